@@ -1,0 +1,2 @@
+/* scenario.c -- placeholder until the module lands. */
+typedef int kdo__placeholder_scenario;

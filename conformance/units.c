@@ -1,0 +1,2 @@
+/* units.c -- placeholder until the module lands. */
+typedef int kdo__placeholder_units;

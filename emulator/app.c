@@ -1,0 +1,2 @@
+/* app.c -- placeholder until the module lands. */
+typedef int kdo__placeholder_app;

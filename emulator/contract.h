@@ -1,0 +1,78 @@
+/*
+ * contract.h -- every number and verdict of the KDA-to-Lambda output
+ * contract, in one place.
+ *
+ * The facts come from ../shared/contract/CONTRACT.md, where each is marked
+ * [doc] (AWS documentation), [code] (AWS SDK source), [seen] (captured from
+ * the service) or [choice] (ours).  The section numbers below point there.
+ * Nothing in this header does I/O or keeps state.
+ */
+#ifndef KDO_CONTRACT_H
+#define KDO_CONTRACT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* §4 [doc]: Lambda's synchronous request payload limit; KDA splits batches
+ * so that no encoded event exceeds it. */
+#define KDO_MAX_EVENT_BYTES ((size_t)6291456)
+/* §6 [seen]: a response body over this is a Function.ResponseSizeTooLarge
+ * function error; we refuse to read more than this from any endpoint. */
+#define KDO_MAX_REPLY_BYTES ((size_t)6291556)
+/* §8 [doc]: an in-application row is at most 512 KB. */
+#define KDO_MAX_ROW_BYTES ((size_t)524288)
+/* §8 [doc]: at most three destinations per application. */
+#define KDO_MAX_DESTINATIONS 3
+/* §6 [doc]: a function's Timeout is 1..900 seconds (default 3). */
+#define KDO_FUNCTION_TIMEOUT_MIN_S 1
+#define KDO_FUNCTION_TIMEOUT_MAX_S 900
+#define KDO_FUNCTION_TIMEOUT_DEFAULT_S 3
+
+/* §2: the only two values of `result` (case-sensitive) [doc][code]. */
+#define KDO_RESULT_OK "Ok"
+#define KDO_RESULT_DELIVERY_FAILED "DeliveryFailed"
+
+/*
+ * Why a record was (or was not) delivered.  Every failing record gets exactly
+ * one reason; the per-record reasons come first, then the ones that fail a
+ * whole invocation.  X(enum, journal name, [doc]/[choice], explanation).
+ */
+#define KDO_REASON_MAP(X)                                                                          \
+    X(OK, "ok", "doc", "answered Ok")                                                              \
+    X(NOT_RETURNED, "not_returned", "doc", "the reply has no entry for this recordId")             \
+    X(NO_RECORD_ID, "entry_without_record_id", "doc",                                              \
+      "not answered, and the reply has an entry without a string recordId")                       \
+    X(ID_NOT_SENT, "record_id_not_sent", "doc",                                                    \
+      "not answered, and the reply names a recordId that was not sent")                           \
+    X(NO_RESULT, "entry_without_result", "doc", "its entry has no result")                         \
+    X(DUPLICATE_ID, "record_id_answered_twice", "choice", "its recordId is answered twice")        \
+    X(BAD_RESULT, "result_not_ok_or_delivery_failed", "choice",                                    \
+      "its result is not exactly \"Ok\" or \"DeliveryFailed\"")                                    \
+    X(DELIVERY_FAILED, "delivery_failed", "doc", "answered DeliveryFailed")                        \
+    X(BAD_BODY, "reply_not_json_or_no_records", "choice",                                          \
+      "the reply body is not strict JSON or not an object with a records array")                  \
+    X(HTTP_STATUS, "http_status_not_200", "choice", "the Invoke API answered a status other than 200") \
+    X(FUNCTION_ERROR, "function_error", "doc",                                                     \
+      "200 with X-Amz-Function-Error: the function raised an unhandled error")                    \
+    X(FUNCTION_TIMEOUT, "function_timeout", "doc",                                                 \
+      "200 with X-Amz-Function-Error and Sandbox.Timedout: the function ran past its Timeout")    \
+    X(TRANSPORT_ERROR, "transport_error", "choice", "the request failed at the transport level")   \
+    X(TRANSPORT_TIMEOUT, "transport_timeout", "choice", "no reply within the invocation timeout")  \
+    X(ABANDONED, "abandoned_by_restart", "doc",                                                    \
+      "the application restarted while the invocation was in flight")
+
+enum kdo_reason {
+#define KDO__REASON_ENUM(e, name, src, text) KDO_REASON_##e,
+    KDO_REASON_MAP(KDO__REASON_ENUM)
+#undef KDO__REASON_ENUM
+    KDO_REASON_COUNT
+};
+
+/* Journal name of a reason ("not_returned"); "unknown" if out of range. */
+const char *kdo_reason_name(enum kdo_reason r);
+/* One-sentence explanation of a reason. */
+const char *kdo_reason_text(enum kdo_reason r);
+/* Reason by journal name; -1 if unknown. */
+int kdo_reason_from_name(const char *name);
+
+#endif

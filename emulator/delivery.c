@@ -1,0 +1,2 @@
+/* delivery.c -- placeholder until the module lands. */
+typedef int kdo__placeholder_delivery;

@@ -1,0 +1,2 @@
+/* event.c -- placeholder until the module lands. */
+typedef int kdo__placeholder_event;

@@ -1,0 +1,2 @@
+/* reply.c -- placeholder until the module lands. */
+typedef int kdo__placeholder_reply;

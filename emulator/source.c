@@ -1,0 +1,2 @@
+/* source.c -- placeholder until the module lands. */
+typedef int kdo__placeholder_source;

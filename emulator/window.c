@@ -1,0 +1,2 @@
+/* window.c -- placeholder until the module lands. */
+typedef int kdo__placeholder_window;
