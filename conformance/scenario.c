@@ -1,2 +1,652 @@
-/* scenario.c -- placeholder until the module lands. */
-typedef int kdo__placeholder_scenario;
+/*
+ * scenario.c -- from a YAML tree to a run configuration, strictly.
+ *
+ * Each mapping of the format has a table of the keys it accepts; a key not in
+ * the table is an error that suggests the nearest one.  Values go through
+ * units.c.  Nothing is run here: the result is plain data (kdo_sim_config)
+ * plus expectations, and every error points at the node that caused it.
+ */
+#include "scenario.h"
+
+#include "bug.h"
+#include "contract.h"
+#include "expect.h"
+#include "units.h"
+#include "ydoc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ctx {
+    const char *file;
+    struct kdo_errinfo *err;
+    struct kdo_scenario *s;
+    int lambda_timeout_set, invoke_timeout_set, cadence_set;
+};
+
+typedef const struct kdo_ynode node;
+
+static int fail(struct ctx *c, node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(struct ctx *c, node *n, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return kdo_errinfo_set(c->err, KDO_ESCHEMA, c->file, n ? n->line : 0, n ? n->column : 0, "%s",
+                           msg);
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[64];
+    if (la >= 63 || lb >= 63)
+        return 99;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t prev = row[0]++;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cur = row[j];
+            size_t sub = prev + (a[i - 1] != b[j - 1]);
+            size_t best = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
+            row[j] = sub < best ? sub : best;
+            prev = cur;
+        }
+    }
+    return row[lb];
+}
+
+static const char *nearest(const char *key, const char *const *allowed)
+{
+    const char *best = NULL;
+    size_t bestd = 3;
+    for (const char *const *a = allowed; *a; a++) {
+        size_t d = distance(key, *a);
+        if (d < bestd) {
+            bestd = d;
+            best = *a;
+        }
+    }
+    return best;
+}
+
+static void list_keys(const char *const *allowed, char *out, size_t size)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (const char *const *a = allowed; *a && len < size; a++)
+        len += (size_t)snprintf(out + len, size - len, "%s%s", a == allowed ? "" : ", ", *a);
+}
+
+static int want(struct ctx *c, node *n, enum kdo_ynode_type type, const char *what)
+{
+    if (n == NULL)
+        return fail(c, NULL, "missing %s", what);
+    if (n->type != type)
+        return fail(c, n, "found a %s, expected %s", kdo_ynode_type_name(n->type), what);
+    return 0;
+}
+
+static int check_keys(struct ctx *c, node *map, const char *where, const char *const *allowed)
+{
+    int err = want(c, map, KDO_YNODE_MAP, where);
+    for (size_t i = 0; err == 0 && i < map->n; i++) {
+        const char *key = map->pairs[i].key->text;
+        const char *const *a = allowed;
+        while (*a && strcmp(*a, key) != 0)
+            a++;
+        if (*a)
+            continue;
+        const char *near = nearest(key, allowed);
+        char keys[400];
+        list_keys(allowed, keys, sizeof keys);
+        if (near)
+            return fail(c, map->pairs[i].key, "unknown key \"%s\" in %s; did you mean \"%s\"?", key,
+                        where, near);
+        return fail(c, map->pairs[i].key, "unknown key \"%s\" in %s; expected one of: %s", key,
+                    where, keys);
+    }
+    return err;
+}
+
+/* ---- typed values ---------------------------------------------------------- */
+
+typedef int (*parse_fn)(const char *s, void *out, char *why, size_t n);
+
+static int scalar(struct ctx *c, node *n, const char *what, parse_fn parse, void *out)
+{
+    char why[300];
+    if (n->type != KDO_YNODE_SCALAR)
+        return fail(c, n, "found a %s for %s, expected %s", kdo_ynode_type_name(n->type), what,
+                    "a single value");
+    if (parse(n->text, out, why, sizeof why) != 0)
+        return fail(c, n, "%s: %s", what, why);
+    return 0;
+}
+
+#define DURATION(c, n, what, out) scalar(c, n, what, (parse_fn)kdo_units_duration, out)
+#define SIZE(c, n, what, out) scalar(c, n, what, (parse_fn)kdo_units_size, out)
+#define COUNT(c, n, what, out) scalar(c, n, what, (parse_fn)kdo_units_count, out)
+#define RATE(c, n, what, out) scalar(c, n, what, (parse_fn)kdo_units_rate, out)
+#define PROB(c, n, what, out) scalar(c, n, what, (parse_fn)kdo_units_probability, out)
+#define NUMBER(c, n, what, out) scalar(c, n, what, (parse_fn)kdo_units_number, out)
+
+static int text(struct ctx *c, node *n, const char *what, char **out)
+{
+    if (n->type != KDO_YNODE_SCALAR)
+        return fail(c, n, "found a %s for %s, expected text", kdo_ynode_type_name(n->type), what);
+    free(*out);
+    *out = kdo_xstrndup(n->text, n->len);
+    return 0;
+}
+
+static int size_t_value(struct ctx *c, node *n, const char *what, size_t *out, int with_units)
+{
+    uint64_t v;
+    int err = with_units ? SIZE(c, n, what, &v) : COUNT(c, n, what, &v);
+    if (err == 0)
+        *out = (size_t)v;
+    return err;
+}
+
+/* ---- application ------------------------------------------------------------- */
+
+static int input_item(struct ctx *c, node *it, struct kdo_source_segment *g)
+{
+    static const char *const keys[] = {"rate", "from", "until", "burst", "at", "row", NULL};
+    int err = check_keys(c, it, "an input item", keys);
+    node *rate = kdo_ynode_get(it, "rate"), *burst = kdo_ynode_get(it, "burst"),
+         *row = kdo_ynode_get(it, "row"), *n;
+    if (err)
+        return err;
+    if (!!rate + !!burst + !!row != 1)
+        return fail(c, it, "an input item needs exactly one of rate, burst or row");
+    g->from = 0;
+    g->until = KDO_TIME_NEVER;
+    if ((n = kdo_ynode_get(it, "from")) && (err = DURATION(c, n, "from", &g->from)))
+        return err;
+    if ((n = kdo_ynode_get(it, "at")) && (err = DURATION(c, n, "at", &g->from)))
+        return err;
+    if ((n = kdo_ynode_get(it, "until")) && (err = DURATION(c, n, "until", &g->until)))
+        return err;
+    if (rate) {
+        g->kind = KDO_SEGMENT_RATE;
+        return RATE(c, rate, "rate", &g->rate);
+    }
+    if (burst) {
+        g->kind = KDO_SEGMENT_BURST;
+        return COUNT(c, burst, "burst", &g->count);
+    }
+    g->kind = KDO_SEGMENT_INJECT;
+    if ((err = text(c, row, "row", &g->row)))
+        return err;
+    g->row_len = row->len;
+    if (g->row_len > KDO_MAX_ROW_BYTES)
+        return fail(c, row, "row is %zu bytes; KDA's in-application row limit is %zu bytes (512 KB)",
+                    g->row_len, KDO_MAX_ROW_BYTES);
+    return 0;
+}
+
+static int input(struct ctx *c, node *seq)
+{
+    struct kdo_source_config *src = &c->s->sim.source;
+    int err = want(c, seq, KDO_YNODE_SEQ, "a list of input items (rate, burst or row)");
+    if (err)
+        return err;
+    src->segments = kdo_xcalloc(seq->n ? seq->n : 1, sizeof *src->segments);
+    for (size_t i = 0; i < seq->n && err == 0; i++) {
+        src->nsegments++;
+        err = input_item(c, seq->items[i], &src->segments[i]);
+    }
+    return err;
+}
+
+static int query(struct ctx *c, node *n)
+{
+    static const char *const kinds[] = {"continuous", "sliding", "tumbling", NULL};
+    struct kdo_window_config *w = &c->s->sim.app.window;
+    if (n->type != KDO_YNODE_SCALAR)
+        return fail(c, n, "found a %s for query, expected continuous, sliding or tumbling",
+                    kdo_ynode_type_name(n->type));
+    for (int i = 0; kinds[i]; i++)
+        if (strcmp(n->text, kinds[i]) == 0) {
+            w->kind = (enum kdo_window_kind)i;
+            return 0;
+        }
+    const char *near = nearest(n->text, kinds);
+    return fail(c, n, "query \"%s\" is unknown; expected continuous, sliding or tumbling%s%s%s",
+                n->text, near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
+}
+
+static int buffer(struct ctx *c, node *map)
+{
+    static const char *const keys[] = {"rows", "bytes", NULL};
+    struct kdo_delivery_config *d = &c->s->sim.delivery;
+    int err = check_keys(c, map, "buffer", keys);
+    node *n;
+    if (err == 0 && (n = kdo_ynode_get(map, "rows")))
+        err = size_t_value(c, n, "buffer rows", &d->buffer_rows, 0);
+    if (err == 0 && (n = kdo_ynode_get(map, "bytes")))
+        err = size_t_value(c, n, "buffer bytes", &d->buffer_bytes, 1);
+    if (err == 0 && d->buffer_rows == 0)
+        return fail(c, map, "buffer rows must be at least 1");
+    return err;
+}
+
+static int application(struct ctx *c, node *map)
+{
+    static const char *const keys[] = {"arn", "query", "window", "poll", "buffer", "row_size",
+                                       "input", NULL};
+    struct kdo_sim_config *sim = &c->s->sim;
+    int err = check_keys(c, map, "application", keys);
+    node *n;
+    char *arn = NULL;
+    if (err == 0 && (n = kdo_ynode_get(map, "arn")) && (err = text(c, n, "arn", &arn)) == 0)
+        sim->delivery.application_arn = arn; /* freed with the scenario */
+    if (err == 0 && (n = kdo_ynode_get(map, "query")))
+        err = query(c, n);
+    if (err == 0 && (n = kdo_ynode_get(map, "window")))
+        err = DURATION(c, n, "window", &sim->app.window.size);
+    if (err == 0 && sim->app.window.size < KDO_MS)
+        return fail(c, kdo_ynode_get(map, "window"), "window must be at least 1ms");
+    if (err == 0 && (n = kdo_ynode_get(map, "poll")))
+        err = DURATION(c, n, "poll", &sim->app.poll);
+    if (err == 0 && sim->app.poll < KDO_MS)
+        return fail(c, kdo_ynode_get(map, "poll"), "poll must be at least 1ms");
+    if (err == 0 && (n = kdo_ynode_get(map, "buffer")))
+        err = buffer(c, n);
+    if (err == 0 && (n = kdo_ynode_get(map, "row_size"))) {
+        err = size_t_value(c, n, "row_size", &sim->source.row_size, 1);
+        if (err == 0 && sim->source.row_size > KDO_MAX_ROW_BYTES)
+            return fail(c, n, "row_size is %zu bytes; KDA's in-application row limit is %zu bytes "
+                              "(512 KB)", sim->source.row_size, KDO_MAX_ROW_BYTES);
+    }
+    if (err == 0 && (n = kdo_ynode_get(map, "input")))
+        err = input(c, n);
+    return err;
+}
+
+/* ---- delivery and lambda ------------------------------------------------------------ */
+
+static int delivery(struct ctx *c, node *map)
+{
+    static const char *const keys[] = {"cadence", "retry_interval", "invoke_timeout",
+                                       "max_event_bytes", NULL};
+    struct kdo_delivery_config *d = &c->s->sim.delivery;
+    int err = check_keys(c, map, "delivery", keys);
+    node *n;
+    if (err == 0 && (n = kdo_ynode_get(map, "cadence")) && (err = DURATION(c, n, "cadence", &d->cadence)) == 0)
+        c->cadence_set = 1;
+    if (err == 0 && (n = kdo_ynode_get(map, "retry_interval")))
+        err = DURATION(c, n, "retry_interval", &d->retry_interval);
+    if (err == 0 && (n = kdo_ynode_get(map, "invoke_timeout")) &&
+        (err = DURATION(c, n, "invoke_timeout", &d->invoke_timeout)) == 0)
+        c->invoke_timeout_set = 1;
+    if (err == 0 && (n = kdo_ynode_get(map, "max_event_bytes"))) {
+        err = size_t_value(c, n, "max_event_bytes", &d->max_event_bytes, 1);
+        if (err == 0 && (d->max_event_bytes > KDO_MAX_EVENT_BYTES || d->max_event_bytes < 1024))
+            return fail(c, n, "max_event_bytes must be between 1KB and 6MB (6291456 bytes, "
+                              "Lambda's request limit)");
+    }
+    return err;
+}
+
+static int range(struct ctx *c, node *n, const char *what, uint64_t *lo, uint64_t *hi)
+{
+    static const char *const keys[] = {"min", "max", NULL};
+    node *v;
+    int err;
+    if (n->type == KDO_YNODE_SCALAR) {
+        err = COUNT(c, n, what, lo);
+        *hi = *lo;
+        return err;
+    }
+    if ((err = check_keys(c, n, what, keys)))
+        return err;
+    if ((v = kdo_ynode_get(n, "min")) && (err = COUNT(c, v, what, lo)))
+        return err;
+    if ((v = kdo_ynode_get(n, "max")) && (err = COUNT(c, v, what, hi)))
+        return err;
+    return *lo > *hi ? fail(c, n, "%s: min is above max", what) : 0;
+}
+
+static int match(struct ctx *c, node *map, struct kdo_fault_match *m)
+{
+    static const char *const keys[] = {"attempt", "invocation", "from", "until", "times",
+                                       "probability", "contains", NULL};
+    int err = check_keys(c, map, "match", keys);
+    node *n;
+    if (err == 0 && (n = kdo_ynode_get(map, "attempt")))
+        err = range(c, n, "attempt", &m->attempt_min, &m->attempt_max);
+    if (err == 0 && m->attempt_min == 0)
+        return fail(c, kdo_ynode_get(map, "attempt"), "attempt counts from 1 (retryHint + 1)");
+    if (err == 0 && (n = kdo_ynode_get(map, "invocation")))
+        err = range(c, n, "invocation", &m->invocation_min, &m->invocation_max);
+    if (err == 0 && (n = kdo_ynode_get(map, "from")))
+        err = DURATION(c, n, "from", &m->from);
+    if (err == 0 && (n = kdo_ynode_get(map, "until")))
+        err = DURATION(c, n, "until", &m->until);
+    if (err == 0 && (n = kdo_ynode_get(map, "times")))
+        err = COUNT(c, n, "times", &m->times);
+    if (err == 0 && (n = kdo_ynode_get(map, "probability")))
+        err = PROB(c, n, "probability", &m->probability);
+    if (err == 0 && (n = kdo_ynode_get(map, "contains")) && (err = text(c, n, "contains", &m->contains)) == 0)
+        m->contains_len = n->len;
+    return err;
+}
+
+static int action(struct ctx *c, node *n, struct kdo_fault_rule *r)
+{
+    static const char *names[KDO_FAULT_ACTION_COUNT + 1];
+    for (int i = 0; i < KDO_FAULT_ACTION_COUNT; i++)
+        names[i] = kdo_fault_action_name((enum kdo_fault_action)i);
+    if (n->type != KDO_YNODE_SCALAR)
+        return fail(c, n, "found a %s for action, expected an action name",
+                    kdo_ynode_type_name(n->type));
+    int a = kdo_fault_action_from_name(n->text);
+    if (a >= 0) {
+        r->action = (enum kdo_fault_action)a;
+        return 0;
+    }
+    const char *near = nearest(n->text, names);
+    char list[600];
+    list_keys(names, list, sizeof list);
+    if (near)
+        return fail(c, n, "unknown action \"%s\"; did you mean \"%s\"?", n->text, near);
+    return fail(c, n, "unknown action \"%s\"; expected one of: %s", n->text, list);
+}
+
+static int rule(struct ctx *c, node *map, struct kdo_fault_rule *r)
+{
+    static const char *const keys[] = {"name", "match", "action", "latency", "value", NULL};
+    int err = check_keys(c, map, "a rule", keys);
+    node *n;
+    if (err == 0 && (n = kdo_ynode_get(map, "name")))
+        err = text(c, n, "name", &r->name);
+    if (err == 0 && (n = kdo_ynode_get(map, "match")))
+        err = match(c, n, &r->match);
+    if (err == 0) {
+        if ((n = kdo_ynode_get(map, "action")) == NULL)
+            return fail(c, map, "a rule needs an action (ok, delivery_failed, omit, wrong_id, "
+                                "missing_result, timeout, function_error, throttle, ...)");
+        err = action(c, n, r);
+    }
+    if (err == 0 && (n = kdo_ynode_get(map, "latency")))
+        err = DURATION(c, n, "latency", &r->latency);
+    if (err == 0 && (n = kdo_ynode_get(map, "value")))
+        err = text(c, n, "value", &r->value);
+    return err;
+}
+
+static int rules(struct ctx *c, node *seq)
+{
+    struct kdo_sim_config *sim = &c->s->sim;
+    int err = want(c, seq, KDO_YNODE_SEQ, "a list of rules ({match, action})");
+    if (err)
+        return err;
+    sim->rules = kdo_xcalloc(seq->n ? seq->n : 1, sizeof *sim->rules);
+    for (size_t i = 0; i < seq->n && err == 0; i++) {
+        kdo_fault_rule_init(&sim->rules[i]);
+        sim->nrules++;
+        err = rule(c, seq->items[i], &sim->rules[i]);
+    }
+    return err;
+}
+
+static int lambda(struct ctx *c, node *map)
+{
+    static const char *const keys[] = {"timeout", "latency", "latency_per_record", "memory",
+                                       "rules", NULL};
+    struct kdo_fake_lambda_config *l = &c->s->sim.lambda;
+    int err = check_keys(c, map, "lambda", keys);
+    node *n;
+    if (err == 0 && (n = kdo_ynode_get(map, "timeout"))) {
+        err = DURATION(c, n, "timeout", &l->timeout);
+        if (err == 0 && (l->timeout < KDO_FUNCTION_TIMEOUT_MIN_S * KDO_S ||
+                         l->timeout > KDO_FUNCTION_TIMEOUT_MAX_S * KDO_S))
+            return fail(c, n, "a Lambda function's Timeout is between 1s and 900s");
+        c->lambda_timeout_set = 1;
+    }
+    if (err == 0 && (n = kdo_ynode_get(map, "latency")))
+        err = DURATION(c, n, "latency", &l->latency);
+    if (err == 0 && (n = kdo_ynode_get(map, "latency_per_record")))
+        err = DURATION(c, n, "latency_per_record", &l->latency_per_record);
+    if (err == 0 && (n = kdo_ynode_get(map, "memory"))) {
+        uint64_t mb;
+        err = COUNT(c, n, "memory (MB)", &mb);
+        if (err == 0 && (mb < 128 || mb > 10240))
+            return fail(c, n, "a Lambda function's MemorySize is between 128 and 10240 MB");
+        l->memory_mb = (int)mb;
+    }
+    if (err == 0 && (n = kdo_ynode_get(map, "rules")))
+        err = rules(c, n);
+    return err;
+}
+
+/* ---- timeline and expectations --------------------------------------------------- */
+
+static int timeline_item(struct ctx *c, node *map, struct kdo_restart_event *ev)
+{
+    static const char *const keys[] = {"at", "restart", NULL};
+    static const char *const rkeys[] = {"downtime", NULL};
+    int err = check_keys(c, map, "a timeline item", keys);
+    node *at = kdo_ynode_get(map, "at"), *r = kdo_ynode_get(map, "restart"), *n;
+    if (err)
+        return err;
+    if (at == NULL || r == NULL)
+        return fail(c, map, "a timeline item needs `at` and `restart` (the only event so far; "
+                            "faults over time are rules with from/until)");
+    if ((err = DURATION(c, at, "at", &ev->at)))
+        return err;
+    ev->downtime = 0;
+    if (r->type == KDO_YNODE_SCALAR) {
+        int yes;
+        if ((err = scalar(c, r, "restart", (parse_fn)kdo_units_bool, &yes)))
+            return err;
+        return yes ? 0 : fail(c, r, "restart: false means nothing; remove the item");
+    }
+    if ((err = check_keys(c, r, "restart", rkeys)))
+        return err;
+    if ((n = kdo_ynode_get(r, "downtime")))
+        err = DURATION(c, n, "downtime", &ev->downtime);
+    return err;
+}
+
+static int timeline(struct ctx *c, node *seq)
+{
+    struct kdo_sim_config *sim = &c->s->sim;
+    int err = want(c, seq, KDO_YNODE_SEQ, "a list of timeline items ({at, restart})");
+    if (err)
+        return err;
+    sim->restarts = kdo_xcalloc(seq->n ? seq->n : 1, sizeof *sim->restarts);
+    for (size_t i = 0; i < seq->n && err == 0; i++) {
+        err = timeline_item(c, seq->items[i], &sim->restarts[i]);
+        if (err == 0 && i > 0 && sim->restarts[i].at < sim->restarts[i - 1].at)
+            return fail(c, seq->items[i], "timeline items must be in time order");
+        sim->nrestarts++;
+    }
+    return err;
+}
+
+static int bound(struct ctx *c, node *n, const char *fact, struct kdo_expectation *e)
+{
+    static const char *const keys[] = {"min", "max", "eq", NULL};
+    node *v;
+    int err;
+    e->min = -1e300;
+    e->max = 1e300;
+    if (n->type == KDO_YNODE_SCALAR) {
+        if ((err = NUMBER(c, n, fact, &e->min)))
+            return err;
+        e->max = e->min;
+        return 0;
+    }
+    if ((err = check_keys(c, n, "an expectation (min, max or eq)", keys)))
+        return err;
+    if ((v = kdo_ynode_get(n, "eq")) && (err = NUMBER(c, v, fact, &e->min)) == 0)
+        e->max = e->min;
+    if (err == 0 && (v = kdo_ynode_get(n, "min")))
+        err = NUMBER(c, v, fact, &e->min);
+    if (err == 0 && (v = kdo_ynode_get(n, "max")))
+        err = NUMBER(c, v, fact, &e->max);
+    if (err == 0 && n->n == 0)
+        return fail(c, n, "an expectation needs min, max or eq");
+    return err;
+}
+
+static int expectations(struct ctx *c, node *map)
+{
+    struct kdo_scenario *s = c->s;
+    int err = want(c, map, KDO_YNODE_MAP, "a mapping of fact: value or fact: {min, max}");
+    if (err)
+        return err;
+    s->expect = kdo_xcalloc(map->n ? map->n : 1, sizeof *s->expect);
+    for (size_t i = 0; i < map->n && err == 0; i++) {
+        node *k = map->pairs[i].key;
+        if (!kdo_fact_known(k->text)) {
+            const char *near = kdo_fact_suggest(k->text);
+            return fail(c, k, "unknown fact \"%s\"%s%s%s (kdaout run --help lists them)", k->text,
+                        near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
+        }
+        struct kdo_expectation *e = &s->expect[s->nexpect++];
+        e->fact = kdo_xstrdup(k->text);
+        e->line = k->line;
+        e->column = k->column;
+        err = bound(c, map->pairs[i].value, k->text, e);
+    }
+    return err;
+}
+
+/* ---- the whole file ----------------------------------------------------------------- */
+
+static int top(struct ctx *c, node *root)
+{
+    static const char *const keys[] = {"name", "guide", "description", "seed", "duration", "drain",
+                                       "application", "delivery", "lambda", "timeline", "expect",
+                                       NULL};
+    struct kdo_scenario *s = c->s;
+    if (root == NULL)
+        return kdo_errinfo_set(c->err, KDO_ESCHEMA, c->file, 1, 1,
+                               "the file is empty; expected a scenario mapping (name, application, "
+                               "lambda, expect ...)");
+    int err = check_keys(c, root, "a scenario", keys);
+    node *n;
+    if (err == 0 && (n = kdo_ynode_get(root, "name")))
+        err = text(c, n, "name", &s->name);
+    if (err == 0 && (n = kdo_ynode_get(root, "guide")))
+        err = text(c, n, "guide", &s->guide);
+    if (err == 0 && (n = kdo_ynode_get(root, "seed")) && (err = COUNT(c, n, "seed", &s->sim.seed)) == 0)
+        s->has_seed = 1;
+    if (err == 0 && (n = kdo_ynode_get(root, "duration")))
+        err = DURATION(c, n, "duration", &s->sim.duration);
+    if (err == 0 && s->sim.duration > 30 * 24 * 3600 * KDO_S)
+        return fail(c, kdo_ynode_get(root, "duration"), "duration is limited to 30 days");
+    if (err == 0 && (n = kdo_ynode_get(root, "drain")))
+        err = DURATION(c, n, "drain", &s->sim.drain_limit);
+    if (err == 0 && (n = kdo_ynode_get(root, "application")))
+        err = application(c, n);
+    if (err == 0 && (n = kdo_ynode_get(root, "delivery")))
+        err = delivery(c, n);
+    if (err == 0 && (n = kdo_ynode_get(root, "lambda")))
+        err = lambda(c, n);
+    if (err == 0 && (n = kdo_ynode_get(root, "timeline")))
+        err = timeline(c, n);
+    if (err == 0 && (n = kdo_ynode_get(root, "expect")))
+        err = expectations(c, n);
+    return err;
+}
+
+/* Defaults that depend on other settings. */
+static void derive(struct ctx *c)
+{
+    struct kdo_sim_config *sim = &c->s->sim;
+    if (!c->cadence_set && sim->app.window.kind == KDO_WINDOW_TUMBLING)
+        sim->delivery.cadence = 0; /* one invocation per window trigger */
+    if (!c->invoke_timeout_set)
+        sim->delivery.invoke_timeout = sim->lambda.timeout + 5 * KDO_S;
+    if (sim->source.nsegments == 0) {
+        sim->source.segments = kdo_xcalloc(1, sizeof *sim->source.segments);
+        sim->source.segments[0] = (struct kdo_source_segment){
+            .kind = KDO_SEGMENT_RATE, .from = 0, .until = KDO_TIME_NEVER, .rate = 100};
+        sim->source.nsegments = 1;
+    }
+}
+
+static struct kdo_scenario *scenario_new(const char *file)
+{
+    struct kdo_scenario *s = kdo_xcalloc(1, sizeof *s);
+    s->file = kdo_xstrdup(file);
+    kdo_sim_config_default(&s->sim);
+    s->sim.delivery.application_arn = NULL;
+    return s;
+}
+
+static int from_doc(const char *file, struct kdo_ydoc *doc, struct kdo_scenario **out,
+                    struct kdo_errinfo *err)
+{
+    struct kdo_scenario *s = scenario_new(file);
+    struct ctx c = {.file = s->file, .err = err, .s = s};
+    int rc = top(&c, doc->root);
+    kdo_ydoc_free(doc);
+    if (rc != 0) {
+        /* err->file points into s; keep it valid by pointing at the caller's name. */
+        if (err)
+            err->file = file;
+        kdo_scenario_free(s);
+        return rc;
+    }
+    derive(&c);
+    if (s->sim.delivery.application_arn == NULL)
+        s->sim.delivery.application_arn =
+            kdo_xstrdup("arn:aws:kinesisanalytics:us-east-1:123456789012:application/kdaout");
+    if (s->name == NULL)
+        s->name = kdo_xstrdup(file);
+    *out = s;
+    return 0;
+}
+
+int kdo_scenario_load(const char *path, struct kdo_scenario **out, struct kdo_errinfo *err)
+{
+    struct kdo_ydoc *doc;
+    int rc = kdo_ydoc_load_file(path, NULL, &doc, err);
+    if (rc != 0)
+        return rc;
+    return from_doc(path, doc, out, err);
+}
+
+int kdo_scenario_parse(const char *name, const char *text, size_t len, struct kdo_scenario **out,
+                       struct kdo_errinfo *err)
+{
+    struct kdo_ydoc *doc;
+    int rc = kdo_ydoc_load_string(name, text, len, NULL, &doc, err);
+    if (rc != 0)
+        return rc;
+    return from_doc(name, doc, out, err);
+}
+
+void kdo_scenario_free(struct kdo_scenario *s)
+{
+    if (s == NULL)
+        return;
+    struct kdo_sim_config *sim = &s->sim;
+    kdo_source_config_cleanup(&sim->source);
+    for (size_t i = 0; i < sim->nrules; i++)
+        kdo_fault_rule_cleanup(&sim->rules[i]);
+    free(sim->rules);
+    free(sim->restarts);
+    free((char *)sim->delivery.application_arn);
+    for (size_t i = 0; i < s->nexpect; i++)
+        free(s->expect[i].fact);
+    free(s->expect);
+    free(s->name);
+    free(s->guide);
+    free(s->file);
+    free(s);
+}

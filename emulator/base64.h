@@ -20,7 +20,11 @@ static inline size_t kdo_base64_len(size_t n)
 size_t kdo_base64_encode(char *dst, const void *src, size_t n);
 
 /* Decodes n characters into dst, which must hold n / 4 * 3 bytes; stores the
- * decoded length in *out_len.  Returns 0 or KDO_EPARSE. */
+ * decoded length in *out_len.  Returns 0, or KDO_EPARSE when src is not
+ * exactly what kdo_base64_encode() produces for some input (length not a
+ * multiple of 4, a character outside the alphabet, '=' anywhere but the end
+ * of the last quartet, non-zero bits under the padding); then dst may be
+ * partly written and *out_len is left alone. */
 int kdo_base64_decode(void *dst, size_t *out_len, const char *src, size_t n);
 
 #endif

@@ -84,6 +84,21 @@ int kdo_buf_printf(struct kdo_buf *b, const char *fmt, ...)
 int kdo_buf_json_string(struct kdo_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
+    size_t plain = 0;
+    while (plain < n && (unsigned char)s[plain] >= 0x20 && s[plain] != '"' && s[plain] != '\\')
+        plain++;
+    if (plain == n) { /* the common case: nothing to escape */
+        int err = kdo_buf_reserve(b, n + 2);
+        if (err)
+            return err;
+        char *o = b->data + b->len;
+        o[0] = '"';
+        memcpy(o + 1, s, n);
+        o[n + 1] = '"';
+        b->len += n + 2;
+        b->data[b->len] = '\0';
+        return 0;
+    }
     /* Worst case every byte becomes \u00XX. */
     if (n > (b->max / 6) + 1) {
         size_t need = 2;

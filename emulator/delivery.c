@@ -1,2 +1,506 @@
-/* delivery.c -- placeholder until the module lands. */
-typedef int kdo__placeholder_delivery;
+/*
+ * delivery.c -- the destination stream's state machine.
+ *
+ * Rows live in a ring indexed by absolute positions [head, tail).  Positions
+ * [head, sent_end) have been part of a flush: each is SENT (in flight),
+ * FAILED (waiting for a retry) or ACKED (Ok, not yet popped because an older
+ * row still fails); [sent_end, tail) are QUEUED and wait for the next flush.
+ * Because new rows are only flushed once nothing fails, the ring is a FIFO in
+ * the common case and retries scan only the failed prefix.
+ */
+#include "delivery.h"
+
+#include "bug.h"
+#include "contract.h"
+#include "errors.h"
+#include "event.h"
+#include "reply.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum row_state { ROW_QUEUED, ROW_SENT, ROW_FAILED, ROW_ACKED };
+enum state { IDLE, SENDING, BACKOFF, DOWN };
+
+struct row {
+    uint64_t seq;  /* output row number: the recordId */
+    uint64_t hint; /* retryHint for its next delivery */
+    char *data;
+    uint32_t len;
+    uint8_t state;
+};
+
+struct inflight {
+    size_t n, cap;
+    uint64_t *pos; /* ring positions */
+    uint64_t *seqs, *hints;
+    struct kdo_str *ids, *data;
+    char *idbuf;
+    uint8_t *verdicts;
+};
+
+struct kdo_delivery {
+    struct kdo_delivery_config cfg;
+    char *arn;
+    struct kdo_transport *transport;
+    struct kdo_journal *journal;
+    struct kdo_metrics *metrics;
+    struct kdo_rng *rng;
+    struct kdo_reply *judge;
+    char prefix[37];
+
+    struct row *ring;
+    uint64_t mask; /* capacity - 1 */
+    uint64_t head, tail, sent_end;
+    uint64_t bytes, failing, next_seq, acked;
+
+    enum state state;
+    kdo_time_ns flush_at, retry_at, sent_at, up_at;
+    uint64_t round, cursor, round_end;
+    int round_retry;
+
+    uint64_t invocations;
+    char invocation_id[37];
+    struct kdo_buf event;
+    struct inflight fl;
+};
+
+void kdo_delivery_config_default(struct kdo_delivery_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->application_arn = "arn:aws:kinesisanalytics:us-east-1:123456789012:application/kdaout";
+    c->cadence = KDO_S;
+    c->retry_interval = KDO_S;
+    c->invoke_timeout = (KDO_FUNCTION_TIMEOUT_DEFAULT_S + 5) * KDO_S;
+    c->max_event_bytes = KDO_MAX_EVENT_BYTES;
+    c->buffer_rows = 100000;
+    c->buffer_bytes = 64u << 20;
+}
+
+struct kdo_delivery *kdo_delivery_new(const struct kdo_delivery_config *cfg,
+                                      struct kdo_transport *transport, struct kdo_journal *journal,
+                                      struct kdo_metrics *metrics, struct kdo_rng *rng)
+{
+    struct kdo_delivery *d = kdo_xcalloc(1, sizeof *d);
+    d->cfg = *cfg;
+    d->arn = kdo_xstrdup(cfg->application_arn);
+    d->cfg.application_arn = d->arn;
+    d->transport = transport;
+    d->journal = journal;
+    d->metrics = metrics;
+    d->rng = rng;
+    d->judge = kdo_reply_new();
+    /* recordIds look like AWS's samples: 56 decimal digits, the last 20 the
+     * row number, so they are opaque to the function but stable across
+     * retries and restarts. */
+    for (int i = 0; i < 36; i++)
+        d->prefix[i] = (char)('0' + kdo_rng_below(rng, 10));
+    d->prefix[0] = (char)('1' + kdo_rng_below(rng, 9));
+    d->mask = 1023;
+    d->ring = kdo_xcalloc(d->mask + 1, sizeof *d->ring);
+    d->state = IDLE;
+    d->flush_at = KDO_TIME_NEVER;
+    kdo_buf_init(&d->event, cfg->bugs & KDO_BUG(NO_SPLIT) ? SIZE_MAX / 2 : cfg->max_event_bytes);
+    return d;
+}
+
+static void inflight_free(struct inflight *f)
+{
+    free(f->pos);
+    free(f->seqs);
+    free(f->hints);
+    free(f->ids);
+    free(f->data);
+    free(f->idbuf);
+    free(f->verdicts);
+}
+
+void kdo_delivery_free(struct kdo_delivery *d)
+{
+    if (d == NULL)
+        return;
+    for (uint64_t p = d->head; p < d->tail; p++)
+        free(d->ring[p & d->mask].data);
+    free(d->ring);
+    inflight_free(&d->fl);
+    kdo_buf_cleanup(&d->event);
+    kdo_reply_free(d->judge);
+    free(d->arn);
+    free(d);
+}
+
+const char *kdo_delivery_record_prefix(const struct kdo_delivery *d)
+{
+    return d->prefix;
+}
+
+void kdo_delivery_stats(const struct kdo_delivery *d, struct kdo_delivery_stats *out)
+{
+    out->rows = d->tail - d->head;
+    out->bytes = d->bytes;
+    out->failing = d->failing;
+    out->emitted = d->next_seq;
+    out->acked = d->acked;
+    out->invocations = d->invocations;
+    out->idle = d->head == d->tail && d->state != SENDING;
+}
+
+/* ---- the buffer --------------------------------------------------------- */
+
+int kdo_delivery_has_room(const struct kdo_delivery *d, size_t len)
+{
+    if (d->cfg.bugs & KDO_BUG(NO_BACKPRESSURE))
+        return 1;
+    return d->tail - d->head < d->cfg.buffer_rows && d->bytes + len <= d->cfg.buffer_bytes;
+}
+
+static void ring_grow(struct kdo_delivery *d)
+{
+    uint64_t cap = (d->mask + 1) * 2;
+    struct row *ring = kdo_xcalloc(cap, sizeof *ring);
+    for (uint64_t p = d->head; p < d->tail; p++)
+        ring[p & (cap - 1)] = d->ring[p & d->mask];
+    free(d->ring);
+    d->ring = ring;
+    d->mask = cap - 1;
+}
+
+static kdo_time_ns next_flush(const struct kdo_delivery *d, kdo_time_ns now)
+{
+    kdo_time_ns cadence = d->cfg.bugs & KDO_BUG(FAST_CADENCE) ? 250 * KDO_MS : d->cfg.cadence;
+    if (d->sent_end == d->tail)
+        return KDO_TIME_NEVER;
+    if (cadence <= 0 || now <= 0)
+        return now < 0 ? 0 : now;
+    return (now + cadence - 1) / cadence * cadence;
+}
+
+int kdo_delivery_push(struct kdo_delivery *d, kdo_time_ns now, const void *row, size_t len)
+{
+    if (len > KDO_MAX_ROW_BYTES)
+        return KDO_EROWSIZE;
+    if (!kdo_delivery_has_room(d, len))
+        return KDO_EFULL;
+    if (d->tail - d->head > d->mask)
+        ring_grow(d);
+    struct row *r = &d->ring[d->tail++ & d->mask];
+    r->seq = d->next_seq++;
+    r->hint = 0;
+    r->len = (uint32_t)len;
+    r->data = kdo_xmalloc(len ? len : 1);
+    memcpy(r->data, row, len);
+    r->state = ROW_QUEUED;
+    d->bytes += len;
+    kdo_journal_rows(d->journal, now, KDO_J_ROWS_EMITTED, r->seq, 1, len);
+    if (d->state == IDLE && d->flush_at == KDO_TIME_NEVER)
+        d->flush_at = next_flush(d, now);
+    return 0;
+}
+
+/* Pops acknowledged rows from the head. */
+static void pop_acked(struct kdo_delivery *d)
+{
+    while (d->head < d->sent_end && d->ring[d->head & d->mask].state == ROW_ACKED) {
+        struct row *r = &d->ring[d->head++ & d->mask];
+        d->bytes -= r->len;
+        free(r->data);
+        r->data = NULL;
+    }
+}
+
+/* ---- building and sending an invocation ---------------------------------- */
+
+static void inflight_reserve(struct inflight *f, size_t n)
+{
+    if (n <= f->cap)
+        return;
+    size_t cap = f->cap ? f->cap * 2 : 1024;
+    while (cap < n)
+        cap *= 2;
+    f->pos = kdo_xrealloc(f->pos, cap * sizeof *f->pos);
+    f->seqs = kdo_xrealloc(f->seqs, cap * sizeof *f->seqs);
+    f->hints = kdo_xrealloc(f->hints, cap * sizeof *f->hints);
+    f->ids = kdo_xrealloc(f->ids, cap * sizeof *f->ids);
+    f->data = kdo_xrealloc(f->data, cap * sizeof *f->data);
+    f->idbuf = kdo_xrealloc(f->idbuf, cap * 57);
+    f->verdicts = kdo_xrealloc(f->verdicts, cap);
+    /* ids point into idbuf, which may have moved. */
+    for (size_t i = 0; i < f->n; i++)
+        f->ids[i].p = f->idbuf + i * 57;
+    f->cap = cap;
+}
+
+static int wanted(const struct kdo_delivery *d, const struct row *r)
+{
+    if (!d->round_retry)
+        return r->state == ROW_QUEUED;
+    if (d->cfg.bugs & KDO_BUG(RESEND_OK))
+        return r->state == ROW_FAILED || r->state == ROW_ACKED;
+    if (d->cfg.bugs & KDO_BUG(SKIP_HEAD_OF_LINE))
+        return r->state == ROW_FAILED || r->state == ROW_QUEUED;
+    return r->state == ROW_FAILED;
+}
+
+/* Adds row at position p to the event; 0, or KDO_ETOOBIG when it is full. */
+static int add_row(struct kdo_delivery *d, struct kdo_event *ev, uint64_t p)
+{
+    struct inflight *f = &d->fl;
+    struct row *r = &d->ring[p & d->mask];
+    inflight_reserve(f, f->n + 1);
+    char *id = f->idbuf + f->n * 57;
+    kdo_journal_record_id(d->prefix, r->seq, id);
+    int err = kdo_event_add(ev, id, 56, r->hint, r->data, r->len);
+    if (err)
+        return err;
+    f->pos[f->n] = p;
+    f->seqs[f->n] = r->seq;
+    f->hints[f->n] = r->hint;
+    f->ids[f->n] = (struct kdo_str){id, 56};
+    f->data[f->n] = (struct kdo_str){r->data, r->len};
+    f->n++;
+    if (r->state == ROW_FAILED)
+        d->failing--;
+    r->state = ROW_SENT;
+    return 0;
+}
+
+static void finish_round(struct kdo_delivery *d, kdo_time_ns now)
+{
+    if (d->failing > 0) {
+        d->state = BACKOFF;
+        d->retry_at = now + d->cfg.retry_interval;
+    } else {
+        d->state = IDLE;
+        d->flush_at = next_flush(d, now);
+    }
+}
+
+/* Sends the next invocation of the current round, or ends the round. */
+static int send_next(struct kdo_delivery *d, kdo_time_ns now)
+{
+    struct kdo_event ev;
+    kdo_rng_uuid4(d->rng, d->invocation_id);
+    kdo_event_begin(&ev, &d->event, d->event.max, d->invocation_id, d->arn);
+    d->fl.n = 0;
+    for (; d->cursor < d->round_end; d->cursor++) {
+        if (!wanted(d, &d->ring[d->cursor & d->mask]))
+            continue;
+        if (add_row(d, &ev, d->cursor) != 0)
+            break; /* the event is full: the rest goes in the next invocation */
+    }
+    if (d->fl.n == 0) {
+        finish_round(d, now);
+        return 0;
+    }
+    kdo_event_end(&ev);
+    d->invocations++;
+    struct kdo_invocation inv = {
+        .number = d->invocations, .invocation_id = d->invocation_id,
+        .event = d->event.data, .event_len = d->event.len, .n = d->fl.n,
+        .ids = d->fl.ids, .hints = d->fl.hints, .data = d->fl.data,
+    };
+    kdo_journal_invoke(d->journal, now, d->invocations, d->round, d->round_retry,
+                       d->invocation_id, d->event.len, d->fl.n, d->fl.seqs, d->fl.hints);
+    d->state = SENDING;
+    d->sent_at = now;
+    return kdo_transport_send(d->transport, now, &inv);
+}
+
+static int start_round(struct kdo_delivery *d, kdo_time_ns now, int retry)
+{
+    d->round++;
+    d->round_retry = retry;
+    d->cursor = d->head;
+    if (!retry || (d->cfg.bugs & KDO_BUG(SKIP_HEAD_OF_LINE))) {
+        if (!retry)
+            d->cursor = d->sent_end;
+        d->sent_end = d->tail;
+    }
+    d->round_end = d->sent_end;
+    return send_next(d, now);
+}
+
+/* ---- judging a reply ------------------------------------------------------ */
+
+static void settle_row(struct kdo_delivery *d, struct row *r, enum kdo_reason v)
+{
+    if (v == KDO_REASON_OK || (d->cfg.bugs & KDO_BUG(DROP_FAILED))) {
+        r->state = ROW_ACKED;
+        if (v == KDO_REASON_OK)
+            d->acked++;
+        return;
+    }
+    r->state = ROW_FAILED;
+    d->failing++;
+    if (!(d->cfg.bugs & KDO_BUG(NO_HINT_INCREMENT)))
+        r->hint++;
+}
+
+static void measure(struct kdo_delivery *d, kdo_time_ns now, const struct kdo_reply_summary *s,
+                    uint64_t ok_bytes)
+{
+    struct kdo_metrics *m = d->metrics;
+    kdo_metrics_put(m, now, KDO_METRIC_DURATION, (double)((now - d->sent_at) / KDO_MS));
+    kdo_metrics_put(m, now, KDO_METRIC_OK_RECORDS, (double)s->ok);
+    kdo_metrics_put(m, now, KDO_METRIC_DELIVERY_FAILED_RECORDS,
+                    (double)s->count[KDO_REASON_DELIVERY_FAILED]);
+    kdo_metrics_put(m, now, KDO_METRIC_SUCCESS, s->failed == 0 ? 1.0 : 0.0);
+    kdo_metrics_put(m, now, KDO_METRIC_OUTPUT_RECORDS, (double)s->ok);
+    kdo_metrics_put(m, now, KDO_METRIC_OUTPUT_BYTES, (double)ok_bytes);
+}
+
+static void journal_reply(struct kdo_delivery *d, kdo_time_ns now, const struct kdo_reply_in *in,
+                          const struct kdo_reply_summary *s)
+{
+    struct kdo_jentry e = {.kind = KDO_J_REPLY};
+    e.u.reply.number = d->invocations;
+    e.u.reply.status = in->outcome == KDO_TRANSPORT_DONE ? in->status : 0;
+    e.u.reply.outcome = (uint8_t)in->outcome;
+    e.u.reply.whole = (uint8_t)s->whole;
+    e.u.reply.function_error = in->function_error != NULL;
+    e.u.reply.duration = now - d->sent_at;
+    e.u.reply.ok = s->ok;
+    e.u.reply.failed = s->failed;
+    e.u.reply.delivery_failed = s->count[KDO_REASON_DELIVERY_FAILED];
+    e.u.reply.n = d->fl.n;
+    kdo_journal_reply(d->journal, now, &e, s->detail, d->fl.verdicts);
+}
+
+static int on_reply(struct kdo_delivery *d, kdo_time_ns now, const struct kdo_reply_in *in)
+{
+    struct kdo_reply_summary s;
+    struct inflight *f = &d->fl;
+    int err = kdo_reply_judge(d->judge, in, f->ids, f->n, f->verdicts, &s);
+    if (err)
+        return err;
+    if (d->cfg.bugs & KDO_BUG(ACCEPT_ANY_REPLY)) {
+        memset(f->verdicts, KDO_REASON_OK, f->n);
+        memset(&s, 0, sizeof s);
+        s.ok = s.count[KDO_REASON_OK] = f->n;
+    }
+    journal_reply(d, now, in, &s);
+    uint64_t ok_bytes = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        struct row *r = &d->ring[f->pos[i] & d->mask];
+        if (f->verdicts[i] == KDO_REASON_OK)
+            ok_bytes += r->len;
+        settle_row(d, r, (enum kdo_reason)f->verdicts[i]);
+    }
+    measure(d, now, &s, ok_bytes);
+    f->n = 0;
+    pop_acked(d);
+    return send_next(d, now);
+}
+
+static int check_reply(struct kdo_delivery *d, kdo_time_ns now, int *progressed)
+{
+    struct kdo_reply_in in;
+    if (kdo_transport_poll(d->transport, now, &in)) {
+        *progressed = 1;
+        return on_reply(d, now, &in);
+    }
+    if (now - d->sent_at >= d->cfg.invoke_timeout) {
+        kdo_transport_cancel(d->transport);
+        in = (struct kdo_reply_in){.outcome = KDO_TRANSPORT_TIMEDOUT};
+        *progressed = 1;
+        return on_reply(d, now, &in);
+    }
+    return 0;
+}
+
+/* ---- the machine ------------------------------------------------------ */
+
+static int step(struct kdo_delivery *d, kdo_time_ns now, int *progressed)
+{
+    *progressed = 0;
+    switch (d->state) {
+    case DOWN:
+        if (now < d->up_at)
+            return 0;
+        d->state = IDLE;
+        d->flush_at = next_flush(d, now);
+        *progressed = 1;
+        return 0;
+    case IDLE:
+        if (now < d->flush_at)
+            return 0;
+        d->flush_at = KDO_TIME_NEVER;
+        *progressed = 1;
+        return start_round(d, now, 0);
+    case SENDING:
+        return check_reply(d, now, progressed);
+    case BACKOFF:
+        if (now < d->retry_at)
+            return 0;
+        *progressed = 1;
+        return start_round(d, now, 1);
+    }
+    return 0;
+}
+
+int kdo_delivery_advance(struct kdo_delivery *d, kdo_time_ns now)
+{
+    int progressed = 1, err = 0;
+    while (progressed && err == 0)
+        err = step(d, now, &progressed);
+    return err;
+}
+
+kdo_time_ns kdo_delivery_next_deadline(const struct kdo_delivery *d)
+{
+    switch (d->state) {
+    case IDLE:
+        return d->flush_at;
+    case SENDING:
+        return kdo_time_min(kdo_transport_next_deadline(d->transport),
+                            d->sent_at + d->cfg.invoke_timeout);
+    case BACKOFF:
+        return d->retry_at;
+    case DOWN:
+        return d->up_at;
+    }
+    return KDO_TIME_NEVER;
+}
+
+/* ---- restarts -------------------------------------------------------- */
+
+static void abandon_in_flight(struct kdo_delivery *d, kdo_time_ns now)
+{
+    if (d->state != SENDING)
+        return;
+    kdo_transport_cancel(d->transport);
+    struct kdo_reply_summary s = {.whole = KDO_REASON_ABANDONED, .failed = d->fl.n};
+    struct kdo_reply_in in = {.outcome = KDO_TRANSPORT_FAILED};
+    memset(d->fl.verdicts, KDO_REASON_ABANDONED, d->fl.n);
+    snprintf(s.detail, sizeof s.detail, "application restarted with the invocation in flight");
+    journal_reply(d, now, &in, &s);
+    d->fl.n = 0;
+}
+
+void kdo_delivery_restart(struct kdo_delivery *d, kdo_time_ns now, kdo_time_ns downtime)
+{
+    abandon_in_flight(d, now);
+    uint64_t requeued = d->tail - d->head;
+    for (uint64_t p = d->head; p < d->tail; p++) {
+        struct row *r = &d->ring[p & d->mask];
+        if (r->state == ROW_ACKED)
+            requeued--;
+        if (d->cfg.bugs & KDO_BUG(LOSE_ON_RESTART))
+            r->state = ROW_ACKED;
+        else if (r->state != ROW_ACKED)
+            r->state = ROW_QUEUED;
+        if (!(d->cfg.bugs & KDO_BUG(NO_HINT_RESET)))
+            r->hint = 0;
+    }
+    /* Acknowledged rows behind a failed one are gone for good; the rest are
+     * emitted again from the checkpoint, in order. */
+    d->sent_end = d->tail;
+    pop_acked(d);
+    d->sent_end = d->head; /* acknowledged rows left in the queue are skipped and popped later */
+    d->failing = 0;
+    d->state = DOWN;
+    d->up_at = now + downtime;
+    d->flush_at = KDO_TIME_NEVER;
+    kdo_journal_restart(d->journal, now, requeued, downtime);
+}

@@ -30,17 +30,23 @@ struct kdo_event {
 
 /* Resets `out` and writes the head of an event.  limit is usually
  * KDO_MAX_EVENT_BYTES.  Returns 0, or KDO_ETOOBIG if even an empty event
- * would not fit the limit or the buffer. */
+ * would not fit the limit or the buffer (then every kdo_event_add() fails
+ * and kdo_event_end() must not be called).  Both strings are borrowed for the
+ * call, must be UTF-8, and are JSON-escaped. */
 int kdo_event_begin(struct kdo_event *ev, struct kdo_buf *out, size_t limit,
                     const char *invocation_id, const char *application_arn);
 
 /* Appends one record.  Returns 0; KDO_ETOOBIG if the closed event would pass
- * the limit with it (the event is left unchanged; if count == 0 the record can
- * never be sent on its own). */
+ * the limit (or the buffer's maximum) with it: the event is left unchanged,
+ * and if count == 0 the record can never be sent on its own.  record_id and
+ * data are borrowed for the call; record_id is copied byte for byte apart from
+ * JSON's mandatory escapes, so it must be UTF-8 for the event to be JSON. */
 int kdo_event_add(struct kdo_event *ev, const char *record_id, size_t id_len,
                   uint64_t retry_hint, const void *data, size_t data_len);
 
-/* Closes the event; returns its total length in bytes (== out->len). */
+/* Closes the event, once, after a successful kdo_event_begin(); cannot fail
+ * (room for the closing bytes is always reserved).  Returns its total length
+ * in bytes (== out->len, never more than the limit). */
 size_t kdo_event_end(struct kdo_event *ev);
 
 /* Bytes kdo_event_add() would add for such a record when it is not the first

@@ -1,2 +1,377 @@
-/* journal.c -- placeholder until the module lands. */
-typedef int kdo__placeholder_journal;
+/*
+ * journal.c -- appending to the run's history and writing it as JSON Lines.
+ *
+ * Vectors grow geometrically; strings (invocation ids, details) live in one
+ * pool addressed by offset, so entries stay plain data that can be copied.
+ * Output uses integer arithmetic only (times as seconds with six decimals),
+ * which keeps the JSON byte-identical from run to run for one seed.
+ */
+#include "journal.h"
+
+#include "buf.h"
+#include "errors.h"
+#include "reply.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct kdo_journal {
+    struct kdo_jentry *e;
+    size_t n, cap;
+    uint64_t *seqs, *hints;
+    size_t nrec, caprec;
+    uint8_t *verdicts;
+    size_t nver, capver;
+    char *pool;
+    size_t npool, cappool;
+};
+
+#define GROW(ptr, cap, need)                                                                       \
+    do {                                                                                           \
+        if ((need) > (cap)) {                                                                      \
+            size_t c_ = (cap) ? (cap) : 64;                                                        \
+            while (c_ < (need))                                                                    \
+                c_ *= 2;                                                                           \
+            (ptr) = kdo_xrealloc((ptr), c_ * sizeof *(ptr));                                       \
+            (cap) = c_;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+struct kdo_journal *kdo_journal_new(void)
+{
+    struct kdo_journal *j = kdo_xcalloc(1, sizeof *j);
+    GROW(j->pool, j->cappool, 1);
+    j->pool[0] = '\0'; /* string 0 is "" */
+    j->npool = 1;
+    return j;
+}
+
+void kdo_journal_free(struct kdo_journal *j)
+{
+    if (j == NULL)
+        return;
+    free(j->e);
+    free(j->seqs);
+    free(j->hints);
+    free(j->verdicts);
+    free(j->pool);
+    free(j);
+}
+
+static struct kdo_jentry *append(struct kdo_journal *j, kdo_time_ns t, enum kdo_jkind kind)
+{
+    GROW(j->e, j->cap, j->n + 1);
+    struct kdo_jentry *e = &j->e[j->n++];
+    memset(e, 0, sizeof *e);
+    e->t = t;
+    e->kind = kind;
+    return e;
+}
+
+static uint32_t intern(struct kdo_journal *j, const char *s)
+{
+    if (s == NULL || *s == '\0')
+        return 0;
+    size_t len = strlen(s) + 1;
+    GROW(j->pool, j->cappool, j->npool + len);
+    memcpy(j->pool + j->npool, s, len);
+    uint32_t off = (uint32_t)j->npool;
+    j->npool += len;
+    return off;
+}
+
+void kdo_journal_start(struct kdo_journal *j, kdo_time_ns t, uint64_t seed, const char *prefix)
+{
+    struct kdo_jentry *e = append(j, t, KDO_J_START);
+    e->u.start.seed = seed;
+    e->u.start.prefix = intern(j, prefix);
+}
+
+void kdo_journal_rows(struct kdo_journal *j, kdo_time_ns t, enum kdo_jkind kind, uint64_t first,
+                      uint64_t count, uint64_t bytes)
+{
+    /* Consecutive ranges at the same instant fold into one entry, also when
+     * reads and emits alternate (a continuous query emits per row read). */
+    for (size_t back = 1; back <= 2 && back <= j->n; back++) {
+        struct kdo_jentry *e = &j->e[j->n - back];
+        if (e->t != t || (e->kind != KDO_J_ROWS_READ && e->kind != KDO_J_ROWS_EMITTED))
+            break;
+        if (e->kind == kind && e->u.rows.first + e->u.rows.count == first) {
+            e->u.rows.count += count;
+            e->u.rows.bytes += bytes;
+            return;
+        }
+    }
+    struct kdo_jentry *e = append(j, t, kind);
+    e->u.rows.first = first;
+    e->u.rows.count = count;
+    e->u.rows.bytes = bytes;
+}
+
+void kdo_journal_invoke(struct kdo_journal *j, kdo_time_ns t, uint64_t number, uint64_t round,
+                        int retry, const char *invocation_id, uint64_t bytes, size_t n,
+                        const uint64_t *seqs, const uint64_t *hints)
+{
+    uint32_t id = intern(j, invocation_id);
+    struct kdo_jentry *e = append(j, t, KDO_J_INVOKE);
+    e->u.invoke.number = number;
+    e->u.invoke.round = round;
+    e->u.invoke.retry = retry;
+    e->u.invoke.bytes = bytes;
+    e->u.invoke.id = id;
+    e->u.invoke.off = j->nrec;
+    e->u.invoke.n = n;
+    size_t old_cap = j->caprec;
+    GROW(j->seqs, j->caprec, j->nrec + n);
+    if (j->caprec != old_cap)
+        j->hints = kdo_xrealloc(j->hints, j->caprec * sizeof *j->hints);
+    memcpy(j->seqs + j->nrec, seqs, n * sizeof *seqs);
+    memcpy(j->hints + j->nrec, hints, n * sizeof *hints);
+    j->nrec += n;
+}
+
+void kdo_journal_reply(struct kdo_journal *j, kdo_time_ns t, const struct kdo_jentry *src,
+                       const char *detail, const uint8_t *verdicts)
+{
+    uint32_t d = intern(j, detail);
+    struct kdo_jentry *e = append(j, t, KDO_J_REPLY);
+    e->u.reply = src->u.reply;
+    e->u.reply.detail = d;
+    e->u.reply.off = j->nver;
+    GROW(j->verdicts, j->capver, j->nver + e->u.reply.n);
+    memcpy(j->verdicts + j->nver, verdicts, e->u.reply.n);
+    j->nver += e->u.reply.n;
+}
+
+void kdo_journal_sample(struct kdo_journal *j, kdo_time_ns t, uint64_t rows, uint64_t bytes,
+                        int64_t lag_ms, uint64_t unread)
+{
+    struct kdo_jentry *e = append(j, t, KDO_J_SAMPLE);
+    e->u.sample.rows = rows;
+    e->u.sample.bytes = bytes;
+    e->u.sample.lag_ms = lag_ms;
+    e->u.sample.unread = unread;
+}
+
+void kdo_journal_mark(struct kdo_journal *j, kdo_time_ns t, enum kdo_jkind kind)
+{
+    append(j, t, kind);
+}
+
+void kdo_journal_restart(struct kdo_journal *j, kdo_time_ns t, uint64_t requeued,
+                         kdo_time_ns downtime)
+{
+    struct kdo_jentry *e = append(j, t, KDO_J_RESTART);
+    e->u.restart.requeued = requeued;
+    e->u.restart.downtime = downtime;
+}
+
+void kdo_journal_end(struct kdo_journal *j, kdo_time_ns t, uint64_t rows_left, uint64_t bytes_left)
+{
+    struct kdo_jentry *e = append(j, t, KDO_J_END);
+    e->u.sample.rows = rows_left;
+    e->u.sample.bytes = bytes_left;
+}
+
+size_t kdo_journal_count(const struct kdo_journal *j)
+{
+    return j->n;
+}
+
+const struct kdo_jentry *kdo_journal_at(const struct kdo_journal *j, size_t i)
+{
+    return i < j->n ? &j->e[i] : NULL;
+}
+
+struct kdo_jentry *kdo_journal_at_mut(struct kdo_journal *j, size_t i)
+{
+    return i < j->n ? &j->e[i] : NULL;
+}
+
+const uint64_t *kdo_journal_seqs(const struct kdo_journal *j)
+{
+    return j->seqs;
+}
+
+const uint64_t *kdo_journal_hints(const struct kdo_journal *j)
+{
+    return j->hints;
+}
+
+uint64_t *kdo_journal_hints_mut(struct kdo_journal *j)
+{
+    return j->hints;
+}
+
+const uint8_t *kdo_journal_verdicts(const struct kdo_journal *j)
+{
+    return j->verdicts;
+}
+
+uint8_t *kdo_journal_verdicts_mut(struct kdo_journal *j)
+{
+    return j->verdicts;
+}
+
+const char *kdo_journal_str(const struct kdo_journal *j, uint32_t s)
+{
+    return s < j->npool ? j->pool + s : "";
+}
+
+void kdo_journal_record_id(const char *prefix, uint64_t seq, char out[57])
+{
+    memcpy(out, prefix, 36);
+    for (int i = 55; i >= 36; i--) {
+        out[i] = (char)('0' + seq % 10);
+        seq /= 10;
+    }
+    out[56] = '\0';
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+static const char *const kind_names[] = {
+    [KDO_J_START] = "start",     [KDO_J_ROWS_READ] = "rows_read", [KDO_J_ROWS_EMITTED] = "rows_emitted",
+    [KDO_J_INVOKE] = "invoke",   [KDO_J_REPLY] = "reply",         [KDO_J_SAMPLE] = "sample",
+    [KDO_J_PAUSE] = "source_paused", [KDO_J_RESUME] = "source_resumed",
+    [KDO_J_RESTART] = "restart", [KDO_J_END] = "end",
+};
+
+static void put_head(struct kdo_buf *b, const struct kdo_jentry *e)
+{
+    kdo_time_ns t = e->t < 0 ? 0 : e->t;
+    kdo_buf_printf(b, "{\"t\":%" PRId64 ".%06" PRId64 ",\"ev\":\"%s\"", t / KDO_S,
+                   (t % KDO_S) / KDO_US, kind_names[e->kind]);
+}
+
+static const char *prefix_of(const struct kdo_journal *j)
+{
+    for (size_t i = 0; i < j->n; i++)
+        if (j->e[i].kind == KDO_J_START)
+            return kdo_journal_str(j, j->e[i].u.start.prefix);
+    return "000000000000000000000000000000000000";
+}
+
+static void put_invoke(const struct kdo_journal *j, struct kdo_buf *b, const struct kdo_jentry *e,
+                       const char *prefix)
+{
+    char id[57];
+    kdo_buf_printf(b, ",\"n\":%" PRIu64 ",\"round\":%" PRIu64 ",\"retry\":%s,\"invocationId\":\"%s\""
+                      ",\"bytes\":%" PRIu64 ",\"records\":%zu,\"recordIds\":[",
+                   e->u.invoke.number, e->u.invoke.round, e->u.invoke.retry ? "true" : "false",
+                   kdo_journal_str(j, e->u.invoke.id), e->u.invoke.bytes, e->u.invoke.n);
+    for (size_t i = 0; i < e->u.invoke.n; i++) {
+        kdo_journal_record_id(prefix, j->seqs[e->u.invoke.off + i], id);
+        kdo_buf_printf(b, "%s\"%s\"", i ? "," : "", id);
+    }
+    kdo_buf_puts(b, "],\"retryHints\":[");
+    for (size_t i = 0; i < e->u.invoke.n; i++)
+        kdo_buf_printf(b, "%s%" PRIu64, i ? "," : "", j->hints[e->u.invoke.off + i]);
+    kdo_buf_puts(b, "]");
+}
+
+/* The record numbers of the invocation a reply answers: the latest invoke
+ * with that number before it. */
+static const uint64_t *invoke_seqs(const struct kdo_journal *j, const struct kdo_jentry *reply)
+{
+    for (const struct kdo_jentry *e = reply; e >= j->e; e--)
+        if (e->kind == KDO_J_INVOKE && e->u.invoke.number == reply->u.reply.number &&
+            e->u.invoke.n == reply->u.reply.n)
+            return j->seqs + e->u.invoke.off;
+    return NULL;
+}
+
+static void put_reply(const struct kdo_journal *j, struct kdo_buf *b, const struct kdo_jentry *e,
+                      const char *prefix)
+{
+    static const char *const outcomes[] = {"reply", "transport_failed", "transport_timeout"};
+    const char *detail = kdo_journal_str(j, e->u.reply.detail);
+    kdo_buf_printf(b, ",\"n\":%" PRIu64 ",\"outcome\":\"%s\",\"status\":%d,\"functionError\":%s"
+                      ",\"durationMs\":%" PRId64 ",\"verdict\":\"%s\",\"ok\":%" PRIu64
+                      ",\"failed\":%" PRIu64 ",\"detail\":",
+                   e->u.reply.number, outcomes[e->u.reply.outcome % 3], e->u.reply.status,
+                   e->u.reply.function_error ? "true" : "false", e->u.reply.duration / KDO_MS,
+                   kdo_reason_name(e->u.reply.whole), e->u.reply.ok, e->u.reply.failed);
+    kdo_buf_json_string(b, detail, strlen(detail));
+    /* Every record not listed here was answered Ok. */
+    kdo_buf_puts(b, ",\"failedRecords\":[");
+    const uint64_t *seqs = invoke_seqs(j, e);
+    int first = 1;
+    char id[57];
+    for (size_t i = 0; i < e->u.reply.n; i++) {
+        uint8_t v = j->verdicts[e->u.reply.off + i];
+        if (v == KDO_REASON_OK)
+            continue;
+        if (seqs)
+            kdo_journal_record_id(prefix, seqs[i], id);
+        kdo_buf_printf(b, "%s{\"recordId\":\"%s\",\"reason\":\"%s\"}", first ? "" : ",",
+                       seqs ? id : "?", kdo_reason_name(v));
+        first = 0;
+    }
+    kdo_buf_puts(b, "]");
+}
+
+static void put_body(const struct kdo_journal *j, struct kdo_buf *b, const struct kdo_jentry *e,
+                     const char *prefix)
+{
+    switch (e->kind) {
+    case KDO_J_START:
+        kdo_buf_printf(b, ",\"seed\":%" PRIu64 ",\"recordIdPrefix\":\"%s\"", e->u.start.seed,
+                       kdo_journal_str(j, e->u.start.prefix));
+        break;
+    case KDO_J_ROWS_READ:
+    case KDO_J_ROWS_EMITTED:
+        kdo_buf_printf(b, ",\"first\":%" PRIu64 ",\"count\":%" PRIu64 ",\"bytes\":%" PRIu64,
+                       e->u.rows.first, e->u.rows.count, e->u.rows.bytes);
+        break;
+    case KDO_J_INVOKE:
+        put_invoke(j, b, e, prefix);
+        break;
+    case KDO_J_REPLY:
+        put_reply(j, b, e, prefix);
+        break;
+    case KDO_J_SAMPLE:
+        kdo_buf_printf(b, ",\"bufferRows\":%" PRIu64 ",\"bufferBytes\":%" PRIu64
+                          ",\"MillisBehindLatest\":%" PRId64 ",\"unreadSourceRows\":%" PRIu64,
+                       e->u.sample.rows, e->u.sample.bytes, e->u.sample.lag_ms, e->u.sample.unread);
+        break;
+    case KDO_J_END:
+        kdo_buf_printf(b, ",\"undeliveredRows\":%" PRIu64 ",\"undeliveredBytes\":%" PRIu64,
+                       e->u.sample.rows, e->u.sample.bytes);
+        break;
+    case KDO_J_RESTART:
+        kdo_buf_printf(b, ",\"requeued\":%" PRIu64 ",\"downtimeMs\":%" PRId64,
+                       e->u.restart.requeued, e->u.restart.downtime / KDO_MS);
+        break;
+    default:
+        break;
+    }
+}
+
+void kdo_journal_format(const struct kdo_journal *j, size_t i, struct kdo_buf *out)
+{
+    if (i >= j->n)
+        return;
+    put_head(out, &j->e[i]);
+    put_body(j, out, &j->e[i], prefix_of(j));
+    kdo_buf_puts(out, "}");
+}
+
+int kdo_journal_write(const struct kdo_journal *j, FILE *f)
+{
+    struct kdo_buf b;
+    kdo_buf_init(&b, SIZE_MAX / 2);
+    const char *prefix = prefix_of(j);
+    int err = 0;
+    for (size_t i = 0; i < j->n && !err; i++) {
+        kdo_buf_reset(&b);
+        put_head(&b, &j->e[i]);
+        put_body(j, &b, &j->e[i], prefix);
+        kdo_buf_puts(&b, "}\n");
+        if (fwrite(b.data, 1, b.len, f) != b.len)
+            err = KDO_EIO;
+    }
+    kdo_buf_cleanup(&b);
+    return err;
+}

@@ -1,2 +1,224 @@
-/* source.c -- placeholder until the module lands. */
-typedef int kdo__placeholder_source;
+/*
+ * source.c -- merging source segments by arrival time.
+ *
+ * The k-th row of a RATE segment arrives at from + k / rate, computed from k
+ * each time (no accumulated rounding); ties between segments go to the
+ * earlier segment, so the order is fixed by the configuration.
+ */
+#include "source.h"
+
+#include "errors.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define POOL 256
+
+struct cursor {
+    uint64_t k; /* rows produced by this segment */
+};
+
+struct kdo_source {
+    struct kdo_source_config cfg;
+    struct cursor *cur;
+    kdo_time_ns end;
+    struct kdo_rng *rng;
+    char *pool[POOL];
+    size_t pool_len[POOL];
+    uint64_t consumed;
+    int peeked; /* segment index of the peeked row, or -1 */
+    struct kdo_source_row row;
+};
+
+void kdo_source_config_copy(struct kdo_source_config *dst, const struct kdo_source_config *src)
+{
+    *dst = *src;
+    dst->segments = kdo_xcalloc(src->nsegments, sizeof *dst->segments);
+    for (size_t i = 0; i < src->nsegments; i++) {
+        dst->segments[i] = src->segments[i];
+        if (src->segments[i].row)
+            dst->segments[i].row = kdo_xstrndup(src->segments[i].row, src->segments[i].row_len);
+    }
+}
+
+void kdo_source_config_cleanup(struct kdo_source_config *c)
+{
+    for (size_t i = 0; i < c->nsegments; i++)
+        free(c->segments[i].row);
+    free(c->segments);
+    c->segments = NULL;
+    c->nsegments = 0;
+}
+
+static const char *const tickers[][2] = {
+    {"AMZN", "TECHNOLOGY"}, {"MSFT", "TECHNOLOGY"}, {"AAPL", "TECHNOLOGY"}, {"IBM", "TECHNOLOGY"},
+    {"NFLX", "TECHNOLOGY"}, {"JPM", "FINANCIAL"},   {"BAC", "FINANCIAL"},   {"WFC", "FINANCIAL"},
+    {"XOM", "ENERGY"},      {"CVX", "ENERGY"},      {"PFE", "HEALTHCARE"},  {"JNJ", "HEALTHCARE"},
+    {"KO", "RETAIL"},       {"WMT", "RETAIL"},      {"TGT", "RETAIL"},      {"CRM", "TECHNOLOGY"},
+};
+
+/* One demo row, padded to `size` bytes when that is larger than the row. */
+static char *ticker_row(struct kdo_rng *rng, size_t size, size_t *len)
+{
+    char base[160];
+    size_t t = kdo_rng_below(rng, sizeof tickers / sizeof tickers[0]);
+    long change_c = (long)kdo_rng_below(rng, 2001) - 1000; /* -10.00 .. 10.00 */
+    long price_c = 1000 + (long)kdo_rng_below(rng, 99000);  /* 10.00 .. 999.99 */
+    int n = snprintf(base, sizeof base,
+                     "{\"TICKER_SYMBOL\":\"%s\",\"SECTOR\":\"%s\",\"CHANGE\":%s%ld.%02ld,\"PRICE\":%ld.%02ld",
+                     tickers[t][0], tickers[t][1], change_c < 0 ? "-" : "", labs(change_c) / 100,
+                     labs(change_c) % 100, price_c / 100, price_c % 100);
+    size_t pad_overhead = strlen(",\"PAD\":\"\"}");
+    size_t total = (size_t)n + 1;
+    if (size > (size_t)n + pad_overhead)
+        total = size;
+    char *row = kdo_xmalloc(total + 1);
+    memcpy(row, base, (size_t)n);
+    if (total == (size_t)n + 1) {
+        row[n] = '}';
+    } else {
+        size_t pad = total - (size_t)n - pad_overhead;
+        char *o = row + n;
+        memcpy(o, ",\"PAD\":\"", 8);
+        memset(o + 8, 'x', pad);
+        memcpy(o + 8 + pad, "\"}", 2);
+    }
+    row[total] = '\0';
+    *len = total;
+    return row;
+}
+
+struct kdo_source *kdo_source_new(const struct kdo_source_config *cfg, kdo_time_ns end,
+                                  struct kdo_rng *rng)
+{
+    struct kdo_source *s = kdo_xcalloc(1, sizeof *s);
+    kdo_source_config_copy(&s->cfg, cfg);
+    s->cur = kdo_xcalloc(cfg->nsegments ? cfg->nsegments : 1, sizeof *s->cur);
+    s->end = end;
+    s->rng = rng;
+    s->peeked = -1;
+    for (int i = 0; i < POOL; i++)
+        s->pool[i] = ticker_row(rng, cfg->row_size, &s->pool_len[i]);
+    return s;
+}
+
+void kdo_source_free(struct kdo_source *s)
+{
+    if (s == NULL)
+        return;
+    for (int i = 0; i < POOL; i++)
+        free(s->pool[i]);
+    kdo_source_config_cleanup(&s->cfg);
+    free(s->cur);
+    free(s);
+}
+
+/* Arrival time of segment i's next row, or KDO_TIME_NEVER. */
+static kdo_time_ns segment_next(const struct kdo_source *s, size_t i)
+{
+    const struct kdo_source_segment *g = &s->cfg.segments[i];
+    uint64_t k = s->cur[i].k;
+    kdo_time_ns t;
+    switch (g->kind) {
+    case KDO_SEGMENT_RATE:
+        if (g->rate <= 0)
+            return KDO_TIME_NEVER;
+        t = g->from + (kdo_time_ns)((double)k * 1e9 / g->rate);
+        if (t >= g->until)
+            return KDO_TIME_NEVER;
+        break;
+    case KDO_SEGMENT_BURST:
+        if (k >= g->count)
+            return KDO_TIME_NEVER;
+        t = g->from;
+        break;
+    default:
+        if (k >= 1)
+            return KDO_TIME_NEVER;
+        t = g->from;
+    }
+    return t < s->end ? t : KDO_TIME_NEVER;
+}
+
+int kdo_source_peek(struct kdo_source *s, struct kdo_source_row *out)
+{
+    if (s->peeked < 0) {
+        kdo_time_ns best = KDO_TIME_NEVER;
+        for (size_t i = 0; i < s->cfg.nsegments; i++) {
+            kdo_time_ns t = segment_next(s, i);
+            if (t < best) {
+                best = t;
+                s->peeked = (int)i;
+            }
+        }
+        if (s->peeked < 0)
+            return 0;
+        const struct kdo_source_segment *g = &s->cfg.segments[s->peeked];
+        s->row.seq = s->consumed;
+        s->row.arrival = best;
+        if (g->row) {
+            s->row.data = g->row;
+            s->row.len = g->row_len;
+        } else {
+            size_t p = kdo_rng_below(s->rng, POOL);
+            s->row.data = s->pool[p];
+            s->row.len = s->pool_len[p];
+        }
+    }
+    *out = s->row;
+    return 1;
+}
+
+void kdo_source_pop(struct kdo_source *s)
+{
+    if (s->peeked < 0)
+        return;
+    s->cur[s->peeked].k++;
+    s->peeked = -1;
+    s->consumed++;
+}
+
+static kdo_time_ns rate_arrival(const struct kdo_source_segment *g, uint64_t k)
+{
+    return g->from + (kdo_time_ns)((double)k * 1e9 / g->rate);
+}
+
+/* Rows of segment g with arrival <= now (ignoring what was consumed). */
+static uint64_t arrived(const struct kdo_source *s, const struct kdo_source_segment *g,
+                        kdo_time_ns now)
+{
+    kdo_time_ns stop = kdo_time_min(g->until, s->end);
+    if (now < g->from)
+        return 0;
+    if (g->kind == KDO_SEGMENT_BURST)
+        return g->from < s->end ? g->count : 0;
+    if (g->kind == KDO_SEGMENT_INJECT)
+        return g->from < s->end;
+    if (g->rate <= 0)
+        return 0;
+    uint64_t n = (uint64_t)((double)(now - g->from) * g->rate / 1e9) + 1;
+    /* The estimate can be off by one either way from truncation. */
+    while (n > 0 && rate_arrival(g, n - 1) > now)
+        n--;
+    while (rate_arrival(g, n) <= now)
+        n++;
+    while (n > 0 && rate_arrival(g, n - 1) >= stop)
+        n--; /* never walks far: only when the segment has ended */
+    return n;
+}
+
+uint64_t kdo_source_unread(const struct kdo_source *s, kdo_time_ns now)
+{
+    uint64_t left = 0;
+    for (size_t i = 0; i < s->cfg.nsegments; i++) {
+        uint64_t a = arrived(s, &s->cfg.segments[i], now);
+        left += a > s->cur[i].k ? a - s->cur[i].k : 0;
+    }
+    return left;
+}
+
+uint64_t kdo_source_consumed(const struct kdo_source *s)
+{
+    return s->consumed;
+}

@@ -1,0 +1,48 @@
+/*
+ * expect.h -- the facts of a run, computed from its journal, and the
+ * expectations over them.
+ *
+ * Checks are pure functions over the journal (and the metrics, which the
+ * engine derived from the same events): a ledger of every output row
+ * (delivered, lost, still undelivered, sent again), the retry rule (retryHint
+ * starts at 0 and rises by exactly one per failed attempt, resets after a
+ * restart; Ok records are never resent; only failed records are retried),
+ * cadence, splitting, backpressure and the CloudWatch metrics.  Each fact
+ * remembers a journal entry that shows it, so a failed expectation can print
+ * the evidence.
+ */
+#ifndef KDO_EXPECT_H
+#define KDO_EXPECT_H
+
+#include "journal.h"
+#include "metrics.h"
+#include "scenario.h"
+
+#include <stddef.h>
+
+struct kdo_facts;
+
+/* Computes every fact of a finished run. */
+struct kdo_facts *kdo_facts_new(const struct kdo_journal *j, const struct kdo_metrics *m);
+void kdo_facts_free(struct kdo_facts *f);
+
+/* The value of a fact by name; 0 and *value set, or KDO_EINVAL if unknown.
+ * *witness (may be NULL) gets the index of a journal entry that shows it,
+ * or SIZE_MAX. */
+int kdo_facts_get(const struct kdo_facts *f, const char *name, double *value, size_t *witness);
+
+/* Prints every fact of the run, one per line. */
+void kdo_facts_print(const struct kdo_facts *f, FILE *out);
+
+/* Whether `name` is a known fact (metric facts included). */
+int kdo_fact_known(const char *name);
+/* The nearest known fact name to a misspelt one, or NULL. */
+const char *kdo_fact_suggest(const char *name);
+/* Prints the list of facts with one line of explanation each. */
+void kdo_facts_help(FILE *out);
+
+/* Facts every scenario checks unless it says otherwise. */
+extern const struct kdo_expectation kdo_default_expectations[];
+extern const size_t kdo_default_expectations_count;
+
+#endif

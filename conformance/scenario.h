@@ -1,0 +1,46 @@
+/*
+ * scenario.h -- a YAML scenario: an application, a Lambda end, a timeline of
+ * faults, and what must hold.
+ *
+ * The loader turns a bounded YAML tree (ydoc.h) into a kdo_sim_config plus a
+ * list of expectations.  It is strict: unknown keys are errors (with the
+ * nearest valid key suggested), every value is typed (units.h), and every
+ * error names file:line:column, what was found and what was expected.  The
+ * format is documented by `kdaout run --help` and scenarios/README.md;
+ * defaults keep the shortest useful scenario a few lines long.
+ */
+#ifndef KDO_SCENARIO_H
+#define KDO_SCENARIO_H
+
+#include "errors.h"
+#include "sim.h"
+
+#include <stddef.h>
+
+/* One expectation: a named fact of the run (expect.h) within bounds. */
+struct kdo_expectation {
+    char *fact;   /* "lost", "failures.not_returned", "metric:Success:Average" ... */
+    double min, max;
+    int line, column;
+};
+
+struct kdo_scenario {
+    char *file;
+    char *name;
+    char *guide; /* the statement of the guide it proves, if any */
+    int has_seed;
+    struct kdo_sim_config sim; /* owns segments, rules and restarts */
+    struct kdo_expectation *expect;
+    size_t nexpect;
+};
+
+/* Loads and validates a scenario file.  Returns 0 and a new scenario in *out,
+ * or KDO_ENOENT/KDO_EIO/KDO_EPARSE/KDO_EDEPTH/KDO_ETOOBIG/KDO_ESCHEMA with
+ * *err filled. */
+int kdo_scenario_load(const char *path, struct kdo_scenario **out, struct kdo_errinfo *err);
+/* The same from memory (`name` is used in errors). */
+int kdo_scenario_parse(const char *name, const char *text, size_t len, struct kdo_scenario **out,
+                       struct kdo_errinfo *err);
+void kdo_scenario_free(struct kdo_scenario *s);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * app.h -- the emulated KDA application: source -> query -> destination.
+ *
+ * The application polls its source every `poll` (rows that arrived are
+ * read, get ROWTIME = the time read, and go through the window into the
+ * destination stream).  Backpressure lives here: a row is read only when the
+ * destination stream has room for what it produces, so a stalled delivery
+ * leaves rows unread at the source and MillisBehindLatest -- now minus the
+ * arrival time of the oldest unread row, sampled every `sample` -- grows.  A
+ * restart stops reading for its downtime.  No clock: advance(now) and
+ * next_deadline() like every core module.
+ */
+#ifndef KDO_APP_H
+#define KDO_APP_H
+
+#include "delivery.h"
+#include "journal.h"
+#include "ktime.h"
+#include "metrics.h"
+#include "source.h"
+#include "window.h"
+
+struct kdo_app_config {
+    kdo_time_ns poll;   /* source read interval (default 200 ms) */
+    kdo_time_ns sample; /* MillisBehindLatest sampling interval (default 1 s) */
+    struct kdo_window_config window;
+    unsigned bugs;
+};
+
+void kdo_app_config_default(struct kdo_app_config *c);
+
+struct kdo_app;
+
+/* Steals `source`; borrows delivery, journal and metrics. */
+struct kdo_app *kdo_app_new(const struct kdo_app_config *cfg, struct kdo_source *source,
+                            struct kdo_delivery *delivery, struct kdo_journal *journal,
+                            struct kdo_metrics *metrics);
+void kdo_app_free(struct kdo_app *a);
+
+kdo_time_ns kdo_app_next_deadline(const struct kdo_app *a);
+/* Returns 0, or KDO_EROWSIZE if the query produced a row over 512 KB. */
+int kdo_app_advance(struct kdo_app *a, kdo_time_ns now);
+void kdo_app_restart(struct kdo_app *a, kdo_time_ns now, kdo_time_ns downtime);
+
+/* 1 when every row that has arrived by `now` is read and nothing is pending
+ * in the query (the source may still produce rows later). */
+int kdo_app_caught_up(struct kdo_app *a, kdo_time_ns now);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * delivery.h -- the destination stream and its delivery to a Lambda function.
+ *
+ * The heart of kdaout: a state machine that turns output rows into
+ * invocations exactly as KDA does (CONTRACT.md §3-§4).  Rows enter a bounded
+ * buffer (the destination in-application stream); when it is full, push()
+ * says so and the application stops reading its source.  On each flush the
+ * rows waiting are sent in order, split so that no encoded event exceeds
+ * 6,291,456 bytes; each reply is judged record by record (reply.h); the
+ * records that failed are resent -- only they, same recordId, retryHint + 1 --
+ * after the retry interval, until they are Ok, with no limit.  New rows wait
+ * behind a failing set, so one poison pill stalls the stream.  A restart
+ * abandons the invocation in flight and queues every unacknowledged row again
+ * with retryHint 0.  Every step is journaled and measured.
+ *
+ *   t=0     IDLE --flush--> SENDING(inv 1: rows 0..25677, hint 0)
+ *   t=0.02  reply: 3 DeliveryFailed --> SENDING(inv 2: rows 25678..) (rest of the flush)
+ *   t=0.04  reply: Ok --> BACKOFF(1 s)
+ *   t=1.04  SENDING(inv 3: the 3 failed rows, hint 1)
+ *   t=1.06  reply: Ok --> IDLE --next flush at t=2 (cadence grid)--> ...
+ *
+ * The machine never reads a clock: advance(now) runs every transition due at
+ * `now`, next_deadline() says when to call it again.
+ */
+#ifndef KDO_DELIVERY_H
+#define KDO_DELIVERY_H
+
+#include "journal.h"
+#include "ktime.h"
+#include "metrics.h"
+#include "rng.h"
+#include "transport.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct kdo_delivery_config {
+    const char *application_arn; /* copied */
+    kdo_time_ns cadence;         /* flush on this grid; 0 = as soon as rows wait (window triggers) */
+    kdo_time_ns retry_interval;  /* pause before resending failed records (default 1 s) */
+    kdo_time_ns invoke_timeout;  /* give up on a reply after this (default Timeout + 5 s) */
+    size_t max_event_bytes;      /* KDO_MAX_EVENT_BYTES */
+    size_t buffer_rows;          /* destination stream bound, rows */
+    size_t buffer_bytes;         /* destination stream bound, bytes of row data */
+    unsigned bugs;               /* planted bugs (bug.h) */
+};
+
+void kdo_delivery_config_default(struct kdo_delivery_config *c);
+
+struct kdo_delivery;
+
+/* A new engine.  transport, journal, metrics and rng are borrowed and must
+ * outlive it; the recordId prefix is drawn from rng. */
+struct kdo_delivery *kdo_delivery_new(const struct kdo_delivery_config *cfg,
+                                      struct kdo_transport *transport, struct kdo_journal *journal,
+                                      struct kdo_metrics *metrics, struct kdo_rng *rng);
+void kdo_delivery_free(struct kdo_delivery *d);
+
+/* Whether a row of len bytes fits in the destination stream now. */
+int kdo_delivery_has_room(const struct kdo_delivery *d, size_t len);
+
+/* Appends an output row (copied).  Returns 0; KDO_EROWSIZE over 512 KB;
+ * KDO_EFULL if the destination stream is full. */
+int kdo_delivery_push(struct kdo_delivery *d, kdo_time_ns now, const void *row, size_t len);
+
+kdo_time_ns kdo_delivery_next_deadline(const struct kdo_delivery *d);
+
+/* Runs every transition due at `now`.  Returns 0 or a KDO_E* code from the
+ * transport. */
+int kdo_delivery_advance(struct kdo_delivery *d, kdo_time_ns now);
+
+/* Application disruption at `now`; deliveries resume after `downtime`. */
+void kdo_delivery_restart(struct kdo_delivery *d, kdo_time_ns now, kdo_time_ns downtime);
+
+struct kdo_delivery_stats {
+    uint64_t rows, bytes;   /* in the destination stream (not yet acknowledged) */
+    uint64_t failing;       /* rows waiting for a retry */
+    uint64_t emitted;       /* rows ever pushed */
+    uint64_t acked;         /* rows acknowledged Ok */
+    uint64_t invocations;
+    int idle;               /* nothing queued, nothing in flight */
+};
+
+void kdo_delivery_stats(const struct kdo_delivery *d, struct kdo_delivery_stats *out);
+/* The 36-digit recordId prefix of this run (NUL-terminated). */
+const char *kdo_delivery_record_prefix(const struct kdo_delivery *d);
+
+#endif

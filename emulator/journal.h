@@ -1,0 +1,124 @@
+/*
+ * journal.h -- the history of a run, and the truth every check reads.
+ *
+ * Every step of the engine appends a time-stamped entry: rows read from the
+ * source and emitted to the destination stream (as ranges of row numbers),
+ * each invocation (its recordIds as row numbers, retryHints and bytes), each
+ * reply (status, verdict per record), buffer/lag samples, source pauses and
+ * restarts.  Entries are kept compact in memory (per-record data in side
+ * arrays) so a 10-minute, 1,000 rows/s run stays small; kdo_journal_write()
+ * renders them as JSON Lines.  Appending never fails (out of memory aborts).
+ * The journal holds no clock: times come from the caller.
+ */
+#ifndef KDO_JOURNAL_H
+#define KDO_JOURNAL_H
+
+#include "contract.h"
+#include "ktime.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum kdo_jkind {
+    KDO_J_START,        /* run parameters: seed, record id prefix */
+    KDO_J_ROWS_READ,    /* source rows [first, first+count) read by the application */
+    KDO_J_ROWS_EMITTED, /* output rows [first, first+count) entered the destination stream */
+    KDO_J_INVOKE,       /* an invocation sent */
+    KDO_J_REPLY,        /* its reply judged */
+    KDO_J_SAMPLE,       /* buffer depth and MillisBehindLatest, once a second */
+    KDO_J_PAUSE,        /* source reading paused: destination stream full */
+    KDO_J_RESUME,       /* source reading resumed */
+    KDO_J_RESTART,      /* application disrupted */
+    KDO_J_END,          /* end of the run */
+};
+
+struct kdo_jentry {
+    kdo_time_ns t;
+    enum kdo_jkind kind;
+    union {
+        struct {
+            uint64_t seed;
+            uint32_t prefix; /* string: record id prefix */
+        } start;
+        struct {
+            uint64_t first, count, bytes;
+        } rows;
+        struct {
+            uint64_t number;   /* invocation number, 1-based */
+            uint64_t round;    /* flush round it belongs to, 1-based */
+            int retry;         /* 1 if the round resends failed records */
+            uint64_t bytes;    /* encoded event bytes */
+            uint32_t id;       /* string: invocationId */
+            size_t off, n;     /* records: journal seqs/hints [off, off+n) */
+        } invoke;
+        struct {
+            uint64_t number;
+            int status;             /* HTTP status, 0 if none */
+            uint8_t outcome;        /* enum kdo_transport_outcome */
+            uint8_t whole;          /* enum kdo_reason failing all, or OK */
+            uint8_t function_error; /* 1 if X-Amz-Function-Error was set */
+            kdo_time_ns duration;
+            uint64_t ok, failed, delivery_failed;
+            uint32_t detail;   /* string */
+            size_t off, n;     /* verdicts [off, off+n), same order as the invoke */
+        } reply;
+        struct { /* SAMPLE, and END (rows/bytes left undelivered) */
+            uint64_t rows, bytes; /* destination stream depth */
+            int64_t lag_ms;       /* MillisBehindLatest */
+            uint64_t unread;      /* source rows arrived but not read */
+        } sample;
+        struct {
+            uint64_t requeued; /* rows not acknowledged, to be emitted again */
+            kdo_time_ns downtime;
+        } restart;
+    } u;
+};
+
+struct kdo_journal;
+
+struct kdo_journal *kdo_journal_new(void);
+void kdo_journal_free(struct kdo_journal *j);
+
+void kdo_journal_start(struct kdo_journal *j, kdo_time_ns t, uint64_t seed, const char *prefix);
+void kdo_journal_rows(struct kdo_journal *j, kdo_time_ns t, enum kdo_jkind kind, uint64_t first,
+                      uint64_t count, uint64_t bytes);
+/* Copies the n row numbers and hints. */
+void kdo_journal_invoke(struct kdo_journal *j, kdo_time_ns t, uint64_t number, uint64_t round,
+                        int retry, const char *invocation_id, uint64_t bytes, size_t n,
+                        const uint64_t *seqs, const uint64_t *hints);
+/* `e` is a KDO_J_REPLY entry with everything but t, kind, detail, off; the n
+ * verdicts are copied. */
+void kdo_journal_reply(struct kdo_journal *j, kdo_time_ns t, const struct kdo_jentry *e,
+                       const char *detail, const uint8_t *verdicts);
+void kdo_journal_sample(struct kdo_journal *j, kdo_time_ns t, uint64_t rows, uint64_t bytes,
+                        int64_t lag_ms, uint64_t unread);
+void kdo_journal_mark(struct kdo_journal *j, kdo_time_ns t, enum kdo_jkind kind);
+void kdo_journal_restart(struct kdo_journal *j, kdo_time_ns t, uint64_t requeued,
+                         kdo_time_ns downtime);
+/* The end of the run: rows still in the destination stream (not delivered). */
+void kdo_journal_end(struct kdo_journal *j, kdo_time_ns t, uint64_t rows_left, uint64_t bytes_left);
+
+/* Reading: entries in order, and the side arrays they point into. */
+size_t kdo_journal_count(const struct kdo_journal *j);
+const struct kdo_jentry *kdo_journal_at(const struct kdo_journal *j, size_t i);
+const uint64_t *kdo_journal_seqs(const struct kdo_journal *j);
+const uint64_t *kdo_journal_hints(const struct kdo_journal *j);
+const uint8_t *kdo_journal_verdicts(const struct kdo_journal *j);
+const char *kdo_journal_str(const struct kdo_journal *j, uint32_t s);
+
+/* Formats the recordId of output row `seq` under `prefix` (36 digits) into
+ * out (57 bytes): 56 decimal digits like AWS's samples. */
+void kdo_journal_record_id(const char *prefix, uint64_t seq, char out[57]);
+
+/* Appends entry i as one JSON object (no newline) to out. */
+struct kdo_buf;
+void kdo_journal_format(const struct kdo_journal *j, size_t i, struct kdo_buf *out);
+/* Writes the whole journal as JSON Lines to f; returns 0 or KDO_EIO. */
+int kdo_journal_write(const struct kdo_journal *j, FILE *f);
+
+/* Mutable access, for tests that craft journals to prove a check fails. */
+struct kdo_jentry *kdo_journal_at_mut(struct kdo_journal *j, size_t i);
+uint64_t *kdo_journal_hints_mut(struct kdo_journal *j);
+uint8_t *kdo_journal_verdicts_mut(struct kdo_journal *j);
+
+#endif

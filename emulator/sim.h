@@ -1,0 +1,65 @@
+/*
+ * sim.h -- the virtual-time driver: one whole run of an emulated application.
+ *
+ * The driver owns the clock.  It jumps from deadline to deadline -- the
+ * earliest of the application's, the delivery engine's and the timeline's --
+ * so a ten-minute scenario with 60 s windows takes milliseconds, and with one
+ * seed it takes the same steps and writes the same journal every time.  The
+ * source stops producing rows at `duration`; the run then goes on until
+ * everything read has been delivered, or until `drain_limit` more has passed.
+ * One struct kdo_rng, seeded from `seed`, serves every random choice.
+ */
+#ifndef KDO_SIM_H
+#define KDO_SIM_H
+
+#include "app.h"
+#include "delivery.h"
+#include "fake_lambda.h"
+#include "journal.h"
+#include "metrics.h"
+#include "source.h"
+
+struct kdo_restart_event {
+    kdo_time_ns at;
+    kdo_time_ns downtime;
+};
+
+struct kdo_sim_config {
+    uint64_t seed;
+    kdo_time_ns duration;
+    kdo_time_ns drain_limit;
+    uint64_t max_steps; /* a bound on driver steps; a run past it is an error */
+    struct kdo_source_config source;
+    struct kdo_app_config app;
+    struct kdo_delivery_config delivery;
+    struct kdo_fake_lambda_config lambda;
+    struct kdo_fault_rule *rules; /* copied by kdo_sim_run */
+    size_t nrules;
+    struct kdo_restart_event *restarts; /* sorted by `at` */
+    size_t nrestarts;
+    unsigned bugs; /* planted bugs, applied to every module */
+};
+
+/* Defaults for everything; no source segments, no rules, no restarts. */
+void kdo_sim_config_default(struct kdo_sim_config *c);
+
+struct kdo_sim_result {
+    struct kdo_journal *journal; /* owned */
+    struct kdo_metrics *metrics; /* owned */
+    uint64_t seed;
+    kdo_time_ns end;             /* virtual time at which the run ended */
+    uint64_t steps;
+    int drained;                 /* everything read was delivered */
+    struct kdo_delivery_stats delivery;
+    char record_prefix[37];
+};
+
+/* Runs a whole scenario in virtual time with the in-process fake.  Returns 0
+ * and fills *out (free with kdo_sim_result_cleanup), or a KDO_E* code. */
+int kdo_sim_run(const struct kdo_sim_config *cfg, struct kdo_sim_result *out);
+void kdo_sim_result_cleanup(struct kdo_sim_result *r);
+
+/* Deep copy of rules (name, contains, value). */
+struct kdo_fault_rule *kdo_sim_copy_rules(const struct kdo_fault_rule *rules, size_t n);
+
+#endif
