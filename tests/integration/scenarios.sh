@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The bundled scenarios as a whole: they pass; each planted bug makes the
+# scenario that guards its rule fail; one seed gives byte-identical journals;
+# bad input exits 2.  Usage: scenarios.sh KDAOUT SOURCE_ROOT
+set -u
+kdaout=$1
+root=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); echo "ok - $*"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
+
+# 1. Every bundled scenario passes.
+if "$kdaout" run "$root/scenarios" >"$tmp/all.txt" 2>&1; then
+    ok "kdaout run scenarios/ exits 0"
+else
+    not_ok "kdaout run scenarios/ exits 0"; cat "$tmp/all.txt"
+fi
+
+# 2. Each planted bug is caught by the scenario that guards its rule: exit 1
+#    and a FAILED line (scenario | bug).
+while read -r scenario bug; do
+    [ -z "$scenario" ] && continue
+    "$kdaout" run "$root/scenarios/$scenario.yaml" --plant-bug "$bug" >"$tmp/bug.txt" 2>&1
+    rc=$?
+    if [ $rc -eq 1 ] && grep -q "FAILED" "$tmp/bug.txt"; then
+        ok "$scenario catches --plant-bug $bug ($(grep -m1 FAILED "$tmp/bug.txt" | sed 's/^ *//'))"
+    else
+        not_ok "$scenario catches --plant-bug $bug (exit $rc)"; cat "$tmp/bug.txt"
+    fi
+done <<'TABLE'
+01-all-ok fast-cadence
+02-missing-record-ids accept-any-reply
+02-missing-record-ids no-hint-increment
+03-missing-result drop-failed
+03-missing-result no-hint-increment
+04-mismatched-ids accept-any-reply
+05-delivery-failed-then-ok resend-ok
+05-delivery-failed-then-ok drop-failed
+06-function-timeout accept-any-reply
+07-poison-pill no-backpressure
+07-poison-pill skip-head-of-line
+07-poison-pill drop-failed
+08-tumbling-60s fast-cadence
+09-continuous-1s fast-cadence
+10-sliding-1s fast-cadence
+11-burst-split-6mb no-split
+12-restart-resets-retryhint no-hint-reset
+12-restart-resets-retryhint lose-on-restart
+13-ten-minute-outage drop-failed
+TABLE
+
+# 3. The same seed gives a byte-identical journal (the 10-minute scenario).
+s="$root/scenarios/13-ten-minute-outage.yaml"
+"$kdaout" run "$s" --seed 42 --journal "$tmp/a.jsonl" >/dev/null 2>&1
+"$kdaout" run "$s" --seed 42 --journal "$tmp/b.jsonl" >/dev/null 2>&1
+if [ -s "$tmp/a.jsonl" ] && cmp -s "$tmp/a.jsonl" "$tmp/b.jsonl"; then
+    ok "two runs with --seed 42 write identical journals ($(wc -l <"$tmp/a.jsonl") lines)"
+else
+    not_ok "two runs with --seed 42 write identical journals"
+fi
+"$kdaout" run "$s" --seed 43 --journal "$tmp/c.jsonl" >/dev/null 2>&1
+if ! cmp -s "$tmp/a.jsonl" "$tmp/c.jsonl"; then
+    ok "another seed writes another journal"
+else
+    not_ok "another seed writes another journal"
+fi
+
+# 4. Several scenarios and --journal DIR: one file per scenario.
+"$kdaout" run "$root/scenarios/01-all-ok.yaml" "$root/scenarios/08-tumbling-60s.yaml" \
+    --journal "$tmp/jdir" >/dev/null 2>&1
+if [ -s "$tmp/jdir/01-all-ok.jsonl" ] && [ -s "$tmp/jdir/08-tumbling-60s.jsonl" ]; then
+    ok "--journal DIR writes one file per scenario"
+else
+    not_ok "--journal DIR writes one file per scenario"; ls -la "$tmp/jdir" 2>&1
+fi
+
+# 5. Bad input exits 2 with file:line:column.
+printf 'name: x\napplication:\n  qurey: continuous\n' >"$tmp/typo.yaml"
+out=$("$kdaout" run "$tmp/typo.yaml" 2>&1); rc=$?
+if [ $rc -eq 2 ] && echo "$out" | grep -q "typo.yaml:3:3: unknown key \"qurey\" in application; did you mean \"query\"?"; then
+    ok "a misspelt key exits 2 with file:line:column and a suggestion"
+else
+    not_ok "a misspelt key exits 2 with file:line:column and a suggestion (exit $rc: $out)"
+fi
+out=$("$kdaout" run "$tmp/nonexistent.yaml" 2>&1); rc=$?
+[ $rc -eq 2 ] && ok "a missing file exits 2" || not_ok "a missing file exits 2 (exit $rc)"
+printf 'application:\n  input:\n    - {row: "%s", at: 1s}\n' "$(head -c 600000 /dev/zero | tr '\0' x)" >"$tmp/big.yaml"
+out=$("$kdaout" run "$tmp/big.yaml" 2>&1); rc=$?
+if [ $rc -eq 2 ] && echo "$out" | grep -q "512 KB"; then
+    ok "a row over 512 KB is a clear error (exit 2)"
+else
+    not_ok "a row over 512 KB is a clear error (exit $rc: ${out:0:300})"
+fi
+out=$("$kdaout" run --seed x "$s" 2>&1); rc=$?
+[ $rc -eq 2 ] && ok "a bad --seed exits 2" || not_ok "a bad --seed exits 2 (exit $rc)"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
