@@ -43,7 +43,7 @@ struct script {
     enum kdo_transport_outcome outcome;
     int status;
     const char *function_error;
-    char body[1 << 16];
+    char body[8 << 20]; /* room for a reply to a full 6 MB event */
     int have_reply;
 };
 
