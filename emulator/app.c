@@ -118,22 +118,33 @@ static void set_paused(struct kdo_app *a, kdo_time_ns now, int paused)
     a->paused = paused;
 }
 
+/* Input metrics: one data point per read, as CloudWatch aggregates them. */
+static void count_input(struct kdo_app *a, kdo_time_ns now, uint64_t rows, uint64_t bytes)
+{
+    if (rows == 0)
+        return;
+    kdo_metrics_put(a->metrics, now, KDO_METRIC_INPUT_RECORDS, (double)rows);
+    kdo_metrics_put(a->metrics, now, KDO_METRIC_INPUT_BYTES, (double)bytes);
+}
+
 static int read_source(struct kdo_app *a, kdo_time_ns now)
 {
     struct kdo_source_row r;
-    int err = flush_pending(a, now);
+    uint64_t rows = 0, bytes = 0;
+    int err = flush_pending(a, now), paused = 0;
     while (err == 0 && kdo_source_peek(a->source, &r) && r.arrival <= now) {
         if (!room_for(a, r.len)) {
-            set_paused(a, now, 1);
-            return 0;
+            paused = 1;
+            break;
         }
         kdo_journal_rows(a->journal, now, KDO_J_ROWS_READ, r.seq, 1, r.len);
-        kdo_metrics_put(a->metrics, now, KDO_METRIC_INPUT_RECORDS, 1);
-        kdo_metrics_put(a->metrics, now, KDO_METRIC_INPUT_BYTES, (double)r.len);
+        rows++;
+        bytes += r.len;
         err = kdo_window_input(a->window, now, r.data, r.len, emit, a);
         kdo_source_pop(a->source);
     }
-    set_paused(a, now, 0);
+    count_input(a, now, rows, bytes);
+    set_paused(a, now, paused);
     return err;
 }
 
