@@ -1,0 +1,302 @@
+/*
+ * test_expect.c -- every check can fail: facts computed from crafted journals.
+ *
+ * Each test writes a small journal by hand -- the engine's history as it
+ * would be with a bug -- and asserts the fact that must expose it.
+ */
+#include "contract.h"
+#include "expect.h"
+#include "journal.h"
+#include "metrics.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct kdo_journal *j;
+static struct kdo_metrics *m;
+
+static void setup(void)
+{
+    j = kdo_journal_new();
+    m = kdo_metrics_new();
+    kdo_journal_start(j, 0, 1, "123456789012345678901234567890123456");
+}
+
+static void teardown(void)
+{
+    kdo_journal_free(j);
+    kdo_metrics_free(m);
+}
+
+static uint64_t invocations;
+
+static void invoke(kdo_time_ns t, uint64_t round, int retry, size_t n, const uint64_t *seqs,
+                   const uint64_t *hints)
+{
+    kdo_journal_invoke(j, t, ++invocations, round, retry, "g", 100 * n, n, seqs, hints);
+}
+
+static void reply(kdo_time_ns t, size_t n, const uint8_t *verdicts)
+{
+    struct kdo_jentry e = {.kind = KDO_J_REPLY};
+    e.u.reply.number = invocations;
+    e.u.reply.status = 200;
+    e.u.reply.n = n;
+    for (size_t i = 0; i < n; i++)
+        if (verdicts[i] == KDO_REASON_OK)
+            e.u.reply.ok++;
+        else
+            e.u.reply.failed++;
+    kdo_journal_reply(j, t, &e, "", verdicts);
+}
+
+static double fact(const char *name)
+{
+    struct kdo_facts *f = kdo_facts_new(j, m);
+    double v = -1;
+    ck_assert_int_eq(kdo_facts_get(f, name, &v, NULL), 0);
+    kdo_facts_free(f);
+    return v;
+}
+
+static const uint8_t OK[4] = {KDO_REASON_OK, KDO_REASON_OK, KDO_REASON_OK, KDO_REASON_OK};
+static const uint64_t ZERO[4] = {0};
+
+START_TEST(a_clean_run_has_no_violations)
+{
+    uint64_t s[] = {0, 1};
+    kdo_journal_rows(j, 0, KDO_J_ROWS_EMITTED, 0, 2, 20);
+    invoke(KDO_S, 1, 0, 2, s, ZERO);
+    reply(KDO_S, 2, OK);
+    kdo_journal_end(j, 2 * KDO_S, 0, 0);
+    ck_assert_double_eq(fact("lost"), 0);
+    ck_assert_double_eq(fact("rows_delivered"), 2);
+    ck_assert_double_eq(fact("retry_hint_errors"), 0);
+    ck_assert_double_eq(fact("ok_resent"), 0);
+    ck_assert_double_eq(fact("new_rows_in_retries"), 0);
+    ck_assert_double_eq(fact("duplicates"), 0);
+}
+END_TEST
+
+START_TEST(a_dropped_row_is_lost)
+{
+    uint64_t s[] = {0, 1, 2};
+    uint8_t v[] = {KDO_REASON_OK, KDO_REASON_DELIVERY_FAILED, KDO_REASON_OK};
+    kdo_journal_rows(j, 0, KDO_J_ROWS_EMITTED, 0, 3, 30);
+    invoke(KDO_S, 1, 0, 3, s, ZERO);
+    reply(KDO_S, 3, v);
+    kdo_journal_end(j, 2 * KDO_S, 0, 0); /* the failed row vanished */
+    ck_assert_double_eq(fact("lost"), 1);
+    ck_assert_double_eq(fact("failures.delivery_failed"), 1);
+}
+END_TEST
+
+START_TEST(a_row_still_failing_at_the_end_is_undelivered_not_lost)
+{
+    uint64_t s[] = {0};
+    uint8_t v[] = {KDO_REASON_FUNCTION_ERROR};
+    kdo_journal_rows(j, 0, KDO_J_ROWS_EMITTED, 0, 1, 10);
+    invoke(KDO_S, 1, 0, 1, s, ZERO);
+    reply(KDO_S, 1, v);
+    kdo_journal_end(j, 2 * KDO_S, 1, 10);
+    ck_assert_double_eq(fact("lost"), 0);
+    ck_assert_double_eq(fact("undelivered"), 1);
+}
+END_TEST
+
+START_TEST(a_hint_that_does_not_rise_is_an_error)
+{
+    uint64_t s[] = {0};
+    uint8_t v[] = {KDO_REASON_DELIVERY_FAILED};
+    kdo_journal_rows(j, 0, KDO_J_ROWS_EMITTED, 0, 1, 10);
+    invoke(KDO_S, 1, 0, 1, s, ZERO);
+    reply(KDO_S, 1, v);
+    invoke(2 * KDO_S, 2, 1, 1, s, ZERO); /* should be 1 */
+    ck_assert_double_eq(fact("retry_hint_errors"), 1);
+}
+END_TEST
+
+START_TEST(a_hint_that_jumps_is_an_error)
+{
+    uint64_t s[] = {0}, two[] = {2};
+    uint8_t v[] = {KDO_REASON_DELIVERY_FAILED};
+    invoke(KDO_S, 1, 0, 1, s, ZERO);
+    reply(KDO_S, 1, v);
+    invoke(2 * KDO_S, 2, 1, 1, s, two);
+    ck_assert_double_eq(fact("retry_hint_errors"), 1);
+    ck_assert_double_eq(fact("max_retry_hint"), 2);
+}
+END_TEST
+
+START_TEST(a_first_send_with_a_hint_is_an_error)
+{
+    uint64_t s[] = {0}, one[] = {1};
+    invoke(KDO_S, 1, 0, 1, s, one);
+    ck_assert_double_eq(fact("retry_hint_errors"), 1);
+}
+END_TEST
+
+START_TEST(hints_must_reset_after_a_restart)
+{
+    uint64_t s[] = {0}, one[] = {1};
+    uint8_t v[] = {KDO_REASON_DELIVERY_FAILED};
+    invoke(KDO_S, 1, 0, 1, s, ZERO);
+    reply(KDO_S, 1, v);
+    kdo_journal_restart(j, 1500 * KDO_MS, 1, 0);
+    invoke(2 * KDO_S, 2, 0, 1, s, one); /* kept its hint: wrong */
+    ck_assert_double_eq(fact("retry_hint_errors"), 1);
+    ck_assert_double_eq(fact("restarts"), 1);
+}
+END_TEST
+
+START_TEST(resending_an_ok_record_is_caught)
+{
+    uint64_t s[] = {0, 1}, h[] = {1, 0};
+    uint8_t v[] = {KDO_REASON_DELIVERY_FAILED, KDO_REASON_OK};
+    invoke(KDO_S, 1, 0, 2, s, ZERO);
+    reply(KDO_S, 2, v);
+    invoke(2 * KDO_S, 2, 1, 2, s, h); /* row 1 was Ok */
+    ck_assert_double_eq(fact("ok_resent"), 1);
+}
+END_TEST
+
+START_TEST(new_rows_in_a_retry_are_caught)
+{
+    uint64_t s[] = {0}, s2[] = {0, 5}, h[] = {1, 0};
+    uint8_t v[] = {KDO_REASON_DELIVERY_FAILED};
+    invoke(KDO_S, 1, 0, 1, s, ZERO);
+    reply(KDO_S, 1, v);
+    invoke(2 * KDO_S, 2, 1, 2, s2, h);
+    ck_assert_double_eq(fact("new_rows_in_retries"), 1);
+}
+END_TEST
+
+START_TEST(abandoned_then_resent_counts_as_duplicate)
+{
+    uint64_t s[] = {0};
+    uint8_t v[] = {KDO_REASON_ABANDONED};
+    invoke(KDO_S, 1, 0, 1, s, ZERO);
+    reply(KDO_S, 1, v);
+    kdo_journal_restart(j, KDO_S, 1, 0);
+    invoke(2 * KDO_S, 2, 0, 1, s, ZERO);
+    ck_assert_double_eq(fact("duplicates"), 1);
+    ck_assert_double_eq(fact("retry_hint_errors"), 0);
+}
+END_TEST
+
+START_TEST(acked_twice_is_caught)
+{
+    uint64_t s[] = {0};
+    invoke(KDO_S, 1, 0, 1, s, ZERO);
+    reply(KDO_S, 1, OK);
+    invoke(2 * KDO_S, 2, 0, 1, s, ZERO);
+    reply(2 * KDO_S, 1, OK);
+    ck_assert_double_eq(fact("acked_twice"), 1);
+    ck_assert_double_eq(fact("rows_delivered"), 1);
+}
+END_TEST
+
+START_TEST(cadence_split_and_event_size)
+{
+    uint64_t s[] = {0}, s1[] = {1}, s2[] = {2};
+    invoke(KDO_S, 1, 0, 1, s, ZERO);
+    reply(KDO_S, 1, OK);
+    invoke(2 * KDO_S, 2, 0, 1, s1, ZERO);
+    reply(2 * KDO_S, 1, OK);
+    invoke(2 * KDO_S, 2, 0, 1, s2, ZERO); /* the same flush, split */
+    reply(2 * KDO_S, 1, OK);
+    ck_assert_double_eq(fact("flushes"), 2);
+    ck_assert_double_eq(fact("split_flushes"), 1);
+    ck_assert_double_eq(fact("invocations"), 3);
+    ck_assert_double_eq(fact("flush_interval_min_ms"), 1000);
+    ck_assert_double_eq(fact("flush_interval_max_ms"), 1000);
+    kdo_journal_invoke(j, 3 * KDO_S, 4, 3, 0, "g", KDO_MAX_EVENT_BYTES + 1, 1, s, ZERO);
+    ck_assert_double_eq(fact("max_event_bytes"), KDO_MAX_EVENT_BYTES + 1);
+}
+END_TEST
+
+START_TEST(lag_pauses_and_buffer)
+{
+    kdo_journal_sample(j, KDO_S, 10, 1000, 0, 0);
+    kdo_journal_mark(j, 1500 * KDO_MS, KDO_J_PAUSE);
+    kdo_journal_sample(j, 2 * KDO_S, 50, 5000, 4000, 300);
+    kdo_journal_mark(j, 3500 * KDO_MS, KDO_J_RESUME);
+    kdo_journal_sample(j, 4 * KDO_S, 0, 0, 0, 0);
+    ck_assert_double_eq(fact("max_lag_ms"), 4000);
+    ck_assert_double_eq(fact("final_lag_ms"), 0);
+    ck_assert_double_eq(fact("source_pauses"), 1);
+    ck_assert_double_eq(fact("source_paused_ms"), 2000);
+    ck_assert_double_eq(fact("buffer_max_rows"), 50);
+}
+END_TEST
+
+START_TEST(metric_facts)
+{
+    kdo_metrics_put(m, 0, KDO_METRIC_SUCCESS, 1);
+    kdo_metrics_put(m, KDO_S, KDO_METRIC_SUCCESS, 0);
+    kdo_metrics_put(m, KDO_S, KDO_METRIC_INPUT_BYTES, 300);
+    ck_assert_double_eq(fact("metric:Success:Average"), 0.5);
+    ck_assert_double_eq(fact("metric:Success:SampleCount"), 2);
+    ck_assert_double_eq(fact("metric:Bytes:Input:Sum"), 300);
+    ck_assert_double_eq(fact("metric:Bytes:Output:Sum"), 0);
+}
+END_TEST
+
+START_TEST(fact_names)
+{
+    ck_assert_int_eq(kdo_fact_known("lost"), 1);
+    ck_assert_int_eq(kdo_fact_known("failures.not_returned"), 1);
+    ck_assert_int_eq(kdo_fact_known("failures.ok"), 0);
+    ck_assert_int_eq(kdo_fact_known("metric:LambdaDelivery.OkRecords:Sum"), 1);
+    ck_assert_int_eq(kdo_fact_known("metric:LambdaDelivery.Bytes:Sum"), 0); /* no such metric */
+    ck_assert_int_eq(kdo_fact_known("metric:Success:Median"), 0);
+    ck_assert_int_eq(kdo_fact_known("lots"), 0);
+    ck_assert_str_eq(kdo_fact_suggest("max_retry_hints"), "max_retry_hint");
+    struct kdo_facts *f = kdo_facts_new(j, m);
+    double v;
+    ck_assert_int_eq(kdo_facts_get(f, "nope", &v, NULL), KDO_EINVAL);
+    kdo_facts_free(f);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("expect");
+    struct {
+        const char *name;
+        const TTest *test;
+    } cases[] = {
+        {"clean", a_clean_run_has_no_violations},
+        {"lost", a_dropped_row_is_lost},
+        {"undelivered", a_row_still_failing_at_the_end_is_undelivered_not_lost},
+        {"hint_not_rising", a_hint_that_does_not_rise_is_an_error},
+        {"hint_jumping", a_hint_that_jumps_is_an_error},
+        {"hint_first_send", a_first_send_with_a_hint_is_an_error},
+        {"hint_reset", hints_must_reset_after_a_restart},
+        {"ok_resent", resending_an_ok_record_is_caught},
+        {"head_of_line", new_rows_in_a_retry_are_caught},
+        {"duplicates", abandoned_then_resent_counts_as_duplicate},
+        {"acked_twice", acked_twice_is_caught},
+        {"cadence_split", cadence_split_and_event_size},
+        {"backpressure", lag_pauses_and_buffer},
+        {"metrics", metric_facts},
+        {"names", fact_names},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        TCase *tc = tcase_create(cases[i].name);
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, cases[i].test);
+        suite_add_tcase(s, tc);
+    }
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
