@@ -12,6 +12,7 @@
 
 #include "contract.h"
 #include "errors.h"
+#include "suggest.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -374,29 +375,22 @@ int kdo_fact_known(const char *name)
 
 const char *kdo_fact_suggest(const char *name)
 {
-    static char best[96];
-    size_t bestd = 4;
-    int found = 0;
+    static char names[F_COUNT][96];
+    static const char *list[F_COUNT + 1];
+    size_t n = 0;
     for (int k = 0; k < F_COUNT; k++) {
-        char cand[96];
         if (k < F_REASON_BASE)
-            snprintf(cand, sizeof cand, "%s", fact_names[k]);
+            snprintf(names[n], sizeof names[n], "%s", fact_names[k]);
         else if (k > F_REASON_BASE)
-            snprintf(cand, sizeof cand, "failures.%s", kdo_reason_name((enum kdo_reason)(k - F_REASON_BASE)));
+            snprintf(names[n], sizeof names[n], "failures.%s",
+                     kdo_reason_name((enum kdo_reason)(k - F_REASON_BASE)));
         else
             continue;
-        /* Cheap distance: common prefix and length difference. */
-        size_t la = strlen(name), lc = strlen(cand), pre = 0;
-        while (name[pre] && name[pre] == cand[pre])
-            pre++;
-        size_t d = (la > lc ? la : lc) - pre;
-        if (d < bestd) {
-            bestd = d;
-            snprintf(best, sizeof best, "%s", cand);
-            found = 1;
-        }
+        list[n] = names[n];
+        n++;
     }
-    return found ? best : NULL;
+    list[n] = NULL;
+    return kdo_suggest_nearest(name, list);
 }
 
 void kdo_facts_print(const struct kdo_facts *f, FILE *out)

@@ -11,6 +11,7 @@
 #include "bug.h"
 #include "contract.h"
 #include "expect.h"
+#include "suggest.h"
 #include "units.h"
 #include "ydoc.h"
 
@@ -43,38 +44,9 @@ static int fail(struct ctx *c, node *n, const char *fmt, ...)
 
 /* ---- keys ---------------------------------------------------------------- */
 
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[64];
-    if (la >= 63 || lb >= 63)
-        return 99;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t prev = row[0]++;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cur = row[j];
-            size_t sub = prev + (a[i - 1] != b[j - 1]);
-            size_t best = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
-            row[j] = sub < best ? sub : best;
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
 static const char *nearest(const char *key, const char *const *allowed)
 {
-    const char *best = NULL;
-    size_t bestd = 3;
-    for (const char *const *a = allowed; *a; a++) {
-        size_t d = distance(key, *a);
-        if (d < bestd) {
-            bestd = d;
-            best = *a;
-        }
-    }
-    return best;
+    return kdo_suggest_nearest(key, allowed);
 }
 
 static void list_keys(const char *const *allowed, char *out, size_t size)
