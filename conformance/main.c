@@ -47,6 +47,8 @@ static const char usage_run[] =
     "                      default: the scenario's `seed`, else a random one (always printed)\n"
     "  --journal PATH      write the journal as JSON Lines: a file for one scenario, a folder\n"
     "                      with one NAME.jsonl per scenario for several\n"
+    "  --metrics PATH      write the CloudWatch metrics (namespace AWS/KinesisAnalytics) as\n"
+    "                      JSON, per minute and in total: a file, or NAME.metrics.json per scenario\n"
     "  --plant-bug NAME    run with a deliberate engine bug, to see the checks catch it\n"
     "                      (--plant-bug list shows them)\n"
     "  -v, --verbose       more detail\n"
@@ -144,6 +146,7 @@ static int cmd_run(int argc, char **argv)
     static const struct option opts[] = {
         {"seed", required_argument, NULL, 's'},    {"journal", required_argument, NULL, 'j'},
         {"plant-bug", required_argument, NULL, 'b'}, {"verbose", no_argument, NULL, 'v'},
+        {"metrics", required_argument, NULL, 'm'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     struct kdo_runner_options o = {.out = stdout};
@@ -159,6 +162,9 @@ static int cmd_run(int argc, char **argv)
             break;
         case 'j':
             o.journal = optarg;
+            break;
+        case 'm':
+            o.metrics = optarg;
             break;
         case 'b':
             if ((rc = plant(optarg, &o.bugs)) != 0)

@@ -192,39 +192,65 @@ static int check_all(const struct kdo_scenario *s, const struct kdo_sim_result *
     return ok;
 }
 
-static void journal_path(const struct kdo_runner_options *o, const char *file, int several,
-                         char *out, size_t n)
+/* PATH itself for one scenario; PATH/NAME.EXT for several. */
+static void output_path(const char *path, const char *file, int several, const char *ext,
+                        char *out, size_t n)
 {
     if (!several) {
-        snprintf(out, n, "%s", o->journal);
+        snprintf(out, n, "%s", path);
         return;
     }
     const char *base = strrchr(file, '/');
     base = base ? base + 1 : file;
     size_t len = strcspn(base, ".");
-    snprintf(out, n, "%s/%.*s.jsonl", o->journal, (int)len, base);
+    snprintf(out, n, "%s/%.*s.%s", path, (int)len, base, ext);
 }
 
-static int write_journal(const struct kdo_runner_options *o, const char *file, int several,
-                         const struct kdo_journal *j)
+static FILE *open_output(const char *path, const char *file, int several, const char *ext)
 {
-    char path[4096];
-    if (several && mkdir(o->journal, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "kdaout: cannot create %s: %s\n", o->journal, strerror(errno));
-        return KDO_EIO;
+    char full[4096];
+    if (several && mkdir(path, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "kdaout: cannot create %s: %s\n", path, strerror(errno));
+        return NULL;
     }
-    journal_path(o, file, several, path, sizeof path);
-    FILE *f = fopen(path, "w");
-    if (f == NULL) {
-        fprintf(stderr, "kdaout: cannot write %s: %s\n", path, strerror(errno));
-        return KDO_EIO;
-    }
-    int err = kdo_journal_write(j, f);
+    output_path(path, file, several, ext, full, sizeof full);
+    FILE *f = fopen(full, "w");
+    if (f == NULL)
+        fprintf(stderr, "kdaout: cannot write %s: %s\n", full, strerror(errno));
+    return f;
+}
+
+static int close_output(FILE *f, int err, const char *path)
+{
     if (fclose(f) != 0 || err) {
-        fprintf(stderr, "kdaout: error writing %s\n", path);
+        fprintf(stderr, "kdaout: error writing under %s\n", path);
         return KDO_EIO;
     }
     return 0;
+}
+
+static int write_outputs(const struct kdo_runner_options *o, const char *file, int several,
+                         const struct kdo_sim_result *r)
+{
+    int err = 0;
+    FILE *f;
+    if (o->journal) {
+        if ((f = open_output(o->journal, file, several, "jsonl")) == NULL)
+            return KDO_EIO;
+        err = close_output(f, kdo_journal_write(r->journal, f), o->journal);
+    }
+    if (o->metrics && err == 0) {
+        struct kdo_buf b;
+        kdo_buf_init(&b, SIZE_MAX / 2);
+        kdo_metrics_to_json(r->metrics, &b);
+        if ((f = open_output(o->metrics, file, several, "metrics.json")) == NULL)
+            err = KDO_EIO;
+        else
+            err = close_output(f, fwrite(b.data, 1, b.len, f) != b.len || fputc('\n', f) == EOF,
+                               o->metrics);
+        kdo_buf_cleanup(&b);
+    }
+    return err;
 }
 
 enum outcome { PASSED, FAILED, BAD_INPUT };
@@ -270,7 +296,7 @@ static enum outcome run_one(const char *file, const struct kdo_runner_options *o
         free(report.data);
         result = ok ? PASSED : FAILED;
     }
-    if (o->journal && r.journal && write_journal(o, file, several, r.journal) != 0)
+    if (r.journal && write_outputs(o, file, several, &r) != 0)
         result = BAD_INPUT;
     if (rc == 0)
         kdo_sim_result_cleanup(&r);

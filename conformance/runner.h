@@ -17,6 +17,7 @@ struct kdo_runner_options {
     int has_seed;
     uint64_t seed;
     const char *journal; /* file (one scenario) or folder (several), or NULL */
+    const char *metrics; /* the same, for the CloudWatch metrics as JSON */
     unsigned bugs;       /* planted bugs */
     int verbose;
     FILE *out;

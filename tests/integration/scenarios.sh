@@ -78,6 +78,14 @@ else
     not_ok "--journal DIR writes one file per scenario"; ls -la "$tmp/jdir" 2>&1
 fi
 
+# 4b. --metrics writes the CloudWatch metrics as JSON, per minute and in total.
+"$kdaout" run "$root/scenarios/01-all-ok.yaml" --metrics "$tmp/m.json" >/dev/null 2>&1
+if grep -q '"name":"LambdaDelivery.OkRecords","total":{"Sum":60000,' "$tmp/m.json" 2>/dev/null; then
+    ok "--metrics writes LambdaDelivery.OkRecords Sum 60000"
+else
+    not_ok "--metrics writes LambdaDelivery.OkRecords Sum 60000"; head -c 400 "$tmp/m.json"
+fi
+
 # 5. Bad input exits 2 with file:line:column.
 printf 'name: x\napplication:\n  qurey: continuous\n' >"$tmp/typo.yaml"
 out=$("$kdaout" run "$tmp/typo.yaml" 2>&1); rc=$?
