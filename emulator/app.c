@@ -95,7 +95,8 @@ static int flush_pending(struct kdo_app *a, kdo_time_ns now)
             break;
         free(a->pending[i].row);
     }
-    memmove(a->pending, a->pending + i, (a->npending - i) * sizeof *a->pending);
+    if (i > 0 && i < a->npending)
+        memmove(a->pending, a->pending + i, (a->npending - i) * sizeof *a->pending);
     a->npending -= i;
     return err == KDO_EFULL ? 0 : err;
 }

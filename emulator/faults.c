@@ -137,8 +137,7 @@ static int eval_record(struct kdo_fault_rule *rules, size_t n, kdo_time_ns now,
         if (!record_matches(&r->match, inv, i) || !chance(&r->match, rng))
             continue;
         r->fired++;
-        if (r->latency > *latency)
-            *latency = r->latency;
+        *latency += r->latency; /* the function works through its records one by one */
         return (int)k;
     }
     return -1;

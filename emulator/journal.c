@@ -126,8 +126,10 @@ void kdo_journal_invoke(struct kdo_journal *j, kdo_time_ns t, uint64_t number, u
     GROW(j->seqs, j->caprec, j->nrec + n);
     if (j->caprec != old_cap)
         j->hints = kdo_xrealloc(j->hints, j->caprec * sizeof *j->hints);
-    memcpy(j->seqs + j->nrec, seqs, n * sizeof *seqs);
-    memcpy(j->hints + j->nrec, hints, n * sizeof *hints);
+    if (n > 0) {
+        memcpy(j->seqs + j->nrec, seqs, n * sizeof *seqs);
+        memcpy(j->hints + j->nrec, hints, n * sizeof *hints);
+    }
     j->nrec += n;
 }
 
@@ -140,7 +142,8 @@ void kdo_journal_reply(struct kdo_journal *j, kdo_time_ns t, const struct kdo_je
     e->u.reply.detail = d;
     e->u.reply.off = j->nver;
     GROW(j->verdicts, j->capver, j->nver + e->u.reply.n);
-    memcpy(j->verdicts + j->nver, verdicts, e->u.reply.n);
+    if (e->u.reply.n > 0)
+        memcpy(j->verdicts + j->nver, verdicts, e->u.reply.n);
     j->nver += e->u.reply.n;
 }
 
