@@ -4,7 +4,7 @@
  * A state machine over the input bytes: each kdo_json_next() resumes in the
  * state the previous token left (expecting a value, a key, a ':', a ',' or a
  * closing bracket), reads exactly one token, checks it and stops.  Strings
- * are scanned in place with a byte-class table and handed out as a pointer
+ * are scanned in place, eight bytes at a time, and handed out as a pointer
  * into the input; only a string with a backslash is decoded, into a scratch
  * buffer sized once to the rest of the input (unescaping never lengthens).
  * Duplicate keys are found per open object: keys are kept on a stack that an

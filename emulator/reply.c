@@ -177,12 +177,13 @@ static int index_ids(struct kdo_reply *r, const struct kdo_str *ids, size_t n)
     for (size_t k = 0; k < n; k++) {
         if (ids[k].p == NULL && ids[k].n > 0)
             return KDO_EINVAL;
+        /* one probe both finds an equal id and the free slot after it */
         uint64_t h = hash_bytes(ids[k].p, ids[k].n);
-        if (lookup_hashed(r, ids, h, ids[k].p, ids[k].n) >= 0)
-            return KDO_EINVAL;
         size_t i = (size_t)h & (used - 1);
-        while (r->slots[i].idx1)
-            i = (i + 1) & (used - 1);
+        for (; r->slots[i].idx1; i = (i + 1) & (used - 1))
+            if (r->slots[i].hash == (uint32_t)(h >> 32) &&
+                same(&ids[r->slots[i].idx1 - 1], ids[k].p, ids[k].n))
+                return KDO_EINVAL;
         r->slots[i] = (struct slot){(uint32_t)(h >> 32), (uint32_t)(k + 1)};
     }
     return 0;
