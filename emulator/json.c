@@ -15,6 +15,8 @@
  */
 #include "json.h"
 
+#include "hash.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -116,25 +118,6 @@ static const char *show_byte(int c, char out[12])
     else
         snprintf(out, 12, "0x%02x", (unsigned)c & 0xffu);
     return out;
-}
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 0x9e3779b97f4a7c15u ^ n;
-    for (; n >= 8; s += 8, n -= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xbf58476d1ce4e5b9u;
-        h ^= h >> 31;
-    }
-    if (n) {
-        uint64_t w = 0;
-        memcpy(&w, s, n);
-        h = (h ^ w) * 0x94d049bb133111ebu;
-    }
-    h ^= h >> 32;
-    h *= 0xd6e8feb86659fd93u;
-    return h ^ (h >> 32);
 }
 
 struct kdo_json *kdo_json_new(int max_depth, size_t max_bytes)
@@ -468,7 +451,7 @@ static void set_build(struct kdo_json *j, struct frame *f, struct keyset *set, s
     for (size_t i = f->key_base; i < j->nkeys; i++) {
         struct key *k = &j->keys[i];
         if (!f->hashed)
-            k->hash = hash_bytes(key_bytes(j, k), k->len);
+            k->hash = kdo_hash_bytes(key_bytes(j, k), k->len);
         set_insert(set, k->hash, (uint32_t)(i - f->key_base + 1));
     }
     f->hashed = true;
@@ -490,7 +473,7 @@ static bool seen_key(const struct kdo_json *j, const struct frame *f, uint64_t *
                      size_t n)
 {
     if (f->hashed) {
-        *hash = hash_bytes(s, n);
+        *hash = kdo_hash_bytes(s, n);
         return set_contains(j, f, &j->sets[j->depth - 1], *hash, s, n);
     }
     for (size_t i = f->key_base; i < j->nkeys; i++)

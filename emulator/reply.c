@@ -16,6 +16,7 @@
 #include "reply.h"
 
 #include "errors.h"
+#include "hash.h"
 #include "json.h"
 
 #include <stdarg.h>
@@ -60,25 +61,6 @@ struct pass {
     uint8_t *verdicts;
     struct kdo_reply_summary *sum;
 };
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 0x9e3779b97f4a7c15u ^ n;
-    for (; n >= 8; s += 8, n -= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xbf58476d1ce4e5b9u;
-        h ^= h >> 31;
-    }
-    if (n) {
-        uint64_t w = 0;
-        memcpy(&w, s, n);
-        h = (h ^ w) * 0x94d049bb133111ebu;
-    }
-    h ^= h >> 32;
-    h *= 0xd6e8feb86659fd93u;
-    return h ^ (h >> 32);
-}
 
 static bool same(const struct kdo_str *a, const char *s, size_t n)
 {
@@ -159,7 +141,7 @@ static long lookup_hashed(const struct kdo_reply *r, const struct kdo_str *ids, 
 
 static long lookup(const struct kdo_reply *r, const struct kdo_str *ids, const char *s, size_t n)
 {
-    return lookup_hashed(r, ids, hash_bytes(s, n), s, n);
+    return lookup_hashed(r, ids, kdo_hash_bytes(s, n), s, n);
 }
 
 /* Fills the table with the n sent ids; KDO_EINVAL if two are equal. */
@@ -178,7 +160,7 @@ static int index_ids(struct kdo_reply *r, const struct kdo_str *ids, size_t n)
         if (ids[k].p == NULL && ids[k].n > 0)
             return KDO_EINVAL;
         /* one probe both finds an equal id and the free slot after it */
-        uint64_t h = hash_bytes(ids[k].p, ids[k].n);
+        uint64_t h = kdo_hash_bytes(ids[k].p, ids[k].n);
         size_t i = (size_t)h & (used - 1);
         for (; r->slots[i].idx1; i = (i + 1) & (used - 1))
             if (r->slots[i].hash == (uint32_t)(h >> 32) &&
