@@ -382,8 +382,10 @@ static int lambda(struct ctx *c, node *map)
     if (err == 0 && (n = kdo_ynode_get(map, "timeout"))) {
         err = DURATION(c, n, "timeout", &l->timeout);
         if (err == 0 && (l->timeout < KDO_FUNCTION_TIMEOUT_MIN_S * KDO_S ||
-                         l->timeout > KDO_FUNCTION_TIMEOUT_MAX_S * KDO_S))
-            return fail(c, n, "a Lambda function's Timeout is between 1s and 900s");
+                         l->timeout > KDO_FUNCTION_TIMEOUT_MAX_S * KDO_S ||
+                         l->timeout % KDO_S != 0))
+            return fail(c, n, "a Lambda function's Timeout is a whole number of seconds "
+                              "between 1s and 900s");
         c->lambda_timeout_set = 1;
     }
     if (err == 0 && (n = kdo_ynode_get(map, "latency")))
@@ -544,6 +546,7 @@ static void derive(struct ctx *c)
     if (!c->invoke_timeout_set)
         sim->delivery.invoke_timeout = sim->lambda.timeout + 5 * KDO_S;
     if (sim->source.nsegments == 0) {
+        free(sim->source.segments); /* an empty `input: []` */
         sim->source.segments = kdo_xcalloc(1, sizeof *sim->source.segments);
         sim->source.segments[0] = (struct kdo_source_segment){
             .kind = KDO_SEGMENT_RATE, .from = 0, .until = KDO_TIME_NEVER, .rate = 100};

@@ -278,10 +278,12 @@ static void put_invoke(const struct kdo_journal *j, struct kdo_buf *b, const str
  * with that number before it. */
 static const uint64_t *invoke_seqs(const struct kdo_journal *j, const struct kdo_jentry *reply)
 {
-    for (const struct kdo_jentry *e = reply; e >= j->e; e--)
+    for (size_t i = (size_t)(reply - j->e) + 1; i-- > 0;) {
+        const struct kdo_jentry *e = &j->e[i];
         if (e->kind == KDO_J_INVOKE && e->u.invoke.number == reply->u.reply.number &&
             e->u.invoke.n == reply->u.reply.n)
             return j->seqs + e->u.invoke.off;
+    }
     return NULL;
 }
 

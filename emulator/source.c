@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Generated rows come from a pool of up to POOL rows, at most POOL_BYTES in
+ * all (512 KB rows would otherwise take 128 MB). */
 #define POOL 256
+#define POOL_BYTES ((size_t)16 << 20)
 
 struct cursor {
     uint64_t k; /* rows produced by this segment */
@@ -26,6 +29,7 @@ struct kdo_source {
     struct kdo_rng *rng;
     char *pool[POOL];
     size_t pool_len[POOL];
+    size_t npool;
     uint64_t consumed;
     int peeked; /* segment index of the peeked row, or -1 */
     struct kdo_source_row row;
@@ -58,7 +62,9 @@ static const char *const tickers[][2] = {
     {"KO", "RETAIL"},       {"WMT", "RETAIL"},      {"TGT", "RETAIL"},      {"CRM", "TECHNOLOGY"},
 };
 
-/* One demo row, padded to `size` bytes when that is larger than the row. */
+/* One demo row, padded to exactly `size` bytes when that is larger than the
+ * row: with a PAD column when there is room for one, else with blanks before
+ * the closing brace (JSON allows both). */
 static char *ticker_row(struct kdo_rng *rng, size_t size, size_t *len)
 {
     char base[160];
@@ -69,20 +75,20 @@ static char *ticker_row(struct kdo_rng *rng, size_t size, size_t *len)
                      "{\"TICKER_SYMBOL\":\"%s\",\"SECTOR\":\"%s\",\"CHANGE\":%s%ld.%02ld,\"PRICE\":%ld.%02ld",
                      tickers[t][0], tickers[t][1], change_c < 0 ? "-" : "", labs(change_c) / 100,
                      labs(change_c) % 100, price_c / 100, price_c % 100);
-    size_t pad_overhead = strlen(",\"PAD\":\"\"}");
-    size_t total = (size_t)n + 1;
-    if (size > (size_t)n + pad_overhead)
-        total = size;
+    static const char pad_head[] = ",\"PAD\":\"";
+    size_t pad_overhead = sizeof pad_head - 1 + 2; /* ,"PAD":" + "} */
+    size_t total = size > (size_t)n + 1 ? size : (size_t)n + 1;
     char *row = kdo_xmalloc(total + 1);
+    char *o = row + n;
     memcpy(row, base, (size_t)n);
-    if (total == (size_t)n + 1) {
-        row[n] = '}';
-    } else {
+    if (total >= (size_t)n + pad_overhead) {
         size_t pad = total - (size_t)n - pad_overhead;
-        char *o = row + n;
-        memcpy(o, ",\"PAD\":\"", 8);
-        memset(o + 8, 'x', pad);
-        memcpy(o + 8 + pad, "\"}", 2);
+        memcpy(o, pad_head, sizeof pad_head - 1);
+        memset(o + sizeof pad_head - 1, 'x', pad);
+        memcpy(o + sizeof pad_head - 1 + pad, "\"}", 2);
+    } else {
+        memset(o, ' ', total - (size_t)n - 1);
+        row[total - 1] = '}';
     }
     row[total] = '\0';
     *len = total;
@@ -98,7 +104,9 @@ struct kdo_source *kdo_source_new(const struct kdo_source_config *cfg, kdo_time_
     s->end = end;
     s->rng = rng;
     s->peeked = -1;
-    for (int i = 0; i < POOL; i++)
+    s->npool = cfg->row_size > 0 ? POOL_BYTES / cfg->row_size : POOL;
+    s->npool = s->npool < 1 ? 1 : s->npool > POOL ? POOL : s->npool;
+    for (size_t i = 0; i < s->npool; i++)
         s->pool[i] = ticker_row(rng, cfg->row_size, &s->pool_len[i]);
     return s;
 }
@@ -107,7 +115,7 @@ void kdo_source_free(struct kdo_source *s)
 {
     if (s == NULL)
         return;
-    for (int i = 0; i < POOL; i++)
+    for (size_t i = 0; i < s->npool; i++)
         free(s->pool[i]);
     kdo_source_config_cleanup(&s->cfg);
     free(s->cur);
@@ -161,7 +169,7 @@ int kdo_source_peek(struct kdo_source *s, struct kdo_source_row *out)
             s->row.data = g->row;
             s->row.len = g->row_len;
         } else {
-            size_t p = kdo_rng_below(s->rng, POOL);
+            size_t p = kdo_rng_below(s->rng, s->npool);
             s->row.data = s->pool[p];
             s->row.len = s->pool_len[p];
         }
@@ -184,6 +192,21 @@ static kdo_time_ns rate_arrival(const struct kdo_source_segment *g, uint64_t k)
     return g->from + (kdo_time_ns)((double)k * 1e9 / g->rate);
 }
 
+/* How many rows of a RATE segment arrive at or before t (inclusive) or
+ * strictly before t: a closed-form estimate corrected by at most a step or
+ * two for the truncation in rate_arrival(). */
+static uint64_t rate_count(const struct kdo_source_segment *g, kdo_time_ns t, int inclusive)
+{
+    if (t < g->from || (!inclusive && t == g->from))
+        return 0;
+    uint64_t n = (uint64_t)((double)(t - g->from) * g->rate / 1e9) + 1;
+    while (n > 0 && (inclusive ? rate_arrival(g, n - 1) > t : rate_arrival(g, n - 1) >= t))
+        n--;
+    while (inclusive ? rate_arrival(g, n) <= t : rate_arrival(g, n) < t)
+        n++;
+    return n;
+}
+
 /* Rows of segment g with arrival <= now (ignoring what was consumed). */
 static uint64_t arrived(const struct kdo_source *s, const struct kdo_source_segment *g,
                         kdo_time_ns now)
@@ -197,14 +220,11 @@ static uint64_t arrived(const struct kdo_source *s, const struct kdo_source_segm
         return g->from < s->end;
     if (g->rate <= 0)
         return 0;
-    uint64_t n = (uint64_t)((double)(now - g->from) * g->rate / 1e9) + 1;
-    /* The estimate can be off by one either way from truncation. */
-    while (n > 0 && rate_arrival(g, n - 1) > now)
-        n--;
-    while (rate_arrival(g, n) <= now)
-        n++;
-    while (n > 0 && rate_arrival(g, n - 1) >= stop)
-        n--; /* never walks far: only when the segment has ended */
+    uint64_t n = rate_count(g, now, 1);
+    if (stop != KDO_TIME_NEVER) {
+        uint64_t most = rate_count(g, stop, 0);
+        n = n < most ? n : most;
+    }
     return n;
 }
 

@@ -91,7 +91,8 @@ static char *scratch(struct kdo_window *w, size_t n)
 static int sliding_input(struct kdo_window *w, kdo_time_ns rowtime, const char *row, size_t len,
                          kdo_window_emit_fn emit, void *ctx)
 {
-    while (w->n > 0 && w->times[w->head] <= rowtime - w->size) {
+    /* RANGE INTERVAL 'size' PRECEDING: the window is [t - size, t]. */
+    while (w->n > 0 && w->times[w->head] < rowtime - w->size) {
         w->head = (w->head + 1) % w->cap;
         w->n--;
     }
