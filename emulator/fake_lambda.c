@@ -77,6 +77,8 @@ static void reply_init(struct kdo_fake_lambda *f, struct kdo_fake_reply *out)
     out->function_error = NULL;
     out->error_type = NULL;
     out->rule = -1;
+    out->truncate = 0;
+    out->dribble = 0;
     out->body = &f->body;
     kdo_buf_reset(&f->body);
     kdo_rng_uuid4(f->rng, out->request_id);
@@ -146,6 +148,9 @@ static void whole_reply(struct kdo_fake_lambda *f, const struct kdo_fault_rule *
     case KDO_FAULT_DROP_CONNECTION:
         out->outcome = KDO_TRANSPORT_FAILED;
         break;
+    case KDO_FAULT_TRUNCATE_BODY:
+    case KDO_FAULT_DRIBBLE:
+        break; /* the records reply, delivered badly: see below */
     case KDO_FAULT_HANG:
         out->outcome = KDO_TRANSPORT_TIMEDOUT;
         out->latency = KDO_TIME_NEVER;
@@ -261,11 +266,25 @@ void kdo_fake_lambda_invoke(struct kdo_fake_lambda *f, kdo_time_ns now,
     kdo_faults_eval(f->rules, f->nrules, now, inv, f->rng, &v);
     out->latency += v.latency + f->cfg.latency_per_record * (kdo_time_ns)inv->n;
     out->rule = v.whole_rule;
-    if (v.whole_rule >= 0)
-        whole_reply(f, &f->rules[v.whole_rule], out);
-    else
+    enum kdo_fault_action a = v.whole_rule >= 0 ? f->rules[v.whole_rule].action : KDO_FAULT_OK;
+    if (a == KDO_FAULT_TRUNCATE_BODY || a == KDO_FAULT_DRIBBLE) {
+        for (size_t i = 0; i < inv->n; i++)
+            f->record_rule[i] = -1;
         records_reply(f, inv, f->record_rule);
-    if (out->latency != KDO_TIME_NEVER && out->latency > f->cfg.timeout)
+        if (a == KDO_FAULT_TRUNCATE_BODY) {
+            out->truncate = 1;
+            out->outcome = KDO_TRANSPORT_FAILED;
+        } else {
+            out->dribble = KDO_FAKE_DRIBBLE_INTERVAL;
+            out->latency += (kdo_time_ns)((f->body.len + KDO_FAKE_DRIBBLE_PIECE - 1) /
+                                          KDO_FAKE_DRIBBLE_PIECE) * KDO_FAKE_DRIBBLE_INTERVAL;
+        }
+    } else if (v.whole_rule >= 0) {
+        whole_reply(f, &f->rules[v.whole_rule], out);
+    } else {
+        records_reply(f, inv, f->record_rule);
+    }
+    if (out->latency != KDO_TIME_NEVER && out->latency > f->cfg.timeout && out->dribble == 0)
         timed_out(f, out);
     else if (out->outcome == KDO_TRANSPORT_DONE && f->body.len > KDO_MAX_REPLY_BYTES) {
         kdo_buf_reset(&f->body);

@@ -29,6 +29,10 @@ struct kdo_fake_lambda_config {
 
 void kdo_fake_lambda_config_default(struct kdo_fake_lambda_config *c);
 
+/* Dribbled bodies go out 64 bytes at a time, one piece per this interval. */
+#define KDO_FAKE_DRIBBLE_PIECE 64
+#define KDO_FAKE_DRIBBLE_INTERVAL (64 * KDO_MS)
+
 /* What the fake answered.  body is owned by the fake and valid until the
  * next call. */
 struct kdo_fake_reply {
@@ -38,6 +42,8 @@ struct kdo_fake_reply {
     const char *error_type;     /* x-amzn-ErrorType / errorType, or NULL */
     kdo_time_ns latency;        /* reply complete at request time + latency; NEVER for hang */
     int rule;                   /* index of the invocation rule that fired, or -1 */
+    int truncate;               /* send only the first half of the body, then close */
+    kdo_time_ns dribble;        /* > 0: send the body in 64-byte pieces this far apart */
     const struct kdo_buf *body;
     char request_id[37];
 };

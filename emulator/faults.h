@@ -45,6 +45,8 @@
     X(MALFORMED_BODY, "malformed_body", 1, "200 with a body that is not JSON")                     \
     X(NO_RECORDS, "no_records", 1, "200 with a JSON object without a records array")               \
     X(DROP_CONNECTION, "drop_connection", 1, "close the connection without a reply")               \
+    X(TRUNCATE_BODY, "truncate_body", 1, "send half the reply body, then close the connection")  \
+    X(DRIBBLE, "dribble", 1, "send the reply body slowly, 64 bytes at a time at 1 KB/s")          \
     X(HANG, "hang", 1, "never reply (the caller times out)")
 
 enum kdo_fault_action {

@@ -101,7 +101,7 @@ START_TEST(is_invocation_classification)
     static const enum kdo_fault_action whole[] = {
         KDO_FAULT_LATENCY, KDO_FAULT_TIMEOUT, KDO_FAULT_FUNCTION_ERROR, KDO_FAULT_THROTTLE,
         KDO_FAULT_SERVICE_ERROR, KDO_FAULT_MALFORMED_BODY, KDO_FAULT_NO_RECORDS,
-        KDO_FAULT_DROP_CONNECTION, KDO_FAULT_HANG};
+        KDO_FAULT_DROP_CONNECTION, KDO_FAULT_TRUNCATE_BODY, KDO_FAULT_DRIBBLE, KDO_FAULT_HANG};
     for (size_t i = 0; i < sizeof record / sizeof record[0]; i++)
         ck_assert_int_eq(kdo_fault_action_is_invocation(record[i]), 0);
     for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++)
