@@ -8,10 +8,15 @@
 #include "bug.h"
 #include "expect.h"
 #include "faults.h"
+#include "lambda_server.h"
 #include "runner.h"
+#include "scenario.h"
+#include "units.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +31,7 @@ static const char usage_main[] =
     "Commands:\n"
     "  run PATH...        run scenario files or folders (virtual time, in-process fake Lambda)\n"
     "  validate PATH...   check scenario files without running them\n"
+    "  fake-lambda        serve the fake Lambda over the real Invoke API (HTTP)\n"
     "  version            print the version\n"
     "  help [COMMAND]     this text, or a command's\n"
     "\n"
@@ -188,6 +194,209 @@ static int cmd_run(int argc, char **argv)
     return kdo_runner_run(argv + optind, argc - optind, &o);
 }
 
+static const char usage_fake[] =
+    "Usage: kdaout fake-lambda [OPTIONS]\n"
+    "\n"
+    "Serves a fake Lambda function over the Lambda Invoke API, answering like the real\n"
+    "service: 200 + X-Amz-Function-Error for function errors and timeouts (Sandbox.Timedout),\n"
+    "413 over 6,291,456 bytes, 429, 500, 404 for unknown functions, 400 for bodies that are\n"
+    "not JSON, with x-amzn-RequestId, x-amzn-ErrorType and X-Amz-Executed-Version.  Its\n"
+    "behaviour is a list of fault rules, the same as a scenario's `lambda:` section.\n"
+    "The first line on stdout is `listening on http://HOST:PORT`.  Stops on SIGINT/SIGTERM.\n"
+    "\n"
+    "  POST /2015-03-31/functions/NAME/invocations[?Qualifier=Q]   Invoke (NAME, ACCOUNT:function:NAME\n"
+    "                                                              or a full ARN)\n"
+    "  GET  /2015-03-31/functions/NAME/configuration               GetFunctionConfiguration\n"
+    "  GET  /_kdaout/invocations     what arrived (ids, retryHints, status), JSON\n"
+    "  POST /_kdaout/reset           forget what arrived\n"
+    "  GET  /_kdaout/health\n"
+    "\n"
+    "Options:\n"
+    "  --listen HOST:PORT        address to bind (default 127.0.0.1:9001; port 0 = any free port)\n"
+    "  --function NAME           a function name to serve (repeatable; default kdaout-fake;\n"
+    "                            * serves any name)\n"
+    "  --rules FILE              YAML: a list of rules, or {timeout, latency, memory, rules}\n"
+    "  --fail ACTION             shorthand for one rule applying ACTION to everything\n"
+    "  --fail-probability P      ... with this probability (0..1 or a percentage)\n"
+    "  --timeout DURATION        the function's Timeout (default 3s; whole seconds, 1-900)\n"
+    "  --latency DURATION        how long each invocation takes (default 0)\n"
+    "  --memory MB               MemorySize (default 128)\n"
+    "  --max-connections N       connection limit (default 256)\n"
+    "  --connection-timeout DUR  close idle connections after this (default 30s)\n"
+    "  --seed N                  seed request ids and fault probabilities\n"
+    "  -v, --verbose             one line per request on stderr\n"
+    "  -h, --help                this text\n";
+
+struct fake_opts {
+    struct kdo_lambda_server_config cfg;
+    const char *names[64];
+    size_t nnames;
+    struct kdo_fault_rule *rules;
+    size_t nrules;
+    const char *fail;
+    double fail_probability;
+};
+
+static int bad_option(const char *opt, const char *value, const char *why)
+{
+    fprintf(stderr, "kdaout fake-lambda: %s \"%s\": %s\n", opt, value, why);
+    return 2;
+}
+
+static int parse_listen(const char *arg, struct kdo_lambda_server_config *c)
+{
+    static char host[64];
+    const char *colon = strrchr(arg, ':');
+    uint64_t port;
+    if (colon == NULL || (size_t)(colon - arg) >= sizeof host || parse_u64(colon + 1, &port) != 0 ||
+        port > 65535)
+        return bad_option("--listen", arg, "expected HOST:PORT, e.g. 127.0.0.1:0");
+    memcpy(host, arg, (size_t)(colon - arg));
+    host[colon - arg] = '\0';
+    c->host = host;
+    c->port = (uint16_t)port;
+    return 0;
+}
+
+static int fake_option(int c, const char *arg, struct fake_opts *o)
+{
+    char why[300];
+    uint64_t v;
+    switch (c) {
+    case 'l':
+        return parse_listen(arg, &o->cfg);
+    case 'f':
+        if (o->nnames == sizeof o->names / sizeof o->names[0])
+            return bad_option("--function", arg, "too many functions");
+        o->names[o->nnames++] = arg;
+        return 0;
+    case 'r': {
+        struct kdo_errinfo err = {0};
+        char msg[700];
+        if (kdo_scenario_load_lambda(arg, &o->cfg.lambda, &o->rules, &o->nrules, &err) == 0)
+            return 0;
+        kdo_errinfo_format(&err, msg, sizeof msg);
+        fprintf(stderr, "kdaout fake-lambda: %s\n", msg);
+        return 2;
+    }
+    case 'F':
+        if (kdo_fault_action_from_name(arg) < 0)
+            return bad_option("--fail", arg, "unknown action (kdaout run --help lists them)");
+        o->fail = arg;
+        return 0;
+    case 'p':
+        return kdo_units_probability(arg, &o->fail_probability, why, sizeof why) ? bad_option("--fail-probability", arg, why) : 0;
+    case 't':
+        if (kdo_units_duration(arg, &o->cfg.lambda.timeout, why, sizeof why))
+            return bad_option("--timeout", arg, why);
+        if (o->cfg.lambda.timeout < KDO_S || o->cfg.lambda.timeout > 900 * KDO_S ||
+            o->cfg.lambda.timeout % KDO_S)
+            return bad_option("--timeout", arg, "a whole number of seconds between 1s and 900s");
+        return 0;
+    case 'L':
+        return kdo_units_duration(arg, &o->cfg.lambda.latency, why, sizeof why) ? bad_option("--latency", arg, why) : 0;
+    case 'm':
+        if (parse_u64(arg, &v) != 0 || v < 128 || v > 10240)
+            return bad_option("--memory", arg, "expected MB between 128 and 10240");
+        o->cfg.lambda.memory_mb = (int)v;
+        return 0;
+    case 'c':
+        if (parse_u64(arg, &v) != 0 || v < 1 || v > 65536)
+            return bad_option("--max-connections", arg, "expected 1..65536");
+        o->cfg.max_connections = (unsigned)v;
+        return 0;
+    case 'T': {
+        kdo_time_ns t;
+        if (kdo_units_duration(arg, &t, why, sizeof why) || t < KDO_S)
+            return bad_option("--connection-timeout", arg, "expected a duration of at least 1s");
+        o->cfg.connection_timeout_s = (unsigned)(t / KDO_S);
+        return 0;
+    }
+    case 's':
+        return parse_u64(arg, &o->cfg.seed) ? bad_option("--seed", arg, "expected a whole number") : 0;
+    case 'v':
+        o->cfg.verbose = 1;
+        return 0;
+    }
+    fprintf(stderr, "Try 'kdaout fake-lambda --help'.\n");
+    return 2;
+}
+
+/* --fail ACTION: one more rule, after those of --rules. */
+static void add_fail_rule(struct fake_opts *o)
+{
+    if (o->fail == NULL)
+        return;
+    o->rules = kdo_xrealloc(o->rules, (o->nrules + 1) * sizeof *o->rules);
+    struct kdo_fault_rule *r = &o->rules[o->nrules++];
+    kdo_fault_rule_init(r);
+    r->name = kdo_xstrdup("--fail");
+    r->action = (enum kdo_fault_action)kdo_fault_action_from_name(o->fail);
+    r->match.probability = o->fail_probability;
+}
+
+static int serve(struct fake_opts *o)
+{
+    sigset_t set;
+    int sig;
+    char err[300];
+    struct kdo_lambda_server *srv;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts */
+    signal(SIGPIPE, SIG_IGN);
+    o->cfg.rules = o->rules;
+    o->cfg.nrules = o->nrules;
+    if (kdo_lambda_server_start(&o->cfg, &srv, err, sizeof err) != 0) {
+        fprintf(stderr, "kdaout fake-lambda: %s\n", err);
+        return 2;
+    }
+    printf("listening on http://%s:%u\n", o->cfg.host, (unsigned)kdo_lambda_server_port(srv));
+    fflush(stdout);
+    sigwait(&set, &sig);
+    kdo_lambda_server_stop(srv);
+    return 0;
+}
+
+static int cmd_fake_lambda(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"listen", required_argument, NULL, 'l'}, {"function", required_argument, NULL, 'f'},
+        {"rules", required_argument, NULL, 'r'}, {"fail", required_argument, NULL, 'F'},
+        {"fail-probability", required_argument, NULL, 'p'}, {"timeout", required_argument, NULL, 't'},
+        {"latency", required_argument, NULL, 'L'}, {"memory", required_argument, NULL, 'm'},
+        {"max-connections", required_argument, NULL, 'c'},
+        {"connection-timeout", required_argument, NULL, 'T'}, {"seed", required_argument, NULL, 's'},
+        {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+    };
+    struct fake_opts o = {.fail_probability = 1.0};
+    int c, rc = 0;
+    kdo_lambda_server_config_default(&o.cfg);
+    o.cfg.port = 9001;
+    while (rc == 0 && (c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage_fake, stdout);
+            return 0;
+        }
+        rc = fake_option(c, optarg, &o);
+    }
+    if (rc == 0 && optind < argc)
+        rc = bad_option("argument", argv[optind], "fake-lambda takes no arguments");
+    if (rc == 0) {
+        add_fail_rule(&o);
+        if (o.nnames) {
+            o.cfg.functions = o.names;
+            o.cfg.nfunctions = o.nnames;
+        }
+        rc = serve(&o);
+    }
+    for (size_t i = 0; i < o.nrules; i++)
+        kdo_fault_rule_cleanup(&o.rules[i]);
+    free(o.rules);
+    return rc;
+}
+
 static int cmd_validate(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -210,6 +419,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
         return cmd_validate(argc - 1, argv + 1);
+    if (strcmp(cmd, "fake-lambda") == 0)
+        return cmd_fake_lambda(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("kdaout %s\n", VERSION);
         return 0;
@@ -217,6 +428,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         if (argc > 2 && strcmp(argv[2], "run") == 0)
             help_run(stdout);
+        else if (argc > 2 && strcmp(argv[2], "fake-lambda") == 0)
+            fputs(usage_fake, stdout);
         else
             fputs(usage_main, stdout);
         return 0;

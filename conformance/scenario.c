@@ -606,6 +606,35 @@ int kdo_scenario_parse(const char *name, const char *text, size_t len, struct kd
     return from_doc(name, doc, out, err);
 }
 
+int kdo_scenario_load_lambda(const char *path, struct kdo_fake_lambda_config *cfg,
+                             struct kdo_fault_rule **out, size_t *n, struct kdo_errinfo *err)
+{
+    struct kdo_ydoc *doc;
+    int rc = kdo_ydoc_load_file(path, NULL, &doc, err);
+    if (rc != 0)
+        return rc;
+    struct kdo_scenario *s = scenario_new(path);
+    struct ctx c = {.file = path, .err = err, .s = s};
+    s->sim.lambda = *cfg;
+    if (doc->root == NULL)
+        rc = kdo_errinfo_set(err, KDO_ESCHEMA, path, 1, 1, "the file is empty; expected a list "
+                             "of rules or a mapping with timeout, latency, memory and rules");
+    else if (doc->root->type == KDO_YNODE_SEQ)
+        rc = rules(&c, doc->root);
+    else
+        rc = lambda(&c, doc->root);
+    kdo_ydoc_free(doc);
+    if (rc == 0) {
+        *cfg = s->sim.lambda;
+        *out = s->sim.rules;
+        *n = s->sim.nrules;
+        s->sim.rules = NULL;
+        s->sim.nrules = 0;
+    }
+    kdo_scenario_free(s);
+    return rc;
+}
+
 void kdo_scenario_free(struct kdo_scenario *s)
 {
     if (s == NULL)

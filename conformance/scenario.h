@@ -43,4 +43,12 @@ int kdo_scenario_parse(const char *name, const char *text, size_t len, struct kd
                        struct kdo_errinfo *err);
 void kdo_scenario_free(struct kdo_scenario *s);
 
+/* Loads a fake Lambda's behaviour from a YAML file: either the mapping of a
+ * scenario's `lambda:` section (timeout, latency, memory, rules) or just a
+ * list of rules.  Fills *cfg (its other fields untouched) and returns a new
+ * array of *n rules in *rules (free each with kdo_fault_rule_cleanup(), then
+ * the array).  Errors as kdo_scenario_load(). */
+int kdo_scenario_load_lambda(const char *path, struct kdo_fake_lambda_config *cfg,
+                             struct kdo_fault_rule **rules, size_t *n, struct kdo_errinfo *err);
+
 #endif

@@ -45,6 +45,20 @@ void kdo_fault_rule_cleanup(struct kdo_fault_rule *r)
     memset(r, 0, sizeof *r);
 }
 
+struct kdo_fault_rule *kdo_fault_rules_copy(const struct kdo_fault_rule *rules, size_t n)
+{
+    struct kdo_fault_rule *r = kdo_xcalloc(n ? n : 1, sizeof *r);
+    for (size_t i = 0; i < n; i++) {
+        r[i] = rules[i];
+        r[i].name = rules[i].name ? kdo_xstrdup(rules[i].name) : NULL;
+        r[i].value = rules[i].value ? kdo_xstrdup(rules[i].value) : NULL;
+        if (rules[i].match.contains)
+            r[i].match.contains = kdo_xstrndup(rules[i].match.contains, rules[i].match.contains_len);
+        r[i].fired = 0;
+    }
+    return r;
+}
+
 const char *kdo_fault_action_name(enum kdo_fault_action a)
 {
     return (unsigned)a < KDO_FAULT_ACTION_COUNT ? action_names[a] : "unknown";

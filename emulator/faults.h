@@ -79,6 +79,10 @@ struct kdo_fault_rule {
 void kdo_fault_rule_init(struct kdo_fault_rule *r);
 void kdo_fault_rule_cleanup(struct kdo_fault_rule *r);
 
+/* A deep copy of n rules (names, patterns and values duplicated, counters
+ * zeroed); free each with kdo_fault_rule_cleanup() and the array with free(). */
+struct kdo_fault_rule *kdo_fault_rules_copy(const struct kdo_fault_rule *rules, size_t n);
+
 const char *kdo_fault_action_name(enum kdo_fault_action a);
 /* Action by name; -1 if unknown. */
 int kdo_fault_action_from_name(const char *name);

@@ -3,7 +3,8 @@
  *
  * Order within one instant is fixed: restarts first, then the application
  * (it reads and pushes rows), then delivery (it flushes what was pushed), so
- * rows read at a flush tick go out in that flush.
+ * rows read at a flush tick go out in that flush.  This file is the one place
+ * of the engine that may read a clock, and only in real-time runs.
  */
 #include "sim.h"
 
@@ -12,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void kdo_sim_config_default(struct kdo_sim_config *c)
 {
@@ -25,26 +27,12 @@ void kdo_sim_config_default(struct kdo_sim_config *c)
     kdo_fake_lambda_config_default(&c->lambda);
 }
 
-struct kdo_fault_rule *kdo_sim_copy_rules(const struct kdo_fault_rule *rules, size_t n)
-{
-    struct kdo_fault_rule *r = kdo_xcalloc(n ? n : 1, sizeof *r);
-    for (size_t i = 0; i < n; i++) {
-        r[i] = rules[i];
-        r[i].name = rules[i].name ? kdo_xstrdup(rules[i].name) : NULL;
-        r[i].value = rules[i].value ? kdo_xstrdup(rules[i].value) : NULL;
-        if (rules[i].match.contains)
-            r[i].match.contains =
-                kdo_xstrndup(rules[i].match.contains, rules[i].match.contains_len);
-        r[i].fired = 0;
-    }
-    return r;
-}
-
 struct run {
     const struct kdo_sim_config *cfg;
     struct kdo_rng rng;
     struct kdo_fake_lambda *fake;
     struct kdo_transport *transport;
+    int own_transport;
     struct kdo_delivery *delivery;
     struct kdo_app *app;
     size_t next_restart;
@@ -57,9 +45,14 @@ static void run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo
     kdo_rng_init(&r->rng, cfg->seed);
     out->journal = kdo_journal_new();
     out->metrics = kdo_metrics_new();
-    r->fake = kdo_fake_lambda_new(&cfg->lambda, kdo_sim_copy_rules(cfg->rules, cfg->nrules),
-                                  cfg->nrules, &r->rng);
-    r->transport = kdo_transport_inproc_new(r->fake);
+    if (cfg->transport) {
+        r->transport = cfg->transport;
+    } else {
+        r->fake = kdo_fake_lambda_new(&cfg->lambda, kdo_fault_rules_copy(cfg->rules, cfg->nrules),
+                                      cfg->nrules, &r->rng);
+        r->transport = kdo_transport_inproc_new(r->fake);
+        r->own_transport = 1;
+    }
     struct kdo_delivery_config dc = cfg->delivery;
     dc.bugs |= cfg->bugs;
     r->delivery = kdo_delivery_new(&dc, r->transport, out->journal, out->metrics, &r->rng);
@@ -73,7 +66,8 @@ static void run_cleanup(struct run *r)
 {
     kdo_app_free(r->app);
     kdo_delivery_free(r->delivery);
-    kdo_transport_free(r->transport);
+    if (r->own_transport)
+        kdo_transport_free(r->transport);
     kdo_fake_lambda_free(r->fake);
 }
 
@@ -108,34 +102,76 @@ static int step(struct run *r, kdo_time_ns now)
     return err;
 }
 
+/* Virtual time: jump to the next deadline. */
+static int run_virtual(struct run *r, struct kdo_sim_result *out, kdo_time_ns *now)
+{
+    kdo_time_ns limit = r->cfg->duration + r->cfg->drain_limit;
+    int err = 0;
+    while (err == 0) {
+        if (finished(r, *now)) {
+            out->drained = 1;
+            break;
+        }
+        kdo_time_ns t = next_deadline(r);
+        if (t > limit)
+            break;
+        *now = t > *now ? t : *now;
+        if (++out->steps > r->cfg->max_steps)
+            err = KDO_ETOOBIG;
+        else
+            err = step(r, *now);
+    }
+    return err;
+}
+
+static kdo_time_ns clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (kdo_time_ns)ts.tv_sec * KDO_S + ts.tv_nsec;
+}
+
+/* Real time: step at every wake-up, wait on the transport in between. */
+static int run_real(struct run *r, struct kdo_sim_result *out, kdo_time_ns *now)
+{
+    kdo_time_ns limit = r->cfg->duration + r->cfg->drain_limit, t0 = clock_ns();
+    int err = 0;
+    while (err == 0) {
+        *now = clock_ns() - t0;
+        if (finished(r, *now)) {
+            out->drained = 1;
+            break;
+        }
+        if (*now > limit)
+            break;
+        if (++out->steps > r->cfg->max_steps)
+            return KDO_ETOOBIG;
+        if ((err = step(r, *now)) != 0)
+            break;
+        kdo_time_ns wait = kdo_time_min(next_deadline(r), limit) - (clock_ns() - t0);
+        if (wait > 0)
+            err = kdo_transport_wait(r->transport, wait);
+    }
+    return err;
+}
+
 int kdo_sim_run(const struct kdo_sim_config *cfg, struct kdo_sim_result *out)
 {
     struct run r;
     memset(out, 0, sizeof *out);
     run_init(&r, cfg, out);
     out->seed = cfg->seed;
+    out->realtime = kdo_transport_is_real(r.transport);
     memcpy(out->record_prefix, kdo_delivery_record_prefix(r.delivery), 37);
     kdo_journal_start(out->journal, 0, cfg->seed, out->record_prefix);
-    kdo_time_ns now = 0, limit = cfg->duration + cfg->drain_limit;
-    int err = 0;
-    while (err == 0) {
-        if (finished(&r, now)) {
-            out->drained = 1;
-            break;
-        }
-        kdo_time_ns t = next_deadline(&r);
-        if (t > limit)
-            break;
-        now = t > now ? t : now;
-        if (++out->steps > cfg->max_steps)
-            err = KDO_ETOOBIG;
-        else
-            err = step(&r, now);
-    }
-    if (!out->drained && err == 0) {
-        now = limit;
+    kdo_time_ns now = 0;
+    int err = out->realtime ? run_real(&r, out, &now) : run_virtual(&r, out, &now);
+    if (!out->drained && err == 0 && !out->realtime) {
+        now = cfg->duration + cfg->drain_limit;
         out->drained = finished(&r, now);
     }
+    if (out->realtime)
+        kdo_transport_cancel(r.transport);
     out->end = now;
     kdo_delivery_stats(r.delivery, &out->delivery);
     kdo_journal_end(out->journal, now, out->delivery.rows, out->delivery.bytes);

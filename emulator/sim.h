@@ -8,6 +8,11 @@
  * source stops producing rows at `duration`; the run then goes on until
  * everything read has been delivered, or until `drain_limit` more has passed.
  * One struct kdo_rng, seeded from `seed`, serves every random choice.
+ *
+ * With a real transport (HTTP) the same loop runs in real time instead: time
+ * is the monotonic clock since the start, and between deadlines the driver
+ * waits on the transport's sockets.  Rule times and the journal then count
+ * real seconds, and a seed no longer fixes the run.
  */
 #ifndef KDO_SIM_H
 #define KDO_SIM_H
@@ -38,6 +43,9 @@ struct kdo_sim_config {
     struct kdo_restart_event *restarts; /* sorted by `at` */
     size_t nrestarts;
     unsigned bugs; /* planted bugs, applied to every module */
+    /* Where invocations go: NULL for the in-process fake (virtual time), or
+     * a real transport (borrowed; real time). */
+    struct kdo_transport *transport;
 };
 
 /* Defaults for everything; no source segments, no rules, no restarts. */
@@ -50,6 +58,7 @@ struct kdo_sim_result {
     kdo_time_ns end;             /* virtual time at which the run ended */
     uint64_t steps;
     int drained;                 /* everything read was delivered */
+    int realtime;                /* driven by the wall clock */
     struct kdo_delivery_stats delivery;
     char record_prefix[37];
 };
@@ -58,8 +67,5 @@ struct kdo_sim_result {
  * and fills *out (free with kdo_sim_result_cleanup), or a KDO_E* code. */
 int kdo_sim_run(const struct kdo_sim_config *cfg, struct kdo_sim_result *out);
 void kdo_sim_result_cleanup(struct kdo_sim_result *r);
-
-/* Deep copy of rules (name, contains, value). */
-struct kdo_fault_rule *kdo_sim_copy_rules(const struct kdo_fault_rule *rules, size_t n);
 
 #endif

@@ -30,6 +30,9 @@ struct kdo_transport_ops {
     int (*poll)(struct kdo_transport *t, kdo_time_ns now, struct kdo_reply_in *out);
     /* Abandons the invocation in flight, if any. */
     void (*cancel)(struct kdo_transport *t);
+    /* Real ends only (NULL otherwise): blocks until there is I/O to handle or
+     * `timeout` has passed.  Returns 0 or a KDO_E* code. */
+    int (*wait)(struct kdo_transport *t, kdo_time_ns timeout);
     void (*free)(struct kdo_transport *t);
 };
 
@@ -59,6 +62,17 @@ static inline void kdo_transport_cancel(struct kdo_transport *t)
     t->ops->cancel(t);
 }
 
+/* 1 if the transport talks to a real end (and must be driven in real time). */
+static inline int kdo_transport_is_real(const struct kdo_transport *t)
+{
+    return t->ops->wait != NULL;
+}
+
+static inline int kdo_transport_wait(struct kdo_transport *t, kdo_time_ns timeout)
+{
+    return t->ops->wait(t, timeout);
+}
+
 static inline void kdo_transport_free(struct kdo_transport *t)
 {
     if (t)
@@ -68,5 +82,27 @@ static inline void kdo_transport_free(struct kdo_transport *t)
 /* The in-process transport: hands the invocation to `fake` (borrowed) and
  * makes its reply ready after the fake's latency, in virtual time. */
 struct kdo_transport *kdo_transport_inproc_new(struct kdo_fake_lambda *fake);
+
+/* Where and how the HTTP transport invokes a function. */
+struct kdo_http_end {
+    const char *endpoint;  /* base URL, e.g. http://127.0.0.1:9001 or https://lambda.us-east-1.amazonaws.com */
+    const char *function;  /* name or ARN */
+    const char *qualifier; /* version or alias, or NULL */
+    int sigv4;             /* sign with AWS credentials from the environment */
+    const char *region;    /* for SigV4; default from AWS_REGION / AWS_DEFAULT_REGION */
+    kdo_time_ns timeout;   /* give up on one invocation after this (transport backstop) */
+    kdo_time_ns connect_timeout;
+};
+
+/* Delivery over HTTP with libcurl (keep-alive, no redirects, no signals,
+ * replies capped at KDO_MAX_REPLY_BYTES).  Returns a new transport or NULL
+ * with a sentence in err (never containing credentials). */
+struct kdo_transport *kdo_transport_http_new(const struct kdo_http_end *end, char *err,
+                                             size_t err_size);
+
+/* GetFunctionConfiguration: the function's Timeout, as KDA reads it at start.
+ * Returns 0, or KDO_EIO with a sentence in err. */
+int kdo_transport_http_function_timeout(const struct kdo_http_end *end, kdo_time_ns *timeout,
+                                        char *err, size_t err_size);
 
 #endif

@@ -66,6 +66,7 @@ static const struct kdo_transport_ops inproc_ops = {
     .next_deadline = inproc_next_deadline,
     .poll = inproc_poll,
     .cancel = inproc_cancel,
+    .wait = NULL,
     .free = inproc_free,
 };
 

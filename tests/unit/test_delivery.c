@@ -106,7 +106,8 @@ static void s_free(struct kdo_transport *t)
 }
 
 static const struct kdo_transport_ops script_ops = {
-    "script", s_send, s_deadline, s_poll, s_cancel, s_free,
+    .name = "script", .send = s_send, .next_deadline = s_deadline, .poll = s_poll,
+    .cancel = s_cancel, .free = s_free,
 };
 
 /* The fixture: one engine, its journal and metrics. */

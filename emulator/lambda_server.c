@@ -1,0 +1,673 @@
+/*
+ * lambda_server.c -- the Invoke API in front of the pure fake function.
+ *
+ * Threads: libmicrohttpd's one polling thread runs every handler, so the
+ * fakes, the event reader and the invocation log need no locks; a timer
+ * thread only resumes parked connections at their deadlines (the parked list
+ * is the one thing shared, under `lock`).  Ordering constraint: MHD forbids
+ * stopping a daemon with suspended connections, so stop() first wakes every
+ * parked connection with `stopping` set, waits for them to close, then stops.
+ */
+#include "lambda_server.h"
+
+#include "buf.h"
+#include "contract.h"
+#include "errors.h"
+#include "event_reader.h"
+#include "rng.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define INVOKE_PREFIX "/2015-03-31/functions/"
+#define LOG_IDS_MAX 1000 /* recordIds kept per logged invocation */
+
+struct fn {
+    char *name;
+    struct kdo_fake_lambda *fake;
+};
+
+struct parked {
+    kdo_time_ns at;
+    struct MHD_Connection *conn;
+};
+
+struct kdo_lambda_server {
+    struct kdo_lambda_server_config cfg;
+    struct MHD_Daemon *daemon;
+    uint16_t port;
+    struct kdo_rng rng;
+    struct fn *fns;
+    size_t nfns;
+    int any_name;
+    int decode_rows; /* some rule looks at row content */
+    struct kdo_event_reader *reader;
+    kdo_time_ns t0;
+    /* the invocation log, JSON objects, oldest first */
+    char **log;
+    size_t nlog;
+    uint64_t logged, dropped;
+    /* parked connections */
+    pthread_t timer;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    struct parked *parked;
+    size_t nparked, capparked;
+    atomic_int suspended;
+    atomic_int stopping;
+};
+
+enum route { R_INVOKE, R_CONFIG, R_LIST, R_RESET, R_HEALTH, R_NOT_FOUND, R_BAD_METHOD };
+
+struct request {
+    struct kdo_lambda_server *s;
+    struct MHD_Connection *conn;
+    enum route route;
+    struct fn *fn;
+    char name[512], qualifier[130];
+    struct kdo_buf body;
+    int too_large;
+    int answered; /* reply computed */
+    int parked;
+    int hang;
+    kdo_time_ns ready_at;
+    /* the reply */
+    int status;
+    const char *error_type;
+    const char *function_error;
+    char request_id[37];
+    char *reply;
+    size_t reply_len;
+    int truncate;
+    kdo_time_ns dribble, next_piece;
+};
+
+static kdo_time_ns clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (kdo_time_ns)ts.tv_sec * KDO_S + ts.tv_nsec;
+}
+
+void kdo_lambda_server_config_default(struct kdo_lambda_server_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->host = "127.0.0.1";
+    c->region = "us-east-1";
+    c->account = "123456789012";
+    kdo_fake_lambda_config_default(&c->lambda);
+    c->lambda.latency = 0;
+    c->max_connections = 256;
+    c->connection_timeout_s = 30;
+    c->hang_limit = 15 * KDO_MIN;
+    c->log_limit = 10000;
+    c->seed = 1;
+}
+
+/* ---- parking: replies that are due later --------------------------------------- */
+
+static void park(struct request *r, kdo_time_ns at)
+{
+    struct kdo_lambda_server *s = r->s;
+    MHD_suspend_connection(r->conn);
+    r->parked = 1;
+    atomic_fetch_add(&s->suspended, 1);
+    pthread_mutex_lock(&s->lock);
+    if (s->nparked == s->capparked) {
+        s->capparked = s->capparked ? s->capparked * 2 : 64;
+        s->parked = kdo_xrealloc(s->parked, s->capparked * sizeof *s->parked);
+    }
+    s->parked[s->nparked++] = (struct parked){at, r->conn};
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void unparked(struct request *r)
+{
+    if (r->parked) {
+        r->parked = 0;
+        atomic_fetch_sub(&r->s->suspended, 1);
+    }
+}
+
+/* Resumes every parked connection that is due (all of them when stopping);
+ * returns the next deadline.  Called with the lock held. */
+static kdo_time_ns resume_due(struct kdo_lambda_server *s, kdo_time_ns now)
+{
+    kdo_time_ns next = KDO_TIME_NEVER;
+    int stopping = atomic_load(&s->stopping);
+    for (size_t i = 0; i < s->nparked;) {
+        if (stopping || s->parked[i].at <= now) {
+            MHD_resume_connection(s->parked[i].conn);
+            s->parked[i] = s->parked[--s->nparked];
+        } else {
+            next = kdo_time_min(next, s->parked[i].at);
+            i++;
+        }
+    }
+    return next;
+}
+
+static void *timer_main(void *arg)
+{
+    struct kdo_lambda_server *s = arg;
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        kdo_time_ns next = resume_due(s, clock_ns());
+        if (atomic_load(&s->stopping) && s->nparked == 0 && atomic_load(&s->suspended) == 0)
+            break;
+        if (atomic_load(&s->stopping))
+            next = clock_ns() + 10 * KDO_MS;
+        if (next == KDO_TIME_NEVER) {
+            pthread_cond_wait(&s->wake, &s->lock);
+            continue;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        kdo_time_ns wait = next - clock_ns();
+        wait = wait < 0 ? 0 : wait;
+        ts.tv_sec += (time_t)(wait / KDO_S);
+        ts.tv_nsec += (long)(wait % KDO_S);
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->wake, &s->lock, &ts);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* ---- routing ---------------------------------------------------------- */
+
+/* Splits "name", "name:qualifier", "123456789012:function:name[:q]" or a
+ * full ARN into name and qualifier. */
+static int split_function(const char *raw, char *name, size_t n, char *qual, size_t qn)
+{
+    char buf[512], *parts[9];
+    int k = 0;
+    if (strlen(raw) >= sizeof buf)
+        return -1;
+    strcpy(buf, raw);
+    for (char *p = buf, *tok; k < 9 && (tok = strsep(&p, ":")) != NULL;)
+        parts[k++] = tok;
+    int at = 0; /* index of the name part */
+    if (k >= 7 && strcmp(parts[0], "arn") == 0 && strcmp(parts[2], "lambda") == 0 &&
+        strcmp(parts[5], "function") == 0)
+        at = 6;
+    else if (k >= 3 && strcmp(parts[1], "function") == 0)
+        at = 2;
+    else if (k > 2)
+        return -1;
+    if (k > at + 2 || parts[at][0] == '\0')
+        return -1;
+    snprintf(name, n, "%s", parts[at]);
+    snprintf(qual, qn, "%s", k == at + 2 ? parts[at + 1] : "");
+    return 0;
+}
+
+static struct fn *find_fn(struct kdo_lambda_server *s, const char *name)
+{
+    for (size_t i = 0; i < s->nfns; i++)
+        if (s->any_name || strcmp(s->fns[i].name, name) == 0)
+            return &s->fns[i];
+    return NULL;
+}
+
+static void route(struct request *r, const char *url, const char *method)
+{
+    int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
+    r->route = R_NOT_FOUND;
+    if (strcmp(url, "/_kdaout/invocations") == 0)
+        r->route = get ? R_LIST : R_BAD_METHOD;
+    else if (strcmp(url, "/_kdaout/reset") == 0)
+        r->route = post ? R_RESET : R_BAD_METHOD;
+    else if (strcmp(url, "/_kdaout/health") == 0)
+        r->route = get ? R_HEALTH : R_BAD_METHOD;
+    if (strncmp(url, INVOKE_PREFIX, strlen(INVOKE_PREFIX)) != 0)
+        return;
+    const char *name = url + strlen(INVOKE_PREFIX), *slash = strchr(name, '/');
+    if (slash == NULL || (size_t)(slash - name) >= 512)
+        return;
+    char raw[512];
+    memcpy(raw, name, (size_t)(slash - name));
+    raw[slash - name] = '\0';
+    if (strcmp(slash, "/invocations") == 0)
+        r->route = post ? R_INVOKE : R_BAD_METHOD;
+    else if (strcmp(slash, "/configuration") == 0)
+        r->route = get ? R_CONFIG : R_BAD_METHOD;
+    else
+        return;
+    if (split_function(raw, r->name, sizeof r->name, r->qualifier, sizeof r->qualifier) != 0)
+        snprintf(r->name, sizeof r->name, "%s", raw);
+    const char *q = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "Qualifier");
+    if (q)
+        snprintf(r->qualifier, sizeof r->qualifier, "%s", q);
+    r->fn = find_fn(r->s, r->name);
+}
+
+/* ---- replies ---------------------------------------------------------------- */
+
+static void set_reply(struct request *r, int status, const char *error_type, const char *body,
+                      size_t len)
+{
+    free(r->reply);
+    r->status = status;
+    r->error_type = error_type;
+    r->reply = kdo_xstrndup(body, len);
+    r->reply_len = len;
+    r->answered = 1;
+}
+
+static void service_error(struct request *r, int status, const char *type, const char *message)
+{
+    struct kdo_buf b;
+    kdo_buf_init(&b, 1 << 16);
+    kdo_buf_printf(&b, "{\"Type\":\"%s\",\"message\":", status >= 500 ? "Service" : "User");
+    kdo_buf_json_string(&b, message, strlen(message));
+    kdo_buf_puts(&b, "}");
+    set_reply(r, status, type, b.data, b.len);
+    kdo_buf_cleanup(&b);
+}
+
+static void function_arn(const struct kdo_lambda_server *s, const char *name, char *out, size_t n)
+{
+    snprintf(out, n, "arn:aws:lambda:%s:%s:function:%s", s->cfg.region, s->cfg.account, name);
+}
+
+static void not_found(struct request *r)
+{
+    char arn[700], msg[1000];
+    function_arn(r->s, r->name, arn, sizeof arn);
+    snprintf(msg, sizeof msg, "Function not found: %s%s%s", arn, r->qualifier[0] ? ":" : "",
+             r->qualifier);
+    service_error(r, 404, "ResourceNotFoundException", msg);
+}
+
+static void configuration(struct request *r)
+{
+    struct kdo_lambda_server *s = r->s;
+    const struct kdo_fake_lambda_config *l = &s->cfg.lambda;
+    char arn[700], rev[37];
+    struct kdo_buf b;
+    function_arn(s, r->name, arn, sizeof arn);
+    kdo_rng_uuid4(&s->rng, rev);
+    kdo_buf_init(&b, 1 << 16);
+    kdo_buf_printf(&b,
+                   "{\"FunctionName\":\"%s\",\"FunctionArn\":\"%s\",\"Runtime\":\"provided.al2023\","
+                   "\"Role\":\"arn:aws:iam::%s:role/kdaout-fake\",\"Handler\":\"kdaout.fake\","
+                   "\"CodeSize\":0,\"Description\":\"kdaout fake Lambda\",\"Timeout\":%" PRId64 ","
+                   "\"MemorySize\":%d,\"LastModified\":\"2026-01-01T00:00:00.000+0000\","
+                   "\"CodeSha256\":\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\","
+                   "\"Version\":\"$LATEST\",\"TracingConfig\":{\"Mode\":\"PassThrough\"},"
+                   "\"RevisionId\":\"%s\",\"State\":\"Active\",\"LastUpdateStatus\":\"Successful\","
+                   "\"PackageType\":\"Zip\",\"Architectures\":[\"x86_64\"],"
+                   "\"EphemeralStorage\":{\"Size\":512}}",
+                   r->name, arn, s->cfg.account, l->timeout / KDO_S, l->memory_mb, rev);
+    set_reply(r, 200, NULL, b.data, b.len);
+    kdo_buf_cleanup(&b);
+}
+
+static void log_invocation(struct request *r, const struct kdo_invocation *inv,
+                           const struct kdo_fake_reply *fr, kdo_time_ns now)
+{
+    struct kdo_lambda_server *s = r->s;
+    struct kdo_buf b;
+    kdo_buf_init(&b, SIZE_MAX / 2);
+    kdo_buf_printf(&b, "{\"n\":%" PRIu64 ",\"atMs\":%" PRId64 ",\"function\":", ++s->logged,
+                   now / KDO_MS);
+    kdo_buf_json_string(&b, r->name, strlen(r->name));
+    kdo_buf_puts(&b, ",\"qualifier\":");
+    kdo_buf_json_string(&b, r->qualifier, strlen(r->qualifier));
+    kdo_buf_printf(&b, ",\"requestId\":\"%s\",\"invocationId\":", r->request_id);
+    kdo_buf_json_string(&b, inv->invocation_id, strlen(inv->invocation_id));
+    kdo_buf_printf(&b, ",\"bytes\":%zu,\"records\":%zu,\"recordIds\":[", inv->event_len, inv->n);
+    for (size_t i = 0; i < inv->n && i < LOG_IDS_MAX; i++) {
+        kdo_buf_puts(&b, i ? "," : "");
+        kdo_buf_json_string(&b, inv->ids[i].p, inv->ids[i].n);
+    }
+    kdo_buf_puts(&b, "],\"retryHints\":[");
+    for (size_t i = 0; i < inv->n && i < LOG_IDS_MAX; i++)
+        kdo_buf_printf(&b, "%s%" PRIu64, i ? "," : "", inv->hints[i]);
+    kdo_buf_printf(&b, "],\"status\":%d,\"functionError\":%s%s%s,\"errorType\":%s%s%s}", fr->status,
+                   fr->function_error ? "\"" : "", fr->function_error ? fr->function_error : "null",
+                   fr->function_error ? "\"" : "", fr->error_type ? "\"" : "",
+                   fr->error_type ? fr->error_type : "null", fr->error_type ? "\"" : "");
+    if (s->nlog == s->cfg.log_limit) {
+        free(s->log[0]);
+        memmove(s->log, s->log + 1, (s->nlog - 1) * sizeof *s->log);
+        s->nlog--;
+        s->dropped++;
+    }
+    s->log[s->nlog++] = b.data; /* steals the buffer */
+}
+
+static void invoke(struct request *r)
+{
+    struct kdo_lambda_server *s = r->s;
+    const char *type = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Amz-Invocation-Type");
+    struct kdo_invocation inv;
+    struct kdo_fake_reply fr;
+    char why[256];
+    if (r->too_large || r->body.len > KDO_MAX_EVENT_BYTES)
+        return service_error(r, 413, "RequestEntityTooLargeException",
+                             "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
+    if (type && strcmp(type, "RequestResponse") != 0 && strcmp(type, "Event") != 0 &&
+        strcmp(type, "DryRun") != 0)
+        return service_error(r, 400, "InvalidParameterValueException",
+                             "Unsupported invocation type");
+    int err = kdo_event_reader_read(s->reader, r->body.data ? r->body.data : "", r->body.len,
+                                    s->decode_rows, &inv, why, sizeof why);
+    if (err == KDO_EPARSE)
+        return service_error(r, 400, "InvalidRequestContentException",
+                             "Could not parse request body into json: Unexpected character");
+    if (type && strcmp(type, "DryRun") == 0)
+        return set_reply(r, 204, NULL, "", 0);
+    kdo_time_ns now = clock_ns() - s->t0;
+    if (err == KDO_ESCHEMA) {
+        char body[400];
+        int n = snprintf(body, sizeof body,
+                         "{\"errorType\":\"InvalidEvent\",\"errorMessage\":\"not a KDA output "
+                         "event: %s\",\"stackTrace\":[]}", why);
+        set_reply(r, 200, "InvalidEvent", body, (size_t)n);
+        r->function_error = "Unhandled";
+        return;
+    }
+    inv.number = kdo_fake_lambda_invocations(r->fn->fake) + 1;
+    kdo_fake_lambda_invoke(r->fn->fake, now, &inv, &fr);
+    memcpy(r->request_id, fr.request_id, sizeof r->request_id);
+    log_invocation(r, &inv, &fr, now);
+    if (type && strcmp(type, "Event") == 0) /* asynchronous: accepted, no payload */
+        return set_reply(r, 202, NULL, "", 0);
+    set_reply(r, fr.status, fr.error_type, fr.body->data ? fr.body->data : "", fr.body->len);
+    r->function_error = fr.function_error;
+    r->truncate = fr.truncate;
+    r->dribble = fr.dribble;
+    r->hang = fr.outcome == KDO_TRANSPORT_TIMEDOUT;
+    if (fr.outcome == KDO_TRANSPORT_FAILED && !fr.truncate)
+        r->status = 0; /* drop the connection */
+    kdo_time_ns delay = r->hang ? s->cfg.hang_limit : fr.dribble ? 0 : fr.latency;
+    r->ready_at = clock_ns() + delay;
+}
+
+static void list_invocations(struct request *r)
+{
+    struct kdo_lambda_server *s = r->s;
+    struct kdo_buf b;
+    kdo_buf_init(&b, SIZE_MAX / 2);
+    kdo_buf_printf(&b, "{\"dropped\":%" PRIu64 ",\"invocations\":[", s->dropped);
+    for (size_t i = 0; i < s->nlog; i++)
+        kdo_buf_printf(&b, "%s%s", i ? "," : "", s->log[i]);
+    kdo_buf_puts(&b, "]}");
+    set_reply(r, 200, NULL, b.data, b.len);
+    kdo_buf_cleanup(&b);
+}
+
+static void reset_invocations(struct request *r)
+{
+    struct kdo_lambda_server *s = r->s;
+    char body[64];
+    int n = snprintf(body, sizeof body, "{\"reset\":%zu}", s->nlog);
+    for (size_t i = 0; i < s->nlog; i++)
+        free(s->log[i]);
+    s->nlog = 0;
+    s->dropped = 0;
+    set_reply(r, 200, NULL, body, (size_t)n);
+}
+
+static void answer(struct request *r)
+{
+    kdo_rng_uuid4(&r->s->rng, r->request_id);
+    switch (r->route) {
+    case R_INVOKE:
+    case R_CONFIG:
+        if (r->fn == NULL)
+            return not_found(r);
+        return r->route == R_INVOKE ? invoke(r) : configuration(r);
+    case R_LIST:
+        return list_invocations(r);
+    case R_RESET:
+        return reset_invocations(r);
+    case R_HEALTH:
+        return set_reply(r, 200, NULL, "{\"status\":\"ok\"}", 15);
+    case R_BAD_METHOD:
+        return service_error(r, 405, "MethodNotAllowedException", "Method not allowed");
+    default:
+        return service_error(r, 404, "UnknownOperationException", "Unknown operation");
+    }
+}
+
+/* ---- sending -------------------------------------------------------------- */
+
+static ssize_t read_body(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct request *r = cls;
+    unparked(r);
+    if (atomic_load(&r->s->stopping))
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    size_t end = r->truncate ? r->reply_len / 2 : r->reply_len;
+    if (pos >= end)
+        return r->truncate ? MHD_CONTENT_READER_END_WITH_ERROR : MHD_CONTENT_READER_END_OF_STREAM;
+    size_t n = end - (size_t)pos < max ? end - (size_t)pos : max;
+    if (r->dribble) {
+        kdo_time_ns now = clock_ns();
+        if (now < r->next_piece) {
+            park(r, r->next_piece);
+            return 0;
+        }
+        r->next_piece = now + r->dribble;
+        n = n < KDO_FAKE_DRIBBLE_PIECE ? n : KDO_FAKE_DRIBBLE_PIECE;
+    }
+    memcpy(buf, r->reply + pos, n);
+    return (ssize_t)n;
+}
+
+static enum MHD_Result send_reply(struct request *r)
+{
+    struct MHD_Response *resp;
+    if (r->truncate || r->dribble)
+        resp = MHD_create_response_from_callback(r->reply_len, 4096, read_body, r, NULL);
+    else
+        resp = MHD_create_response_from_buffer(r->reply_len, r->reply, MHD_RESPMEM_PERSISTENT);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    MHD_add_response_header(resp, "x-amzn-RequestId", r->request_id);
+    if (r->route == R_INVOKE && r->status < 300) {
+        const char *v = r->qualifier[0] >= '0' && r->qualifier[0] <= '9' ? r->qualifier : "$LATEST";
+        MHD_add_response_header(resp, "X-Amz-Executed-Version", v);
+    }
+    if (r->function_error)
+        MHD_add_response_header(resp, "X-Amz-Function-Error", r->function_error);
+    if (r->error_type && r->status >= 400)
+        MHD_add_response_header(resp, "x-amzn-ErrorType", r->error_type);
+    if (r->status == 429)
+        MHD_add_response_header(resp, "Retry-After", "1");
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void log_line(const struct request *r, const char *method, const char *url)
+{
+    if (r->s->cfg.verbose)
+        fprintf(stderr, "kdaout fake-lambda: %s %s -> %d %s%s\n", method, url, r->status,
+                r->function_error ? "X-Amz-Function-Error: " : "",
+                r->function_error ? r->function_error : (r->error_type ? r->error_type : ""));
+}
+
+/* ---- the handler --------------------------------------------------------------- */
+
+static enum MHD_Result receive(struct request *r, const char *data, size_t *size)
+{
+    if (r->body.len + *size > KDO_MAX_EVENT_BYTES + 1)
+        r->too_large = 1; /* keep reading, answer 413 at the end */
+    else
+        kdo_buf_append(&r->body, data, *size);
+    *size = 0;
+    return MHD_YES;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
+                              const char *method, const char *version, const char *data,
+                              size_t *size, void **con_cls)
+{
+    struct kdo_lambda_server *s = cls;
+    struct request *r = *con_cls;
+    if (r == NULL) {
+        r = kdo_xcalloc(1, sizeof *r);
+        r->s = s;
+        r->conn = conn;
+        kdo_buf_init(&r->body, KDO_MAX_EVENT_BYTES + 1);
+        route(r, url, method);
+        *con_cls = r;
+        return MHD_YES;
+    }
+    unparked(r);
+    if (atomic_load(&s->stopping))
+        return MHD_NO;
+    if (*size > 0)
+        return receive(r, data, size);
+    if (!r->answered) {
+        answer(r);
+        log_line(r, method, url);
+        if (r->ready_at > clock_ns()) {
+            park(r, r->ready_at);
+            return MHD_YES;
+        }
+    } else if (r->hang) {
+        return MHD_NO; /* the hang limit passed: close */
+    }
+    if (r->status == 0)
+        return MHD_NO; /* drop_connection: close without a reply */
+    r->next_piece = clock_ns();
+    return send_reply(r);
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                      enum MHD_RequestTerminationCode code)
+{
+    struct request *r = *con_cls;
+    if (r == NULL)
+        return;
+    unparked(r);
+    kdo_buf_cleanup(&r->body);
+    free(r->reply);
+    free(r);
+    *con_cls = NULL;
+}
+
+/* ---- lifecycle ----------------------------------------------------------------- */
+
+static int make_functions(struct kdo_lambda_server *s)
+{
+    static const char *const fallback[] = {"kdaout-fake"};
+    const char *const *names = s->cfg.functions ? s->cfg.functions : fallback;
+    size_t n = s->cfg.functions ? s->cfg.nfunctions : 1;
+    s->fns = kdo_xcalloc(n, sizeof *s->fns);
+    for (size_t i = 0; i < n; i++) {
+        s->fns[i].name = kdo_xstrdup(names[i]);
+        s->any_name |= strcmp(names[i], "*") == 0;
+        struct kdo_fault_rule *rules = kdo_fault_rules_copy(s->cfg.rules, s->cfg.nrules);
+        s->fns[i].fake = kdo_fake_lambda_new(&s->cfg.lambda, rules, s->cfg.nrules, &s->rng);
+        s->nfns++;
+    }
+    for (size_t i = 0; i < s->cfg.nrules; i++)
+        s->decode_rows |= s->cfg.rules[i].match.contains != NULL;
+    return 0;
+}
+
+static int start_daemon(struct kdo_lambda_server *s, char *err, size_t n)
+{
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(s->cfg.port)};
+    const char *host = strcmp(s->cfg.host, "localhost") == 0 ? "127.0.0.1" : s->cfg.host;
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
+        snprintf(err, n, "cannot listen on \"%s\": expected an IPv4 address such as 127.0.0.1",
+                 s->cfg.host);
+        return KDO_EINVAL;
+    }
+    s->daemon = MHD_start_daemon(
+        MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, handle, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT,
+        s->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.connection_timeout_s,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
+    if (s->daemon == NULL) {
+        snprintf(err, n, "cannot listen on %s:%u (is the port in use?)", s->cfg.host,
+                 (unsigned)s->cfg.port);
+        return KDO_EIO;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : s->cfg.port;
+    return 0;
+}
+
+int kdo_lambda_server_start(const struct kdo_lambda_server_config *cfg,
+                            struct kdo_lambda_server **out, char *err, size_t err_size)
+{
+    struct kdo_lambda_server *s = kdo_xcalloc(1, sizeof *s);
+    s->cfg = *cfg;
+    kdo_rng_init(&s->rng, cfg->seed);
+    s->reader = kdo_event_reader_new();
+    s->log = kdo_xcalloc(cfg->log_limit ? cfg->log_limit : 1, sizeof *s->log);
+    if (s->cfg.log_limit == 0)
+        s->cfg.log_limit = 1;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    make_functions(s);
+    s->t0 = clock_ns();
+    pthread_create(&s->timer, NULL, timer_main, s);
+    int rc = start_daemon(s, err, err_size);
+    if (rc != 0) {
+        kdo_lambda_server_stop(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+uint16_t kdo_lambda_server_port(const struct kdo_lambda_server *s)
+{
+    return s->port;
+}
+
+void kdo_lambda_server_stop(struct kdo_lambda_server *s)
+{
+    if (s == NULL)
+        return;
+    pthread_mutex_lock(&s->lock);
+    atomic_store(&s->stopping, 1);
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    /* Parked connections are woken and close; MHD may not stop with any left. */
+    for (int i = 0; i < 200 && atomic_load(&s->suspended) > 0; i++) {
+        struct timespec ts = {0, 5 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    pthread_join(s->timer, NULL);
+    if (s->daemon)
+        MHD_stop_daemon(s->daemon);
+    for (size_t i = 0; i < s->nfns; i++) {
+        free(s->fns[i].name);
+        kdo_fake_lambda_free(s->fns[i].fake);
+    }
+    free(s->fns);
+    for (size_t i = 0; i < s->nlog; i++)
+        free(s->log[i]);
+    free(s->log);
+    free(s->parked);
+    kdo_event_reader_free(s->reader);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->wake);
+    free(s);
+}
