@@ -24,14 +24,14 @@
     X(ROWS_READ, "rows_read", "source rows read by the application")                              \
     X(ROWS_EMITTED, "rows_emitted", "output rows that entered the destination stream")            \
     X(ROWS_DELIVERED, "rows_delivered", "distinct output rows acknowledged Ok")                   \
-    X(LOST, "lost", "output rows neither delivered nor still waiting at the end (must be 0)")     \
-    X(UNDELIVERED, "undelivered", "output rows still waiting or failing at the end of the run")   \
-    X(DUPLICATES, "duplicates", "rows sent again after an attempt that may have reached the function") \
+    X(LOST, "lost", "output rows neither delivered nor still held by the engine at the end (must be 0)") \
+    X(UNDELIVERED, "undelivered", "output rows never acknowledged Ok by the end of the run")     \
+    X(DUPLICATES, "duplicates", "rows sent again after an attempt that may have reached the function (Ok, timed out, errored, abandoned)") \
     X(ACKED_TWICE, "acked_twice", "rows acknowledged Ok more than once")                         \
     X(OK_RESENT, "ok_resent", "sends of a row already acknowledged Ok (must be 0)")              \
     X(HINT_ERRORS, "retry_hint_errors", "sends whose retryHint is not 0 on first send/after a restart, or previous + 1 after a failure") \
     X(MAX_HINT, "max_retry_hint", "highest retryHint sent")                                      \
-    X(NEW_IN_RETRY, "new_rows_in_retries", "rows first sent by a retry instead of waiting behind the failed set (must be 0)") \
+    X(HEAD_OF_LINE, "head_of_line_violations", "rows first sent while earlier rows were failing, instead of waiting behind them (must be 0)") \
     X(INVOCATIONS, "invocations", "invocations sent")                                             \
     X(RETRY_INVOCATIONS, "retry_invocations", "invocations that resend failed records")          \
     X(FAILED_INVOCATIONS, "failed_invocations", "invocations with at least one failed record")   \
@@ -73,7 +73,7 @@ const struct kdo_expectation kdo_default_expectations[] = {
     {"lost", 0, 0, 0, 0},
     {"ok_resent", 0, 0, 0, 0},
     {"retry_hint_errors", 0, 0, 0, 0},
-    {"new_rows_in_retries", 0, 0, 0, 0},
+    {"head_of_line_violations", 0, 0, 0, 0},
     {"max_event_bytes", 0, 6291456, 0, 0},
 };
 const size_t kdo_default_expectations_count =
@@ -90,7 +90,8 @@ struct kdo_facts {
 struct rowstate {
     int64_t expect_hint; /* -1: never sent */
     uint32_t acks;
-    uint8_t maybe_delivered; /* an attempt was acked or abandoned */
+    uint8_t maybe_delivered; /* the last attempt may have reached the function */
+    uint8_t failing;         /* its last attempt failed and it waits for a retry */
 };
 
 struct pass {
@@ -98,7 +99,9 @@ struct pass {
     struct rowstate *rows;
     size_t nrows;
     size_t last_invoke; /* journal index of the invoke awaiting its reply */
-    uint64_t last_round;
+    uint64_t last_round, in_round; /* the current flush round, and its invocations so far */
+    uint64_t failing;  /* rows whose last attempt failed, not yet retried */
+    uint64_t unacked_end; /* rows the engine still held unacknowledged at the end */
     kdo_time_ns last_flush, paused_since;
     int paused;
 };
@@ -132,14 +135,19 @@ static struct rowstate *row(struct pass *p, uint64_t seq)
     return &p->rows[seq];
 }
 
-static void on_flush(struct pass *p, const struct kdo_jentry *e, size_t at)
+/* Returns 1 if e starts a new round (a flush of new rows, or a retry). */
+static int on_flush(struct pass *p, const struct kdo_jentry *e, size_t at)
 {
     struct kdo_facts *f = p->f;
-    if (e->u.invoke.round == p->last_round)
-        return; /* the same flush, split */
+    if (e->u.invoke.round == p->last_round) { /* the same flush, split */
+        if (++p->in_round == 2 && !e->u.invoke.retry)
+            note(f, F_SPLIT_FLUSHES, 1, at);
+        return 0;
+    }
     p->last_round = e->u.invoke.round;
+    p->in_round = 1;
     if (e->u.invoke.retry)
-        return;
+        return 1;
     if (f->v[F_FLUSHES] > 0) {
         double gap = (double)((e->t - p->last_flush) / KDO_MS);
         if (f->witness[F_FLUSH_INTERVAL_MIN] == SIZE_MAX || gap < f->v[F_FLUSH_INTERVAL_MIN]) {
@@ -150,6 +158,7 @@ static void on_flush(struct pass *p, const struct kdo_jentry *e, size_t at)
     }
     p->last_flush = e->t;
     note(f, F_FLUSHES, 1, at);
+    return 1;
 }
 
 static void on_invoke(struct pass *p, const struct kdo_journal *j, const struct kdo_jentry *e,
@@ -158,7 +167,8 @@ static void on_invoke(struct pass *p, const struct kdo_journal *j, const struct 
     struct kdo_facts *f = p->f;
     const uint64_t *seqs = kdo_journal_seqs(j) + e->u.invoke.off;
     const uint64_t *hints = kdo_journal_hints(j) + e->u.invoke.off;
-    on_flush(p, e, at);
+    /* A new round while rows fail may only resend those rows (head-of-line). */
+    int new_round = on_flush(p, e, at), blocked = new_round && p->failing > 0;
     note(f, F_INVOCATIONS, 1, at);
     if (e->u.invoke.retry)
         note(f, F_RETRY_INVOCATIONS, 1, at);
@@ -171,11 +181,15 @@ static void on_invoke(struct pass *p, const struct kdo_journal *j, const struct 
             note(f, F_OK_RESENT, 1, at);
         else if ((int64_t)hints[i] != want)
             note(f, F_HINT_ERRORS, 1, at);
-        if (e->u.invoke.retry && r->expect_hint == -1)
-            note(f, F_NEW_IN_RETRY, 1, at);
+        if ((blocked || e->u.invoke.retry) && r->expect_hint == -1)
+            note(f, F_HEAD_OF_LINE, 1, at);
         if (r->maybe_delivered)
             note(f, F_DUPLICATES, 1, at);
         r->maybe_delivered = 0;
+        if (r->failing) {
+            r->failing = 0;
+            p->failing--;
+        }
         note_max(f, F_MAX_HINT, (double)hints[i], at);
         r->expect_hint = (int64_t)hints[i]; /* until the reply says more */
     }
@@ -206,6 +220,11 @@ static void on_reply(struct pass *p, const struct kdo_journal *j, const struct k
             r->expect_hint = -2;
         } else {
             r->expect_hint++;
+            r->failing = 1;
+            p->failing++;
+            /* The function may have acted on the record before the reply was
+             * lost, cut short or refused as a whole. */
+            r->maybe_delivered = v[i] >= KDO_REASON_BAD_BODY;
         }
         if (v[i] != KDO_REASON_OK && v[i] < KDO_REASON_COUNT)
             note(f, (enum fact)(F_REASON_BASE + v[i]), 1, at);
@@ -215,9 +234,12 @@ static void on_reply(struct pass *p, const struct kdo_journal *j, const struct k
 static void on_restart(struct pass *p, size_t at)
 {
     /* After a restart every unacknowledged row starts again at retryHint 0. */
-    for (size_t i = 0; i < p->nrows; i++)
+    for (size_t i = 0; i < p->nrows; i++) {
         if (p->rows[i].acks == 0 && p->rows[i].expect_hint >= 0)
             p->rows[i].expect_hint = -2; /* sent before; next send must be 0 */
+        p->rows[i].failing = 0; /* all are queued again, in order */
+    }
+    p->failing = 0;
     note(p->f, F_RESTARTS, 1, at);
 }
 
@@ -250,7 +272,8 @@ static void on_entry(struct pass *p, const struct kdo_journal *j, size_t i)
         break;
     case KDO_J_ROWS_EMITTED:
         note(f, F_ROWS_EMITTED, (double)e->u.rows.count, i);
-        row(p, e->u.rows.first + e->u.rows.count - 1);
+        if (e->u.rows.count > 0)
+            row(p, e->u.rows.first + e->u.rows.count - 1);
         break;
     case KDO_J_INVOKE:
         on_invoke(p, j, e, i);
@@ -271,30 +294,13 @@ static void on_entry(struct pass *p, const struct kdo_journal *j, size_t i)
     case KDO_J_END:
         if (p->paused)
             on_pause(p, e, i, 0);
-        f->v[F_UNDELIVERED] = (double)e->u.sample.rows;
+        p->unacked_end = e->u.sample.rows;
         f->witness[F_UNDELIVERED] = i;
         f->v[F_END_S] = (double)e->t / 1e9;
         f->witness[F_END_S] = i;
         break;
     default:
         break;
-    }
-}
-
-static void fix_split_flushes(struct kdo_facts *f, const struct kdo_journal *j)
-{
-    /* A flush is split when a round of new rows has two or more invocations. */
-    uint64_t round = 0, in_round = 0;
-    f->v[F_SPLIT_FLUSHES] = 0;
-    f->witness[F_SPLIT_FLUSHES] = SIZE_MAX;
-    for (size_t i = 0; i < kdo_journal_count(j); i++) {
-        const struct kdo_jentry *e = kdo_journal_at(j, i);
-        if (e->kind != KDO_J_INVOKE || e->u.invoke.retry)
-            continue;
-        in_round = e->u.invoke.round == round ? in_round + 1 : 1;
-        round = e->u.invoke.round;
-        if (in_round == 2)
-            note(f, F_SPLIT_FLUSHES, 1, i);
     }
 }
 
@@ -308,8 +314,10 @@ struct kdo_facts *kdo_facts_new(const struct kdo_journal *j, const struct kdo_me
         f->witness[k] = SIZE_MAX;
     for (size_t i = 0; i < kdo_journal_count(j); i++)
         on_entry(&p, j, i);
-    fix_split_flushes(f, j);
-    f->v[F_LOST] = f->v[F_ROWS_EMITTED] - f->v[F_ROWS_DELIVERED] - f->v[F_UNDELIVERED];
+    /* The ledger says which rows were never acknowledged; the engine says
+     * which it still holds.  Any difference was lost on the way. */
+    f->v[F_UNDELIVERED] = f->v[F_ROWS_EMITTED] - f->v[F_ROWS_DELIVERED];
+    f->v[F_LOST] = f->v[F_UNDELIVERED] - (double)p.unacked_end;
     f->witness[F_LOST] = f->witness[F_UNDELIVERED];
     free(p.rows);
     return f;

@@ -112,7 +112,7 @@ static void help_run(FILE *out)
     fputc('\n', out);
     print_actions(out);
     fprintf(out, "\nFacts (checked in every scenario: lost = 0, ok_resent = 0, retry_hint_errors = 0,\n"
-                 "new_rows_in_retries = 0, max_event_bytes <= 6291456):\n");
+                 "head_of_line_violations = 0, max_event_bytes <= 6291456):\n");
     kdo_facts_help(out);
 }
 

@@ -202,7 +202,8 @@ static void output_path(const char *path, const char *file, int several, const c
     }
     const char *base = strrchr(file, '/');
     base = base ? base + 1 : file;
-    size_t len = strcspn(base, ".");
+    const char *dot = strrchr(base, '.');
+    size_t len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
     snprintf(out, n, "%s/%.*s.%s", path, (int)len, base, ext);
 }
 
@@ -277,9 +278,10 @@ static enum outcome run_one(const char *file, const struct kdo_runner_options *o
     double wall = wall_seconds() - t0;
     enum outcome result = PASSED;
     if (rc != 0) {
-        fprintf(out, "FAIL  %s  %s: the run stopped: %s (seed %llu)\n", file, s->name,
-                kdo_strerror(rc), (unsigned long long)s->sim.seed);
         result = rc == KDO_EROWSIZE ? BAD_INPUT : FAILED;
+        fprintf(out, "%s %s  %s: the run stopped: %s (seed %llu)\n",
+                result == BAD_INPUT ? "ERROR" : "FAIL ", file, s->name, kdo_strerror(rc),
+                (unsigned long long)s->sim.seed);
     } else {
         struct kdo_buf report;
         kdo_buf_init(&report, SIZE_MAX / 2);
@@ -298,16 +300,37 @@ static enum outcome run_one(const char *file, const struct kdo_runner_options *o
     }
     if (r.journal && write_outputs(o, file, several, &r) != 0)
         result = BAD_INPUT;
-    if (rc == 0)
-        kdo_sim_result_cleanup(&r);
+    kdo_sim_result_cleanup(&r);
     kdo_scenario_free(s);
     return result;
+}
+
+/* Several scenarios write NAME.jsonl side by side: two with one NAME would
+ * overwrite each other, so that is refused up front. */
+static int distinct_outputs(const struct list *files, FILE *out)
+{
+    char a[4096], b[4096];
+    for (size_t i = 0; i < files->n; i++)
+        for (size_t k = i + 1; k < files->n; k++) {
+            output_path("", files->v[i], 1, "", a, sizeof a);
+            output_path("", files->v[k], 1, "", b, sizeof b);
+            if (strcmp(a, b) == 0) {
+                fprintf(out, "ERROR %s and %s would both write %sjsonl; rename one\n",
+                        files->v[i], files->v[k], a + 1);
+                return 0;
+            }
+        }
+    return 1;
 }
 
 int kdo_runner_run(char **paths, int npaths, const struct kdo_runner_options *o)
 {
     struct list files = {0};
     int bad = collect_all(paths, npaths, &files, o->out);
+    if (!bad && (o->journal || o->metrics) && files.n > 1 && !distinct_outputs(&files, o->out)) {
+        list_free(&files);
+        return 2;
+    }
     int passed = 0, failed = 0;
     for (size_t i = 0; i < files.n; i++) {
         enum outcome r = run_one(files.v[i], o, files.n > 1);

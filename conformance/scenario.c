@@ -24,7 +24,7 @@ struct ctx {
     const char *file;
     struct kdo_errinfo *err;
     struct kdo_scenario *s;
-    int lambda_timeout_set, invoke_timeout_set, cadence_set;
+    int invoke_timeout_set, cadence_set;
 };
 
 typedef const struct kdo_ynode node;
@@ -154,7 +154,9 @@ static int input_item(struct ctx *c, node *it, struct kdo_source_segment *g)
     }
     if (burst) {
         g->kind = KDO_SEGMENT_BURST;
-        return COUNT(c, burst, "burst", &g->count);
+        if ((err = COUNT(c, burst, "burst", &g->count)) == 0 && g->count > 100000000)
+            return fail(c, burst, "a burst is at most 100000000 rows");
+        return err;
     }
     g->kind = KDO_SEGMENT_INJECT;
     if ((err = text(c, row, "row", &g->row)))
@@ -209,6 +211,9 @@ static int buffer(struct ctx *c, node *map)
         err = size_t_value(c, n, "buffer bytes", &d->buffer_bytes, 1);
     if (err == 0 && d->buffer_rows == 0)
         return fail(c, map, "buffer rows must be at least 1");
+    if (err == 0 && d->buffer_bytes < (1u << 20))
+        return fail(c, kdo_ynode_get(map, "bytes"), "buffer bytes must be at least 1MB, so any "
+                                                    "row up to KDA's 512 KB limit fits");
     return err;
 }
 
@@ -256,16 +261,21 @@ static int delivery(struct ctx *c, node *map)
     node *n;
     if (err == 0 && (n = kdo_ynode_get(map, "cadence")) && (err = DURATION(c, n, "cadence", &d->cadence)) == 0)
         c->cadence_set = 1;
-    if (err == 0 && (n = kdo_ynode_get(map, "retry_interval")))
-        err = DURATION(c, n, "retry_interval", &d->retry_interval);
+    if (err == 0 && (n = kdo_ynode_get(map, "retry_interval")) &&
+        (err = DURATION(c, n, "retry_interval", &d->retry_interval)) == 0 && d->retry_interval < KDO_MS)
+        return fail(c, n, "retry_interval must be at least 1ms");
     if (err == 0 && (n = kdo_ynode_get(map, "invoke_timeout")) &&
-        (err = DURATION(c, n, "invoke_timeout", &d->invoke_timeout)) == 0)
+        (err = DURATION(c, n, "invoke_timeout", &d->invoke_timeout)) == 0) {
+        if (d->invoke_timeout < 100 * KDO_MS)
+            return fail(c, n, "invoke_timeout must be at least 100ms");
         c->invoke_timeout_set = 1;
+    }
     if (err == 0 && (n = kdo_ynode_get(map, "max_event_bytes"))) {
         err = size_t_value(c, n, "max_event_bytes", &d->max_event_bytes, 1);
-        if (err == 0 && (d->max_event_bytes > KDO_MAX_EVENT_BYTES || d->max_event_bytes < 1024))
-            return fail(c, n, "max_event_bytes must be between 1KB and 6MB (6291456 bytes, "
-                              "Lambda's request limit)");
+        if (err == 0 && (d->max_event_bytes > KDO_MAX_EVENT_BYTES ||
+                         d->max_event_bytes < KDO_MIN_EVENT_LIMIT))
+            return fail(c, n, "max_event_bytes must be between 1MB (so any 512 KB row fits) and "
+                              "6MB (6291456 bytes, Lambda's request limit)");
     }
     return err;
 }
@@ -386,7 +396,6 @@ static int lambda(struct ctx *c, node *map)
                          l->timeout % KDO_S != 0))
             return fail(c, n, "a Lambda function's Timeout is a whole number of seconds "
                               "between 1s and 900s");
-        c->lambda_timeout_set = 1;
     }
     if (err == 0 && (n = kdo_ynode_get(map, "latency")))
         err = DURATION(c, n, "latency", &l->latency);
@@ -472,6 +481,8 @@ static int bound(struct ctx *c, node *n, const char *fact, struct kdo_expectatio
         err = NUMBER(c, v, fact, &e->max);
     if (err == 0 && n->n == 0)
         return fail(c, n, "an expectation needs min, max or eq");
+    if (err == 0 && e->min > e->max)
+        return fail(c, n, "%s: min %g is above max %g, so it can never hold", fact, e->min, e->max);
     return err;
 }
 
@@ -530,8 +541,10 @@ static int top(struct ctx *c, node *root)
         err = delivery(c, n);
     if (err == 0 && (n = kdo_ynode_get(root, "lambda")))
         err = lambda(c, n);
-    if (err == 0 && (n = kdo_ynode_get(root, "timeline")))
-        err = timeline(c, n);
+    if (err == 0 && (n = kdo_ynode_get(root, "timeline")) && (err = timeline(c, n)) == 0 &&
+        s->sim.nrestarts > 0 &&
+        s->sim.restarts[s->sim.nrestarts - 1].at >= s->sim.duration + s->sim.drain_limit)
+        return fail(c, n->items[n->n - 1], "this restart comes after the run ends (duration + drain)");
     if (err == 0 && (n = kdo_ynode_get(root, "expect")))
         err = expectations(c, n);
     return err;

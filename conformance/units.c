@@ -63,8 +63,9 @@ int kdo_units_duration(const char *s, kdo_time_ns *out, char *why, size_t why_si
         {"h", 3600e9}, {NULL, 0},
     };
     double v;
-    if (with_units(s, units, 1e9, &v) != 0 || v < 0 || v > 9.2e18)
-        return fail(why, why_size, s, "a duration such as 250ms, 60s, 1.5s, 2m or 1h");
+    /* A year at most, so deadlines computed from durations never overflow. */
+    if (with_units(s, units, 1e9, &v) != 0 || v < 0 || v > 366 * 86400e9)
+        return fail(why, why_size, s, "a duration such as 250ms, 60s, 1.5s, 2m or 1h (at most 366 days)");
     *out = (kdo_time_ns)llround(v);
     return 0;
 }
@@ -88,8 +89,8 @@ int kdo_units_rate(const char *s, double *per_second, char *why, size_t why_size
         {"/s", 1}, {"/sec", 1}, {"/min", 1.0 / 60}, {"/m", 1.0 / 60}, {"/h", 1.0 / 3600}, {NULL, 0},
     };
     double v;
-    if (with_units(s, units, 1, &v) != 0 || v < 0 || v > 1e9)
-        return fail(why, why_size, s, "a rate such as 1000/s, 60/min or 3600/h");
+    if (with_units(s, units, 1, &v) != 0 || v < 0 || v > 1e7)
+        return fail(why, why_size, s, "a rate such as 1000/s, 60/min or 3600/h (at most 10000000/s)");
     *per_second = v;
     return 0;
 }

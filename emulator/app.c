@@ -36,6 +36,7 @@ void kdo_app_config_default(struct kdo_app_config *c)
     memset(c, 0, sizeof *c);
     c->poll = 200 * KDO_MS;
     c->sample = KDO_S;
+    c->max_read = 1000000;
     c->window.kind = KDO_WINDOW_CONTINUOUS;
     c->window.size = KDO_MIN;
     c->window.epoch_ms = 1767225600000; /* 2026-01-01 00:00:00 UTC */
@@ -109,7 +110,7 @@ static int room_for(struct kdo_app *a, size_t len)
         return 0;
     if (a->cfg.window.kind == KDO_WINDOW_TUMBLING)
         return 1;
-    return kdo_delivery_has_room(a->delivery, len + 48);
+    return kdo_delivery_has_room(a->delivery, len + KDO_WINDOW_EXTRA_BYTES);
 }
 
 static void set_paused(struct kdo_app *a, kdo_time_ns now, int paused)
@@ -133,7 +134,8 @@ static int read_source(struct kdo_app *a, kdo_time_ns now)
     struct kdo_source_row r;
     uint64_t rows = 0, bytes = 0;
     int err = flush_pending(a, now), paused = 0;
-    while (err == 0 && kdo_source_peek(a->source, &r) && r.arrival <= now) {
+    while (err == 0 && rows < a->cfg.max_read && kdo_source_peek(a->source, &r) &&
+           r.arrival <= now) {
         if (!room_for(a, r.len)) {
             paused = 1;
             break;

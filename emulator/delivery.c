@@ -54,6 +54,7 @@ struct kdo_delivery {
     uint64_t mask; /* capacity - 1 */
     uint64_t head, tail, sent_end;
     uint64_t bytes, failing, next_seq, acked;
+    uint64_t acked_in_ring; /* ACKED rows not yet popped */
 
     enum state state;
     kdo_time_ns flush_at, retry_at, sent_at, up_at;
@@ -84,6 +85,13 @@ struct kdo_delivery *kdo_delivery_new(const struct kdo_delivery_config *cfg,
 {
     struct kdo_delivery *d = kdo_xcalloc(1, sizeof *d);
     d->cfg = *cfg;
+    /* Guard the invariants the state machine relies on: a retry is always
+     * later than the failure (no endless loop within one instant), and any
+     * row fits an empty event. */
+    if (d->cfg.retry_interval < KDO_MS)
+        d->cfg.retry_interval = KDO_MS;
+    if (d->cfg.max_event_bytes < KDO_MIN_EVENT_LIMIT)
+        d->cfg.max_event_bytes = KDO_MIN_EVENT_LIMIT;
     d->arn = kdo_xstrdup(cfg->application_arn);
     d->cfg.application_arn = d->arn;
     d->transport = transport;
@@ -101,7 +109,7 @@ struct kdo_delivery *kdo_delivery_new(const struct kdo_delivery_config *cfg,
     d->ring = kdo_xcalloc(d->mask + 1, sizeof *d->ring);
     d->state = IDLE;
     d->flush_at = KDO_TIME_NEVER;
-    kdo_buf_init(&d->event, cfg->bugs & KDO_BUG(NO_SPLIT) ? SIZE_MAX / 2 : cfg->max_event_bytes);
+    kdo_buf_init(&d->event, cfg->bugs & KDO_BUG(NO_SPLIT) ? SIZE_MAX / 2 : d->cfg.max_event_bytes);
     return d;
 }
 
@@ -138,6 +146,7 @@ const char *kdo_delivery_record_prefix(const struct kdo_delivery *d)
 void kdo_delivery_stats(const struct kdo_delivery *d, struct kdo_delivery_stats *out)
 {
     out->rows = d->tail - d->head;
+    out->unacked = out->rows - d->acked_in_ring;
     out->bytes = d->bytes;
     out->failing = d->failing;
     out->emitted = d->next_seq;
@@ -171,8 +180,8 @@ static kdo_time_ns next_flush(const struct kdo_delivery *d, kdo_time_ns now)
     kdo_time_ns cadence = d->cfg.bugs & KDO_BUG(FAST_CADENCE) ? 250 * KDO_MS : d->cfg.cadence;
     if (d->sent_end == d->tail)
         return KDO_TIME_NEVER;
-    if (cadence <= 0 || now <= 0)
-        return now < 0 ? 0 : now;
+    if (cadence <= 0)
+        return now;
     return (now + cadence - 1) / cadence * cadence;
 }
 
@@ -204,6 +213,7 @@ static void pop_acked(struct kdo_delivery *d)
     while (d->head < d->sent_end && d->ring[d->head & d->mask].state == ROW_ACKED) {
         struct row *r = &d->ring[d->head++ & d->mask];
         d->bytes -= r->len;
+        d->acked_in_ring--;
         free(r->data);
         r->data = NULL;
     }
@@ -281,13 +291,17 @@ static int send_next(struct kdo_delivery *d, kdo_time_ns now)
 {
     struct kdo_event ev;
     kdo_rng_uuid4(d->rng, d->invocation_id);
-    kdo_event_begin(&ev, &d->event, d->event.max, d->invocation_id, d->arn);
+    if (kdo_event_begin(&ev, &d->event, d->event.max, d->invocation_id, d->arn) != 0)
+        return KDO_ETOOBIG;
     d->fl.n = 0;
     for (; d->cursor < d->round_end; d->cursor++) {
         if (!wanted(d, &d->ring[d->cursor & d->mask]))
             continue;
-        if (add_row(d, &ev, d->cursor) != 0)
-            break; /* the event is full: the rest goes in the next invocation */
+        if (add_row(d, &ev, d->cursor) == 0)
+            continue;
+        if (d->fl.n == 0)
+            return KDO_EROWSIZE; /* cannot happen with KDO_MIN_EVENT_LIMIT; never strand it */
+        break; /* the event is full: the rest goes in the next invocation */
     }
     if (d->fl.n == 0) {
         finish_round(d, now);
@@ -327,6 +341,7 @@ static void settle_row(struct kdo_delivery *d, struct row *r, enum kdo_reason v)
 {
     if (v == KDO_REASON_OK || (d->cfg.bugs & KDO_BUG(DROP_FAILED))) {
         r->state = ROW_ACKED;
+        d->acked_in_ring++;
         if (v == KDO_REASON_OK)
             d->acked++;
         return;
@@ -486,18 +501,20 @@ void kdo_delivery_restart(struct kdo_delivery *d, kdo_time_ns now, kdo_time_ns d
         struct row *r = &d->ring[p & d->mask];
         if (r->state == ROW_ACKED)
             requeued--;
-        if (d->cfg.bugs & KDO_BUG(LOSE_ON_RESTART))
+        if (d->cfg.bugs & KDO_BUG(LOSE_ON_RESTART) && r->state != ROW_ACKED) {
             r->state = ROW_ACKED;
-        else if (r->state != ROW_ACKED)
+            d->acked_in_ring++;
+        } else if (r->state != ROW_ACKED)
             r->state = ROW_QUEUED;
         if (!(d->cfg.bugs & KDO_BUG(NO_HINT_RESET)))
             r->hint = 0;
     }
-    /* Acknowledged rows behind a failed one are gone for good; the rest are
-     * emitted again from the checkpoint, in order. */
+    /* Acknowledged rows at the head are gone for good; the rest are emitted
+     * again from the checkpoint, in order (acknowledged ones among them are
+     * skipped, and popped once the rows before them are). */
     d->sent_end = d->tail;
     pop_acked(d);
-    d->sent_end = d->head; /* acknowledged rows left in the queue are skipped and popped later */
+    d->sent_end = d->head;
     d->failing = 0;
     d->state = DOWN;
     d->up_at = now + downtime;

@@ -37,13 +37,17 @@
 struct kdo_delivery_config {
     const char *application_arn; /* copied */
     kdo_time_ns cadence;         /* flush on this grid; 0 = as soon as rows wait (window triggers) */
-    kdo_time_ns retry_interval;  /* pause before resending failed records (default 1 s) */
+    kdo_time_ns retry_interval;  /* pause before resending failed records (default 1 s; >= 1 ms) */
     kdo_time_ns invoke_timeout;  /* give up on a reply after this (default Timeout + 5 s) */
-    size_t max_event_bytes;      /* KDO_MAX_EVENT_BYTES */
+    size_t max_event_bytes;      /* KDO_MAX_EVENT_BYTES; at least KDO_MIN_EVENT_LIMIT */
     size_t buffer_rows;          /* destination stream bound, rows */
     size_t buffer_bytes;         /* destination stream bound, bytes of row data */
     unsigned bugs;               /* planted bugs (bug.h) */
 };
+
+/* The smallest event limit the engine accepts: any row up to 512 KB, with
+ * any retryHint, fits an event this big, so every row can always be sent. */
+#define KDO_MIN_EVENT_LIMIT ((size_t)1 << 20)
 
 void kdo_delivery_config_default(struct kdo_delivery_config *c);
 
@@ -73,7 +77,8 @@ int kdo_delivery_advance(struct kdo_delivery *d, kdo_time_ns now);
 void kdo_delivery_restart(struct kdo_delivery *d, kdo_time_ns now, kdo_time_ns downtime);
 
 struct kdo_delivery_stats {
-    uint64_t rows, bytes;   /* in the destination stream (not yet acknowledged) */
+    uint64_t rows, bytes;   /* in the destination stream */
+    uint64_t unacked;       /* of those, rows not acknowledged (some Ok rows wait behind a failed one) */
     uint64_t failing;       /* rows waiting for a retry */
     uint64_t emitted;       /* rows ever pushed */
     uint64_t acked;         /* rows acknowledged Ok */

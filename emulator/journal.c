@@ -342,7 +342,7 @@ static void put_body(const struct kdo_journal *j, struct kdo_buf *b, const struc
                        e->u.sample.rows, e->u.sample.bytes, e->u.sample.lag_ms, e->u.sample.unread);
         break;
     case KDO_J_END:
-        kdo_buf_printf(b, ",\"undeliveredRows\":%" PRIu64 ",\"undeliveredBytes\":%" PRIu64,
+        kdo_buf_printf(b, ",\"unackedRows\":%" PRIu64 ",\"bufferBytes\":%" PRIu64,
                        e->u.sample.rows, e->u.sample.bytes);
         break;
     case KDO_J_RESTART:

@@ -95,7 +95,7 @@ void kdo_journal_sample(struct kdo_journal *j, kdo_time_ns t, uint64_t rows, uin
 void kdo_journal_mark(struct kdo_journal *j, kdo_time_ns t, enum kdo_jkind kind);
 void kdo_journal_restart(struct kdo_journal *j, kdo_time_ns t, uint64_t requeued,
                          kdo_time_ns downtime);
-/* The end of the run: rows still in the destination stream (not delivered). */
+/* The end of the run: rows the engine still holds unacknowledged, and their bytes. */
 void kdo_journal_end(struct kdo_journal *j, kdo_time_ns t, uint64_t rows_left, uint64_t bytes_left);
 
 /* Reading: entries in order, and the side arrays they point into. */

@@ -174,7 +174,7 @@ int kdo_sim_run(const struct kdo_sim_config *cfg, struct kdo_sim_result *out)
         kdo_transport_cancel(r.transport);
     out->end = now;
     kdo_delivery_stats(r.delivery, &out->delivery);
-    kdo_journal_end(out->journal, now, out->delivery.rows, out->delivery.bytes);
+    kdo_journal_end(out->journal, now, out->delivery.unacked, out->delivery.bytes);
     run_cleanup(&r);
     return err;
 }

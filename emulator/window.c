@@ -108,16 +108,20 @@ static int sliding_input(struct kdo_window *w, kdo_time_ns rowtime, const char *
     }
     w->times[(w->head + w->n++) % w->cap] = rowtime;
     /* The input row with one more column, when it is a JSON object. */
-    char *out = scratch(w, len + 48);
+    char *out = scratch(w, len + KDO_WINDOW_EXTRA_BYTES);
     size_t body = len > 0 && row[len - 1] == '}' ? len - 1 : len;
     memcpy(out, row, body);
-    int n = snprintf(out + body, 48, "%s\"ROWS_IN_WINDOW\":%zu}", body > 1 ? "," : "", w->n);
+    int n = snprintf(out + body, KDO_WINDOW_EXTRA_BYTES, "%s\"ROWS_IN_WINDOW\":%zu}",
+                     body > 1 ? "," : "", w->n);
     if (body == len)
         n = 0; /* not an object: pass it through unchanged */
     return emit(ctx, rowtime, out, body + (size_t)n);
 }
 
-static int tumbling_fire(struct kdo_window *w, kdo_time_ns end, kdo_window_emit_fn emit, void *ctx)
+/* Closes the window ending at `end`; its row enters the stream at `now`
+ * (later than `end` when the application was down at the trigger). */
+static int tumbling_fire(struct kdo_window *w, kdo_time_ns end, kdo_time_ns now,
+                         kdo_window_emit_fn emit, void *ctx)
 {
     char a[24], b[24], row[160];
     int err = 0;
@@ -128,7 +132,7 @@ static int tumbling_fire(struct kdo_window *w, kdo_time_ns end, kdo_window_emit_
                          "{\"WINDOW_START\":\"%s\",\"WINDOW_END\":\"%s\",\"ROW_COUNT\":%llu,"
                          "\"INPUT_BYTES\":%llu}",
                          a, b, (unsigned long long)w->count, (unsigned long long)w->bytes);
-        err = emit(ctx, end, row, (size_t)n);
+        err = emit(ctx, now, row, (size_t)n);
     }
     w->start = end;
     w->count = w->bytes = 0;
@@ -167,6 +171,6 @@ int kdo_window_advance(struct kdo_window *w, kdo_time_ns now, kdo_window_emit_fn
     if (w->count == 0 && now >= w->start + w->size) /* empty windows fire nothing */
         w->start = now / w->size * w->size;
     while (err == 0 && now >= w->start + w->size)
-        err = tumbling_fire(w, w->start + w->size, emit, ctx);
+        err = tumbling_fire(w, w->start + w->size, now, emit, ctx);
     return err;
 }

@@ -18,6 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* At most this many bytes more in an output row than in its input row. */
+#define KDO_WINDOW_EXTRA_BYTES 48
+
 enum kdo_window_kind { KDO_WINDOW_CONTINUOUS, KDO_WINDOW_SLIDING, KDO_WINDOW_TUMBLING };
 
 struct kdo_window_config {

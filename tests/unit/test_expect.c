@@ -74,7 +74,7 @@ START_TEST(a_clean_run_has_no_violations)
     ck_assert_double_eq(fact("rows_delivered"), 2);
     ck_assert_double_eq(fact("retry_hint_errors"), 0);
     ck_assert_double_eq(fact("ok_resent"), 0);
-    ck_assert_double_eq(fact("new_rows_in_retries"), 0);
+    ck_assert_double_eq(fact("head_of_line_violations"), 0);
     ck_assert_double_eq(fact("duplicates"), 0);
 }
 END_TEST
@@ -86,7 +86,7 @@ START_TEST(a_dropped_row_is_lost)
     kdo_journal_rows(j, 0, KDO_J_ROWS_EMITTED, 0, 3, 30);
     invoke(KDO_S, 1, 0, 3, s, ZERO);
     reply(KDO_S, 3, v);
-    kdo_journal_end(j, 2 * KDO_S, 0, 0); /* the failed row vanished */
+    kdo_journal_end(j, 2 * KDO_S, 0, 0); /* the engine no longer holds the failed row */
     ck_assert_double_eq(fact("lost"), 1);
     ck_assert_double_eq(fact("failures.delivery_failed"), 1);
 }
@@ -168,7 +168,44 @@ START_TEST(new_rows_in_a_retry_are_caught)
     invoke(KDO_S, 1, 0, 1, s, ZERO);
     reply(KDO_S, 1, v);
     invoke(2 * KDO_S, 2, 1, 2, s2, h);
-    ck_assert_double_eq(fact("new_rows_in_retries"), 1);
+    ck_assert_double_eq(fact("head_of_line_violations"), 1);
+}
+END_TEST
+
+START_TEST(a_new_flush_while_rows_fail_is_caught)
+{
+    uint64_t s0[] = {0}, s2[] = {2}, one[] = {1};
+    uint8_t v[] = {KDO_REASON_DELIVERY_FAILED};
+    invoke(KDO_S, 1, 0, 1, s0, ZERO);
+    reply(KDO_S, 1, v);
+    invoke(2 * KDO_S, 2, 0, 1, s2, ZERO); /* row 2 overtakes failing row 0 */
+    reply(2 * KDO_S, 1, OK);
+    invoke(3 * KDO_S, 3, 1, 1, s0, one);
+    ck_assert_double_eq(fact("head_of_line_violations"), 1);
+}
+END_TEST
+
+START_TEST(the_rest_of_a_split_flush_is_not_overtaking)
+{
+    uint64_t s0[] = {0}, s1[] = {1};
+    uint8_t v[] = {KDO_REASON_DELIVERY_FAILED};
+    invoke(KDO_S, 1, 0, 1, s0, ZERO);
+    reply(KDO_S, 1, v);
+    invoke(KDO_S, 1, 0, 1, s1, ZERO); /* same round: the second half of the flush */
+    reply(KDO_S, 1, OK);
+    ck_assert_double_eq(fact("head_of_line_violations"), 0);
+    ck_assert_double_eq(fact("split_flushes"), 1);
+}
+END_TEST
+
+START_TEST(a_timed_out_attempt_may_have_been_delivered)
+{
+    uint64_t s[] = {0}, one[] = {1};
+    uint8_t v[] = {KDO_REASON_FUNCTION_TIMEOUT};
+    invoke(KDO_S, 1, 0, 1, s, ZERO);
+    reply(KDO_S, 1, v);
+    invoke(2 * KDO_S, 2, 1, 1, s, one);
+    ck_assert_double_eq(fact("duplicates"), 1);
 }
 END_TEST
 
@@ -276,6 +313,9 @@ static Suite *suite(void)
         {"hint_reset", hints_must_reset_after_a_restart},
         {"ok_resent", resending_an_ok_record_is_caught},
         {"head_of_line", new_rows_in_a_retry_are_caught},
+        {"head_of_line_flush", a_new_flush_while_rows_fail_is_caught},
+        {"split_not_overtaking", the_rest_of_a_split_flush_is_not_overtaking},
+        {"duplicates_timeout", a_timed_out_attempt_may_have_been_delivered},
         {"duplicates", abandoned_then_resent_counts_as_duplicate},
         {"acked_twice", acked_twice_is_caught},
         {"cadence_split", cadence_split_and_event_size},

@@ -223,7 +223,7 @@ START_TEST(tumbling_skips_empty_windows)
     input(10 * KDO_S, "{}");
     ck_assert_int_eq(advance(5 * KDO_MIN), 0); /* fires [0,1m) only */
     ck_assert_uint_eq(nout, 1);
-    ck_assert_int_eq(out[0].now, KDO_MIN);
+    ck_assert_int_eq(out[0].now, 5 * KDO_MIN); /* emitted when it fired, late */
     ck_assert_int_eq(kdo_window_next_deadline(w), KDO_TIME_NEVER);
     input(300 * KDO_S + 500 * KDO_MS, "{}");
     ck_assert_int_eq(kdo_window_next_deadline(w), 6 * KDO_MIN);
@@ -254,7 +254,11 @@ START_TEST(tumbling_input_closes_past_windows)
     json_decref(o);
     input(185 * KDO_S, "{}"); /* closes [1m,2m); [2m,3m) is empty */
     ck_assert_uint_eq(nout, 2);
-    ck_assert_int_eq(out[1].now, 2 * KDO_MIN);
+    ck_assert_int_eq(out[1].now, 185 * KDO_S); /* emitted when it fired */
+    o = parse(1);
+    ck_assert_str_eq(json_string_value(json_object_get(o, "WINDOW_END")),
+                     "2026-01-01 00:02:00.000");
+    json_decref(o);
     ck_assert_int_eq(kdo_window_next_deadline(w), 4 * KDO_MIN);
 }
 END_TEST
