@@ -8,6 +8,7 @@
 #include "runner.h"
 
 #include "buf.h"
+#include "endpoint.h"
 #include "errors.h"
 #include "expect.h"
 #include "scenario.h"
@@ -272,10 +273,25 @@ static enum outcome run_one(const char *file, const struct kdo_runner_options *o
         s->sim.seed = o->seed;
     else if (!s->has_seed)
         s->sim.seed = random_seed();
+    struct kdo_endpoint *end;
+    char *notes = NULL;
+    size_t notes_len = 0;
+    FILE *nf = open_memstream(&notes, &notes_len);
+    int open_rc = kdo_endpoint_open(s, nf, &end, msg, sizeof msg);
+    fclose(nf);
+    if (open_rc != 0) {
+        fprintf(out, "ERROR %s  %s: cannot reach the Lambda end: %s\n", file, s->name, msg);
+        kdo_endpoint_close(end);
+        kdo_scenario_free(s);
+        free(notes);
+        return BAD_INPUT;
+    }
+    s->sim.transport = kdo_endpoint_transport(end);
     struct kdo_sim_result r;
     double t0 = wall_seconds();
     int rc = kdo_sim_run(&s->sim, &r);
     double wall = wall_seconds() - t0;
+    kdo_endpoint_close(end);
     enum outcome result = PASSED;
     if (rc != 0) {
         result = rc == KDO_EROWSIZE ? BAD_INPUT : FAILED;
@@ -288,8 +304,14 @@ static enum outcome run_one(const char *file, const struct kdo_runner_options *o
         FILE *mem = open_memstream(&report.data, &report.len);
         int ok = check_all(s, &r, o->verbose, mem);
         fclose(mem);
-        fprintf(out, "%s  %s  %s (seed %llu, %.0f s virtual in %.3f s)\n", ok ? "PASS" : "FAIL",
-                file, s->name, (unsigned long long)s->sim.seed, (double)r.end / 1e9, wall);
+        if (r.realtime)
+            fprintf(out, "%s  %s  %s (seed %llu, %.1f s real time over HTTP)\n",
+                    ok ? "PASS" : "FAIL", file, s->name, (unsigned long long)s->sim.seed, wall);
+        else
+            fprintf(out, "%s  %s  %s (seed %llu, %.0f s virtual in %.3f s)\n",
+                    ok ? "PASS" : "FAIL", file, s->name, (unsigned long long)s->sim.seed,
+                    (double)r.end / 1e9, wall);
+        fputs(notes, out);
         if (o->verbose && ok)
             fputs(report.data, out);
         if (!ok)
@@ -302,6 +324,7 @@ static enum outcome run_one(const char *file, const struct kdo_runner_options *o
         result = BAD_INPUT;
     kdo_sim_result_cleanup(&r);
     kdo_scenario_free(s);
+    free(notes);
     return result;
 }
 

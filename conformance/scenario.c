@@ -382,13 +382,51 @@ static int rules(struct ctx *c, node *seq)
     return err;
 }
 
+/* transport / endpoint / function / qualifier / region / sign */
+static int lambda_end(struct ctx *c, node *map)
+{
+    struct kdo_scenario_end *e = &c->s->end;
+    node *n, *t = kdo_ynode_get(map, "transport"), *ep = kdo_ynode_get(map, "endpoint");
+    int err = 0;
+    if (t && t->type == KDO_YNODE_SCALAR && strcmp(t->text, "http") == 0)
+        e->kind = KDO_END_HTTP_FAKE;
+    else if (t && !(t->type == KDO_YNODE_SCALAR && strcmp(t->text, "in-process") == 0))
+        return fail(c, t, "transport: expected in-process (virtual time) or http (the fake behind "
+                          "a real HTTP server, real time)");
+    if (ep) {
+        if (t)
+            return fail(c, ep, "endpoint and transport exclude each other: an endpoint is always "
+                               "reached over HTTP");
+        if ((err = text(c, ep, "endpoint", &e->endpoint)))
+            return err;
+        if (strncmp(e->endpoint, "http://", 7) != 0 && strncmp(e->endpoint, "https://", 8) != 0)
+            return fail(c, ep, "endpoint must be an http:// or https:// URL");
+        e->kind = KDO_END_ENDPOINT;
+        if (kdo_ynode_get(map, "rules"))
+            return fail(c, kdo_ynode_get(map, "rules"), "rules shape the fake's answers; a real "
+                                                        "endpoint answers for itself");
+    }
+    if ((n = kdo_ynode_get(map, "function")) && (err = text(c, n, "function", &e->function)))
+        return err;
+    if ((n = kdo_ynode_get(map, "qualifier")) && (err = text(c, n, "qualifier", &e->qualifier)))
+        return err;
+    if ((n = kdo_ynode_get(map, "region")) && (err = text(c, n, "region", &e->region)))
+        return err;
+    if ((n = kdo_ynode_get(map, "sign")))
+        err = scalar(c, n, "sign", (parse_fn)kdo_units_bool, &e->sigv4);
+    return err;
+}
+
 static int lambda(struct ctx *c, node *map)
 {
     static const char *const keys[] = {"timeout", "latency", "latency_per_record", "memory",
-                                       "rules", NULL};
+                                       "rules", "transport", "endpoint", "function", "qualifier",
+                                       "region", "sign", NULL};
     struct kdo_fake_lambda_config *l = &c->s->sim.lambda;
     int err = check_keys(c, map, "lambda", keys);
     node *n;
+    if (err == 0)
+        err = lambda_end(c, map);
     if (err == 0 && (n = kdo_ynode_get(map, "timeout"))) {
         err = DURATION(c, n, "timeout", &l->timeout);
         if (err == 0 && (l->timeout < KDO_FUNCTION_TIMEOUT_MIN_S * KDO_S ||
@@ -558,6 +596,7 @@ static void derive(struct ctx *c)
         sim->delivery.cadence = 0; /* one invocation per window trigger */
     if (!c->invoke_timeout_set)
         sim->delivery.invoke_timeout = sim->lambda.timeout + 5 * KDO_S;
+    c->s->end.invoke_timeout_set = c->invoke_timeout_set;
     if (sim->source.nsegments == 0) {
         free(sim->source.segments); /* an empty `input: []` */
         sim->source.segments = kdo_xcalloc(1, sizeof *sim->source.segments);
@@ -659,6 +698,10 @@ void kdo_scenario_free(struct kdo_scenario *s)
     free(sim->rules);
     free(sim->restarts);
     free((char *)sim->delivery.application_arn);
+    free(s->end.endpoint);
+    free(s->end.function);
+    free(s->end.qualifier);
+    free(s->end.region);
     for (size_t i = 0; i < s->nexpect; i++)
         free(s->expect[i].fact);
     free(s->expect);

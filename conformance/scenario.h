@@ -24,12 +24,28 @@ struct kdo_expectation {
     int line, column;
 };
 
+/* Where a scenario delivers: the in-process fake (virtual time, the default),
+ * the fake behind a real HTTP server on loopback, or any Invoke API endpoint
+ * (both in real time). */
+enum kdo_end_kind { KDO_END_INPROCESS, KDO_END_HTTP_FAKE, KDO_END_ENDPOINT };
+
+struct kdo_scenario_end {
+    enum kdo_end_kind kind;
+    char *endpoint;  /* ENDPOINT: base URL */
+    char *function;  /* default kdaout-fake */
+    char *qualifier;
+    char *region;
+    int sigv4;       /* sign requests with the AWS_* credentials */
+    int invoke_timeout_set; /* delivery.invoke_timeout given: do not derive it */
+};
+
 struct kdo_scenario {
     char *file;
     char *name;
     char *guide; /* the statement of the guide it proves, if any */
     int has_seed;
     struct kdo_sim_config sim; /* owns segments, rules and restarts */
+    struct kdo_scenario_end end;
     struct kdo_expectation *expect;
     size_t nexpect;
 };

@@ -1,0 +1,96 @@
+/*
+ * endpoint.c -- opening a scenario's Lambda end.
+ */
+#include "endpoint.h"
+
+#include "errors.h"
+#include "lambda_server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct kdo_endpoint {
+    struct kdo_lambda_server *server;
+    struct kdo_transport *transport;
+    char url[1024];
+};
+
+static int start_fake(struct kdo_scenario *s, struct kdo_endpoint *e, char *err, size_t n)
+{
+    struct kdo_lambda_server_config c;
+    const char *name = s->end.function ? s->end.function : "kdaout-fake";
+    kdo_lambda_server_config_default(&c);
+    c.lambda = s->sim.lambda;
+    c.rules = s->sim.rules;
+    c.nrules = s->sim.nrules;
+    c.functions = &name;
+    c.nfunctions = 1;
+    c.seed = s->sim.seed;
+    int rc = kdo_lambda_server_start(&c, &e->server, err, n);
+    if (rc == 0)
+        snprintf(e->url, sizeof e->url, "http://127.0.0.1:%u",
+                 (unsigned)kdo_lambda_server_port(e->server));
+    return rc;
+}
+
+/* The invocation timeout: the function's Timeout + 5 s, as read from the end. */
+static void derive_timeout(struct kdo_scenario *s, const struct kdo_http_end *he, FILE *notes)
+{
+    kdo_time_ns t;
+    char err[600];
+    if (s->end.invoke_timeout_set)
+        return;
+    if (kdo_transport_http_function_timeout(he, &t, err, sizeof err) == 0) {
+        s->sim.delivery.invoke_timeout = t + 5 * KDO_S;
+        return;
+    }
+    if (notes)
+        fprintf(notes, "    note: %s; using an invocation timeout of %lld ms\n", err,
+                (long long)(s->sim.delivery.invoke_timeout / KDO_MS));
+}
+
+int kdo_endpoint_open(struct kdo_scenario *s, FILE *notes, struct kdo_endpoint **out, char *err,
+                      size_t err_size)
+{
+    struct kdo_endpoint *e = kdo_xcalloc(1, sizeof *e);
+    *out = e;
+    snprintf(e->url, sizeof e->url, "in-process");
+    if (s->end.kind == KDO_END_INPROCESS)
+        return 0;
+    int rc = 0;
+    if (s->end.kind == KDO_END_HTTP_FAKE)
+        rc = start_fake(s, e, err, err_size);
+    else
+        snprintf(e->url, sizeof e->url, "%s", s->end.endpoint);
+    if (rc != 0)
+        return rc;
+    struct kdo_http_end he = {
+        .endpoint = e->url, .function = s->end.function ? s->end.function : "kdaout-fake",
+        .qualifier = s->end.qualifier, .sigv4 = s->end.sigv4, .region = s->end.region,
+        .connect_timeout = 5 * KDO_S,
+    };
+    derive_timeout(s, &he, notes);
+    he.timeout = s->sim.delivery.invoke_timeout + KDO_S; /* a backstop; delivery times out first */
+    e->transport = kdo_transport_http_new(&he, err, err_size);
+    return e->transport ? 0 : KDO_EINVAL;
+}
+
+struct kdo_transport *kdo_endpoint_transport(const struct kdo_endpoint *e)
+{
+    return e->transport;
+}
+
+const char *kdo_endpoint_describe(const struct kdo_endpoint *e)
+{
+    return e->url;
+}
+
+void kdo_endpoint_close(struct kdo_endpoint *e)
+{
+    if (e == NULL)
+        return;
+    kdo_transport_free(e->transport);
+    kdo_lambda_server_stop(e->server);
+    free(e);
+}

@@ -1,0 +1,31 @@
+/*
+ * endpoint.h -- the Lambda end a scenario delivers to, set up and torn down.
+ *
+ * In process (nothing to open), the fake behind a real HTTP server on an
+ * ephemeral loopback port, or any Invoke API endpoint.  For the HTTP ends it
+ * reads the function's Timeout with GetFunctionConfiguration first, as KDA
+ * does, and derives the invocation timeout from it (Timeout + 5 s) unless the
+ * scenario set one.
+ */
+#ifndef KDO_ENDPOINT_H
+#define KDO_ENDPOINT_H
+
+#include "scenario.h"
+#include "transport.h"
+
+#include <stdio.h>
+
+struct kdo_endpoint;
+
+/* Opens the end of scenario s (adjusting s->sim.delivery.invoke_timeout).
+ * Returns 0 and a new endpoint, or KDO_EIO/KDO_EINVAL with a sentence in err
+ * (never containing credentials).  Notes for the user go to `notes`. */
+int kdo_endpoint_open(struct kdo_scenario *s, FILE *notes, struct kdo_endpoint **out, char *err,
+                      size_t err_size);
+/* The transport to give the driver; NULL for the in-process fake. */
+struct kdo_transport *kdo_endpoint_transport(const struct kdo_endpoint *e);
+/* "in-process", or the URL invoked. */
+const char *kdo_endpoint_describe(const struct kdo_endpoint *e);
+void kdo_endpoint_close(struct kdo_endpoint *e);
+
+#endif
