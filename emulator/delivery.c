@@ -11,6 +11,7 @@
 #include "delivery.h"
 
 #include "bug.h"
+#include "bytering.h"
 #include "contract.h"
 #include "errors.h"
 #include "event.h"
@@ -26,7 +27,7 @@ enum state { IDLE, SENDING, BACKOFF, DOWN };
 struct row {
     uint64_t seq;  /* output row number: the recordId */
     uint64_t hint; /* retryHint for its next delivery */
-    char *data;
+    uint64_t pos;  /* its data in the byte ring */
     uint32_t len;
     uint8_t state;
 };
@@ -51,6 +52,7 @@ struct kdo_delivery {
     char prefix[37];
 
     struct row *ring;
+    struct kdo_bytering data; /* the rows' bytes, in the same order */
     uint64_t mask; /* capacity - 1 */
     uint64_t head, tail, sent_end;
     uint64_t bytes, failing, next_seq, acked;
@@ -107,6 +109,7 @@ struct kdo_delivery *kdo_delivery_new(const struct kdo_delivery_config *cfg,
     d->prefix[0] = (char)('1' + kdo_rng_below(rng, 9));
     d->mask = 1023;
     d->ring = kdo_xcalloc(d->mask + 1, sizeof *d->ring);
+    kdo_bytering_init(&d->data);
     d->state = IDLE;
     d->flush_at = KDO_TIME_NEVER;
     kdo_buf_init(&d->event, cfg->bugs & KDO_BUG(NO_SPLIT) ? SIZE_MAX / 2 : d->cfg.max_event_bytes);
@@ -128,8 +131,7 @@ void kdo_delivery_free(struct kdo_delivery *d)
 {
     if (d == NULL)
         return;
-    for (uint64_t p = d->head; p < d->tail; p++)
-        free(d->ring[p & d->mask].data);
+    kdo_bytering_cleanup(&d->data);
     free(d->ring);
     inflight_free(&d->fl);
     kdo_buf_cleanup(&d->event);
@@ -197,8 +199,7 @@ int kdo_delivery_push(struct kdo_delivery *d, kdo_time_ns now, const void *row, 
     r->seq = d->next_seq++;
     r->hint = 0;
     r->len = (uint32_t)len;
-    r->data = kdo_xmalloc(len ? len : 1);
-    memcpy(r->data, row, len);
+    r->pos = kdo_bytering_push(&d->data, row, len);
     r->state = ROW_QUEUED;
     d->bytes += len;
     kdo_journal_rows(d->journal, now, KDO_J_ROWS_EMITTED, r->seq, 1, len);
@@ -214,8 +215,7 @@ static void pop_acked(struct kdo_delivery *d)
         struct row *r = &d->ring[d->head++ & d->mask];
         d->bytes -= r->len;
         d->acked_in_ring--;
-        free(r->data);
-        r->data = NULL;
+        kdo_bytering_release(&d->data, r->pos + r->len);
     }
 }
 
@@ -260,14 +260,15 @@ static int add_row(struct kdo_delivery *d, struct kdo_event *ev, uint64_t p)
     inflight_reserve(f, f->n + 1);
     char *id = f->idbuf + f->n * 57;
     kdo_journal_record_id(d->prefix, r->seq, id);
-    int err = kdo_event_add(ev, id, 56, r->hint, r->data, r->len);
+    const char *data = kdo_bytering_at(&d->data, r->pos);
+    int err = kdo_event_add(ev, id, 56, r->hint, data, r->len);
     if (err)
         return err;
     f->pos[f->n] = p;
     f->seqs[f->n] = r->seq;
     f->hints[f->n] = r->hint;
     f->ids[f->n] = (struct kdo_str){id, 56};
-    f->data[f->n] = (struct kdo_str){r->data, r->len};
+    f->data[f->n] = (struct kdo_str){data, r->len}; /* valid until the next push */
     f->n++;
     if (r->state == ROW_FAILED)
         d->failing--;

@@ -224,10 +224,14 @@ const char *kdo_journal_str(const struct kdo_journal *j, uint32_t s)
 
 void kdo_journal_record_id(const char *prefix, uint64_t seq, char out[57])
 {
+    /* Two digits per division: this runs once per record sent. */
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
     memcpy(out, prefix, 36);
-    for (int i = 55; i >= 36; i--) {
-        out[i] = (char)('0' + seq % 10);
-        seq /= 10;
+    for (int i = 54; i >= 36; i -= 2) {
+        memcpy(out + i, pairs + 2 * (seq % 100), 2);
+        seq /= 100;
     }
     out[56] = '\0';
 }

@@ -54,6 +54,10 @@ struct kdo_lambda_server {
     char **log;
     size_t nlog;
     uint64_t logged, dropped;
+    /* request and reply buffers kept for reuse (MHD thread only): a 6 MB
+     * event per request would otherwise cost fresh pages every time */
+    struct kdo_buf pool[8];
+    size_t npool;
     /* parked connections */
     pthread_t timer;
     pthread_mutex_t lock;
@@ -83,11 +87,34 @@ struct request {
     const char *error_type;
     const char *function_error;
     char request_id[37];
-    char *reply;
+    struct kdo_buf out;
+    const char *reply;
     size_t reply_len;
     int truncate;
     kdo_time_ns dribble, next_piece;
 };
+
+static struct kdo_buf take_buf(struct kdo_lambda_server *s, size_t max)
+{
+    struct kdo_buf b;
+    if (s->npool > 0) {
+        b = s->pool[--s->npool];
+        b.max = max;
+        kdo_buf_reset(&b);
+    } else {
+        kdo_buf_init(&b, max);
+    }
+    return b;
+}
+
+static void give_buf(struct kdo_lambda_server *s, struct kdo_buf *b)
+{
+    if (s->npool < sizeof s->pool / sizeof s->pool[0] && b->data)
+        s->pool[s->npool++] = *b;
+    else
+        kdo_buf_cleanup(b);
+    kdo_buf_init(b, 0);
+}
 
 static kdo_time_ns clock_ns(void)
 {
@@ -258,10 +285,11 @@ static void route(struct request *r, const char *url, const char *method)
 static void set_reply(struct request *r, int status, const char *error_type, const char *body,
                       size_t len)
 {
-    free(r->reply);
     r->status = status;
     r->error_type = error_type;
-    r->reply = kdo_xstrndup(body, len);
+    kdo_buf_reset(&r->out);
+    kdo_buf_append(&r->out, body, len);
+    r->reply = r->out.data ? r->out.data : "";
     r->reply_len = len;
     r->answered = 1;
 }
@@ -475,7 +503,8 @@ static enum MHD_Result send_reply(struct request *r)
     if (r->truncate || r->dribble)
         resp = MHD_create_response_from_callback(r->reply_len, 4096, read_body, r, NULL);
     else
-        resp = MHD_create_response_from_buffer(r->reply_len, r->reply, MHD_RESPMEM_PERSISTENT);
+        resp = MHD_create_response_from_buffer(r->reply_len, (void *)r->reply,
+                                               MHD_RESPMEM_PERSISTENT); /* lives until completed() */
     if (resp == NULL)
         return MHD_NO;
     MHD_add_response_header(resp, "Content-Type", "application/json");
@@ -525,8 +554,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         r = kdo_xcalloc(1, sizeof *r);
         r->s = s;
         r->conn = conn;
-        kdo_buf_init(&r->body, KDO_MAX_EVENT_BYTES + 1);
+        r->body = take_buf(s, KDO_MAX_EVENT_BYTES + 1);
+        r->out = take_buf(s, SIZE_MAX / 2);
         route(r, url, method);
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        unsigned long long want = cl ? strtoull(cl, NULL, 10) : 0;
+        if (want > 0 && want <= KDO_MAX_EVENT_BYTES)
+            kdo_buf_reserve(&r->body, (size_t)want); /* one allocation, not a doubling series */
         *con_cls = r;
         return MHD_YES;
     }
@@ -558,8 +592,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (r == NULL)
         return;
     unparked(r);
-    kdo_buf_cleanup(&r->body);
-    free(r->reply);
+    give_buf(r->s, &r->body);
+    give_buf(r->s, &r->out);
     free(r);
     *con_cls = NULL;
 }
@@ -665,6 +699,8 @@ void kdo_lambda_server_stop(struct kdo_lambda_server *s)
     for (size_t i = 0; i < s->nlog; i++)
         free(s->log[i]);
     free(s->log);
+    for (size_t i = 0; i < s->npool; i++)
+        kdo_buf_cleanup(&s->pool[i]);
     free(s->parked);
     kdo_event_reader_free(s->reader);
     pthread_mutex_destroy(&s->lock);
