@@ -17,6 +17,9 @@
 
 #include "hash.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -280,6 +283,21 @@ static char *put_utf8(char *q, uint32_t cp)
  * true one, so the lowest flagged byte is exact. */
 static const unsigned char *plain_run(const unsigned char *p, const unsigned char *end)
 {
+#if defined(__SSE2__)
+    /* 16 bytes a step (SSE2 is part of every x86-64): as signed bytes, both
+     * control characters and bytes >= 0x80 compare below 0x20. */
+    const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i hit = _mm_or_si128(_mm_cmplt_epi8(v, space),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+        int mask = _mm_movemask_epi8(hit);
+        if (mask)
+            return p + __builtin_ctz((unsigned)mask);
+        p += 16;
+    }
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     while (end - p >= 8) {
