@@ -404,10 +404,10 @@ const char *kdo_fact_suggest(const char *name)
 void kdo_facts_print(const struct kdo_facts *f, FILE *out)
 {
     for (int k = 0; k < F_REASON_BASE; k++)
-        fprintf(out, "      %-30s %g\n", fact_names[k], f->v[k]);
+        fprintf(out, "      %-30s %.15g\n", fact_names[k], f->v[k]);
     for (int r = 1; r < KDO_REASON_COUNT; r++)
         if (f->v[F_REASON_BASE + r] != 0)
-            fprintf(out, "      failures.%-21s %g\n", kdo_reason_name((enum kdo_reason)r),
+            fprintf(out, "      failures.%-21s %.15g\n", kdo_reason_name((enum kdo_reason)r),
                     f->v[F_REASON_BASE + r]);
 }
 

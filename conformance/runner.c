@@ -136,13 +136,13 @@ static void print_evidence(const struct kdo_journal *j, size_t at, FILE *out)
 static void format_bound(const struct kdo_expectation *e, char *buf, size_t n)
 {
     if (e->min == e->max)
-        snprintf(buf, n, "= %g", e->min);
+        snprintf(buf, n, "= %.15g", e->min);
     else if (e->min <= -1e299)
-        snprintf(buf, n, "<= %g", e->max);
+        snprintf(buf, n, "<= %.15g", e->max);
     else if (e->max >= 1e299)
-        snprintf(buf, n, ">= %g", e->min);
+        snprintf(buf, n, ">= %.15g", e->min);
     else
-        snprintf(buf, n, "in [%g, %g]", e->min, e->max);
+        snprintf(buf, n, "in [%.15g, %.15g]", e->min, e->max);
 }
 
 /* Checks one expectation; prints it if it fails.  Returns 1 if it holds. */
@@ -158,10 +158,10 @@ static int check(const struct kdo_scenario *s, const struct kdo_facts *f,
         return 1;
     format_bound(e, want, sizeof want);
     if (e->line > 0)
-        fprintf(out, "    FAILED %s = %g, expected %s (%s:%d:%d)\n", e->fact, v, want, s->file,
+        fprintf(out, "    FAILED %s = %.15g, expected %s (%s:%d:%d)\n", e->fact, v, want, s->file,
                 e->line, e->column);
     else
-        fprintf(out, "    FAILED %s = %g, expected %s (checked in every scenario)\n", e->fact, v,
+        fprintf(out, "    FAILED %s = %.15g, expected %s (checked in every scenario)\n", e->fact, v,
                 want);
     print_evidence(j, witness, out);
     return 0;

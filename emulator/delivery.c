@@ -60,6 +60,7 @@ struct kdo_delivery {
 
     enum state state;
     kdo_time_ns flush_at, retry_at, sent_at, up_at;
+    kdo_time_ns round_at; /* when the current flush of new rows began */
     uint64_t round, cursor, round_end;
     int round_retry;
 
@@ -281,10 +282,14 @@ static void finish_round(struct kdo_delivery *d, kdo_time_ns now)
     if (d->failing > 0) {
         d->state = BACKOFF;
         d->retry_at = now + d->cfg.retry_interval;
-    } else {
-        d->state = IDLE;
-        d->flush_at = next_flush(d, now);
+        return;
     }
+    d->state = IDLE;
+    /* About once per cadence: the next flush is due at the first tick after
+     * this one began, which is now if this flush overran it (a backlog drains
+     * back to back instead of idling until the following tick). */
+    kdo_time_ns tick = next_flush(d, d->round_at + 1);
+    d->flush_at = tick == KDO_TIME_NEVER ? tick : tick > now ? tick : now;
 }
 
 /* Sends the next invocation of the current round, or ends the round. */
@@ -326,6 +331,8 @@ static int start_round(struct kdo_delivery *d, kdo_time_ns now, int retry)
 {
     d->round++;
     d->round_retry = retry;
+    if (!retry)
+        d->round_at = now;
     d->cursor = d->head;
     if (!retry || (d->cfg.bugs & KDO_BUG(SKIP_HEAD_OF_LINE))) {
         if (!retry)

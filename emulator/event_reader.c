@@ -13,7 +13,6 @@
 #include "errors.h"
 #include "json.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +114,22 @@ static int key_is(const struct kdo_json_tok *t, const char *name)
     return t->len == strlen(name) && memcmp(t->s, name, t->len) == 0;
 }
 
+/* Digits only, no overflow (the scanner has checked the number's grammar). */
+static int parse_u64(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (n == 0 || n > 20)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d > 9 || v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
 static int read_hint(struct pass *p, uint64_t *hint)
 {
     struct kdo_json_tok t;
@@ -129,14 +144,7 @@ static int read_hint(struct pass *p, uint64_t *hint)
         }
         if ((err = next(p, &t)))
             return err;
-        char num[32], *end;
-        if (t.type != KDO_JSON_NUMBER || t.len >= sizeof num || t.s[0] == '-')
-            return say(p->why, p->why_size, KDO_ESCHEMA, "retryHint is not a whole number");
-        memcpy(num, t.s, t.len);
-        num[t.len] = '\0';
-        errno = 0;
-        *hint = strtoull(num, &end, 10);
-        if (*end != '\0' || errno)
+        if (t.type != KDO_JSON_NUMBER || parse_u64(t.s, t.len, hint) != 0)
             return say(p->why, p->why_size, KDO_ESCHEMA, "retryHint is not a whole number");
         seen = 1;
     }

@@ -34,6 +34,22 @@ struct fn {
     struct kdo_fake_lambda *fake;
 };
 
+/* One invocation as /_kdaout/invocations shows it; formatted only when asked. */
+struct logentry {
+    uint64_t n;
+    kdo_time_ns at;
+    const char *function; /* the served name (owned by struct fn) */
+    char name[72], qualifier[132]; /* Lambda allows 64 and 128 characters */
+    char request_id[37];
+    char *invocation_id;
+    size_t bytes, records;
+    char *ids;       /* up to LOG_IDS_MAX recordIds, each NUL-terminated */
+    uint64_t *hints;
+    size_t nids;
+    int status;
+    const char *function_error, *error_type; /* static strings */
+};
+
 struct parked {
     kdo_time_ns at;
     struct MHD_Connection *conn;
@@ -50,9 +66,9 @@ struct kdo_lambda_server {
     int decode_rows; /* some rule looks at row content */
     struct kdo_event_reader *reader;
     kdo_time_ns t0;
-    /* the invocation log, JSON objects, oldest first */
-    char **log;
-    size_t nlog;
+    /* the invocation log: a ring of log_limit entries, oldest at log_head */
+    struct logentry *log;
+    size_t log_head, nlog;
     uint64_t logged, dropped;
     /* request and reply buffers kept for reuse (MHD thread only): a 6 MB
      * event per request would otherwise cost fresh pages every time */
@@ -343,38 +359,78 @@ static void configuration(struct request *r)
     kdo_buf_cleanup(&b);
 }
 
+static void logentry_clear(struct logentry *e)
+{
+    free(e->invocation_id);
+    free(e->ids);
+    free(e->hints);
+    memset(e, 0, sizeof *e);
+}
+
 static void log_invocation(struct request *r, const struct kdo_invocation *inv,
                            const struct kdo_fake_reply *fr, kdo_time_ns now)
 {
     struct kdo_lambda_server *s = r->s;
-    struct kdo_buf b;
-    kdo_buf_init(&b, SIZE_MAX / 2);
-    kdo_buf_printf(&b, "{\"n\":%" PRIu64 ",\"atMs\":%" PRId64 ",\"function\":", ++s->logged,
-                   now / KDO_MS);
-    kdo_buf_json_string(&b, r->name, strlen(r->name));
-    kdo_buf_puts(&b, ",\"qualifier\":");
-    kdo_buf_json_string(&b, r->qualifier, strlen(r->qualifier));
-    kdo_buf_printf(&b, ",\"requestId\":\"%s\",\"invocationId\":", r->request_id);
-    kdo_buf_json_string(&b, inv->invocation_id, strlen(inv->invocation_id));
-    kdo_buf_printf(&b, ",\"bytes\":%zu,\"records\":%zu,\"recordIds\":[", inv->event_len, inv->n);
-    for (size_t i = 0; i < inv->n && i < LOG_IDS_MAX; i++) {
-        kdo_buf_puts(&b, i ? "," : "");
-        kdo_buf_json_string(&b, inv->ids[i].p, inv->ids[i].n);
-    }
-    kdo_buf_puts(&b, "],\"retryHints\":[");
-    for (size_t i = 0; i < inv->n && i < LOG_IDS_MAX; i++)
-        kdo_buf_printf(&b, "%s%" PRIu64, i ? "," : "", inv->hints[i]);
-    kdo_buf_printf(&b, "],\"status\":%d,\"functionError\":%s%s%s,\"errorType\":%s%s%s}", fr->status,
-                   fr->function_error ? "\"" : "", fr->function_error ? fr->function_error : "null",
-                   fr->function_error ? "\"" : "", fr->error_type ? "\"" : "",
-                   fr->error_type ? fr->error_type : "null", fr->error_type ? "\"" : "");
-    if (s->nlog == s->cfg.log_limit) {
-        free(s->log[0]);
-        memmove(s->log, s->log + 1, (s->nlog - 1) * sizeof *s->log);
+    if (s->nlog == s->cfg.log_limit) { /* full: the oldest entry makes room */
+        logentry_clear(&s->log[s->log_head]);
+        s->log_head = (s->log_head + 1) % s->cfg.log_limit;
         s->nlog--;
         s->dropped++;
     }
-    s->log[s->nlog++] = b.data; /* steals the buffer */
+    struct logentry *e = &s->log[(s->log_head + s->nlog++) % s->cfg.log_limit];
+    size_t nids = inv->n < LOG_IDS_MAX ? inv->n : LOG_IDS_MAX, total = 0;
+    *e = (struct logentry){.n = ++s->logged, .at = now, .function = r->fn->name,
+                           .bytes = inv->event_len, .records = inv->n, .nids = nids,
+                           .status = fr->status, .function_error = fr->function_error,
+                           .error_type = fr->error_type};
+    snprintf(e->name, sizeof e->name, "%.*s", (int)sizeof e->name - 1, r->name);
+    snprintf(e->qualifier, sizeof e->qualifier, "%.*s", (int)sizeof e->qualifier - 1, r->qualifier);
+    memcpy(e->request_id, r->request_id, sizeof e->request_id);
+    e->invocation_id = kdo_xstrdup(inv->invocation_id);
+    for (size_t i = 0; i < nids; i++)
+        total += inv->ids[i].n + 1;
+    e->ids = kdo_xmalloc(total ? total : 1);
+    e->hints = kdo_xmalloc((nids ? nids : 1) * sizeof *e->hints);
+    for (size_t i = 0, at = 0; i < nids; i++) {
+        memcpy(e->ids + at, inv->ids[i].p, inv->ids[i].n);
+        e->ids[at + inv->ids[i].n] = '\0';
+        at += inv->ids[i].n + 1;
+        e->hints[i] = inv->hints[i];
+    }
+}
+
+static void put_optional(struct kdo_buf *b, const char *key, const char *v)
+{
+    kdo_buf_printf(b, ",\"%s\":", key);
+    if (v)
+        kdo_buf_json_string(b, v, strlen(v));
+    else
+        kdo_buf_puts(b, "null");
+}
+
+static void format_entry(struct kdo_buf *b, const struct logentry *e)
+{
+    kdo_buf_printf(b, "{\"n\":%" PRIu64 ",\"atMs\":%" PRId64 ",\"function\":", e->n,
+                   e->at / KDO_MS);
+    kdo_buf_json_string(b, e->name, strlen(e->name));
+    kdo_buf_puts(b, ",\"qualifier\":");
+    kdo_buf_json_string(b, e->qualifier, strlen(e->qualifier));
+    kdo_buf_printf(b, ",\"requestId\":\"%s\",\"invocationId\":", e->request_id);
+    kdo_buf_json_string(b, e->invocation_id, strlen(e->invocation_id));
+    kdo_buf_printf(b, ",\"bytes\":%zu,\"records\":%zu,\"recordIds\":[", e->bytes, e->records);
+    for (size_t i = 0, at = 0; i < e->nids; i++) {
+        size_t len = strlen(e->ids + at);
+        kdo_buf_puts(b, i ? "," : "");
+        kdo_buf_json_string(b, e->ids + at, len);
+        at += len + 1;
+    }
+    kdo_buf_puts(b, "],\"retryHints\":[");
+    for (size_t i = 0; i < e->nids; i++)
+        kdo_buf_printf(b, "%s%" PRIu64, i ? "," : "", e->hints[i]);
+    kdo_buf_printf(b, "],\"status\":%d", e->status);
+    put_optional(b, "functionError", e->function_error);
+    put_optional(b, "errorType", e->error_type);
+    kdo_buf_puts(b, "}");
 }
 
 static void invoke(struct request *r)
@@ -431,8 +487,10 @@ static void list_invocations(struct request *r)
     struct kdo_buf b;
     kdo_buf_init(&b, SIZE_MAX / 2);
     kdo_buf_printf(&b, "{\"dropped\":%" PRIu64 ",\"invocations\":[", s->dropped);
-    for (size_t i = 0; i < s->nlog; i++)
-        kdo_buf_printf(&b, "%s%s", i ? "," : "", s->log[i]);
+    for (size_t i = 0; i < s->nlog; i++) {
+        kdo_buf_puts(&b, i ? "," : "");
+        format_entry(&b, &s->log[(s->log_head + i) % s->cfg.log_limit]);
+    }
     kdo_buf_puts(&b, "]}");
     set_reply(r, 200, NULL, b.data, b.len);
     kdo_buf_cleanup(&b);
@@ -444,8 +502,9 @@ static void reset_invocations(struct request *r)
     char body[64];
     int n = snprintf(body, sizeof body, "{\"reset\":%zu}", s->nlog);
     for (size_t i = 0; i < s->nlog; i++)
-        free(s->log[i]);
+        logentry_clear(&s->log[(s->log_head + i) % s->cfg.log_limit]);
     s->nlog = 0;
+    s->log_head = 0;
     s->dropped = 0;
     set_reply(r, 200, NULL, body, (size_t)n);
 }
@@ -697,7 +756,7 @@ void kdo_lambda_server_stop(struct kdo_lambda_server *s)
     }
     free(s->fns);
     for (size_t i = 0; i < s->nlog; i++)
-        free(s->log[i]);
+        logentry_clear(&s->log[(s->log_head + i) % s->cfg.log_limit]);
     free(s->log);
     for (size_t i = 0; i < s->npool; i++)
         kdo_buf_cleanup(&s->pool[i]);
