@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #define VERSION "0.1.0"
 
@@ -125,6 +127,14 @@ static int parse_u64(const char *s, uint64_t *out)
         return -1;
     *out = v;
     return 0;
+}
+
+static uint64_t random_seed(void)
+{
+    uint64_t s = 0;
+    if (getrandom(&s, sizeof s, 0) != (ssize_t)sizeof s)
+        s = (uint64_t)time(NULL);
+    return s;
 }
 
 static int list_bugs(void)
@@ -374,6 +384,7 @@ static int cmd_fake_lambda(int argc, char **argv)
     int c, rc = 0;
     kdo_lambda_server_config_default(&o.cfg);
     o.cfg.port = 9001;
+    o.cfg.seed = random_seed(); /* --seed replays */
     while (rc == 0 && (c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
         if (c == 'h') {
             fputs(usage_fake, stdout);

@@ -59,10 +59,10 @@ struct kdo_lambda_server {
     struct kdo_lambda_server_config cfg;
     struct MHD_Daemon *daemon;
     uint16_t port;
-    struct kdo_rng rng;
+    struct kdo_rng rng;    /* the fakes' (request ids, fault probabilities) */
+    struct kdo_rng id_rng; /* ids of other requests, so admin calls never shift faults */
     struct fn *fns;
     size_t nfns;
-    int any_name;
     int decode_rows; /* some rule looks at row content */
     struct kdo_event_reader *reader;
     kdo_time_ns t0;
@@ -256,12 +256,18 @@ static int split_function(const char *raw, char *name, size_t n, char *qual, siz
     return 0;
 }
 
+/* The function served under `name`: its own, or the one behind "*" (which
+ * all other names share). */
 static struct fn *find_fn(struct kdo_lambda_server *s, const char *name)
 {
-    for (size_t i = 0; i < s->nfns; i++)
-        if (s->any_name || strcmp(s->fns[i].name, name) == 0)
+    struct fn *any = NULL;
+    for (size_t i = 0; i < s->nfns; i++) {
+        if (strcmp(s->fns[i].name, name) == 0)
             return &s->fns[i];
-    return NULL;
+        if (strcmp(s->fns[i].name, "*") == 0)
+            any = &s->fns[i];
+    }
+    return any;
 }
 
 static void route(struct request *r, const char *url, const char *method)
@@ -342,7 +348,7 @@ static void configuration(struct request *r)
     char arn[700], rev[37];
     struct kdo_buf b;
     function_arn(s, r->name, arn, sizeof arn);
-    kdo_rng_uuid4(&s->rng, rev);
+    kdo_rng_uuid4(&s->id_rng, rev);
     kdo_buf_init(&b, 1 << 16);
     kdo_buf_printf(&b,
                    "{\"FunctionName\":\"%s\",\"FunctionArn\":\"%s\",\"Runtime\":\"provided.al2023\","
@@ -350,11 +356,12 @@ static void configuration(struct request *r)
                    "\"CodeSize\":0,\"Description\":\"kdaout fake Lambda\",\"Timeout\":%" PRId64 ","
                    "\"MemorySize\":%d,\"LastModified\":\"2026-01-01T00:00:00.000+0000\","
                    "\"CodeSha256\":\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\","
-                   "\"Version\":\"$LATEST\",\"TracingConfig\":{\"Mode\":\"PassThrough\"},"
+                   "\"Version\":\"%s\",\"TracingConfig\":{\"Mode\":\"PassThrough\"},"
                    "\"RevisionId\":\"%s\",\"State\":\"Active\",\"LastUpdateStatus\":\"Successful\","
                    "\"PackageType\":\"Zip\",\"Architectures\":[\"x86_64\"],"
                    "\"EphemeralStorage\":{\"Size\":512}}",
-                   r->name, arn, s->cfg.account, l->timeout / KDO_S, l->memory_mb, rev);
+                   r->name, arn, s->cfg.account, l->timeout / KDO_S, l->memory_mb,
+                   r->qualifier[0] >= '0' && r->qualifier[0] <= '9' ? r->qualifier : "$LATEST", rev);
     set_reply(r, 200, NULL, b.data, b.len);
     kdo_buf_cleanup(&b);
 }
@@ -381,7 +388,9 @@ static void log_invocation(struct request *r, const struct kdo_invocation *inv,
     size_t nids = inv->n < LOG_IDS_MAX ? inv->n : LOG_IDS_MAX, total = 0;
     *e = (struct logentry){.n = ++s->logged, .at = now, .function = r->fn->name,
                            .bytes = inv->event_len, .records = inv->n, .nids = nids,
-                           .status = fr->status, .function_error = fr->function_error,
+                           /* 0: nothing came back (dropped or hung) */
+                           .status = fr->outcome == KDO_TRANSPORT_DONE || fr->truncate ? fr->status : 0,
+                           .function_error = fr->function_error,
                            .error_type = fr->error_type};
     snprintf(e->name, sizeof e->name, "%.*s", (int)sizeof e->name - 1, r->name);
     snprintf(e->qualifier, sizeof e->qualifier, "%.*s", (int)sizeof e->qualifier - 1, r->qualifier);
@@ -511,7 +520,7 @@ static void reset_invocations(struct request *r)
 
 static void answer(struct request *r)
 {
-    kdo_rng_uuid4(&r->s->rng, r->request_id);
+    kdo_rng_uuid4(&r->s->id_rng, r->request_id);
     switch (r->route) {
     case R_INVOKE:
     case R_CONFIG:
@@ -667,7 +676,6 @@ static int make_functions(struct kdo_lambda_server *s)
     s->fns = kdo_xcalloc(n, sizeof *s->fns);
     for (size_t i = 0; i < n; i++) {
         s->fns[i].name = kdo_xstrdup(names[i]);
-        s->any_name |= strcmp(names[i], "*") == 0;
         struct kdo_fault_rule *rules = kdo_fault_rules_copy(s->cfg.rules, s->cfg.nrules);
         s->fns[i].fake = kdo_fake_lambda_new(&s->cfg.lambda, rules, s->cfg.nrules, &s->rng);
         s->nfns++;
@@ -707,6 +715,7 @@ int kdo_lambda_server_start(const struct kdo_lambda_server_config *cfg,
     struct kdo_lambda_server *s = kdo_xcalloc(1, sizeof *s);
     s->cfg = *cfg;
     kdo_rng_init(&s->rng, cfg->seed);
+    kdo_rng_init(&s->id_rng, cfg->seed ^ 0x9e3779b97f4a7c15u);
     s->reader = kdo_event_reader_new();
     s->log = kdo_xcalloc(cfg->log_limit ? cfg->log_limit : 1, sizeof *s->log);
     if (s->cfg.log_limit == 0)

@@ -263,7 +263,11 @@ struct kdo_transport *kdo_transport_http_new(const struct kdo_http_end *end, cha
     h->easy = curl_easy_init();
     h->headers = curl_slist_append(NULL, "Content-Type: application/json");
     h->headers = curl_slist_append(h->headers, "X-Amz-Invocation-Type: RequestResponse");
-    h->headers = curl_slist_append(h->headers, "Expect:"); /* no 100-continue round trip */
+    /* No 100-continue round trip -- except when signing: curl before 8.3
+     * signs the empty "Expect:" as a header it then does not send
+     * (curl issue #11664), which AWS refuses. */
+    if (!end->sigv4)
+        h->headers = curl_slist_append(h->headers, "Expect:");
     if (build_url(end, "invocations", h->url, sizeof h->url, err, err_size) != 0 ||
         common_options(h->easy, end, &h->headers, err, err_size) != 0) {
         http_free(&h->base);
