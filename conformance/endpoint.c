@@ -13,6 +13,7 @@
 struct kdo_endpoint {
     struct kdo_lambda_server *server;
     struct kdo_transport *transport;
+    int unreachable;
     char url[1024];
 };
 
@@ -34,20 +35,21 @@ static int start_fake(struct kdo_scenario *s, struct kdo_endpoint *e, char *err,
     return rc;
 }
 
-/* The invocation timeout: the function's Timeout + 5 s, as read from the end. */
-static void derive_timeout(struct kdo_scenario *s, const struct kdo_http_end *he, FILE *notes)
+/* The invocation timeout: the function's Timeout + 5 s, as read from the end.
+ * Returns 1 if the end could not be reached. */
+static int derive_timeout(struct kdo_scenario *s, const struct kdo_http_end *he, FILE *notes)
 {
     kdo_time_ns t;
     char err[600];
-    if (s->end.invoke_timeout_set)
-        return;
     if (kdo_transport_http_function_timeout(he, &t, err, sizeof err) == 0) {
-        s->sim.delivery.invoke_timeout = t + 5 * KDO_S;
-        return;
+        if (!s->end.invoke_timeout_set)
+            s->sim.delivery.invoke_timeout = t + 5 * KDO_S;
+        return 0;
     }
     if (notes)
         fprintf(notes, "    note: %s; using an invocation timeout of %lld ms\n", err,
                 (long long)(s->sim.delivery.invoke_timeout / KDO_MS));
+    return 1;
 }
 
 int kdo_endpoint_open(struct kdo_scenario *s, FILE *notes, struct kdo_endpoint **out, char *err,
@@ -70,10 +72,15 @@ int kdo_endpoint_open(struct kdo_scenario *s, FILE *notes, struct kdo_endpoint *
         .qualifier = s->end.qualifier, .sigv4 = s->end.sigv4, .region = s->end.region,
         .connect_timeout = 5 * KDO_S,
     };
-    derive_timeout(s, &he, notes);
+    e->unreachable = derive_timeout(s, &he, notes);
     he.timeout = s->sim.delivery.invoke_timeout + KDO_S; /* a backstop; delivery times out first */
     e->transport = kdo_transport_http_new(&he, err, err_size);
     return e->transport ? 0 : KDO_EINVAL;
+}
+
+int kdo_endpoint_unreachable(const struct kdo_endpoint *e)
+{
+    return e->unreachable;
 }
 
 struct kdo_transport *kdo_endpoint_transport(const struct kdo_endpoint *e)

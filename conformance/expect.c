@@ -19,38 +19,43 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* X(enum, name, explanation) */
+/* X(enum, name, can be restricted to a period (`during`), explanation) */
 #define FACT_MAP(X)                                                                                \
-    X(ROWS_READ, "rows_read", "source rows read by the application")                              \
-    X(ROWS_EMITTED, "rows_emitted", "output rows that entered the destination stream")            \
-    X(ROWS_DELIVERED, "rows_delivered", "distinct output rows acknowledged Ok")                   \
-    X(LOST, "lost", "output rows neither delivered nor still held by the engine at the end (must be 0)") \
-    X(UNDELIVERED, "undelivered", "output rows never acknowledged Ok by the end of the run")     \
-    X(DUPLICATES, "duplicates", "rows sent again after an attempt that may have reached the function (Ok, timed out, errored, abandoned)") \
-    X(ACKED_TWICE, "acked_twice", "rows acknowledged Ok more than once")                         \
-    X(OK_RESENT, "ok_resent", "sends of a row already acknowledged Ok (must be 0)")              \
-    X(HINT_ERRORS, "retry_hint_errors", "sends whose retryHint is not 0 on first send/after a restart, or previous + 1 after a failure") \
-    X(MAX_HINT, "max_retry_hint", "highest retryHint sent")                                      \
-    X(HEAD_OF_LINE, "head_of_line_violations", "rows first sent while earlier rows were failing, instead of waiting behind them (must be 0)") \
-    X(INVOCATIONS, "invocations", "invocations sent")                                             \
-    X(RETRY_INVOCATIONS, "retry_invocations", "invocations that resend failed records")          \
-    X(FAILED_INVOCATIONS, "failed_invocations", "invocations with at least one failed record")   \
-    X(FLUSHES, "flushes", "flushes of new rows (a flush may take several invocations)")          \
-    X(SPLIT_FLUSHES, "split_flushes", "flushes that needed more than one invocation (6 MB split)") \
-    X(FLUSH_INTERVAL_MIN, "flush_interval_min_ms", "shortest time between two consecutive flushes") \
-    X(FLUSH_INTERVAL_MAX, "flush_interval_max_ms", "longest time between two consecutive flushes") \
-    X(MAX_EVENT_BYTES, "max_event_bytes", "largest encoded event sent (limit 6291456)")           \
-    X(MAX_RECORDS, "max_records_per_invocation", "most records in one invocation")                \
-    X(MAX_LAG, "max_lag_ms", "highest MillisBehindLatest sampled")                                \
-    X(FINAL_LAG, "final_lag_ms", "MillisBehindLatest at the last sample")                         \
-    X(PAUSES, "source_pauses", "times the application stopped reading because the destination stream was full") \
-    X(PAUSED_MS, "source_paused_ms", "total time the source was not read because of backpressure") \
-    X(BUFFER_MAX, "buffer_max_rows", "highest destination stream depth sampled (rows)")           \
-    X(RESTARTS, "restarts", "application restarts")                                               \
-    X(END_S, "end_s", "virtual time at which the run ended, in seconds")
+    X(ROWS_READ, "rows_read", 0, "source rows read by the application")                           \
+    X(ROWS_EMITTED, "rows_emitted", 0, "output rows that entered the destination stream")         \
+    X(ROWS_DELIVERED, "rows_delivered", 0, "distinct output rows acknowledged Ok")                \
+    X(LOST, "lost", 0, "output rows neither delivered nor still held by the engine at the end (must be 0)") \
+    X(UNDELIVERED, "undelivered", 0, "output rows never acknowledged Ok by the end of the run")  \
+    X(DUPLICATES, "duplicates", 0, "rows sent again after an attempt that may have reached the function (Ok, timed out, errored, abandoned)") \
+    X(ACKED_TWICE, "acked_twice", 0, "rows acknowledged Ok more than once")                      \
+    X(OK_RESENT, "ok_resent", 0, "sends of a row already acknowledged Ok (must be 0)")           \
+    X(HINT_ERRORS, "retry_hint_errors", 0, "sends whose retryHint is not 0 on first send/after a restart, or previous + 1 after a failure") \
+    X(MAX_HINT, "max_retry_hint", 0, "highest retryHint sent")                                   \
+    X(HEAD_OF_LINE, "head_of_line_violations", 0, "rows first sent while earlier rows were failing, instead of waiting behind them (must be 0)") \
+    X(MAX_ATTEMPTS, "max_attempts", 0, "most sends of one row before it was acknowledged (or by the end)") \
+    X(TIME_TO_OK_MAX, "time_to_ok_max_ms", 0, "longest time from a row entering the destination stream to its first Ok") \
+    X(TIME_TO_OK_AVG, "time_to_ok_avg_ms", 0, "average time from a row entering the destination stream to its first Ok") \
+    X(INVOCATIONS, "invocations", 1, "invocations sent")                                          \
+    X(RETRY_INVOCATIONS, "retry_invocations", 1, "invocations that resend failed records")       \
+    X(FAILED_INVOCATIONS, "failed_invocations", 1, "invocations with at least one failed record") \
+    X(FLUSHES, "flushes", 1, "flushes of new rows (a flush may take several invocations)")       \
+    X(SPLIT_FLUSHES, "split_flushes", 1, "flushes that needed more than one invocation (6 MB split)") \
+    X(FLUSH_INTERVAL_MIN, "flush_interval_min_ms", 1, "shortest time between two consecutive flushes") \
+    X(FLUSH_INTERVAL_MAX, "flush_interval_max_ms", 1, "longest time between two consecutive flushes") \
+    X(MAX_EVENT_BYTES, "max_event_bytes", 1, "largest encoded event sent (limit 6291456)")        \
+    X(MAX_RECORDS, "max_records_per_invocation", 1, "most records in one invocation")             \
+    X(MAX_LAG, "max_lag_ms", 1, "highest MillisBehindLatest sampled")                             \
+    X(MIN_LAG, "min_lag_ms", 1, "lowest MillisBehindLatest sampled")                              \
+    X(FINAL_LAG, "final_lag_ms", 1, "MillisBehindLatest at the last sample")                      \
+    X(LAST_LAG, "last_lag_s", 0, "time of the last sample with MillisBehindLatest above 0, in seconds (0 if none): when the backlog had drained") \
+    X(PAUSES, "source_pauses", 1, "times the application stopped reading because the destination stream was full") \
+    X(PAUSED_MS, "source_paused_ms", 1, "total time the source was not read because of backpressure") \
+    X(BUFFER_MAX, "buffer_max_rows", 1, "highest destination stream depth sampled (rows)")        \
+    X(RESTARTS, "restarts", 1, "application restarts")                                           \
+    X(END_S, "end_s", 0, "virtual time at which the run ended, in seconds")
 
 enum fact {
-#define FACT_ENUM(e, name, text) F_##e,
+#define FACT_ENUM(e, name, win, text) F_##e,
     FACT_MAP(FACT_ENUM)
 #undef FACT_ENUM
     F_REASON_BASE, /* failures.<reason>, one per enum kdo_reason */
@@ -58,23 +63,30 @@ enum fact {
 };
 
 static const char *const fact_names[] = {
-#define FACT_NAME(e, name, text) name,
+#define FACT_NAME(e, name, win, text) name,
     FACT_MAP(FACT_NAME)
 #undef FACT_NAME
 };
 
 static const char *const fact_texts[] = {
-#define FACT_TEXT(e, name, text) text,
+#define FACT_TEXT(e, name, win, text) text,
     FACT_MAP(FACT_TEXT)
 #undef FACT_TEXT
 };
 
+static const unsigned char fact_windowable[] = {
+#define FACT_WIN(e, name, win, text) win,
+    FACT_MAP(FACT_WIN)
+#undef FACT_WIN
+};
+
+#define WHOLE_RUN INT64_MIN, KDO_TIME_NEVER
 const struct kdo_expectation kdo_default_expectations[] = {
-    {"lost", 0, 0, 0, 0},
-    {"ok_resent", 0, 0, 0, 0},
-    {"retry_hint_errors", 0, 0, 0, 0},
-    {"head_of_line_violations", 0, 0, 0, 0},
-    {"max_event_bytes", 0, 6291456, 0, 0},
+    {"lost", 0, 0, WHOLE_RUN, 0, 0},
+    {"ok_resent", 0, 0, WHOLE_RUN, 0, 0},
+    {"retry_hint_errors", 0, 0, WHOLE_RUN, 0, 0},
+    {"head_of_line_violations", 0, 0, WHOLE_RUN, 0, 0},
+    {"max_event_bytes", 0, 6291456, WHOLE_RUN, 0, 0},
 };
 const size_t kdo_default_expectations_count =
     sizeof kdo_default_expectations / sizeof kdo_default_expectations[0];
@@ -84,12 +96,16 @@ struct kdo_facts {
     const struct kdo_metrics *m;
     double v[F_COUNT];
     size_t witness[F_COUNT];
+    size_t context[F_COUNT]; /* an earlier entry that explains the witness, or SIZE_MAX */
+    kdo_time_ns from, until; /* the period windowable facts count in */
+    double ok_time_sum;
 };
 
 /* Per output row. */
 struct rowstate {
     int64_t expect_hint; /* -1: never sent */
-    uint32_t acks;
+    kdo_time_ns emitted; /* when it entered the destination stream */
+    uint32_t acks, sends;
     uint8_t maybe_delivered; /* the last attempt may have reached the function */
     uint8_t failing;         /* its last attempt failed and it waits for a retry */
 };
@@ -102,12 +118,32 @@ struct pass {
     uint64_t last_round, in_round; /* the current flush round, and its invocations so far */
     uint64_t failing;  /* rows whose last attempt failed, not yet retried */
     uint64_t unacked_end; /* rows the engine still held unacknowledged at the end */
+    size_t last_reply;    /* journal index of the latest reply */
+    const struct kdo_journal *j;
     kdo_time_ns last_flush, paused_since;
     int paused;
 };
 
+static const struct kdo_journal *journal_of(const struct kdo_facts *f)
+{
+    return f->j;
+}
+
+/* Whether entry `at` counts for fact k: always, unless k is restricted to a
+ * period the entry is outside of. */
+static int counts(const struct kdo_facts *f, enum fact k, size_t at)
+{
+    if (k >= F_REASON_BASE || fact_windowable[k]) {
+        kdo_time_ns t = kdo_journal_at(journal_of(f), at)->t;
+        return t >= f->from && t < f->until;
+    }
+    return 1;
+}
+
 static void note(struct kdo_facts *f, enum fact k, double v, size_t at)
 {
+    if (!counts(f, k, at))
+        return;
     if (f->witness[k] == SIZE_MAX)
         f->witness[k] = at;
     f->v[k] += v;
@@ -115,10 +151,30 @@ static void note(struct kdo_facts *f, enum fact k, double v, size_t at)
 
 static void note_max(struct kdo_facts *f, enum fact k, double v, size_t at)
 {
+    if (!counts(f, k, at))
+        return;
     if (f->witness[k] == SIZE_MAX || v > f->v[k]) {
         f->v[k] = v;
         f->witness[k] = at;
     }
+}
+
+static void note_min(struct kdo_facts *f, enum fact k, double v, size_t at)
+{
+    if (!counts(f, k, at))
+        return;
+    if (f->witness[k] == SIZE_MAX || v < f->v[k]) {
+        f->v[k] = v;
+        f->witness[k] = at;
+    }
+}
+
+/* A violation: the witness, and the reply that set up what it broke. */
+static void note_violation(struct pass *p, enum fact k, size_t at)
+{
+    if (p->f->witness[k] == SIZE_MAX)
+        p->f->context[k] = p->last_reply;
+    note(p->f, k, 1, at);
 }
 
 static struct rowstate *row(struct pass *p, uint64_t seq)
@@ -150,10 +206,7 @@ static int on_flush(struct pass *p, const struct kdo_jentry *e, size_t at)
         return 1;
     if (f->v[F_FLUSHES] > 0) {
         double gap = (double)((e->t - p->last_flush) / KDO_MS);
-        if (f->witness[F_FLUSH_INTERVAL_MIN] == SIZE_MAX || gap < f->v[F_FLUSH_INTERVAL_MIN]) {
-            f->v[F_FLUSH_INTERVAL_MIN] = gap;
-            f->witness[F_FLUSH_INTERVAL_MIN] = at;
-        }
+        note_min(f, F_FLUSH_INTERVAL_MIN, gap, at);
         note_max(f, F_FLUSH_INTERVAL_MAX, gap, at);
     }
     p->last_flush = e->t;
@@ -177,12 +230,13 @@ static void on_invoke(struct pass *p, const struct kdo_journal *j, const struct 
     for (size_t i = 0; i < e->u.invoke.n; i++) {
         struct rowstate *r = row(p, seqs[i]);
         int64_t want = r->expect_hint < 0 ? 0 : r->expect_hint;
+        r->sends++;
         if (r->acks > 0)
-            note(f, F_OK_RESENT, 1, at);
+            note_violation(p, F_OK_RESENT, at);
         else if ((int64_t)hints[i] != want)
-            note(f, F_HINT_ERRORS, 1, at);
+            note_violation(p, F_HINT_ERRORS, at);
         if ((blocked || e->u.invoke.retry) && r->expect_hint == -1)
-            note(f, F_HEAD_OF_LINE, 1, at);
+            note_violation(p, F_HEAD_OF_LINE, at);
         if (r->maybe_delivered)
             note(f, F_DUPLICATES, 1, at);
         r->maybe_delivered = 0;
@@ -210,10 +264,14 @@ static void on_reply(struct pass *p, const struct kdo_journal *j, const struct k
     for (size_t i = 0; i < e->u.reply.n; i++) {
         struct rowstate *r = row(p, seqs[i]);
         if (v[i] == KDO_REASON_OK) {
-            if (r->acks++ > 0)
+            if (r->acks++ > 0) {
                 note(f, F_ACKED_TWICE, 1, at);
-            else
+            } else {
+                double ms = (double)((e->t - r->emitted) / KDO_MS);
                 note(f, F_ROWS_DELIVERED, 1, at);
+                note_max(f, F_TIME_TO_OK_MAX, ms, at);
+                f->ok_time_sum += ms;
+            }
             r->maybe_delivered = 1;
         } else if (v[i] == KDO_REASON_ABANDONED) {
             r->maybe_delivered = 1;
@@ -245,10 +303,18 @@ static void on_restart(struct pass *p, size_t at)
 
 static void on_sample(struct pass *p, const struct kdo_jentry *e, size_t at)
 {
-    note_max(p->f, F_MAX_LAG, (double)e->u.sample.lag_ms, at);
-    note_max(p->f, F_BUFFER_MAX, (double)e->u.sample.rows, at);
-    p->f->v[F_FINAL_LAG] = (double)e->u.sample.lag_ms;
-    p->f->witness[F_FINAL_LAG] = at;
+    struct kdo_facts *f = p->f;
+    note_max(f, F_MAX_LAG, (double)e->u.sample.lag_ms, at);
+    note_min(f, F_MIN_LAG, (double)e->u.sample.lag_ms, at);
+    note_max(f, F_BUFFER_MAX, (double)e->u.sample.rows, at);
+    if (counts(f, F_FINAL_LAG, at)) {
+        f->v[F_FINAL_LAG] = (double)e->u.sample.lag_ms;
+        f->witness[F_FINAL_LAG] = at;
+    }
+    if (e->u.sample.lag_ms > 0) {
+        f->v[F_LAST_LAG] = (double)e->t / 1e9;
+        f->witness[F_LAST_LAG] = at;
+    }
 }
 
 static void on_pause(struct pass *p, const struct kdo_jentry *e, size_t at, int paused)
@@ -274,12 +340,15 @@ static void on_entry(struct pass *p, const struct kdo_journal *j, size_t i)
         note(f, F_ROWS_EMITTED, (double)e->u.rows.count, i);
         if (e->u.rows.count > 0)
             row(p, e->u.rows.first + e->u.rows.count - 1);
+        for (uint64_t k = 0; k < e->u.rows.count; k++)
+            p->rows[e->u.rows.first + k].emitted = e->t;
         break;
     case KDO_J_INVOKE:
         on_invoke(p, j, e, i);
         break;
     case KDO_J_REPLY:
         on_reply(p, j, e, i);
+        p->last_reply = i;
         break;
     case KDO_J_SAMPLE:
         on_sample(p, e, i);
@@ -306,14 +375,33 @@ static void on_entry(struct pass *p, const struct kdo_journal *j, size_t i)
 
 struct kdo_facts *kdo_facts_new(const struct kdo_journal *j, const struct kdo_metrics *m)
 {
+    return kdo_facts_new_window(j, m, INT64_MIN, KDO_TIME_NEVER);
+}
+
+static void finish_rows(struct kdo_facts *f, const struct pass *p)
+{
+    for (size_t i = 0; i < p->nrows; i++)
+        if (p->rows[i].sends > f->v[F_MAX_ATTEMPTS])
+            f->v[F_MAX_ATTEMPTS] = p->rows[i].sends;
+    if (f->v[F_ROWS_DELIVERED] > 0)
+        f->v[F_TIME_TO_OK_AVG] = f->ok_time_sum / f->v[F_ROWS_DELIVERED];
+    f->witness[F_TIME_TO_OK_AVG] = f->witness[F_TIME_TO_OK_MAX];
+}
+
+struct kdo_facts *kdo_facts_new_window(const struct kdo_journal *j, const struct kdo_metrics *m,
+                                       kdo_time_ns from, kdo_time_ns until)
+{
     struct kdo_facts *f = kdo_xcalloc(1, sizeof *f);
-    struct pass p = {.f = f, .last_invoke = SIZE_MAX, .last_round = 0};
+    struct pass p = {.f = f, .last_invoke = SIZE_MAX, .last_round = 0, .last_reply = SIZE_MAX};
     f->j = j;
     f->m = m;
+    f->from = from;
+    f->until = until;
     for (int k = 0; k < F_COUNT; k++)
-        f->witness[k] = SIZE_MAX;
+        f->witness[k] = f->context[k] = SIZE_MAX;
     for (size_t i = 0; i < kdo_journal_count(j); i++)
         on_entry(&p, j, i);
+    finish_rows(f, &p);
     /* The ledger says which rows were never acknowledged; the engine says
      * which it still holds.  Any difference was lost on the way. */
     f->v[F_UNDELIVERED] = f->v[F_ROWS_EMITTED] - f->v[F_ROWS_DELIVERED];
@@ -329,8 +417,9 @@ void kdo_facts_free(struct kdo_facts *f)
 }
 
 /* "metric:<Name>[:<Flow>]:<Stat>" */
-static int metric_fact(const struct kdo_metrics *m, const char *name, double *value)
+static int metric_fact(const struct kdo_facts *f, const char *name, double *value)
 {
+    const struct kdo_metrics *m = f ? f->m : NULL;
     char buf[128], *parts[4];
     int n = 0;
     if (strncmp(name, "metric:", 7) != 0 || strlen(name) >= sizeof buf)
@@ -344,8 +433,17 @@ static int metric_fact(const struct kdo_metrics *m, const char *name, double *va
     int stat = kdo_stat_from_name(parts[n - 1]);
     if (metric < 0 || stat < 0)
         return KDO_EINVAL;
-    if (m)
+    if (m == NULL)
+        return 0;
+    if (f->from == INT64_MIN && f->until == KDO_TIME_NEVER) {
         *value = kdo_stat_value(kdo_metrics_total(m, (enum kdo_metric)metric), (enum kdo_stat_kind)stat);
+        return 0;
+    }
+    /* A period counts the minutes it touches, as CloudWatch's 1-minute data does. */
+    size_t first = f->from <= 0 ? 0 : (size_t)(f->from / KDO_MIN);
+    size_t last = f->until == KDO_TIME_NEVER ? SIZE_MAX : (size_t)((f->until + KDO_MIN - 1) / KDO_MIN);
+    struct kdo_stat s = kdo_metrics_range(m, (enum kdo_metric)metric, first, last);
+    *value = kdo_stat_value(&s, (enum kdo_stat_kind)stat);
     return 0;
 }
 
@@ -362,13 +460,19 @@ static int fact_index(const char *name)
     return -1;
 }
 
+int kdo_facts_context(const struct kdo_facts *f, const char *name)
+{
+    int k = fact_index(name);
+    return k < 0 || f->context[k] == SIZE_MAX ? -1 : (int)f->context[k];
+}
+
 int kdo_facts_get(const struct kdo_facts *f, const char *name, double *value, size_t *witness)
 {
     int k = fact_index(name);
     if (witness)
         *witness = SIZE_MAX;
     if (k < 0)
-        return metric_fact(f->m, name, value);
+        return metric_fact(f, name, value);
     *value = f->v[k];
     if (witness)
         *witness = f->witness[k];
@@ -379,6 +483,12 @@ int kdo_fact_known(const char *name)
 {
     double v;
     return fact_index(name) >= 0 || metric_fact(NULL, name, &v) == 0;
+}
+
+int kdo_fact_windowable(const char *name)
+{
+    int k = fact_index(name);
+    return k < 0 ? kdo_fact_known(name) : k >= F_REASON_BASE || fact_windowable[k];
 }
 
 const char *kdo_fact_suggest(const char *name)

@@ -24,6 +24,10 @@ struct kdo_facts;
 
 /* Computes every fact of a finished run. */
 struct kdo_facts *kdo_facts_new(const struct kdo_journal *j, const struct kdo_metrics *m);
+/* The same with the windowable facts (kdo_fact_windowable) counted only in
+ * [from, until); metric facts then cover the minutes the period touches. */
+struct kdo_facts *kdo_facts_new_window(const struct kdo_journal *j, const struct kdo_metrics *m,
+                                       kdo_time_ns from, kdo_time_ns until);
 void kdo_facts_free(struct kdo_facts *f);
 
 /* The value of a fact by name; 0 and *value set, or KDO_EINVAL if unknown.
@@ -33,6 +37,12 @@ int kdo_facts_get(const struct kdo_facts *f, const char *name, double *value, si
 
 /* Prints every fact of the run, one per line. */
 void kdo_facts_print(const struct kdo_facts *f, FILE *out);
+
+/* The journal entry that explains a violation's witness (the reply that set
+ * up what it broke), or -1. */
+int kdo_facts_context(const struct kdo_facts *f, const char *name);
+/* Whether a fact can be restricted to a period (`during`). */
+int kdo_fact_windowable(const char *name);
 
 /* Whether `name` is a known fact (metric facts included). */
 int kdo_fact_known(const char *name);

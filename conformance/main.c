@@ -11,6 +11,7 @@
 #include "lambda_server.h"
 #include "runner.h"
 #include "scenario.h"
+#include "schema.h"
 #include "units.h"
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -34,13 +36,14 @@ static const char usage_main[] =
     "  run PATH...        run scenario files or folders (virtual time, in-process fake Lambda)\n"
     "  validate PATH...   check scenario files without running them\n"
     "  fake-lambda        serve the fake Lambda over the real Invoke API (HTTP)\n"
+    "  schema             print the JSON Schema of the scenario format (for editors)\n"
     "  version            print the version\n"
     "  help [COMMAND]     this text, or a command's\n"
     "\n"
     "Start with:  kdaout run scenarios/        (the bundled scenarios)\n"
     "             kdaout run --help            (the scenario format and every fact you can check)\n"
     "\n"
-    "Exit status: 0 all passed, 1 a check failed, 2 bad input.\n";
+    "Exit status: 0 all passed, 1 a check failed, 2 bad input, 3 could not decide.\n";
 
 static const char usage_run[] =
     "Usage: kdaout run [OPTIONS] PATH...\n"
@@ -55,6 +58,13 @@ static const char usage_run[] =
     "                      default: the scenario's `seed`, else a random one (always printed)\n"
     "  --journal PATH      write the journal as JSON Lines: a file for one scenario, a folder\n"
     "                      with one NAME.jsonl per scenario for several\n"
+    "  --junit FILE        JUnit XML report (one test case per scenario)\n"
+    "  --json FILE         JSON report;  --tap FILE  TAP 13;  --markdown FILE  Markdown summary\n"
+    "                      (e.g. --markdown \"$GITHUB_STEP_SUMMARY\")\n"
+    "  --filter TEXT       only the scenario files whose path contains TEXT\n"
+    "  --shard I/N         only the I-th of N slices of the files (split a suite across CI jobs)\n"
+    "  --jobs N            run N scenarios at once (default 1); reports keep the order\n"
+    "  --no-colour         no ANSI colour (default: colour on a terminal unless NO_COLOR is set)\n"
     "  --metrics PATH      write the CloudWatch metrics (namespace AWS/KinesisAnalytics) as\n"
     "                      JSON, per minute and in total: a file, or NAME.metrics.json per scenario\n"
     "  --plant-bug NAME    run with a deliberate engine bug, to see the checks catch it\n"
@@ -91,13 +101,18 @@ static const char usage_run[] =
     "      - match: {contains: POISON, until: 40s}\n"
     "        action: function_error\n"
     "  timeline:\n"
-    "    - {at: 30s, restart: {downtime: 5s}}\n"
-    "  expect:                      # fact: value, or fact: {min, max, eq}\n"
+    "    - {from: 10s, until: 20s, fault: throttle}        # a fault over a period\n"
+    "    - {at: 30s, restart: {downtime: 5s}}               # an application restart\n"
+    "    - {at: 45s, fix: true}                             # a fix deployed: faults end\n"
+    "  expect:                      # fact: value, or fact: {min, max, eq, during}\n"
     "    failures.function_error: {min: 1}\n"
-    "    max_lag_ms: {min: 10000}\n"
+    "    max_lag_ms: {min: 10000, during: {from: 20s, until: 40s}}\n"
     "\n"
     "Rule matches: attempt (N or {min,max}; 1 = retryHint 0), invocation, from, until,\n"
-    "times (first N matches only), probability, contains (row content).\n";
+    "times (first N matches only), probability, contains (row content).\n"
+    "\n"
+    "Exit status: 0 all passed, 1 a check failed, 2 bad input, 3 could not decide (a check\n"
+    "failed while the endpoint was unreachable).\n";
 
 static void print_actions(FILE *out)
 {
@@ -157,51 +172,108 @@ static int plant(const char *name, unsigned *bugs)
     return 0;
 }
 
+static int run_error(const char *opt, const char *arg, const char *expected)
+{
+    fprintf(stderr, "kdaout run: %s expects %s, found \"%s\"\n", opt, expected, arg);
+    return 2;
+}
+
+/* --shard I/N */
+static int parse_shard(const char *arg, struct kdo_suite_options *s)
+{
+    unsigned i, n;
+    char extra;
+    if (sscanf(arg, "%u/%u%c", &i, &n, &extra) != 2 || n == 0 || i == 0 || i > n || n > 100000)
+        return run_error("--shard", arg, "I/N with 1 <= I <= N, e.g. 2/4");
+    s->shard = i;
+    s->shards = n;
+    return 0;
+}
+
+static int run_option(int c, const char *arg, struct kdo_runner_options *o)
+{
+    uint64_t v;
+    int rc;
+    switch (c) {
+    case 's':
+        if (parse_u64(arg, &o->seed) != 0)
+            return run_error("--seed", arg, "a whole number");
+        o->has_seed = 1;
+        return 0;
+    case 'j': o->journal = arg; return 0;
+    case 'm': o->metrics = arg; return 0;
+    case 'J': o->junit = arg; return 0;
+    case 'O': o->json = arg; return 0;
+    case 'T': o->tap = arg; return 0;
+    case 'M': o->markdown = arg; return 0;
+    case 'f': o->suite.filter = arg; return 0;
+    case 'S': return parse_shard(arg, &o->suite);
+    case 'n':
+        if (parse_u64(arg, &v) != 0 || v < 1 || v > 64)
+            return run_error("--jobs", arg, "a number of parallel runs from 1 to 64");
+        o->jobs = (unsigned)v;
+        return 0;
+    case 'b':
+        if ((rc = plant(arg, &o->bugs)) != 0)
+            return rc > 0 ? (list_bugs(), -1) : 2;
+        return 0;
+    case 'v': o->verbose = 1; return 0;
+    case 'c': o->colour = 0; return 0;
+    }
+    fprintf(stderr, "Try 'kdaout run --help'.\n");
+    return 2;
+}
+
+/* Colour only on a terminal, and never when NO_COLOR is set (no-color.org). */
+static int want_colour(void)
+{
+    const char *term = getenv("TERM");
+    return isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL && term && strcmp(term, "dumb") != 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"seed", required_argument, NULL, 's'},    {"journal", required_argument, NULL, 'j'},
+        {"seed", required_argument, NULL, 's'},      {"journal", required_argument, NULL, 'j'},
+        {"metrics", required_argument, NULL, 'm'},   {"junit", required_argument, NULL, 'J'},
+        {"json", required_argument, NULL, 'O'},      {"tap", required_argument, NULL, 'T'},
+        {"markdown", required_argument, NULL, 'M'},  {"filter", required_argument, NULL, 'f'},
+        {"shard", required_argument, NULL, 'S'},     {"jobs", required_argument, NULL, 'n'},
         {"plant-bug", required_argument, NULL, 'b'}, {"verbose", no_argument, NULL, 'v'},
-        {"metrics", required_argument, NULL, 'm'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"no-colour", no_argument, NULL, 'c'},       {"no-color", no_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
     };
-    struct kdo_runner_options o = {.out = stdout};
-    int c, rc;
-    while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            if (parse_u64(optarg, &o.seed) != 0) {
-                fprintf(stderr, "kdaout run: --seed expects a whole number, found \"%s\"\n", optarg);
-                return 2;
-            }
-            o.has_seed = 1;
-            break;
-        case 'j':
-            o.journal = optarg;
-            break;
-        case 'm':
-            o.metrics = optarg;
-            break;
-        case 'b':
-            if ((rc = plant(optarg, &o.bugs)) != 0)
-                return rc > 0 ? list_bugs() : 2;
-            break;
-        case 'v':
-            o.verbose = 1;
-            break;
-        case 'h':
+    struct kdo_runner_options o = {.out = stdout, .jobs = 1, .colour = want_colour()};
+    int c, rc = 0;
+    while (rc == 0 && (c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+        if (c == 'h') {
             help_run(stdout);
             return 0;
-        default:
-            fprintf(stderr, "Try 'kdaout run --help'.\n");
-            return 2;
         }
+        rc = run_option(c, optarg, &o);
     }
+    if (rc != 0)
+        return rc < 0 ? 0 : rc;
     if (optind >= argc) {
         fprintf(stderr, "kdaout run: no scenario given (try: kdaout run scenarios/)\n");
         return 2;
     }
     return kdo_runner_run(argv + optind, argc - optind, &o);
+}
+
+static int cmd_schema(int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("Usage: kdaout schema > kdaout.schema.json\n\nPrints the JSON Schema of the "
+               "scenario format.  Editors with the YAML language\nserver use it when a "
+               "scenario starts with:\n  # yaml-language-server: $schema=kdaout.schema.json\n");
+        return 0;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "kdaout schema: takes no arguments\n");
+        return 2;
+    }
+    return kdo_schema_write(stdout) == 0 ? 0 : 2;
 }
 
 static const char usage_fake[] =
@@ -432,6 +504,8 @@ int main(int argc, char **argv)
         return cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "fake-lambda") == 0)
         return cmd_fake_lambda(argc - 1, argv + 1);
+    if (strcmp(cmd, "schema") == 0)
+        return cmd_schema(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("kdaout %s\n", VERSION);
         return 0;

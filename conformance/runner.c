@@ -1,9 +1,11 @@
 /*
- * runner.c -- running scenarios and reporting on them.
+ * runner.c -- running scenarios, checking them, and handing results to the
+ * reporters.
  *
- * Reporting here is deliberately plain (a line per scenario, evidence for
- * failures, a closing "N passed, N failed" line); the scenario's seed is
- * always printed so any run can be replayed with --seed.
+ * Each scenario becomes a struct kdo_scenario_result; nothing is printed
+ * while a scenario runs, so parallel runs (--jobs) report exactly as serial
+ * ones do: in the order given, each as soon as it and those before it are
+ * done.  The seed is part of every result, so any run can be replayed.
  */
 #include "runner.h"
 
@@ -11,95 +13,18 @@
 #include "endpoint.h"
 #include "errors.h"
 #include "expect.h"
+#include "report.h"
 #include "scenario.h"
 #include "sim.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
-
-struct list {
-    char **v;
-    size_t n, cap;
-};
-
-static void list_add(struct list *l, const char *s)
-{
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 16;
-        l->v = kdo_xrealloc(l->v, l->cap * sizeof *l->v);
-    }
-    l->v[l->n++] = kdo_xstrdup(s);
-}
-
-static void list_free(struct list *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->v[i]);
-    free(l->v);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int is_yaml(const char *name)
-{
-    size_t n = strlen(name);
-    return name[0] != '.' && ((n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
-                              (n > 4 && strcmp(name + n - 4, ".yml") == 0));
-}
-
-/* Adds the scenario files under `path`; returns 0 or KDO_ENOENT. */
-static int collect(const char *path, struct list *out, FILE *err)
-{
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        fprintf(err, "%s: %s\n", path, strerror(errno));
-        return KDO_ENOENT;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        list_add(out, path);
-        return 0;
-    }
-    DIR *d = opendir(path);
-    if (d == NULL) {
-        fprintf(err, "%s: %s\n", path, strerror(errno));
-        return KDO_ENOENT;
-    }
-    struct list here = {0};
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        if (is_yaml(e->d_name)) {
-            char full[4096];
-            snprintf(full, sizeof full, "%s%s%s", path,
-                     path[strlen(path) - 1] == '/' ? "" : "/", e->d_name);
-            list_add(&here, full);
-        }
-    closedir(d);
-    qsort(here.v, here.n, sizeof *here.v, cmp_str);
-    for (size_t i = 0; i < here.n; i++)
-        list_add(out, here.v[i]);
-    list_free(&here);
-    return 0;
-}
-
-static int collect_all(char **paths, int n, struct list *files, FILE *err)
-{
-    int bad = 0;
-    for (int i = 0; i < n; i++)
-        bad |= collect(paths[i], files, err) != 0;
-    if (files->n == 0 && !bad) {
-        fprintf(err, "kdaout: no scenario files (*.yaml, *.yml) found\n");
-        bad = 1;
-    }
-    return bad;
-}
 
 static uint64_t random_seed(void)
 {
@@ -116,55 +41,89 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void print_evidence(const struct kdo_journal *j, size_t at, FILE *out)
-{
-    struct kdo_buf b;
-    if (at == SIZE_MAX)
-        return;
-    kdo_buf_init(&b, SIZE_MAX / 2);
-    kdo_journal_format(j, at, &b);
-    if (b.len > 400) {
-        b.len = 400;
-        b.data[400] = '\0';
-        fprintf(out, "      journal: %s ...\n", b.data);
-    } else {
-        fprintf(out, "      journal: %s\n", b.data);
-    }
-    kdo_buf_cleanup(&b);
-}
+/* ---- checks ----------------------------------------------------------------- */
 
 static void format_bound(const struct kdo_expectation *e, char *buf, size_t n)
 {
+    char during[96] = "";
+    if (e->from != INT64_MIN || e->until != KDO_TIME_NEVER)
+        snprintf(during, sizeof during, " during [%.3f s, %.3f s)",
+                 e->from == INT64_MIN ? 0.0 : (double)e->from / 1e9,
+                 e->until == KDO_TIME_NEVER ? INFINITY : (double)e->until / 1e9);
     if (e->min == e->max)
-        snprintf(buf, n, "= %.15g", e->min);
+        snprintf(buf, n, "= %.15g%s", e->min, during);
     else if (e->min <= -1e299)
-        snprintf(buf, n, "<= %.15g", e->max);
+        snprintf(buf, n, "<= %.15g%s", e->max, during);
     else if (e->max >= 1e299)
-        snprintf(buf, n, ">= %.15g", e->min);
+        snprintf(buf, n, ">= %.15g%s", e->min, during);
     else
-        snprintf(buf, n, "in [%.15g, %.15g]", e->min, e->max);
+        snprintf(buf, n, "in [%.15g, %.15g]%s", e->min, e->max, during);
 }
 
-/* Checks one expectation; prints it if it fails.  Returns 1 if it holds. */
-static int check(const struct kdo_scenario *s, const struct kdo_facts *f,
-                 const struct kdo_journal *j, const struct kdo_expectation *e, FILE *out)
+/* The journal lines that show a fact: its witness, after the entry that
+ * explains it when there is one. */
+static char *evidence(const struct kdo_journal *j, int context, size_t witness)
 {
-    double v = 0;
-    size_t witness;
-    char want[96];
+    struct kdo_buf b;
+    if (witness == SIZE_MAX)
+        return NULL;
+    kdo_buf_init(&b, SIZE_MAX / 2);
+    size_t at[2] = {context >= 0 ? (size_t)context : SIZE_MAX, witness};
+    for (int i = 0; i < 2; i++) {
+        if (at[i] == SIZE_MAX)
+            continue;
+        size_t start = b.len;
+        kdo_journal_format(j, at[i], &b);
+        if (b.len - start > 400) { /* an invocation's recordIds: enough to recognise it */
+            b.len = start + 400;
+            kdo_buf_puts(&b, " ...");
+        }
+        kdo_buf_puts(&b, "\n");
+    }
+    b.data[--b.len] = '\0';
+    return b.data;
+}
+
+/* Facts per period, computed once each. */
+struct period_facts {
+    kdo_time_ns from, until;
+    struct kdo_facts *f;
+};
+
+struct facts_cache {
+    const struct kdo_sim_result *r;
+    struct period_facts v[16];
+    size_t n;
+};
+
+static struct kdo_facts *facts_for(struct facts_cache *c, kdo_time_ns from, kdo_time_ns until)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->v[i].from == from && c->v[i].until == until)
+            return c->v[i].f;
+    struct kdo_facts *f = kdo_facts_new_window(c->r->journal, c->r->metrics, from, until);
+    if (c->n < sizeof c->v / sizeof c->v[0])
+        c->v[c->n++] = (struct period_facts){from, until, f};
+    return f;
+}
+
+static void check(struct facts_cache *c, const struct kdo_expectation *e,
+                  struct kdo_check_result *out)
+{
+    struct kdo_facts *f = facts_for(c, e->from, e->until);
+    char want[160];
+    double v = NAN;
+    size_t witness = SIZE_MAX;
     if (kdo_facts_get(f, e->fact, &v, &witness) != 0)
         v = NAN;
-    if (v >= e->min && v <= e->max)
-        return 1;
     format_bound(e, want, sizeof want);
-    if (e->line > 0)
-        fprintf(out, "    FAILED %s = %.15g, expected %s (%s:%d:%d)\n", e->fact, v, want, s->file,
-                e->line, e->column);
-    else
-        fprintf(out, "    FAILED %s = %.15g, expected %s (checked in every scenario)\n", e->fact, v,
-                want);
-    print_evidence(j, witness, out);
-    return 0;
+    *out = (struct kdo_check_result){
+        .fact = kdo_xstrdup(e->fact), .expected = kdo_xstrdup(want), .value = v,
+        .passed = v >= e->min && v <= e->max, .line = e->line, .column = e->column,
+    };
+    out->evidence = evidence(c->r->journal, kdo_facts_context(f, e->fact), witness);
+    if (c->n == sizeof c->v / sizeof c->v[0] && f != c->v[c->n - 1].f)
+        kdo_facts_free(f); /* not cached */
 }
 
 static int overridden(const struct kdo_scenario *s, const char *fact)
@@ -175,25 +134,27 @@ static int overridden(const struct kdo_scenario *s, const char *fact)
     return 0;
 }
 
-static int check_all(const struct kdo_scenario *s, const struct kdo_sim_result *r, int verbose,
-                     FILE *out)
+/* Fills res->checks; returns 1 if every check holds. */
+static int check_all(const struct kdo_scenario *s, const struct kdo_sim_result *r,
+                     struct kdo_scenario_result *res)
 {
-    struct kdo_facts *f = kdo_facts_new(r->journal, r->metrics);
+    struct facts_cache c = {.r = r};
     int ok = 1;
-    if (verbose) {
-        fprintf(out, "    facts:\n");
-        kdo_facts_print(f, out);
-    }
+    res->checks = kdo_xcalloc(kdo_default_expectations_count + s->nexpect, sizeof *res->checks);
     for (size_t i = 0; i < kdo_default_expectations_count; i++)
         if (!overridden(s, kdo_default_expectations[i].fact))
-            ok &= check(s, f, r->journal, &kdo_default_expectations[i], out);
+            check(&c, &kdo_default_expectations[i], &res->checks[res->nchecks++]);
     for (size_t i = 0; i < s->nexpect; i++)
-        ok &= check(s, f, r->journal, &s->expect[i], out);
-    kdo_facts_free(f);
+        check(&c, &s->expect[i], &res->checks[res->nchecks++]);
+    for (size_t i = 0; i < res->nchecks; i++)
+        ok &= res->checks[i].passed;
+    for (size_t i = 0; i < c.n; i++)
+        kdo_facts_free(c.v[i].f);
     return ok;
 }
 
-/* PATH itself for one scenario; PATH/NAME.EXT for several. */
+/* ---- journal and metrics files ----------------------------------------------------- */
+
 static void output_path(const char *path, const char *file, int several, const char *ext,
                         char *out, size_t n)
 {
@@ -255,134 +216,261 @@ static int write_outputs(const struct kdo_runner_options *o, const char *file, i
     return err;
 }
 
-enum outcome { PASSED, FAILED, BAD_INPUT };
-
-static enum outcome run_one(const char *file, const struct kdo_runner_options *o, int several)
-{
-    FILE *out = o->out;
-    struct kdo_errinfo err = {0};
-    struct kdo_scenario *s;
-    char msg[700];
-    if (kdo_scenario_load(file, &s, &err) != 0) {
-        kdo_errinfo_format(&err, msg, sizeof msg);
-        fprintf(out, "ERROR %s\n", msg);
-        return BAD_INPUT;
-    }
-    s->sim.bugs = o->bugs;
-    if (o->has_seed)
-        s->sim.seed = o->seed;
-    else if (!s->has_seed)
-        s->sim.seed = random_seed();
-    struct kdo_endpoint *end;
-    char *notes = NULL;
-    size_t notes_len = 0;
-    FILE *nf = open_memstream(&notes, &notes_len);
-    int open_rc = kdo_endpoint_open(s, nf, &end, msg, sizeof msg);
-    fclose(nf);
-    if (open_rc != 0) {
-        fprintf(out, "ERROR %s  %s: cannot reach the Lambda end: %s\n", file, s->name, msg);
-        kdo_endpoint_close(end);
-        kdo_scenario_free(s);
-        free(notes);
-        return BAD_INPUT;
-    }
-    s->sim.transport = kdo_endpoint_transport(end);
-    struct kdo_sim_result r;
-    double t0 = wall_seconds();
-    int rc = kdo_sim_run(&s->sim, &r);
-    double wall = wall_seconds() - t0;
-    kdo_endpoint_close(end);
-    enum outcome result = PASSED;
-    if (rc != 0) {
-        result = rc == KDO_EROWSIZE ? BAD_INPUT : FAILED;
-        fprintf(out, "%s %s  %s: the run stopped: %s (seed %llu)\n",
-                result == BAD_INPUT ? "ERROR" : "FAIL ", file, s->name, kdo_strerror(rc),
-                (unsigned long long)s->sim.seed);
-    } else {
-        struct kdo_buf report;
-        kdo_buf_init(&report, SIZE_MAX / 2);
-        FILE *mem = open_memstream(&report.data, &report.len);
-        int ok = check_all(s, &r, o->verbose, mem);
-        fclose(mem);
-        if (r.realtime)
-            fprintf(out, "%s  %s  %s (seed %llu, %.1f s real time over HTTP)\n",
-                    ok ? "PASS" : "FAIL", file, s->name, (unsigned long long)s->sim.seed, wall);
-        else
-            fprintf(out, "%s  %s  %s (seed %llu, %.0f s virtual in %.3f s)\n",
-                    ok ? "PASS" : "FAIL", file, s->name, (unsigned long long)s->sim.seed,
-                    (double)r.end / 1e9, wall);
-        fputs(notes, out);
-        if (o->verbose && ok)
-            fputs(report.data, out);
-        if (!ok)
-            fprintf(out, "%s    replay: kdaout run %s --seed %llu\n", report.data, file,
-                    (unsigned long long)s->sim.seed);
-        free(report.data);
-        result = ok ? PASSED : FAILED;
-    }
-    if (r.journal && write_outputs(o, file, several, &r) != 0)
-        result = BAD_INPUT;
-    kdo_sim_result_cleanup(&r);
-    kdo_scenario_free(s);
-    free(notes);
-    return result;
-}
-
 /* Several scenarios write NAME.jsonl side by side: two with one NAME would
  * overwrite each other, so that is refused up front. */
-static int distinct_outputs(const struct list *files, FILE *out)
+static int distinct_outputs(const struct kdo_suite *s, FILE *out)
 {
     char a[4096], b[4096];
-    for (size_t i = 0; i < files->n; i++)
-        for (size_t k = i + 1; k < files->n; k++) {
-            output_path("", files->v[i], 1, "", a, sizeof a);
-            output_path("", files->v[k], 1, "", b, sizeof b);
+    for (size_t i = 0; i < s->n; i++)
+        for (size_t k = i + 1; k < s->n; k++) {
+            output_path("", s->files[i], 1, "", a, sizeof a);
+            output_path("", s->files[k], 1, "", b, sizeof b);
             if (strcmp(a, b) == 0) {
                 fprintf(out, "ERROR %s and %s would both write %sjsonl; rename one\n",
-                        files->v[i], files->v[k], a + 1);
+                        s->files[i], s->files[k], a + 1);
                 return 0;
             }
         }
     return 1;
 }
 
+/* ---- one scenario ------------------------------------------------------------------- */
+
+static void bad_input(struct kdo_scenario_result *res, const struct kdo_errinfo *err)
+{
+    char msg[700];
+    kdo_errinfo_format(err, msg, sizeof msg);
+    res->verdict = KDO_VERDICT_BAD_INPUT;
+    res->message = kdo_xstrdup(msg);
+}
+
+static void judge(struct kdo_scenario_result *res, struct kdo_scenario *s, int rc,
+                  const struct kdo_sim_result *r, int unreachable)
+{
+    res->realtime = r->realtime;
+    res->virtual_s = (double)r->end / 1e9;
+    if (rc != 0) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "the run stopped: %s", kdo_strerror(rc));
+        res->message = kdo_xstrdup(msg);
+        res->verdict = rc == KDO_EROWSIZE ? KDO_VERDICT_BAD_INPUT : KDO_VERDICT_FAILED;
+        return;
+    }
+    if (check_all(s, r, res))
+        res->verdict = KDO_VERDICT_PASSED;
+    else if (unreachable) {
+        res->verdict = KDO_VERDICT_UNDECIDED;
+        res->message = kdo_xstrdup("checks failed while the endpoint was unreachable, so they "
+                                   "say nothing about the function");
+    } else {
+        res->verdict = KDO_VERDICT_FAILED;
+    }
+}
+
+/* -v: every fact of the run, to help write expectations. */
+static void append_facts(struct kdo_scenario_result *res, const struct kdo_sim_result *r)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    struct kdo_facts *facts = kdo_facts_new(r->journal, r->metrics);
+    fprintf(f, "%s    facts:\n", res->notes ? res->notes : "");
+    kdo_facts_print(facts, f);
+    kdo_facts_free(facts);
+    fclose(f);
+    free(res->notes);
+    res->notes = text;
+}
+
+static void run_one(const char *file, const struct kdo_runner_options *o, int several,
+                    struct kdo_scenario_result *res)
+{
+    struct kdo_errinfo err = {0};
+    struct kdo_scenario *s;
+    char msg[700];
+    double t0 = wall_seconds();
+    res->file = kdo_xstrdup(file);
+    if (kdo_scenario_load(file, &s, &err) != 0)
+        return bad_input(res, &err);
+    res->name = kdo_xstrdup(s->name);
+    res->guide = s->guide ? kdo_xstrdup(s->guide) : NULL;
+    s->sim.bugs = o->bugs;
+    s->sim.seed = o->has_seed ? o->seed : s->has_seed ? s->sim.seed : random_seed();
+    res->seed = s->sim.seed;
+    struct kdo_endpoint *end;
+    size_t notes_len = 0;
+    FILE *nf = open_memstream(&res->notes, &notes_len);
+    int rc = kdo_endpoint_open(s, nf, &end, msg, sizeof msg);
+    fclose(nf);
+    if (rc == 0) {
+        struct kdo_sim_result r;
+        s->sim.transport = kdo_endpoint_transport(end);
+        rc = kdo_sim_run(&s->sim, &r);
+        judge(res, s, rc, &r, kdo_endpoint_unreachable(end));
+        if (o->verbose && rc == 0)
+            append_facts(res, &r);
+        if (r.journal && write_outputs(o, file, several, &r) != 0)
+            res->verdict = KDO_VERDICT_BAD_INPUT;
+        kdo_sim_result_cleanup(&r);
+    } else {
+        res->verdict = KDO_VERDICT_BAD_INPUT;
+        snprintf(msg + strlen(msg), sizeof msg - strlen(msg), " (cannot reach the Lambda end)");
+        res->message = kdo_xstrdup(msg);
+    }
+    if (res->notes && !*res->notes) {
+        free(res->notes);
+        res->notes = NULL;
+    }
+    kdo_endpoint_close(end);
+    kdo_scenario_free(s);
+    res->wall_s = wall_seconds() - t0;
+}
+
+/* ---- many scenarios, in parallel ---------------------------------------------------- */
+
+struct pool {
+    const struct kdo_suite *suite;
+    const struct kdo_runner_options *o;
+    struct kdo_scenario_result *res;
+    int *done;
+    size_t next;
+    pthread_mutex_t lock;
+    pthread_cond_t finished;
+};
+
+static void *worker(void *arg)
+{
+    struct pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        size_t i = p->next++;
+        pthread_mutex_unlock(&p->lock);
+        if (i >= p->suite->n)
+            return NULL;
+        run_one(p->suite->files[i], p->o, p->suite->n > 1, &p->res[i]);
+        pthread_mutex_lock(&p->lock);
+        p->done[i] = 1;
+        pthread_cond_broadcast(&p->finished);
+        pthread_mutex_unlock(&p->lock);
+    }
+}
+
+/* Runs every scenario, printing each result in order as it becomes known. */
+static void run_all(struct pool *p)
+{
+    unsigned jobs = p->o->jobs ? p->o->jobs : 1;
+    pthread_t threads[64];
+    jobs = jobs > 64 ? 64 : jobs;
+    for (unsigned t = 0; t < jobs; t++)
+        pthread_create(&threads[t], NULL, worker, p);
+    for (size_t i = 0; i < p->suite->n; i++) {
+        pthread_mutex_lock(&p->lock);
+        while (!p->done[i])
+            pthread_cond_wait(&p->finished, &p->lock);
+        pthread_mutex_unlock(&p->lock);
+        kdo_report_terminal_one(p->o->out, &p->res[i], p->o->colour, p->o->verbose);
+        fflush(p->o->out);
+    }
+    for (unsigned t = 0; t < jobs; t++)
+        pthread_join(threads[t], NULL);
+}
+
+static int write_report(const char *path, int (*fn)(FILE *, const struct kdo_scenario_result *, size_t),
+                        const struct kdo_scenario_result *r, size_t n)
+{
+    if (path == NULL)
+        return 0;
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        fprintf(stderr, "kdaout: cannot write %s: %s\n", path, strerror(errno));
+        return KDO_EIO;
+    }
+    int err = fn(f, r, n);
+    if (fclose(f) != 0 || err) {
+        fprintf(stderr, "kdaout: error writing %s\n", path);
+        return KDO_EIO;
+    }
+    return 0;
+}
+
+static int exit_status(const struct kdo_scenario_result *r, size_t n)
+{
+    int failed = 0, bad = 0, undecided = 0;
+    for (size_t i = 0; i < n; i++) {
+        failed |= r[i].verdict == KDO_VERDICT_FAILED;
+        bad |= r[i].verdict == KDO_VERDICT_BAD_INPUT;
+        undecided |= r[i].verdict == KDO_VERDICT_UNDECIDED;
+    }
+    return bad ? 2 : failed ? 1 : undecided ? 3 : 0;
+}
+
+static int report_files(const struct kdo_runner_options *o, const struct kdo_scenario_result *r,
+                        size_t n)
+{
+    int err = write_report(o->junit, kdo_report_junit, r, n);
+    err |= write_report(o->json, kdo_report_json, r, n);
+    err |= write_report(o->tap, kdo_report_tap, r, n);
+    err |= write_report(o->markdown, kdo_report_markdown, r, n);
+    return err;
+}
+
 int kdo_runner_run(char **paths, int npaths, const struct kdo_runner_options *o)
 {
-    struct list files = {0};
-    int bad = collect_all(paths, npaths, &files, o->out);
-    if (!bad && (o->journal || o->metrics) && files.n > 1 && !distinct_outputs(&files, o->out)) {
-        list_free(&files);
+    struct kdo_suite suite = {0};
+    int bad = kdo_suite_collect(paths, npaths, &o->suite, &suite, o->out) != 0;
+    if (!bad && suite.n == 0) {
+        fprintf(o->out, "kdaout: no scenario files (*.yaml, *.yml)%s\n",
+                o->suite.filter || o->suite.shards ? " left after --filter/--shard" : " found");
+        bad = o->suite.filter == NULL && o->suite.shards == 0;
+    }
+    if (!bad && (o->journal || o->metrics) && suite.n > 1 && !distinct_outputs(&suite, o->out))
+        bad = 1;
+    if (bad) {
+        kdo_suite_cleanup(&suite);
         return 2;
     }
-    int passed = 0, failed = 0;
-    for (size_t i = 0; i < files.n; i++) {
-        enum outcome r = run_one(files.v[i], o, files.n > 1);
-        passed += r == PASSED;
-        failed += r == FAILED;
-        bad |= r == BAD_INPUT;
-    }
-    fprintf(o->out, "kdaout: %d passed, %d failed\n", passed, failed);
-    list_free(&files);
-    return bad ? 2 : failed ? 1 : 0;
+    struct pool p = {.suite = &suite, .o = o};
+    p.res = kdo_xcalloc(suite.n ? suite.n : 1, sizeof *p.res);
+    p.done = kdo_xcalloc(suite.n ? suite.n : 1, sizeof *p.done);
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.finished, NULL);
+    run_all(&p);
+    kdo_report_terminal_summary(o->out, p.res, suite.n, o->colour);
+    int rc = exit_status(p.res, suite.n);
+    if (report_files(o, p.res, suite.n) != 0)
+        rc = 2;
+    for (size_t i = 0; i < suite.n; i++)
+        kdo_scenario_result_cleanup(&p.res[i]);
+    free(p.res);
+    free(p.done);
+    pthread_mutex_destroy(&p.lock);
+    pthread_cond_destroy(&p.finished);
+    kdo_suite_cleanup(&suite);
+    return rc;
 }
 
 int kdo_runner_validate(char **paths, int npaths, FILE *out)
 {
-    struct list files = {0};
-    int bad = collect_all(paths, npaths, &files, out);
-    for (size_t i = 0; i < files.n; i++) {
+    struct kdo_suite suite = {0};
+    struct kdo_suite_options all = {0};
+    int bad = kdo_suite_collect(paths, npaths, &all, &suite, out) != 0;
+    for (size_t i = 0; i < suite.n; i++) {
         struct kdo_errinfo err = {0};
         struct kdo_scenario *s;
         char msg[700];
-        if (kdo_scenario_load(files.v[i], &s, &err) != 0) {
+        if (kdo_scenario_load(suite.files[i], &s, &err) != 0) {
             kdo_errinfo_format(&err, msg, sizeof msg);
             fprintf(out, "%s\n", msg);
             bad = 1;
             continue;
         }
-        fprintf(out, "%s: ok\n", files.v[i]);
+        fprintf(out, "%s: ok\n", suite.files[i]);
         kdo_scenario_free(s);
     }
-    list_free(&files);
+    if (suite.n == 0 && !bad) {
+        fprintf(out, "kdaout: no scenario files (*.yaml, *.yml) found\n");
+        bad = 1;
+    }
+    kdo_suite_cleanup(&suite);
     return bad ? 2 : 0;
 }

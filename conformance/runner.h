@@ -1,14 +1,18 @@
 /*
  * runner.h -- `kdaout run` and `kdaout validate`: scenarios in, verdicts out.
  *
- * Collects scenario files from the paths given (folders: their *.yaml and
- * *.yml files, sorted), loads each, runs it in virtual time, checks its
- * expectations plus the defaults every scenario owes the contract, prints
- * one line per scenario (and the evidence of each failure), and returns the
- * exit status: 0 all passed, 1 a check failed, 2 bad input.
+ * Collects scenario files (suite.h), loads each, opens its Lambda end, runs
+ * it, checks its expectations plus the defaults every scenario owes the
+ * contract, and reports (report.h): on the terminal as each finishes, in
+ * order, and in the files asked for.  --jobs runs scenarios in parallel
+ * threads; each run is independent (its own rng, journal, fake).  Exit
+ * status: 0 all passed, 1 a check failed, 2 bad input, 3 could not decide
+ * (a check failed while the endpoint was unreachable).
  */
 #ifndef KDO_RUNNER_H
 #define KDO_RUNNER_H
+
+#include "suite.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -18,8 +22,12 @@ struct kdo_runner_options {
     uint64_t seed;
     const char *journal; /* file (one scenario) or folder (several), or NULL */
     const char *metrics; /* the same, for the CloudWatch metrics as JSON */
-    unsigned bugs;       /* planted bugs */
+    const char *junit, *json, *tap, *markdown; /* report files, or NULL */
+    struct kdo_suite_options suite;
+    unsigned jobs;  /* scenarios run at once (default 1) */
+    unsigned bugs;  /* planted bugs */
     int verbose;
+    int colour;     /* ANSI colour on the terminal */
     FILE *out;
 };
 

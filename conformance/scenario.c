@@ -453,19 +453,14 @@ static int lambda(struct ctx *c, node *map)
 
 /* ---- timeline and expectations --------------------------------------------------- */
 
-static int timeline_item(struct ctx *c, node *map, struct kdo_restart_event *ev)
+static int restart_item(struct ctx *c, node *map, kdo_time_ns at)
 {
-    static const char *const keys[] = {"at", "restart", NULL};
     static const char *const rkeys[] = {"downtime", NULL};
-    int err = check_keys(c, map, "a timeline item", keys);
-    node *at = kdo_ynode_get(map, "at"), *r = kdo_ynode_get(map, "restart"), *n;
-    if (err)
-        return err;
-    if (at == NULL || r == NULL)
-        return fail(c, map, "a timeline item needs `at` and `restart` (the only event so far; "
-                            "faults over time are rules with from/until)");
-    if ((err = DURATION(c, at, "at", &ev->at)))
-        return err;
+    struct kdo_sim_config *sim = &c->s->sim;
+    struct kdo_restart_event *ev = &sim->restarts[sim->nrestarts++];
+    node *r = kdo_ynode_get(map, "restart"), *n;
+    int err = 0;
+    ev->at = at;
     ev->downtime = 0;
     if (r->type == KDO_YNODE_SCALAR) {
         int yes;
@@ -480,29 +475,124 @@ static int timeline_item(struct ctx *c, node *map, struct kdo_restart_event *ev)
     return err;
 }
 
+/* A fix deployed at `at`: the rules so far (all, or the one named) stop. */
+static int fix_item(struct ctx *c, node *fix, kdo_time_ns at)
+{
+    struct kdo_sim_config *sim = &c->s->sim;
+    int all = 0, err = 0, hit = 0;
+    if (fix->type == KDO_YNODE_SCALAR && (strcmp(fix->text, "true") == 0))
+        all = 1;
+    else if (fix->type != KDO_YNODE_SCALAR)
+        return fail(c, fix, "fix: expected true (every fault so far ends) or a rule's name");
+    for (size_t i = 0; i < sim->nrules; i++) {
+        struct kdo_fault_rule *r = &sim->rules[i];
+        if (!all && (r->name == NULL || strcmp(r->name, fix->text) != 0))
+            continue;
+        if (r->match.until > at)
+            r->match.until = at;
+        hit = 1;
+    }
+    if (!hit && !all)
+        err = fail(c, fix, "fix: no rule is named \"%s\"", fix->text);
+    return err;
+}
+
+/* A fault over a period: one more rule. */
+static int fault_item(struct ctx *c, node *map, kdo_time_ns from)
+{
+    struct kdo_sim_config *sim = &c->s->sim;
+    node *n;
+    int err = 0;
+    sim->rules = kdo_xrealloc(sim->rules, (sim->nrules + 1) * sizeof *sim->rules);
+    struct kdo_fault_rule *r = &sim->rules[sim->nrules++];
+    kdo_fault_rule_init(r);
+    if ((n = kdo_ynode_get(map, "match")) && (err = match(c, n, &r->match)))
+        return err;
+    r->match.from = from;
+    if ((n = kdo_ynode_get(map, "until")) && (err = DURATION(c, n, "until", &r->match.until)))
+        return err;
+    if ((err = action(c, kdo_ynode_get(map, "fault"), r)))
+        return err;
+    if ((n = kdo_ynode_get(map, "name")) && (err = text(c, n, "name", &r->name)))
+        return err;
+    if ((n = kdo_ynode_get(map, "latency")) && (err = DURATION(c, n, "latency", &r->latency)))
+        return err;
+    if ((n = kdo_ynode_get(map, "value")))
+        err = text(c, n, "value", &r->value);
+    return err;
+}
+
+static int timeline_item(struct ctx *c, node *map, kdo_time_ns *when)
+{
+    static const char *const keys[] = {"at", "restart", "fix", "from", "until", "fault", "match",
+                                       "name", "latency", "value", NULL};
+    int err = check_keys(c, map, "a timeline item", keys);
+    node *at = kdo_ynode_get(map, "at"), *from = kdo_ynode_get(map, "from");
+    node *restart = kdo_ynode_get(map, "restart"), *fix = kdo_ynode_get(map, "fix");
+    node *fault = kdo_ynode_get(map, "fault");
+    if (err)
+        return err;
+    if (!!restart + !!fix + !!fault != 1)
+        return fail(c, map, "a timeline item is one of: {at, restart}, {at, fix} or "
+                            "{from, until, fault, match}");
+    node *t = fault ? from : at;
+    if (t == NULL)
+        return fail(c, map, "%s", fault ? "a fault needs `from` (and usually `until`)"
+                                        : "a restart or a fix needs `at`");
+    if ((fault && at) || (!fault && (from || kdo_ynode_get(map, "until"))))
+        return fail(c, fault ? at : from, "%s", fault ? "a fault runs from/until, not at"
+                                                      : "a restart or a fix happens at one time: use `at`");
+    if ((err = DURATION(c, t, fault ? "from" : "at", when)))
+        return err;
+    if (restart)
+        return restart_item(c, map, *when);
+    return fix ? fix_item(c, fix, *when) : fault_item(c, map, *when);
+}
+
 static int timeline(struct ctx *c, node *seq)
 {
     struct kdo_sim_config *sim = &c->s->sim;
-    int err = want(c, seq, KDO_YNODE_SEQ, "a list of timeline items ({at, restart})");
+    int err = want(c, seq, KDO_YNODE_SEQ, "a list of timeline items (restarts, fixes, faults)");
+    kdo_time_ns prev = INT64_MIN, when = 0;
     if (err)
         return err;
     sim->restarts = kdo_xcalloc(seq->n ? seq->n : 1, sizeof *sim->restarts);
     for (size_t i = 0; i < seq->n && err == 0; i++) {
-        err = timeline_item(c, seq->items[i], &sim->restarts[i]);
-        if (err == 0 && i > 0 && sim->restarts[i].at < sim->restarts[i - 1].at)
+        err = timeline_item(c, seq->items[i], &when);
+        if (err == 0 && when < prev)
             return fail(c, seq->items[i], "timeline items must be in time order");
-        sim->nrestarts++;
+        prev = when;
     }
+    return err;
+}
+
+/* during: {from: T, until: T} restricts a fact to a period. */
+static int during(struct ctx *c, node *n, const char *fact, struct kdo_expectation *e)
+{
+    static const char *const keys[] = {"from", "until", NULL};
+    node *v;
+    int err = check_keys(c, n, "during", keys);
+    if (err == 0 && !kdo_fact_windowable(fact))
+        return fail(c, n, "%s counts over the whole run and cannot be restricted to a period",
+                    fact);
+    if (err == 0 && (v = kdo_ynode_get(n, "from")))
+        err = DURATION(c, v, "from", &e->from);
+    if (err == 0 && (v = kdo_ynode_get(n, "until")))
+        err = DURATION(c, v, "until", &e->until);
+    if (err == 0 && e->from >= e->until)
+        return fail(c, n, "during: from must come before until");
     return err;
 }
 
 static int bound(struct ctx *c, node *n, const char *fact, struct kdo_expectation *e)
 {
-    static const char *const keys[] = {"min", "max", "eq", NULL};
+    static const char *const keys[] = {"min", "max", "eq", "during", NULL};
     node *v;
     int err;
     e->min = -1e300;
     e->max = 1e300;
+    e->from = INT64_MIN;
+    e->until = KDO_TIME_NEVER;
     if (n->type == KDO_YNODE_SCALAR) {
         if ((err = NUMBER(c, n, fact, &e->min)))
             return err;
@@ -517,7 +607,9 @@ static int bound(struct ctx *c, node *n, const char *fact, struct kdo_expectatio
         err = NUMBER(c, v, fact, &e->min);
     if (err == 0 && (v = kdo_ynode_get(n, "max")))
         err = NUMBER(c, v, fact, &e->max);
-    if (err == 0 && n->n == 0)
+    if (err == 0 && (v = kdo_ynode_get(n, "during")))
+        err = during(c, v, fact, e);
+    if (err == 0 && !kdo_ynode_get(n, "min") && !kdo_ynode_get(n, "max") && !kdo_ynode_get(n, "eq"))
         return fail(c, n, "an expectation needs min, max or eq");
     if (err == 0 && e->min > e->max)
         return fail(c, n, "%s: min %g is above max %g, so it can never hold", fact, e->min, e->max);
@@ -582,7 +674,8 @@ static int top(struct ctx *c, node *root)
     if (err == 0 && (n = kdo_ynode_get(root, "timeline")) && (err = timeline(c, n)) == 0 &&
         s->sim.nrestarts > 0 &&
         s->sim.restarts[s->sim.nrestarts - 1].at >= s->sim.duration + s->sim.drain_limit)
-        return fail(c, n->items[n->n - 1], "this restart comes after the run ends (duration + drain)");
+        return fail(c, n, "a restart at %.3f s comes after the run ends (duration + drain)",
+                    (double)s->sim.restarts[s->sim.nrestarts - 1].at / 1e9);
     if (err == 0 && (n = kdo_ynode_get(root, "expect")))
         err = expectations(c, n);
     return err;

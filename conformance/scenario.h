@@ -21,6 +21,7 @@
 struct kdo_expectation {
     char *fact;   /* "lost", "failures.not_returned", "metric:Success:Average" ... */
     double min, max;
+    kdo_time_ns from, until; /* counted in this period only (`during`); whole run by default */
     int line, column;
 };
 

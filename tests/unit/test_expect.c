@@ -280,6 +280,81 @@ START_TEST(metric_facts)
 }
 END_TEST
 
+START_TEST(attempts_and_time_to_ok)
+{
+    uint64_t s[] = {0, 1}, one[] = {1};
+    uint8_t v[] = {KDO_REASON_DELIVERY_FAILED, KDO_REASON_OK};
+    kdo_journal_rows(j, 0, KDO_J_ROWS_EMITTED, 0, 2, 20);
+    invoke(KDO_S, 1, 0, 2, s, ZERO);
+    reply(KDO_S, 2, v);
+    invoke(3 * KDO_S, 2, 1, 1, s, one);
+    reply(3 * KDO_S, 1, OK);
+    ck_assert_double_eq(fact("max_attempts"), 2);
+    ck_assert_double_eq(fact("time_to_ok_max_ms"), 3000);
+    ck_assert_double_eq(fact("time_to_ok_avg_ms"), 2000); /* (1000 + 3000) / 2 */
+}
+END_TEST
+
+START_TEST(lag_drained_at)
+{
+    kdo_journal_sample(j, KDO_S, 0, 0, 500, 1);
+    kdo_journal_sample(j, 2 * KDO_S, 0, 0, 9000, 1);
+    kdo_journal_sample(j, 3 * KDO_S, 0, 0, 0, 0);
+    kdo_journal_sample(j, 4 * KDO_S, 0, 0, 0, 0);
+    ck_assert_double_eq(fact("last_lag_s"), 2);
+    ck_assert_double_eq(fact("min_lag_ms"), 0);
+}
+END_TEST
+
+START_TEST(facts_in_a_period)
+{
+    uint64_t s0[] = {0}, s1[] = {1};
+    kdo_journal_sample(j, KDO_S, 0, 0, 100, 0);
+    invoke(KDO_S, 1, 0, 1, s0, ZERO);
+    reply(KDO_S, 1, OK);
+    kdo_journal_sample(j, 5 * KDO_S, 0, 0, 7000, 0);
+    invoke(5 * KDO_S, 2, 0, 1, s1, ZERO);
+    reply(5 * KDO_S, 1, (uint8_t[]){KDO_REASON_FUNCTION_ERROR});
+    kdo_journal_sample(j, 9 * KDO_S, 0, 0, 300, 0);
+    kdo_metrics_put(m, 10 * KDO_S, KDO_METRIC_SUCCESS, 1);
+    kdo_metrics_put(m, 70 * KDO_S, KDO_METRIC_SUCCESS, 0);
+    struct kdo_facts *f = kdo_facts_new_window(j, m, 4 * KDO_S, 6 * KDO_S);
+    double v;
+    ck_assert_int_eq(kdo_facts_get(f, "max_lag_ms", &v, NULL), 0);
+    ck_assert_double_eq(v, 7000);
+    ck_assert_int_eq(kdo_facts_get(f, "invocations", &v, NULL), 0);
+    ck_assert_double_eq(v, 1);
+    ck_assert_int_eq(kdo_facts_get(f, "failures.function_error", &v, NULL), 0);
+    ck_assert_double_eq(v, 1);
+    ck_assert_int_eq(kdo_facts_get(f, "rows_delivered", &v, NULL), 0); /* whole run */
+    ck_assert_double_eq(v, 1);
+    ck_assert_int_eq(kdo_facts_get(f, "metric:Success:SampleCount", &v, NULL), 0);
+    ck_assert_double_eq(v, 1); /* the minute the period touches */
+    kdo_facts_free(f);
+    ck_assert_int_eq(kdo_fact_windowable("max_lag_ms"), 1);
+    ck_assert_int_eq(kdo_fact_windowable("lost"), 0);
+    ck_assert_int_eq(kdo_fact_windowable("metric:Success:Average"), 1);
+}
+END_TEST
+
+START_TEST(violations_name_their_context)
+{
+    uint64_t s[] = {0};
+    uint8_t v[] = {KDO_REASON_DELIVERY_FAILED};
+    invoke(KDO_S, 1, 0, 1, s, ZERO);
+    reply(KDO_S, 1, v);
+    size_t the_reply = kdo_journal_count(j) - 1;
+    invoke(2 * KDO_S, 2, 1, 1, s, ZERO); /* hint should be 1 */
+    struct kdo_facts *f = kdo_facts_new(j, m);
+    double value;
+    size_t witness;
+    ck_assert_int_eq(kdo_facts_get(f, "retry_hint_errors", &value, &witness), 0);
+    ck_assert_uint_eq(witness, kdo_journal_count(j) - 1);
+    ck_assert_int_eq(kdo_facts_context(f, "retry_hint_errors"), (int)the_reply);
+    kdo_facts_free(f);
+}
+END_TEST
+
 START_TEST(fact_names)
 {
     ck_assert_int_eq(kdo_fact_known("lost"), 1);
@@ -321,6 +396,10 @@ static Suite *suite(void)
         {"cadence_split", cadence_split_and_event_size},
         {"backpressure", lag_pauses_and_buffer},
         {"metrics", metric_facts},
+        {"attempts", attempts_and_time_to_ok},
+        {"drained", lag_drained_at},
+        {"period", facts_in_a_period},
+        {"context", violations_name_their_context},
         {"names", fact_names},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
