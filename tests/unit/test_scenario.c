@@ -461,7 +461,52 @@ START_TEST(timeline_out_of_order_refused)
                "    restart: {downtime: 5s}\n",
                4, 5, "timeline items must be in time order");
     refused_at("timeline:\n  - {at: 5s, restart: false}\n", 2, 23, "remove the item");
-    refused_at("timeline:\n  - {at: 5s}\n", 2, 5, "needs `at` and `restart`");
+    refused_at("timeline:\n  - {at: 5s}\n", 2, 5, "a timeline item is one of");
+    refused_at("timeline:\n  - {at: 5s, fault: throttle}\n", 2, 5, "needs `from`");
+    refused_at("timeline:\n  - {from: 5s, fix: true}\n", 2, 5, "needs `at`");
+    refused_at("timeline:\n  - {at: 5s, fix: nobody}\n", 2, 19, "no rule is named \"nobody\"");
+    refused_at("timeline:\n  - {from: 5s, fault: thrott1e}\n", 2, 29, "did you mean \"throttle\"");
+}
+END_TEST
+
+START_TEST(timeline_faults_and_fixes)
+{
+    ck_assert_int_eq(parse("lambda:\n"
+                           "  rules:\n"
+                           "    - {name: bad, match: {contains: X}, action: function_error}\n"
+                           "    - {name: slow, action: latency, latency: 1s}\n"
+                           "timeline:\n"
+                           "  - {from: 10s, until: 20s, fault: throttle, match: {attempt: 1}}\n"
+                           "  - {at: 30s, fix: bad}\n"
+                           "  - {at: 40s, restart: true}\n"
+                           "  - {at: 50s, fix: true}\n"),
+                     0);
+    const struct kdo_sim_config *c = &sc->sim;
+    ck_assert_uint_eq(c->nrules, 3);
+    ck_assert_int_eq(c->rules[0].match.until, 30 * KDO_S); /* fixed by name at 30 s */
+    ck_assert_int_eq(c->rules[1].match.until, 50 * KDO_S); /* fixed with the rest at 50 s */
+    ck_assert_int_eq(c->rules[2].action, KDO_FAULT_THROTTLE);
+    ck_assert_int_eq(c->rules[2].match.from, 10 * KDO_S);
+    ck_assert_int_eq(c->rules[2].match.until, 20 * KDO_S);
+    ck_assert_uint_eq(c->rules[2].match.attempt_max, 1);
+    ck_assert_uint_eq(c->nrestarts, 1);
+    ck_assert_int_eq(c->restarts[0].at, 40 * KDO_S);
+}
+END_TEST
+
+START_TEST(expectations_during_a_period)
+{
+    ck_assert_int_eq(parse("expect:\n"
+                           "  max_lag_ms: {min: 1000, during: {from: 10s, until: 20s}}\n"
+                           "  lost: 0\n"),
+                     0);
+    ck_assert_int_eq(sc->expect[0].from, 10 * KDO_S);
+    ck_assert_int_eq(sc->expect[0].until, 20 * KDO_S);
+    ck_assert_int_eq(sc->expect[1].from, INT64_MIN);
+    refused_at("expect:\n  lost: {eq: 0, during: {from: 1s}}\n", 2, 25, "cannot be restricted");
+    refused_at("expect:\n  max_lag_ms: {max: 5, during: {from: 9s, until: 2s}}\n", 2, 32,
+               "from must come before until");
+    refused_at("expect:\n  max_lag_ms: {during: {from: 9s}}\n", 2, 15, "needs min, max or eq");
 }
 END_TEST
 
@@ -562,6 +607,8 @@ static Suite *scenario_suite(void)
         {"lambda_timeout_range", lambda_timeout_range},
         {"other_range_refusals", other_range_refusals},
         {"timeline_out_of_order_refused", timeline_out_of_order_refused},
+        {"timeline_faults_and_fixes", timeline_faults_and_fixes},
+        {"expectations_during_a_period", expectations_during_a_period},
         {"empty_file_refused", empty_file_refused},
         {"yaml_syntax_error_has_position", yaml_syntax_error_has_position},
         {"empty_input_list", empty_input_list_gets_default},
