@@ -465,7 +465,7 @@ START_TEST(timeline_out_of_order_refused)
     refused_at("timeline:\n  - {at: 5s, fault: throttle}\n", 2, 5, "needs `from`");
     refused_at("timeline:\n  - {from: 5s, fix: true}\n", 2, 5, "needs `at`");
     refused_at("timeline:\n  - {at: 5s, fix: nobody}\n", 2, 19, "no rule is named \"nobody\"");
-    refused_at("timeline:\n  - {from: 5s, fault: thrott1e}\n", 2, 29, "did you mean \"throttle\"");
+    refused_at("timeline:\n  - {from: 5s, fault: thrott1e}\n", 2, 23, "did you mean \"throttle\"");
 }
 END_TEST
 
