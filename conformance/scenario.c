@@ -616,25 +616,44 @@ static int bound(struct ctx *c, node *n, const char *fact, struct kdo_expectatio
     return err;
 }
 
-static int expectations(struct ctx *c, node *map)
+static int expectation(struct ctx *c, const struct kdo_ypair *pair)
 {
     struct kdo_scenario *s = c->s;
-    int err = want(c, map, KDO_YNODE_MAP, "a mapping of fact: value or fact: {min, max}");
-    if (err)
+    node *k = pair->key;
+    if (!kdo_fact_known(k->text)) {
+        const char *near = kdo_fact_suggest(k->text);
+        return fail(c, k, "unknown fact \"%s\"%s%s%s (kdaout run --help lists them)", k->text,
+                    near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
+    }
+    struct kdo_expectation *e = &s->expect[s->nexpect++];
+    e->fact = kdo_xstrdup(k->text);
+    e->line = k->line;
+    e->column = k->column;
+    return bound(c, pair->value, k->text, e);
+}
+
+/* A mapping of fact: bound, or -- to state one fact for several periods -- a
+ * list of one-entry mappings. */
+static int expectations(struct ctx *c, node *n)
+{
+    struct kdo_scenario *s = c->s;
+    int err = 0;
+    if (n->type == KDO_YNODE_MAP) {
+        s->expect = kdo_xcalloc(n->n ? n->n : 1, sizeof *s->expect);
+        for (size_t i = 0; i < n->n && err == 0; i++)
+            err = expectation(c, &n->pairs[i]);
         return err;
-    s->expect = kdo_xcalloc(map->n ? map->n : 1, sizeof *s->expect);
-    for (size_t i = 0; i < map->n && err == 0; i++) {
-        node *k = map->pairs[i].key;
-        if (!kdo_fact_known(k->text)) {
-            const char *near = kdo_fact_suggest(k->text);
-            return fail(c, k, "unknown fact \"%s\"%s%s%s (kdaout run --help lists them)", k->text,
-                        near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
-        }
-        struct kdo_expectation *e = &s->expect[s->nexpect++];
-        e->fact = kdo_xstrdup(k->text);
-        e->line = k->line;
-        e->column = k->column;
-        err = bound(c, map->pairs[i].value, k->text, e);
+    }
+    if (n->type != KDO_YNODE_SEQ)
+        return fail(c, n, "found a %s for expect, expected a mapping of fact: value or "
+                          "fact: {min, max, eq, during}, or a list of such one-entry mappings",
+                    kdo_ynode_type_name(n->type));
+    s->expect = kdo_xcalloc(n->n ? n->n : 1, sizeof *s->expect);
+    for (size_t i = 0; i < n->n && err == 0; i++) {
+        node *item = n->items[i];
+        if (item->type != KDO_YNODE_MAP || item->n != 1)
+            return fail(c, item, "each item of an expect list is one fact: bound");
+        err = expectation(c, &item->pairs[0]);
     }
     return err;
 }

@@ -51,6 +51,10 @@ done <<'TABLE'
 12-restart-resets-retryhint no-hint-reset
 12-restart-resets-retryhint lose-on-restart
 13-ten-minute-outage drop-failed
+17-metrics accept-any-reply
+18-bad-result-and-duplicates accept-any-reply
+19-throttling drop-failed
+19-throttling accept-any-reply
 TABLE
 
 # 3. The same seed gives a byte-identical journal (the 10-minute scenario).
