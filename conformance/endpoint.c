@@ -47,7 +47,7 @@ static int derive_timeout(struct kdo_scenario *s, const struct kdo_http_end *he,
         return 0;
     }
     if (notes)
-        fprintf(notes, "    note: %s; using an invocation timeout of %lld ms\n", err,
+        fprintf(notes, "%s; using an invocation timeout of %lld ms\n", err,
                 (long long)(s->sim.delivery.invoke_timeout / KDO_MS));
     return 1;
 }

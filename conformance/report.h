@@ -57,7 +57,8 @@ void kdo_report_replay(const struct kdo_scenario_result *r, char *out, size_t si
 
 /* One line per scenario, the failed checks with their evidence and replay
  * command under it (all checks with `verbose`), and a closing line
- * "kdaout: N passed, N failed" (", N errors, N undecided" when there are any).
+ * "kdaout: N passed, N failed", and a second line "kdaout: N errors, N undecided"
+ * when there are any (the first stays parseable by CI tools).
  * `colour`: ANSI colours (only when writing to a terminal). */
 int kdo_report_terminal(FILE *out, const struct kdo_scenario_result *r, size_t n, int colour,
                         int verbose);

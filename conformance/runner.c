@@ -274,7 +274,7 @@ static void append_facts(struct kdo_scenario_result *res, const struct kdo_sim_r
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     struct kdo_facts *facts = kdo_facts_new(r->journal, r->metrics);
-    fprintf(f, "%s    facts:\n", res->notes ? res->notes : "");
+    fprintf(f, "%s    facts of this run:\n", res->notes ? res->notes : "");
     kdo_facts_print(facts, f);
     kdo_facts_free(facts);
     fclose(f);

@@ -544,6 +544,13 @@ static int timeline_item(struct ctx *c, node *map, kdo_time_ns *when)
                                                       : "a restart or a fix happens at one time: use `at`");
     if ((err = DURATION(c, t, fault ? "from" : "at", when)))
         return err;
+    /* Keys of the other shapes mean nothing here: refuse them. */
+    static const char *const fault_only[] = {"until", "match", "name", "latency", "value", NULL};
+    for (const char *const *k = fault_only; !fault && *k; k++)
+        if (kdo_ynode_get(map, *k))
+            return fail(c, kdo_ynode_get(map, *k), "`%s` belongs to a fault item "
+                        "({from, until, fault, match, name, latency, value}), not to a %s", *k,
+                        restart ? "restart" : "fix");
     if (restart)
         return restart_item(c, map, *when);
     return fix ? fix_item(c, fix, *when) : fault_item(c, map, *when);
@@ -676,6 +683,8 @@ static int top(struct ctx *c, node *root)
         err = text(c, n, "name", &s->name);
     if (err == 0 && (n = kdo_ynode_get(root, "guide")))
         err = text(c, n, "guide", &s->guide);
+    if (err == 0 && (n = kdo_ynode_get(root, "description")) && n->type != KDO_YNODE_SCALAR)
+        return fail(c, n, "found a %s for description, expected text", kdo_ynode_type_name(n->type));
     if (err == 0 && (n = kdo_ynode_get(root, "seed")) && (err = COUNT(c, n, "seed", &s->sim.seed)) == 0)
         s->has_seed = 1;
     if (err == 0 && (n = kdo_ynode_get(root, "duration")))

@@ -26,8 +26,8 @@ static int fail(char *why, size_t n, const char *s, const char *expected)
 static int split(const char *s, double *num, const char **unit)
 {
     char *end;
-    if (*s == '\0' || *s == ' ' || *s == '+')
-        return -1;
+    if (*s == '\0' || *s == ' ' || *s == '+' || (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')))
+        return -1; /* strtod would take hexadecimal */
     errno = 0;
     *num = strtod(s, &end);
     if (end == s || errno == ERANGE || !isfinite(*num))

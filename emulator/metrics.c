@@ -39,11 +39,12 @@ const char *kdo_metric_flow(enum kdo_metric m)
 
 int kdo_metric_from_name(const char *name, const char *flow)
 {
-    if (flow == NULL)
-        flow = "Output";
-    for (int i = 0; i < KDO_METRIC_COUNT; i++)
-        if (strcmp(names[i], name) == 0 && (flows[i] == NULL || strcmp(flows[i], flow) == 0))
-            return i;
+    for (int i = 0; i < KDO_METRIC_COUNT; i++) {
+        if (strcmp(names[i], name) != 0)
+            continue;
+        if (flows[i] == NULL ? flow == NULL : strcmp(flows[i], flow ? flow : "Output") == 0)
+            return i; /* a flow only where the metric has one; Output by default */
+    }
     return -1;
 }
 

@@ -68,11 +68,10 @@ START_TEST(from_name_with_and_without_flow)
     ck_assert_int_eq(kdo_metric_from_name("Records", NULL), KDO_METRIC_OUTPUT_RECORDS);
     ck_assert_int_eq(kdo_metric_from_name("Bytes", "Output"), KDO_METRIC_OUTPUT_BYTES);
     ck_assert_int_eq(kdo_metric_from_name("Bytes", "Sideways"), -1);
-    /* Metrics without a Flow dimension are found whatever flow is given. */
+    /* Metrics without a Flow dimension take none. */
     ck_assert_int_eq(kdo_metric_from_name("LambdaDelivery.OkRecords", NULL),
                      KDO_METRIC_OK_RECORDS);
-    ck_assert_int_eq(kdo_metric_from_name("MillisBehindLatest", "Input"),
-                     KDO_METRIC_MILLIS_BEHIND_LATEST);
+    ck_assert_int_eq(kdo_metric_from_name("MillisBehindLatest", "Input"), -1);
     ck_assert_int_eq(kdo_metric_from_name("Success", NULL), KDO_METRIC_SUCCESS);
     /* Names that do not exist in AWS/KinesisAnalytics (CONTRACT.md §5). */
     ck_assert_int_eq(kdo_metric_from_name("LambdaDelivery.Success", NULL), -1);

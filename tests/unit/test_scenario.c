@@ -343,7 +343,8 @@ START_TEST(wrong_types_refused)
                "found a sequence for duration, expected a single value");
     refused_at("application: 5\n", 1, 14, "found a scalar");
     refused_at("lambda:\n  rules: {action: ok}\n", 2, 10, "found a mapping");
-    refused_at("expect: [lost]\n", 1, 9, "found a sequence");
+    refused_at("expect: [lost]\n", 1, 10, "each item of an expect list is one fact");
+    refused_at("expect: lost\n", 1, 9, "found a scalar for expect");
     refused_at("- a\n- b\n", 1, 1, "found a sequence");
     refused_at("name: [x]\n", 1, 7, "expected text");
 }

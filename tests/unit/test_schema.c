@@ -1,0 +1,321 @@
+/*
+ * test_schema.c -- the JSON Schema of the scenario format,
+ * conformance/schema.c.
+ *
+ * The schema is hand-written, so these tests hold it to the C tables it
+ * describes: it parses as JSON, declares draft 2020-12, every mapping is
+ * closed (additionalProperties: false), its action enum is exactly faults.h's
+ * and its fact names are exactly those expect.c knows.  Whether real
+ * scenarios validate against it is tests/integration/schema/ (ajv).
+ */
+#include "schema.h"
+
+#include "contract.h"
+#include "errors.h"
+#include "expect.h"
+#include "faults.h"
+
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *schema;
+
+static void load(void)
+{
+    json_error_t e;
+    schema = json_loads(kdo_schema_text(), 0, &e);
+    ck_assert_msg(schema != NULL, "schema is not JSON: line %d column %d: %s", e.line, e.column,
+                  e.text);
+}
+
+static void unload(void)
+{
+    json_decref(schema);
+    schema = NULL;
+}
+
+/* The object at a '/'-separated path of object keys ("properties/lambda"). */
+static json_t *at(const char *path)
+{
+    char buf[300], *save = NULL;
+    json_t *n = schema;
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *k = strtok_r(buf, "/", &save); k && n; k = strtok_r(NULL, "/", &save))
+        n = json_object_get(n, k);
+    ck_assert_msg(n != NULL, "schema has no %s", path);
+    return n;
+}
+
+static int in_array(json_t *arr, const char *s)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+        if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+            return 1;
+    return 0;
+}
+
+START_TEST(parses_as_json)
+{
+    ck_assert_ptr_nonnull(schema);
+    ck_assert(json_is_object(schema));
+    ck_assert_str_eq(json_string_value(at("$schema")),
+                     "https://json-schema.org/draft/2020-12/schema");
+    ck_assert_ptr_nonnull(json_string_value(at("$id")));
+    ck_assert_ptr_nonnull(json_string_value(at("title")));
+}
+END_TEST
+
+START_TEST(write_matches_text)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_int_eq(kdo_schema_write(f), 0);
+    fclose(f);
+    ck_assert_uint_eq(len, strlen(kdo_schema_text()));
+    ck_assert(memcmp(buf, kdo_schema_text(), len) == 0);
+    free(buf);
+}
+END_TEST
+
+START_TEST(write_reports_io_errors)
+{
+    FILE *f = fopen("/dev/full", "w");
+    if (f == NULL)
+        return; /* no /dev/full here: nothing to prove */
+    ck_assert_int_eq(kdo_schema_write(f), KDO_EIO);
+    fclose(f);
+}
+END_TEST
+
+/* Walks every subschema; each object with "properties" must be closed and
+ * each property must say what it is for. */
+static void check_closed(json_t *n, const char *where, int *objects)
+{
+    const char *k;
+    json_t *v;
+    size_t i;
+    if (json_is_array(n)) {
+        json_array_foreach(n, i, v)
+            check_closed(v, where, objects);
+        return;
+    }
+    if (!json_is_object(n))
+        return;
+    json_t *props = json_object_get(n, "properties");
+    json_t *type = json_object_get(n, "type");
+    if (props && type && strcmp(json_string_value(type), "object") == 0) {
+        (*objects)++;
+        ck_assert_msg(json_is_false(json_object_get(n, "additionalProperties")),
+                      "an object at %s is open (no additionalProperties: false)", where);
+        json_object_foreach(props, k, v) {
+            json_t *d = json_object_get(v, "description");
+            ck_assert_msg(json_is_string(d) && strlen(json_string_value(d)) > 5,
+                          "property %s under %s has no description", k, where);
+        }
+    }
+    json_object_foreach(n, k, v)
+        check_closed(v, k, objects);
+}
+
+START_TEST(every_mapping_is_closed_and_described)
+{
+    int objects = 0;
+    check_closed(schema, "the root", &objects);
+    /* scenario, application, buffer, input item, delivery, lambda, rule,
+     * match, attempt, range, timeline item, restart, expect, bound */
+    ck_assert_int_ge(objects, 14);
+}
+END_TEST
+
+START_TEST(top_level_keys)
+{
+    static const char *const keys[] = {"name", "guide", "description", "seed", "duration",
+                                       "drain", "application", "delivery", "lambda",
+                                       "timeline", "expect"};
+    json_t *props = at("properties");
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        ck_assert_msg(json_object_get(props, keys[i]) != NULL, "no top-level key %s", keys[i]);
+    ck_assert_msg(json_object_size(props) >= sizeof keys / sizeof *keys, "keys lost");
+}
+END_TEST
+
+START_TEST(action_enum_is_faults_h)
+{
+    json_t *e = at("properties/lambda/properties/rules/items/properties/action/enum");
+    for (int i = 0; i < KDO_FAULT_ACTION_COUNT; i++) {
+        const char *name = kdo_fault_action_name((enum kdo_fault_action)i);
+        ck_assert_msg(in_array(e, name), "action %s is missing from the schema", name);
+    }
+    ck_assert_uint_eq(json_array_size(e), KDO_FAULT_ACTION_COUNT);
+    size_t i;
+    json_t *v;
+    json_array_foreach(e, i, v)
+        ck_assert_msg(kdo_fault_action_from_name(json_string_value(v)) >= 0,
+                      "schema action %s is unknown to faults.c", json_string_value(v));
+}
+END_TEST
+
+START_TEST(query_and_transport_enums)
+{
+    json_t *q = at("properties/application/properties/query/enum");
+    ck_assert_uint_eq(json_array_size(q), 3);
+    ck_assert(in_array(q, "continuous") && in_array(q, "sliding") && in_array(q, "tumbling"));
+    json_t *t = at("properties/lambda/properties/transport/enum");
+    ck_assert_uint_eq(json_array_size(t), 2);
+    ck_assert(in_array(t, "in-process") && in_array(t, "http"));
+}
+END_TEST
+
+START_TEST(facts_are_expect_c)
+{
+    json_t *props = at("$defs/facts/properties");
+    const char *k;
+    json_t *v;
+    size_t n = 0;
+    json_object_foreach(props, k, v) {
+        ck_assert_msg(kdo_fact_known(k), "schema fact %s is unknown to expect.c", k);
+        n++;
+    }
+    /* Conversely: every failures.<reason> (reason 0 is Ok, not a failure). */
+    for (int r = 1; r < KDO_REASON_COUNT; r++) {
+        char name[100];
+        snprintf(name, sizeof name, "failures.%s", kdo_reason_name((enum kdo_reason)r));
+        ck_assert_msg(kdo_fact_known(name), "%s", name);
+        ck_assert_msg(json_object_get(props, name) != NULL, "schema lacks fact %s", name);
+    }
+    static const char *const plain[] = {
+        "rows_read", "rows_emitted", "rows_delivered", "lost", "undelivered", "duplicates",
+        "acked_twice", "ok_resent", "retry_hint_errors", "max_retry_hint",
+        "head_of_line_violations", "max_attempts", "time_to_ok_max_ms", "time_to_ok_avg_ms",
+        "invocations", "retry_invocations", "failed_invocations",
+        "flushes", "split_flushes", "flush_interval_min_ms", "flush_interval_max_ms",
+        "max_event_bytes", "max_records_per_invocation", "max_lag_ms", "min_lag_ms", "final_lag_ms", "last_lag_s",
+        "source_pauses", "source_paused_ms", "buffer_max_rows", "restarts", "end_s"};
+    for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) {
+        ck_assert_msg(kdo_fact_known(plain[i]), "%s", plain[i]);
+        ck_assert_msg(json_object_get(props, plain[i]) != NULL, "schema lacks fact %s", plain[i]);
+    }
+    ck_assert_uint_eq(n, sizeof plain / sizeof *plain + KDO_REASON_COUNT - 1);
+    ck_assert(!kdo_fact_known("failures.ok"));
+    ck_assert(json_object_get(props, "failures.ok") == NULL);
+    /* `during` is allowed exactly where expect.c can window the fact. */
+    json_object_foreach(props, k, v) {
+        const char *r = json_string_value(json_object_get(v, "$ref"));
+        ck_assert_ptr_nonnull(r);
+        int windowed = strcmp(r, "#/$defs/windowedBound") == 0;
+        ck_assert_msg(windowed || strcmp(r, "#/$defs/bound") == 0, "%s: $ref %s", k, r);
+        ck_assert_msg(windowed == !!kdo_fact_windowable(k), "%s: during %s in the schema, %s "
+                      "in expect.c", k, windowed ? "allowed" : "refused",
+                      kdo_fact_windowable(k) ? "allowed" : "refused");
+    }
+    ck_assert_ptr_nonnull(at("$defs/windowedBound/anyOf"));
+    /* The default expectations are facts the schema allows. */
+    for (size_t i = 0; i < kdo_default_expectations_count; i++)
+        ck_assert_ptr_nonnull(json_object_get(props, kdo_default_expectations[i].fact));
+}
+END_TEST
+
+START_TEST(metric_pattern)
+{
+    json_t *pp = at("$defs/facts/patternProperties");
+    ck_assert_uint_eq(json_object_size(pp), 1);
+    const char *pattern = json_object_iter_key(json_object_iter(pp));
+    ck_assert_msg(strncmp(pattern, "^metric:", 8) == 0, "pattern %s", pattern);
+    /* Every metric and statistic named in the pattern is one expect.c takes. */
+    static const char *const ok[] = {
+        "metric:LambdaDelivery.OkRecords:Sum", "metric:LambdaDelivery.DeliveryFailedRecords:Sum",
+        "metric:LambdaDelivery.Duration:Maximum", "metric:MillisBehindLatest:Maximum",
+        "metric:Success:Average", "metric:Bytes:Input:Sum", "metric:Records:Output:SampleCount",
+        "metric:Bytes:Minimum"};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        ck_assert_msg(kdo_fact_known(ok[i]), "%s", ok[i]);
+    static const char *const bad[] = {"metric:Nope:Sum", "metric:Success:Median",
+                                      "metric:Success", "metric:Bytes:Input:Sum:Sum", "lost2",
+                                      "failures.nope"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(!kdo_fact_known(bad[i]), "%s", bad[i]);
+    for (const char *w = "LambdaDelivery\\.OkRecords\0LambdaDelivery\\.DeliveryFailedRecords\0"
+                         "LambdaDelivery\\.Duration\0MillisBehindLatest\0Success\0Bytes\0"
+                         "Records\0Input\0Output\0Sum\0Average\0Maximum\0Minimum\0SampleCount\0";
+         *w; w += strlen(w) + 1)
+        ck_assert_msg(strstr(pattern, w) != NULL, "metric pattern lacks %s", w);
+}
+END_TEST
+
+START_TEST(limits_match_contract)
+{
+    json_t *row = at("properties/application/properties/input/items/properties/row/anyOf");
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(row, 0), "maxLength")),
+                     (json_int_t)KDO_MAX_ROW_BYTES);
+    json_t *t = json_array_get(at("properties/lambda/properties/timeout/anyOf"), 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(t, "minimum")),
+                     KDO_FUNCTION_TIMEOUT_MIN_S);
+    ck_assert_int_eq(json_integer_value(json_object_get(t, "maximum")),
+                     KDO_FUNCTION_TIMEOUT_MAX_S);
+    json_t *m = json_array_get(at("properties/delivery/properties/max_event_bytes/anyOf"), 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(m, "maximum")),
+                     (json_int_t)KDO_MAX_EVENT_BYTES);
+}
+END_TEST
+
+START_TEST(required_keys)
+{
+    ck_assert(in_array(at("properties/lambda/properties/rules/items/required"), "action"));
+    /* Timeline items: {at, restart}, {at, fix}, {from, fault, ...}. */
+    json_t *shapes = at("properties/timeline/items/oneOf");
+    ck_assert_uint_eq(json_array_size(shapes), 3);
+    static const char *const req[3][2] = {{"at", "restart"}, {"at", "fix"}, {"from", "fault"}};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *r = json_object_get(json_array_get(shapes, i), "required");
+        ck_assert_msg(in_array(r, req[i][0]) && in_array(r, req[i][1]), "timeline shape %zu", i);
+    }
+    /* A timeline fault takes the same actions as a rule. */
+    json_t *fault = json_object_get(
+        json_object_get(json_object_get(json_array_get(shapes, 2), "properties"), "fault"), "enum");
+    ck_assert(json_equal(fault,
+                         at("properties/lambda/properties/rules/items/properties/action/enum")));
+}
+END_TEST
+
+static Suite *schema_suite(void)
+{
+    Suite *s = suite_create("schema");
+    const struct {
+        const char *name;
+        const TTest *test;
+    } cases[] = {
+        {"parses_as_json", parses_as_json},
+        {"write_matches_text", write_matches_text},
+        {"write_reports_io_errors", write_reports_io_errors},
+        {"every_mapping_is_closed_and_described", every_mapping_is_closed_and_described},
+        {"top_level_keys", top_level_keys},
+        {"action_enum_is_faults_h", action_enum_is_faults_h},
+        {"query_and_transport_enums", query_and_transport_enums},
+        {"facts_are_expect_c", facts_are_expect_c},
+        {"metric_pattern", metric_pattern},
+        {"limits_match_contract", limits_match_contract},
+        {"required_keys", required_keys},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        TCase *tc = tcase_create(cases[i].name);
+        tcase_add_checked_fixture(tc, load, unload);
+        tcase_add_test(tc, cases[i].test);
+        suite_add_tcase(s, tc);
+    }
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(schema_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
