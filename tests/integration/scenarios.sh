@@ -90,6 +90,38 @@ else
     not_ok "--metrics writes LambdaDelivery.OkRecords Sum 60000"; head -c 400 "$tmp/m.json"
 fi
 
+# 4c. --junit: XML that a JUnit consumer accepts (the Jenkins schema, with the
+#     file/skipped attributes GitLab and GitHub read), one testcase per scenario,
+#     failures with their messages; --tap, --json and --markdown alongside.
+nscen=$(ls "$root"/scenarios/*.yaml | wc -l)
+"$kdaout" run "$root/scenarios" --filter 0 --plant-bug drop-failed --jobs 2 --junit "$tmp/r.xml" \
+    --tap "$tmp/r.tap" --json "$tmp/r.json" --markdown "$tmp/r.md" >/dev/null 2>&1
+rc=$?
+n0=$(ls "$root"/scenarios/*0*.yaml | wc -l)
+if [ $rc -eq 1 ] && xmllint --noout --schema "$root/tests/data/junit/junit.xsd" "$tmp/r.xml" 2>/dev/null &&
+   [ "$(xmllint --xpath 'count(//testcase)' "$tmp/r.xml")" = "$n0" ] &&
+   [ "$(xmllint --xpath 'count(//testcase/failure)' "$tmp/r.xml")" -ge 1 ] &&
+   xmllint --xpath 'string(//testcase/failure)' "$tmp/r.xml" | grep -q "lost"; then
+    ok "--junit validates against the JUnit schema: $n0 testcases, failures name the failed check"
+else
+    not_ok "--junit validates against the JUnit schema (exit $rc)"; head -c 600 "$tmp/r.xml"
+fi
+if grep -q "^1\.\.$n0\$" "$tmp/r.tap" && grep -q "^not ok" "$tmp/r.tap" &&
+   grep -q '"scenarios"' "$tmp/r.json" && grep -q "lost" "$tmp/r.md"; then
+    ok "--tap, --json and --markdown written"
+else
+    not_ok "--tap, --json and --markdown written"
+fi
+# --shard: the slices are disjoint and cover the suite.
+a=$("$kdaout" run "$root/scenarios" --shard 1/2 --filter 0 2>/dev/null | grep -c '^PASS')
+b=$("$kdaout" run "$root/scenarios" --shard 2/2 --filter 0 2>/dev/null | grep -c '^PASS')
+if [ $((a + b)) -eq "$n0" ] && [ "$a" -ge 1 ] && [ "$b" -ge 1 ]; then
+    ok "--shard 1/2 and 2/2 split $n0 scenarios into $a + $b"
+else
+    not_ok "--shard 1/2 and 2/2 split $n0 scenarios (got $a + $b)"
+fi
+: "$nscen"
+
 # 5. Bad input exits 2 with file:line:column.
 printf 'name: x\napplication:\n  qurey: continuous\n' >"$tmp/typo.yaml"
 out=$("$kdaout" run "$tmp/typo.yaml" 2>&1); rc=$?
