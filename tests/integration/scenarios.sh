@@ -122,6 +122,15 @@ else
 fi
 : "$nscen"
 
+# 4d. A check that fails while the endpoint is unreachable decides nothing: exit 3.
+printf 'duration: 1s\ndrain: 1s\nlambda: {endpoint: "http://127.0.0.1:1"}\nexpect: {rows_delivered: {min: 1}}\n' >"$tmp/down.yaml"
+out=$("$kdaout" run "$tmp/down.yaml" 2>&1); rc=$?
+if [ $rc -eq 3 ] && echo "$out" | grep -q "^UNDECIDED"; then
+    ok "an unreachable endpoint with a failed check is undecided (exit 3)"
+else
+    not_ok "an unreachable endpoint with a failed check is undecided (exit $rc: $out)"
+fi
+
 # 5. Bad input exits 2 with file:line:column.
 printf 'name: x\napplication:\n  qurey: continuous\n' >"$tmp/typo.yaml"
 out=$("$kdaout" run "$tmp/typo.yaml" 2>&1); rc=$?
