@@ -90,6 +90,8 @@ static const char usage_run[] =
     "      - {rate: 1000/s, from: 0s, until: 60s}\n"
     "      - {burst: 60000, at: 5s}\n"
     "      - {row: '{\"TICKER_SYMBOL\":\"POISON\"}', at: 10s}\n"
+    "      - {rows: [{TICKER_SYMBOL: X, PRICE: 1}, 'raw text'], at: 20s}\n"
+    "      - {file: recorded.jsonl, rate: 100/s}  # JSON Lines, next to the scenario\n"
     "  delivery:\n"
     "    cadence: 1s                # flush grid (tumbling: every window trigger)\n"
     "    retry_interval: 1s\n"

@@ -15,6 +15,7 @@
 #include "units.h"
 #include "ydoc.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,16 +131,133 @@ static int size_t_value(struct ctx *c, node *n, const char *what, size_t *out, i
 
 /* ---- application ------------------------------------------------------------- */
 
+/* A YAML value as JSON text: plain scalars that read as numbers, booleans
+ * or null stay bare, everything else is a string; mappings keep their order. */
+static void to_json(node *n, struct kdo_buf *b)
+{
+    if (n->type == KDO_YNODE_SCALAR) {
+        double d;
+        char why[8];
+        int bare = n->plain && (kdo_units_number(n->text, &d, why, sizeof why) == 0 ||
+                                strcmp(n->text, "true") == 0 || strcmp(n->text, "false") == 0 ||
+                                strcmp(n->text, "null") == 0);
+        if (bare)
+            kdo_buf_append(b, n->text, n->len);
+        else
+            kdo_buf_json_string(b, n->text, n->len);
+        return;
+    }
+    kdo_buf_puts(b, n->type == KDO_YNODE_MAP ? "{" : "[");
+    for (size_t i = 0; i < n->n; i++) {
+        kdo_buf_puts(b, i ? "," : "");
+        if (n->type == KDO_YNODE_MAP) {
+            kdo_buf_json_string(b, n->pairs[i].key->text, n->pairs[i].key->len);
+            kdo_buf_puts(b, ":");
+            to_json(n->pairs[i].value, b);
+        } else {
+            to_json(n->items[i], b);
+        }
+    }
+    kdo_buf_puts(b, n->type == KDO_YNODE_MAP ? "}" : "]");
+}
+
+static int add_row(struct ctx *c, node *at, struct kdo_source_segment *g, const char *row,
+                   size_t len)
+{
+    if (len > KDO_MAX_ROW_BYTES)
+        return fail(c, at, "a row of %zu bytes; KDA's in-application row limit is %zu bytes "
+                           "(512 KB)", len, KDO_MAX_ROW_BYTES);
+    kdo_source_segment_add_row(g, row, len);
+    return 0;
+}
+
+/* rows: a list of rows, each text or a mapping (written as JSON). */
+static int inline_rows(struct ctx *c, node *seq, struct kdo_source_segment *g)
+{
+    int err = want(c, seq, KDO_YNODE_SEQ, "a list of rows (text, or mappings written as JSON)");
+    for (size_t i = 0; i < seq->n && err == 0; i++) {
+        node *r = seq->items[i];
+        if (r->type == KDO_YNODE_SCALAR) {
+            err = add_row(c, r, g, r->text, r->len);
+            continue;
+        }
+        struct kdo_buf b;
+        kdo_buf_init(&b, KDO_MAX_ROW_BYTES + 1);
+        to_json(r, &b);
+        err = add_row(c, r, g, b.data ? b.data : "", b.len);
+        kdo_buf_cleanup(&b);
+    }
+    return err;
+}
+
+/* file: a JSON Lines file, relative to the scenario's folder: one row a line. */
+static int file_rows(struct ctx *c, node *n, struct kdo_source_segment *g)
+{
+    char path[4096];
+    const char *slash = strrchr(c->file, '/');
+    if (n->type != KDO_YNODE_SCALAR)
+        return fail(c, n, "file: expected the path of a JSON Lines file");
+    if (n->text[0] == '/' || slash == NULL)
+        snprintf(path, sizeof path, "%s", n->text);
+    else
+        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - c->file), c->file, n->text);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return fail(c, n, "cannot read %s: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int err = 0, lineno = 0;
+    while (err == 0 && (len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            len--;
+        if (len == 0)
+            continue;
+        if ((size_t)len > KDO_MAX_ROW_BYTES)
+            err = kdo_errinfo_set(c->err, KDO_ESCHEMA, path, lineno, 1, "a row of %zd bytes; "
+                                  "KDA's in-application row limit is %zu bytes (512 KB)",
+                                  len, KDO_MAX_ROW_BYTES);
+        else if (g->nrows >= 10000000)
+            err = kdo_errinfo_set(c->err, KDO_ESCHEMA, path, lineno, 1, "more than 10,000,000 rows");
+        else
+            kdo_source_segment_add_row(g, line, (size_t)len);
+    }
+    free(line);
+    fclose(f);
+    if (err == 0 && g->nrows == 0)
+        return fail(c, n, "%s holds no rows", path);
+    return err;
+}
+
 static int input_item(struct ctx *c, node *it, struct kdo_source_segment *g)
 {
-    static const char *const keys[] = {"rate", "from", "until", "burst", "at", "row", NULL};
+    static const char *const keys[] = {"rate", "from", "until", "burst", "at", "row", "rows", "file",
+                                       NULL};
     int err = check_keys(c, it, "an input item", keys);
     node *rate = kdo_ynode_get(it, "rate"), *burst = kdo_ynode_get(it, "burst"),
          *row = kdo_ynode_get(it, "row"), *n;
+    node *rows = kdo_ynode_get(it, "rows"), *file = kdo_ynode_get(it, "file");
     if (err)
         return err;
+    if (rows || file) {
+        if (rows && file)
+            return fail(c, it, "an input item has rows or a file, not both");
+        if (burst || row)
+            return fail(c, it, "rows and file go with at/from and an optional rate, not with "
+                               "burst or row");
+        g->kind = KDO_SEGMENT_ROWS;
+        g->until = KDO_TIME_NEVER;
+        if ((n = kdo_ynode_get(it, "from")) && (err = DURATION(c, n, "from", &g->from)))
+            return err;
+        if ((n = kdo_ynode_get(it, "at")) && (err = DURATION(c, n, "at", &g->from)))
+            return err;
+        if (rate && (err = RATE(c, rate, "rate", &g->rate)))
+            return err;
+        return rows ? inline_rows(c, rows, g) : file_rows(c, file, g);
+    }
     if (!!rate + !!burst + !!row != 1)
-        return fail(c, it, "an input item needs exactly one of rate, burst or row");
+        return fail(c, it, "an input item needs exactly one of rate, burst, row, rows or file");
     g->from = 0;
     g->until = KDO_TIME_NEVER;
     if ((n = kdo_ynode_get(it, "from")) && (err = DURATION(c, n, "from", &g->from)))

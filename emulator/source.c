@@ -41,18 +41,38 @@ void kdo_source_config_copy(struct kdo_source_config *dst, const struct kdo_sour
     dst->segments = kdo_xcalloc(src->nsegments, sizeof *dst->segments);
     for (size_t i = 0; i < src->nsegments; i++) {
         dst->segments[i] = src->segments[i];
-        if (src->segments[i].row)
-            dst->segments[i].row = kdo_xstrndup(src->segments[i].row, src->segments[i].row_len);
+        const struct kdo_source_segment *g = &src->segments[i];
+        if (g->row)
+            dst->segments[i].row = kdo_xstrndup(g->row, g->row_len);
+        if (g->nrows) {
+            size_t bytes = g->row_ends[g->nrows - 1];
+            dst->segments[i].rows = kdo_xmalloc(bytes ? bytes : 1);
+            memcpy(dst->segments[i].rows, g->rows, bytes);
+            dst->segments[i].row_ends = kdo_xmalloc(g->nrows * sizeof *g->row_ends);
+            memcpy(dst->segments[i].row_ends, g->row_ends, g->nrows * sizeof *g->row_ends);
+        }
     }
 }
 
 void kdo_source_config_cleanup(struct kdo_source_config *c)
 {
-    for (size_t i = 0; i < c->nsegments; i++)
+    for (size_t i = 0; i < c->nsegments; i++) {
         free(c->segments[i].row);
+        free(c->segments[i].rows);
+        free(c->segments[i].row_ends);
+    }
     free(c->segments);
     c->segments = NULL;
     c->nsegments = 0;
+}
+
+void kdo_source_segment_add_row(struct kdo_source_segment *g, const char *row, size_t len)
+{
+    size_t start = g->nrows ? g->row_ends[g->nrows - 1] : 0;
+    g->rows = kdo_xrealloc(g->rows, start + len + 1);
+    memcpy(g->rows + start, row, len);
+    g->row_ends = kdo_xrealloc(g->row_ends, (g->nrows + 1) * sizeof *g->row_ends);
+    g->row_ends[g->nrows++] = start + len;
 }
 
 static const char *const tickers[][2] = {
@@ -141,6 +161,13 @@ static kdo_time_ns segment_next(const struct kdo_source *s, size_t i)
             return KDO_TIME_NEVER;
         t = g->from;
         break;
+    case KDO_SEGMENT_ROWS:
+        if (k >= g->nrows)
+            return KDO_TIME_NEVER;
+        t = g->rate > 0 ? g->from + (kdo_time_ns)((double)k * 1e9 / g->rate) : g->from;
+        if (t >= g->until)
+            return KDO_TIME_NEVER;
+        break;
     default:
         if (k >= 1)
             return KDO_TIME_NEVER;
@@ -165,7 +192,12 @@ int kdo_source_peek(struct kdo_source *s, struct kdo_source_row *out)
         const struct kdo_source_segment *g = &s->cfg.segments[s->peeked];
         s->row.seq = s->consumed;
         s->row.arrival = best;
-        if (g->row) {
+        if (g->kind == KDO_SEGMENT_ROWS) {
+            uint64_t k = s->cur[s->peeked].k;
+            size_t start = k ? g->row_ends[k - 1] : 0;
+            s->row.data = g->rows + start;
+            s->row.len = g->row_ends[k] - start;
+        } else if (g->row) {
             s->row.data = g->row;
             s->row.len = g->row_len;
         } else {
@@ -218,9 +250,13 @@ static uint64_t arrived(const struct kdo_source *s, const struct kdo_source_segm
         return g->from < s->end ? g->count : 0;
     if (g->kind == KDO_SEGMENT_INJECT)
         return g->from < s->end;
+    if (g->kind == KDO_SEGMENT_ROWS && g->rate <= 0)
+        return g->from < s->end ? g->nrows : 0;
     if (g->rate <= 0)
         return 0;
     uint64_t n = rate_count(g, now, 1);
+    if (g->kind == KDO_SEGMENT_ROWS && n > g->nrows)
+        n = g->nrows;
     if (stop != KDO_TIME_NEVER) {
         uint64_t most = rate_count(g, stop, 0);
         n = n < most ? n : most;

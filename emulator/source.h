@@ -18,7 +18,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum kdo_segment_kind { KDO_SEGMENT_RATE, KDO_SEGMENT_BURST, KDO_SEGMENT_INJECT };
+enum kdo_segment_kind {
+    KDO_SEGMENT_RATE,   /* generated rows at a rate over [from, until) */
+    KDO_SEGMENT_BURST,  /* `count` generated rows at `from` */
+    KDO_SEGMENT_INJECT, /* one literal row at `from` */
+    KDO_SEGMENT_ROWS,   /* literal rows (inline or a JSON Lines file): all at `from`, or one
+                           after another at `rate` from `from` */
+};
 
 struct kdo_source_segment {
     enum kdo_segment_kind kind;
@@ -27,7 +33,13 @@ struct kdo_source_segment {
     uint64_t count;          /* BURST: rows */
     char *row;               /* INJECT: the row (owned); NULL for generated rows */
     size_t row_len;
+    char *rows;              /* ROWS: the rows' bytes back to back (owned) */
+    size_t *row_ends;        /* ROWS: row i ends at row_ends[i], starts at row_ends[i - 1] */
+    size_t nrows;
 };
+
+/* Appends a literal row to a ROWS segment (copied). */
+void kdo_source_segment_add_row(struct kdo_source_segment *g, const char *row, size_t len);
 
 struct kdo_source_config {
     size_t row_size; /* generated rows are padded to exactly this many bytes; 0 = natural */

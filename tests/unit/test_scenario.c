@@ -449,7 +449,7 @@ START_TEST(other_range_refusals)
     refused("duration: 31d\n", "a duration");
     refused("duration: 744h\n", "limited to 30 days");
     refused("application:\n  input:\n    - {rate: 1/s, burst: 3}\n",
-            "exactly one of rate, burst or row");
+            "exactly one of rate, burst, row, rows or file");
 }
 END_TEST
 
@@ -467,6 +467,34 @@ START_TEST(timeline_out_of_order_refused)
     refused_at("timeline:\n  - {from: 5s, fix: true}\n", 2, 5, "needs `at`");
     refused_at("timeline:\n  - {at: 5s, fix: nobody}\n", 2, 19, "no rule is named \"nobody\"");
     refused_at("timeline:\n  - {from: 5s, fault: thrott1e}\n", 2, 23, "did you mean \"throttle\"");
+}
+END_TEST
+
+START_TEST(literal_rows_inline_and_from_a_file)
+{
+    char path[4096];
+    const char *root = getenv("KDO_SOURCE_ROOT");
+    ck_assert_ptr_nonnull(root);
+    snprintf(path, sizeof path, "%s/tests/data/rows/ticker.jsonl", root);
+    char text[8192];
+    snprintf(text, sizeof text,
+             "application:\n"
+             "  input:\n"
+             "    - rows: [{A: 1, B: x, C: '2', D: true}, 'plain text']\n"
+             "      at: 3s\n"
+             "    - {file: %s, rate: 2/s}\n", path);
+    ck_assert_int_eq(parse(text), 0);
+    const struct kdo_source_segment *g = &sc->sim.source.segments[0];
+    ck_assert_int_eq(g->kind, KDO_SEGMENT_ROWS);
+    ck_assert_uint_eq(g->nrows, 2);
+    ck_assert_int_eq(g->from, 3 * KDO_S);
+    ck_assert_int_eq(memcmp(g->rows, "{\"A\":1,\"B\":\"x\",\"C\":\"2\",\"D\":true}", g->row_ends[0]), 0);
+    ck_assert_uint_eq(g->row_ends[1] - g->row_ends[0], strlen("plain text"));
+    g = &sc->sim.source.segments[1];
+    ck_assert_uint_eq(g->nrows, 3); /* the empty line is skipped */
+    ck_assert(g->rate == 2.0);
+    refused_at("application:\n  input:\n    - {file: /nonexistent.jsonl}\n", 3, 14, "cannot read");
+    refused_at("application:\n  input:\n    - {rows: [a], burst: 5}\n", 3, 7, "not with burst");
 }
 END_TEST
 
@@ -609,6 +637,7 @@ static Suite *scenario_suite(void)
         {"other_range_refusals", other_range_refusals},
         {"timeline_out_of_order_refused", timeline_out_of_order_refused},
         {"timeline_faults_and_fixes", timeline_faults_and_fixes},
+        {"literal_rows", literal_rows_inline_and_from_a_file},
         {"expectations_during_a_period", expectations_during_a_period},
         {"empty_file_refused", empty_file_refused},
         {"yaml_syntax_error_has_position", yaml_syntax_error_has_position},

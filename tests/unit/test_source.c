@@ -276,6 +276,44 @@ END_TEST
 /* source.h: "generated rows are padded to exactly this many bytes".  A
  * natural row is 68..77 bytes and the PAD field costs at least 10, so a
  * row_size of 80 leaves most rows at their natural size instead of 80. */
+START_TEST(literal_rows_all_at_once_or_at_a_rate)
+{
+    struct kdo_rng r;
+    kdo_rng_init(&r, 1);
+    struct kdo_source_segment g[2] = {
+        {.kind = KDO_SEGMENT_ROWS, .from = 5 * KDO_S, .until = KDO_TIME_NEVER},
+        {.kind = KDO_SEGMENT_ROWS, .from = 0, .until = KDO_TIME_NEVER, .rate = 2},
+    };
+    kdo_source_segment_add_row(&g[0], "a", 1);
+    kdo_source_segment_add_row(&g[0], "bb", 2);
+    kdo_source_segment_add_row(&g[1], "x", 1);
+    kdo_source_segment_add_row(&g[1], "yy", 2);
+    kdo_source_segment_add_row(&g[1], "zzz", 3);
+    struct kdo_source_config cfg = {.segments = g, .nsegments = 2};
+    struct kdo_source *x = kdo_source_new(&cfg, KDO_TIME_NEVER, &r);
+    static const struct {
+        kdo_time_ns at;
+        const char *row;
+    } want[] = {{0, "x"}, {500 * KDO_MS, "yy"}, {KDO_S, "zzz"}, {5 * KDO_S, "a"}, {5 * KDO_S, "bb"}};
+    ck_assert_uint_eq(kdo_source_unread(x, 5 * KDO_S), 5);
+    for (size_t i = 0; i < 5; i++) {
+        struct kdo_source_row row;
+        ck_assert(kdo_source_peek(x, &row));
+        ck_assert_int_eq(row.arrival, want[i].at);
+        ck_assert_uint_eq(row.len, strlen(want[i].row));
+        ck_assert_int_eq(memcmp(row.data, want[i].row, row.len), 0);
+        kdo_source_pop(x);
+    }
+    struct kdo_source_row row;
+    ck_assert(!kdo_source_peek(x, &row));
+    kdo_source_free(x);
+    for (int i = 0; i < 2; i++) {
+        free(g[i].rows);
+        free(g[i].row_ends);
+    }
+}
+END_TEST
+
 START_TEST(row_size_just_above_natural_pads_exactly)
 {
     assert_exact_sizes(80, 1000);
@@ -475,6 +513,7 @@ static Suite *source_suite(void)
         {"natural_rows_are_ticker_json", natural_rows_are_ticker_json},
         {"row_size_pads_exactly", row_size_pads_exactly},
         {"row_size_pads_large_rows_exactly", row_size_pads_large_rows_exactly},
+        {"literal_rows", literal_rows_all_at_once_or_at_a_rate},
         {"row_size_just_above_natural", row_size_just_above_natural_pads_exactly},
         {"same_seed_same_rows", same_seed_same_rows},
         {"peek_does_not_consume", peek_does_not_consume},

@@ -1,0 +1,62 @@
+/*
+ * expr-int.h -- the compiled form of an expression, shared by the parser
+ * (expr.c) and the evaluator (expr_eval.c).  Nodes live in one array and
+ * refer to their operands by index; the root is the last node.
+ */
+#ifndef KDO_EXPR_INT_H
+#define KDO_EXPR_INT_H
+
+#include "expr.h"
+
+enum kdo__expr_op {
+    KDO__X_LIT,
+    KDO__X_COL,
+    KDO__X_NEG,
+    KDO__X_ADD,
+    KDO__X_SUB,
+    KDO__X_MUL,
+    KDO__X_DIV,
+    KDO__X_EQ,
+    KDO__X_NE,
+    KDO__X_LT,
+    KDO__X_LE,
+    KDO__X_GT,
+    KDO__X_GE,
+    KDO__X_AND,
+    KDO__X_OR,
+    KDO__X_NOT,
+    KDO__X_IS_NULL,
+    KDO__X_IS_NOT_NULL,
+    KDO__X_ABS,
+    KDO__X_UPPER,
+    KDO__X_LOWER,
+    KDO__X_CHAR_LENGTH,
+    KDO__X_CAST,
+};
+
+struct kdo__expr_node {
+    enum kdo__expr_op op;
+    enum kdo_type type; /* result type */
+    size_t max_len;     /* VARCHAR results: characters, 0 = unknown */
+    int a, b;           /* operand node indexes, -1 if none */
+    size_t pos;         /* byte offset of the token that made the node */
+    int depth;          /* 1 for a leaf */
+    size_t col;         /* COL: column index */
+    struct kdo_value lit; /* LIT: the value (strings in the expr's arena) */
+};
+
+struct kdo_expr {
+    const struct kdo_row_schema *schema;
+    struct kdo__expr_node *nodes;
+    size_t n, cap;
+    int root;
+    struct kdo_arena literals;
+    char *text; /* a copy, for error positions at evaluation */
+    size_t text_len;
+};
+
+/* Fills e with the line and column of byte offset pos in x's text. */
+int kdo__expr_error(const char *text, size_t len, size_t pos, struct kdo_errinfo *e, int err,
+                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+#endif
