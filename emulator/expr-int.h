@@ -8,6 +8,8 @@
 
 #include "expr.h"
 
+#include <stdbool.h>
+
 enum kdo__expr_op {
     KDO__X_LIT,
     KDO__X_COL,
@@ -36,12 +38,12 @@ enum kdo__expr_op {
 
 struct kdo__expr_node {
     enum kdo__expr_op op;
-    enum kdo_type type; /* result type */
-    size_t max_len;     /* VARCHAR results: characters, 0 = unknown */
-    int a, b;           /* operand node indexes, -1 if none */
-    size_t pos;         /* byte offset of the token that made the node */
-    int depth;          /* 1 for a leaf */
-    size_t col;         /* COL: column index */
+    enum kdo_type type;   /* result type */
+    size_t max_len;       /* VARCHAR results: characters, 0 = unknown */
+    int a, b;             /* operand node indexes, -1 if none */
+    size_t pos;           /* byte offset of the token that made the node */
+    int depth;            /* 1 for a leaf */
+    size_t col;           /* COL: column index */
     struct kdo_value lit; /* LIT: the value (strings in the expr's arena) */
 };
 
@@ -58,5 +60,40 @@ struct kdo_expr {
 /* Fills e with the line and column of byte offset pos in x's text. */
 int kdo__expr_error(const char *text, size_t len, size_t pos, struct kdo_errinfo *e, int err,
                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+enum kdo__expr_tok_kind {
+    KDO__T_END,
+    KDO__T_IDENT,  /* a bare word: a name or a keyword */
+    KDO__T_QIDENT, /* "a quoted name" */
+    KDO__T_INT,
+    KDO__T_DEC,    /* a number with a point or an exponent */
+    KDO__T_STRING, /* 'a string' */
+    KDO__T_OP,
+};
+
+struct kdo__expr_tok {
+    enum kdo__expr_tok_kind kind;
+    const char *s; /* the token's text in the input */
+    size_t len, pos;
+};
+
+struct kdo__expr_parser {
+    const char *s;
+    size_t n, at; /* at: where the next token starts */
+    struct kdo__expr_tok cur;
+    struct kdo_expr *x;
+    struct kdo_errinfo *e;
+    int nesting;
+};
+
+/* Reads the next token into p->cur; KDO_EPARSE for a stray character or an
+ * unterminated quote. */
+int kdo__expr_lex(struct kdo__expr_parser *p);
+/* Whether t is the keyword or operator `word` (upper case; case-insensitive). */
+bool kdo__expr_tok_is(const struct kdo__expr_tok *t, const char *word);
+/* "'tok'" or "the end of the text", for messages; uses buf. */
+const char *kdo__expr_describe(const struct kdo__expr_tok *t, char buf[48]);
+/* Consumes `word` or fails with "expected WORD but found ...". */
+int kdo__expr_expect(struct kdo__expr_parser *p, const char *word);
 
 #endif

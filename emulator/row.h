@@ -23,9 +23,9 @@
 #define KDO_ROW_MAX_NAME 128 /* bytes of a column name, after folding */
 
 struct kdo_row_column {
-    const char *name;    /* resolved name (owned by the schema) */
-    enum kdo_type type;  /* never KDO_TYPE_NULL */
-    size_t max_len;      /* VARCHAR(n): n characters; 0 for other types */
+    const char *name;   /* resolved name (owned by the schema) */
+    enum kdo_type type; /* never KDO_TYPE_NULL */
+    size_t max_len;     /* VARCHAR(n): n characters; 0 for other types */
 };
 
 struct kdo_row_schema;
@@ -70,7 +70,8 @@ const struct kdo_row_schema *kdo_row_schema(const struct kdo_row *r);
 /* Value i (< count); borrowed until the row is changed. */
 const struct kdo_value *kdo_row_get(const struct kdo_row *r, size_t i);
 
-/* Stores a copy of v as value i.  v must be NULL or of the column's type,
+/* Stores a copy of v as value i (a VARCHAR's bytes need not be
+ * NUL-terminated; the copy is).  v must be NULL or of the column's type,
  * except that a BIGINT is widened into a DOUBLE column.  Returns 0;
  * KDO_EINVAL for another type or a VARCHAR longer than the column's n
  * characters; KDO_EROWSIZE when the row's strings would pass

@@ -179,8 +179,11 @@ int kdo_timestamp_format(int64_t ms, char out[KDO_TIMESTAMP_TEXT])
     int m, d;
     civil_from_days(days, &y, &m, &d);
     int sec = (int)(rem / 1000);
-    snprintf(out, KDO_TIMESTAMP_TEXT, "%04d-%02d-%02d %02d:%02d:%02d.%03d", (int)y, m, d,
-             sec / 3600, sec / 60 % 60, sec % 60, (int)(rem % 1000));
+    char tmp[64]; /* the fields are in range; the compiler cannot tell */
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d %02d:%02d:%02d.%03d", (int)y, m, d, sec / 3600,
+             sec / 60 % 60, sec % 60, (int)(rem % 1000));
+    memcpy(out, tmp, KDO_TIMESTAMP_TEXT - 1);
+    out[KDO_TIMESTAMP_TEXT - 1] = '\0';
     return 0;
 }
 
@@ -254,7 +257,8 @@ int kdo_timestamp_parse(const char *s, size_t n, int64_t *ms)
     if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
         sec > 59)
         return KDO_EINVAL;
-    *ms = days_from_civil(y, mo, d) * MS_PER_DAY + ((h * 60 + mi) * 60 + sec) * INT64_C(1000) + frac;
+    *ms =
+        days_from_civil(y, mo, d) * MS_PER_DAY + ((h * 60 + mi) * 60 + sec) * INT64_C(1000) + frac;
     return 0;
 }
 
@@ -262,10 +266,10 @@ int kdo_timestamp_parse(const char *s, size_t n, int64_t *ms)
 
 /* The shortest "%.*e" digits of d that read back to d: digits into dig
  * (no point, trailing zeros dropped) and the decimal exponent of the first. */
-static void shortest_digits(double d, char dig[20], int *exp10)
+static void shortest_digits(double d, int min_digits, char dig[20], int *exp10)
 {
     char tmp[40];
-    for (int p = 1; p <= 17; p++) {
+    for (int p = min_digits; p <= 17; p++) {
         snprintf(tmp, sizeof tmp, "%.*e", p - 1, d);
         if (strtod(tmp, NULL) == d)
             break;
@@ -289,11 +293,15 @@ size_t kdo_double_format(double d, char out[32])
         return (size_t)snprintf(out, 32, "%s", signbit(d) ? "-0.0" : "0.0");
     char dig[20];
     int e;
-    shortest_digits(fabs(d), dig, &e);
+    double a = fabs(d);
+    bool plain = a >= 1e-3 && a < 1e7;
+    /* Java prints at least one digit after the point, the nearest one: in
+     * E notation that is two significant digits (Double.MIN_VALUE is
+     * 4.9E-324, not 5.0E-324). */
+    shortest_digits(a, plain ? 1 : 2, dig, &e);
     int nd = (int)strlen(dig);
     const char *sign = d < 0 ? "-" : "";
-    double a = fabs(d);
-    if (a >= 1e-3 && a < 1e7) {
+    if (plain) {
         if (e >= 0) {
             char ip[20], fp[20];
             int ni = e + 1;
@@ -407,6 +415,7 @@ static size_t value_text(const struct kdo_value *in, char buf[64])
 static int cast_to_varchar(const struct kdo_value *in, size_t max_len, struct kdo_arena *scratch,
                            struct kdo_value *out, struct kdo_errinfo *e)
 {
+    char buf[64]; /* outlives the branches: *out points into it until copied */
     if (in->type == KDO_TYPE_VARCHAR) {
         size_t n = in->u.str.len;
         if (max_len)
@@ -415,7 +424,6 @@ static int cast_to_varchar(const struct kdo_value *in, size_t max_len, struct kd
         if (n == in->u.str.len)
             return 0;
     } else {
-        char buf[64];
         size_t n = value_text(in, buf);
         if (max_len && n > max_len)
             return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "%s %s does not fit in VARCHAR(%zu)",

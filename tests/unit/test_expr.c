@@ -1,0 +1,481 @@
+/*
+ * test_expr.c -- SQL expressions of emulator/expr.c and expr_eval.c.
+ *
+ * Everything runs against one schema shaped like the guide's ticker stream
+ * (plus a BIGINT, a BOOLEAN, a TIMESTAMP, a NULL column and a quoted
+ * lower-case name) and one row.  Hand-worked: the truth tables of AND, OR
+ * and NOT over TRUE/FALSE/NULL, integer against real arithmetic, division
+ * by zero and overflow as evaluation errors with the operator's position,
+ * NULL propagation, comparisons across types, compile errors with line and
+ * column, and both depth limits.  A planted wrong truth table proves the
+ * table check can fail.
+ */
+#include "expr.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct kdo_row_schema *schema;
+static struct kdo_row *row;
+static struct kdo_arena scratch;
+
+static void add(const char *name, enum kdo_type t, size_t max_len)
+{
+    ck_assert_int_eq(kdo_row_schema_add(schema, name, strlen(name), t, max_len, NULL), 0);
+}
+
+static void put(size_t i, struct kdo_value v)
+{
+    ck_assert_int_eq(kdo_row_set(row, i, &v, NULL), 0);
+}
+
+static void setup(void)
+{
+    schema = kdo_row_schema_new();
+    add("TICKER_SYMBOL", KDO_TYPE_VARCHAR, 4);
+    add("SECTOR", KDO_TYPE_VARCHAR, 16);
+    add("CHANGE", KDO_TYPE_DOUBLE, 0);
+    add("PRICE", KDO_TYPE_DOUBLE, 0);
+    add("QTY", KDO_TYPE_BIGINT, 0);
+    add("FLAG", KDO_TYPE_BOOLEAN, 0);
+    add("TS", KDO_TYPE_TIMESTAMP, 0);
+    add("N", KDO_TYPE_BIGINT, 0);
+    add("\"lower\"", KDO_TYPE_VARCHAR, 8);
+    row = kdo_row_new(schema);
+    put(0, kdo_value_varchar("AMZN", 4));
+    put(1, kdo_value_varchar("TECHNOLOGY", 10));
+    put(2, kdo_value_double(-0.32));
+    put(3, kdo_value_double(82.5));
+    put(4, kdo_value_bigint(7));
+    put(5, kdo_value_bool(true));
+    put(6, kdo_value_timestamp(1513300190000LL));
+    put(8, kdo_value_varchar("x", 1));
+    kdo_arena_init(&scratch, 1 << 16);
+}
+
+static void teardown(void)
+{
+    kdo_arena_cleanup(&scratch);
+    kdo_row_free(row);
+    kdo_row_schema_free(schema);
+}
+
+/* Compiles and evaluates; returns the error (0 on success). */
+static int run(const char *text, struct kdo_value *out, struct kdo_errinfo *e)
+{
+    struct kdo_expr *x;
+    int err = kdo_expr_compile(text, strlen(text), schema, &x, e);
+    if (err)
+        return err;
+    err = kdo_expr_eval(x, row, &scratch, out, e);
+    kdo_expr_free(x);
+    return err;
+}
+
+static struct kdo_value eval(const char *text)
+{
+    struct kdo_value v;
+    struct kdo_errinfo e = {0};
+    int err = run(text, &v, &e);
+    ck_assert_msg(err == 0, "[%s]: %d at %d:%d: %s", text, err, e.line, e.column, e.msg);
+    return v;
+}
+
+static void expect_int(const char *text, int64_t want)
+{
+    struct kdo_value v = eval(text);
+    ck_assert_msg(v.type == KDO_TYPE_BIGINT && v.u.i == want, "[%s]: type %s, %lld, want %lld",
+                  text, kdo_type_name(v.type), (long long)v.u.i, (long long)want);
+}
+
+static void expect_double(const char *text, double want)
+{
+    struct kdo_value v = eval(text);
+    ck_assert_msg(v.type == KDO_TYPE_DOUBLE && v.u.d == want, "[%s]: type %s, %.17g, want %.17g",
+                  text, kdo_type_name(v.type), v.u.d, want);
+}
+
+/* want: 't', 'f' or 'n' (NULL). */
+static void expect_tv(const char *text, char want)
+{
+    struct kdo_value v = eval(text);
+    char got = v.type == KDO_TYPE_NULL ? 'n' : v.type != KDO_TYPE_BOOLEAN ? '?' : v.u.b ? 't' : 'f';
+    ck_assert_msg(got == want, "[%s]: got %c, want %c", text, got, want);
+}
+
+static void expect_str(const char *text, const char *want)
+{
+    struct kdo_value v = eval(text);
+    ck_assert_msg(v.type == KDO_TYPE_VARCHAR && v.u.str.len == strlen(want) &&
+                      memcmp(v.u.str.s, want, v.u.str.len) == 0,
+                  "[%s]: type %s [%s], want [%s]", text, kdo_type_name(v.type),
+                  v.type == KDO_TYPE_VARCHAR ? v.u.str.s : "", want);
+}
+
+static void expect_null(const char *text)
+{
+    struct kdo_value v = eval(text);
+    ck_assert_msg(v.type == KDO_TYPE_NULL, "[%s]: %s, not NULL", text, kdo_type_name(v.type));
+}
+
+/* An error with its code, 1-based line:column and a fragment of the message. */
+static void expect_error(const char *text, int code, int line, int column, const char *msg)
+{
+    struct kdo_value v;
+    struct kdo_errinfo e = {0};
+    int err = run(text, &v, &e);
+    ck_assert_msg(err == code, "[%s]: got %d (%s), want %d", text, err, e.msg, code);
+    ck_assert_msg(e.line == line && e.column == column, "[%s]: at %d:%d, want %d:%d (%s)", text,
+                  e.line, e.column, line, column, e.msg);
+    ck_assert_msg(strstr(e.msg, msg) != NULL, "[%s]: message [%s] lacks [%s]", text, e.msg, msg);
+}
+
+/* --- three-valued logic ---------------------------------------------------- */
+
+static const char *const tv_lit[3] = {"TRUE", "FALSE", "NULL"};
+
+/* Mismatches of "a OP b" over the 3x3 table against want[a][b]. */
+static int table_mismatches(const char *op, const char want[3][3])
+{
+    int bad = 0;
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++) {
+            char text[64];
+            snprintf(text, sizeof text, "%s %s %s", tv_lit[a], op, tv_lit[b]);
+            struct kdo_value v = eval(text);
+            char got = v.type == KDO_TYPE_NULL ? 'n' : v.u.b ? 't' : 'f';
+            bad += got != want[a][b];
+        }
+    return bad;
+}
+
+START_TEST(test_truth_tables)
+{
+    /* rows: left TRUE, FALSE, NULL; columns: right TRUE, FALSE, NULL */
+    static const char and[3][3] = {{'t', 'f', 'n'}, {'f', 'f', 'f'}, {'n', 'f', 'n'}};
+    static const char or [3][3] = {{'t', 't', 't'}, {'t', 'f', 'n'}, {'t', 'n', 'n'}};
+    ck_assert_int_eq(table_mismatches("AND", and), 0);
+    ck_assert_int_eq(table_mismatches("OR", or), 0);
+    expect_tv("NOT TRUE", 'f');
+    expect_tv("NOT FALSE", 't');
+    expect_tv("NOT NULL", 'n');
+    expect_tv("NOT N = 1", 'n');
+    expect_tv("not flag and qty = 7 or price > 80", 't'); /* NOT > AND > OR */
+    expect_tv("FALSE AND TRUE OR TRUE", 't');
+    expect_tv("FALSE AND (TRUE OR TRUE)", 'f');
+}
+END_TEST
+
+START_TEST(test_planted_wrong_truth_table_is_caught)
+{
+    /* two-valued logic (NULL treated as FALSE) must not pass the check */
+    static const char naive_and[3][3] = {{'t', 'f', 'f'}, {'f', 'f', 'f'}, {'f', 'f', 'f'}};
+    ck_assert_int_eq(table_mismatches("AND", naive_and), 3);
+}
+END_TEST
+
+START_TEST(test_short_circuit)
+{
+    expect_tv("QTY = 0 AND 1 / 0 = 1", 'f');
+    expect_tv("TRUE OR 1 / 0 = 1", 't');
+    expect_error("NULL AND 1 / 0 = 1", KDO_EINVAL, 1, 12, "division by zero");
+}
+END_TEST
+
+/* --- arithmetic ------------------------------------------------------------ */
+
+START_TEST(test_integer_and_real_arithmetic)
+{
+    expect_int("7 / 2", 3);
+    expect_int("-7 / 2", -3); /* truncates toward zero */
+    expect_int("7 / -2", -3);
+    expect_double("7 / 2.0", 3.5);
+    expect_double("7.0 / 2", 3.5);
+    expect_int("QTY * 2", 14);
+    expect_double("PRICE * 2", 165.0);
+    expect_double("QTY + 0.5", 7.5);
+    expect_int("1 + 2 * 3", 7);
+    expect_int("(1 + 2) * 3", 9);
+    expect_int("2 - 3 - 4", -5); /* left-associative */
+    expect_int("8 / 2 / 2", 2);
+    expect_int("- - 3", 3);
+    expect_int("+3", 3);
+    expect_double("1e2", 100.0);
+    expect_double(".5", 0.5);
+    expect_int("-9223372036854775808", INT64_MIN);
+    expect_double("CHANGE * -1", 0.32);
+    ck_assert_int_eq(eval("1 + 1.5").type, KDO_TYPE_DOUBLE);
+}
+END_TEST
+
+START_TEST(test_division_by_zero_and_overflow)
+{
+    expect_error("1 / 0", KDO_EINVAL, 1, 3, "division by zero");
+    expect_error("PRICE / 0", KDO_EINVAL, 1, 7, "division by zero");
+    expect_error("1.0 / 0.0", KDO_EINVAL, 1, 5, "division by zero");
+    expect_error("QTY / (QTY - 7)", KDO_EINVAL, 1, 5, "division by zero");
+    expect_error("9223372036854775807 + 1", KDO_EINVAL, 1, 21, "BIGINT overflow");
+    expect_error("-9223372036854775808 - 1", KDO_EINVAL, 1, 22, "BIGINT overflow");
+    expect_error("-9223372036854775808 / -1", KDO_EINVAL, 1, 22, "BIGINT overflow");
+    expect_error("4611686018427387904 * 2", KDO_EINVAL, 1, 21, "BIGINT overflow");
+    expect_error("-(-9223372036854775808)", KDO_EINVAL, 1, 1, "BIGINT overflow");
+    expect_error("ABS(-9223372036854775808)", KDO_EINVAL, 1, 1, "BIGINT overflow");
+    expect_error("1e308 * 10", KDO_EINVAL, 1, 7, "DOUBLE overflow");
+    expect_null("N / 0"); /* NULL first: NULL / 0 is NULL */
+}
+END_TEST
+
+START_TEST(test_null_propagation)
+{
+    expect_null("N + 1");
+    expect_null("N * 0");
+    expect_null("-N");
+    expect_null("ABS(N)");
+    expect_null("NULL + 1");
+    expect_null("UPPER(NULL)");
+    expect_null("CHAR_LENGTH(NULL)");
+    expect_null("CAST(N AS VARCHAR(4))");
+    expect_tv("N = 1", 'n');
+    expect_tv("N <> 1", 'n');
+    expect_tv("N = N", 'n');
+    expect_tv("NULL = NULL", 'n');
+    expect_tv("N IS NULL", 't');
+    expect_tv("N IS NOT NULL", 'f');
+    expect_tv("N + 1 IS NULL", 't');
+    expect_tv("QTY IS NULL", 'f');
+    expect_tv("N = 1 IS NULL", 't');
+    expect_tv("NULL IS NULL IS NOT NULL", 't');
+}
+END_TEST
+
+/* --- comparisons ------------------------------------------------------------ */
+
+START_TEST(test_comparisons_across_types)
+{
+    expect_tv("QTY = 7.0", 't');
+    expect_tv("QTY < 7.5", 't');
+    expect_tv("PRICE > 82", 't');
+    expect_tv("PRICE >= 82.5", 't');
+    expect_tv("PRICE <= 82.4", 'f');
+    expect_tv("CHANGE < 0", 't');
+    expect_tv("QTY <> 7", 'f');
+    expect_tv("QTY != 8", 't');
+    expect_tv("TICKER_SYMBOL = 'AMZN'", 't');
+    expect_tv("ticker_symbol = 'amzn'", 'f'); /* names fold; values do not */
+    expect_tv("'a' < 'b'", 't');
+    expect_tv("'B' < 'a'", 't');
+    expect_tv("'it''s' = 'it''s'", 't');
+    expect_tv("TS = TIMESTAMP '2017-12-15 01:09:50.000'", 't');
+    expect_tv("TS > TIMESTAMP '2017-12-15 01:09:49.999'", 't');
+    expect_tv("FLAG = TRUE", 't');
+    expect_tv("FALSE < TRUE", 't');
+}
+END_TEST
+
+/* --- functions, casts, names -------------------------------------------------- */
+
+START_TEST(test_functions_and_casts)
+{
+    expect_int("ABS(-3)", 3);
+    expect_double("ABS(CHANGE)", 0.32);
+    expect_str("UPPER('aBc')", "ABC");
+    expect_str("LOWER(SECTOR)", "technology");
+    expect_str("upper('h\xc3\xa9')", "H\xc3\xa9"); /* ASCII letters only */
+    expect_int("CHAR_LENGTH('h\xc3\xa9llo')", 5);
+    expect_int("CHARACTER_LENGTH(SECTOR)", 10);
+    expect_int("CAST(PRICE AS BIGINT)", 82);
+    expect_str("CAST(QTY AS VARCHAR(10))", "7");
+    expect_str("CAST(PRICE AS VARCHAR(10))", "82.5");
+    expect_str("CAST(SECTOR AS VARCHAR(4))", "TECH");
+    expect_int("CAST(' 42 ' AS INTEGER)", 42);
+    expect_double("CAST(QTY AS DOUBLE PRECISION)", 7.0);
+    expect_double("CAST('1.5' AS REAL)", 1.5);
+    expect_tv("CAST('true' AS BOOLEAN)", 't');
+    expect_str("CAST(TS AS VARCHAR(30))", "2017-12-15 01:09:50.000");
+    expect_tv("CAST('2017-12-15 01:09:50' AS TIMESTAMP) = TS", 't');
+    expect_error("CAST('x' AS BIGINT)", KDO_EINVAL, 1, 1, "cannot convert 'x' to BIGINT");
+    expect_error("1 + CAST(123456 AS VARCHAR(3))", KDO_ESCHEMA, 1, 3, "+ cannot");
+    expect_error("CAST(123456 AS VARCHAR(3))", KDO_EINVAL, 1, 1, "does not fit in VARCHAR(3)");
+    ck_assert_int_eq(eval("CAST(NULL AS BIGINT)").type, KDO_TYPE_NULL);
+}
+END_TEST
+
+START_TEST(test_names)
+{
+    expect_str("\"lower\"", "x");
+    expect_double("price", 82.5);
+    expect_double("\"PRICE\"", 82.5);
+    expect_error("\"price\" > 1", KDO_ESCHEMA, 1, 1, "unknown column price (did you mean PRICE?)");
+    expect_error("lower", KDO_ESCHEMA, 1, 1, "unknown column LOWER (did you mean lower?)");
+    expect_error("PRCE > 1", KDO_ESCHEMA, 1, 1, "unknown column PRCE (did you mean PRICE?)");
+    expect_error("QTY + ZZZZZZZZ", KDO_ESCHEMA, 1, 7, "unknown column ZZZZZZZZ");
+    struct kdo_value v;
+    struct kdo_errinfo e = {0};
+    run("QTY + ZZZZZZZZ", &v, &e);
+    ck_assert_ptr_null(strstr(e.msg, "did you mean"));
+}
+END_TEST
+
+/* --- compile errors ---------------------------------------------------------- */
+
+START_TEST(test_parse_errors_with_positions)
+{
+    expect_error("", KDO_EPARSE, 1, 1, "expected a value but found the end of the text");
+    expect_error("PRICE >", KDO_EPARSE, 1, 8, "expected a value but found the end");
+    expect_error("PRICE > > 1", KDO_EPARSE, 1, 9, "expected a value but found '>'");
+    expect_error("(1 + 2", KDO_EPARSE, 1, 7, "expected ) but found the end of the text");
+    expect_error("1 + 'abc", KDO_EPARSE, 1, 5, "unterminated string literal");
+    expect_error("\"abc", KDO_EPARSE, 1, 1, "unterminated quoted name");
+    expect_error("1 2", KDO_EPARSE, 1, 3, "unexpected '2' after the expression");
+    expect_error("FOO(1)", KDO_EPARSE, 1, 1, "unknown function FOO");
+    expect_error("PRICE\n  > #", KDO_EPARSE, 2, 5, "unexpected character '#'");
+    expect_error("9223372036854775808", KDO_EPARSE, 1, 1, "out of BIGINT range");
+    expect_error("1e999", KDO_EPARSE, 1, 1, "out of DOUBLE range");
+    expect_error("TIMESTAMP '2017-02-30 00:00:00'", KDO_EPARSE, 1, 11, "bad TIMESTAMP");
+    expect_error("CAST(1 AS WIDGET)", KDO_EPARSE, 1, 11, "expected a type name");
+    expect_error("CAST(1 BIGINT)", KDO_EPARSE, 1, 8, "expected AS");
+    expect_error("CAST('a' AS VARCHAR(0))", KDO_EPARSE, 1, 21, "length from 1 to 65535");
+    expect_error("AND", KDO_EPARSE, 1, 1, "unexpected AND");
+    expect_error("QTY IS 1", KDO_EPARSE, 1, 8, "expected NULL");
+    expect_error("1 + \x01", KDO_EPARSE, 1, 5, "unexpected byte 0x01");
+}
+END_TEST
+
+START_TEST(test_type_errors)
+{
+    expect_error("'a' = 1", KDO_ESCHEMA, 1, 5, "= cannot compare or combine VARCHAR and BIGINT");
+    expect_error("FLAG + 1", KDO_ESCHEMA, 1, 6, "+ cannot compare or combine BOOLEAN and BIGINT");
+    expect_error("NOT QTY", KDO_ESCHEMA, 1, 1, "NOT cannot take a BIGINT");
+    expect_error("QTY AND TRUE", KDO_ESCHEMA, 1, 5, "AND cannot");
+    expect_error("UPPER(QTY)", KDO_ESCHEMA, 1, 1, "UPPER cannot take a BIGINT");
+    expect_error("-SECTOR", KDO_ESCHEMA, 1, 1, "- cannot take a VARCHAR");
+    expect_error("CAST(FLAG AS BIGINT)", KDO_ESCHEMA, 1, 1, "cannot CAST BOOLEAN AS BIGINT");
+    expect_error("TS < 5", KDO_ESCHEMA, 1, 4, "TIMESTAMP and BIGINT");
+}
+END_TEST
+
+static char *repeat(const char *head, const char *unit, int n, const char *mid, const char *tail,
+                    int m)
+{
+    size_t len = strlen(head) + strlen(unit) * (size_t)n + strlen(mid) + strlen(tail) * (size_t)m;
+    char *s = malloc(len + 1), *o = s;
+    o += sprintf(o, "%s", head);
+    for (int i = 0; i < n; i++)
+        o += sprintf(o, "%s", unit);
+    o += sprintf(o, "%s", mid);
+    for (int i = 0; i < m; i++)
+        o += sprintf(o, "%s", tail);
+    return s;
+}
+
+START_TEST(test_depth_limits)
+{
+    char *s = repeat("", "(", 64, "1", ")", 64);
+    expect_int(s, 1);
+    free(s);
+    s = repeat("", "(", 65, "1", ")", 65);
+    expect_error(s, KDO_EDEPTH, 1, 65, "nested deeper than 64");
+    free(s);
+    s = repeat("", "NOT ", 63, "TRUE", "", 0); /* 63 NOTs + the literal: depth 64 */
+    expect_tv(s, 'f');
+    free(s);
+    s = repeat("", "NOT ", 64, "TRUE", "", 0);
+    ck_assert_int_eq(run(s, &(struct kdo_value){0}, NULL), KDO_EDEPTH);
+    free(s);
+    /* left-leaning chains add no parser nesting; the tree depth still counts */
+    s = repeat("1", " + 1", 63, "", "", 0);
+    expect_int(s, 64);
+    free(s);
+    s = repeat("1", " + 1", 64, "", "", 0);
+    expect_error(s, KDO_EDEPTH, 1, 255, "nested deeper than 64"); /* the 64th + */
+    free(s);
+    s = repeat("", "(", 100000 / 8, "1", ")", 100000 / 8);
+    expect_error(s, KDO_ETOOBIG, 1, 1, "longer than 8192 bytes");
+    free(s);
+}
+END_TEST
+
+START_TEST(test_where_condition)
+{
+    struct kdo_expr *x;
+    enum kdo_tv tv;
+    struct kdo_errinfo e = {0};
+    ck_assert_int_eq(kdo_expr_compile("PRICE > 80", 10, schema, &x, &e), 0);
+    ck_assert_int_eq(kdo_expr_type(x), KDO_TYPE_BOOLEAN);
+    ck_assert_int_eq(kdo_expr_test(x, row, &scratch, &tv, &e), 0);
+    ck_assert_int_eq(tv, KDO_TV_TRUE);
+    kdo_expr_free(x);
+    ck_assert_int_eq(kdo_expr_compile("N > 80", 6, schema, &x, &e), 0);
+    ck_assert_int_eq(kdo_expr_test(x, row, &scratch, &tv, &e), 0);
+    ck_assert_int_eq(tv, KDO_TV_UNKNOWN);
+    kdo_expr_free(x);
+    ck_assert_int_eq(kdo_expr_compile("SECTOR", 6, schema, &x, &e), 0);
+    ck_assert_int_eq(kdo_expr_type(x), KDO_TYPE_VARCHAR);
+    ck_assert_uint_eq(kdo_expr_max_len(x), 16);
+    ck_assert_int_eq(kdo_expr_test(x, row, &scratch, &tv, &e), KDO_EINVAL);
+    kdo_expr_free(x);
+    kdo_expr_free(NULL);
+    x = (struct kdo_expr *)1;
+    ck_assert_int_eq(kdo_expr_compile("(", 1, schema, &x, NULL), KDO_EPARSE);
+    ck_assert_ptr_null(x);
+}
+END_TEST
+
+START_TEST(test_compile_once_eval_many)
+{
+    struct kdo_expr *x;
+    const char *text = "UPPER(\"lower\") = 'Y' AND QTY > 5";
+    ck_assert_int_eq(kdo_expr_compile(text, strlen(text), schema, &x, NULL), 0);
+    enum kdo_tv tv;
+    for (int i = 0; i < 3; i++) {
+        struct kdo_value v = kdo_value_varchar(i == 1 ? "y" : "n", 1);
+        ck_assert_int_eq(kdo_row_set(row, 8, &v, NULL), 0);
+        ck_assert_int_eq(kdo_expr_test(x, row, &scratch, &tv, NULL), 0);
+        ck_assert_int_eq(tv, i == 1 ? KDO_TV_TRUE : KDO_TV_FALSE);
+        kdo_arena_reset(&scratch);
+    }
+    kdo_expr_free(x);
+}
+END_TEST
+
+static Suite *expr_suite(void)
+{
+    Suite *s = suite_create("expr");
+    const struct {
+        const char *name;
+        const TTest *test;
+    } cases[] = {
+        {"truth_tables", test_truth_tables},
+        {"planted_wrong_truth_table_is_caught", test_planted_wrong_truth_table_is_caught},
+        {"short_circuit", test_short_circuit},
+        {"integer_and_real_arithmetic", test_integer_and_real_arithmetic},
+        {"division_by_zero_and_overflow", test_division_by_zero_and_overflow},
+        {"null_propagation", test_null_propagation},
+        {"comparisons_across_types", test_comparisons_across_types},
+        {"functions_and_casts", test_functions_and_casts},
+        {"names", test_names},
+        {"parse_errors_with_positions", test_parse_errors_with_positions},
+        {"type_errors", test_type_errors},
+        {"depth_limits", test_depth_limits},
+        {"where_condition", test_where_condition},
+        {"compile_once_eval_many", test_compile_once_eval_many},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        TCase *tc = tcase_create(cases[i].name);
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, cases[i].test);
+        suite_add_tcase(s, tc);
+    }
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(expr_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
