@@ -52,6 +52,7 @@
     X(PAUSED_MS, "source_paused_ms", 1, "total time the source was not read because of backpressure") \
     X(BUFFER_MAX, "buffer_max_rows", 1, "highest destination stream depth sampled (rows)")        \
     X(RESTARTS, "restarts", 1, "application restarts")                                           \
+    X(ERROR_ROWS, "error_rows", 1, "source rows sent to the in-application error stream (unreadable, or an expression failed)") \
     X(END_S, "end_s", 0, "virtual time at which the run ended, in seconds")
 
 enum fact {
@@ -359,6 +360,9 @@ static void on_entry(struct pass *p, const struct kdo_journal *j, size_t i)
         break;
     case KDO_J_RESTART:
         on_restart(p, i);
+        break;
+    case KDO_J_ERROR_ROW:
+        note(f, F_ERROR_ROWS, 1, i);
         break;
     case KDO_J_END:
         if (p->paused)

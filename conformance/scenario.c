@@ -335,10 +335,97 @@ static int buffer(struct ctx *c, node *map)
     return err;
 }
 
+static const char *keep_string(struct ctx *c, node *n)
+{
+    struct kdo_scenario *s = c->s;
+    s->query_strings = kdo_xrealloc(s->query_strings, (s->nquery_strings + 1) * sizeof *s->query_strings);
+    return s->query_strings[s->nquery_strings++] = kdo_xstrndup(n->text, n->len);
+}
+
+/* schema: {COLUMN: TYPE, ...} -- the input stream's columns. */
+static int input_schema(struct ctx *c, node *map)
+{
+    struct kdo_query_config *q = &c->s->query;
+    int err = want(c, map, KDO_YNODE_MAP, "a mapping of column: type (VARCHAR(4), REAL ...)");
+    if (err)
+        return err;
+    q->columns = kdo_xcalloc(map->n ? map->n : 1, sizeof *q->columns);
+    q->types = kdo_xcalloc(map->n ? map->n : 1, sizeof *q->types);
+    for (size_t i = 0; i < map->n; i++) {
+        if (map->pairs[i].value->type != KDO_YNODE_SCALAR)
+            return fail(c, map->pairs[i].value, "a column's type is text such as VARCHAR(4) or REAL");
+        ((const char **)q->columns)[i] = keep_string(c, map->pairs[i].key);
+        ((const char **)q->types)[i] = keep_string(c, map->pairs[i].value);
+        q->ncolumns++;
+    }
+    return 0;
+}
+
+static int select_list(struct ctx *c, node *seq)
+{
+    struct kdo_query_config *q = &c->s->query;
+    int err = want(c, seq, KDO_YNODE_SEQ, "a list of expressions, each \"EXPR [AS NAME]\"");
+    if (err)
+        return err;
+    q->select = kdo_xcalloc(seq->n ? seq->n : 1, sizeof *q->select);
+    for (size_t i = 0; i < seq->n; i++) {
+        if (seq->items[i]->type != KDO_YNODE_SCALAR)
+            return fail(c, seq->items[i], "a select item is an expression such as \"PRICE * 2 AS DOUBLED\"");
+        ((const char **)q->select)[i] = keep_string(c, seq->items[i]);
+        q->nselect++;
+    }
+    return 0;
+}
+
+static int row_format(struct ctx *c, node *n, enum kdo_rowfmt_format *f)
+{
+    if (n->type != KDO_YNODE_SCALAR || kdo_rowfmt_format_parse(n->text, f) != 0)
+        return fail(c, n, "a RecordFormatType is JSON or CSV");
+    return 0;
+}
+
+/* The query part of `application`: schema, input_format, where, select, format. */
+static int query_keys(struct ctx *c, node *map)
+{
+    struct kdo_scenario *s = c->s;
+    node *n;
+    int err = 0;
+    s->query.input_format = s->query.output_format = KDO_ROWFMT_JSON;
+    if ((n = kdo_ynode_get(map, "schema")) && (err = input_schema(c, n)))
+        return err;
+    if ((n = kdo_ynode_get(map, "input_format")) && (err = row_format(c, n, &s->query.input_format)))
+        return err;
+    if ((n = kdo_ynode_get(map, "format")) && (err = row_format(c, n, &s->query.output_format)))
+        return err;
+    if ((n = kdo_ynode_get(map, "where"))) {
+        if (n->type != KDO_YNODE_SCALAR)
+            return fail(c, n, "where: expected a condition such as \"CHANGE > 0\"");
+        s->query.where = keep_string(c, n);
+    }
+    if ((n = kdo_ynode_get(map, "select")) && (err = select_list(c, n)))
+        return err;
+    static const char *const qkeys[] = {"schema", "input_format", "format", "where", "select"};
+    for (size_t i = 0; i < sizeof qkeys / sizeof qkeys[0]; i++)
+        s->has_query |= kdo_ynode_get(map, qkeys[i]) != NULL;
+    if (!s->has_query)
+        return 0;
+    /* Compile once now, so mistakes are reported here with their place. */
+    struct kdo_query *q;
+    struct kdo_errinfo qe = {0};
+    if ((err = kdo_query_new(&s->query, &q, &qe)) != 0) {
+        node *at = kdo_ynode_get(map, "where") ? kdo_ynode_get(map, "where") : map;
+        return fail(c, at, "the query does not compile: %s", qe.msg);
+    }
+    kdo_query_free(q);
+    s->sim.query = &s->query;
+    return 0;
+}
+
 static int application(struct ctx *c, node *map)
 {
     static const char *const keys[] = {"arn", "query", "window", "poll", "buffer", "row_size",
-                                       "input", NULL};
+                                       "input", "schema", "input_format", "format", "where",
+                                       "select", NULL};
     struct kdo_sim_config *sim = &c->s->sim;
     int err = check_keys(c, map, "application", keys);
     node *n;
@@ -365,6 +452,8 @@ static int application(struct ctx *c, node *map)
     }
     if (err == 0 && (n = kdo_ynode_get(map, "input")))
         err = input(c, n);
+    if (err == 0)
+        err = query_keys(c, map);
     return err;
 }
 
@@ -937,6 +1026,12 @@ void kdo_scenario_free(struct kdo_scenario *s)
     free(sim->rules);
     free(sim->restarts);
     free((char *)sim->delivery.application_arn);
+    for (size_t i = 0; i < s->nquery_strings; i++)
+        free(s->query_strings[i]);
+    free(s->query_strings);
+    free((void *)s->query.columns);
+    free((void *)s->query.types);
+    free((void *)s->query.select);
     free(s->end.endpoint);
     free(s->end.function);
     free(s->end.qualifier);

@@ -47,6 +47,11 @@ struct kdo_scenario {
     int has_seed;
     struct kdo_sim_config sim; /* owns segments, rules and restarts */
     struct kdo_scenario_end end;
+    /* The query (typed rows), when the scenario declares one. */
+    int has_query;
+    struct kdo_query_config query;
+    char **query_strings; /* owned: column names, types, where, select items */
+    size_t nquery_strings;
     struct kdo_expectation *expect;
     size_t nexpect;
 };

@@ -9,6 +9,7 @@
 #include "app.h"
 
 #include "errors.h"
+#include "query.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,23 @@ static void count_input(struct kdo_app *a, kdo_time_ns now, uint64_t rows, uint6
     kdo_metrics_put(a->metrics, now, KDO_METRIC_INPUT_BYTES, (double)bytes);
 }
 
+/* The query, if any, then the window.  A row the query cannot read goes to
+ * the error stream (journaled with KDA's ERROR_NAME and MESSAGE). */
+static int through_query(struct kdo_app *a, kdo_time_ns now, const struct kdo_source_row *r)
+{
+    const char *out;
+    size_t len;
+    struct kdo_query_error qe;
+    if (a->cfg.query == NULL)
+        return kdo_window_input(a->window, now, r->data, r->len, emit, a);
+    int rc = kdo_query_apply(a->cfg.query, now, r->arrival, r->data, r->len, &out, &len, &qe);
+    if (rc == 1)
+        return kdo_window_input(a->window, now, out, len, emit, a);
+    if (rc != 0)
+        kdo_journal_error_row(a->journal, now, r->seq, qe.name, qe.message);
+    return 0;
+}
+
 static int read_source(struct kdo_app *a, kdo_time_ns now)
 {
     struct kdo_source_row r;
@@ -143,7 +161,7 @@ static int read_source(struct kdo_app *a, kdo_time_ns now)
         kdo_journal_rows(a->journal, now, KDO_J_ROWS_READ, r.seq, 1, r.len);
         rows++;
         bytes += r.len;
-        err = kdo_window_input(a->window, now, r.data, r.len, emit, a);
+        err = through_query(a, now, &r);
         kdo_source_pop(a->source);
     }
     count_input(a, now, rows, bytes);

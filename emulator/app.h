@@ -24,6 +24,7 @@ struct kdo_app_config {
     kdo_time_ns poll;   /* source read interval (default 200 ms) */
     kdo_time_ns sample; /* MillisBehindLatest sampling interval (default 1 s) */
     uint64_t max_read;  /* source rows read per poll at most (default 1,000,000) */
+    struct kdo_query *query; /* typed rows, WHERE and SELECT (borrowed), or NULL: rows as read */
     struct kdo_window_config window;
     unsigned bugs;
 };

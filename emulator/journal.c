@@ -170,6 +170,16 @@ void kdo_journal_restart(struct kdo_journal *j, kdo_time_ns t, uint64_t requeued
     e->u.restart.downtime = downtime;
 }
 
+void kdo_journal_error_row(struct kdo_journal *j, kdo_time_ns t, uint64_t row, const char *name,
+                           const char *message)
+{
+    uint32_t n = intern(j, name), m = intern(j, message);
+    struct kdo_jentry *e = append(j, t, KDO_J_ERROR_ROW);
+    e->u.error.row = row;
+    e->u.error.name = n;
+    e->u.error.message = m;
+}
+
 void kdo_journal_end(struct kdo_journal *j, kdo_time_ns t, uint64_t rows_left, uint64_t bytes_left)
 {
     struct kdo_jentry *e = append(j, t, KDO_J_END);
@@ -242,7 +252,7 @@ static const char *const kind_names[] = {
     [KDO_J_START] = "start",     [KDO_J_ROWS_READ] = "rows_read", [KDO_J_ROWS_EMITTED] = "rows_emitted",
     [KDO_J_INVOKE] = "invoke",   [KDO_J_REPLY] = "reply",         [KDO_J_SAMPLE] = "sample",
     [KDO_J_PAUSE] = "source_paused", [KDO_J_RESUME] = "source_resumed",
-    [KDO_J_RESTART] = "restart", [KDO_J_END] = "end",
+    [KDO_J_RESTART] = "restart", [KDO_J_END] = "end", [KDO_J_ERROR_ROW] = "error_stream",
 };
 
 static void put_head(struct kdo_buf *b, const struct kdo_jentry *e)
@@ -345,6 +355,16 @@ static void put_body(const struct kdo_journal *j, struct kdo_buf *b, const struc
                           ",\"MillisBehindLatest\":%" PRId64 ",\"unreadSourceRows\":%" PRIu64,
                        e->u.sample.rows, e->u.sample.bytes, e->u.sample.lag_ms, e->u.sample.unread);
         break;
+    case KDO_J_ERROR_ROW: {
+        const char *name = kdo_journal_str(j, e->u.error.name);
+        const char *msg = kdo_journal_str(j, e->u.error.message);
+        kdo_buf_printf(b, ",\"row\":%" PRIu64 ",\"ERROR_LEVEL\":\"ERROR\",\"ERROR_NAME\":",
+                       e->u.error.row);
+        kdo_buf_json_string(b, name, strlen(name));
+        kdo_buf_puts(b, ",\"MESSAGE\":");
+        kdo_buf_json_string(b, msg, strlen(msg));
+        break;
+    }
     case KDO_J_END:
         kdo_buf_printf(b, ",\"unackedRows\":%" PRIu64 ",\"bufferBytes\":%" PRIu64,
                        e->u.sample.rows, e->u.sample.bytes);

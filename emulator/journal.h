@@ -30,6 +30,7 @@ enum kdo_jkind {
     KDO_J_RESUME,       /* source reading resumed */
     KDO_J_RESTART,      /* application disrupted */
     KDO_J_END,          /* end of the run */
+    KDO_J_ERROR_ROW,    /* a source row sent to the in-application error stream */
 };
 
 struct kdo_jentry {
@@ -71,6 +72,10 @@ struct kdo_jentry {
             uint64_t requeued; /* rows not acknowledged, to be emitted again */
             kdo_time_ns downtime;
         } restart;
+        struct {
+            uint64_t row;           /* source row number */
+            uint32_t name, message; /* strings: ERROR_NAME, MESSAGE */
+        } error;
     } u;
 };
 
@@ -95,6 +100,9 @@ void kdo_journal_sample(struct kdo_journal *j, kdo_time_ns t, uint64_t rows, uin
 void kdo_journal_mark(struct kdo_journal *j, kdo_time_ns t, enum kdo_jkind kind);
 void kdo_journal_restart(struct kdo_journal *j, kdo_time_ns t, uint64_t requeued,
                          kdo_time_ns downtime);
+/* A source row that went to the error stream (KDA's ERROR_NAME and MESSAGE). */
+void kdo_journal_error_row(struct kdo_journal *j, kdo_time_ns t, uint64_t row, const char *name,
+                           const char *message);
 /* The end of the run: rows the engine still holds unacknowledged, and their bytes. */
 void kdo_journal_end(struct kdo_journal *j, kdo_time_ns t, uint64_t rows_left, uint64_t bytes_left);
 

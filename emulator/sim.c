@@ -35,10 +35,11 @@ struct run {
     int own_transport;
     struct kdo_delivery *delivery;
     struct kdo_app *app;
+    struct kdo_query *query;
     size_t next_restart;
 };
 
-static void run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo_sim_result *out)
+static int run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo_sim_result *out)
 {
     memset(r, 0, sizeof *r);
     r->cfg = cfg;
@@ -58,13 +59,23 @@ static void run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo
     r->delivery = kdo_delivery_new(&dc, r->transport, out->journal, out->metrics, &r->rng);
     struct kdo_app_config ac = cfg->app;
     ac.bugs |= cfg->bugs;
+    if (cfg->query) {
+        struct kdo_query_config qc = *cfg->query;
+        qc.epoch_ms = cfg->app.window.epoch_ms;
+        struct kdo_errinfo err;
+        if (kdo_query_new(&qc, &r->query, &err) != 0)
+            return KDO_ESCHEMA; /* the loader compiled it once already */
+        ac.query = r->query;
+    }
     struct kdo_source *src = kdo_source_new(&cfg->source, cfg->duration, &r->rng);
     r->app = kdo_app_new(&ac, src, r->delivery, out->journal, out->metrics);
+    return 0;
 }
 
 static void run_cleanup(struct run *r)
 {
     kdo_app_free(r->app);
+    kdo_query_free(r->query);
     kdo_delivery_free(r->delivery);
     if (r->own_transport)
         kdo_transport_free(r->transport);
@@ -159,7 +170,10 @@ int kdo_sim_run(const struct kdo_sim_config *cfg, struct kdo_sim_result *out)
 {
     struct run r;
     memset(out, 0, sizeof *out);
-    run_init(&r, cfg, out);
+    if (run_init(&r, cfg, out) != 0) {
+        run_cleanup(&r);
+        return KDO_ESCHEMA;
+    }
     out->seed = cfg->seed;
     out->realtime = kdo_transport_is_real(r.transport);
     memcpy(out->record_prefix, kdo_delivery_record_prefix(r.delivery), 37);

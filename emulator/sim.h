@@ -22,6 +22,7 @@
 #include "fake_lambda.h"
 #include "journal.h"
 #include "metrics.h"
+#include "query.h"
 #include "source.h"
 
 struct kdo_restart_event {
@@ -40,6 +41,7 @@ struct kdo_sim_config {
     struct kdo_fake_lambda_config lambda;
     struct kdo_fault_rule *rules; /* copied by kdo_sim_run */
     size_t nrules;
+    const struct kdo_query_config *query; /* typed rows, WHERE, SELECT; NULL: rows as read */
     struct kdo_restart_event *restarts; /* sorted by `at` */
     size_t nrestarts;
     unsigned bugs; /* planted bugs, applied to every module */

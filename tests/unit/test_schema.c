@@ -196,7 +196,7 @@ START_TEST(facts_are_expect_c)
         "invocations", "retry_invocations", "failed_invocations",
         "flushes", "split_flushes", "flush_interval_min_ms", "flush_interval_max_ms",
         "max_event_bytes", "max_records_per_invocation", "max_lag_ms", "min_lag_ms", "final_lag_ms", "last_lag_s",
-        "source_pauses", "source_paused_ms", "buffer_max_rows", "restarts", "end_s"};
+        "source_pauses", "source_paused_ms", "buffer_max_rows", "restarts", "error_rows", "end_s"};
     for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) {
         ck_assert_msg(kdo_fact_known(plain[i]), "%s", plain[i]);
         ck_assert_msg(json_object_get(props, plain[i]) != NULL, "schema lacks fact %s", plain[i]);
