@@ -95,15 +95,19 @@ static int build_input(struct kdo_query *q, struct kdo_errinfo *err)
     return 0;
 }
 
-/* Splits "EXPR AS NAME" (AS outside quotes, case-insensitive). */
+/* Splits "EXPR AS NAME": the last AS outside quotes and parentheses
+ * (CAST(x AS BIGINT) keeps its AS), case-insensitive. */
 static size_t split_alias(const char *s, const char **alias)
 {
     size_t n = strlen(s);
+    int depth = 0;
     *alias = NULL;
     for (size_t i = n; i-- > 3;) {
         if (s[i] == '\'' || s[i] == '"')
             break; /* the alias is a plain word after the last quote */
-        if (strncasecmp(s + i - 3, " AS ", 4) == 0 || strncasecmp(s + i - 3, "\tAS ", 4) == 0) {
+        depth += s[i] == ')' ? 1 : s[i] == '(' ? -1 : 0;
+        if (depth == 0 &&
+            (strncasecmp(s + i - 3, " AS ", 4) == 0 || strncasecmp(s + i - 3, "\tAS ", 4) == 0)) {
             *alias = s + i + 1;
             while (**alias == ' ')
                 (*alias)++;

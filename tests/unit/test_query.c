@@ -43,11 +43,13 @@ END_TEST
 START_TEST(projection_with_aliases_and_implicit_columns)
 {
     static const char *const sel[] = {"TICKER_SYMBOL", "PRICE * 2 AS DOUBLED", "ROWTIME",
-                                      "CHANGE + 1"};
-    make(NULL, sel, 4, KDO_ROWFMT_JSON);
+                                      "CHANGE + 1", "CAST(PRICE AS BIGINT)",
+                                      "CAST(PRICE AS BIGINT) as P"};
+    make(NULL, sel, 6, KDO_ROWFMT_JSON);
     ck_assert_int_eq(run(amzn), 1);
     ck_assert_str_eq(out, "{\"TICKER_SYMBOL\":\"AMZN\",\"DOUBLED\":165.0,"
-                          "\"ROWTIME\":\"2026-01-01 00:00:02.000\",\"EXPR$3\":2.5}");
+                          "\"ROWTIME\":\"2026-01-01 00:00:02.000\",\"EXPR$3\":2.5,"
+                          "\"EXPR$4\":82,\"P\":82}");
     kdo_query_free(q);
 }
 END_TEST
