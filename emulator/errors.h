@@ -64,11 +64,12 @@ int kdo_errinfo_set(struct kdo_errinfo *e, int err, const char *file, int line, 
 /* "file:line:column: msg" into buf (always NUL-terminated). */
 void kdo_errinfo_format(const struct kdo_errinfo *e, char *buf, size_t size);
 
-/* Allocation that aborts with a message on failure. */
-void *kdo_xmalloc(size_t n);
-void *kdo_xcalloc(size_t n, size_t size);
-void *kdo_xrealloc(void *p, size_t n);
-char *kdo_xstrdup(const char *s);
-char *kdo_xstrndup(const char *s, size_t n);
+/* Allocation that aborts with a message on failure: never NULL. */
+#define KDO__NONNULL __attribute__((returns_nonnull))
+void *kdo_xmalloc(size_t n) KDO__NONNULL;
+void *kdo_xcalloc(size_t n, size_t size) KDO__NONNULL;
+void *kdo_xrealloc(void *p, size_t n) KDO__NONNULL;
+char *kdo_xstrdup(const char *s) KDO__NONNULL;
+char *kdo_xstrndup(const char *s, size_t n) KDO__NONNULL;
 
 #endif

@@ -10,6 +10,7 @@
  * column, and both depth limits.  A planted wrong truth table proves the
  * table check can fail.
  */
+#include "errors.h"
 #include "expr.h"
 
 #include <check.h>
@@ -356,17 +357,24 @@ START_TEST(test_type_errors)
 }
 END_TEST
 
+static char *put_text(char *o, const char *text)
+{
+    size_t n = strlen(text);
+    memcpy(o, text, n);
+    return o + n;
+}
+
 static char *repeat(const char *head, const char *unit, int n, const char *mid, const char *tail,
                     int m)
 {
     size_t len = strlen(head) + strlen(unit) * (size_t)n + strlen(mid) + strlen(tail) * (size_t)m;
-    char *s = malloc(len + 1), *o = s;
-    o += sprintf(o, "%s", head);
+    char *s = kdo_xmalloc(len + 1), *o = put_text(s, head);
     for (int i = 0; i < n; i++)
-        o += sprintf(o, "%s", unit);
-    o += sprintf(o, "%s", mid);
+        o = put_text(o, unit);
+    o = put_text(o, mid);
     for (int i = 0; i < m; i++)
-        o += sprintf(o, "%s", tail);
+        o = put_text(o, tail);
+    *o = '\0';
     return s;
 }
 
