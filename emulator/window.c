@@ -2,7 +2,7 @@
  * window.c -- continuous, sliding and tumbling queries.
  *
  * The sliding window keeps the ROWTIMEs of its rows in a ring; the tumbling
- * window only counts.  Timestamps are formatted with integer civil-date
+ * window only counts.  Timestamps are formatted by value.c with integer civil-date
  * arithmetic (no time zone, no libc state), so output rows are identical for
  * a seed on every machine.
  */
@@ -10,6 +10,7 @@
 
 #include "bug.h"
 #include "errors.h"
+#include "value.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,36 +48,11 @@ void kdo_window_free(struct kdo_window *w)
     free(w);
 }
 
-/* Days since 1970-01-01 to civil date (Howard Hinnant's algorithm). */
-static void civil(int64_t days, int *y, int *m, int *d)
-{
-    days += 719468;
-    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    int64_t doe = days - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 void kdo_window_timestamp(int64_t epoch_ms, kdo_time_ns t, char out[24])
 {
-    int64_t ms = epoch_ms + t / KDO_MS;
-    int64_t days = ms / 86400000, rem = ms % 86400000;
-    if (rem < 0) {
-        rem += 86400000;
-        days--;
-    }
-    int y, m, d;
-    civil(days, &y, &m, &d);
-    char tmp[64];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d %02d:%02d:%02d.%03d", y % 10000, m, d,
-             (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
-             (int)(rem % 1000));
-    memcpy(out, tmp, 23);
-    out[23] = '\0';
+    /* One calendar for every timestamp kdaout writes: value.c's. */
+    if (kdo_timestamp_format(epoch_ms + t / KDO_MS, out) != 0)
+        memcpy(out, "0000-00-00 00:00:00.000", 24);
 }
 
 static char *scratch(struct kdo_window *w, size_t n)
