@@ -497,8 +497,9 @@ int kdo_fact_windowable(const char *name)
 
 const char *kdo_fact_suggest(const char *name)
 {
-    static char names[F_COUNT][96];
-    static const char *list[F_COUNT + 1];
+    /* Per thread: scenarios may be loaded in parallel (--jobs). */
+    static _Thread_local char names[F_COUNT][96];
+    static _Thread_local const char *list[F_COUNT + 1];
     size_t n = 0;
     for (int k = 0; k < F_COUNT; k++) {
         if (k < F_REASON_BASE)

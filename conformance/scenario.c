@@ -533,7 +533,7 @@ static int match(struct ctx *c, node *map, struct kdo_fault_match *m)
 
 static int action(struct ctx *c, node *n, struct kdo_fault_rule *r)
 {
-    static const char *names[KDO_FAULT_ACTION_COUNT + 1];
+    const char *names[KDO_FAULT_ACTION_COUNT + 1] = {NULL};
     for (int i = 0; i < KDO_FAULT_ACTION_COUNT; i++)
         names[i] = kdo_fault_action_name((enum kdo_fault_action)i);
     if (n->type != KDO_YNODE_SCALAR)

@@ -16,6 +16,7 @@
 #include "errors.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,12 +36,19 @@ struct http {
     CURLcode result;
 };
 
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static int curl_inited;
+
+static void curl_init_once(void)
+{
+    curl_inited = curl_global_init(CURL_GLOBAL_DEFAULT) == 0;
+}
+
+/* Once per process, whatever thread asks first (runs may be parallel). */
 static int curl_ready(void)
 {
-    static int inited;
-    if (!inited && curl_global_init(CURL_GLOBAL_DEFAULT) == 0)
-        inited = 1;
-    return inited;
+    pthread_once(&curl_once, curl_init_once);
+    return curl_inited;
 }
 
 static size_t on_body(char *p, size_t size, size_t n, void *cls)
