@@ -12,6 +12,7 @@
 #include "contract.h"
 #include "expect.h"
 #include "suggest.h"
+#include "rowfile.h"
 #include "units.h"
 #include "ydoc.h"
 
@@ -20,12 +21,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct ctx {
     const char *file;
     struct kdo_errinfo *err;
     struct kdo_scenario *s;
     int invoke_timeout_set, cadence_set;
+    enum kdo_query_window kind; /* application.query, as the typed query names it */
+    int window_set;
+    /* CSV input files: the first one's node, header and inferred types. */
+    const struct kdo_ynode *csv;
+    char **csv_columns, **csv_types;
+    size_t ncsv_columns;
+    char csv_path[4096]; /* for errors that name the file (err->file points here) */
 };
 
 typedef const struct kdo_ynode node;
@@ -190,50 +199,95 @@ static int inline_rows(struct ctx *c, node *seq, struct kdo_source_segment *g)
     return err;
 }
 
-/* file: a JSON Lines file, relative to the scenario's folder: one row a line. */
-static int file_rows(struct ctx *c, node *n, struct kdo_source_segment *g)
+/* The input file an error points into; valid until this thread loads
+ * another scenario. */
+static _Thread_local char error_file[4096];
+
+/* A CSV file's header becomes the input schema unless one is declared; every
+ * CSV file of a scenario must have the same one. */
+static int csv_header(struct ctx *c, node *n, const struct kdo_rowfile *f)
 {
-    char path[4096];
+    size_t cols = kdo_rowfile_ncolumns(f);
+    if (c->csv == NULL) {
+        c->csv = n;
+        c->ncsv_columns = cols;
+        c->csv_columns = kdo_xcalloc(cols ? cols : 1, sizeof *c->csv_columns);
+        c->csv_types = kdo_xcalloc(cols ? cols : 1, sizeof *c->csv_types);
+        for (size_t i = 0; i < cols; i++)
+            c->csv_columns[i] = kdo_xstrdup(kdo_rowfile_column(f, i));
+        kdo_rowfile_infer_types(f, c->csv_types);
+        return 0;
+    }
+    int same = cols == c->ncsv_columns;
+    for (size_t i = 0; same && i < cols; i++)
+        same = strcmp(c->csv_columns[i], kdo_rowfile_column(f, i)) == 0;
+    if (!same)
+        return fail(c, n, "this CSV file's header differs from the first CSV file's (line %d)",
+                    c->csv->line);
+    return 0;
+}
+
+/* file: rows from a file next to the scenario: JSON Lines (one row a line)
+ * or, for a .csv name, CSV records, by default after a header line. */
+static int file_rows(struct ctx *c, node *n, node *header, struct kdo_source_segment *g)
+{
     const char *slash = strrchr(c->file, '/');
     if (n->type != KDO_YNODE_SCALAR)
-        return fail(c, n, "file: expected the path of a JSON Lines file");
+        return fail(c, n, "file: expected the path of a JSON Lines (.jsonl) or CSV (.csv) file");
     if (n->text[0] == '/' || slash == NULL)
-        snprintf(path, sizeof path, "%s", n->text);
+        snprintf(c->csv_path, sizeof c->csv_path, "%s", n->text);
     else
-        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - c->file), c->file, n->text);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return fail(c, n, "cannot read %s: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    int err = 0, lineno = 0;
-    while (err == 0 && (len = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            len--;
-        if (len == 0)
-            continue;
-        if ((size_t)len > KDO_MAX_ROW_BYTES)
-            err = kdo_errinfo_set(c->err, KDO_ESCHEMA, path, lineno, 1, "a row of %zd bytes; "
-                                  "KDA's in-application row limit is %zu bytes (512 KB)",
-                                  len, KDO_MAX_ROW_BYTES);
-        else if (g->nrows >= 10000000)
-            err = kdo_errinfo_set(c->err, KDO_ESCHEMA, path, lineno, 1, "more than 10,000,000 rows");
-        else
-            kdo_source_segment_add_row(g, line, (size_t)len);
+        snprintf(c->csv_path, sizeof c->csv_path, "%.*s/%s", (int)(slash - c->file), c->file,
+                 n->text);
+    struct kdo_rowfile_options o = {.format = KDO_ROWFMT_JSON, .has_header = true};
+    if (kdo_rowfile_format_of(c->csv_path, &o.format) != 0)
+        o.format = KDO_ROWFMT_JSON; /* any other name: JSON Lines */
+    o.has_header = o.format == KDO_ROWFMT_CSV;
+    if (header) {
+        if (header->type != KDO_YNODE_SCALAR ||
+            (strcmp(header->text, "true") != 0 && strcmp(header->text, "false") != 0))
+            return fail(c, header, "header: expected true or false");
+        if (o.format != KDO_ROWFMT_CSV)
+            return fail(c, header, "header is for CSV files (a .csv name)");
+        o.has_header = strcmp(header->text, "true") == 0;
     }
-    free(line);
-    fclose(f);
-    if (err == 0 && g->nrows == 0)
-        return fail(c, n, "%s holds no rows", path);
+    if (o.format == KDO_ROWFMT_CSV && !o.has_header) {
+        o.columns = c->s->query.columns;
+        o.ncolumns = c->s->query.ncolumns;
+    }
+    struct kdo_rowfile *f;
+    int err = kdo_rowfile_load(c->csv_path, &o, &f, c->err);
+    if (err == KDO_ENOENT || err == KDO_EIO || (err && c->err == NULL)) {
+        char why[sizeof c->err->msg];
+        snprintf(why, sizeof why, "%s", c->err ? c->err->msg : "");
+        return fail(c, n, "cannot read %s (%s)", c->csv_path, why);
+    }
+    if (err) { /* an error at a place in the file: name the file, which outlives c */
+        snprintf(error_file, sizeof error_file, "%s", c->csv_path);
+        c->err->file = error_file;
+        return KDO_ESCHEMA;
+    }
+    if (kdo_rowfile_count(f) == 0) {
+        kdo_rowfile_free(f);
+        return fail(c, n, "%s holds no rows", c->csv_path);
+    }
+    if (o.format == KDO_ROWFMT_CSV && o.has_header)
+        err = csv_header(c, n, f);
+    else if (o.format == KDO_ROWFMT_CSV && c->csv == NULL)
+        c->csv = n;
+    for (size_t i = 0; err == 0 && i < kdo_rowfile_count(f); i++) {
+        size_t len;
+        const char *row = kdo_rowfile_row(f, i, &len);
+        kdo_source_segment_add_row(g, row, len);
+    }
+    kdo_rowfile_free(f);
     return err;
 }
 
 static int input_item(struct ctx *c, node *it, struct kdo_source_segment *g)
 {
     static const char *const keys[] = {"rate", "from", "until", "burst", "at", "row", "rows", "file",
-                                       NULL};
+                                       "header", NULL};
     int err = check_keys(c, it, "an input item", keys);
     node *rate = kdo_ynode_get(it, "rate"), *burst = kdo_ynode_get(it, "burst"),
          *row = kdo_ynode_get(it, "row"), *n;
@@ -254,10 +308,14 @@ static int input_item(struct ctx *c, node *it, struct kdo_source_segment *g)
             return err;
         if (rate && (err = RATE(c, rate, "rate", &g->rate)))
             return err;
-        return rows ? inline_rows(c, rows, g) : file_rows(c, file, g);
+        if (rows && kdo_ynode_get(it, "header"))
+            return fail(c, kdo_ynode_get(it, "header"), "header goes with a CSV file");
+        return rows ? inline_rows(c, rows, g) : file_rows(c, file, kdo_ynode_get(it, "header"), g);
     }
     if (!!rate + !!burst + !!row != 1)
         return fail(c, it, "an input item needs exactly one of rate, burst, row, rows or file");
+    if ((n = kdo_ynode_get(it, "header")))
+        return fail(c, n, "header goes with a CSV file");
     g->from = 0;
     g->until = KDO_TIME_NEVER;
     if ((n = kdo_ynode_get(it, "from")) && (err = DURATION(c, n, "from", &g->from)))
@@ -300,21 +358,56 @@ static int input(struct ctx *c, node *seq)
     return err;
 }
 
+/* application.query: the window kind.  The byte-level window (rows as read)
+ * has the first three; stagger needs typed rows and partition keys. */
 static int query(struct ctx *c, node *n)
 {
-    static const char *const kinds[] = {"continuous", "sliding", "tumbling", NULL};
+    static const char *const kinds[] = {"continuous", "sliding", "tumbling", "stagger", NULL};
+    static const enum kdo_query_window typed[] = {KDO_QUERY_CONTINUOUS, KDO_QUERY_SLIDING,
+                                                  KDO_QUERY_TUMBLING, KDO_QUERY_STAGGER};
     struct kdo_window_config *w = &c->s->sim.app.window;
     if (n->type != KDO_YNODE_SCALAR)
-        return fail(c, n, "found a %s for query, expected continuous, sliding or tumbling",
+        return fail(c, n, "found a %s for query, expected continuous, tumbling, sliding or stagger",
                     kdo_ynode_type_name(n->type));
     for (int i = 0; kinds[i]; i++)
         if (strcmp(n->text, kinds[i]) == 0) {
-            w->kind = (enum kdo_window_kind)i;
+            c->kind = typed[i];
+            w->kind = i < 3 ? (enum kdo_window_kind)i : KDO_WINDOW_CONTINUOUS;
             return 0;
         }
     const char *near = nearest(n->text, kinds);
-    return fail(c, n, "query \"%s\" is unknown; expected continuous, sliding or tumbling%s%s%s",
-                n->text, near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
+    return fail(c, n, "query \"%s\" is unknown; expected continuous, tumbling, sliding or stagger"
+                "%s%s%s", n->text, near ? " (did you mean \"" : "", near ? near : "",
+                near ? "\"?)" : "");
+}
+
+/* application.window: a duration (STEP width, RANGE INTERVAL), or "N rows"
+ * for a sliding window of ROWS N PRECEDING. */
+static int window(struct ctx *c, node *n)
+{
+    struct kdo_query_config *q = &c->s->query;
+    unsigned long long rows;
+    char extra;
+    c->window_set = 1;
+    if (n->type == KDO_YNODE_SCALAR && (sscanf(n->text, "%llu row%c", &rows, &extra) == 2 ||
+                                        sscanf(n->text, "%llu ROW%c", &rows, &extra) == 2)) {
+        if (strcmp(strchr(n->text, ' ') + 1, "rows") != 0 &&
+            strcmp(strchr(n->text, ' ') + 1, "ROWS") != 0)
+            return fail(c, n, "window \"%s\": write ROWS n PRECEDING as \"n rows\"", n->text);
+        if (c->kind != KDO_QUERY_SLIDING)
+            return fail(c, n, "window \"%s\" (ROWS n PRECEDING) is for query: sliding", n->text);
+        if (rows > 1000000)
+            return fail(c, n, "window \"%s\": at most 1000000 rows", n->text);
+        q->by_rows = 1;
+        q->rows = rows;
+        return 0;
+    }
+    int err = DURATION(c, n, "window", &c->s->sim.app.window.size);
+    if (err == 0 && c->s->sim.app.window.size < KDO_MS)
+        return fail(c, n, "window must be at least 1ms");
+    if (err == 0 && c->s->sim.app.window.size > 366LL * 24 * 3600 * KDO_S)
+        return fail(c, n, "window is limited to 366 days");
+    return err;
 }
 
 static int buffer(struct ctx *c, node *map)
@@ -377,10 +470,80 @@ static int select_list(struct ctx *c, node *seq)
     return 0;
 }
 
+/* application.partition_by: the GROUP BY / PARTITION BY keys, as SQL. */
+static int partition_by(struct ctx *c, node *seq)
+{
+    struct kdo_query_config *q = &c->s->query;
+    int err = want(c, seq, KDO_YNODE_SEQ, "a list of keys, such as [TICKER_SYMBOL]");
+    if (err)
+        return err;
+    if (c->kind == KDO_QUERY_CONTINUOUS)
+        return fail(c, seq, "partition_by needs a window: query: tumbling, sliding or stagger");
+    if (seq->n > 16)
+        return fail(c, seq, "partition_by has %zu keys; at most 16", seq->n);
+    q->partition_by = kdo_xcalloc(seq->n ? seq->n : 1, sizeof *q->partition_by);
+    for (size_t i = 0; i < seq->n; i++) {
+        if (seq->items[i]->type != KDO_YNODE_SCALAR)
+            return fail(c, seq->items[i], "a key is a column or an expression such as "
+                                          "\"FLOOR(ROWTIME TO MINUTE)\"");
+        ((const char **)q->partition_by)[i] = keep_string(c, seq->items[i]);
+        q->npartition++;
+    }
+    return 0;
+}
+
 static int row_format(struct ctx *c, node *n, enum kdo_rowfmt_format *f)
 {
     if (n->type != KDO_YNODE_SCALAR || kdo_rowfmt_format_parse(n->text, f) != 0)
         return fail(c, n, "a RecordFormatType is JSON or CSV");
+    return 0;
+}
+
+static const char *keep_text(struct ctx *c, const char *text)
+{
+    struct kdo_scenario *s = c->s;
+    s->query_strings = kdo_xrealloc(s->query_strings, (s->nquery_strings + 1) * sizeof *s->query_strings);
+    return s->query_strings[s->nquery_strings++] = kdo_xstrdup(text);
+}
+
+/* CSV input files: the rows are read as CSV, with the declared schema (whose
+ * names a header must repeat, in order) or the first header's columns and
+ * the types inferred from the rows. */
+static int csv_schema(struct ctx *c, node *map)
+{
+    struct kdo_query_config *q = &c->s->query;
+    node *fmt = kdo_ynode_get(map, "input_format");
+    if (fmt && q->input_format != KDO_ROWFMT_CSV)
+        return fail(c, fmt, "input_format is %s but the input has a CSV file (line %d); KDA reads "
+                            "one format per input", fmt->text, c->csv->line);
+    q->input_format = KDO_ROWFMT_CSV;
+    if (q->ncolumns == 0 && c->ncsv_columns == 0)
+        return fail(c, c->csv, "a CSV file without a header needs application.schema");
+    if (q->ncolumns == 0) {
+        q->columns = kdo_xcalloc(c->ncsv_columns, sizeof *q->columns);
+        q->types = kdo_xcalloc(c->ncsv_columns, sizeof *q->types);
+        for (size_t i = 0; i < c->ncsv_columns; i++) {
+            /* Quoted, so a header's lower-case names stay as written. */
+            char quoted[KDO_ROW_MAX_NAME + 3];
+            snprintf(quoted, sizeof quoted, "\"%s\"", c->csv_columns[i]);
+            ((const char **)q->columns)[i] = keep_text(c, quoted);
+            ((const char **)q->types)[i] = keep_text(c, c->csv_types[i]);
+        }
+        q->ncolumns = c->ncsv_columns;
+        return 0;
+    }
+    if (c->ncsv_columns == 0)
+        return 0;
+    int same = c->ncsv_columns == q->ncolumns;
+    for (size_t i = 0; same && i < q->ncolumns; i++) {
+        char a[KDO_ROW_MAX_NAME + 1];
+        same = kdo_row_resolve_name(q->columns[i], strlen(q->columns[i]), a) == 0 &&
+               strcasecmp(a, c->csv_columns[i]) == 0;
+    }
+    if (!same)
+        return fail(c, c->csv, "the CSV header's columns differ from application.schema's "
+                               "(same names, same order; or leave out the schema to use the "
+                               "header's)");
     return 0;
 }
 
@@ -391,9 +554,9 @@ static int query_keys(struct ctx *c, node *map)
     node *n;
     int err = 0;
     s->query.input_format = s->query.output_format = KDO_ROWFMT_JSON;
-    if ((n = kdo_ynode_get(map, "schema")) && (err = input_schema(c, n)))
-        return err;
     if ((n = kdo_ynode_get(map, "input_format")) && (err = row_format(c, n, &s->query.input_format)))
+        return err;
+    if (c->csv && (err = csv_schema(c, map)))
         return err;
     if ((n = kdo_ynode_get(map, "format")) && (err = row_format(c, n, &s->query.output_format)))
         return err;
@@ -404,11 +567,18 @@ static int query_keys(struct ctx *c, node *map)
     }
     if ((n = kdo_ynode_get(map, "select")) && (err = select_list(c, n)))
         return err;
-    static const char *const qkeys[] = {"schema", "input_format", "format", "where", "select"};
+    if ((n = kdo_ynode_get(map, "partition_by")) && (err = partition_by(c, n)))
+        return err;
+    static const char *const qkeys[] = {"schema", "input_format", "format", "where", "select",
+                                        "partition_by"};
     for (size_t i = 0; i < sizeof qkeys / sizeof qkeys[0]; i++)
         s->has_query |= kdo_ynode_get(map, qkeys[i]) != NULL;
+    s->has_query |= c->kind == KDO_QUERY_STAGGER || s->query.by_rows || c->csv;
     if (!s->has_query)
         return 0;
+    /* Typed rows: the query runs the window; the byte-level one passes rows on. */
+    s->query.window = c->kind;
+    s->query.range_ms = s->sim.app.window.size / KDO_MS;
     /* Compile once now, so mistakes are reported here with their place. */
     struct kdo_query *q;
     struct kdo_errinfo qe = {0};
@@ -416,7 +586,13 @@ static int query_keys(struct ctx *c, node *map)
         node *at = kdo_ynode_get(map, "where") ? kdo_ynode_get(map, "where") : map;
         return fail(c, at, "the query does not compile: %s", qe.msg);
     }
+    int64_t width = kdo_query_window_ms(q);
     kdo_query_free(q);
+    if (c->window_set && !s->query.by_rows && width != s->query.range_ms)
+        return fail(c, kdo_ynode_get(map, "window"), "window is %lld ms but partition_by's window "
+                    "over ROWTIME is %lld ms; give one of them", (long long)s->query.range_ms,
+                    (long long)width);
+    s->sim.app.window.kind = KDO_WINDOW_CONTINUOUS;
     s->sim.query = &s->query;
     return 0;
 }
@@ -425,7 +601,7 @@ static int application(struct ctx *c, node *map)
 {
     static const char *const keys[] = {"arn", "query", "window", "poll", "buffer", "row_size",
                                        "input", "schema", "input_format", "format", "where",
-                                       "select", NULL};
+                                       "select", "partition_by", NULL};
     struct kdo_sim_config *sim = &c->s->sim;
     int err = check_keys(c, map, "application", keys);
     node *n;
@@ -435,9 +611,7 @@ static int application(struct ctx *c, node *map)
     if (err == 0 && (n = kdo_ynode_get(map, "query")))
         err = query(c, n);
     if (err == 0 && (n = kdo_ynode_get(map, "window")))
-        err = DURATION(c, n, "window", &sim->app.window.size);
-    if (err == 0 && sim->app.window.size < KDO_MS)
-        return fail(c, kdo_ynode_get(map, "window"), "window must be at least 1ms");
+        err = window(c, n);
     if (err == 0 && (n = kdo_ynode_get(map, "poll")))
         err = DURATION(c, n, "poll", &sim->app.poll);
     if (err == 0 && sim->app.poll < KDO_MS)
@@ -450,6 +624,9 @@ static int application(struct ctx *c, node *map)
             return fail(c, n, "row_size is %zu bytes; KDA's in-application row limit is %zu bytes "
                               "(512 KB)", sim->source.row_size, KDO_MAX_ROW_BYTES);
     }
+    /* The schema first: a CSV file without a header is checked against it. */
+    if (err == 0 && (n = kdo_ynode_get(map, "schema")))
+        err = input_schema(c, n);
     if (err == 0 && (n = kdo_ynode_get(map, "input")))
         err = input(c, n);
     if (err == 0)
@@ -920,7 +1097,7 @@ static int top(struct ctx *c, node *root)
 static void derive(struct ctx *c)
 {
     struct kdo_sim_config *sim = &c->s->sim;
-    if (!c->cadence_set && sim->app.window.kind == KDO_WINDOW_TUMBLING)
+    if (!c->cadence_set && c->kind == KDO_QUERY_TUMBLING)
         sim->delivery.cadence = 0; /* one invocation per window trigger */
     if (!c->invoke_timeout_set)
         sim->delivery.invoke_timeout = sim->lambda.timeout + 5 * KDO_S;
@@ -949,10 +1126,17 @@ static int from_doc(const char *file, struct kdo_ydoc *doc, struct kdo_scenario 
     struct kdo_scenario *s = scenario_new(file);
     struct ctx c = {.file = s->file, .err = err, .s = s};
     int rc = top(&c, doc->root);
+    for (size_t i = 0; i < c.ncsv_columns; i++) {
+        free(c.csv_columns[i]);
+        free(c.csv_types[i]);
+    }
+    free(c.csv_columns);
+    free(c.csv_types);
     kdo_ydoc_free(doc);
     if (rc != 0) {
-        /* err->file points into s; keep it valid by pointing at the caller's name. */
-        if (err)
+        /* err->file points into s; keep it valid by pointing at the caller's name
+         * (an error inside an input file names that file, kept in error_file). */
+        if (err && err->file == s->file)
             err->file = file;
         kdo_scenario_free(s);
         return rc;

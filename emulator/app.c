@@ -30,6 +30,8 @@ struct kdo_app {
     struct pending *pending;
     size_t npending, cappending;
     int paused;
+    struct kdo_query_sink sink; /* the query's output: emit() and error_row() */
+    uint64_t row_seq;           /* the source row the query is reading, for the error stream */
 };
 
 void kdo_app_config_default(struct kdo_app_config *c)
@@ -43,31 +45,10 @@ void kdo_app_config_default(struct kdo_app_config *c)
     c->window.epoch_ms = 1767225600000; /* 2026-01-01 00:00:00 UTC */
 }
 
-struct kdo_app *kdo_app_new(const struct kdo_app_config *cfg, struct kdo_source *source,
-                            struct kdo_delivery *delivery, struct kdo_journal *journal,
-                            struct kdo_metrics *metrics)
+static void error_row(void *ctx, kdo_time_ns now, const struct kdo_query_error *e)
 {
-    struct kdo_app *a = kdo_xcalloc(1, sizeof *a);
-    a->cfg = *cfg;
-    a->source = source;
-    a->window = kdo_window_new(&cfg->window, cfg->bugs);
-    a->delivery = delivery;
-    a->journal = journal;
-    a->metrics = metrics;
-    a->down_until = INT64_MIN;
-    return a;
-}
-
-void kdo_app_free(struct kdo_app *a)
-{
-    if (a == NULL)
-        return;
-    for (size_t i = 0; i < a->npending; i++)
-        free(a->pending[i].row);
-    free(a->pending);
-    kdo_window_free(a->window);
-    kdo_source_free(a->source);
-    free(a);
+    struct kdo_app *a = ctx;
+    kdo_journal_error_row(a->journal, now, a->row_seq, e->name, e->message);
 }
 
 /* Window output: straight into the destination stream, or pending. */
@@ -85,6 +66,34 @@ static int emit(void *ctx, kdo_time_ns now, const char *row, size_t len)
     }
     a->pending[a->npending++] = (struct pending){kdo_xstrndup(row, len), len};
     return 0;
+}
+
+struct kdo_app *kdo_app_new(const struct kdo_app_config *cfg, struct kdo_source *source,
+                            struct kdo_delivery *delivery, struct kdo_journal *journal,
+                            struct kdo_metrics *metrics)
+{
+    struct kdo_app *a = kdo_xcalloc(1, sizeof *a);
+    a->cfg = *cfg;
+    a->source = source;
+    a->window = kdo_window_new(&cfg->window, cfg->bugs);
+    a->delivery = delivery;
+    a->journal = journal;
+    a->metrics = metrics;
+    a->down_until = INT64_MIN;
+    a->sink = (struct kdo_query_sink){emit, error_row, a};
+    return a;
+}
+
+void kdo_app_free(struct kdo_app *a)
+{
+    if (a == NULL)
+        return;
+    for (size_t i = 0; i < a->npending; i++)
+        free(a->pending[i].row);
+    free(a->pending);
+    kdo_window_free(a->window);
+    kdo_source_free(a->source);
+    free(a);
 }
 
 static int flush_pending(struct kdo_app *a, kdo_time_ns now)
@@ -109,7 +118,7 @@ static int room_for(struct kdo_app *a, size_t len)
 {
     if (a->npending > 0)
         return 0;
-    if (a->cfg.window.kind == KDO_WINDOW_TUMBLING)
+    if (a->cfg.query ? kdo_query_folds(a->cfg.query) : a->cfg.window.kind == KDO_WINDOW_TUMBLING)
         return 1;
     return kdo_delivery_has_room(a->delivery, len + KDO_WINDOW_EXTRA_BYTES);
 }
@@ -130,21 +139,21 @@ static void count_input(struct kdo_app *a, kdo_time_ns now, uint64_t rows, uint6
     kdo_metrics_put(a->metrics, now, KDO_METRIC_INPUT_BYTES, (double)bytes);
 }
 
-/* The query, if any, then the window.  A row the query cannot read goes to
- * the error stream (journaled with KDA's ERROR_NAME and MESSAGE). */
+/* Typed rows go through the query (its windows included); a row it cannot
+ * read goes to the error stream, journaled with KDA's ERROR_NAME and
+ * MESSAGE.  Rows as read go through the byte-level window. */
 static int through_query(struct kdo_app *a, kdo_time_ns now, const struct kdo_source_row *r)
 {
-    const char *out;
-    size_t len;
-    struct kdo_query_error qe;
     if (a->cfg.query == NULL)
         return kdo_window_input(a->window, now, r->data, r->len, emit, a);
-    int rc = kdo_query_apply(a->cfg.query, now, r->arrival, r->data, r->len, &out, &len, &qe);
-    if (rc == 1)
-        return kdo_window_input(a->window, now, out, len, emit, a);
-    if (rc != 0)
-        kdo_journal_error_row(a->journal, now, r->seq, qe.name, qe.message);
-    return 0;
+    a->row_seq = r->seq;
+    return kdo_query_input(a->cfg.query, now, r->arrival, r->data, r->len, &a->sink);
+}
+
+static kdo_time_ns window_deadline(const struct kdo_app *a)
+{
+    return a->cfg.query ? kdo_query_next_deadline(a->cfg.query)
+                        : kdo_window_next_deadline(a->window);
 }
 
 static int read_source(struct kdo_app *a, kdo_time_ns now)
@@ -200,8 +209,9 @@ int kdo_app_advance(struct kdo_app *a, kdo_time_ns now)
             a->next_poll = grid_after(now, a->cfg.poll);
             err = read_source(a, now);
         }
-        if (err == 0 && kdo_window_next_deadline(a->window) <= now)
-            err = kdo_window_advance(a->window, now, emit, a);
+        if (err == 0 && window_deadline(a) <= now)
+            err = a->cfg.query ? kdo_query_advance(a->cfg.query, now, &a->sink)
+                               : kdo_window_advance(a->window, now, emit, a);
     }
     if (now >= a->next_sample) {
         a->next_sample = grid_after(now, a->cfg.sample);
@@ -212,7 +222,7 @@ int kdo_app_advance(struct kdo_app *a, kdo_time_ns now)
 
 kdo_time_ns kdo_app_next_deadline(const struct kdo_app *a)
 {
-    kdo_time_ns t = kdo_time_min(a->next_sample, kdo_window_next_deadline(a->window));
+    kdo_time_ns t = kdo_time_min(a->next_sample, window_deadline(a));
     t = kdo_time_min(t, a->next_poll);
     if (a->down_until > t)
         t = kdo_time_min(a->next_sample, a->down_until);
@@ -228,7 +238,7 @@ void kdo_app_restart(struct kdo_app *a, kdo_time_ns now, kdo_time_ns downtime)
 int kdo_app_caught_up(struct kdo_app *a, kdo_time_ns now)
 {
     struct kdo_source_row r;
-    if (a->npending > 0 || kdo_window_next_deadline(a->window) != KDO_TIME_NEVER)
+    if (a->npending > 0 || window_deadline(a) != KDO_TIME_NEVER)
         return 0;
     return !kdo_source_peek(a->source, &r) || r.arrival > now;
 }

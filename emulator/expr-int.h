@@ -34,6 +34,9 @@ enum kdo__expr_op {
     KDO__X_LOWER,
     KDO__X_CHAR_LENGTH,
     KDO__X_CAST,
+    KDO__X_FLOOR,    /* FLOOR(number) */
+    KDO__X_FLOOR_TO, /* FLOOR(ts TO unit): evaluated as STEP */
+    KDO__X_STEP,     /* STEP(ts BY INTERVAL 'n' unit) */
 };
 
 struct kdo__expr_node {
@@ -44,6 +47,7 @@ struct kdo__expr_node {
     size_t pos;           /* byte offset of the token that made the node */
     int depth;            /* 1 for a leaf */
     size_t col;           /* COL: column index */
+    int64_t width_ms;     /* FLOOR_TO, STEP: the bucket width */
     struct kdo_value lit; /* LIT: the value (strings in the expr's arena) */
 };
 
@@ -95,5 +99,9 @@ bool kdo__expr_tok_is(const struct kdo__expr_tok *t, const char *word);
 const char *kdo__expr_describe(const struct kdo__expr_tok *t, char buf[48]);
 /* Consumes `word` or fails with "expected WORD but found ...". */
 int kdo__expr_expect(struct kdo__expr_parser *p, const char *word);
+/* Consumes a time unit -- SECOND, MINUTE, HOUR or DAY -- and sets *ms to
+ * its length; KDO_EPARSE for anything else, with "did you mean" for a
+ * plural or an abbreviation (SECONDS, MINS). */
+int kdo__expr_time_unit(struct kdo__expr_parser *p, int64_t *ms);
 
 #endif

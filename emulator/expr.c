@@ -50,12 +50,17 @@ static enum kdo_type type_of(struct kdo__expr_parser *p, int i)
 static const char *op_text(enum kdo__expr_op op)
 {
     static const char *const text[] = {
-        [KDO__X_NEG] = "-",       [KDO__X_ADD] = "+",       [KDO__X_SUB] = "-",
-        [KDO__X_MUL] = "*",       [KDO__X_DIV] = "/",       [KDO__X_EQ] = "=",
-        [KDO__X_NE] = "<>",       [KDO__X_LT] = "<",        [KDO__X_LE] = "<=",
-        [KDO__X_GT] = ">",        [KDO__X_GE] = ">=",       [KDO__X_AND] = "AND",
-        [KDO__X_OR] = "OR",       [KDO__X_NOT] = "NOT",     [KDO__X_ABS] = "ABS",
-        [KDO__X_UPPER] = "UPPER", [KDO__X_LOWER] = "LOWER", [KDO__X_CHAR_LENGTH] = "CHAR_LENGTH",
+        [KDO__X_NEG] = "-",       [KDO__X_ADD] = "+",
+        [KDO__X_SUB] = "-",       [KDO__X_MUL] = "*",
+        [KDO__X_DIV] = "/",       [KDO__X_EQ] = "=",
+        [KDO__X_NE] = "<>",       [KDO__X_LT] = "<",
+        [KDO__X_LE] = "<=",       [KDO__X_GT] = ">",
+        [KDO__X_GE] = ">=",       [KDO__X_AND] = "AND",
+        [KDO__X_OR] = "OR",       [KDO__X_NOT] = "NOT",
+        [KDO__X_ABS] = "ABS",     [KDO__X_UPPER] = "UPPER",
+        [KDO__X_LOWER] = "LOWER", [KDO__X_CHAR_LENGTH] = "CHAR_LENGTH",
+        [KDO__X_FLOOR] = "FLOOR", [KDO__X_FLOOR_TO] = "FLOOR ... TO",
+        [KDO__X_STEP] = "STEP",
     };
     return op < sizeof text / sizeof text[0] && text[op] ? text[op] : "?";
 }
@@ -93,6 +98,7 @@ static int check_node(struct kdo__expr_parser *p, int n)
         return 0;
     case KDO__X_NEG:
     case KDO__X_ABS:
+    case KDO__X_FLOOR:
         if (!numeric_or_null(ta))
             return type_mismatch(p, n);
         nd->type = ta == KDO_TYPE_NULL ? KDO_TYPE_BIGINT : ta;
@@ -119,6 +125,12 @@ static int check_node(struct kdo__expr_parser *p, int n)
     case KDO__X_IS_NULL:
     case KDO__X_IS_NOT_NULL:
         nd->type = KDO_TYPE_BOOLEAN;
+        return 0;
+    case KDO__X_FLOOR_TO:
+    case KDO__X_STEP:
+        if (ta != KDO_TYPE_NULL && ta != KDO_TYPE_TIMESTAMP)
+            return type_mismatch(p, n);
+        nd->type = KDO_TYPE_TIMESTAMP;
         return 0;
     case KDO__X_UPPER:
     case KDO__X_LOWER:
@@ -216,10 +228,40 @@ static int string_literal(struct kdo__expr_parser *p, enum kdo_type as, size_t p
     return literal(p, v, pos, out);
 }
 
+/* The offset of the first non-space byte at or after i. */
+static size_t skip_space(const struct kdo__expr_parser *p, size_t i)
+{
+    while (i < p->n && strchr(" \t\r\n", p->s[i]) && p->s[i])
+        i++;
+    return i;
+}
+
+/* stream.column (KDA writes SOURCE_SQL_STREAM_001.ROWTIME): while a '.'
+ * follows the name in *t, moves on to the name after it.  The qualifiers
+ * are not checked: an expression reads one stream. */
+static int qualified(struct kdo__expr_parser *p, struct kdo__expr_tok *t)
+{
+    char buf[48];
+    for (size_t j = skip_space(p, p->at); j < p->n && p->s[j] == '.'; j = skip_space(p, p->at)) {
+        p->at = j + 1;
+        int err = kdo__expr_lex(p);
+        if (err)
+            return err;
+        if (p->cur.kind != KDO__T_IDENT && p->cur.kind != KDO__T_QIDENT)
+            return FAIL(p, p->cur.pos, KDO_EPARSE, "expected a column name after '.' but found %s",
+                        kdo__expr_describe(&p->cur, buf));
+        *t = p->cur;
+    }
+    return 0;
+}
+
 static int column(struct kdo__expr_parser *p, int *out)
 {
     struct kdo__expr_tok t = p->cur;
     char name[KDO_ROW_MAX_NAME + 1];
+    int err = qualified(p, &t);
+    if (err)
+        return err;
     if (kdo_row_resolve_name(t.s, t.len, name))
         return FAIL(p, t.pos, KDO_EPARSE, "bad column name %.*s", (int)(t.len > 64 ? 64 : t.len),
                     t.s);
@@ -229,8 +271,7 @@ static int column(struct kdo__expr_parser *p, int *out)
         return FAIL(p, t.pos, KDO_ESCHEMA, "unknown column %s%s%s%s", name,
                     near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
     }
-    int err = kdo__expr_lex(p);
-    if (err || (err = add_node(p, KDO__X_COL, -1, -1, t.pos, out)))
+    if ((err = kdo__expr_lex(p)) || (err = add_node(p, KDO__X_COL, -1, -1, t.pos, out)))
         return err;
     const struct kdo_row_column *c = kdo_row_schema_column(p->x->schema, (size_t)i);
     struct kdo__expr_node *nd = &p->x->nodes[*out];
@@ -322,6 +363,66 @@ static int parse_cast(struct kdo__expr_parser *p, size_t pos, int *out)
     return 0;
 }
 
+static int bucket(struct kdo__expr_parser *p, enum kdo__expr_op op, int a, int64_t width_ms,
+                  size_t pos, int *out)
+{
+    int err = make(p, op, a, -1, pos, out);
+    if (!err)
+        p->x->nodes[*out].width_ms = width_ms;
+    return err;
+}
+
+/* FLOOR(number) or FLOOR(ts TO unit); a TIMESTAMP without TO is an error. */
+static int parse_floor(struct kdo__expr_parser *p, size_t pos, int *out)
+{
+    int a, err = kdo__expr_expect(p, "(");
+    if (err || (err = parse_or(p, &a)))
+        return err;
+    if (!kdo__expr_tok_is(&p->cur, "TO") && type_of(p, a) != KDO_TYPE_TIMESTAMP) {
+        err = kdo__expr_expect(p, ")");
+        return err ? err : make(p, KDO__X_FLOOR, a, -1, pos, out);
+    }
+    int64_t unit;
+    if ((err = kdo__expr_expect(p, "TO")) || (err = kdo__expr_time_unit(p, &unit)) ||
+        (err = kdo__expr_expect(p, ")")))
+        return err;
+    return bucket(p, KDO__X_FLOOR_TO, a, unit, pos, out);
+}
+
+/* The 'n' of INTERVAL 'n' unit: digits only, at least 1. */
+static int interval_count(struct kdo__expr_parser *p, int64_t *n)
+{
+    struct kdo__expr_tok t = p->cur;
+    bool ok = t.kind == KDO__T_STRING && t.len > 2;
+    for (size_t k = 1; ok && k + 1 < t.len; k++)
+        ok = t.s[k] >= '0' && t.s[k] <= '9';
+    if (!ok || kdo_bigint_parse(t.s + 1, t.len - 2, n) || *n < 1) {
+        char buf[48];
+        return FAIL(p, t.pos, KDO_EPARSE,
+                    "expected a whole number of units from 1 in quotes, like '60', but found %s",
+                    kdo__expr_describe(&t, buf));
+    }
+    return kdo__expr_lex(p);
+}
+
+/* STEP(ts BY INTERVAL 'n' unit), at most KDO_EXPR_MAX_STEP_MS wide. */
+static int parse_step(struct kdo__expr_parser *p, size_t pos, int *out)
+{
+    int a, err = kdo__expr_expect(p, "(");
+    if (err || (err = parse_or(p, &a)) || (err = kdo__expr_expect(p, "BY")) ||
+        (err = kdo__expr_expect(p, "INTERVAL")))
+        return err;
+    struct kdo__expr_tok t = p->cur;
+    int64_t n, unit;
+    if ((err = interval_count(p, &n)) || (err = kdo__expr_time_unit(p, &unit)))
+        return err;
+    if (n > KDO_EXPR_MAX_STEP_MS / unit)
+        return FAIL(p, t.pos, KDO_EPARSE, "STEP wider than 366 days");
+    if ((err = kdo__expr_expect(p, ")")))
+        return err;
+    return bucket(p, KDO__X_STEP, a, n * unit, pos, out);
+}
+
 static int parse_call(struct kdo__expr_parser *p, int *out)
 {
     static const struct {
@@ -340,6 +441,10 @@ static int parse_call(struct kdo__expr_parser *p, int *out)
         return err;
     if (kdo__expr_tok_is(&name, "CAST"))
         return parse_cast(p, name.pos, out);
+    if (kdo__expr_tok_is(&name, "FLOOR"))
+        return parse_floor(p, name.pos, out);
+    if (kdo__expr_tok_is(&name, "STEP"))
+        return parse_step(p, name.pos, out);
     for (size_t k = 0; k < sizeof fns / sizeof fns[0]; k++) {
         if (!kdo__expr_tok_is(&name, fns[k].word))
             continue;
@@ -374,9 +479,7 @@ static int parse_word(struct kdo__expr_parser *p, int *out)
         p->at = save;
         p->cur = t;
     }
-    size_t j = t.pos + t.len;
-    while (j < p->n && strchr(" \t\r\n", p->s[j]) && p->s[j])
-        j++;
+    size_t j = skip_space(p, t.pos + t.len);
     if (j < p->n && p->s[j] == '(')
         return parse_call(p, out);
     static const char *const reserved[] = {"AND", "OR", "NOT", "IS", "AS", "CAST"};
@@ -602,4 +705,14 @@ enum kdo_type kdo_expr_type(const struct kdo_expr *x)
 size_t kdo_expr_max_len(const struct kdo_expr *x)
 {
     return x->nodes[x->root].max_len;
+}
+
+int kdo_expr_time_bucket(const struct kdo_expr *x, int *column, int64_t *width_ms)
+{
+    const struct kdo__expr_node *nd = &x->nodes[x->root];
+    if ((nd->op != KDO__X_FLOOR_TO && nd->op != KDO__X_STEP) || x->nodes[nd->a].op != KDO__X_COL)
+        return 0;
+    *column = (int)x->nodes[nd->a].col;
+    *width_ms = nd->width_ms;
+    return 1;
 }

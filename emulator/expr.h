@@ -11,10 +11,14 @@
  *   sum     := product { (+ | -) product }
  *   product := unary { (* | /) unary }
  *   unary   := (- | +) unary | primary
- *   primary := column | "Quoted column" | 42 | 4.2 | 4e2 | 'text' (with '')
+ *   primary := name | 42 | 4.2 | 4e2 | 'text' (with '')
  *            | TRUE | FALSE | NULL | TIMESTAMP 'yyyy-MM-dd HH:mm:ss.SSS'
  *            | ( expr ) | CAST ( expr AS type )
  *            | ABS | UPPER | LOWER | CHAR_LENGTH | CHARACTER_LENGTH ( expr )
+ *            | FLOOR ( expr ) | FLOOR ( expr TO unit )
+ *            | STEP ( expr BY INTERVAL 'n' unit )
+ *   name    := { stream . } column       (column or "Quoted column")
+ *   unit    := SECOND | MINUTE | HOUR | DAY
  *   type    := BIGINT | INTEGER | INT | SMALLINT | TINYINT
  *            | DOUBLE [PRECISION] | REAL | FLOAT | DECIMAL | NUMERIC
  *            | VARCHAR [(n)] | CHAR [(n)] | CHARACTER [(n)] | BOOLEAN | TIMESTAMP
@@ -25,12 +29,19 @@
  * type-checks against a schema: BIGINT op BIGINT stays BIGINT (integer
  * division truncates toward zero), any DOUBLE makes DOUBLE; comparisons need
  * two numbers or two values of one type; AND/OR/NOT need BOOLEANs.
+ * FLOOR(TIMESTAMP TO unit) and STEP(TIMESTAMP BY INTERVAL 'n' unit) round
+ * down to a multiple of the unit, or of n units (n a whole number from 1
+ * in quotes, at most KDO_EXPR_MAX_STEP_MS in all), counted from
+ * 1970-01-01 00:00:00 UTC as KDA does; FLOOR(number) rounds a DOUBLE down
+ * and leaves a BIGINT.  A stream qualifier (SOURCE_SQL_STREAM_001.ROWTIME)
+ * is accepted and ignored: an expression reads one stream's row.
  * Evaluation follows SQL: NULL in, NULL out (three-valued AND/OR/NOT, which
- * short-circuit), and division by zero, BIGINT overflow or a DOUBLE
- * overflowing to infinity is an error at evaluation, reported with the
- * operator's position.  Limits: KDO_EXPR_MAX_BYTES of text and a tree at
- * most KDO_EXPR_MAX_DEPTH deep, so evaluation recursion is bounded.  Not
- * here: aggregates, windows, INTERVALs, string concatenation, LIKE, CASE.
+ * short-circuit), and division by zero, BIGINT overflow, a DOUBLE
+ * overflowing to infinity or a STEP result before year 0001 is an error at
+ * evaluation, reported with the operator's position.  Limits:
+ * KDO_EXPR_MAX_BYTES of text and a tree at most KDO_EXPR_MAX_DEPTH deep, so
+ * evaluation recursion is bounded.  Not here: aggregates, windows,
+ * INTERVALs outside STEP, string concatenation, LIKE, CASE.
  */
 #ifndef KDO_EXPR_H
 #define KDO_EXPR_H
@@ -41,9 +52,12 @@
 #include "value.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define KDO_EXPR_MAX_BYTES 8192
 #define KDO_EXPR_MAX_DEPTH 64
+/* The widest STEP: 366 days. */
+#define KDO_EXPR_MAX_STEP_MS (INT64_C(366) * 86400000)
 
 struct kdo_expr;
 
@@ -79,5 +93,11 @@ int kdo_expr_eval(const struct kdo_expr *x, const struct kdo_row *r, struct kdo_
  * otherwise as kdo_expr_eval(). */
 int kdo_expr_test(const struct kdo_expr *x, const struct kdo_row *r, struct kdo_arena *scratch,
                   enum kdo_tv *tv, struct kdo_errinfo *e);
+
+/* If x is STEP(column BY INTERVAL ...) or FLOOR(column TO unit) over a bare column,
+ * returns 1 and sets *column (its index in the schema x was compiled against) and
+ * *width_ms (the bucket width); else returns 0 and leaves both alone.  Borrows x;
+ * for a query layer that groups rows into time buckets. */
+int kdo_expr_time_bucket(const struct kdo_expr *x, int *column, int64_t *width_ms);
 
 #endif

@@ -183,6 +183,19 @@ static int change_case(struct eval *ev, const struct kdo__expr_node *nd, struct 
     return 0;
 }
 
+/* Rounds a TIMESTAMP down to a multiple of the node's width counted from
+ * the Unix epoch (floor, not truncation, before 1970).  A width that does
+ * not divide the 719162 days from 0001-01-01 to the epoch can reach below
+ * year 0001 from that year's first days. */
+static int step(struct eval *ev, const struct kdo__expr_node *nd, struct kdo_value *v)
+{
+    int64_t w = nd->width_ms, r = v->u.ts_ms % w, t = v->u.ts_ms - r;
+    if ((r < 0 && __builtin_sub_overflow(t, w, &t)) || t < KDO_TIMESTAMP_MIN_MS)
+        return fail(ev, nd, "STEP result is before year 0001");
+    v->u.ts_ms = t;
+    return 0;
+}
+
 static int cast(struct eval *ev, const struct kdo__expr_node *nd, struct kdo_value *v)
 {
     struct kdo_value in = *v;
@@ -218,6 +231,13 @@ static int unary(struct eval *ev, const struct kdo__expr_node *nd, struct kdo_va
     case KDO__X_UPPER:
     case KDO__X_LOWER:
         return change_case(ev, nd, v);
+    case KDO__X_FLOOR:
+        if (v->type == KDO_TYPE_DOUBLE)
+            v->u.d = floor(v->u.d);
+        return 0;
+    case KDO__X_FLOOR_TO:
+    case KDO__X_STEP:
+        return step(ev, nd, v);
     default:
         return negate(ev, nd, v);
     }

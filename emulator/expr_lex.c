@@ -2,7 +2,8 @@
  * expr_lex.c -- the tokens of SQL expression text, for the parser in
  * expr.c: names (bare or "quoted"), numbers, 'strings', operators.  A
  * token is a span of the text; nothing is copied or converted here.  Also
- * the error helper that turns a byte offset into a line and column.
+ * the error helper that turns a byte offset into a line and column, and
+ * the words of time units (FLOOR ... TO unit, INTERVAL 'n' unit).
  */
 #include "expr-int.h"
 
@@ -174,4 +175,51 @@ int kdo__expr_expect(struct kdo__expr_parser *p, const char *word)
         return FAIL(p, p->cur.pos, KDO_EPARSE, "expected %s but found %s", word,
                     kdo__expr_describe(&p->cur, buf));
     return kdo__expr_lex(p);
+}
+
+/* --- time units -------------------------------------------------------------- */
+
+static const struct {
+    const char *word;
+    int64_t ms;
+} units[] = {
+    {"SECOND", INT64_C(1000)},
+    {"MINUTE", INT64_C(60000)},
+    {"HOUR", INT64_C(3600000)},
+    {"DAY", INT64_C(86400000)},
+};
+
+/* The unit a near miss means: a plural (HOURS), an abbreviation of three
+ * letters or more (SEC, MIN), or both (MINS); else NULL. */
+static const char *unit_near(const struct kdo__expr_tok *t)
+{
+    char up[16];
+    size_t n = t->len;
+    if (t->kind != KDO__T_IDENT || n >= sizeof up)
+        return NULL;
+    for (size_t k = 0; k < n; k++)
+        up[k] = t->s[k] >= 'a' && t->s[k] <= 'z' ? (char)(t->s[k] - 32) : t->s[k];
+    if (n > 3 && up[n - 1] == 'S')
+        n--;
+    for (size_t k = 0; k < sizeof units / sizeof units[0]; k++) {
+        size_t w = strlen(units[k].word);
+        if ((n == w || (n >= 3 && n < w)) && memcmp(up, units[k].word, n) == 0)
+            return units[k].word;
+    }
+    return NULL;
+}
+
+int kdo__expr_time_unit(struct kdo__expr_parser *p, int64_t *ms)
+{
+    for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
+        if (kdo__expr_tok_is(&p->cur, units[k].word)) {
+            *ms = units[k].ms;
+            return kdo__expr_lex(p);
+        }
+    char buf[48];
+    const char *near = unit_near(&p->cur);
+    return FAIL(p, p->cur.pos, KDO_EPARSE,
+                "expected SECOND, MINUTE, HOUR or DAY but found %s%s%s%s",
+                kdo__expr_describe(&p->cur, buf), near ? " (did you mean " : "", near ? near : "",
+                near ? "?)" : "");
 }

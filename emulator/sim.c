@@ -62,6 +62,7 @@ static int run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo_
     if (cfg->query) {
         struct kdo_query_config qc = *cfg->query;
         qc.epoch_ms = cfg->app.window.epoch_ms;
+        qc.bugs |= ac.bugs;
         struct kdo_errinfo err;
         if (kdo_query_new(&qc, &r->query, &err) != 0)
             return KDO_ESCHEMA; /* the loader compiled it once already */

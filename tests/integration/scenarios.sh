@@ -33,6 +33,9 @@ while read -r scenario bug; do
     fi
 done <<'TABLE'
 01-all-ok fast-cadence
+20-tumbling-by-ticker fast-cadence
+21-sliding-by-ticker fast-cadence
+22-stagger-by-ticker fast-cadence
 02-missing-record-ids accept-any-reply
 02-missing-record-ids no-hint-increment
 03-missing-result drop-failed

@@ -8,7 +8,9 @@
  * by zero and overflow as evaluation errors with the operator's position,
  * NULL propagation, comparisons across types, compile errors with line and
  * column, and both depth limits.  A planted wrong truth table proves the
- * table check can fail.
+ * table check can fail.  Time buckets (FLOOR ... TO, STEP) are checked at
+ * their edges -- on a boundary and 1 ms before it -- for every unit, before
+ * 1970 (floor, not truncation) and at year 0001.
  */
 #include "errors.h"
 #include "expr.h"
@@ -44,6 +46,8 @@ static void setup(void)
     add("TS", KDO_TYPE_TIMESTAMP, 0);
     add("N", KDO_TYPE_BIGINT, 0);
     add("\"lower\"", KDO_TYPE_VARCHAR, 8);
+    add("ROWTIME", KDO_TYPE_TIMESTAMP, 0);
+    add("CLOSED_AT", KDO_TYPE_TIMESTAMP, 0); /* always NULL */
     row = kdo_row_new(schema);
     put(0, kdo_value_varchar("AMZN", 4));
     put(1, kdo_value_varchar("TECHNOLOGY", 10));
@@ -53,6 +57,7 @@ static void setup(void)
     put(5, kdo_value_bool(true));
     put(6, kdo_value_timestamp(1513300190000LL));
     put(8, kdo_value_varchar("x", 1));
+    put(9, kdo_value_timestamp(1513300190123LL)); /* 2017-12-15 01:09:50.123 */
     kdo_arena_init(&scratch, 1 << 16);
 }
 
@@ -113,6 +118,19 @@ static void expect_str(const char *text, const char *want)
                       memcmp(v.u.str.s, want, v.u.str.len) == 0,
                   "[%s]: type %s [%s], want [%s]", text, kdo_type_name(v.type),
                   v.type == KDO_TYPE_VARCHAR ? v.u.str.s : "", want);
+}
+
+/* want: "yyyy-MM-dd HH:mm:ss.SSS". */
+static void expect_ts(const char *text, const char *want)
+{
+    int64_t ms;
+    ck_assert_int_eq(kdo_timestamp_parse(want, strlen(want), &ms), 0);
+    struct kdo_value v = eval(text);
+    char got[KDO_TIMESTAMP_TEXT] = "?";
+    if (v.type == KDO_TYPE_TIMESTAMP)
+        kdo_timestamp_format(v.u.ts_ms, got);
+    ck_assert_msg(v.type == KDO_TYPE_TIMESTAMP && v.u.ts_ms == ms, "[%s]: type %s [%s], want [%s]",
+                  text, kdo_type_name(v.type), got, want);
 }
 
 static void expect_null(const char *text)
@@ -448,6 +466,209 @@ START_TEST(test_compile_once_eval_many)
 }
 END_TEST
 
+/* --- time buckets ----------------------------------------------------------- */
+
+START_TEST(test_floor_to_each_unit_at_edges)
+{
+    expect_ts("FLOOR(TIMESTAMP '2017-12-15 01:09:50.000' TO SECOND)", "2017-12-15 01:09:50.000");
+    expect_ts("FLOOR(TIMESTAMP '2017-12-15 01:09:50.999' TO SECOND)", "2017-12-15 01:09:50.000");
+    expect_ts("FLOOR(TIMESTAMP '2017-12-15 01:10:00.000' TO MINUTE)", "2017-12-15 01:10:00.000");
+    expect_ts("FLOOR(TIMESTAMP '2017-12-15 01:09:59.999' TO MINUTE)", "2017-12-15 01:09:00.000");
+    expect_ts("FLOOR(TIMESTAMP '2017-12-15 02:00:00.000' TO HOUR)", "2017-12-15 02:00:00.000");
+    expect_ts("FLOOR(TIMESTAMP '2017-12-15 01:59:59.999' TO HOUR)", "2017-12-15 01:00:00.000");
+    expect_ts("FLOOR(TIMESTAMP '2017-12-16 00:00:00.000' TO DAY)", "2017-12-16 00:00:00.000");
+    expect_ts("FLOOR(TIMESTAMP '2017-12-15 23:59:59.999' TO DAY)", "2017-12-15 00:00:00.000");
+    expect_ts("floor(ts to minute)", "2017-12-15 01:09:00.000"); /* keywords fold */
+    expect_ts("FLOOR(ROWTIME TO Second)", "2017-12-15 01:09:50.000");
+    expect_ts("FLOOR(TIMESTAMP '0001-01-01 00:00:00.001' TO DAY)", "0001-01-01 00:00:00.000");
+    ck_assert_int_eq(eval("FLOOR(TS TO HOUR) = TIMESTAMP '2017-12-15 01:00:00'").u.b, true);
+}
+END_TEST
+
+START_TEST(test_buckets_before_1970_round_down)
+{
+    /* 1 ms before the epoch is -1: floor goes to the earlier boundary */
+    expect_ts("FLOOR(TIMESTAMP '1969-12-31 23:59:59.999' TO DAY)", "1969-12-31 00:00:00.000");
+    expect_ts("FLOOR(TIMESTAMP '1969-12-31 23:59:59.999' TO SECOND)", "1969-12-31 23:59:59.000");
+    expect_ts("STEP(TIMESTAMP '1969-12-31 23:59:59.999' BY INTERVAL '2' HOUR)",
+              "1969-12-31 22:00:00.000");
+    expect_ts("FLOOR(TIMESTAMP '1970-01-01 00:00:00.000' TO DAY)", "1970-01-01 00:00:00.000");
+    /* the check above can fail: truncation toward zero gives another answer */
+    int64_t ms = -1, w = 86400000;
+    ck_assert_int_ne(eval("FLOOR(TIMESTAMP '1969-12-31 23:59:59.999' TO DAY)").u.ts_ms,
+                     ms - ms % w);
+}
+END_TEST
+
+START_TEST(test_step_counts_from_the_epoch)
+{
+    expect_ts("STEP(TIMESTAMP '2017-12-15 01:10:00.000' BY INTERVAL '60' SECOND)",
+              "2017-12-15 01:10:00.000");
+    expect_ts("STEP(TIMESTAMP '2017-12-15 01:09:59.999' BY INTERVAL '60' SECOND)",
+              "2017-12-15 01:09:00.000");
+    expect_ts("STEP(TS BY INTERVAL '60' SECOND)", "2017-12-15 01:09:00.000");
+    expect_ts("STEP(TIMESTAMP '2017-12-15 02:00:00.000' BY INTERVAL '2' HOUR)",
+              "2017-12-15 02:00:00.000");
+    expect_ts("STEP(TIMESTAMP '2017-12-15 01:59:59.999' BY INTERVAL '2' HOUR)",
+              "2017-12-15 00:00:00.000");
+    expect_ts("STEP(TIMESTAMP '2017-12-15 03:59:59.999' BY INTERVAL '2' HOUR)",
+              "2017-12-15 02:00:00.000");
+    expect_ts("STEP(TS BY INTERVAL '1' SECOND)", "2017-12-15 01:09:50.000");
+    expect_ts("STEP(TS BY INTERVAL '15' MINUTE)", "2017-12-15 01:00:00.000");
+    expect_ts("STEP(TS BY INTERVAL '1' DAY)", "2017-12-15 00:00:00.000");
+    /* 1970-01-01 was a Thursday, so 7-day steps start on Thursdays */
+    expect_ts("STEP(TS BY INTERVAL '7' DAY)", "2017-12-14 00:00:00.000");
+    /* the widest step, in each unit: 2017-12-15 is day 17515 of the epoch,
+     * 47 * 366 = 17202 days is 2017-02-05 */
+    expect_ts("STEP(TS BY INTERVAL '366' DAY)", "2017-02-05 00:00:00.000");
+    expect_ts("STEP(TS BY INTERVAL '8784' HOUR)", "2017-02-05 00:00:00.000");
+    expect_ts("STEP(TS BY INTERVAL '31622400' SECOND)", "2017-02-05 00:00:00.000");
+    /* from year 0001's first days, a step that does not divide a day
+     * reaches below the TIMESTAMP range */
+    expect_error("STEP(TIMESTAMP '0001-01-01 00:00:00' BY INTERVAL '7' DAY)", KDO_EINVAL, 1, 1,
+                 "STEP result is before year 0001");
+    expect_ts("STEP(TIMESTAMP '0001-01-01 00:00:00' BY INTERVAL '1' DAY)",
+              "0001-01-01 00:00:00.000");
+}
+END_TEST
+
+START_TEST(test_time_buckets_of_null)
+{
+    expect_null("FLOOR(CLOSED_AT TO HOUR)");
+    expect_null("STEP(CLOSED_AT BY INTERVAL '60' SECOND)");
+    expect_null("STEP(CAST(NULL AS TIMESTAMP) BY INTERVAL '1' MINUTE)");
+    expect_null("FLOOR(NULL TO DAY)");
+    struct kdo_expr *x;
+    const char *text = "STEP(NULL BY INTERVAL '1' DAY)";
+    ck_assert_int_eq(kdo_expr_compile(text, strlen(text), schema, &x, NULL), 0);
+    ck_assert_int_eq(kdo_expr_type(x), KDO_TYPE_TIMESTAMP);
+    kdo_expr_free(x);
+}
+END_TEST
+
+START_TEST(test_floor_of_numbers)
+{
+    expect_double("FLOOR(PRICE)", 82.0);
+    expect_double("FLOOR(CHANGE)", -1.0);
+    expect_double("FLOOR(-2.5)", -3.0);
+    expect_double("FLOOR(2.0)", 2.0);
+    expect_int("FLOOR(QTY)", 7);
+    expect_int("FLOOR(-7 / 2)", -3); /* the division already truncated */
+    expect_null("FLOOR(N)");
+    expect_null("FLOOR(NULL)");
+}
+END_TEST
+
+START_TEST(test_qualified_columns)
+{
+    expect_ts("SOURCE_SQL_STREAM_001.ROWTIME", "2017-12-15 01:09:50.123");
+    expect_ts("\"SOURCE_SQL_STREAM_001\".ROWTIME", "2017-12-15 01:09:50.123");
+    expect_double("s . price + 1", 83.5);
+    expect_str("s.\"lower\"", "x");
+    expect_ts("STEP(SOURCE_SQL_STREAM_001.ROWTIME BY INTERVAL '60' SECOND)",
+              "2017-12-15 01:09:00.000");
+    expect_ts("FLOOR(s.ts TO HOUR)", "2017-12-15 01:00:00.000");
+    expect_error("s.PRCE > 1", KDO_ESCHEMA, 1, 3, "unknown column PRCE (did you mean PRICE?)");
+    expect_error("s.", KDO_EPARSE, 1, 3, "expected a column name after '.' but found the end");
+    expect_error("s.'x'", KDO_EPARSE, 1, 3, "expected a column name after '.' but found ''x''");
+    expect_error("PRICE.", KDO_EPARSE, 1, 7, "expected a column name");
+}
+END_TEST
+
+START_TEST(test_time_bucket_compile_errors)
+{
+    /* bad units, with "did you mean" for near misses */
+    expect_error("STEP(TS BY INTERVAL '60' SECONDS)", KDO_EPARSE, 1, 26,
+                 "found 'SECONDS' (did you mean SECOND?)");
+    expect_error("FLOOR(TS TO hours)", KDO_EPARSE, 1, 13, "found 'hours' (did you mean HOUR?)");
+    expect_error("STEP(TS BY INTERVAL '5' MINS)", KDO_EPARSE, 1, 25, "(did you mean MINUTE?)");
+    expect_error("FLOOR(TS TO WEEK)", KDO_EPARSE, 1, 13,
+                 "expected SECOND, MINUTE, HOUR or DAY but found 'WEEK'");
+    expect_error("FLOOR(TS TO)", KDO_EPARSE, 1, 12, "but found ')'");
+    /* not a TIMESTAMP */
+    expect_error("STEP(QTY BY INTERVAL '1' HOUR)", KDO_ESCHEMA, 1, 1, "STEP cannot take a BIGINT");
+    expect_error("1 + FLOOR(SECTOR TO DAY)", KDO_ESCHEMA, 1, 5,
+                 "FLOOR ... TO cannot take a VARCHAR");
+    expect_error("FLOOR(SECTOR)", KDO_ESCHEMA, 1, 1, "FLOOR cannot take a VARCHAR");
+    /* n not a positive whole number in quotes */
+    const char *counts[] = {"'0'", "'-5'", "'1.5'", "''", "' 60'", "60", "'99999999999999999999'"};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        char text[96];
+        snprintf(text, sizeof text, "STEP(TS BY INTERVAL %s SECOND)", counts[i]);
+        expect_error(text, KDO_EPARSE, 1, 21, "a whole number of units from 1 in quotes");
+    }
+    expect_error("STEP(TS BY INTERVAL '367' DAY)", KDO_EPARSE, 1, 21, "STEP wider than 366 days");
+    expect_error("STEP(TS BY INTERVAL '8785' HOUR)", KDO_EPARSE, 1, 21, "wider than 366 days");
+    expect_error("STEP(TS BY INTERVAL '31622401' SECOND)", KDO_EPARSE, 1, 21, "wider than 366");
+    /* missing words */
+    expect_error("STEP(TS INTERVAL '1' HOUR)", KDO_EPARSE, 1, 9,
+                 "expected BY but found 'INTERVAL'");
+    expect_error("STEP(TS BY '1' HOUR)", KDO_EPARSE, 1, 12, "expected INTERVAL but found ''1''");
+    expect_error("FLOOR(TS HOUR)", KDO_EPARSE, 1, 10, "expected TO but found 'HOUR'");
+    expect_error("FLOOR(TS)", KDO_EPARSE, 1, 9, "expected TO but found ')'");
+    expect_error("FLOOR(QTY TO)", KDO_EPARSE, 1, 13, "expected SECOND, MINUTE, HOUR or DAY");
+    expect_error("STEP(TS BY INTERVAL '1' HOUR", KDO_EPARSE, 1, 29,
+                 "expected ) but found the end of the text");
+    expect_error("STEP(TS BY INTERVAL '1' HOUR TO SECOND)", KDO_EPARSE, 1, 30,
+                 "expected ) but found 'TO'");
+}
+END_TEST
+
+/* Compiles text and asks kdo_expr_time_bucket(); *column and *width_ms
+ * start at -7 so an answer of 0 must leave them so. */
+static int time_bucket(const char *text, int *column, int64_t *width_ms)
+{
+    struct kdo_expr *x;
+    struct kdo_errinfo e = {0};
+    int err = kdo_expr_compile(text, strlen(text), schema, &x, &e);
+    ck_assert_msg(err == 0, "[%s]: %d at %d:%d: %s", text, err, e.line, e.column, e.msg);
+    *column = -7;
+    *width_ms = -7;
+    int is = kdo_expr_time_bucket(x, column, width_ms);
+    kdo_expr_free(x);
+    return is;
+}
+
+START_TEST(test_time_bucket_introspection)
+{
+    static const struct {
+        const char *text;
+        int column;
+        int64_t width_ms;
+    } yes[] = {
+        {"STEP(TS BY INTERVAL '60' SECOND)", 6, 60000},
+        {"STEP(SOURCE_SQL_STREAM_001.ROWTIME BY INTERVAL '2' HOUR)", 9, 7200000},
+        {"floor(rowtime to minute)", 9, 60000},
+        {"FLOOR(TS TO DAY)", 6, 86400000},
+        {"(STEP(\"ROWTIME\" BY INTERVAL '366' DAY))", 9, INT64_C(31622400000)},
+    };
+    int column;
+    int64_t width_ms;
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        ck_assert_msg(time_bucket(yes[i].text, &column, &width_ms) == 1, "[%s]", yes[i].text);
+        ck_assert_msg(column == yes[i].column && width_ms == yes[i].width_ms,
+                      "[%s]: column %d width %lld, want %d and %lld", yes[i].text, column,
+                      (long long)width_ms, yes[i].column, (long long)yes[i].width_ms);
+    }
+    static const char *const no[] = {
+        "TS",
+        "ROWTIME",
+        "FLOOR(PRICE)",
+        "FLOOR(QTY)",
+        "STEP(TIMESTAMP '2017-12-15 00:00:00' BY INTERVAL '1' MINUTE)",
+        "STEP(CAST(TS AS TIMESTAMP) BY INTERVAL '1' MINUTE)",
+        "STEP(STEP(TS BY INTERVAL '1' MINUTE) BY INTERVAL '1' HOUR)",
+        "STEP(NULL BY INTERVAL '1' MINUTE)",
+        "STEP(TS BY INTERVAL '1' MINUTE) IS NULL",
+        "FLOOR(TS TO HOUR) = TS",
+    };
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        ck_assert_msg(time_bucket(no[i], &column, &width_ms) == 0, "[%s]", no[i]);
+        ck_assert_msg(column == -7 && width_ms == -7, "[%s]: outputs touched", no[i]);
+    }
+}
+END_TEST
+
 static Suite *expr_suite(void)
 {
     Suite *s = suite_create("expr");
@@ -469,6 +690,14 @@ static Suite *expr_suite(void)
         {"depth_limits", test_depth_limits},
         {"where_condition", test_where_condition},
         {"compile_once_eval_many", test_compile_once_eval_many},
+        {"floor_to_each_unit_at_edges", test_floor_to_each_unit_at_edges},
+        {"buckets_before_1970_round_down", test_buckets_before_1970_round_down},
+        {"step_counts_from_the_epoch", test_step_counts_from_the_epoch},
+        {"time_buckets_of_null", test_time_buckets_of_null},
+        {"floor_of_numbers", test_floor_of_numbers},
+        {"qualified_columns", test_qualified_columns},
+        {"time_bucket_compile_errors", test_time_bucket_compile_errors},
+        {"time_bucket_introspection", test_time_bucket_introspection},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

@@ -164,8 +164,9 @@ END_TEST
 START_TEST(query_and_transport_enums)
 {
     json_t *q = at("properties/application/properties/query/enum");
-    ck_assert_uint_eq(json_array_size(q), 3);
-    ck_assert(in_array(q, "continuous") && in_array(q, "sliding") && in_array(q, "tumbling"));
+    ck_assert_uint_eq(json_array_size(q), 4);
+    ck_assert(in_array(q, "continuous") && in_array(q, "sliding") && in_array(q, "tumbling") &&
+              in_array(q, "stagger"));
     json_t *t = at("properties/lambda/properties/transport/enum");
     ck_assert_uint_eq(json_array_size(t), 2);
     ck_assert(in_array(t, "in-process") && in_array(t, "http"));
