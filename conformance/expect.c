@@ -83,11 +83,11 @@ static const unsigned char fact_windowable[] = {
 
 #define WHOLE_RUN INT64_MIN, KDO_TIME_NEVER
 const struct kdo_expectation kdo_default_expectations[] = {
-    {"lost", 0, 0, WHOLE_RUN, 0, 0},
-    {"ok_resent", 0, 0, WHOLE_RUN, 0, 0},
-    {"retry_hint_errors", 0, 0, WHOLE_RUN, 0, 0},
-    {"head_of_line_violations", 0, 0, WHOLE_RUN, 0, 0},
-    {"max_event_bytes", 0, 6291456, WHOLE_RUN, 0, 0},
+    {"lost", 0, 0, WHOLE_RUN, 0, 0, 0},
+    {"ok_resent", 0, 0, WHOLE_RUN, 0, 0, 0},
+    {"retry_hint_errors", 0, 0, WHOLE_RUN, 0, 0, 0},
+    {"head_of_line_violations", 0, 0, WHOLE_RUN, 0, 0, 0},
+    {"max_event_bytes", 0, 6291456, WHOLE_RUN, 0, 0, 0},
 };
 const size_t kdo_default_expectations_count =
     sizeof kdo_default_expectations / sizeof kdo_default_expectations[0];

@@ -84,8 +84,9 @@ static char *evidence(const struct kdo_journal *j, int context, size_t witness)
     return b.data;
 }
 
-/* Facts per period, computed once each. */
+/* Facts per destination and period, computed once each. */
 struct period_facts {
+    size_t dest;
     kdo_time_ns from, until;
     struct kdo_facts *f;
 };
@@ -96,40 +97,53 @@ struct facts_cache {
     size_t n;
 };
 
-static struct kdo_facts *facts_for(struct facts_cache *c, kdo_time_ns from, kdo_time_ns until)
+static const struct kdo_sim_lane *lane_of(const struct kdo_sim_result *r, size_t dest)
+{
+    return &r->lanes[dest < r->nlanes ? dest : 0];
+}
+
+static struct kdo_facts *facts_for(struct facts_cache *c, size_t dest, kdo_time_ns from,
+                                   kdo_time_ns until)
 {
     for (size_t i = 0; i < c->n; i++)
-        if (c->v[i].from == from && c->v[i].until == until)
+        if (c->v[i].dest == dest && c->v[i].from == from && c->v[i].until == until)
             return c->v[i].f;
-    struct kdo_facts *f = kdo_facts_new_window(c->r->journal, c->r->metrics, from, until);
+    const struct kdo_sim_lane *l = lane_of(c->r, dest);
+    struct kdo_facts *f = kdo_facts_new_window(l->journal, l->metrics, from, until);
     if (c->n < sizeof c->v / sizeof c->v[0])
-        c->v[c->n++] = (struct period_facts){from, until, f};
+        c->v[c->n++] = (struct period_facts){dest, from, until, f};
     return f;
 }
 
 static void check(struct facts_cache *c, const struct kdo_expectation *e,
                   struct kdo_check_result *out)
 {
-    struct kdo_facts *f = facts_for(c, e->from, e->until);
+    struct kdo_facts *f = facts_for(c, e->destination, e->from, e->until);
     char want[160];
     double v = NAN;
     size_t witness = SIZE_MAX;
     if (kdo_facts_get(f, e->fact, &v, &witness) != 0)
         v = NAN;
     format_bound(e, want, sizeof want);
+    char fact[200];
+    if (c->r->nlanes > 1) /* name the destination: "1.2:rows_delivered" */
+        snprintf(fact, sizeof fact, "%s:%s", lane_of(c->r, e->destination)->id, e->fact);
+    else
+        snprintf(fact, sizeof fact, "%s", e->fact);
     *out = (struct kdo_check_result){
-        .fact = kdo_xstrdup(e->fact), .expected = kdo_xstrdup(want), .value = v,
+        .fact = kdo_xstrdup(fact), .expected = kdo_xstrdup(want), .value = v,
         .passed = v >= e->min && v <= e->max, .line = e->line, .column = e->column,
     };
-    out->evidence = evidence(c->r->journal, kdo_facts_context(f, e->fact), witness);
+    out->evidence = evidence(lane_of(c->r, e->destination)->journal, kdo_facts_context(f, e->fact),
+                             witness);
     if (c->n == sizeof c->v / sizeof c->v[0] && f != c->v[c->n - 1].f)
         kdo_facts_free(f); /* not cached */
 }
 
-static int overridden(const struct kdo_scenario *s, const char *fact)
+static int overridden(const struct kdo_scenario *s, const char *fact, size_t dest)
 {
     for (size_t i = 0; i < s->nexpect; i++)
-        if (strcmp(s->expect[i].fact, fact) == 0)
+        if (strcmp(s->expect[i].fact, fact) == 0 && s->expect[i].destination == dest)
             return 1;
     return 0;
 }
@@ -140,10 +154,17 @@ static int check_all(const struct kdo_scenario *s, const struct kdo_sim_result *
 {
     struct facts_cache c = {.r = r};
     int ok = 1;
-    res->checks = kdo_xcalloc(kdo_default_expectations_count + s->nexpect, sizeof *res->checks);
-    for (size_t i = 0; i < kdo_default_expectations_count; i++)
-        if (!overridden(s, kdo_default_expectations[i].fact))
-            check(&c, &kdo_default_expectations[i], &res->checks[res->nchecks++]);
+    size_t lanes = r->nlanes ? r->nlanes : 1;
+    res->checks = kdo_xcalloc(lanes * kdo_default_expectations_count + s->nexpect,
+                              sizeof *res->checks);
+    /* The contract's invariants hold on every destination's lane. */
+    for (size_t d = 0; d < lanes; d++)
+        for (size_t i = 0; i < kdo_default_expectations_count; i++) {
+            struct kdo_expectation e = kdo_default_expectations[i];
+            e.destination = d;
+            if (!overridden(s, e.fact, d))
+                check(&c, &e, &res->checks[res->nchecks++]);
+        }
     for (size_t i = 0; i < s->nexpect; i++)
         check(&c, &s->expect[i], &res->checks[res->nchecks++]);
     for (size_t i = 0; i < res->nchecks; i++)
@@ -198,14 +219,32 @@ static int write_outputs(const struct kdo_runner_options *o, const char *file, i
     int err = 0;
     FILE *f;
     if (o->journal) {
+        const struct kdo_journal *js[KDO_APP_MAX_OUTPUTS];
+        const char *ids[KDO_APP_MAX_OUTPUTS];
+        for (size_t i = 0; i < r->nlanes; i++) {
+            js[i] = r->lanes[i].journal;
+            ids[i] = r->lanes[i].id;
+        }
         if ((f = open_output(o->journal, file, several, "jsonl")) == NULL)
             return KDO_EIO;
-        err = close_output(f, kdo_journal_write(r->journal, f), o->journal);
+        err = close_output(f, r->nlanes > 1 ? kdo_journal_write_merged(js, ids, r->nlanes, f)
+                                            : kdo_journal_write(r->journal, f), o->journal);
     }
     if (o->metrics && err == 0) {
         struct kdo_buf b;
         kdo_buf_init(&b, SIZE_MAX / 2);
-        kdo_metrics_to_json(r->metrics, &b);
+        if (r->nlanes > 1) { /* {"1.1": metrics, "1.2": metrics ...}: one set per output Id */
+            kdo_buf_puts(&b, "{");
+            for (size_t i = 0; i < r->nlanes; i++) {
+                kdo_buf_puts(&b, i ? "," : "");
+                kdo_buf_json_string(&b, r->lanes[i].id, strlen(r->lanes[i].id));
+                kdo_buf_puts(&b, ":");
+                kdo_metrics_to_json(r->lanes[i].metrics, &b);
+            }
+            kdo_buf_puts(&b, "}");
+        } else {
+            kdo_metrics_to_json(r->metrics, &b);
+        }
         if ((f = open_output(o->metrics, file, several, "metrics.json")) == NULL)
             err = KDO_EIO;
         else
@@ -273,10 +312,16 @@ static void append_facts(struct kdo_scenario_result *res, const struct kdo_sim_r
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    struct kdo_facts *facts = kdo_facts_new(r->journal, r->metrics);
-    fprintf(f, "%s    facts of this run:\n", res->notes ? res->notes : "");
-    kdo_facts_print(facts, f);
-    kdo_facts_free(facts);
+    fprintf(f, "%s", res->notes ? res->notes : "");
+    for (size_t i = 0; i < (r->nlanes ? r->nlanes : 1); i++) {
+        struct kdo_facts *facts = kdo_facts_new(r->lanes[i].journal, r->lanes[i].metrics);
+        if (r->nlanes > 1)
+            fprintf(f, "    facts of destination %s:\n", r->lanes[i].id);
+        else
+            fprintf(f, "    facts of this run:\n");
+        kdo_facts_print(facts, f);
+        kdo_facts_free(facts);
+    }
     fclose(f);
     free(res->notes);
     res->notes = text;

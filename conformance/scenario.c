@@ -16,6 +16,7 @@
 #include "units.h"
 #include "ydoc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,13 +24,15 @@
 #include <string.h>
 #include <strings.h>
 
+struct pump;
+
 struct ctx {
     const char *file;
     struct kdo_errinfo *err;
     struct kdo_scenario *s;
     int invoke_timeout_set, cadence_set;
-    enum kdo_query_window kind; /* application.query, as the typed query names it */
-    int window_set;
+    struct pump *p; /* the query being read: the application's, or a destination's */
+    enum kdo_query_window kind; /* the application's window, once read */
     /* CSV input files: the first one's node, header and inferred types. */
     const struct kdo_ynode *csv;
     char **csv_columns, **csv_types;
@@ -38,6 +41,17 @@ struct ctx {
 };
 
 typedef const struct kdo_ynode node;
+
+/* One query's settings as they are read: the application's own, or one
+ * destination's (application.destinations). */
+struct pump {
+    struct kdo_query_config *q;
+    enum kdo_query_window kind;
+    kdo_time_ns window;
+    int window_set, is_main;
+    kdo_time_ns cadence;
+    int cadence_set;
+};
 
 static int fail(struct ctx *c, node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -371,8 +385,9 @@ static int query(struct ctx *c, node *n)
                     kdo_ynode_type_name(n->type));
     for (int i = 0; kinds[i]; i++)
         if (strcmp(n->text, kinds[i]) == 0) {
-            c->kind = typed[i];
-            w->kind = i < 3 ? (enum kdo_window_kind)i : KDO_WINDOW_CONTINUOUS;
+            c->p->kind = typed[i];
+            if (c->p->is_main)
+                w->kind = i < 3 ? (enum kdo_window_kind)i : KDO_WINDOW_CONTINUOUS;
             return 0;
         }
     const char *near = nearest(n->text, kinds);
@@ -385,16 +400,16 @@ static int query(struct ctx *c, node *n)
  * for a sliding window of ROWS N PRECEDING. */
 static int window(struct ctx *c, node *n)
 {
-    struct kdo_query_config *q = &c->s->query;
+    struct kdo_query_config *q = c->p->q;
     unsigned long long rows;
     char extra;
-    c->window_set = 1;
+    c->p->window_set = 1;
     if (n->type == KDO_YNODE_SCALAR && (sscanf(n->text, "%llu row%c", &rows, &extra) == 2 ||
                                         sscanf(n->text, "%llu ROW%c", &rows, &extra) == 2)) {
         if (strcmp(strchr(n->text, ' ') + 1, "rows") != 0 &&
             strcmp(strchr(n->text, ' ') + 1, "ROWS") != 0)
             return fail(c, n, "window \"%s\": write ROWS n PRECEDING as \"n rows\"", n->text);
-        if (c->kind != KDO_QUERY_SLIDING)
+        if (c->p->kind != KDO_QUERY_SLIDING)
             return fail(c, n, "window \"%s\" (ROWS n PRECEDING) is for query: sliding", n->text);
         if (rows > 1000000)
             return fail(c, n, "window \"%s\": at most 1000000 rows", n->text);
@@ -402,10 +417,10 @@ static int window(struct ctx *c, node *n)
         q->rows = rows;
         return 0;
     }
-    int err = DURATION(c, n, "window", &c->s->sim.app.window.size);
-    if (err == 0 && c->s->sim.app.window.size < KDO_MS)
+    int err = DURATION(c, n, "window", &c->p->window);
+    if (err == 0 && c->p->window < KDO_MS)
         return fail(c, n, "window must be at least 1ms");
-    if (err == 0 && c->s->sim.app.window.size > 366LL * 24 * 3600 * KDO_S)
+    if (err == 0 && c->p->window > 366LL * 24 * 3600 * KDO_S)
         return fail(c, n, "window is limited to 366 days");
     return err;
 }
@@ -456,7 +471,7 @@ static int input_schema(struct ctx *c, node *map)
 
 static int select_list(struct ctx *c, node *seq)
 {
-    struct kdo_query_config *q = &c->s->query;
+    struct kdo_query_config *q = c->p->q;
     int err = want(c, seq, KDO_YNODE_SEQ, "a list of expressions, each \"EXPR [AS NAME]\"");
     if (err)
         return err;
@@ -473,11 +488,11 @@ static int select_list(struct ctx *c, node *seq)
 /* application.partition_by: the GROUP BY / PARTITION BY keys, as SQL. */
 static int partition_by(struct ctx *c, node *seq)
 {
-    struct kdo_query_config *q = &c->s->query;
+    struct kdo_query_config *q = c->p->q;
     int err = want(c, seq, KDO_YNODE_SEQ, "a list of keys, such as [TICKER_SYMBOL]");
     if (err)
         return err;
-    if (c->kind == KDO_QUERY_CONTINUOUS)
+    if (c->p->kind == KDO_QUERY_CONTINUOUS)
         return fail(c, seq, "partition_by needs a window: query: tumbling, sliding or stagger");
     if (seq->n > 16)
         return fail(c, seq, "partition_by has %zu keys; at most 16", seq->n);
@@ -547,8 +562,55 @@ static int csv_schema(struct ctx *c, node *map)
     return 0;
 }
 
-/* The query part of `application`: schema, input_format, where, select, format. */
-static int query_keys(struct ctx *c, node *map)
+/* The output side of a query (format, where, select, partition_by; query
+ * and window were read already), compiled once here so mistakes are
+ * reported with their place.  `typed`: run typed rows even without any of
+ * these keys. */
+static int pump_keys(struct ctx *c, node *map, int typed, int *has_query)
+{
+    struct pump *p = c->p;
+    struct kdo_query_config *q = p->q;
+    node *n;
+    int err = 0;
+    if ((n = kdo_ynode_get(map, "format")) && (err = row_format(c, n, &q->output_format)))
+        return err;
+    if ((n = kdo_ynode_get(map, "where"))) {
+        if (n->type != KDO_YNODE_SCALAR)
+            return fail(c, n, "where: expected a condition such as \"CHANGE > 0\"");
+        q->where = keep_string(c, n);
+    }
+    if ((n = kdo_ynode_get(map, "select")) && (err = select_list(c, n)))
+        return err;
+    if ((n = kdo_ynode_get(map, "partition_by")) && (err = partition_by(c, n)))
+        return err;
+    static const char *const qkeys[] = {"format", "where", "select", "partition_by"};
+    for (size_t i = 0; i < sizeof qkeys / sizeof qkeys[0]; i++)
+        typed |= kdo_ynode_get(map, qkeys[i]) != NULL;
+    typed |= p->kind == KDO_QUERY_STAGGER || q->by_rows;
+    *has_query = typed;
+    if (!typed)
+        return 0;
+    /* Typed rows: the query runs the window; the byte-level one passes rows on. */
+    q->window = p->kind;
+    q->range_ms = p->window / KDO_MS;
+    struct kdo_query *cq;
+    struct kdo_errinfo qe = {0};
+    if ((err = kdo_query_new(q, &cq, &qe)) != 0) {
+        node *at = kdo_ynode_get(map, "where") ? kdo_ynode_get(map, "where") : map;
+        return fail(c, at, "the query does not compile: %s", qe.msg);
+    }
+    int64_t width = kdo_query_window_ms(cq);
+    kdo_query_free(cq);
+    if (p->window_set && !q->by_rows && width != q->range_ms)
+        return fail(c, kdo_ynode_get(map, "window"), "window is %lld ms but partition_by's window "
+                    "over ROWTIME is %lld ms; give one of them", (long long)q->range_ms,
+                    (long long)width);
+    return 0;
+}
+
+/* The input side of the application's query: schema (read earlier),
+ * input_format and CSV files. */
+static int input_keys(struct ctx *c, node *map, int *typed)
 {
     struct kdo_scenario *s = c->s;
     node *n;
@@ -558,54 +620,100 @@ static int query_keys(struct ctx *c, node *map)
         return err;
     if (c->csv && (err = csv_schema(c, map)))
         return err;
-    if ((n = kdo_ynode_get(map, "format")) && (err = row_format(c, n, &s->query.output_format)))
-        return err;
-    if ((n = kdo_ynode_get(map, "where"))) {
-        if (n->type != KDO_YNODE_SCALAR)
-            return fail(c, n, "where: expected a condition such as \"CHANGE > 0\"");
-        s->query.where = keep_string(c, n);
-    }
-    if ((n = kdo_ynode_get(map, "select")) && (err = select_list(c, n)))
-        return err;
-    if ((n = kdo_ynode_get(map, "partition_by")) && (err = partition_by(c, n)))
-        return err;
-    static const char *const qkeys[] = {"schema", "input_format", "format", "where", "select",
-                                        "partition_by"};
-    for (size_t i = 0; i < sizeof qkeys / sizeof qkeys[0]; i++)
-        s->has_query |= kdo_ynode_get(map, qkeys[i]) != NULL;
-    s->has_query |= c->kind == KDO_QUERY_STAGGER || s->query.by_rows || c->csv;
-    if (!s->has_query)
-        return 0;
-    /* Typed rows: the query runs the window; the byte-level one passes rows on. */
-    s->query.window = c->kind;
-    s->query.range_ms = s->sim.app.window.size / KDO_MS;
-    /* Compile once now, so mistakes are reported here with their place. */
-    struct kdo_query *q;
-    struct kdo_errinfo qe = {0};
-    if ((err = kdo_query_new(&s->query, &q, &qe)) != 0) {
-        node *at = kdo_ynode_get(map, "where") ? kdo_ynode_get(map, "where") : map;
-        return fail(c, at, "the query does not compile: %s", qe.msg);
-    }
-    int64_t width = kdo_query_window_ms(q);
-    kdo_query_free(q);
-    if (c->window_set && !s->query.by_rows && width != s->query.range_ms)
-        return fail(c, kdo_ynode_get(map, "window"), "window is %lld ms but partition_by's window "
-                    "over ROWTIME is %lld ms; give one of them", (long long)s->query.range_ms,
-                    (long long)width);
-    s->sim.app.window.kind = KDO_WINDOW_CONTINUOUS;
-    s->sim.query = &s->query;
+    *typed = kdo_ynode_get(map, "schema") || kdo_ynode_get(map, "input_format") || c->csv;
     return 0;
+}
+
+static void pump_init(struct pump *p, struct kdo_query_config *q, int is_main)
+{
+    memset(p, 0, sizeof *p);
+    p->q = q;
+    p->kind = KDO_QUERY_CONTINUOUS;
+    p->window = KDO_MIN;
+    p->is_main = is_main;
+}
+
+/* application.destinations: up to three, each its own pump and lane. */
+static int destination(struct ctx *c, node *map, size_t i)
+{
+    static const char *const keys[] = {"id", "query", "window", "partition_by", "select", "where",
+                                       "format", "cadence", NULL};
+    struct kdo_scenario *s = c->s;
+    struct kdo_sim_output *o = &s->sim.outputs[i];
+    struct pump p;
+    node *n;
+    int err = check_keys(c, map, "a destination", keys), typed;
+    struct kdo_query_config *q = &s->dest_query[i];
+    *q = (struct kdo_query_config){.columns = s->query.columns, .types = s->query.types,
+                                   .ncolumns = s->query.ncolumns,
+                                   .input_format = s->query.input_format};
+    pump_init(&p, q, 0);
+    c->p = &p;
+    snprintf(o->id, sizeof o->id, "1.%u", (unsigned)(i + 1) % 10u); /* i < 3 */
+    if (err == 0 && (n = kdo_ynode_get(map, "id"))) {
+        unsigned a, b;
+        char extra;
+        if (n->type != KDO_YNODE_SCALAR || n->len >= sizeof o->id ||
+            sscanf(n->text, "%u.%u%c", &a, &b, &extra) != 2 || !isdigit((unsigned char)n->text[0]))
+            return fail(c, n, "id: expected an output Id such as \"1.2\" (digits.digits)");
+        memcpy(o->id, n->text, n->len + 1);
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(s->sim.outputs[k].id, o->id) == 0)
+                return fail(c, n, "destination id \"%s\" is used twice", o->id);
+    }
+    if (err == 0 && (n = kdo_ynode_get(map, "query")))
+        err = query(c, n);
+    if (err == 0 && (n = kdo_ynode_get(map, "window")))
+        err = window(c, n);
+    if (err == 0 && (n = kdo_ynode_get(map, "cadence")) &&
+        (err = DURATION(c, n, "cadence", &p.cadence)) == 0)
+        p.cadence_set = 1;
+    if (err == 0)
+        err = pump_keys(c, map, 1, &typed);
+    /* The lane: the application's delivery settings, with this one's cadence. */
+    o->query = q;
+    /* -1: delivery.cadence; -2: one invocation per window unless delivery.cadence is given. */
+    o->delivery.cadence = p.cadence_set ? p.cadence : p.kind == KDO_QUERY_TUMBLING ? -2 : -1;
+    return err;
+}
+
+static int destinations(struct ctx *c, node *map, node *seq)
+{
+    static const char *const own[] = {"query", "window", "partition_by", "select", "where",
+                                      "format"};
+    int err = want(c, seq, KDO_YNODE_SEQ, "a list of up to 3 destinations");
+    if (err)
+        return err;
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        if (kdo_ynode_get(map, own[i]))
+            return fail(c, kdo_ynode_get(map, own[i]), "with destinations, %s goes in each "
+                        "destination", own[i]);
+    if (seq->n == 0 || seq->n > KDO_APP_MAX_OUTPUTS)
+        return fail(c, seq, "an application has 1 to 3 destinations (KDA's limit); found %zu",
+                    seq->n);
+    for (size_t i = 0; i < seq->n && err == 0; i++) {
+        if ((err = want(c, seq->items[i], KDO_YNODE_MAP, "a destination: id, query, window, "
+                        "partition_by, select, where, format, cadence")))
+            break;
+        err = destination(c, seq->items[i], i);
+        c->s->ndest = c->s->sim.noutputs = i + 1;
+    }
+    return err;
 }
 
 static int application(struct ctx *c, node *map)
 {
     static const char *const keys[] = {"arn", "query", "window", "poll", "buffer", "row_size",
                                        "input", "schema", "input_format", "format", "where",
-                                       "select", "partition_by", NULL};
+                                       "select", "partition_by", "destinations", NULL};
     struct kdo_sim_config *sim = &c->s->sim;
-    int err = check_keys(c, map, "application", keys);
+    struct pump main;
+    int err = check_keys(c, map, "application", keys), typed = 0, has_query = 0;
     node *n;
     char *arn = NULL;
+    pump_init(&main, &c->s->query, 1);
+    main.window = sim->app.window.size;
+    c->p = &main;
     if (err == 0 && (n = kdo_ynode_get(map, "arn")) && (err = text(c, n, "arn", &arn)) == 0)
         sim->delivery.application_arn = arn; /* freed with the scenario */
     if (err == 0 && (n = kdo_ynode_get(map, "query")))
@@ -630,7 +738,22 @@ static int application(struct ctx *c, node *map)
     if (err == 0 && (n = kdo_ynode_get(map, "input")))
         err = input(c, n);
     if (err == 0)
-        err = query_keys(c, map);
+        err = input_keys(c, map, &typed);
+    if (err == 0 && (n = kdo_ynode_get(map, "destinations"))) {
+        err = destinations(c, map, n);
+        c->kind = KDO_QUERY_CONTINUOUS;
+        return err;
+    }
+    c->p = &main;
+    if (err == 0)
+        err = pump_keys(c, map, typed, &has_query);
+    sim->app.window.size = main.window;
+    c->kind = main.kind;
+    if (err == 0 && has_query) {
+        c->s->has_query = 1;
+        sim->app.window.kind = KDO_WINDOW_CONTINUOUS;
+        sim->query = &c->s->query;
+    }
     return err;
 }
 
@@ -1007,44 +1130,65 @@ static int bound(struct ctx *c, node *n, const char *fact, struct kdo_expectatio
     return err;
 }
 
-static int expectation(struct ctx *c, const struct kdo_ypair *pair)
+static int expectation(struct ctx *c, const struct kdo_ypair *pair, size_t dest);
+
+/* "1.2": {fact: bound, ...} -- facts of destination 1.2's lane. */
+static int destination_expectations(struct ctx *c, const struct kdo_ypair *pair, size_t dest)
+{
+    node *m = pair->value;
+    int err = 0;
+    if (m->type != KDO_YNODE_MAP)
+        return fail(c, m, "expectations of destination %s are a mapping of fact: bound",
+                    pair->key->text);
+    for (size_t i = 0; i < m->n && err == 0; i++)
+        err = expectation(c, &m->pairs[i], dest);
+    return err;
+}
+
+static int expectation(struct ctx *c, const struct kdo_ypair *pair, size_t dest)
 {
     struct kdo_scenario *s = c->s;
     node *k = pair->key;
+    for (size_t d = 0; d < s->ndest; d++)
+        if (strcmp(k->text, s->sim.outputs[d].id) == 0)
+            return dest == 0 ? destination_expectations(c, pair, d)
+                                       : fail(c, k, "destinations do not nest");
     if (!kdo_fact_known(k->text)) {
         const char *near = kdo_fact_suggest(k->text);
-        return fail(c, k, "unknown fact \"%s\"%s%s%s (kdaout run --help lists them)", k->text,
+        return fail(c, k, "unknown fact \"%s\"%s%s%s (kdaout run --help lists them; a "
+                    "destination's facts go under its id)", k->text,
                     near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
     }
+    s->expect = kdo_xrealloc(s->expect, (s->nexpect + 1) * sizeof *s->expect);
     struct kdo_expectation *e = &s->expect[s->nexpect++];
+    memset(e, 0, sizeof *e);
     e->fact = kdo_xstrdup(k->text);
     e->line = k->line;
     e->column = k->column;
+    e->destination = dest;
     return bound(c, pair->value, k->text, e);
 }
 
 /* A mapping of fact: bound, or -- to state one fact for several periods -- a
- * list of one-entry mappings. */
+ * list of one-entry mappings.  With several destinations, a key naming one
+ * ("1.2") holds that destination's facts; the others are the first's. */
 static int expectations(struct ctx *c, node *n)
 {
-    struct kdo_scenario *s = c->s;
     int err = 0;
     if (n->type == KDO_YNODE_MAP) {
-        s->expect = kdo_xcalloc(n->n ? n->n : 1, sizeof *s->expect);
         for (size_t i = 0; i < n->n && err == 0; i++)
-            err = expectation(c, &n->pairs[i]);
+            err = expectation(c, &n->pairs[i], 0);
         return err;
     }
     if (n->type != KDO_YNODE_SEQ)
         return fail(c, n, "found a %s for expect, expected a mapping of fact: value or "
                           "fact: {min, max, eq, during}, or a list of such one-entry mappings",
                     kdo_ynode_type_name(n->type));
-    s->expect = kdo_xcalloc(n->n ? n->n : 1, sizeof *s->expect);
     for (size_t i = 0; i < n->n && err == 0; i++) {
         node *item = n->items[i];
         if (item->type != KDO_YNODE_MAP || item->n != 1)
             return fail(c, item, "each item of an expect list is one fact: bound");
-        err = expectation(c, &item->pairs[0]);
+        err = expectation(c, &item->pairs[0], 0);
     }
     return err;
 }
@@ -1083,6 +1227,10 @@ static int top(struct ctx *c, node *root)
         err = delivery(c, n);
     if (err == 0 && (n = kdo_ynode_get(root, "lambda")))
         err = lambda(c, n);
+    if (err == 0 && s->ndest > 1 && s->end.kind != KDO_END_INPROCESS)
+        return fail(c, kdo_ynode_get(root, "lambda"), "several destinations run against the "
+                    "in-process fake only (each lane needs its own connection); leave out "
+                    "lambda.transport and lambda.endpoint");
     if (err == 0 && (n = kdo_ynode_get(root, "timeline")) && (err = timeline(c, n)) == 0 &&
         s->sim.nrestarts > 0 &&
         s->sim.restarts[s->sim.nrestarts - 1].at >= s->sim.duration + s->sim.drain_limit)
@@ -1099,6 +1247,12 @@ static void derive(struct ctx *c)
     struct kdo_sim_config *sim = &c->s->sim;
     if (!c->cadence_set && c->kind == KDO_QUERY_TUMBLING)
         sim->delivery.cadence = 0; /* one invocation per window trigger */
+    for (size_t i = 0; i < sim->noutputs; i++) { /* each lane: the delivery settings, own cadence */
+        kdo_time_ns cadence = sim->outputs[i].delivery.cadence;
+        sim->outputs[i].delivery = sim->delivery;
+        if (cadence >= 0 || (cadence == -2 && !c->cadence_set))
+            sim->outputs[i].delivery.cadence = cadence >= 0 ? cadence : 0;
+    }
     if (!c->invoke_timeout_set)
         sim->delivery.invoke_timeout = sim->lambda.timeout + 5 * KDO_S;
     c->s->end.invoke_timeout_set = c->invoke_timeout_set;
@@ -1141,10 +1295,10 @@ static int from_doc(const char *file, struct kdo_ydoc *doc, struct kdo_scenario 
         kdo_scenario_free(s);
         return rc;
     }
-    derive(&c);
     if (s->sim.delivery.application_arn == NULL)
         s->sim.delivery.application_arn =
             kdo_xstrdup("arn:aws:kinesisanalytics:us-east-1:123456789012:application/kdaout");
+    derive(&c);
     if (s->name == NULL)
         s->name = kdo_xstrdup(file);
     *out = s;
@@ -1216,6 +1370,11 @@ void kdo_scenario_free(struct kdo_scenario *s)
     free((void *)s->query.columns);
     free((void *)s->query.types);
     free((void *)s->query.select);
+    free((void *)s->query.partition_by);
+    for (size_t i = 0; i < KDO_APP_MAX_OUTPUTS; i++) { /* the input side is s->query's */
+        free((void *)s->dest_query[i].select);
+        free((void *)s->dest_query[i].partition_by);
+    }
     free(s->end.endpoint);
     free(s->end.function);
     free(s->end.qualifier);

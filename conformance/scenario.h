@@ -23,6 +23,7 @@ struct kdo_expectation {
     double min, max;
     kdo_time_ns from, until; /* counted in this period only (`during`); whole run by default */
     int line, column;
+    size_t destination; /* index of the destination whose journal it reads (0: the first) */
 };
 
 /* Where a scenario delivers: the in-process fake (virtual time, the default),
@@ -52,6 +53,10 @@ struct kdo_scenario {
     struct kdo_query_config query;
     char **query_strings; /* owned: column names, types, where, select items */
     size_t nquery_strings;
+    /* application.destinations, when listed: each one's query (the input
+     * side copied from `query`); sim.outputs points at them. */
+    struct kdo_query_config dest_query[KDO_APP_MAX_OUTPUTS];
+    size_t ndest;
     struct kdo_expectation *expect;
     size_t nexpect;
 };

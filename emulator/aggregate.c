@@ -206,7 +206,8 @@ struct kdo_slide *kdo_slide_new(const struct kdo_agg *aggs, size_t naggs)
     struct kdo_slide *s = kdo_xcalloc(1, sizeof *s);
     s->k = naggs;
     s->aggs = kdo_xcalloc(naggs ? naggs : 1, sizeof *s->aggs);
-    memcpy(s->aggs, aggs, naggs * sizeof *aggs);
+    if (naggs > 0) /* a sliding query may have no aggregate at all */
+        memcpy(s->aggs, aggs, naggs * sizeof *aggs);
     s->bsum = kdo_xcalloc(naggs ? naggs : 1, sizeof *s->bsum);
     return s;
 }

@@ -1,10 +1,16 @@
 /*
  * app.c -- reading the source under backpressure, and sampling the lag.
  *
- * Output rows the destination stream cannot take yet (a tumbling window that
- * fired while the stream was full) wait in `pending`; while anything is
- * pending the source is not read, which is how "the application stops
- * processing new data" when delivery fails.
+ * Each destination (output) has its own query or window, destination stream
+ * (delivery lane), journal and metrics.  Output rows a stream cannot take
+ * yet (a tumbling window that fired while the stream was full) wait in that
+ * output's `pending`.  The source is read once for every output, so a row is
+ * read only when every output can take what it makes: while any output has
+ * rows pending or a full stream, the source is not read -- how "the
+ * application stops processing new data" when delivery fails, and why one
+ * failing destination, once its stream fills, holds the others back too.
+ * Every journal gets the application's own entries (rows read, pauses,
+ * samples), so each tells its destination's whole story.
  */
 #include "app.h"
 
@@ -19,19 +25,23 @@ struct pending {
     size_t len;
 };
 
+struct output {
+    struct kdo_app_output o;
+    struct kdo_app *app;
+    struct kdo_window *window; /* rows as read (no query) */
+    struct pending *pending;
+    size_t npending, cappending;
+    struct kdo_query_sink sink; /* the query's output: emit() and error_row() */
+};
+
 struct kdo_app {
     struct kdo_app_config cfg;
     struct kdo_source *source;
-    struct kdo_window *window;
-    struct kdo_delivery *delivery;
-    struct kdo_journal *journal;
-    struct kdo_metrics *metrics;
+    struct output out[KDO_APP_MAX_OUTPUTS];
+    size_t nout;
     kdo_time_ns next_poll, next_sample, down_until;
-    struct pending *pending;
-    size_t npending, cappending;
     int paused;
-    struct kdo_query_sink sink; /* the query's output: emit() and error_row() */
-    uint64_t row_seq;           /* the source row the query is reading, for the error stream */
+    uint64_t row_seq; /* the source row being read, for the error stream */
 };
 
 void kdo_app_config_default(struct kdo_app_config *c)
@@ -47,134 +57,154 @@ void kdo_app_config_default(struct kdo_app_config *c)
 
 static void error_row(void *ctx, kdo_time_ns now, const struct kdo_query_error *e)
 {
-    struct kdo_app *a = ctx;
-    kdo_journal_error_row(a->journal, now, a->row_seq, e->name, e->message);
+    struct output *o = ctx;
+    kdo_journal_error_row(o->o.journal, now, o->app->row_seq, e->name, e->message);
 }
 
 /* Window output: straight into the destination stream, or pending. */
 static int emit(void *ctx, kdo_time_ns now, const char *row, size_t len)
 {
-    struct kdo_app *a = ctx;
-    if (a->npending == 0) {
-        int err = kdo_delivery_push(a->delivery, now, row, len);
+    struct output *o = ctx;
+    if (o->npending == 0) {
+        int err = kdo_delivery_push(o->o.delivery, now, row, len);
         if (err != KDO_EFULL)
             return err;
     }
-    if (a->npending == a->cappending) {
-        a->cappending = a->cappending ? a->cappending * 2 : 16;
-        a->pending = kdo_xrealloc(a->pending, a->cappending * sizeof *a->pending);
+    if (o->npending == o->cappending) {
+        o->cappending = o->cappending ? o->cappending * 2 : 16;
+        o->pending = kdo_xrealloc(o->pending, o->cappending * sizeof *o->pending);
     }
-    a->pending[a->npending++] = (struct pending){kdo_xstrndup(row, len), len};
+    o->pending[o->npending++] = (struct pending){kdo_xstrndup(row, len), len};
     return 0;
+}
+
+struct kdo_app *kdo_app_new_outputs(const struct kdo_app_config *cfg, struct kdo_source *source,
+                                    const struct kdo_app_output *outs, size_t nouts)
+{
+    struct kdo_app *a = kdo_xcalloc(1, sizeof *a);
+    a->cfg = *cfg;
+    a->source = source;
+    a->nout = nouts < KDO_APP_MAX_OUTPUTS ? nouts : KDO_APP_MAX_OUTPUTS;
+    for (size_t i = 0; i < a->nout; i++) {
+        struct output *o = &a->out[i];
+        o->o = outs[i];
+        o->app = a;
+        o->window = kdo_window_new(&cfg->window, cfg->bugs);
+        o->sink = (struct kdo_query_sink){emit, error_row, o};
+    }
+    a->down_until = INT64_MIN;
+    return a;
 }
 
 struct kdo_app *kdo_app_new(const struct kdo_app_config *cfg, struct kdo_source *source,
                             struct kdo_delivery *delivery, struct kdo_journal *journal,
                             struct kdo_metrics *metrics)
 {
-    struct kdo_app *a = kdo_xcalloc(1, sizeof *a);
-    a->cfg = *cfg;
-    a->source = source;
-    a->window = kdo_window_new(&cfg->window, cfg->bugs);
-    a->delivery = delivery;
-    a->journal = journal;
-    a->metrics = metrics;
-    a->down_until = INT64_MIN;
-    a->sink = (struct kdo_query_sink){emit, error_row, a};
-    return a;
+    struct kdo_app_output o = {NULL, delivery, journal, metrics, cfg->query};
+    return kdo_app_new_outputs(cfg, source, &o, 1);
 }
 
 void kdo_app_free(struct kdo_app *a)
 {
     if (a == NULL)
         return;
-    for (size_t i = 0; i < a->npending; i++)
-        free(a->pending[i].row);
-    free(a->pending);
-    kdo_window_free(a->window);
+    for (size_t k = 0; k < a->nout; k++) {
+        struct output *o = &a->out[k];
+        for (size_t i = 0; i < o->npending; i++)
+            free(o->pending[i].row);
+        free(o->pending);
+        kdo_window_free(o->window);
+    }
     kdo_source_free(a->source);
     free(a);
 }
 
-static int flush_pending(struct kdo_app *a, kdo_time_ns now)
+static int flush_pending(struct output *o, kdo_time_ns now)
 {
     size_t i = 0;
     int err = 0;
-    for (; i < a->npending; i++) {
-        err = kdo_delivery_push(a->delivery, now, a->pending[i].row, a->pending[i].len);
+    for (; i < o->npending; i++) {
+        err = kdo_delivery_push(o->o.delivery, now, o->pending[i].row, o->pending[i].len);
         if (err)
             break;
-        free(a->pending[i].row);
+        free(o->pending[i].row);
     }
-    if (i > 0 && i < a->npending)
-        memmove(a->pending, a->pending + i, (a->npending - i) * sizeof *a->pending);
-    a->npending -= i;
+    if (i > 0 && i < o->npending)
+        memmove(o->pending, o->pending + i, (o->npending - i) * sizeof *o->pending);
+    o->npending -= i;
     return err == KDO_EFULL ? 0 : err;
 }
 
-/* Rows a source row turns into need this much room; tumbling rows only
- * update counters. */
-static int room_for(struct kdo_app *a, size_t len)
+/* The output that cannot take what a source row of `len` bytes makes, or
+ * NULL when all can.  Rows that only fold into aggregates need no room. */
+static struct output *full_output(struct kdo_app *a, size_t len)
 {
-    if (a->npending > 0)
-        return 0;
-    if (a->cfg.query ? kdo_query_folds(a->cfg.query) : a->cfg.window.kind == KDO_WINDOW_TUMBLING)
-        return 1;
-    return kdo_delivery_has_room(a->delivery, len + KDO_WINDOW_EXTRA_BYTES);
+    for (size_t i = 0; i < a->nout; i++) {
+        struct output *o = &a->out[i];
+        if (o->npending > 0)
+            return o;
+        if (o->o.query ? kdo_query_folds(o->o.query) : a->cfg.window.kind == KDO_WINDOW_TUMBLING)
+            continue;
+        if (!kdo_delivery_has_room(o->o.delivery, len + KDO_WINDOW_EXTRA_BYTES))
+            return o;
+    }
+    return NULL;
 }
 
-static void set_paused(struct kdo_app *a, kdo_time_ns now, int paused)
+static void set_paused(struct kdo_app *a, kdo_time_ns now, const struct output *full)
 {
-    if (paused != a->paused)
-        kdo_journal_mark(a->journal, now, paused ? KDO_J_PAUSE : KDO_J_RESUME);
+    int paused = full != NULL;
+    for (size_t i = 0; paused != a->paused && i < a->nout; i++) {
+        if (paused)
+            kdo_journal_pause(a->out[i].o.journal, now, a->nout > 1 ? full->o.id : NULL);
+        else
+            kdo_journal_mark(a->out[i].o.journal, now, KDO_J_RESUME);
+    }
     a->paused = paused;
 }
 
 /* Input metrics: one data point per read, as CloudWatch aggregates them. */
 static void count_input(struct kdo_app *a, kdo_time_ns now, uint64_t rows, uint64_t bytes)
 {
-    if (rows == 0)
-        return;
-    kdo_metrics_put(a->metrics, now, KDO_METRIC_INPUT_RECORDS, (double)rows);
-    kdo_metrics_put(a->metrics, now, KDO_METRIC_INPUT_BYTES, (double)bytes);
+    for (size_t i = 0; rows > 0 && i < a->nout; i++) {
+        kdo_metrics_put(a->out[i].o.metrics, now, KDO_METRIC_INPUT_RECORDS, (double)rows);
+        kdo_metrics_put(a->out[i].o.metrics, now, KDO_METRIC_INPUT_BYTES, (double)bytes);
+    }
 }
 
-/* Typed rows go through the query (its windows included); a row it cannot
- * read goes to the error stream, journaled with KDA's ERROR_NAME and
- * MESSAGE.  Rows as read go through the byte-level window. */
-static int through_query(struct kdo_app *a, kdo_time_ns now, const struct kdo_source_row *r)
+/* Typed rows go through the output's query (its windows included); a row
+ * it cannot read goes to its error stream, journaled with KDA's ERROR_NAME
+ * and MESSAGE.  Rows as read go through the byte-level window. */
+static int through_query(struct output *o, kdo_time_ns now, const struct kdo_source_row *r)
 {
-    if (a->cfg.query == NULL)
-        return kdo_window_input(a->window, now, r->data, r->len, emit, a);
-    a->row_seq = r->seq;
-    return kdo_query_input(a->cfg.query, now, r->arrival, r->data, r->len, &a->sink);
-}
-
-static kdo_time_ns window_deadline(const struct kdo_app *a)
-{
-    return a->cfg.query ? kdo_query_next_deadline(a->cfg.query)
-                        : kdo_window_next_deadline(a->window);
+    if (o->o.query == NULL)
+        return kdo_window_input(o->window, now, r->data, r->len, emit, o);
+    return kdo_query_input(o->o.query, now, r->arrival, r->data, r->len, &o->sink);
 }
 
 static int read_source(struct kdo_app *a, kdo_time_ns now)
 {
     struct kdo_source_row r;
+    struct output *full = NULL;
     uint64_t rows = 0, bytes = 0;
-    int err = flush_pending(a, now), paused = 0;
+    int err = 0;
+    for (size_t i = 0; err == 0 && i < a->nout; i++)
+        err = flush_pending(&a->out[i], now);
     while (err == 0 && rows < a->cfg.max_read && kdo_source_peek(a->source, &r) &&
            r.arrival <= now) {
-        if (!room_for(a, r.len)) {
-            paused = 1;
+        if ((full = full_output(a, r.len)) != NULL)
             break;
-        }
-        kdo_journal_rows(a->journal, now, KDO_J_ROWS_READ, r.seq, 1, r.len);
+        for (size_t i = 0; i < a->nout; i++)
+            kdo_journal_rows(a->out[i].o.journal, now, KDO_J_ROWS_READ, r.seq, 1, r.len);
         rows++;
         bytes += r.len;
-        err = through_query(a, now, &r);
+        a->row_seq = r.seq;
+        for (size_t i = 0; err == 0 && i < a->nout; i++)
+            err = through_query(&a->out[i], now, &r);
         kdo_source_pop(a->source);
     }
     count_input(a, now, rows, bytes);
-    set_paused(a, now, paused);
+    set_paused(a, now, full);
     return err;
 }
 
@@ -188,17 +218,36 @@ static int64_t lag_ms(struct kdo_app *a, kdo_time_ns now)
 
 static void sample(struct kdo_app *a, kdo_time_ns now)
 {
-    struct kdo_delivery_stats st;
-    kdo_delivery_stats(a->delivery, &st);
     int64_t lag = lag_ms(a, now);
     uint64_t unread = kdo_source_unread(a->source, now);
-    kdo_journal_sample(a->journal, now, st.rows, st.bytes, lag, unread);
-    kdo_metrics_put(a->metrics, now, KDO_METRIC_MILLIS_BEHIND_LATEST, (double)lag);
+    for (size_t i = 0; i < a->nout; i++) {
+        struct kdo_delivery_stats st;
+        kdo_delivery_stats(a->out[i].o.delivery, &st);
+        kdo_journal_sample(a->out[i].o.journal, now, st.rows, st.bytes, lag, unread);
+        kdo_metrics_put(a->out[i].o.metrics, now, KDO_METRIC_MILLIS_BEHIND_LATEST, (double)lag);
+    }
 }
 
 static kdo_time_ns grid_after(kdo_time_ns now, kdo_time_ns step)
 {
     return (now / step + 1) * step;
+}
+
+static kdo_time_ns window_deadline(const struct output *o)
+{
+    return o->o.query ? kdo_query_next_deadline(o->o.query) : kdo_window_next_deadline(o->window);
+}
+
+static int advance_windows(struct kdo_app *a, kdo_time_ns now)
+{
+    int err = 0;
+    for (size_t i = 0; err == 0 && i < a->nout; i++) {
+        struct output *o = &a->out[i];
+        if (window_deadline(o) <= now)
+            err = o->o.query ? kdo_query_advance(o->o.query, now, &o->sink)
+                             : kdo_window_advance(o->window, now, emit, o);
+    }
+    return err;
 }
 
 int kdo_app_advance(struct kdo_app *a, kdo_time_ns now)
@@ -209,9 +258,8 @@ int kdo_app_advance(struct kdo_app *a, kdo_time_ns now)
             a->next_poll = grid_after(now, a->cfg.poll);
             err = read_source(a, now);
         }
-        if (err == 0 && window_deadline(a) <= now)
-            err = a->cfg.query ? kdo_query_advance(a->cfg.query, now, &a->sink)
-                               : kdo_window_advance(a->window, now, emit, a);
+        if (err == 0)
+            err = advance_windows(a, now);
     }
     if (now >= a->next_sample) {
         a->next_sample = grid_after(now, a->cfg.sample);
@@ -222,8 +270,9 @@ int kdo_app_advance(struct kdo_app *a, kdo_time_ns now)
 
 kdo_time_ns kdo_app_next_deadline(const struct kdo_app *a)
 {
-    kdo_time_ns t = kdo_time_min(a->next_sample, window_deadline(a));
-    t = kdo_time_min(t, a->next_poll);
+    kdo_time_ns t = kdo_time_min(a->next_sample, a->next_poll);
+    for (size_t i = 0; i < a->nout; i++)
+        t = kdo_time_min(t, window_deadline(&a->out[i]));
     if (a->down_until > t)
         t = kdo_time_min(a->next_sample, a->down_until);
     return t;
@@ -238,7 +287,8 @@ void kdo_app_restart(struct kdo_app *a, kdo_time_ns now, kdo_time_ns downtime)
 int kdo_app_caught_up(struct kdo_app *a, kdo_time_ns now)
 {
     struct kdo_source_row r;
-    if (a->npending > 0 || window_deadline(a) != KDO_TIME_NEVER)
-        return 0;
+    for (size_t i = 0; i < a->nout; i++)
+        if (a->out[i].npending > 0 || window_deadline(&a->out[i]) != KDO_TIME_NEVER)
+            return 0;
     return !kdo_source_peek(a->source, &r) || r.arrival > now;
 }

@@ -33,7 +33,24 @@ void kdo_app_config_default(struct kdo_app_config *c);
 
 struct kdo_app;
 
-/* Steals `source`; borrows delivery, journal and metrics. */
+/* KDA's limit of destinations (outputs) per application. */
+#define KDO_APP_MAX_OUTPUTS 3
+
+/* One destination: its own query, destination stream (delivery lane),
+ * journal and metrics, all borrowed. */
+struct kdo_app_output {
+    const char *id;                 /* KDA's output Id ("1.1"), named in pause entries */
+    struct kdo_delivery *delivery;
+    struct kdo_journal *journal;
+    struct kdo_metrics *metrics;
+    struct kdo_query *query;        /* typed rows, or NULL: rows as read, through cfg->window */
+};
+
+/* Steals `source`; outs (1..KDO_APP_MAX_OUTPUTS) are copied.  The source is
+ * read once for all of them, and only while every one has room. */
+struct kdo_app *kdo_app_new_outputs(const struct kdo_app_config *cfg, struct kdo_source *source,
+                                    const struct kdo_app_output *outs, size_t nouts);
+/* One destination: cfg->query, delivery, journal and metrics. */
 struct kdo_app *kdo_app_new(const struct kdo_app_config *cfg, struct kdo_source *source,
                             struct kdo_delivery *delivery, struct kdo_journal *journal,
                             struct kdo_metrics *metrics);

@@ -162,6 +162,12 @@ void kdo_journal_mark(struct kdo_journal *j, kdo_time_ns t, enum kdo_jkind kind)
     append(j, t, kind);
 }
 
+void kdo_journal_pause(struct kdo_journal *j, kdo_time_ns t, const char *full)
+{
+    uint32_t by = intern(j, full);
+    append(j, t, KDO_J_PAUSE)->u.pause.full = by;
+}
+
 void kdo_journal_restart(struct kdo_journal *j, kdo_time_ns t, uint64_t requeued,
                          kdo_time_ns downtime)
 {
@@ -365,6 +371,13 @@ static void put_body(const struct kdo_journal *j, struct kdo_buf *b, const struc
         kdo_buf_json_string(b, msg, strlen(msg));
         break;
     }
+    case KDO_J_PAUSE:
+        if (e->u.pause.full) {
+            const char *id = kdo_journal_str(j, e->u.pause.full);
+            kdo_buf_puts(b, ",\"fullDestination\":");
+            kdo_buf_json_string(b, id, strlen(id));
+        }
+        break;
     case KDO_J_END:
         kdo_buf_printf(b, ",\"unackedRows\":%" PRIu64 ",\"bufferBytes\":%" PRIu64,
                        e->u.sample.rows, e->u.sample.bytes);
@@ -400,6 +413,40 @@ int kdo_journal_write(const struct kdo_journal *j, FILE *f)
         kdo_buf_puts(&b, "}\n");
         if (fwrite(b.data, 1, b.len, f) != b.len)
             err = KDO_EIO;
+    }
+    kdo_buf_cleanup(&b);
+    return err;
+}
+
+int kdo_journal_write_merged(const struct kdo_journal *const *js, const char *const *ids, size_t n,
+                             FILE *f)
+{
+    size_t at[8] = {0};
+    struct kdo_buf b;
+    int err = 0;
+    if (n > 8)
+        return KDO_EINVAL;
+    kdo_buf_init(&b, SIZE_MAX / 2);
+    for (;;) {
+        size_t k = n; /* the lane whose next entry is earliest; ties go to the first lane */
+        for (size_t i = 0; i < n; i++)
+            if (at[i] < js[i]->n && (k == n || js[i]->e[at[i]].t < js[k]->e[at[k]].t))
+                k = i;
+        if (k == n || err)
+            break;
+        kdo_buf_reset(&b);
+        kdo_buf_puts(&b, "{\"dest\":");
+        kdo_buf_json_string(&b, ids[k], strlen(ids[k]));
+        kdo_buf_puts(&b, ",");
+        size_t head = b.len;
+        put_head(&b, &js[k]->e[at[k]]);
+        memmove(b.data + head, b.data + head + 1, b.len - head - 1); /* drop put_head's '{' */
+        b.len--;
+        put_body(js[k], &b, &js[k]->e[at[k]], prefix_of(js[k]));
+        kdo_buf_puts(&b, "}\n");
+        if (fwrite(b.data, 1, b.len, f) != b.len)
+            err = KDO_EIO;
+        at[k]++;
     }
     kdo_buf_cleanup(&b);
     return err;

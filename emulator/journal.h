@@ -68,6 +68,9 @@ struct kdo_jentry {
             int64_t lag_ms;       /* MillisBehindLatest */
             uint64_t unread;      /* source rows arrived but not read */
         } sample;
+        struct {           /* PAUSE */
+            uint32_t full; /* string: the Id of the destination whose stream is full, or 0 */
+        } pause;
         struct {
             uint64_t requeued; /* rows not acknowledged, to be emitted again */
             kdo_time_ns downtime;
@@ -98,6 +101,9 @@ void kdo_journal_reply(struct kdo_journal *j, kdo_time_ns t, const struct kdo_je
 void kdo_journal_sample(struct kdo_journal *j, kdo_time_ns t, uint64_t rows, uint64_t bytes,
                         int64_t lag_ms, uint64_t unread);
 void kdo_journal_mark(struct kdo_journal *j, kdo_time_ns t, enum kdo_jkind kind);
+/* Source reading paused because destination `full`'s stream (its output Id,
+ * or NULL when the application has one destination) has no room. */
+void kdo_journal_pause(struct kdo_journal *j, kdo_time_ns t, const char *full);
 void kdo_journal_restart(struct kdo_journal *j, kdo_time_ns t, uint64_t requeued,
                          kdo_time_ns downtime);
 /* A source row that went to the error stream (KDA's ERROR_NAME and MESSAGE). */
@@ -123,6 +129,11 @@ struct kdo_buf;
 void kdo_journal_format(const struct kdo_journal *j, size_t i, struct kdo_buf *out);
 /* Writes the whole journal as JSON Lines to f; returns 0 or KDO_EIO. */
 int kdo_journal_write(const struct kdo_journal *j, FILE *f);
+/* The journals of several destinations as one JSON Lines stream in time
+ * order (ties: the first journal first), each line led by "dest": ids[i].
+ * At most 8 journals.  Returns 0 or KDO_EIO. */
+int kdo_journal_write_merged(const struct kdo_journal *const *js, const char *const *ids, size_t n,
+                             FILE *f);
 
 /* Mutable access, for tests that craft journals to prove a check fails. */
 struct kdo_jentry *kdo_journal_at_mut(struct kdo_journal *j, size_t i);

@@ -305,6 +305,8 @@ static int build_item(struct kdo_query *q, size_t i, const char *text, size_t le
             if ((rc = kdo_expr_compile(text + off, alen, q->in_schema, &q->args[a], err)))
                 return blame(err, rc, (int)off, "select", len, text);
             t = kdo_expr_type(q->args[a]);
+            if (t == KDO_TYPE_NULL && fn == KDO_AGG_COUNT)
+                t = KDO_TYPE_VARCHAR; /* COUNT(NULL) counts no values; NULL means COUNT(*) */
         }
         if ((rc = kdo_agg_init(&q->aggs[a], fn, t, err))) {
             err->column = (int)off + 1;

@@ -27,66 +27,106 @@ void kdo_sim_config_default(struct kdo_sim_config *c)
     kdo_fake_lambda_config_default(&c->lambda);
 }
 
+struct lane {
+    struct kdo_transport *transport;
+    int own_transport;
+    struct kdo_delivery *delivery;
+    struct kdo_query *query;
+};
+
 struct run {
     const struct kdo_sim_config *cfg;
     struct kdo_rng rng;
     struct kdo_fake_lambda *fake;
-    struct kdo_transport *transport;
-    int own_transport;
-    struct kdo_delivery *delivery;
+    struct kdo_transport *transport; /* the first lane's */
+    struct lane lanes[KDO_APP_MAX_OUTPUTS];
+    size_t nlanes;
     struct kdo_app *app;
-    struct kdo_query *query;
     size_t next_restart;
 };
 
+/* The destinations to run: the listed ones, or one from the main fields. */
+static size_t outputs_of(const struct kdo_sim_config *cfg, struct kdo_sim_output *outs)
+{
+    if (cfg->noutputs == 0) {
+        memset(outs, 0, sizeof *outs);
+        memcpy(outs[0].id, "1.1", 4);
+        outs[0].query = cfg->query;
+        outs[0].delivery = cfg->delivery;
+        return 1;
+    }
+    size_t n = cfg->noutputs < KDO_APP_MAX_OUTPUTS ? cfg->noutputs : KDO_APP_MAX_OUTPUTS;
+    memcpy(outs, cfg->outputs, n * sizeof *outs);
+    return n;
+}
+
 static int run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo_sim_result *out)
 {
+    struct kdo_sim_output outs[KDO_APP_MAX_OUTPUTS];
+    struct kdo_app_output aouts[KDO_APP_MAX_OUTPUTS];
     memset(r, 0, sizeof *r);
     r->cfg = cfg;
     kdo_rng_init(&r->rng, cfg->seed);
-    out->journal = kdo_journal_new();
-    out->metrics = kdo_metrics_new();
-    if (cfg->transport) {
-        r->transport = cfg->transport;
-    } else {
+    r->nlanes = outputs_of(cfg, outs);
+    if (cfg->transport && r->nlanes > 1)
+        return KDO_EINVAL; /* one real transport serves one lane */
+    if (!cfg->transport)
         r->fake = kdo_fake_lambda_new(&cfg->lambda, kdo_fault_rules_copy(cfg->rules, cfg->nrules),
                                       cfg->nrules, &r->rng);
-        r->transport = kdo_transport_inproc_new(r->fake);
-        r->own_transport = 1;
-    }
-    struct kdo_delivery_config dc = cfg->delivery;
-    dc.bugs |= cfg->bugs;
-    r->delivery = kdo_delivery_new(&dc, r->transport, out->journal, out->metrics, &r->rng);
     struct kdo_app_config ac = cfg->app;
     ac.bugs |= cfg->bugs;
-    if (cfg->query) {
-        struct kdo_query_config qc = *cfg->query;
-        qc.epoch_ms = cfg->app.window.epoch_ms;
-        qc.bugs |= ac.bugs;
-        struct kdo_errinfo err;
-        if (kdo_query_new(&qc, &r->query, &err) != 0)
-            return KDO_ESCHEMA; /* the loader compiled it once already */
-        ac.query = r->query;
+    out->nlanes = r->nlanes;
+    for (size_t i = 0; i < r->nlanes; i++) {
+        struct lane *l = &r->lanes[i];
+        struct kdo_sim_lane *ol = &out->lanes[i];
+        memcpy(ol->id, outs[i].id, sizeof ol->id);
+        ol->journal = kdo_journal_new();
+        ol->metrics = kdo_metrics_new();
+        if (cfg->transport) {
+            l->transport = cfg->transport;
+        } else { /* every lane invokes the same fake function */
+            l->transport = kdo_transport_inproc_new(r->fake);
+            l->own_transport = 1;
+        }
+        struct kdo_delivery_config dc = outs[i].delivery;
+        dc.bugs |= cfg->bugs;
+        l->delivery = kdo_delivery_new(&dc, l->transport, ol->journal, ol->metrics, &r->rng);
+        if (outs[i].query) {
+            struct kdo_query_config qc = *outs[i].query;
+            qc.epoch_ms = cfg->app.window.epoch_ms;
+            qc.bugs |= ac.bugs;
+            struct kdo_errinfo err;
+            if (kdo_query_new(&qc, &l->query, &err) != 0)
+                return KDO_ESCHEMA; /* the loader compiled it once already */
+        }
+        aouts[i] = (struct kdo_app_output){ol->id, l->delivery, ol->journal, ol->metrics, l->query};
     }
+    out->journal = out->lanes[0].journal;
+    out->metrics = out->lanes[0].metrics;
+    r->transport = r->lanes[0].transport;
     struct kdo_source *src = kdo_source_new(&cfg->source, cfg->duration, &r->rng);
-    r->app = kdo_app_new(&ac, src, r->delivery, out->journal, out->metrics);
+    r->app = kdo_app_new_outputs(&ac, src, aouts, r->nlanes);
     return 0;
 }
 
 static void run_cleanup(struct run *r)
 {
     kdo_app_free(r->app);
-    kdo_query_free(r->query);
-    kdo_delivery_free(r->delivery);
-    if (r->own_transport)
-        kdo_transport_free(r->transport);
+    for (size_t i = 0; i < r->nlanes; i++) {
+        struct lane *l = &r->lanes[i];
+        kdo_query_free(l->query);
+        kdo_delivery_free(l->delivery);
+        if (l->own_transport)
+            kdo_transport_free(l->transport);
+    }
     kdo_fake_lambda_free(r->fake);
 }
 
 static kdo_time_ns next_deadline(const struct run *r)
 {
-    kdo_time_ns t = kdo_time_min(kdo_app_next_deadline(r->app),
-                                 kdo_delivery_next_deadline(r->delivery));
+    kdo_time_ns t = kdo_app_next_deadline(r->app);
+    for (size_t i = 0; i < r->nlanes; i++)
+        t = kdo_time_min(t, kdo_delivery_next_deadline(r->lanes[i].delivery));
     if (r->next_restart < r->cfg->nrestarts)
         t = kdo_time_min(t, r->cfg->restarts[r->next_restart].at);
     return t;
@@ -97,20 +137,25 @@ static int finished(struct run *r, kdo_time_ns now)
     struct kdo_delivery_stats st;
     if (now < r->cfg->duration || r->next_restart < r->cfg->nrestarts)
         return 0;
-    kdo_delivery_stats(r->delivery, &st);
-    return st.idle && kdo_app_caught_up(r->app, now);
+    for (size_t i = 0; i < r->nlanes; i++) {
+        kdo_delivery_stats(r->lanes[i].delivery, &st);
+        if (!st.idle)
+            return 0;
+    }
+    return kdo_app_caught_up(r->app, now);
 }
 
 static int step(struct run *r, kdo_time_ns now)
 {
     while (r->next_restart < r->cfg->nrestarts && r->cfg->restarts[r->next_restart].at <= now) {
         kdo_time_ns down = r->cfg->restarts[r->next_restart++].downtime;
-        kdo_delivery_restart(r->delivery, now, down);
+        for (size_t i = 0; i < r->nlanes; i++)
+            kdo_delivery_restart(r->lanes[i].delivery, now, down);
         kdo_app_restart(r->app, now, down);
     }
     int err = kdo_app_advance(r->app, now);
-    if (err == 0)
-        err = kdo_delivery_advance(r->delivery, now);
+    for (size_t i = 0; err == 0 && i < r->nlanes; i++)
+        err = kdo_delivery_advance(r->lanes[i].delivery, now);
     return err;
 }
 
@@ -171,14 +216,18 @@ int kdo_sim_run(const struct kdo_sim_config *cfg, struct kdo_sim_result *out)
 {
     struct run r;
     memset(out, 0, sizeof *out);
-    if (run_init(&r, cfg, out) != 0) {
+    int rc = run_init(&r, cfg, out);
+    if (rc != 0) {
         run_cleanup(&r);
-        return KDO_ESCHEMA;
+        kdo_sim_result_cleanup(out);
+        return rc == KDO_EINVAL ? rc : KDO_ESCHEMA;
     }
     out->seed = cfg->seed;
     out->realtime = kdo_transport_is_real(r.transport);
-    memcpy(out->record_prefix, kdo_delivery_record_prefix(r.delivery), 37);
-    kdo_journal_start(out->journal, 0, cfg->seed, out->record_prefix);
+    memcpy(out->record_prefix, kdo_delivery_record_prefix(r.lanes[0].delivery), 37);
+    for (size_t i = 0; i < r.nlanes; i++)
+        kdo_journal_start(out->lanes[i].journal, 0, cfg->seed,
+                          kdo_delivery_record_prefix(r.lanes[i].delivery));
     kdo_time_ns now = 0;
     int err = out->realtime ? run_real(&r, out, &now) : run_virtual(&r, out, &now);
     if (!out->drained && err == 0 && !out->realtime) {
@@ -188,15 +237,21 @@ int kdo_sim_run(const struct kdo_sim_config *cfg, struct kdo_sim_result *out)
     if (out->realtime)
         kdo_transport_cancel(r.transport);
     out->end = now;
-    kdo_delivery_stats(r.delivery, &out->delivery);
-    kdo_journal_end(out->journal, now, out->delivery.unacked, out->delivery.bytes);
+    for (size_t i = 0; i < r.nlanes; i++) {
+        struct kdo_sim_lane *l = &out->lanes[i];
+        kdo_delivery_stats(r.lanes[i].delivery, &l->delivery);
+        kdo_journal_end(l->journal, now, l->delivery.unacked, l->delivery.bytes);
+    }
+    out->delivery = out->lanes[0].delivery;
     run_cleanup(&r);
     return err;
 }
 
 void kdo_sim_result_cleanup(struct kdo_sim_result *r)
 {
-    kdo_journal_free(r->journal);
-    kdo_metrics_free(r->metrics);
+    for (size_t i = 0; i < r->nlanes; i++) {
+        kdo_journal_free(r->lanes[i].journal);
+        kdo_metrics_free(r->lanes[i].metrics);
+    }
     memset(r, 0, sizeof *r);
 }

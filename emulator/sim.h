@@ -30,6 +30,13 @@ struct kdo_restart_event {
     kdo_time_ns downtime;
 };
 
+/* One destination of the application (KDA's output), when there are several. */
+struct kdo_sim_output {
+    char id[16];                          /* KDA's output Id: "1.1", "1.2", "1.3" */
+    const struct kdo_query_config *query; /* typed rows; NULL: rows as read (app.window) */
+    struct kdo_delivery_config delivery;  /* its own lane: cadence, buffer, timeouts */
+};
+
 struct kdo_sim_config {
     uint64_t seed;
     kdo_time_ns duration;
@@ -42,6 +49,9 @@ struct kdo_sim_config {
     struct kdo_fault_rule *rules; /* copied by kdo_sim_run */
     size_t nrules;
     const struct kdo_query_config *query; /* typed rows, WHERE, SELECT; NULL: rows as read */
+    /* Destinations: none listed means one, from `query` and `delivery`. */
+    struct kdo_sim_output outputs[KDO_APP_MAX_OUTPUTS];
+    size_t noutputs;
     struct kdo_restart_event *restarts; /* sorted by `at` */
     size_t nrestarts;
     unsigned bugs; /* planted bugs, applied to every module */
@@ -53,15 +63,25 @@ struct kdo_sim_config {
 /* Defaults for everything; no source segments, no rules, no restarts. */
 void kdo_sim_config_default(struct kdo_sim_config *c);
 
-struct kdo_sim_result {
+/* What one destination's lane recorded. */
+struct kdo_sim_lane {
+    char id[16];
     struct kdo_journal *journal; /* owned */
     struct kdo_metrics *metrics; /* owned */
+    struct kdo_delivery_stats delivery;
+};
+
+struct kdo_sim_result {
+    struct kdo_journal *journal; /* owned: the first destination's, = lanes[0].journal */
+    struct kdo_metrics *metrics; /* owned: = lanes[0].metrics */
+    struct kdo_sim_lane lanes[KDO_APP_MAX_OUTPUTS];
+    size_t nlanes;
     uint64_t seed;
     kdo_time_ns end;             /* virtual time at which the run ended */
     uint64_t steps;
     int drained;                 /* everything read was delivered */
     int realtime;                /* driven by the wall clock */
-    struct kdo_delivery_stats delivery;
+    struct kdo_delivery_stats delivery; /* the first destination's */
     char record_prefix[37];
 };
 

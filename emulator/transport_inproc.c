@@ -15,6 +15,7 @@ struct inproc {
     struct kdo_transport base;
     struct kdo_fake_lambda *fake;
     struct kdo_fake_reply reply;
+    struct kdo_buf body; /* the reply's body, copied: lanes may share one fake */
     kdo_time_ns ready_at;
     int in_flight;
 };
@@ -25,6 +26,9 @@ static int inproc_send(struct kdo_transport *t, kdo_time_ns now, const struct kd
     if (p->in_flight)
         return KDO_ESTATE;
     kdo_fake_lambda_invoke(p->fake, now, inv, &p->reply);
+    kdo_buf_reset(&p->body);
+    if (p->reply.body->len && kdo_buf_append(&p->body, p->reply.body->data, p->reply.body->len))
+        return KDO_ETOOBIG;
     p->ready_at = p->reply.latency == KDO_TIME_NEVER ? KDO_TIME_NEVER : now + p->reply.latency;
     p->in_flight = 1;
     return 0;
@@ -45,8 +49,8 @@ static int inproc_poll(struct kdo_transport *t, kdo_time_ns now, struct kdo_repl
     out->outcome = p->reply.outcome;
     out->status = p->reply.status;
     out->function_error = p->reply.function_error;
-    out->body = p->reply.body->data ? p->reply.body->data : "";
-    out->body_len = p->reply.body->len;
+    out->body = p->body.data ? p->body.data : "";
+    out->body_len = p->body.len;
     return 1;
 }
 
@@ -57,6 +61,7 @@ static void inproc_cancel(struct kdo_transport *t)
 
 static void inproc_free(struct kdo_transport *t)
 {
+    kdo_buf_cleanup(&((struct inproc *)t)->body);
     free(t);
 }
 
@@ -75,5 +80,6 @@ struct kdo_transport *kdo_transport_inproc_new(struct kdo_fake_lambda *fake)
     struct inproc *p = kdo_xcalloc(1, sizeof *p);
     p->base.ops = &inproc_ops;
     p->fake = fake;
+    kdo_buf_init(&p->body, SIZE_MAX / 2); /* the fake bounds its own replies */
     return &p->base;
 }

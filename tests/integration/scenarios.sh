@@ -36,6 +36,7 @@ done <<'TABLE'
 20-tumbling-by-ticker fast-cadence
 21-sliding-by-ticker fast-cadence
 22-stagger-by-ticker fast-cadence
+23-three-destinations no-backpressure
 02-missing-record-ids accept-any-reply
 02-missing-record-ids no-hint-increment
 03-missing-result drop-failed

@@ -304,6 +304,20 @@ START_TEST(sliding_rows_preceding)
 }
 END_TEST
 
+START_TEST(count_of_null_counts_nothing)
+{
+    static const char *const sel[] = {"COUNT(NULL) AS NONE", "COUNT(*) AS ALL_ROWS",
+                                      "COUNT(SECTOR) AS SECTORS"};
+    make_window(KDO_QUERY_TUMBLING, 1000, NULL, 0, sel, 3);
+    feed(0, "A", 1); /* SECTOR is NULL in these rows */
+    feed(10, "B", 2);
+    advance(1000);
+    ck_assert_uint_eq(ngot, 1);
+    ck_assert_str_eq(got[0], "@1000 0,2,0");
+    kdo_query_free(q);
+}
+END_TEST
+
 START_TEST(stagger_windows_open_per_key)
 {
     static const char *const sel[] = {"ROWTIME", "TICKER_SYMBOL", "COUNT(*) AS N"};
@@ -424,6 +438,7 @@ static Suite *suite(void)
         {"sliding_range", sliding_range_includes_its_lower_edge},
         {"sliding_rows", sliding_rows_preceding},
         {"stagger", stagger_windows_open_per_key},
+        {"count_null", count_of_null_counts_nothing},
         {"empty_windows", empty_windows_emit_nothing},
         {"window_errors", window_errors_go_to_the_error_stream},
         {"window_compile_errors", window_compile_errors},

@@ -224,7 +224,11 @@ END_TEST
 
 START_TEST(metric_pattern)
 {
-    json_t *pp = at("$defs/facts/patternProperties");
+    /* The destination's facts have the metric pattern alone; the top level
+     * adds the destination ids ("1.2": {facts}). */
+    ck_assert_ptr_nonnull(json_object_get(at("$defs/facts/patternProperties"),
+                                          "^[0-9]+\\.[0-9]+$"));
+    json_t *pp = at("$defs/destinationFacts/patternProperties");
     ck_assert_uint_eq(json_object_size(pp), 1);
     const char *pattern = json_object_iter_key(json_object_iter(pp));
     ck_assert_msg(strncmp(pattern, "^metric:", 8) == 0, "pattern %s", pattern);
