@@ -8,6 +8,7 @@
  */
 #include "value.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,14 +267,25 @@ int kdo_timestamp_parse(const char *s, size_t n, int64_t *ms)
 
 /* The shortest "%.*e" digits of d that read back to d: digits into dig
  * (no point, trailing zeros dropped) and the decimal exponent of the first. */
+/* The shortest digits (at least min_digits) that read back to d > 0.  Any
+ * decimal of at most 15 significant digits survives a trip through a
+ * normal double and back (DBL_DIG), so when the 15-digit rounding of d
+ * reads back to d, it is the shortest one padded with zeros, and when it
+ * does not, the answer has 16 or 17 digits: two or three conversions
+ * instead of up to 17, which made DOUBLE-heavy output rows three times
+ * slower (tests/bench/bench_window.c).  Subnormals, with fewer digits of
+ * precision, take the plain search. */
 static void shortest_digits(double d, int min_digits, char dig[20], int *exp10)
 {
     char tmp[40];
-    for (int p = min_digits; p <= 17; p++) {
-        snprintf(tmp, sizeof tmp, "%.*e", p - 1, d);
-        if (strtod(tmp, NULL) == d)
-            break;
-    }
+    int p = 15;
+    snprintf(tmp, sizeof tmp, "%.14e", d);
+    if (d < DBL_MIN || strtod(tmp, NULL) != d)
+        for (p = d < DBL_MIN ? min_digits : 16; p <= 17; p++) {
+            snprintf(tmp, sizeof tmp, "%.*e", p - 1, d);
+            if (strtod(tmp, NULL) == d)
+                break;
+        }
     size_t k = 0;
     const char *c = tmp;
     for (; *c && *c != 'e'; c++)

@@ -197,6 +197,67 @@ START_TEST(test_double_format_like_java)
 }
 END_TEST
 
+/* The digits of the plain search the formatter short-cuts: the fewest
+ * (from min_digits) whose %e reads back to d. */
+static void reference_digits(double d, int min_digits, char *dig, int *e)
+{
+    char tmp[40];
+    for (int p = min_digits; p <= 17; p++) {
+        snprintf(tmp, sizeof tmp, "%.*e", p - 1, d);
+        if (strtod(tmp, NULL) == d)
+            break;
+    }
+    size_t k = 0;
+    const char *c = tmp;
+    for (; *c != 'e'; c++)
+        if (*c >= '0' && *c <= '9')
+            dig[k++] = *c;
+    while (k > 1 && dig[k - 1] == '0')
+        k--;
+    dig[k] = 0;
+    *e = atoi(c + 1);
+}
+
+/* The short cut (15 digits first, DBL_DIG) gives the plain search's digits
+ * for random bit patterns, averages, short decimals and subnormals. */
+START_TEST(test_double_format_shortest_digits)
+{
+    uint64_t x = 0x2545F4914F6CDD1DULL;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double d;
+        if (i % 4 == 0)
+            memcpy(&d, &x, sizeof d);                             /* any bits */
+        else if (i % 4 == 1)
+            d = (double)(x % 1000000) / 7.0;                      /* an average */
+        else if (i % 4 == 2)
+            d = (double)(x % 100000) / 100.0;                     /* a price */
+        else
+            d = ldexp((double)(x % 1000), -1074 + (int)(x % 60)); /* subnormal */
+        if (!isfinite(d) || d == 0)
+            continue;
+        d = fabs(d);
+        char out[32], want[20], text[40];
+        int e;
+        double a = d;
+        int plain = a >= 1e-3 && a < 1e7;
+        reference_digits(a, plain ? 1 : 2, want, &e);
+        kdo_double_format(d, out);
+        /* The formatter's digits are its text's, without point, exponent
+         * and leading zeros. */
+        size_t k = 0;
+        for (const char *c = out; *c && *c != 'E'; c++)
+            if (*c >= '0' && *c <= '9' && (k > 0 || *c != '0'))
+                text[k++] = *c;
+        while (k > 1 && text[k - 1] == '0')
+            k--;
+        text[k] = 0;
+        ck_assert_msg(strcmp(text, want) == 0, "%.17g: formatted %s, digits %s, expected %s", d,
+                      out, text, want);
+    }
+}
+END_TEST
+
 START_TEST(test_double_format_round_trips)
 {
     uint64_t x = 0x9E3779B97F4A7C15ULL;
@@ -452,6 +513,7 @@ static Suite *value_suite(void)
         const TTest *test;
     } cases[] = {
         {"compare_numbers_across_types", test_compare_numbers_across_types},
+        {"double_format_shortest_digits", test_double_format_shortest_digits},
         {"compare_other_types", test_compare_other_types},
         {"equal_and_same", test_equal_and_same},
         {"timestamp_edges", test_timestamp_edges},
