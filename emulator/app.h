@@ -13,6 +13,7 @@
 #ifndef KDO_APP_H
 #define KDO_APP_H
 
+#include "contract.h"
 #include "delivery.h"
 #include "journal.h"
 #include "ktime.h"
@@ -34,7 +35,7 @@ void kdo_app_config_default(struct kdo_app_config *c);
 struct kdo_app;
 
 /* KDA's limit of destinations (outputs) per application. */
-#define KDO_APP_MAX_OUTPUTS 3
+#define KDO_APP_MAX_OUTPUTS KDO_MAX_DESTINATIONS
 
 /* One destination: its own query, destination stream (delivery lane),
  * journal and metrics, all borrowed. */

@@ -21,8 +21,15 @@
 #define KDO_MAX_REPLY_BYTES ((size_t)6291556)
 /* §8 [doc]: an in-application row is at most 512 KB. */
 #define KDO_MAX_ROW_BYTES ((size_t)524288)
-/* §8 [doc]: at most three destinations per application. */
+/* §8 [doc]: at most three destinations per application.  [choice] Each has
+ * its own delivery lane (cadence, retries, metrics Id), and the one source
+ * is read only while every destination stream has room, so a failing
+ * destination holds the others back once its stream is full (app.c; the
+ * journal's source_paused names it). */
 #define KDO_MAX_DESTINATIONS 3
+/* §4 [doc] tumbling output is delivered once per window trigger, continuous
+ * and sliding output about once a second; [choice] stagger output too (the
+ * guide is silent), on the same one-second grid (conformance/scenario.c). */
 /* §6 [doc]: a function's Timeout is 1..900 seconds (default 3). */
 #define KDO_FUNCTION_TIMEOUT_MIN_S 1
 #define KDO_FUNCTION_TIMEOUT_MAX_S 900
