@@ -17,6 +17,7 @@
 #include "errors.h"
 #include "query.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,7 @@ struct output {
     struct pending *pending;
     size_t npending, cappending;
     struct kdo_query_sink sink; /* the query's output: emit() and error_row() */
+    char pump[32];              /* PUMP_NAME: STREAM_PUMP, then STREAM_PUMP_2 ... */
 };
 
 struct kdo_app {
@@ -55,10 +57,17 @@ void kdo_app_config_default(struct kdo_app_config *c)
     c->window.epoch_ms = 1767225600000; /* 2026-01-01 00:00:00 UTC */
 }
 
+/* A row for the output's in-application error stream, with KDA's columns. */
 static void error_row(void *ctx, kdo_time_ns now, const struct kdo_query_error *e)
 {
     struct output *o = ctx;
-    kdo_journal_error_row(o->o.journal, now, o->app->row_seq, e->name, e->message);
+    struct kdo_error_row r = {
+        .row = e->data ? o->app->row_seq : UINT64_MAX, .name = e->name, .message = e->message,
+        .data = e->data, .data_len = e->data_len,
+        .time_ms = o->app->cfg.window.epoch_ms + now / KDO_MS, .data_rowtime_ms = e->rowtime_ms,
+        .pump = o->pump,
+    };
+    kdo_journal_error_stream(o->o.journal, now, &r);
 }
 
 /* Window output: straight into the destination stream, or pending. */
@@ -91,6 +100,10 @@ struct kdo_app *kdo_app_new_outputs(const struct kdo_app_config *cfg, struct kdo
         o->app = a;
         o->window = kdo_window_new(&cfg->window, cfg->bugs);
         o->sink = (struct kdo_query_sink){emit, error_row, o};
+        if (i == 0)
+            snprintf(o->pump, sizeof o->pump, "STREAM_PUMP");
+        else
+            snprintf(o->pump, sizeof o->pump, "STREAM_PUMP_%u", (unsigned)(i + 1) % 10u);
     }
     a->down_until = INT64_MIN;
     return a;

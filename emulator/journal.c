@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "errors.h"
 #include "reply.h"
+#include "value.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -176,14 +177,76 @@ void kdo_journal_restart(struct kdo_journal *j, kdo_time_ns t, uint64_t requeued
     e->u.restart.downtime = downtime;
 }
 
+/* KDA's DATA_ROW column is VARCHAR(49152). */
+#define DATA_ROW_MAX 49152
+
+/* The length of the well-formed UTF-8 character at s[0..n) (RFC 3629: no
+ * overlongs, surrogates or code points past U+10FFFF), or 0. */
+static size_t utf8_char(const unsigned char *s, size_t n)
+{
+    if (s[0] > 0 && s[0] < 0x80)
+        return 1;
+    size_t len = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+               : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    if (len == 0 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return len;
+}
+
+/* Interns a row's bytes s[0..n) as text: a NUL or a byte that is not part
+ * of well-formed UTF-8 becomes U+FFFD, so the journal stays valid JSON. */
+static uint32_t intern_text(struct kdo_journal *j, const char *s, size_t n)
+{
+    if (s == NULL || n == 0)
+        return 0;
+    GROW(j->pool, j->cappool, j->npool + 3 * n + 1);
+    uint32_t off = (uint32_t)j->npool;
+    char *o = j->pool + j->npool;
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_char((const unsigned char *)s + i, n - i);
+        if (k == 0) {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        } else {
+            memcpy(o, s + i, k);
+            o += k;
+            i += k;
+        }
+    }
+    *o++ = '\0';
+    j->npool = (size_t)(o - j->pool);
+    return off;
+}
+
+void kdo_journal_error_stream(struct kdo_journal *j, kdo_time_ns t, const struct kdo_error_row *r)
+{
+    uint32_t n = intern(j, r->name), m = intern(j, r->message);
+    size_t len = r->data_len < DATA_ROW_MAX ? r->data_len : DATA_ROW_MAX;
+    while (len < r->data_len && len > 0 && ((unsigned char)r->data[len] & 0xC0) == 0x80)
+        len--; /* never cut a UTF-8 character in two */
+    uint32_t d = intern_text(j, r->data, len), p = intern(j, r->pump);
+    struct kdo_jentry *e = append(j, t, KDO_J_ERROR_ROW);
+    e->u.error.row = r->row;
+    e->u.error.name = n;
+    e->u.error.message = m;
+    e->u.error.data = d;
+    e->u.error.pump = p;
+    e->u.error.time_ms = r->time_ms;
+    e->u.error.data_rowtime_ms = r->data_rowtime_ms;
+}
+
 void kdo_journal_error_row(struct kdo_journal *j, kdo_time_ns t, uint64_t row, const char *name,
                            const char *message)
 {
-    uint32_t n = intern(j, name), m = intern(j, message);
-    struct kdo_jentry *e = append(j, t, KDO_J_ERROR_ROW);
-    e->u.error.row = row;
-    e->u.error.name = n;
-    e->u.error.message = m;
+    struct kdo_error_row r = {row, name, message, NULL, 0, INT64_MIN, INT64_MIN, NULL};
+    kdo_journal_error_stream(j, t, &r);
 }
 
 void kdo_journal_end(struct kdo_journal *j, kdo_time_ns t, uint64_t rows_left, uint64_t bytes_left)
@@ -337,6 +400,36 @@ static void put_reply(const struct kdo_journal *j, struct kdo_buf *b, const stru
     kdo_buf_puts(b, "]");
 }
 
+/* KDA's error stream columns, in its order; a column not known is left out. */
+static void put_error_row(const struct kdo_journal *j, struct kdo_buf *b,
+                          const struct kdo_jentry *e)
+{
+    char ts[24];
+    if (e->u.error.row != UINT64_MAX)
+        kdo_buf_printf(b, ",\"row\":%" PRIu64, e->u.error.row);
+    if (e->u.error.time_ms != INT64_MIN && kdo_timestamp_format(e->u.error.time_ms, ts) == 0)
+        kdo_buf_printf(b, ",\"ERROR_TIME\":\"%s\"", ts);
+    kdo_buf_puts(b, ",\"ERROR_LEVEL\":\"ERROR\",\"ERROR_NAME\":");
+    const char *s = kdo_journal_str(j, e->u.error.name);
+    kdo_buf_json_string(b, s, strlen(s));
+    kdo_buf_puts(b, ",\"MESSAGE\":");
+    s = kdo_journal_str(j, e->u.error.message);
+    kdo_buf_json_string(b, s, strlen(s));
+    if (e->u.error.data_rowtime_ms != INT64_MIN &&
+        kdo_timestamp_format(e->u.error.data_rowtime_ms, ts) == 0)
+        kdo_buf_printf(b, ",\"DATA_ROWTIME\":\"%s\"", ts);
+    if (e->u.error.data) {
+        s = kdo_journal_str(j, e->u.error.data);
+        kdo_buf_puts(b, ",\"DATA_ROW\":");
+        kdo_buf_json_string(b, s, strlen(s));
+    }
+    if (e->u.error.pump) {
+        s = kdo_journal_str(j, e->u.error.pump);
+        kdo_buf_puts(b, ",\"PUMP_NAME\":");
+        kdo_buf_json_string(b, s, strlen(s));
+    }
+}
+
 static void put_body(const struct kdo_journal *j, struct kdo_buf *b, const struct kdo_jentry *e,
                      const char *prefix)
 {
@@ -361,16 +454,9 @@ static void put_body(const struct kdo_journal *j, struct kdo_buf *b, const struc
                           ",\"MillisBehindLatest\":%" PRId64 ",\"unreadSourceRows\":%" PRIu64,
                        e->u.sample.rows, e->u.sample.bytes, e->u.sample.lag_ms, e->u.sample.unread);
         break;
-    case KDO_J_ERROR_ROW: {
-        const char *name = kdo_journal_str(j, e->u.error.name);
-        const char *msg = kdo_journal_str(j, e->u.error.message);
-        kdo_buf_printf(b, ",\"row\":%" PRIu64 ",\"ERROR_LEVEL\":\"ERROR\",\"ERROR_NAME\":",
-                       e->u.error.row);
-        kdo_buf_json_string(b, name, strlen(name));
-        kdo_buf_puts(b, ",\"MESSAGE\":");
-        kdo_buf_json_string(b, msg, strlen(msg));
+    case KDO_J_ERROR_ROW:
+        put_error_row(j, b, e);
         break;
-    }
     case KDO_J_PAUSE:
         if (e->u.pause.full) {
             const char *id = kdo_journal_str(j, e->u.pause.full);

@@ -76,8 +76,11 @@ struct kdo_jentry {
             kdo_time_ns downtime;
         } restart;
         struct {
-            uint64_t row;           /* source row number */
+            uint64_t row;           /* source row number (UINT64_MAX: a window's output row) */
             uint32_t name, message; /* strings: ERROR_NAME, MESSAGE */
+            uint32_t data, pump;    /* strings: DATA_ROW (cut to 49,152 bytes), PUMP_NAME */
+            int64_t time_ms, data_rowtime_ms; /* ERROR_TIME and DATA_ROWTIME, wall-clock ms; */
+                                              /* INT64_MIN: not known */
         } error;
     } u;
 };
@@ -106,7 +109,19 @@ void kdo_journal_mark(struct kdo_journal *j, kdo_time_ns t, enum kdo_jkind kind)
 void kdo_journal_pause(struct kdo_journal *j, kdo_time_ns t, const char *full);
 void kdo_journal_restart(struct kdo_journal *j, kdo_time_ns t, uint64_t requeued,
                          kdo_time_ns downtime);
-/* A source row that went to the error stream (KDA's ERROR_NAME and MESSAGE). */
+/* A row of KDA's in-application error stream: its columns ERROR_TIME,
+ * ERROR_LEVEL ("ERROR"), ERROR_NAME, MESSAGE, DATA_ROWTIME, DATA_ROW and
+ * PUMP_NAME, and the source row number. */
+struct kdo_error_row {
+    uint64_t row;                     /* UINT64_MAX: not a source row */
+    const char *name, *message;
+    const char *data;                 /* the row's bytes, or NULL */
+    size_t data_len;
+    int64_t time_ms, data_rowtime_ms; /* wall-clock ms, or INT64_MIN */
+    const char *pump;                 /* or NULL */
+};
+void kdo_journal_error_stream(struct kdo_journal *j, kdo_time_ns t, const struct kdo_error_row *e);
+/* A source row that went to the error stream, with ERROR_NAME and MESSAGE only. */
 void kdo_journal_error_row(struct kdo_journal *j, kdo_time_ns t, uint64_t row, const char *name,
                            const char *message);
 /* The end of the run: rows the engine still holds unacknowledged, and their bytes. */

@@ -476,6 +476,9 @@ int kdo_query_folds(const struct kdo_query *q)
 static int to_error_stream(struct kdo_query_error *e, const char *name, const char *msg)
 {
     e->name = name;
+    e->data = NULL;
+    e->data_len = 0;
+    e->rowtime_ms = INT64_MIN;
     snprintf(e->message, sizeof e->message, "%.*s", (int)sizeof e->message - 1, msg);
     return KDO_EPARSE;
 }
@@ -520,6 +523,8 @@ static int format_out(struct kdo_query *q, const char **out, size_t *out_len,
     return 0;
 }
 
+static int64_t wall_ms(const struct kdo_query *q, kdo_time_ns t);
+
 int kdo_query_apply(struct kdo_query *q, kdo_time_ns rowtime, kdo_time_ns arrival,
                     const char *data, size_t len, const char **out, size_t *out_len,
                     struct kdo_query_error *e)
@@ -528,18 +533,23 @@ int kdo_query_apply(struct kdo_query *q, kdo_time_ns rowtime, kdo_time_ns arriva
     if (q->cfg.window != KDO_QUERY_CONTINUOUS)
         return KDO_EINVAL;
     int rc = admit(q, rowtime, arrival, data, len, e);
-    if (rc != 1)
-        return rc;
-    kdo_row_clear(q->out);
-    for (size_t i = 0; i < q->nselect; i++) {
-        struct kdo_value v;
-        if (kdo_expr_eval(q->select[i], q->in, &q->scratch, &v, &ei) != 0 ||
-            kdo_row_set(q->out, i, &v, &ei) != 0)
-            return to_error_stream(e, "EXPRESSION_EVALUATION_ERROR", ei.msg);
+    if (rc == 1) {
+        kdo_row_clear(q->out);
+        for (size_t i = 0; i < q->nselect && rc == 1; i++) {
+            struct kdo_value v;
+            if (kdo_expr_eval(q->select[i], q->in, &q->scratch, &v, &ei) != 0 ||
+                kdo_row_set(q->out, i, &v, &ei) != 0)
+                rc = to_error_stream(e, "EXPRESSION_EVALUATION_ERROR", ei.msg);
+        }
     }
-    if ((rc = format_out(q, out, out_len, e)))
-        return rc;
-    return 1;
+    if (rc == 1 && format_out(q, out, out_len, e) != 0)
+        rc = KDO_EPARSE;
+    if (rc == KDO_EPARSE) { /* the error stream gets the row as read */
+        e->data = data;
+        e->data_len = len;
+        e->rowtime_ms = wall_ms(q, rowtime);
+    }
+    return rc;
 }
 
 /* ---- windows ------------------------------------------------------------------------- */
@@ -682,11 +692,13 @@ static int emit_row(struct kdo_query *q, const struct part *p, const struct kdo_
             rc = kdo_row_set(q->out, i, &v, &ei);
         if (rc) {
             to_error_stream(&e, "EXPRESSION_EVALUATION_ERROR", ei.msg);
+            e.rowtime_ms = rowtime_ms;
             sink->error(sink->ctx, now, &e);
             return 0;
         }
     }
     if (format_out(q, &out, &len, &e)) {
+        e.rowtime_ms = rowtime_ms;
         sink->error(sink->ctx, now, &e);
         return 0;
     }
@@ -791,15 +803,16 @@ int kdo_query_input(struct kdo_query *q, kdo_time_ns rowtime, kdo_time_ns arriva
         klen = -1;
     if (rc == 0)
         return 0;
-    if (rc != 1 || klen < 0) {
-        sink->error(sink->ctx, rowtime, &e);
-        return 0;
-    }
     int added;
-    struct part *p = kdo_partitions_get(q->parts, q->keybuf ? q->keybuf : "", (size_t)klen, &added);
-    if (p == NULL) {
+    struct part *p = NULL;
+    if (rc == 1 && klen >= 0 &&
+        (p = kdo_partitions_get(q->parts, q->keybuf ? q->keybuf : "", (size_t)klen, &added)) == NULL)
         to_error_stream(&e, "TOO_MANY_PARTITIONS", "the row's key would make more than "
                         "100,000 partitions at once");
+    if (p == NULL) { /* the error stream gets the row as read */
+        e.data = data;
+        e.data_len = len;
+        e.rowtime_ms = wall_ms(q, rowtime);
         sink->error(sink->ctx, rowtime, &e);
         return 0;
     }

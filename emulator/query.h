@@ -77,6 +77,9 @@ struct kdo_query_config {
 struct kdo_query_error {
     const char *name; /* ERROR_NAME, static */
     char message[600];
+    const char *data;   /* DATA_ROW: the input row (borrowed for the call), or NULL for */
+    size_t data_len;    /* a window's output row */
+    int64_t rowtime_ms; /* DATA_ROWTIME, wall-clock ms */
 };
 
 struct kdo_query;

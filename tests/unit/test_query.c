@@ -152,6 +152,18 @@ static void sink_error(void *ctx, kdo_time_ns now, const struct kdo_query_error 
 
 static const struct kdo_query_sink sink = {sink_row, sink_error, NULL};
 
+/* The last error's DATA_ROW and DATA_ROWTIME. */
+static char last_data[200];
+static int64_t last_rowtime_ms;
+
+static void sink_error_data(void *ctx, kdo_time_ns now, const struct kdo_query_error *e)
+{
+    sink_error(ctx, now, e);
+    snprintf(last_data, sizeof last_data, "%.*s", e->data ? (int)e->data_len : 6,
+             e->data ? e->data : "(none)");
+    last_rowtime_ms = e->rowtime_ms;
+}
+
 static void make_window(enum kdo_query_window kind, int64_t range_ms, const char *const *keys,
                         size_t nkeys, const char *const *select, size_t n)
 {
@@ -390,6 +402,35 @@ START_TEST(window_errors_go_to_the_error_stream)
 }
 END_TEST
 
+START_TEST(error_rows_carry_data_row_and_rowtime)
+{
+    static const struct kdo_query_sink data_sink = {sink_row, sink_error_data, NULL};
+    static const char *const cols[] = {"K", "V"};
+    static const char *const types[] = {"VARCHAR(4)", "BIGINT"};
+    static const char *const sel[] = {"K", "SUM(V) AS S"};
+    static const char *const keys[] = {"K"};
+    struct kdo_query_config c = {.columns = cols, .types = types, .ncolumns = 2, .select = sel,
+                                 .nselect = 2, .partition_by = keys, .npartition = 1,
+                                 .window = KDO_QUERY_TUMBLING, .range_ms = 1000,
+                                 .output_format = KDO_ROWFMT_CSV, .epoch_ms = 1767225600000};
+    struct kdo_errinfo err = {0};
+    ck_assert_msg(kdo_query_new(&c, &q, &err) == 0, "%s", err.msg);
+    ngot = 0;
+    const char *bad = "{\"K\":\"a\",\"V\":\"x\"}";
+    ck_assert_int_eq(kdo_query_input(q, 250 * KDO_MS, 0, bad, strlen(bad), &data_sink), 0);
+    ck_assert_str_eq(last_data, bad); /* an input row: DATA_ROW is the row as read */
+    ck_assert_int_eq(last_rowtime_ms, 1767225600250);
+    const char *big = "{\"K\":\"a\",\"V\":9223372036854775807}";
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(kdo_query_input(q, 300 * KDO_MS, 0, big, strlen(big), &data_sink), 0);
+    ck_assert_int_eq(kdo_query_advance(q, KDO_S, &data_sink), 0);
+    ck_assert_str_eq(last_data, "(none)"); /* a window's row: no DATA_ROW, its ROWTIME */
+    ck_assert_int_eq(last_rowtime_ms, 1767225601000);
+    ck_assert_uint_eq(ngot, 2);
+    kdo_query_free(q);
+}
+END_TEST
+
 START_TEST(window_compile_errors)
 {
     struct kdo_errinfo err = {0};
@@ -439,6 +480,7 @@ static Suite *suite(void)
         {"sliding_rows", sliding_rows_preceding},
         {"stagger", stagger_windows_open_per_key},
         {"count_null", count_of_null_counts_nothing},
+        {"error_data", error_rows_carry_data_row_and_rowtime},
         {"empty_windows", empty_windows_emit_nothing},
         {"window_errors", window_errors_go_to_the_error_stream},
         {"window_compile_errors", window_compile_errors},
