@@ -406,8 +406,8 @@ static int window(struct ctx *c, node *n)
     c->p->window_set = 1;
     if (n->type == KDO_YNODE_SCALAR && (sscanf(n->text, "%llu row%c", &rows, &extra) == 2 ||
                                         sscanf(n->text, "%llu ROW%c", &rows, &extra) == 2)) {
-        if (strcmp(strchr(n->text, ' ') + 1, "rows") != 0 &&
-            strcmp(strchr(n->text, ' ') + 1, "ROWS") != 0)
+        const char *word = strchr(n->text, ' ');
+        if (!isdigit((unsigned char)n->text[0]) || word == NULL || strcmp(word, " rows") != 0)
             return fail(c, n, "window \"%s\": write ROWS n PRECEDING as \"n rows\"", n->text);
         if (c->p->kind != KDO_QUERY_SLIDING)
             return fail(c, n, "window \"%s\" (ROWS n PRECEDING) is for query: sliding", n->text);
@@ -651,10 +651,15 @@ static int destination(struct ctx *c, node *map, size_t i)
     c->p = &p;
     snprintf(o->id, sizeof o->id, "1.%u", (unsigned)(i + 1) % 10u); /* i < 3 */
     if (err == 0 && (n = kdo_ynode_get(map, "id"))) {
-        unsigned a, b;
-        char extra;
-        if (n->type != KDO_YNODE_SCALAR || n->len >= sizeof o->id ||
-            sscanf(n->text, "%u.%u%c", &a, &b, &extra) != 2 || !isdigit((unsigned char)n->text[0]))
+        size_t d1 = 0, d2 = 0;
+        if (n->type == KDO_YNODE_SCALAR)
+            for (d1 = 0; isdigit((unsigned char)n->text[d1]); d1++)
+                ;
+        if (n->type == KDO_YNODE_SCALAR && n->text[d1] == '.')
+            for (d2 = 0; isdigit((unsigned char)n->text[d1 + 1 + d2]); d2++)
+                ;
+        if (n->type != KDO_YNODE_SCALAR || n->len >= sizeof o->id || d1 == 0 || d2 == 0 ||
+            d1 + 1 + d2 != n->len)
             return fail(c, n, "id: expected an output Id such as \"1.2\" (digits.digits)");
         memcpy(o->id, n->text, n->len + 1);
         for (size_t k = 0; k < i; k++)
@@ -679,15 +684,10 @@ static int destination(struct ctx *c, node *map, size_t i)
 
 static int destinations(struct ctx *c, node *map, node *seq)
 {
-    static const char *const own[] = {"query", "window", "partition_by", "select", "where",
-                                      "format"};
+    (void)map; /* the application's own query keys were refused already */
     int err = want(c, seq, KDO_YNODE_SEQ, "a list of up to 3 destinations");
     if (err)
         return err;
-    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
-        if (kdo_ynode_get(map, own[i]))
-            return fail(c, kdo_ynode_get(map, own[i]), "with destinations, %s goes in each "
-                        "destination", own[i]);
     if (seq->n == 0 || seq->n > KDO_APP_MAX_OUTPUTS)
         return fail(c, seq, "an application has 1 to 3 destinations (KDA's limit); found %zu",
                     seq->n);
@@ -714,6 +714,12 @@ static int application(struct ctx *c, node *map)
     pump_init(&main, &c->s->query, 1);
     main.window = sim->app.window.size;
     c->p = &main;
+    static const char *const own[] = {"query",  "window", "partition_by",
+                                      "select", "where",  "format"};
+    for (size_t i = 0; err == 0 && kdo_ynode_get(map, "destinations") && i < 6; i++)
+        if (kdo_ynode_get(map, own[i]))
+            return fail(c, kdo_ynode_get(map, own[i]),
+                        "with destinations, %s goes in each destination", own[i]);
     if (err == 0 && (n = kdo_ynode_get(map, "arn")) && (err = text(c, n, "arn", &arn)) == 0)
         sim->delivery.application_arn = arn; /* freed with the scenario */
     if (err == 0 && (n = kdo_ynode_get(map, "query")))
@@ -1130,6 +1136,9 @@ static int bound(struct ctx *c, node *n, const char *fact, struct kdo_expectatio
     return err;
 }
 
+/* `dest`: the destination whose facts these are, or TOP for the top level
+ * (the first destination's facts, and where destinations may be named). */
+#define TOP SIZE_MAX
 static int expectation(struct ctx *c, const struct kdo_ypair *pair, size_t dest);
 
 /* "1.2": {fact: bound, ...} -- facts of destination 1.2's lane. */
@@ -1151,8 +1160,8 @@ static int expectation(struct ctx *c, const struct kdo_ypair *pair, size_t dest)
     node *k = pair->key;
     for (size_t d = 0; d < s->ndest; d++)
         if (strcmp(k->text, s->sim.outputs[d].id) == 0)
-            return dest == 0 ? destination_expectations(c, pair, d)
-                                       : fail(c, k, "destinations do not nest");
+            return dest == TOP ? destination_expectations(c, pair, d)
+                               : fail(c, k, "destinations do not nest");
     if (!kdo_fact_known(k->text)) {
         const char *near = kdo_fact_suggest(k->text);
         return fail(c, k, "unknown fact \"%s\"%s%s%s (kdaout run --help lists them; a "
@@ -1165,7 +1174,7 @@ static int expectation(struct ctx *c, const struct kdo_ypair *pair, size_t dest)
     e->fact = kdo_xstrdup(k->text);
     e->line = k->line;
     e->column = k->column;
-    e->destination = dest;
+    e->destination = dest == TOP ? 0 : dest;
     return bound(c, pair->value, k->text, e);
 }
 
@@ -1177,7 +1186,7 @@ static int expectations(struct ctx *c, node *n)
     int err = 0;
     if (n->type == KDO_YNODE_MAP) {
         for (size_t i = 0; i < n->n && err == 0; i++)
-            err = expectation(c, &n->pairs[i], 0);
+            err = expectation(c, &n->pairs[i], TOP);
         return err;
     }
     if (n->type != KDO_YNODE_SEQ)
@@ -1188,7 +1197,7 @@ static int expectations(struct ctx *c, node *n)
         node *item = n->items[i];
         if (item->type != KDO_YNODE_MAP || item->n != 1)
             return fail(c, item, "each item of an expect list is one fact: bound");
-        err = expectation(c, &item->pairs[0], 0);
+        err = expectation(c, &item->pairs[0], TOP);
     }
     return err;
 }
@@ -1247,14 +1256,15 @@ static void derive(struct ctx *c)
     struct kdo_sim_config *sim = &c->s->sim;
     if (!c->cadence_set && c->kind == KDO_QUERY_TUMBLING)
         sim->delivery.cadence = 0; /* one invocation per window trigger */
-    for (size_t i = 0; i < sim->noutputs; i++) { /* each lane: the delivery settings, own cadence */
+    if (!c->invoke_timeout_set)
+        sim->delivery.invoke_timeout = sim->lambda.timeout + 5 * KDO_S;
+    /* Each lane: every delivery setting derived above, with its own cadence. */
+    for (size_t i = 0; i < sim->noutputs; i++) {
         kdo_time_ns cadence = sim->outputs[i].delivery.cadence;
         sim->outputs[i].delivery = sim->delivery;
         if (cadence >= 0 || (cadence == -2 && !c->cadence_set))
             sim->outputs[i].delivery.cadence = cadence >= 0 ? cadence : 0;
     }
-    if (!c->invoke_timeout_set)
-        sim->delivery.invoke_timeout = sim->lambda.timeout + 5 * KDO_S;
     c->s->end.invoke_timeout_set = c->invoke_timeout_set;
     if (sim->source.nsegments == 0) {
         free(sim->source.segments); /* an empty `input: []` */

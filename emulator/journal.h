@@ -146,7 +146,7 @@ void kdo_journal_format(const struct kdo_journal *j, size_t i, struct kdo_buf *o
 int kdo_journal_write(const struct kdo_journal *j, FILE *f);
 /* The journals of several destinations as one JSON Lines stream in time
  * order (ties: the first journal first), each line led by "dest": ids[i].
- * At most 8 journals.  Returns 0 or KDO_EIO. */
+ * At most 8 journals.  Returns 0, KDO_EINVAL for more, or KDO_EIO. */
 int kdo_journal_write_merged(const struct kdo_journal *const *js, const char *const *ids, size_t n,
                              FILE *f);
 

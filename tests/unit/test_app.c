@@ -4,10 +4,12 @@
 #include "app.h"
 #include "errors.h"
 #include "fake_lambda.h"
+#include "query.h"
 #include "transport.h"
 
 #include <check.h>
 #include <stdlib.h>
+#include <string.h>
 
 static struct kdo_rng rng;
 static struct kdo_journal *jr;
@@ -142,6 +144,319 @@ START_TEST(tumbling_rows_go_out_at_the_trigger)
 }
 END_TEST
 
+/* ---- several destinations ----------------------------------------------- */
+
+/* One destination of a multi-output app, with its own fake, transport,
+ * delivery lane, journal and metrics (all owned here). */
+struct out_spec {
+    const char *id;
+    enum kdo_fault_action action;
+    kdo_time_ns fault_until; /* the fault ends here (KDO_TIME_NEVER: never) */
+    size_t buffer_rows;
+    kdo_time_ns cadence;
+    const struct kdo_query_config *query; /* NULL: rows as read */
+};
+
+struct lane {
+    struct kdo_journal *journal;
+    struct kdo_metrics *metrics;
+    struct kdo_fake_lambda *fake;
+    struct kdo_transport *transport;
+    struct kdo_delivery *delivery;
+    struct kdo_query *query;
+};
+
+static struct lane lanes[KDO_APP_MAX_OUTPUTS];
+static size_t nlanes;
+
+static void make_outputs(const struct out_spec *spec, size_t n, struct kdo_source_segment *segs,
+                         size_t nsegs)
+{
+    struct kdo_app_output outs[KDO_APP_MAX_OUTPUTS];
+    kdo_rng_init(&rng, 7);
+    nlanes = n;
+    for (size_t i = 0; i < n; i++) {
+        struct lane *l = &lanes[i];
+        memset(l, 0, sizeof *l);
+        l->journal = kdo_journal_new();
+        l->metrics = kdo_metrics_new();
+        struct kdo_fake_lambda_config fc;
+        kdo_fake_lambda_config_default(&fc);
+        struct kdo_fault_rule *rules = kdo_xcalloc(1, sizeof *rules);
+        kdo_fault_rule_init(rules);
+        rules->action = spec[i].action;
+        rules->match.until = spec[i].fault_until;
+        l->fake = kdo_fake_lambda_new(&fc, rules, 1, &rng);
+        l->transport = kdo_transport_inproc_new(l->fake);
+        struct kdo_delivery_config dc;
+        kdo_delivery_config_default(&dc);
+        dc.buffer_rows = spec[i].buffer_rows;
+        dc.cadence = spec[i].cadence;
+        l->delivery = kdo_delivery_new(&dc, l->transport, l->journal, l->metrics, &rng);
+        if (spec[i].query) {
+            struct kdo_query_config qc = *spec[i].query;
+            struct kdo_errinfo e = {0};
+            qc.epoch_ms = 1767225600000; /* as kdo_app_config_default's window */
+            ck_assert_msg(kdo_query_new(&qc, &l->query, &e) == 0, "query: %s", e.msg);
+        }
+        outs[i] =
+            (struct kdo_app_output){spec[i].id, l->delivery, l->journal, l->metrics, l->query};
+    }
+    struct kdo_source_config sc = {.row_size = 0, .segments = segs, .nsegments = nsegs};
+    struct kdo_app_config ac;
+    kdo_app_config_default(&ac);
+    app = kdo_app_new_outputs(&ac, kdo_source_new(&sc, KDO_TIME_NEVER, &rng), outs, n);
+}
+
+static void teardown_outputs(void)
+{
+    kdo_app_free(app);
+    app = NULL;
+    for (size_t i = 0; i < nlanes; i++) {
+        struct lane *l = &lanes[i];
+        kdo_query_free(l->query);
+        kdo_delivery_free(l->delivery);
+        kdo_transport_free(l->transport);
+        kdo_fake_lambda_free(l->fake);
+        kdo_journal_free(l->journal);
+        kdo_metrics_free(l->metrics);
+    }
+    nlanes = 0;
+}
+
+/* Drives the app, then every lane, at every deadline up to `until`. */
+static void run_outputs_until(kdo_time_ns until)
+{
+    for (;;) {
+        kdo_time_ns t = kdo_app_next_deadline(app);
+        for (size_t i = 0; i < nlanes; i++)
+            t = kdo_time_min(t, kdo_delivery_next_deadline(lanes[i].delivery));
+        if (t > until)
+            return;
+        ck_assert_int_eq(kdo_app_advance(app, t), 0);
+        for (size_t i = 0; i < nlanes; i++)
+            ck_assert_int_eq(kdo_delivery_advance(lanes[i].delivery, t), 0);
+    }
+}
+
+static int count_in(const struct kdo_journal *j, enum kdo_jkind kind)
+{
+    int n = 0;
+    for (size_t i = 0; i < kdo_journal_count(j); i++)
+        n += kdo_journal_at(j, i)->kind == kind;
+    return n;
+}
+
+static const struct kdo_jentry *first_in(const struct kdo_journal *j, enum kdo_jkind kind)
+{
+    for (size_t i = 0; i < kdo_journal_count(j); i++)
+        if (kdo_journal_at(j, i)->kind == kind)
+            return kdo_journal_at(j, i);
+    return NULL;
+}
+
+/* Rows counted by entries of `kind` at or before `until`. */
+static uint64_t rows_in(const struct kdo_journal *j, enum kdo_jkind kind, kdo_time_ns until)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < kdo_journal_count(j); i++) {
+        const struct kdo_jentry *e = kdo_journal_at(j, i);
+        if (e->kind == kind && e->t <= until)
+            n += e->u.rows.count;
+    }
+    return n;
+}
+
+/* The sample taken at `t`. */
+static const struct kdo_jentry *sample_at(const struct kdo_journal *j, kdo_time_ns t)
+{
+    for (size_t i = 0; i < kdo_journal_count(j); i++) {
+        const struct kdo_jentry *e = kdo_journal_at(j, i);
+        if (e->kind == KDO_J_SAMPLE && e->t == t)
+            return e;
+    }
+    ck_abort_msg("no sample at %lld ns", (long long)t);
+    return NULL;
+}
+
+static struct kdo_source_segment rate_seg(double rate)
+{
+    return (struct kdo_source_segment){
+        .kind = KDO_SEGMENT_RATE, .from = 0, .until = KDO_TIME_NEVER, .rate = rate};
+}
+
+/* 1.2's function fails until 5 s and its 200-row stream fills by 2 s: the
+ * source stops for all three, every journal says so and names 1.2, and 1.1
+ * and 1.3 -- whose own streams are empty -- fall behind with it.  Once 1.2
+ * heals, the backlog is read and every journal says reading resumed. */
+START_TEST(a_full_output_pauses_reading_for_all_and_is_named)
+{
+    struct kdo_source_segment seg = rate_seg(100);
+    const struct out_spec spec[] = {
+        {"1.1", KDO_FAULT_OK, KDO_TIME_NEVER, 100000, KDO_S, NULL},
+        {"1.2", KDO_FAULT_FUNCTION_ERROR, 5 * KDO_S, 200, KDO_S, NULL},
+        {"1.3", KDO_FAULT_OK, KDO_TIME_NEVER, 100000, KDO_S, NULL},
+    };
+    make_outputs(spec, 3, &seg, 1);
+    run_outputs_until(15 * KDO_S);
+    const struct kdo_jentry *p0 = first_in(lanes[0].journal, KDO_J_PAUSE);
+    ck_assert_ptr_nonnull(p0);
+    ck_assert_int_ge(p0->t, 1800 * KDO_MS);
+    ck_assert_int_le(p0->t, 2200 * KDO_MS);
+    for (size_t i = 0; i < 3; i++) {
+        const struct kdo_journal *j = lanes[i].journal;
+        /* The same pauses and resumes in every journal, each naming 1.2. */
+        ck_assert_int_ge(count_in(j, KDO_J_PAUSE), 1);
+        ck_assert_int_eq(count_in(j, KDO_J_PAUSE), count_in(lanes[0].journal, KDO_J_PAUSE));
+        ck_assert_int_eq(count_in(j, KDO_J_RESUME), count_in(lanes[0].journal, KDO_J_RESUME));
+        for (size_t k = 0, m = 0; k < kdo_journal_count(j); k++) {
+            const struct kdo_jentry *e = kdo_journal_at(j, k);
+            if (e->kind != KDO_J_PAUSE)
+                continue;
+            ck_assert_str_eq(kdo_journal_str(j, e->u.pause.full), "1.2");
+            while (kdo_journal_at(lanes[0].journal, m)->kind != KDO_J_PAUSE)
+                m++;
+            ck_assert_int_eq(e->t, kdo_journal_at(lanes[0].journal, m++)->t);
+        }
+        const struct kdo_jentry *r = first_in(j, KDO_J_RESUME);
+        ck_assert_ptr_nonnull(r); /* 1.2 heals at 5 s, the backlog is read, reading resumes */
+        ck_assert_int_gt(r->t, 5 * KDO_S);
+        ck_assert_int_lt(r->t, 15 * KDO_S);
+        /* Every output read the same rows: none ran ahead of the full one. */
+        ck_assert_uint_eq(rows_in(j, KDO_J_ROWS_READ, 4 * KDO_S),
+                          rows_in(lanes[1].journal, KDO_J_ROWS_READ, 4 * KDO_S));
+    }
+    ck_assert_uint_le(rows_in(lanes[0].journal, KDO_J_ROWS_READ, 4 * KDO_S), 220);
+    /* 1.1 had delivered everything it read, yet lags: 1.2 holds it back. */
+    const struct kdo_jentry *s = sample_at(lanes[0].journal, 4 * KDO_S);
+    ck_assert_uint_eq(s->u.sample.rows, 0);
+    ck_assert_int_ge(s->u.sample.lag_ms, 1800);
+    ck_assert_uint_eq(sample_at(lanes[1].journal, 4 * KDO_S)->u.sample.rows, 200);
+    ck_assert_int_eq(sample_at(lanes[0].journal, 15 * KDO_S)->u.sample.lag_ms, 0);
+    teardown_outputs();
+}
+END_TEST
+
+/* With one destination the pause names none (no "fullDestination"). */
+START_TEST(one_output_pause_names_no_destination)
+{
+    make(KDO_FAULT_FUNCTION_ERROR, 50, KDO_WINDOW_CONTINUOUS);
+    run_until(3 * KDO_S);
+    ck_assert_int_eq(count(KDO_J_PAUSE), 1);
+    for (size_t i = 0; i < kdo_journal_count(jr); i++)
+        if (kdo_journal_at(jr, i)->kind == KDO_J_PAUSE)
+            ck_assert_uint_eq(kdo_journal_at(jr, i)->u.pause.full, 0);
+    teardown();
+}
+END_TEST
+
+/* 1.2 folds rows into a 5 s tumbling COUNT(*) and its function always fails:
+ * its 1-row stream is full from the first window on (5 s), yet rows go on
+ * being read -- folding needs no room -- until the second window's row has
+ * nowhere to go (10 s); only then does reading pause, naming 1.2. */
+START_TEST(a_folding_output_never_blocks_reading)
+{
+    static const char *const sel[] = {"COUNT(*) AS N"};
+    const struct kdo_query_config tumbling = {
+        .window = KDO_QUERY_TUMBLING, .range_ms = 5000, .select = sel, .nselect = 1};
+    struct kdo_source_segment seg = rate_seg(100);
+    const struct out_spec spec[] = {
+        {"1.1", KDO_FAULT_OK, KDO_TIME_NEVER, 100000, KDO_S, NULL},
+        {"1.2", KDO_FAULT_FUNCTION_ERROR, KDO_TIME_NEVER, 1, 0, &tumbling},
+    };
+    make_outputs(spec, 2, &seg, 1);
+    run_outputs_until(14 * KDO_S);
+    /* Full from 5 s on ... */
+    ck_assert_uint_eq(sample_at(lanes[1].journal, 6 * KDO_S)->u.sample.rows, 1);
+    ck_assert_uint_eq(sample_at(lanes[1].journal, 9 * KDO_S)->u.sample.rows, 1);
+    /* ... while every row that arrived by 9 s was read (100/s from 0: 901). */
+    for (size_t i = 0; i < 2; i++) {
+        const struct kdo_journal *j = lanes[i].journal;
+        ck_assert_uint_eq(rows_in(j, KDO_J_ROWS_READ, 9 * KDO_S), 901);
+        ck_assert_int_eq(sample_at(j, 9 * KDO_S)->u.sample.lag_ms, 0);
+        const struct kdo_jentry *p = first_in(j, KDO_J_PAUSE);
+        ck_assert_ptr_nonnull(p);
+        ck_assert_int_ge(p->t, 10 * KDO_S);
+        ck_assert_int_le(p->t, 10 * KDO_S + 200 * KDO_MS);
+        ck_assert_str_eq(kdo_journal_str(j, p->u.pause.full), "1.2");
+    }
+    ck_assert_int_ge(sample_at(lanes[0].journal, 14 * KDO_S)->u.sample.lag_ms, 3000);
+    teardown_outputs();
+}
+END_TEST
+
+/* The application's own entries (rows read, samples) and input metrics are
+ * in every journal, identically. */
+START_TEST(rows_read_go_to_every_journal)
+{
+    static const char *const sel[] = {"TICKER_SYMBOL"};
+    const struct kdo_query_config typed = {.select = sel, .nselect = 1};
+    struct kdo_source_segment seg = rate_seg(100);
+    const struct out_spec spec[] = {
+        {"1.1", KDO_FAULT_OK, KDO_TIME_NEVER, 100000, KDO_S, NULL},
+        {"1.2", KDO_FAULT_OK, KDO_TIME_NEVER, 100000, KDO_S, &typed},
+        {"1.3", KDO_FAULT_OK, KDO_TIME_NEVER, 100000, 0, NULL},
+    };
+    make_outputs(spec, 3, &seg, 1);
+    run_outputs_until(5 * KDO_S);
+    for (size_t i = 0; i < 3; i++) {
+        const struct kdo_journal *j = lanes[i].journal;
+        ck_assert_uint_eq(rows_in(j, KDO_J_ROWS_READ, KDO_TIME_NEVER), 501);
+        ck_assert_uint_eq(rows_in(j, KDO_J_ROWS_EMITTED, KDO_TIME_NEVER), 501);
+        ck_assert_int_eq(count_in(j, KDO_J_SAMPLE), 6); /* 0 .. 5 s */
+        ck_assert_int_eq(count_in(j, KDO_J_PAUSE), 0);
+        ck_assert_int_eq(count_in(j, KDO_J_ERROR_ROW), 0);
+        ck_assert_int_ge(count_in(j, KDO_J_INVOKE), 5);
+        ck_assert_double_eq(kdo_metrics_total(lanes[i].metrics, KDO_METRIC_INPUT_RECORDS)->sum,
+                            501);
+        /* The first read is the same entry in every journal. */
+        const struct kdo_jentry *r = first_in(j, KDO_J_ROWS_READ);
+        const struct kdo_jentry *r0 = first_in(lanes[0].journal, KDO_J_ROWS_READ);
+        ck_assert_int_eq(r->t, r0->t);
+        ck_assert_uint_eq(r->u.rows.first, r0->u.rows.first);
+        ck_assert_uint_eq(r->u.rows.bytes, r0->u.rows.bytes);
+    }
+    teardown_outputs();
+}
+END_TEST
+
+/* A row 1.2's typed query cannot read goes to 1.2's error stream only; 1.1
+ * passes rows as read, so it delivers that row like any other. */
+START_TEST(an_error_row_is_journaled_by_its_output_only)
+{
+    static const char *const sel[] = {"TICKER_SYMBOL", "PRICE"};
+    const struct kdo_query_config typed = {.select = sel, .nselect = 2};
+    struct kdo_source_segment segs[] = {
+        rate_seg(10),
+        {.kind = KDO_SEGMENT_INJECT,
+         .from = 1500 * KDO_MS,
+         .row = (char *)"not json at all",
+         .row_len = 15},
+    };
+    const struct out_spec spec[] = {
+        {"1.1", KDO_FAULT_OK, KDO_TIME_NEVER, 100000, KDO_S, NULL},
+        {"1.2", KDO_FAULT_OK, KDO_TIME_NEVER, 100000, KDO_S, &typed},
+    };
+    make_outputs(spec, 2, segs, 2);
+    run_outputs_until(3 * KDO_S);
+    const struct kdo_journal *j1 = lanes[0].journal, *j2 = lanes[1].journal;
+    ck_assert_int_eq(count_in(j1, KDO_J_ERROR_ROW), 0);
+    ck_assert_int_eq(count_in(j2, KDO_J_ERROR_ROW), 1);
+    const struct kdo_jentry *e = first_in(j2, KDO_J_ERROR_ROW);
+    ck_assert_int_ge(e->t, 1500 * KDO_MS);
+    ck_assert_int_le(e->t, 1600 * KDO_MS);
+    /* Rows 0..15 came at 0 .. 1.5 s, then the injected one. */
+    ck_assert_uint_eq(e->u.error.row, 16);
+    ck_assert_str_ne(kdo_journal_str(j2, e->u.error.name), "");
+    uint64_t read = rows_in(j1, KDO_J_ROWS_READ, KDO_TIME_NEVER);
+    ck_assert_uint_eq(read, 32); /* 31 generated + 1 injected */
+    ck_assert_uint_eq(rows_in(j2, KDO_J_ROWS_READ, KDO_TIME_NEVER), read);
+    ck_assert_uint_eq(rows_in(j1, KDO_J_ROWS_EMITTED, KDO_TIME_NEVER), read);
+    ck_assert_uint_eq(rows_in(j2, KDO_J_ROWS_EMITTED, KDO_TIME_NEVER), read - 1);
+    teardown_outputs();
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("app");
@@ -152,6 +467,13 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("windows");
     tcase_add_test(tc, tumbling_rows_go_out_at_the_trigger);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("outputs");
+    tcase_add_test(tc, a_full_output_pauses_reading_for_all_and_is_named);
+    tcase_add_test(tc, one_output_pause_names_no_destination);
+    tcase_add_test(tc, a_folding_output_never_blocks_reading);
+    tcase_add_test(tc, rows_read_go_to_every_journal);
+    tcase_add_test(tc, an_error_row_is_journaled_by_its_output_only);
     suite_add_tcase(s, tc);
     return s;
 }

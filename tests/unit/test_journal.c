@@ -513,6 +513,163 @@ START_TEST(invoke_without_records)
 }
 END_TEST
 
+/* A pause names the destination whose stream is full, when the application
+ * has several; with one (NULL) or an empty id the line has no such field. */
+START_TEST(pause_with_and_without_a_destination)
+{
+    kdo_journal_pause(j, 1500 * KDO_MS, NULL);
+    kdo_journal_pause(j, 2 * KDO_S, "1.3");
+    kdo_journal_pause(j, 3 * KDO_S, "");
+    ck_assert_uint_eq(kdo_journal_count(j), 3);
+    ck_assert_int_eq(kdo_journal_at(j, 0)->kind, KDO_J_PAUSE);
+    ck_assert_uint_eq(kdo_journal_at(j, 0)->u.pause.full, 0);
+    ck_assert_str_eq(kdo_journal_str(j, kdo_journal_at(j, 1)->u.pause.full), "1.3");
+    ck_assert_uint_eq(kdo_journal_at(j, 2)->u.pause.full, 0);
+    size_t len;
+    char *text = written(&len);
+    ck_assert_str_eq(text, "{\"t\":1.500000,\"ev\":\"source_paused\"}\n"
+                           "{\"t\":2.000000,\"ev\":\"source_paused\",\"fullDestination\":\"1.3\"}\n"
+                           "{\"t\":3.000000,\"ev\":\"source_paused\"}\n");
+    free(text);
+    /* kdo_journal_mark(PAUSE), the one-destination form of old, is the same as NULL. */
+    struct kdo_buf b;
+    kdo_buf_init(&b, 1 << 10);
+    kdo_journal_mark(j, 4 * KDO_S, KDO_J_PAUSE);
+    kdo_journal_format(j, 3, &b);
+    ck_assert_str_eq(b.data, "{\"t\":4.000000,\"ev\":\"source_paused\"}");
+    kdo_buf_cleanup(&b);
+}
+END_TEST
+
+#define PREFIX2 "111111111111111111111111111111111111"
+
+/* kdo_journal_write_merged into memory (caller frees). */
+static char *merged(const struct kdo_journal *const *js, const char *const *ids, size_t n, int *rc)
+{
+    char *p = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&p, &len);
+    ck_assert_ptr_nonnull(f);
+    *rc = kdo_journal_write_merged(js, ids, n, f);
+    fclose(f);
+    return p;
+}
+
+/* Three lanes' journals as one stream: in time order, ties to the first
+ * journal (also with several entries of one journal at that instant), each
+ * journal's own order kept, each line led by its "dest", and each invoke's
+ * recordIds under its own journal's prefix. */
+START_TEST(write_merged_orders_by_time_ties_to_the_first)
+{
+    static const uint64_t seq[] = {7}, hint[] = {0};
+    struct kdo_journal *b = kdo_journal_new(), *c = kdo_journal_new();
+    kdo_journal_start(j, 0, 5, PREFIX);
+    kdo_journal_rows(j, KDO_S, KDO_J_ROWS_READ, 0, 2, 200);
+    kdo_journal_mark(j, KDO_S, KDO_J_RESUME);
+    kdo_journal_sample(j, 2 * KDO_S, 1, 100, 0, 0);
+    kdo_journal_start(b, 0, 5, PREFIX2);
+    kdo_journal_rows(b, KDO_S, KDO_J_ROWS_READ, 0, 2, 200);
+    kdo_journal_pause(b, 1500 * KDO_MS, "1.2");
+    kdo_journal_invoke(b, 2 * KDO_S, 1, 1, 0, "g", 50, 1, seq, hint);
+    kdo_journal_rows(c, 500 * KDO_MS, KDO_J_ROWS_READ, 0, 1, 100);
+    kdo_journal_pause(c, 2 * KDO_S, NULL);
+    const struct kdo_journal *js[] = {j, b, c};
+    const char *ids[] = {"1.1", "1.2", "1.3"};
+    int rc;
+    char *text = merged(js, ids, 3, &rc);
+    ck_assert_int_eq(rc, 0);
+    static const char *const want[] = {
+        "{\"dest\":\"1.1\",\"t\":0.000000,\"ev\":\"start\",\"seed\":5,\"recordIdPrefix\":\"" PREFIX
+        "\"}",
+        "{\"dest\":\"1.2\",\"t\":0.000000,\"ev\":\"start\",\"seed\":5,\"recordIdPrefix\":\"" PREFIX2
+        "\"}",
+        "{\"dest\":\"1.3\",\"t\":0.500000,\"ev\":\"rows_read\",\"first\":0,\"count\":1,\"bytes\":"
+        "100}",
+        "{\"dest\":\"1.1\",\"t\":1.000000,\"ev\":\"rows_read\",\"first\":0,\"count\":2,\"bytes\":"
+        "200}",
+        "{\"dest\":\"1.1\",\"t\":1.000000,\"ev\":\"source_resumed\"}",
+        "{\"dest\":\"1.2\",\"t\":1.000000,\"ev\":\"rows_read\",\"first\":0,\"count\":2,\"bytes\":"
+        "200}",
+        "{\"dest\":\"1.2\",\"t\":1.500000,\"ev\":\"source_paused\",\"fullDestination\":\"1.2\"}",
+        "{\"dest\":\"1.1\",\"t\":2.000000,\"ev\":\"sample\",\"bufferRows\":1,\"bufferBytes\":100,"
+        "\"MillisBehindLatest\":0,\"unreadSourceRows\":0}",
+        "{\"dest\":\"1.2\",\"t\":2.000000,\"ev\":\"invoke\",\"n\":1,\"round\":1,\"retry\":false,"
+        "\"invocationId\":\"g\",\"bytes\":50,\"records\":1,\"recordIds\":[\"" PREFIX2
+        "00000000000000000007\"],\"retryHints\":[0]}",
+        "{\"dest\":\"1.3\",\"t\":2.000000,\"ev\":\"source_paused\"}",
+    };
+    size_t n = 0;
+    for (char *p = text, *nl; *p; p = nl + 1, n++) {
+        nl = strchr(p, '\n');
+        ck_assert_ptr_nonnull(nl);
+        *nl = '\0';
+        ck_assert_uint_lt(n, sizeof want / sizeof want[0]);
+        ck_assert_msg(strcmp(p, want[n]) == 0, "line %zu:\n  got  %s\n  want %s", n, p, want[n]);
+    }
+    ck_assert_uint_eq(n, sizeof want / sizeof want[0]);
+    free(text);
+    /* Every line is JSON with "dest" first. */
+    text = merged(js, ids, 3, &rc);
+    size_t lines = 0;
+    for (char *p = text, *nl; *p; p = nl + 1, lines++) {
+        nl = strchr(p, '\n');
+        ck_assert_ptr_nonnull(nl);
+        json_error_t e;
+        json_t *o = json_loadb(p, (size_t)(nl - p), 0, &e);
+        ck_assert_msg(o != NULL, "line %zu is not JSON (%s)", lines, e.text);
+        ck_assert(json_is_string(json_object_get(o, "dest")));
+        ck_assert_int_eq(strncmp(p, "{\"dest\":", 8), 0);
+        json_decref(o);
+    }
+    ck_assert_uint_eq(lines, kdo_journal_count(j) + kdo_journal_count(b) + kdo_journal_count(c));
+    free(text);
+    kdo_journal_free(b);
+    kdo_journal_free(c);
+}
+END_TEST
+
+/* One journal merged is kdo_journal_write with "dest" put first on each
+ * line; none is nothing; more than 8 is refused with nothing written; a
+ * stream that cannot be written is KDO_EIO. */
+START_TEST(write_merged_edges)
+{
+    sample_run();
+    const struct kdo_journal *js[9] = {j, j, j, j, j, j, j, j, j};
+    const char *ids[9] = {"1.1", "1.1", "1.1", "1.1", "1.1", "1.1", "1.1", "1.1", "1.1"};
+    int rc;
+    size_t len;
+    char *one = merged(js, ids, 1, &rc), *plain = written(&len);
+    ck_assert_int_eq(rc, 0);
+    struct kdo_buf want;
+    kdo_buf_init(&want, 1 << 20);
+    for (char *p = plain, *nl; *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        kdo_buf_puts(&want, "{\"dest\":\"1.1\",");
+        kdo_buf_append(&want, p + 1, (size_t)(nl - p)); /* without '{', with '\n' */
+    }
+    size_t at = 0; /* the first difference, kept short for Check's message */
+    while (one[at] && one[at] == want.data[at])
+        at++;
+    ck_assert_msg(one[at] == want.data[at], "differs at byte %zu:\n  got  %.80s\n  want %.80s", at,
+                  one + at, want.data + at);
+    kdo_buf_cleanup(&want);
+    free(one);
+    free(plain);
+    char *none = merged(js, ids, 0, &rc);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_str_eq(none, "");
+    free(none);
+    char *nine = merged(js, ids, 9, &rc);
+    ck_assert_int_eq(rc, KDO_EINVAL);
+    ck_assert_str_eq(nine, "");
+    free(nine);
+    FILE *ro = fopen("/dev/null", "r");
+    ck_assert_ptr_nonnull(ro);
+    ck_assert_int_eq(kdo_journal_write_merged(js, ids, 2, ro), KDO_EIO);
+    fclose(ro);
+}
+END_TEST
+
 static Suite *journal_suite(void)
 {
     Suite *s = suite_create("journal");
@@ -537,6 +694,10 @@ static Suite *journal_suite(void)
         {"format_one_entry", format_one_entry},
         {"write_twice_gives_identical_bytes", write_twice_gives_identical_bytes},
         {"invoke_without_records", invoke_without_records},
+        {"pause_with_and_without_a_destination", pause_with_and_without_a_destination},
+        {"write_merged_orders_by_time_ties_to_the_first",
+         write_merged_orders_by_time_ties_to_the_first},
+        {"write_merged_edges", write_merged_edges},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

@@ -565,6 +565,445 @@ START_TEST(empty_input_list_gets_default)
 }
 END_TEST
 
+/* ---- destinations ---------------------------------------------------------- */
+
+START_TEST(destinations_load)
+{
+    load_ok("application:\n"
+            "  schema: {TICKER_SYMBOL: VARCHAR(4), PRICE: REAL}\n"
+            "  destinations:\n"
+            "    - {select: [TICKER_SYMBOL]}\n"
+            "    - {id: \"2.7\", query: tumbling, window: 10s, select: [\"COUNT(*) AS N\"]}\n"
+            "    - query: sliding\n"
+            "      window: 10 rows\n"
+            "      partition_by: [TICKER_SYMBOL]\n"
+            "      select: [TICKER_SYMBOL, \"COUNT(*) OVER W1 AS N\"]\n"
+            "      format: CSV\n"
+            "      cadence: 250ms\n");
+    const struct kdo_sim_config *sim = &sc->sim;
+    ck_assert_uint_eq(sc->ndest, 3);
+    ck_assert_uint_eq(sim->noutputs, 3);
+    ck_assert_str_eq(sim->outputs[0].id, "1.1"); /* by position */
+    ck_assert_str_eq(sim->outputs[1].id, "2.7");
+    ck_assert_str_eq(sim->outputs[2].id, "1.3");
+    /* No application-level query: each destination has its own. */
+    ck_assert_ptr_null(sim->query);
+    ck_assert_int_eq(sc->has_query, 0);
+    for (size_t i = 0; i < 3; i++) {
+        const struct kdo_query_config *q = &sc->dest_query[i];
+        ck_assert_ptr_eq(sim->outputs[i].query, q);
+        /* The input side is the application's. */
+        ck_assert_ptr_eq(q->columns, sc->query.columns);
+        ck_assert_ptr_eq(q->types, sc->query.types);
+        ck_assert_uint_eq(q->ncolumns, 2);
+        ck_assert_str_eq(q->columns[0], "TICKER_SYMBOL");
+        ck_assert_str_eq(q->types[1], "REAL");
+        ck_assert_int_eq(q->input_format, KDO_ROWFMT_JSON);
+    }
+    const struct kdo_query_config *q = sc->dest_query;
+    ck_assert_int_eq(q[0].window, KDO_QUERY_CONTINUOUS);
+    ck_assert_uint_eq(q[0].nselect, 1);
+    ck_assert_str_eq(q[0].select[0], "TICKER_SYMBOL");
+    ck_assert_int_eq(q[1].window, KDO_QUERY_TUMBLING);
+    ck_assert_int_eq(q[1].range_ms, 10000);
+    ck_assert_str_eq(q[1].select[0], "COUNT(*) AS N");
+    ck_assert_int_eq(q[2].window, KDO_QUERY_SLIDING);
+    ck_assert_int_eq(q[2].by_rows, 1);
+    ck_assert_uint_eq(q[2].rows, 10);
+    ck_assert_uint_eq(q[2].npartition, 1);
+    ck_assert_str_eq(q[2].partition_by[0], "TICKER_SYMBOL");
+    ck_assert_int_eq(q[2].output_format, KDO_ROWFMT_CSV);
+    ck_assert_int_eq(q[0].output_format, KDO_ROWFMT_JSON);
+    /* Cadence: the delivery default; once per window (tumbling); its own. */
+    ck_assert_int_eq(sim->outputs[0].delivery.cadence, KDO_S);
+    ck_assert_int_eq(sim->outputs[1].delivery.cadence, 0);
+    ck_assert_int_eq(sim->outputs[2].delivery.cadence, 250 * KDO_MS);
+    ck_assert_int_eq(sim->delivery.cadence, KDO_S);
+}
+END_TEST
+
+/* Each lane takes the delivery section and the application's buffer; an
+ * explicit delivery.cadence replaces "once per window" too, and a
+ * destination's own cadence wins over both. */
+START_TEST(destination_lanes_take_the_delivery_settings)
+{
+    load_ok("application:\n"
+            "  arn: arn:aws:kinesisanalytics:eu-west-1:1:application/x\n"
+            "  buffer: {rows: 500}\n"
+            "  destinations:\n"
+            "    - {}\n"
+            "    - {query: tumbling, window: 5s}\n"
+            "    - {query: tumbling, window: 5s, cadence: 3s}\n"
+            "delivery: {cadence: 2s, retry_interval: 250ms, invoke_timeout: 2s}\n");
+    const struct kdo_sim_config *sim = &sc->sim;
+    ck_assert_int_eq(sim->outputs[0].delivery.cadence, 2 * KDO_S);
+    ck_assert_int_eq(sim->outputs[1].delivery.cadence, 2 * KDO_S);
+    ck_assert_int_eq(sim->outputs[2].delivery.cadence, 3 * KDO_S);
+    for (size_t i = 0; i < 3; i++) {
+        const struct kdo_delivery_config *d = &sim->outputs[i].delivery;
+        ck_assert_uint_eq(d->buffer_rows, 500);
+        ck_assert_int_eq(d->retry_interval, 250 * KDO_MS);
+        ck_assert_int_eq(d->invoke_timeout, 2 * KDO_S);
+        ck_assert_ptr_nonnull(d->application_arn);
+        ck_assert_str_eq(d->application_arn, "arn:aws:kinesisanalytics:eu-west-1:1:application/x");
+    }
+    /* Without delivery.cadence a tumbling destination is once per window. */
+    load_ok("application:\n  destinations: [{query: tumbling}, {query: sliding}]\n");
+    ck_assert_int_eq(sc->sim.outputs[0].delivery.cadence, 0);
+    ck_assert_int_eq(sc->sim.outputs[1].delivery.cadence, KDO_S);
+    ck_assert_uint_eq(sc->ndest, 2);
+    /* One destination listed is fine, with any end. */
+    load_ok("application:\n  destinations: [{id: \"1.1\"}]\nlambda: {transport: http}\n");
+    ck_assert_uint_eq(sc->sim.noutputs, 1);
+}
+END_TEST
+
+/* Regression (found by this test, fixed): derive() once copied sim->delivery into each
+ * destination's lane before it sets the default invoke_timeout (the Lambda Timeout + 5 s), so with
+ * lambda.timeout 10s the destinations time out invocations after 8 s (the
+ * 3 s default + 5 s) while the application-level lane uses 15 s. */
+START_TEST(destination_invoke_timeout_follows_lambda_timeout)
+{
+    load_ok("application:\n  destinations: [{}, {}]\nlambda: {timeout: 10s}\n");
+    ck_assert_int_eq(sc->sim.delivery.invoke_timeout, 15 * KDO_S);
+    for (size_t i = 0; i < 2; i++)
+        ck_assert_msg(sc->sim.outputs[i].delivery.invoke_timeout == 15 * KDO_S,
+                      "destination %zu: invoke_timeout %lld ms, expected 15000 ms", i,
+                      (long long)(sc->sim.outputs[i].delivery.invoke_timeout / KDO_MS));
+}
+END_TEST
+
+START_TEST(destination_refusals)
+{
+    refused_at("application:\n  destinations: [{}, {}, {}, {}]\n", 2, 17,
+               "an application has 1 to 3 destinations (KDA's limit); found 4");
+    refused_at("application:\n  destinations: []\n", 2, 17, "found 0");
+    refused_at("application:\n  destinations: {id: \"1.1\"}\n", 2, 17,
+               "a list of up to 3 destinations");
+    refused_at("application:\n  destinations:\n    - \"1.1\"\n", 3, 7,
+               "expected a destination: id, query");
+    refused_at("application:\n  destinations:\n    - {id: \"1.2\"}\n    - {id: \"1.2\"}\n", 4, 12,
+               "destination id \"1.2\" is used twice");
+    refused_at("application:\n  destinations:\n    - {}\n    - {id: \"1.1\"}\n", 4, 12,
+               "destination id \"1.1\" is used twice"); /* the first's default id */
+    refused_at("application:\n  destinations:\n    - {id: a.b}\n", 3, 12,
+               "id: expected an output Id such as \"1.2\" (digits.digits)");
+    refused_at("application:\n  destinations:\n    - {id: \"1.2x\"}\n", 3, 12, "digits.digits");
+    refused_at("application:\n  destinations:\n    - {id: \"12\"}\n", 3, 12, "digits.digits");
+    refused_at("application:\n  destinations:\n    - {id: [1]}\n", 3, 12, "digits.digits");
+    refused_at("application:\n  destinations:\n    - {id: \"1.1\", colour: red}\n", 3, 19,
+               "unknown key \"colour\" in a destination; expected one of: id, query, window");
+    refused_at("application:\n  destinations:\n    - {quary: tumbling}\n", 3, 8,
+               "did you mean \"query\"?");
+    /* The output side goes in each destination. */
+    refused_at("application:\n  select: [TICKER_SYMBOL]\n  destinations:\n    - {}\n", 2, 11,
+               "with destinations, select goes in each destination");
+    refused_at("application:\n  destinations:\n    - {}\n  where: \"PRICE > 1\"\n", 4, 10,
+               "with destinations, where goes in each destination");
+    refused_at("application:\n  format: CSV\n  destinations: [{}]\n", 2, 11,
+               "with destinations, format goes in each destination");
+    refused_at("application:\n  partition_by: [TICKER_SYMBOL]\n  destinations: [{}]\n", 2, 17,
+               "with destinations, partition_by goes in each destination");
+    refused_at("application:\n  query: stagger\n  destinations: [{}]\n", 2, 10,
+               "with destinations, query goes in each destination");
+    refused_at("application:\n  window: 10s\n  destinations: [{}]\n", 2, 11,
+               "with destinations, window goes in each destination");
+    /* A destination's own query is checked like the application's. */
+    refused_at("application:\n  destinations:\n    - {partition_by: [TICKER_SYMBOL]}\n", 3, 22,
+               "partition_by needs a window");
+    refused_at("application:\n  destinations:\n    - {query: stagger, window: 10 rows}\n", 3, 32,
+               "(ROWS n PRECEDING) is for query: sliding");
+    refused_at("application:\n  destinations:\n    - {where: \"NOPE > 1\"}\n", 3, 15,
+               "the query does not compile: unknown column NOPE");
+    refused_at("application:\n  destinations:\n    - {query: tumbeling}\n", 3, 15,
+               "did you mean \"tumbling\"?");
+    /* Several destinations need the in-process fake. */
+    refused_at("application:\n  destinations: [{}, {}]\nlambda: {transport: http}\n", 3, 9,
+               "several destinations run against the in-process fake only");
+    refused_at(
+        "application:\n  destinations: [{}, {}]\nlambda: {endpoint: \"http://127.0.0.1:1\"}\n", 3,
+        9, "leave out lambda.transport and lambda.endpoint");
+}
+END_TEST
+
+/* Regression (found by this test, fixed): an id is digits.digits; it was once checked with
+ * sscanf("%u.%u%c"), whose %u skips blanks and takes a sign: "1.-2", "1.+2"
+ * and "1. 2" are accepted (and named so in journals and reports). */
+START_TEST(destination_id_is_digits_dot_digits)
+{
+    static const char *const bad[] = {"1.-2", "1.+2", "1. 2", "1.a"};
+    char yaml[200], accepted[200] = "";
+    load_ok("application:\n  destinations:\n    - {id: \"10.20\"}\n");
+    ck_assert_str_eq(sc->sim.outputs[0].id, "10.20");
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(yaml, sizeof yaml, "application:\n  destinations:\n    - {id: \"%s\"}\n", bad[i]);
+        if (parse(yaml) != KDO_ESCHEMA) {
+            size_t n = strlen(accepted);
+            snprintf(accepted + n, sizeof accepted - n, " \"%s\"", bad[i]);
+            continue;
+        }
+        ck_assert_int_eq(err.line, 3);
+        ck_assert_int_eq(err.column, 12);
+        ck_assert_ptr_nonnull(strstr(err.msg, "digits.digits"));
+    }
+    ck_assert_msg(accepted[0] == '\0', "ids accepted although not digits.digits:%s", accepted);
+}
+END_TEST
+
+START_TEST(destination_expectations_load)
+{
+    load_ok("application:\n"
+            "  destinations: [{}, {id: \"1.5\"}]\n"
+            "expect:\n"
+            "  lost: 0\n"
+            "  \"1.5\": {rows_delivered: 10, invocations: {min: 1}}\n"
+            "  \"1.1\": {error_rows: 0}\n");
+    ck_assert_uint_eq(sc->nexpect, 4);
+    const struct kdo_expectation *e = sc->expect;
+    ck_assert_str_eq(e[0].fact, "lost");
+    ck_assert_uint_eq(e[0].destination, 0);
+    ck_assert_str_eq(e[1].fact, "rows_delivered");
+    ck_assert_uint_eq(e[1].destination, 1);
+    ck_assert_double_eq(e[1].min, 10);
+    ck_assert_int_eq(e[1].line, 5);
+    ck_assert_int_eq(e[1].column, 11);
+    ck_assert_str_eq(e[2].fact, "invocations");
+    ck_assert_uint_eq(e[2].destination, 1);
+    ck_assert_double_eq(e[2].min, 1);
+    ck_assert_str_eq(e[3].fact, "error_rows");
+    ck_assert_uint_eq(e[3].destination, 0);
+    /* The list form too. */
+    load_ok("application:\n  destinations: [{}, {}]\nexpect:\n  - \"1.2\": {lost: 0}\n");
+    ck_assert_uint_eq(sc->nexpect, 1);
+    ck_assert_uint_eq(sc->expect[0].destination, 1);
+}
+END_TEST
+
+START_TEST(destination_expectation_refusals)
+{
+    refused_at("application:\n  destinations: [{}, {}]\n"
+               "expect:\n  \"1.2\":\n    \"1.1\": {lost: 0}\n",
+               5, 5, "destinations do not nest");
+    refused_at("application:\n  destinations: [{}, {}]\nexpect:\n  \"1.3\": {lost: 0}\n", 4, 3,
+               "unknown fact \"1.3\"");
+    refused_at("application:\n  destinations: [{}, {}]\nexpect:\n  \"1.2\": 5\n", 4, 10,
+               "expectations of destination 1.2 are a mapping of fact: bound");
+    refused_at("application:\n  destinations: [{}, {}]\nexpect:\n  \"1.2\": {lots: 1}\n", 4, 11,
+               "unknown fact \"lots\"");
+    /* Without destinations an id is no fact. */
+    refused_at("expect:\n  \"1.1\": {lost: 0}\n", 2, 3, "unknown fact \"1.1\"");
+}
+END_TEST
+
+/* Regression (found by this test, fixed): expectation() once told "inside a destination" by dest !=
+ * 0, but the first destination's index is 0: under "1.1" another id is not refused but recursed
+ * into, so `"1.1": {"1.2": {lost: 0}}` loads as a fact of 1.2. */
+START_TEST(destinations_do_not_nest_in_the_first)
+{
+    int rc = parse("application:\n  destinations: [{}, {}]\n"
+                   "expect:\n  \"1.1\":\n    \"1.2\": {lost: 0}\n");
+    ck_assert_msg(rc == KDO_ESCHEMA,
+                  "\"1.1\": {\"1.2\": ...} was accepted (rc %d; %zu facts, "
+                  "the first for destination %zu)",
+                  rc, sc ? sc->nexpect : 0, sc && sc->nexpect ? sc->expect[0].destination : 0);
+    ck_assert_int_eq(err.line, 5);
+    ck_assert_int_eq(err.column, 5);
+    ck_assert_msg(strstr(err.msg, "destinations do not nest") != NULL, "message: %s", err.msg);
+}
+END_TEST
+
+/* ---- CSV input files and typed windows ---------------------------------------- */
+
+/* Parses `yaml` with its "%s" replaced by the path of tests/data/rows/`file`. */
+static int parse_with_rows(const char *yaml, const char *file)
+{
+    const char *root = getenv("KDO_SOURCE_ROOT"), *at = strstr(yaml, "%s");
+    ck_assert_ptr_nonnull(root);
+    ck_assert_ptr_nonnull(at);
+    char path[4096], text[8192];
+    snprintf(path, sizeof path, "%s/tests/data/rows/%s", root, file);
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - yaml), yaml, path, at + 2);
+    return parse(text);
+}
+
+START_TEST(csv_header_gives_the_schema)
+{
+    int rc = parse_with_rows("application:\n  input:\n    - {file: %s, rate: 2/s}\n", "ticker.csv");
+    ck_assert_msg(rc == 0, "%d:%d: %s", err.line, err.column, err.msg);
+    const struct kdo_query_config *q = &sc->query;
+    static const char *const cols[] = {"\"TICKER_SYMBOL\"", "\"SECTOR\"", "\"CHANGE\"",
+                                       "\"PRICE\""};
+    static const char *const types[] = {"VARCHAR(5)", "VARCHAR(20)", "DOUBLE", "DOUBLE"};
+    ck_assert_uint_eq(q->ncolumns, 4);
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_str_eq(q->columns[i], cols[i]);
+        ck_assert_str_eq(q->types[i], types[i]);
+    }
+    ck_assert_int_eq(q->input_format, KDO_ROWFMT_CSV);
+    ck_assert_int_eq(q->output_format, KDO_ROWFMT_JSON);
+    ck_assert_int_eq(sc->has_query, 1);
+    ck_assert_ptr_eq(sc->sim.query, q);
+    ck_assert_uint_eq(sc->sim.source.segments[0].nrows, 10); /* the header is no row */
+    ck_assert(sc->sim.source.segments[0].rate == 2.0);
+    /* With destinations, each gets the header's schema and CSV input. */
+    rc = parse_with_rows("application:\n  input:\n    - {file: %s}\n"
+                         "  destinations: [{select: [\"\\\"SECTOR\\\"\"]}, {}]\n",
+                         "ticker.csv");
+    ck_assert_msg(rc == 0, "%d:%d: %s", err.line, err.column, err.msg);
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_ptr_eq(sc->dest_query[i].columns, sc->query.columns);
+        ck_assert_uint_eq(sc->dest_query[i].ncolumns, 4);
+        ck_assert_int_eq(sc->dest_query[i].input_format, KDO_ROWFMT_CSV);
+    }
+}
+END_TEST
+
+START_TEST(csv_with_a_declared_schema)
+{
+    /* Headerless: the schema names the columns. */
+    int rc =
+        parse_with_rows("application:\n"
+                        "  schema: {TICKER_SYMBOL: VARCHAR(4), SECTOR: VARCHAR(32), CHANGE: REAL,"
+                        " PRICE: REAL}\n"
+                        "  input:\n    - {file: %s, header: false}\n",
+                        "ticker-noheader.csv");
+    ck_assert_msg(rc == 0, "%d:%d: %s", err.line, err.column, err.msg);
+    ck_assert_uint_eq(sc->query.ncolumns, 4);
+    ck_assert_str_eq(sc->query.types[2], "REAL");
+    ck_assert_int_eq(sc->query.input_format, KDO_ROWFMT_CSV);
+    ck_assert_uint_eq(sc->sim.source.segments[0].nrows, 10);
+    /* With a header: the declared types win, the names must match. */
+    rc = parse_with_rows("application:\n"
+                         "  schema: {TICKER_SYMBOL: VARCHAR(8), SECTOR: VARCHAR(32), CHANGE: REAL,"
+                         " PRICE: REAL}\n"
+                         "  input:\n    - {file: %s}\n",
+                         "ticker.csv");
+    ck_assert_msg(rc == 0, "%d:%d: %s", err.line, err.column, err.msg);
+    ck_assert_str_eq(sc->query.columns[0], "TICKER_SYMBOL");
+    ck_assert_str_eq(sc->query.types[0], "VARCHAR(8)");
+    ck_assert_uint_eq(sc->sim.source.segments[0].nrows, 10);
+}
+END_TEST
+
+/* Refused with KDO_ESCHEMA at line:column of test.yaml, the message
+ * containing `what` (a scenario with the path of tests/data/rows/`file`). */
+static void rows_refused_at(const char *yaml, const char *file, int line, int column,
+                            const char *what)
+{
+    ck_assert_int_eq(parse_with_rows(yaml, file), KDO_ESCHEMA);
+    ck_assert_ptr_null(sc);
+    ck_assert_msg(err.line == line && err.column == column, "at %d:%d, expected %d:%d (%s)",
+                  err.line, err.column, line, column, err.msg);
+    ck_assert_msg(strstr(err.msg, what) != NULL, "message \"%s\" lacks \"%s\"", err.msg, what);
+    ck_assert_str_eq(err.file, "test.yaml");
+}
+
+START_TEST(csv_refusals)
+{
+    rows_refused_at("application:\n  input:\n    - {file: %s, header: false}\n",
+                    "ticker-noheader.csv", 3, 14,
+                    "a CSV file without a header needs application.schema");
+    rows_refused_at("application:\n"
+                    "  schema: {TICKER_SYMBOL: VARCHAR(4), SECTOR: VARCHAR(32), PRICE: REAL,"
+                    " CHANGE: REAL}\n"
+                    "  input:\n    - {file: %s}\n",
+                    "ticker.csv", 4, 14,
+                    "the CSV header's columns differ from application.schema's");
+    rows_refused_at("application:\n  schema: {TICKER_SYMBOL: VARCHAR(4)}\n"
+                    "  input:\n    - {file: %s}\n",
+                    "ticker.csv", 4, 14, "the CSV header's columns differ");
+    rows_refused_at("application:\n  input_format: JSON\n  input:\n    - {file: %s}\n",
+                    "ticker.csv", 2, 17,
+                    "input_format is JSON but the input has a CSV file (line 4)");
+    ck_assert_int_eq(
+        parse_with_rows("application:\n  input:\n    - {file: %s, header: maybe}\n", "ticker.csv"),
+        KDO_ESCHEMA);
+    ck_assert_int_eq(err.line, 3);
+    ck_assert_int_gt(err.column, 14);
+    ck_assert_msg(strstr(err.msg, "header: expected true or false") != NULL, "message: %s",
+                  err.msg);
+}
+END_TEST
+
+START_TEST(header_is_for_csv_files_only)
+{
+    refused_at("application:\n  input:\n    - {rate: 1/s, header: true}\n", 3, 27,
+               "header goes with a CSV file");
+    refused_at("application:\n  input:\n    - {rows: [a], header: true}\n", 3, 27,
+               "header goes with a CSV file");
+    ck_assert_int_eq(
+        parse_with_rows("application:\n  input:\n    - {file: %s, header: true}\n", "ticker.jsonl"),
+        KDO_ESCHEMA);
+    ck_assert_int_eq(err.line, 3);
+    ck_assert_msg(strstr(err.msg, "header is for CSV files") != NULL, "message: %s", err.msg);
+}
+END_TEST
+
+START_TEST(window_of_rows_is_for_sliding)
+{
+    load_ok("application:\n  query: sliding\n  window: 10 rows\n");
+    ck_assert_int_eq(sc->query.by_rows, 1);
+    ck_assert_uint_eq(sc->query.rows, 10);
+    ck_assert_int_eq(sc->query.window, KDO_QUERY_SLIDING);
+    ck_assert_int_eq(sc->has_query, 1); /* ROWS n PRECEDING needs typed rows */
+    ck_assert_ptr_eq(sc->sim.query, &sc->query);
+    load_ok("application:\n  window: 3 rows\n  query: sliding\n"); /* key order does not matter */
+    ck_assert_uint_eq(sc->query.rows, 3);
+    refused_at("application:\n  query: tumbling\n  window: 10 rows\n", 3, 11,
+               "window \"10 rows\" (ROWS n PRECEDING) is for query: sliding");
+    refused_at("application:\n  window: 10 rows\n", 2, 11, "is for query: sliding");
+    refused_at("application:\n  query: stagger\n  window: 10 rows\n", 3, 11,
+               "is for query: sliding");
+    refused_at("application:\n  query: sliding\n  window: 10 rowz\n", 3, 11,
+               "write ROWS n PRECEDING as \"n rows\"");
+    refused_at("application:\n  query: sliding\n  window: 1000001 rows\n", 3, 11,
+               "at most 1000000 rows");
+}
+END_TEST
+
+START_TEST(window_and_step_key_must_agree)
+{
+    refused_at("application:\n"
+               "  query: tumbling\n"
+               "  window: 30s\n"
+               "  partition_by: [TICKER_SYMBOL, \"STEP(SOURCE_SQL_STREAM_001.ROWTIME BY INTERVAL "
+               "'60' SECOND)\"]\n"
+               "  select: [TICKER_SYMBOL, \"COUNT(*) AS N\"]\n",
+               3, 11,
+               "window is 30000 ms but partition_by's window over ROWTIME is 60000 ms; give one "
+               "of them");
+    refused_at("application:\n"
+               "  destinations:\n"
+               "    - query: tumbling\n"
+               "      window: 30s\n"
+               "      partition_by: [\"STEP(ROWTIME BY INTERVAL '60' SECOND)\"]\n"
+               "      select: [\"COUNT(*) AS N\"]\n",
+               4, 15, "window is 30000 ms but partition_by's window over ROWTIME is 60000 ms");
+    /* Agreeing, or only one of them given, is fine. */
+    load_ok("application:\n  query: tumbling\n  window: 60s\n"
+            "  partition_by: [\"STEP(ROWTIME BY INTERVAL '60' SECOND)\"]\n"
+            "  select: [\"COUNT(*) AS N\"]\n");
+    ck_assert_int_eq(sc->query.range_ms, 60000);
+    ck_assert_int_eq(sc->sim.delivery.cadence, 0); /* tumbling: once per window */
+    load_ok("application:\n  query: tumbling\n"
+            "  partition_by: [\"STEP(ROWTIME BY INTERVAL '60' SECOND)\"]\n"
+            "  select: [\"COUNT(*) AS N\"]\n");
+    ck_assert_int_eq(sc->query.window, KDO_QUERY_TUMBLING);
+}
+END_TEST
+
+START_TEST(stagger_loads_typed)
+{
+    load_ok("application:\n  query: stagger\n  window: 60s\n  partition_by: [TICKER_SYMBOL]\n"
+            "  select: [ROWTIME, TICKER_SYMBOL, \"COUNT(*) AS N\"]\n");
+    ck_assert_int_eq(sc->has_query, 1);
+    ck_assert_int_eq(sc->query.window, KDO_QUERY_STAGGER);
+    ck_assert_int_eq(sc->query.range_ms, 60000);
+    ck_assert_int_eq(sc->sim.app.window.kind, KDO_WINDOW_CONTINUOUS); /* the query windows */
+    ck_assert_int_eq(sc->sim.delivery.cadence, KDO_S); /* stagger: the one-second grid */
+}
+END_TEST
+
 START_TEST(bundled_scenarios_load)
 {
     const char *root = getenv("KDO_SOURCE_ROOT");
@@ -642,6 +1081,23 @@ static Suite *scenario_suite(void)
         {"empty_file_refused", empty_file_refused},
         {"yaml_syntax_error_has_position", yaml_syntax_error_has_position},
         {"empty_input_list", empty_input_list_gets_default},
+        {"destinations_load", destinations_load},
+        {"destination_lanes_take_the_delivery_settings",
+         destination_lanes_take_the_delivery_settings},
+        {"destination_invoke_timeout_follows_lambda_timeout",
+         destination_invoke_timeout_follows_lambda_timeout},
+        {"destination_refusals", destination_refusals},
+        {"destination_id_is_digits_dot_digits", destination_id_is_digits_dot_digits},
+        {"destination_expectations_load", destination_expectations_load},
+        {"destination_expectation_refusals", destination_expectation_refusals},
+        {"destinations_do_not_nest_in_the_first", destinations_do_not_nest_in_the_first},
+        {"csv_header_gives_the_schema", csv_header_gives_the_schema},
+        {"csv_with_a_declared_schema", csv_with_a_declared_schema},
+        {"csv_refusals", csv_refusals},
+        {"header_is_for_csv_files_only", header_is_for_csv_files_only},
+        {"window_of_rows_is_for_sliding", window_of_rows_is_for_sliding},
+        {"window_and_step_key_must_agree", window_and_step_key_must_agree},
+        {"stagger_loads_typed", stagger_loads_typed},
         {"bundled_scenarios_load", bundled_scenarios_load},
         {"load_missing_file", load_missing_file},
     };
