@@ -128,7 +128,8 @@ static const char usage_run[] =
     "    max_lag_ms: {min: 10000, during: {from: 20s, until: 40s}}\n"
     "\n"
     "Rule matches: attempt (N or {min,max}; 1 = retryHint 0), invocation, from, until,\n"
-    "times (first N matches only), probability, contains (row content).\n"
+    "times (first N matches only), probability, contains (row content), row (empty, binary,\n"
+    "not_json: the row's kind), min_bytes (rows at least this big).\n"
     "\n"
     "Exit status: 0 all passed, 1 a check failed, 2 bad input, 3 could not decide (a check\n"
     "failed while the endpoint was unreachable).\n";

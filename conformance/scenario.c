@@ -815,7 +815,7 @@ static int range(struct ctx *c, node *n, const char *what, uint64_t *lo, uint64_
 static int match(struct ctx *c, node *map, struct kdo_fault_match *m)
 {
     static const char *const keys[] = {"attempt", "invocation", "from", "until", "times",
-                                       "probability", "contains", NULL};
+                                       "probability", "contains", "row", "min_bytes", NULL};
     int err = check_keys(c, map, "match", keys);
     node *n;
     if (err == 0 && (n = kdo_ynode_get(map, "attempt")))
@@ -834,6 +834,14 @@ static int match(struct ctx *c, node *map, struct kdo_fault_match *m)
         err = PROB(c, n, "probability", &m->probability);
     if (err == 0 && (n = kdo_ynode_get(map, "contains")) && (err = text(c, n, "contains", &m->contains)) == 0)
         m->contains_len = n->len;
+    if (err == 0 && (n = kdo_ynode_get(map, "row"))) {
+        int kind = n->type == KDO_YNODE_SCALAR ? kdo_row_kind_from_name(n->text) : -1;
+        if (kind < 0)
+            return fail(c, n, "row: expected any, empty, binary (not UTF-8) or not_json");
+        m->row = (enum kdo_row_kind)kind;
+    }
+    if (err == 0 && (n = kdo_ynode_get(map, "min_bytes")))
+        err = size_t_value(c, n, "min_bytes", &m->min_bytes, 1);
     return err;
 }
 

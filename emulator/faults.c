@@ -8,6 +8,9 @@
 #include "faults.h"
 
 #include "errors.h"
+#include "json.h"
+#include "reply.h"
+#include "value.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -77,20 +80,51 @@ int kdo_fault_action_is_invocation(enum kdo_fault_action a)
     return (unsigned)a < KDO_FAULT_ACTION_COUNT && action_is_inv[a];
 }
 
-static int has_record_predicates(const struct kdo_fault_match *m)
+int kdo_row_kind_from_name(const char *name)
 {
-    return m->contains != NULL || m->attempt_min > 1 || m->attempt_max != UINT64_MAX;
+    static const char *const names[] = {"any", "empty", "binary", "not_json"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
 }
 
-static int record_matches(const struct kdo_fault_match *m, const struct kdo_invocation *inv,
-                          size_t i)
+static int has_record_predicates(const struct kdo_fault_match *m)
+{
+    return m->contains != NULL || m->attempt_min > 1 || m->attempt_max != UINT64_MAX ||
+           m->row != KDO_ROW_ANY || m->min_bytes > 0;
+}
+
+/* One evaluation's scratch: a JSON scanner, made only if a rule asks. */
+struct eval {
+    struct kdo_json *json;
+};
+
+static int row_is(struct eval *ev, enum kdo_row_kind kind, const struct kdo_str *d)
+{
+    switch (kind) {
+    case KDO_ROW_EMPTY:
+        return d->n == 0;
+    case KDO_ROW_BINARY:
+        return !kdo_utf8_valid(d->p, d->n);
+    case KDO_ROW_NOT_JSON:
+        if (ev->json == NULL)
+            ev->json = kdo_json_new(KDO_REPLY_MAX_DEPTH, KDO_MAX_ROW_BYTES);
+        return kdo_json_check(ev->json, d->p, d->n) != 0;
+    default:
+        return 1;
+    }
+}
+
+static int record_matches(struct eval *ev, const struct kdo_fault_match *m,
+                          const struct kdo_invocation *inv, size_t i)
 {
     uint64_t attempt = inv->hints[i] + 1;
     if (attempt < m->attempt_min || attempt > m->attempt_max)
         return 0;
-    if (m->contains == NULL)
-        return 1;
-    if (m->contains_len == 0)
+    if (inv->data[i].n < m->min_bytes || !row_is(ev, m->row, &inv->data[i]))
+        return 0;
+    if (m->contains == NULL || m->contains_len == 0)
         return 1;
     return memmem(inv->data[i].p, inv->data[i].n, m->contains, m->contains_len) != NULL;
 }
@@ -112,17 +146,19 @@ static int chance(const struct kdo_fault_match *m, struct kdo_rng *rng)
     return m->probability >= 1.0 || kdo_rng_unit(rng) < m->probability;
 }
 
-static int any_record_matches(const struct kdo_fault_match *m, const struct kdo_invocation *inv)
+static int any_record_matches(struct eval *ev, const struct kdo_fault_match *m,
+                              const struct kdo_invocation *inv)
 {
     if (!has_record_predicates(m))
         return 1;
     for (size_t i = 0; i < inv->n; i++)
-        if (record_matches(m, inv, i))
+        if (record_matches(ev, m, inv, i))
             return 1;
     return 0;
 }
 
-static int eval_invocation_rules(struct kdo_fault_rule *rules, size_t n, kdo_time_ns now,
+static int eval_invocation_rules(struct eval *ev, struct kdo_fault_rule *rules, size_t n,
+                                 kdo_time_ns now,
                                  const struct kdo_invocation *inv, struct kdo_rng *rng,
                                  kdo_time_ns *latency)
 {
@@ -130,7 +166,7 @@ static int eval_invocation_rules(struct kdo_fault_rule *rules, size_t n, kdo_tim
         struct kdo_fault_rule *r = &rules[k];
         if (!kdo_fault_action_is_invocation(r->action) || !invocation_allows(r, now, inv))
             continue;
-        if (!any_record_matches(&r->match, inv) || !chance(&r->match, rng))
+        if (!any_record_matches(ev, &r->match, inv) || !chance(&r->match, rng))
             continue;
         r->fired++;
         *latency += r->latency;
@@ -140,7 +176,7 @@ static int eval_invocation_rules(struct kdo_fault_rule *rules, size_t n, kdo_tim
     return -1;
 }
 
-static int eval_record(struct kdo_fault_rule *rules, size_t n, kdo_time_ns now,
+static int eval_record(struct eval *ev, struct kdo_fault_rule *rules, size_t n, kdo_time_ns now,
                        const struct kdo_invocation *inv, size_t i, struct kdo_rng *rng,
                        kdo_time_ns *latency)
 {
@@ -148,7 +184,7 @@ static int eval_record(struct kdo_fault_rule *rules, size_t n, kdo_time_ns now,
         struct kdo_fault_rule *r = &rules[k];
         if (kdo_fault_action_is_invocation(r->action) || !invocation_allows(r, now, inv))
             continue;
-        if (!record_matches(&r->match, inv, i) || !chance(&r->match, rng))
+        if (!record_matches(ev, &r->match, inv, i) || !chance(&r->match, rng))
             continue;
         r->fired++;
         *latency += r->latency; /* the function works through its records one by one */
@@ -161,12 +197,14 @@ void kdo_faults_eval(struct kdo_fault_rule *rules, size_t n, kdo_time_ns now,
                      const struct kdo_invocation *inv, struct kdo_rng *rng,
                      struct kdo_fault_verdict *out)
 {
+    struct eval ev = {NULL};
     out->latency = 0;
-    out->whole_rule = eval_invocation_rules(rules, n, now, inv, rng, &out->latency);
-    if (out->whole_rule >= 0)
-        return;
-    kdo_time_ns record_latency = 0;
-    for (size_t i = 0; i < inv->n; i++)
-        out->record_rule[i] = eval_record(rules, n, now, inv, i, rng, &record_latency);
-    out->latency += record_latency;
+    out->whole_rule = eval_invocation_rules(&ev, rules, n, now, inv, rng, &out->latency);
+    if (out->whole_rule < 0) {
+        kdo_time_ns record_latency = 0;
+        for (size_t i = 0; i < inv->n; i++)
+            out->record_rule[i] = eval_record(&ev, rules, n, now, inv, i, rng, &record_latency);
+        out->latency += record_latency;
+    }
+    kdo_json_free(ev.json);
 }

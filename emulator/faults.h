@@ -56,6 +56,16 @@ enum kdo_fault_action {
     KDO_FAULT_ACTION_COUNT
 };
 
+/* What a row must look like for a rule to match it. */
+enum kdo_row_kind {
+    KDO_ROW_ANY = 0,
+    KDO_ROW_EMPTY,    /* zero bytes */
+    KDO_ROW_BINARY,   /* not well-formed UTF-8 (or holding NUL) */
+    KDO_ROW_NOT_JSON, /* not one strict JSON value (a poison pill for a JSON.parse handler) */
+};
+/* "any", "empty", "binary", "not_json"; -1 if unknown. */
+int kdo_row_kind_from_name(const char *name);
+
 struct kdo_fault_match {
     uint64_t attempt_min, attempt_max;       /* 1-based attempt = retryHint + 1 */
     uint64_t invocation_min, invocation_max; /* 1-based invocation number */
@@ -64,6 +74,8 @@ struct kdo_fault_match {
     double probability;                      /* 0..1 */
     char *contains;                          /* row content substring; NULL = any */
     size_t contains_len;
+    enum kdo_row_kind row;                   /* the row's kind */
+    size_t min_bytes;                        /* the row has at least this many bytes */
 };
 
 struct kdo_fault_rule {

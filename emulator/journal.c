@@ -180,25 +180,6 @@ void kdo_journal_restart(struct kdo_journal *j, kdo_time_ns t, uint64_t requeued
 /* KDA's DATA_ROW column is VARCHAR(49152). */
 #define DATA_ROW_MAX 49152
 
-/* The length of the well-formed UTF-8 character at s[0..n) (RFC 3629: no
- * overlongs, surrogates or code points past U+10FFFF), or 0. */
-static size_t utf8_char(const unsigned char *s, size_t n)
-{
-    if (s[0] > 0 && s[0] < 0x80)
-        return 1;
-    size_t len = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
-               : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
-    if (len == 0 || len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
-        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
-        return 0;
-    return len;
-}
-
 /* Interns a row's bytes s[0..n) as text: a NUL or a byte that is not part
  * of well-formed UTF-8 becomes U+FFFD, so the journal stays valid JSON. */
 static uint32_t intern_text(struct kdo_journal *j, const char *s, size_t n)
@@ -209,7 +190,7 @@ static uint32_t intern_text(struct kdo_journal *j, const char *s, size_t n)
     uint32_t off = (uint32_t)j->npool;
     char *o = j->pool + j->npool;
     for (size_t i = 0; i < n;) {
-        size_t k = utf8_char((const unsigned char *)s + i, n - i);
+        size_t k = kdo_utf8_char(s + i, n - i);
         if (k == 0) {
             memcpy(o, "\xEF\xBF\xBD", 3);
             o += 3;

@@ -116,6 +116,13 @@ enum kdo_tv kdo_value_equal(const struct kdo_value *a, const struct kdo_value *b
  * keys. */
 bool kdo_value_same(const struct kdo_value *a, const struct kdo_value *b);
 
+/* The length (1-4) of the well-formed UTF-8 character at s[0..n) (RFC
+ * 3629: no overlongs, surrogates or code points past U+10FFFF; NUL counts as
+ * ill-formed here, since no row text holds one), or 0. */
+size_t kdo_utf8_char(const char *s, size_t n);
+/* 1 if s[0..n) is all well-formed UTF-8 without NUL. */
+int kdo_utf8_valid(const char *s, size_t n);
+
 /* Number of UTF-8 code points in s[0..n): the bytes that do not continue a
  * sequence (input is assumed valid UTF-8; nothing here checks it). */
 size_t kdo_utf8_length(const char *s, size_t n);

@@ -171,6 +171,50 @@ START_TEST(first_matching_record_rule_wins)
 }
 END_TEST
 
+/* row: empty / binary / not_json, and min_bytes, pick rows by their shape
+ * (binary rows are built by hand: build() takes C strings). */
+START_TEST(row_kinds_and_min_bytes)
+{
+    static const char *const rows[] = {"{\"A\":1}", "", "not json", "caf\xc3\xa9 \"ok\"",
+                                       "\xff\xfe"};
+    struct kdo_fault_rule r[4];
+    rule(&r[0], KDO_FAULT_OMIT);
+    r[0].match.row = KDO_ROW_EMPTY;
+    rule(&r[1], KDO_FAULT_MISSING_ID);
+    r[1].match.row = KDO_ROW_BINARY;
+    rule(&r[2], KDO_FAULT_DELIVERY_FAILED);
+    r[2].match.row = KDO_ROW_NOT_JSON;
+    rule(&r[3], KDO_FAULT_WRONG_ID);
+    r[3].match.min_bytes = 8;
+    struct fixture f;
+    struct kdo_rng rng;
+    kdo_rng_init(&rng, 1);
+    build(&f, 1, 5, NULL, rows);
+    f.data[1].n = 0;
+    eval(r, 4, 0, &f, &rng);
+    ck_assert_int_eq(f.record_rule[0], -1); /* JSON, 7 bytes: no rule */
+    ck_assert_int_eq(f.record_rule[1], 0);  /* empty */
+    ck_assert_int_eq(f.record_rule[2], 2);  /* not JSON */
+    ck_assert_int_eq(f.record_rule[3], 2);  /* valid UTF-8 text, but not one JSON value */
+    ck_assert_int_eq(f.record_rule[4], 1);  /* not UTF-8 */
+    /* An invocation rule fires when any record is of the kind. */
+    struct kdo_fault_rule w;
+    rule(&w, KDO_FAULT_FUNCTION_ERROR);
+    w.match.row = KDO_ROW_NOT_JSON;
+    static const char *const clean[] = {"{\"A\":1}", "[1,2]"};
+    build(&f, 2, 2, NULL, clean);
+    eval(&w, 1, 0, &f, &rng);
+    ck_assert_int_eq(f.v.whole_rule, -1);
+    build(&f, 3, 5, NULL, rows);
+    eval(&w, 1, 0, &f, &rng);
+    ck_assert_int_eq(f.v.whole_rule, 0);
+    ck_assert_int_eq(kdo_row_kind_from_name("not_json"), KDO_ROW_NOT_JSON);
+    ck_assert_int_eq(kdo_row_kind_from_name("json"), -1);
+    cleanup(r, 4);
+    cleanup(&w, 1);
+}
+END_TEST
+
 START_TEST(attempt_range_is_retry_hint_plus_one)
 {
     static const uint64_t hints[] = {0, 1, 2, 3};
@@ -585,6 +629,7 @@ static Suite *faults_suite(void)
         {"no_rules_every_record_ok", no_rules_every_record_ok},
         {"first_matching_record_rule_wins", first_matching_record_rule_wins},
         {"attempt_range_is_retry_hint_plus_one", attempt_range_is_retry_hint_plus_one},
+        {"row_kinds_and_min_bytes", row_kinds_and_min_bytes},
         {"contains_on_record_rule", contains_on_record_rule},
         {"contains_respects_row_length", contains_respects_row_length},
         {"contains_on_invocation_rule_poison_pill", contains_on_invocation_rule_poison_pill},
