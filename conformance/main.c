@@ -6,9 +6,11 @@
  * failed, 2 bad input or usage.
  */
 #include "bug.h"
+#include "conform.h"
 #include "expect.h"
 #include "faults.h"
 #include "lambda_server.h"
+#include "probe.h"
 #include "runner.h"
 #include "scenario.h"
 #include "schema.h"
@@ -36,6 +38,7 @@ static const char usage_main[] =
     "  run PATH...        run scenario files or folders against the fake Lambda (virtual time)\n"
     "                     or over HTTP to the fake or any Invoke API endpoint (real time)\n"
     "  validate PATH...   check scenario files without running them\n"
+    "  conform            probe a real function (Invoke API) against the output contract\n"
     "  fake-lambda        serve the fake Lambda over the real Invoke API (HTTP)\n"
     "  schema             print the JSON Schema of the scenario format (for editors)\n"
     "  version            print the version\n"
@@ -281,6 +284,105 @@ static int cmd_run(int argc, char **argv)
     return kdo_runner_run(argv + optind, argc - optind, &o);
 }
 
+static const char usage_conform[] =
+    "Usage: kdaout conform --endpoint URL [--function NAME] [OPTIONS]\n"
+    "\n"
+    "Probes a real function through the Lambda Invoke API with the events KDA sends and\n"
+    "reports each probe as PASS, FAIL or WARN, with what was sent, what came back and why it\n"
+    "matters.  A probe passes when every record comes back exactly once with its recordId\n"
+    "and exactly \"Ok\" or \"DeliveryFailed\".  The function's Timeout is read with\n"
+    "GetFunctionConfiguration (as KDA does); each invocation may take Timeout + 5 s.\n"
+    "\n"
+    "Options:\n"
+    "  --endpoint URL      the Invoke API, e.g. http://127.0.0.1:9001 (kdaout fake-lambda,\n"
+    "                      kdaout host) or https://lambda.us-east-1.amazonaws.com\n"
+    "  --function NAME     function name or ARN (default kdaout-fake)\n"
+    "  --qualifier Q       version or alias\n"
+    "  --sign              sign requests with SigV4 (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"
+    "                      AWS_SESSION_TOKEN; --region or AWS_REGION)\n"
+    "  --region R          the region for SigV4\n"
+    "  --timeout S         the function's Timeout when GetFunctionConfiguration is refused\n"
+    "                      (default 3)\n"
+    "  --probe TEXT        run only the probes whose name contains TEXT\n"
+    "  --seed N            seed the record ids and rows (default: random, printed in reports)\n"
+    "  --junit FILE, --json FILE, --tap FILE, --markdown FILE   reports, as for kdaout run\n"
+    "  -v, --verbose       what was sent and received for passing probes too\n"
+    "  --no-colour         no ANSI colour\n"
+    "\n"
+    "Exit status: 0 no probe failed (warnings allowed), 1 a probe failed, 2 bad usage,\n"
+    "3 could not decide (the function could not be reached).\n";
+
+static void help_conform(FILE *out)
+{
+    fputs(usage_conform, out);
+    fputs("\nProbes, in order:\n", out);
+    for (size_t i = 0; i < kdo_probes_count; i++)
+        fprintf(out, "  %-12s %s\n", kdo_probes[i].name, kdo_probes[i].title);
+    fprintf(out, "  %-12s %s\n", "timing", "warn when the slowest answer takes more than half "
+            "the Timeout or over 5 s");
+}
+
+static int cmd_conform(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"endpoint", required_argument, NULL, 'e'}, {"function", required_argument, NULL, 'F'},
+        {"qualifier", required_argument, NULL, 'q'}, {"sign", no_argument, NULL, 'g'},
+        {"region", required_argument, NULL, 'r'},   {"timeout", required_argument, NULL, 't'},
+        {"probe", required_argument, NULL, 'p'},    {"seed", required_argument, NULL, 's'},
+        {"junit", required_argument, NULL, 'J'},    {"json", required_argument, NULL, 'O'},
+        {"tap", required_argument, NULL, 'T'},      {"markdown", required_argument, NULL, 'M'},
+        {"verbose", no_argument, NULL, 'v'},        {"no-colour", no_argument, NULL, 'c'},
+        {"no-color", no_argument, NULL, 'c'},       {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct kdo_conform_options o = {.out = stdout, .colour = want_colour(), .seed = random_seed()};
+    int c;
+    char *end;
+    while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'e': o.endpoint = optarg; break;
+        case 'F': o.function = optarg; break;
+        case 'q': o.qualifier = optarg; break;
+        case 'g': o.sigv4 = 1; break;
+        case 'r': o.region = optarg; break;
+        case 't':
+            o.timeout_s = strtod(optarg, &end);
+            if (*end || !(o.timeout_s >= 1 && o.timeout_s <= 900)) {
+                fprintf(stderr, "kdaout conform: --timeout expects seconds from 1 to 900 (a "
+                        "Lambda Timeout), found \"%s\"\n", optarg);
+                return 2;
+            }
+            break;
+        case 'p': o.only = optarg; break;
+        case 's':
+            if (parse_u64(optarg, &o.seed) != 0) {
+                fprintf(stderr, "kdaout conform: --seed expects a whole number, found \"%s\"\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'J': o.junit = optarg; break;
+        case 'O': o.json = optarg; break;
+        case 'T': o.tap = optarg; break;
+        case 'M': o.markdown = optarg; break;
+        case 'v': o.verbose = 1; break;
+        case 'c': o.colour = 0; break;
+        case 'h': help_conform(stdout); return 0;
+        default: fprintf(stderr, "Try 'kdaout conform --help'.\n"); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "kdaout conform: unexpected argument \"%s\"\n", argv[optind]);
+        return 2;
+    }
+    if (o.endpoint == NULL) {
+        fprintf(stderr, "kdaout conform: --endpoint URL is required (e.g. the URL printed by "
+                        "kdaout fake-lambda)\n");
+        return 2;
+    }
+    return kdo_conform_run(&o);
+}
+
 static int cmd_schema(int argc, char **argv)
 {
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -522,6 +624,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
         return cmd_validate(argc - 1, argv + 1);
+    if (strcmp(cmd, "conform") == 0)
+        return cmd_conform(argc - 1, argv + 1);
     if (strcmp(cmd, "fake-lambda") == 0)
         return cmd_fake_lambda(argc - 1, argv + 1);
     if (strcmp(cmd, "schema") == 0)
@@ -535,6 +639,8 @@ int main(int argc, char **argv)
             help_run(stdout);
         else if (argc > 2 && strcmp(argv[2], "fake-lambda") == 0)
             fputs(usage_fake, stdout);
+        else if (argc > 2 && strcmp(argv[2], "conform") == 0)
+            help_conform(stdout);
         else
             fputs(usage_main, stdout);
         return 0;

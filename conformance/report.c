@@ -339,6 +339,7 @@ void kdo_scenario_result_cleanup(struct kdo_scenario_result *r)
     free(r->guide);
     free(r->message);
     free(r->notes);
+    free(r->replay);
     *r = (struct kdo_scenario_result){0};
 }
 
@@ -393,6 +394,10 @@ void kdo_report_replay(const struct kdo_scenario_result *r, char *out, size_t si
     if (size == 0)
         return;
     out[0] = '\0';
+    if (r->replay) { /* e.g. a conform probe's own command */
+        bounded_puts(out, size, &len, r->replay);
+        return;
+    }
     snprintf(seed, sizeof seed, " --seed %llu", (unsigned long long)r->seed);
     bounded_puts(out, size, &len, "kdaout run ");
     shell_word(out, size, &len, str(r->file));

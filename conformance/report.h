@@ -43,6 +43,7 @@ struct kdo_scenario_result {
     double virtual_s; /* virtual seconds simulated (real seconds for real-time runs) */
     double wall_s;   /* wall-clock seconds it took */
     char *notes;     /* notes for the user (e.g. a fallback timeout), or NULL */
+    char *replay;    /* the command that replays it, when not "kdaout run FILE --seed N" */
     struct kdo_check_result *checks;
     size_t nchecks;
 };

@@ -680,8 +680,10 @@ static int make_functions(struct kdo_lambda_server *s)
         s->fns[i].fake = kdo_fake_lambda_new(&s->cfg.lambda, rules, s->cfg.nrules, &s->rng);
         s->nfns++;
     }
-    for (size_t i = 0; i < s->cfg.nrules; i++)
-        s->decode_rows |= s->cfg.rules[i].match.contains != NULL;
+    for (size_t i = 0; i < s->cfg.nrules; i++) /* rows are decoded only if a rule looks */
+        s->decode_rows |= s->cfg.rules[i].match.contains != NULL ||
+                          s->cfg.rules[i].match.row != KDO_ROW_ANY ||
+                          s->cfg.rules[i].match.min_bytes > 0;
     return 0;
 }
 
