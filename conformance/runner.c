@@ -306,6 +306,31 @@ static void judge(struct kdo_scenario_result *res, struct kdo_scenario *s, int r
     }
 }
 
+/* Rows sent to the error stream are never delivered: say so when the
+ * scenario does not check error_rows itself, so none go unnoticed. */
+static void note_error_rows(struct kdo_scenario_result *res, const struct kdo_scenario *s,
+                            const struct kdo_sim_result *r)
+{
+    for (size_t d = 0; d < r->nlanes; d++) {
+        double v = 0;
+        size_t witness;
+        if (overridden(s, "error_rows", d))
+            continue;
+        struct kdo_facts *f = kdo_facts_new(r->lanes[d].journal, r->lanes[d].metrics);
+        if (kdo_facts_get(f, "error_rows", &v, &witness) == 0 && v > 0) {
+            char line[300];
+            size_t len = res->notes ? strlen(res->notes) : 0;
+            snprintf(line, sizeof line, "%.0f row%s went to the in-application error stream%s%s "
+                     "and %s not delivered (error_stream in the journal; check error_rows)\n",
+                     v, v == 1 ? "" : "s", r->nlanes > 1 ? " of " : "",
+                     r->nlanes > 1 ? r->lanes[d].id : "", v == 1 ? "was" : "were");
+            res->notes = kdo_xrealloc(res->notes, len + strlen(line) + 1);
+            memcpy(res->notes + len, line, strlen(line) + 1);
+        }
+        kdo_facts_free(f);
+    }
+}
+
 /* -v: every fact of the run, to help write expectations. */
 static void append_facts(struct kdo_scenario_result *res, const struct kdo_sim_result *r)
 {
@@ -352,6 +377,8 @@ static void run_one(const char *file, const struct kdo_runner_options *o, int se
         s->sim.transport = kdo_endpoint_transport(end);
         rc = kdo_sim_run(&s->sim, &r);
         judge(res, s, rc, &r, kdo_endpoint_unreachable(end));
+        if (rc == 0)
+            note_error_rows(res, s, &r);
         if (o->verbose && rc == 0)
             append_facts(res, &r);
         if (r.journal && write_outputs(o, file, several, &r) != 0)

@@ -14,10 +14,12 @@
 #include "suggest.h"
 #include "rowfile.h"
 #include "units.h"
+#include "value.h"
 #include "ydoc.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,8 @@ struct ctx {
     struct kdo_scenario *s;
     int invoke_timeout_set, cadence_set;
     struct pump *p; /* the query being read: the application's, or a destination's */
+    int input_set;  /* application.input given (an empty list means no rows) */
+    int mapping_rows; /* rows written as YAML mappings (turned into JSON) */
     enum kdo_query_window kind; /* the application's window, once read */
     /* CSV input files: the first one's node, header and inferred types. */
     const struct kdo_ynode *csv;
@@ -156,16 +160,57 @@ static int size_t_value(struct ctx *c, node *n, const char *what, size_t *out, i
 
 /* A YAML value as JSON text: plain scalars that read as numbers, booleans
  * or null stay bare, everything else is a string; mappings keep their order. */
+/* RFC 8259's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int json_number(const char *s)
+{
+    size_t i = s[0] == '-';
+    if (s[i] == '0')
+        i++;
+    else if (s[i] >= '1' && s[i] <= '9')
+        while (s[i] >= '0' && s[i] <= '9')
+            i++;
+    else
+        return 0;
+    if (s[i] == '.') {
+        if (s[++i] < '0' || s[i] > '9')
+            return 0;
+        while (s[i] >= '0' && s[i] <= '9')
+            i++;
+    }
+    if (s[i] == 'e' || s[i] == 'E') {
+        i += s[i + 1] == '+' || s[i + 1] == '-' ? 2 : 1;
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        while (s[i] >= '0' && s[i] <= '9')
+            i++;
+    }
+    return s[i] == '\0';
+}
+
+/* A mapping row as JSON.  A plain YAML scalar is a number, boolean or null
+ * when YAML 1.2 says so (written as JSON writes it: .5 is 0.5, 007 is 7, ~
+ * is null); anything else is a string. */
 static void to_json(node *n, struct kdo_buf *b)
 {
     if (n->type == KDO_YNODE_SCALAR) {
         double d;
-        char why[8];
-        int bare = n->plain && (kdo_units_number(n->text, &d, why, sizeof why) == 0 ||
-                                strcmp(n->text, "true") == 0 || strcmp(n->text, "false") == 0 ||
-                                strcmp(n->text, "null") == 0);
-        if (bare)
+        char why[8], num[32];
+        static const char *const nulls[] = {"~", "null", "Null", "NULL", ""};
+        static const char *const bools[] = {"true", "True", "TRUE", "false", "False", "FALSE"};
+        for (size_t i = 0; n->plain && i < sizeof nulls / sizeof nulls[0]; i++)
+            if (strcmp(n->text, nulls[i]) == 0) {
+                kdo_buf_puts(b, "null");
+                return;
+            }
+        for (size_t i = 0; n->plain && i < sizeof bools / sizeof bools[0]; i++)
+            if (strcmp(n->text, bools[i]) == 0) {
+                kdo_buf_puts(b, i < 3 ? "true" : "false");
+                return;
+            }
+        if (n->plain && json_number(n->text))
             kdo_buf_append(b, n->text, n->len);
+        else if (n->plain && kdo_units_number(n->text, &d, why, sizeof why) == 0 && isfinite(d))
+            kdo_buf_append(b, num, kdo_double_format(d, num)); /* shortest: 0.5, 7.0 */
         else
             kdo_buf_json_string(b, n->text, n->len);
         return;
@@ -206,6 +251,7 @@ static int inline_rows(struct ctx *c, node *seq, struct kdo_source_segment *g)
         }
         struct kdo_buf b;
         kdo_buf_init(&b, KDO_MAX_ROW_BYTES + 1);
+        c->mapping_rows = 1;
         to_json(r, &b);
         err = add_row(c, r, g, b.data ? b.data : "", b.len);
         kdo_buf_cleanup(&b);
@@ -475,6 +521,8 @@ static int select_list(struct ctx *c, node *seq)
     int err = want(c, seq, KDO_YNODE_SEQ, "a list of expressions, each \"EXPR [AS NAME]\"");
     if (err)
         return err;
+    if (seq->n == 0)
+        return fail(c, seq, "select needs at least one item (leave it out for every column)");
     q->select = kdo_xcalloc(seq->n ? seq->n : 1, sizeof *q->select);
     for (size_t i = 0; i < seq->n; i++) {
         if (seq->items[i]->type != KDO_YNODE_SCALAR)
@@ -532,6 +580,9 @@ static int csv_schema(struct ctx *c, node *map)
         return fail(c, fmt, "input_format is %s but the input has a CSV file (line %d); KDA reads "
                             "one format per input", fmt->text, c->csv->line);
     q->input_format = KDO_ROWFMT_CSV;
+    if (c->mapping_rows)
+        return fail(c, c->csv, "the input has a CSV file and rows written as mappings (JSON); "
+                               "KDA reads one format per input: write those rows as CSV text");
     if (q->ncolumns == 0 && c->ncsv_columns == 0)
         return fail(c, c->csv, "a CSV file without a header needs application.schema");
     if (q->ncolumns == 0) {
@@ -562,6 +613,34 @@ static int csv_schema(struct ctx *c, node *map)
     return 0;
 }
 
+/* The item a query error is about: the query's messages start "select
+ * ITEM:" or "partition_by ITEM:" (query.c); else `where`, else the map. */
+static node *query_error_node(node *map, const char *msg)
+{
+    static const char *const lists[] = {"select", "partition_by"};
+    for (size_t l = 0; l < 2; l++) {
+        node *seq = kdo_ynode_get(map, lists[l]);
+        size_t k = strlen(lists[l]);
+        if (seq == NULL || seq->type != KDO_YNODE_SEQ || strncmp(msg, lists[l], k) != 0 ||
+            msg[k] != ' ')
+            continue;
+        for (size_t i = 0; i < seq->n; i++) {
+            size_t n = strlen(seq->items[i]->text);
+            const char *as = NULL; /* the query names an item by its text before " AS " */
+            for (size_t j = 1; j + 3 < n && as == NULL; j++)
+                if (strncasecmp(seq->items[i]->text + j, " AS ", 4) == 0)
+                    as = seq->items[i]->text + j;
+            size_t m = as ? (size_t)(as - seq->items[i]->text) : n;
+            if ((strncmp(msg + k + 1, seq->items[i]->text, n) == 0 && msg[k + 1 + n] == ':') ||
+                (strncmp(msg + k + 1, seq->items[i]->text, m) == 0 && msg[k + 1 + m] == ':'))
+                return seq->items[i];
+        }
+        return seq;
+    }
+    node *where = kdo_ynode_get(map, "where");
+    return where ? where : map;
+}
+
 /* The output side of a query (format, where, select, partition_by; query
  * and window were read already), compiled once here so mistakes are
  * reported with their place.  `typed`: run typed rows even without any of
@@ -590,15 +669,16 @@ static int pump_keys(struct ctx *c, node *map, int typed, int *has_query)
     *has_query = typed;
     if (!typed)
         return 0;
+    if (p->window_set && p->kind == KDO_QUERY_CONTINUOUS)
+        return fail(c, kdo_ynode_get(map, "window"), "a window needs query: tumbling, sliding "
+                    "or stagger (this query is continuous)");
     /* Typed rows: the query runs the window; the byte-level one passes rows on. */
     q->window = p->kind;
     q->range_ms = p->window / KDO_MS;
     struct kdo_query *cq;
     struct kdo_errinfo qe = {0};
-    if ((err = kdo_query_new(q, &cq, &qe)) != 0) {
-        node *at = kdo_ynode_get(map, "where") ? kdo_ynode_get(map, "where") : map;
-        return fail(c, at, "the query does not compile: %s", qe.msg);
-    }
+    if ((err = kdo_query_new(q, &cq, &qe)) != 0)
+        return fail(c, query_error_node(map, qe.msg), "the query does not compile: %s", qe.msg);
     int64_t width = kdo_query_window_ms(cq);
     kdo_query_free(cq);
     if (p->window_set && !q->by_rows && width != q->range_ms)
@@ -741,8 +821,10 @@ static int application(struct ctx *c, node *map)
     /* The schema first: a CSV file without a header is checked against it. */
     if (err == 0 && (n = kdo_ynode_get(map, "schema")))
         err = input_schema(c, n);
-    if (err == 0 && (n = kdo_ynode_get(map, "input")))
+    if (err == 0 && (n = kdo_ynode_get(map, "input"))) {
+        c->input_set = 1;
         err = input(c, n);
+    }
     if (err == 0)
         err = input_keys(c, map, &typed);
     if (err == 0 && (n = kdo_ynode_get(map, "destinations"))) {
@@ -1274,8 +1356,8 @@ static void derive(struct ctx *c)
             sim->outputs[i].delivery.cadence = cadence >= 0 ? cadence : 0;
     }
     c->s->end.invoke_timeout_set = c->invoke_timeout_set;
-    if (sim->source.nsegments == 0) {
-        free(sim->source.segments); /* an empty `input: []` */
+    if (!c->input_set) { /* no `input`: the demo ticker stream at 100 rows/s */
+        free(sim->source.segments);
         sim->source.segments = kdo_xcalloc(1, sizeof *sim->source.segments);
         sim->source.segments[0] = (struct kdo_source_segment){
             .kind = KDO_SEGMENT_RATE, .from = 0, .until = KDO_TIME_NEVER, .rate = 100};

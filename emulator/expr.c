@@ -268,8 +268,13 @@ static int column(struct kdo__expr_parser *p, int *out)
     int i = kdo_row_schema_find(p->x->schema, name, strlen(name));
     if (i < 0) {
         const char *near = kdo_row_schema_nearest(p->x->schema, name, strlen(name));
-        return FAIL(p, t.pos, KDO_ESCHEMA, "unknown column %s%s%s%s", name,
-                    near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+        /* Suggest it as it must be written: quoted unless an unquoted word folds to it. */
+        char plain[KDO_ROW_MAX_NAME + 1];
+        int quote = near && (kdo_row_resolve_name(near, strlen(near), plain) != 0 ||
+                             strcmp(plain, near) != 0);
+        return FAIL(p, t.pos, KDO_ESCHEMA, "unknown column %s%s%s%s%s%s", name,
+                    near ? " (did you mean " : "", quote ? "\"" : "", near ? near : "",
+                    quote ? "\"" : "", near ? "?)" : "");
     }
     if ((err = kdo__expr_lex(p)) || (err = add_node(p, KDO__X_COL, -1, -1, t.pos, out)))
         return err;

@@ -115,6 +115,22 @@ void *kdo_partitions_next(const void *payload)
     return e ? e->payload : NULL;
 }
 
+void kdo_partitions_touch(struct kdo_partitions *t, void *payload)
+{
+    struct entry *e = of(payload);
+    if (t->last == e)
+        return;
+    if (e->prev) /* unlink */
+        e->prev->next = e->next;
+    else
+        t->first = e->next;
+    e->next->prev = e->prev;
+    e->prev = t->last; /* and append */
+    e->next = NULL;
+    t->last->next = e;
+    t->last = e;
+}
+
 void kdo_partitions_remove(struct kdo_partitions *t, void *payload)
 {
     struct entry *e = of(payload), **p = &t->buckets[e->hash & (t->nbuckets - 1)];

@@ -29,6 +29,9 @@ const char *kdo_partitions_key(const void *payload, size_t *len);
 /* The oldest entry and the one after p, or NULL. */
 void *kdo_partitions_first(const struct kdo_partitions *t);
 void *kdo_partitions_next(const void *payload);
+/* Moves an entry to the end of the order, as if it had just arrived (a
+ * sliding window keeps its partitions in the order of their last row). */
+void kdo_partitions_touch(struct kdo_partitions *t, void *payload);
 /* Forgets one entry (the caller has released what its payload holds). */
 void kdo_partitions_remove(struct kdo_partitions *t, void *payload);
 size_t kdo_partitions_count(const struct kdo_partitions *t);

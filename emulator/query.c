@@ -43,7 +43,7 @@ struct item {
 
 /* A partition's state; the accumulators follow it. */
 struct part {
-    kdo_time_ns opened;    /* stagger: the ROWTIME of the window's first row */
+    kdo_time_ns opened;    /* stagger: the ROWTIME of the window's first row; sliding: the last */
     struct kdo_slide *slide; /* sliding */
     struct kdo_agg_acc acc[];
 };
@@ -70,6 +70,7 @@ struct kdo_query {
     int window_open;
     int64_t window_start_ms;
     kdo_time_ns last_rowtime;
+    size_t slide_rows; /* rows held by every sliding window together */
     char **default_select; /* the select list made when none is given */
     /* Rows are read with the declared columns (`read`), then copied into `in`,
      * which adds the implicit ROWTIME and APPROXIMATE_ARRIVAL_TIME. */
@@ -128,8 +129,14 @@ static int build_input(struct kdo_query *q, struct kdo_errinfo *err)
         size_t len;
         if (parse_type(types[i], &t, &len) != 0)
             return kdo_errinfo_set(err, KDO_EINVAL, NULL, 0, 0, "column %s: unknown type \"%s\" "
-                                   "(expected VARCHAR(n), BIGINT, INTEGER, REAL, DOUBLE, BOOLEAN "
-                                   "or TIMESTAMP)", cols[i], types[i]);
+                                   "(expected VARCHAR(n) with n from 1 to 65535, BIGINT, INTEGER, "
+                                   "REAL, DOUBLE, BOOLEAN or TIMESTAMP)", cols[i], types[i]);
+        char name[KDO_ROW_MAX_NAME + 1];
+        if (kdo_row_resolve_name(cols[i], strlen(cols[i]), name) == 0 &&
+            (strcmp(name, "ROWTIME") == 0 || strcmp(name, "APPROXIMATE_ARRIVAL_TIME") == 0))
+            return kdo_errinfo_set(err, KDO_ESCHEMA, NULL, 0, 0, "column %s: the name is KDA's "
+                                   "own (every in-application stream has ROWTIME and "
+                                   "APPROXIMATE_ARRIVAL_TIME); rename the column", cols[i]);
         int rc = kdo_row_schema_add(q->in_schema, cols[i], strlen(cols[i]), t, len, err);
         if (rc == 0)
             rc = kdo_row_schema_add(q->read_schema, cols[i], strlen(cols[i]), t, len, err);
@@ -145,25 +152,37 @@ static int build_input(struct kdo_query *q, struct kdo_errinfo *err)
 }
 
 /* Splits "EXPR AS NAME": the last AS outside quotes and parentheses
- * (CAST(x AS BIGINT) keeps its AS), case-insensitive. */
+ * (CAST(x AS BIGINT) keeps its AS), case-insensitive; NAME may be quoted
+ * ("Price" keeps its case).  Returns EXPR's length and sets *alias. */
 static size_t split_alias(const char *s, const char **alias)
 {
-    size_t n = strlen(s);
+    size_t n = strlen(s), at = n;
     int depth = 0;
+    char quote = 0;
     *alias = NULL;
-    for (size_t i = n; i-- > 3;) {
-        if (s[i] == '\'' || s[i] == '"')
-            break; /* the alias is a plain word after the last quote */
-        depth += s[i] == ')' ? 1 : s[i] == '(' ? -1 : 0;
-        if (depth == 0 &&
-            (strncasecmp(s + i - 3, " AS ", 4) == 0 || strncasecmp(s + i - 3, "\tAS ", 4) == 0)) {
-            *alias = s + i + 1;
-            while (**alias == ' ')
-                (*alias)++;
-            return i - 3;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (quote) {
+            quote = c == quote ? 0 : quote; /* a doubled quote reopens at once */
+            continue;
         }
+        if (c == '\'' || c == '"')
+            quote = c;
+        depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+        if (depth == 0 && i > 0 && i + 3 < n && (s[i] == 'A' || s[i] == 'a') &&
+            (s[i + 1] == 'S' || s[i + 1] == 's') && (s[i - 1] == ' ' || s[i - 1] == '\t') &&
+            (s[i + 2] == ' ' || s[i + 2] == '\t'))
+            at = i;
     }
-    return n;
+    if (at == n)
+        return n;
+    *alias = s + at + 2;
+    while (**alias == ' ' || **alias == '\t')
+        (*alias)++;
+    size_t len = at;
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    return len;
 }
 
 /* SQL text compared as KDA would match a GROUP BY key: case and spaces
@@ -766,13 +785,34 @@ static int slide_row(struct kdo_query *q, struct part *p, kdo_time_ns rowtime,
 {
     if (p->slide == NULL)
         p->slide = kdo_slide_new(q->aggs, q->naggs);
+    if (q->slide_rows >= KDO_QUERY_MAX_WINDOW_ROWS) {
+        struct kdo_query_error e;
+        to_error_stream(&e, "WINDOW_TOO_LARGE", "the sliding windows already hold 10,000,000 "
+                        "rows; kdaout holds no more");
+        e.rowtime_ms = wall_ms(q, rowtime);
+        sink->error(sink->ctx, rowtime, &e);
+        return 0;
+    }
     kdo_slide_push(p->slide, rowtime, q->row_acc);
-    if (q->cfg.by_rows)
-        while (kdo_slide_count(p->slide) > q->cfg.rows + 1)
+    q->slide_rows++;
+    if (q->cfg.by_rows) {
+        for (; kdo_slide_count(p->slide) > q->cfg.rows + 1; q->slide_rows--)
             kdo_slide_pop(p->slide);
-    else
-        while (kdo_slide_oldest(p->slide) < rowtime - q->range)
+    } else {
+        for (; kdo_slide_oldest(p->slide) < rowtime - q->range; q->slide_rows--)
             kdo_slide_pop(p->slide);
+        /* Partitions in the order of their last row: those whose last row has
+         * left the range hold nothing a future row could see; forget them, so
+         * keys that come and go do not pile up. */
+        p->opened = rowtime;
+        kdo_partitions_touch(q->parts, p);
+        struct part *old;
+        while ((old = kdo_partitions_first(q->parts)) != p && old->opened < rowtime - q->range) {
+            q->slide_rows -= kdo_slide_count(old->slide);
+            kdo_slide_free(old->slide);
+            kdo_partitions_remove(q->parts, old);
+        }
+    }
     kdo_slide_result(p->slide, q->row_acc);
     return emit_row(q, p, q->row_acc, wall_ms(q, rowtime), rowtime, sink);
 }
@@ -783,6 +823,7 @@ int kdo_query_input(struct kdo_query *q, kdo_time_ns rowtime, kdo_time_ns arriva
     struct kdo_query_error e;
     const char *out;
     size_t olen;
+    rowtime -= rowtime % KDO_MS; /* ROWTIME is a TIMESTAMP: milliseconds, as shown */
     if (rowtime < q->last_rowtime)
         rowtime = q->last_rowtime; /* ROWTIME is monotonic */
     q->last_rowtime = rowtime;

@@ -72,6 +72,9 @@ struct kdo_query_config {
 /* Partitions (groups) alive at once at most; a row that would make one
  * more goes to the error stream. */
 #define KDO_QUERY_MAX_PARTITIONS 100000
+/* Rows all sliding windows of a query hold together at most; a row past it
+ * goes to the error stream (WINDOW_TOO_LARGE). */
+#define KDO_QUERY_MAX_WINDOW_ROWS 10000000
 
 /* A row that went to the error stream. */
 struct kdo_query_error {

@@ -327,7 +327,7 @@ START_TEST(test_names)
     expect_double("price", 82.5);
     expect_double("\"PRICE\"", 82.5);
     expect_error("\"price\" > 1", KDO_ESCHEMA, 1, 1, "unknown column price (did you mean PRICE?)");
-    expect_error("lower", KDO_ESCHEMA, 1, 1, "unknown column LOWER (did you mean lower?)");
+    expect_error("lower", KDO_ESCHEMA, 1, 1, "unknown column LOWER (did you mean \"lower\"?)");
     expect_error("PRCE > 1", KDO_ESCHEMA, 1, 1, "unknown column PRCE (did you mean PRICE?)");
     expect_error("QTY + ZZZZZZZZ", KDO_ESCHEMA, 1, 7, "unknown column ZZZZZZZZ");
     struct kdo_value v;

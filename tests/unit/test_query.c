@@ -431,6 +431,54 @@ START_TEST(error_rows_carry_data_row_and_rowtime)
 }
 END_TEST
 
+START_TEST(quoted_alias_keeps_its_case)
+{
+    static const char *const sel[] = {"PRICE AS \"Price\"", "TICKER_SYMBOL as sym",
+                                      "CAST(PRICE AS BIGINT) AS \"a \"\"b\"\"\""};
+    make(NULL, sel, 3, KDO_ROWFMT_JSON);
+    ck_assert_int_eq(run(amzn), 1);
+    ck_assert_str_eq(out, "{\"Price\":82.5,\"SYM\":\"AMZN\",\"a \\\"b\\\"\":82}");
+    kdo_query_free(q);
+}
+END_TEST
+
+/* Keys that come and go do not pile up: a partition whose last row left
+ * the RANGE is forgotten, so 150,000 distinct keys over time stay under the
+ * 100,000-partition limit. */
+START_TEST(sliding_forgets_partitions_out_of_range)
+{
+    static const char *const sel[] = {"TICKER_SYMBOL", "COUNT(*) AS N"};
+    make_window(KDO_QUERY_SLIDING, 1000, by_ticker, 1, sel, 2);
+    char key[8];
+    for (int i = 0; i < 150000; i++) {
+        int k = i; /* a distinct key of at most 4 characters (VARCHAR(4)) */
+        for (int d = 0; d < 4; d++, k /= 36)
+            key[d] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[k % 36];
+        key[4] = 0;
+        ngot = 0; /* only the last row matters here */
+        feed((int64_t)i * 10, key, 1);
+    }
+    ck_assert_uint_eq(ngot, 1);
+    ck_assert_str_eq(got[0], "@1499990 NQ73,1"); /* no TOO_MANY_PARTITIONS: a row, N = 1 */
+    kdo_query_free(q);
+}
+END_TEST
+
+/* ROWTIME is a TIMESTAMP of milliseconds: a row read at 1.0005 s is shown,
+ * and windowed, at 1.000 s. */
+START_TEST(rowtime_is_whole_milliseconds)
+{
+    static const char *const sel[] = {"ROWTIME", "COUNT(*) AS N"};
+    make_window(KDO_QUERY_SLIDING, 1000, NULL, 0, sel, 2);
+    const char *row = "{\"TICKER_SYMBOL\":\"A\"}";
+    ck_assert_int_eq(kdo_query_input(q, 0, 0, row, strlen(row), &sink), 0);
+    ck_assert_int_eq(kdo_query_input(q, KDO_S + 500 * KDO_US, 0, row, strlen(row), &sink), 0);
+    ck_assert_uint_eq(ngot, 2);
+    ck_assert_str_eq(got[1], "@1000 2026-01-01 00:00:01.000,2");
+    kdo_query_free(q);
+}
+END_TEST
+
 START_TEST(window_compile_errors)
 {
     struct kdo_errinfo err = {0};
@@ -456,6 +504,11 @@ START_TEST(window_compile_errors)
                                   .window = KDO_QUERY_SLIDING, .range_ms = 1000};
     ck_assert_int_eq(kdo_query_new(&c, &q, &err), KDO_ESCHEMA);
     ck_assert_ptr_nonnull(strstr(err.msg, "partition_by NOPE"));
+    static const char *const cols[] = {"X", "rowtime"};
+    static const char *const types[] = {"BIGINT", "BIGINT"};
+    c = (struct kdo_query_config){.columns = cols, .types = types, .ncolumns = 2};
+    ck_assert_int_eq(kdo_query_new(&c, &q, &err), KDO_ESCHEMA); /* KDA's own column */
+    ck_assert_ptr_nonnull(strstr(err.msg, "KDA's own"));
 }
 END_TEST
 
@@ -481,6 +534,9 @@ static Suite *suite(void)
         {"stagger", stagger_windows_open_per_key},
         {"count_null", count_of_null_counts_nothing},
         {"error_data", error_rows_carry_data_row_and_rowtime},
+        {"quoted_alias", quoted_alias_keeps_its_case},
+        {"sliding_forgets", sliding_forgets_partitions_out_of_range},
+        {"rowtime_ms", rowtime_is_whole_milliseconds},
         {"empty_windows", empty_windows_emit_nothing},
         {"window_errors", window_errors_go_to_the_error_stream},
         {"window_compile_errors", window_compile_errors},

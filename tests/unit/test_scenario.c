@@ -555,11 +555,15 @@ START_TEST(yaml_syntax_error_has_position)
 }
 END_TEST
 
-/* `input: []` gets the default input; the empty list allocated by the loader
- * must not leak (LeakSanitizer catches it in the sanitizer build). */
+/* `input: []` means no rows; no `input` at all, the default ticker stream.
+ * Nothing allocated by the loader may leak (LeakSanitizer checks it). */
 START_TEST(empty_input_list_gets_default)
 {
     load_ok("application:\n  input: []\n");
+    ck_assert_uint_eq(sc->sim.source.nsegments, 0);
+    kdo_scenario_free(sc);
+    sc = NULL;
+    load_ok("application:\n  poll: 100ms\n");
     ck_assert_uint_eq(sc->sim.source.nsegments, 1);
     ck_assert_int_eq(sc->sim.source.segments[0].kind, KDO_SEGMENT_RATE);
 }
