@@ -71,6 +71,8 @@ static const char usage_run[] =
     "  --shard I/N         only the I-th of N slices of the files (split a suite across CI jobs)\n"
     "  --jobs N            run N scenarios at once (default 1); reports keep the order\n"
     "  --no-colour         no ANSI colour (default: colour on a terminal unless NO_COLOR is set)\n"
+    "  --records PATH      write every record as sent (recordId, retryHint, its row decoded)\n"
+    "                      as JSON Lines: a file, or NAME.records.jsonl per scenario\n"
     "  --metrics PATH      write the CloudWatch metrics (namespace AWS/KinesisAnalytics) as\n"
     "                      JSON, per minute and in total: a file, or NAME.metrics.json per scenario\n"
     "  --plant-bug NAME    run with a deliberate engine bug, to see the checks catch it\n"
@@ -225,6 +227,7 @@ static int run_option(int c, const char *arg, struct kdo_runner_options *o)
         return 0;
     case 'j': o->journal = arg; return 0;
     case 'm': o->metrics = arg; return 0;
+    case 'R': o->records = arg; return 0;
     case 'J': o->junit = arg; return 0;
     case 'O': o->json = arg; return 0;
     case 'T': o->tap = arg; return 0;
@@ -259,6 +262,7 @@ static int cmd_run(int argc, char **argv)
     static const struct option opts[] = {
         {"seed", required_argument, NULL, 's'},      {"journal", required_argument, NULL, 'j'},
         {"metrics", required_argument, NULL, 'm'},   {"junit", required_argument, NULL, 'J'},
+        {"records", required_argument, NULL, 'R'},
         {"json", required_argument, NULL, 'O'},      {"tap", required_argument, NULL, 'T'},
         {"markdown", required_argument, NULL, 'M'},  {"filter", required_argument, NULL, 'f'},
         {"shard", required_argument, NULL, 'S'},     {"jobs", required_argument, NULL, 'n'},

@@ -16,6 +16,7 @@
 #include "report.h"
 #include "scenario.h"
 #include "sim.h"
+#include "value.h"
 
 #include <errno.h>
 #include <math.h>
@@ -255,6 +256,48 @@ static int write_outputs(const struct kdo_runner_options *o, const char *file, i
     return err;
 }
 
+/* --records: every record as it was sent, one JSON line each, its row
+ * decoded (text that is not UTF-8 shows U+FFFD), so the rows a function
+ * receives can be read and diffed. */
+struct records {
+    FILE *f;
+    int several_dests;
+    int err;
+};
+
+static void write_records(void *ctx, const char *dest, kdo_time_ns now,
+                          const struct kdo_invocation *inv)
+{
+    struct records *rec = ctx;
+    struct kdo_buf b, text;
+    kdo_buf_init(&b, SIZE_MAX / 2);
+    kdo_buf_init(&text, SIZE_MAX / 2);
+    for (size_t i = 0; i < inv->n && !rec->err; i++) {
+        const char *d = inv->data[i].p;
+        size_t n = inv->data[i].n;
+        kdo_buf_reset(&b);
+        kdo_buf_reset(&text);
+        for (size_t k = 0, len; k < n; k += len ? len : 1) /* invalid UTF-8 -> U+FFFD */
+            if ((len = kdo_utf8_char(d + k, n - k)) != 0)
+                kdo_buf_append(&text, d + k, len);
+            else
+                kdo_buf_append(&text, "\xEF\xBF\xBD", 3);
+        kdo_buf_printf(&b, "{\"t\":%lld.%06lld", (long long)(now / KDO_S),
+                       (long long)(now % KDO_S / KDO_US));
+        if (rec->several_dests)
+            kdo_buf_printf(&b, ",\"dest\":\"%s\"", dest);
+        kdo_buf_printf(&b, ",\"invocation\":%llu,\"invocationId\":\"%s\",\"recordId\":",
+                       (unsigned long long)inv->number, inv->invocation_id);
+        kdo_buf_json_string(&b, inv->ids[i].p, inv->ids[i].n);
+        kdo_buf_printf(&b, ",\"retryHint\":%llu,\"data\":", (unsigned long long)inv->hints[i]);
+        kdo_buf_json_string(&b, text.data ? text.data : "", text.len);
+        kdo_buf_puts(&b, "}\n");
+        rec->err = fwrite(b.data, 1, b.len, rec->f) != b.len;
+    }
+    kdo_buf_cleanup(&b);
+    kdo_buf_cleanup(&text);
+}
+
 /* Several scenarios write NAME.jsonl side by side: two with one NAME would
  * overwrite each other, so that is refused up front. */
 static int distinct_outputs(const struct kdo_suite *s, FILE *out)
@@ -372,10 +415,20 @@ static void run_one(const char *file, const struct kdo_runner_options *o, int se
     FILE *nf = open_memstream(&res->notes, &notes_len);
     int rc = kdo_endpoint_open(s, nf, &end, msg, sizeof msg);
     fclose(nf);
+    struct records rec = {NULL, s->ndest > 1, 0};
+    if (rc == 0 && o->records && (rec.f = open_output(o->records, file, several,
+                                                      "records.jsonl")) == NULL)
+        rc = KDO_EIO, snprintf(msg, sizeof msg, "cannot write the records file");
     if (rc == 0) {
         struct kdo_sim_result r;
         s->sim.transport = kdo_endpoint_transport(end);
+        if (rec.f) {
+            s->sim.on_send = write_records;
+            s->sim.on_send_ctx = &rec;
+        }
         rc = kdo_sim_run(&s->sim, &r);
+        if (rec.f && close_output(rec.f, rec.err, o->records) != 0)
+            res->verdict = KDO_VERDICT_BAD_INPUT;
         judge(res, s, rc, &r, kdo_endpoint_unreachable(end));
         if (rc == 0)
             note_error_rows(res, s, &r);
@@ -495,7 +548,8 @@ int kdo_runner_run(char **paths, int npaths, const struct kdo_runner_options *o)
                 o->suite.filter || o->suite.shards ? " left after --filter/--shard" : " found");
         bad = o->suite.filter == NULL && o->suite.shards == 0;
     }
-    if (!bad && (o->journal || o->metrics) && suite.n > 1 && !distinct_outputs(&suite, o->out))
+    if (!bad && (o->journal || o->metrics || o->records) && suite.n > 1 &&
+        !distinct_outputs(&suite, o->out))
         bad = 1;
     if (bad) {
         kdo_suite_cleanup(&suite);

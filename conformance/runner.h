@@ -22,6 +22,7 @@ struct kdo_runner_options {
     uint64_t seed;
     const char *journal; /* file (one scenario) or folder (several), or NULL */
     const char *metrics; /* the same, for the CloudWatch metrics as JSON */
+    const char *records; /* the same, for every record sent with its row (NAME.records.jsonl) */
     const char *junit, *json, *tap, *markdown; /* report files, or NULL */
     struct kdo_suite_options suite;
     unsigned jobs;  /* scenarios run at once (default 1) */

@@ -30,6 +30,9 @@ void kdo_sim_config_default(struct kdo_sim_config *c)
 struct lane {
     struct kdo_transport *transport;
     int own_transport;
+    struct kdo_transport *tap; /* wraps transport for cfg->on_send, or NULL */
+    const struct kdo_sim_config *cfg;
+    const char *id;
     struct kdo_delivery *delivery;
     struct kdo_query *query;
 };
@@ -58,6 +61,12 @@ static size_t outputs_of(const struct kdo_sim_config *cfg, struct kdo_sim_output
     size_t n = cfg->noutputs < KDO_APP_MAX_OUTPUTS ? cfg->noutputs : KDO_APP_MAX_OUTPUTS;
     memcpy(outs, cfg->outputs, n * sizeof *outs);
     return n;
+}
+
+static void lane_sent(void *ctx, kdo_time_ns now, const struct kdo_invocation *inv)
+{
+    struct lane *l = ctx;
+    l->cfg->on_send(l->cfg->on_send_ctx, l->id, now, inv);
 }
 
 static int run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo_sim_result *out)
@@ -90,7 +99,12 @@ static int run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo_
         }
         struct kdo_delivery_config dc = outs[i].delivery;
         dc.bugs |= cfg->bugs;
-        l->delivery = kdo_delivery_new(&dc, l->transport, ol->journal, ol->metrics, &r->rng);
+        l->cfg = cfg;
+        l->id = ol->id;
+        if (cfg->on_send)
+            l->tap = kdo_transport_tap_new(l->transport, lane_sent, l);
+        l->delivery = kdo_delivery_new(&dc, l->tap ? l->tap : l->transport, ol->journal,
+                                       ol->metrics, &r->rng);
         if (outs[i].query) {
             struct kdo_query_config qc = *outs[i].query;
             qc.epoch_ms = cfg->app.window.epoch_ms;
@@ -116,6 +130,7 @@ static void run_cleanup(struct run *r)
         struct lane *l = &r->lanes[i];
         kdo_query_free(l->query);
         kdo_delivery_free(l->delivery);
+        kdo_transport_free(l->tap);
         if (l->own_transport)
             kdo_transport_free(l->transport);
     }

@@ -58,6 +58,11 @@ struct kdo_sim_config {
     /* Where invocations go: NULL for the in-process fake (virtual time), or
      * a real transport (borrowed; real time). */
     struct kdo_transport *transport;
+    /* Told every invocation as it is sent, with its destination's id (NULL:
+     * nobody): for kdaout run --records. */
+    void (*on_send)(void *ctx, const char *dest, kdo_time_ns now,
+                    const struct kdo_invocation *inv);
+    void *on_send_ctx;
 };
 
 /* Defaults for everything; no source segments, no rules, no restarts. */

@@ -79,6 +79,13 @@ static inline void kdo_transport_free(struct kdo_transport *t)
         t->ops->free(t);
 }
 
+/* Told every invocation a tap sends, before it goes. */
+typedef void (*kdo_transport_tap_fn)(void *ctx, kdo_time_ns now, const struct kdo_invocation *inv);
+/* A transport that calls fn(ctx, ...) with every invocation, then hands it
+ * to `inner` (borrowed: it must outlive the tap, and is not freed with it). */
+struct kdo_transport *kdo_transport_tap_new(struct kdo_transport *inner, kdo_transport_tap_fn fn,
+                                            void *ctx);
+
 /* The in-process transport: hands the invocation to `fake` (borrowed) and
  * makes its reply ready after the fake's latency, in virtual time. */
 struct kdo_transport *kdo_transport_inproc_new(struct kdo_fake_lambda *fake);

@@ -126,6 +126,17 @@ else
 fi
 : "$nscen"
 
+# 4e. --records: one line per record sent, its row decoded; with no failure
+#     every delivered row is there exactly once.
+"$kdaout" run "$root/scenarios/01-all-ok.yaml" --records "$tmp/rec.jsonl" -v >"$tmp/rec.txt" 2>&1
+want=$(sed -n 's/^ *rows_delivered *\([0-9]*\)$/\1/p' "$tmp/rec.txt" | head -1)
+got=$(grep -c '"retryHint":0,"data":"{\\"TICKER_SYMBOL\\"' "$tmp/rec.jsonl")
+if [ -n "$want" ] && [ "$got" = "$want" ]; then
+    ok "--records writes every record sent with its decoded row ($got)"
+else
+    not_ok "--records: $got lines, rows_delivered $want"; head -3 "$tmp/rec.jsonl"
+fi
+
 # 4d. A check that fails while the endpoint is unreachable decides nothing: exit 3.
 printf 'duration: 1s\ndrain: 1s\nlambda: {endpoint: "http://127.0.0.1:1"}\nexpect: {rows_delivered: {min: 1}}\n' >"$tmp/down.yaml"
 out=$("$kdaout" run "$tmp/down.yaml" 2>&1); rc=$?
