@@ -463,6 +463,8 @@ static int window(struct ctx *c, node *n)
         q->rows = rows;
         return 0;
     }
+    if (n->type == KDO_YNODE_SCALAR && strstr(n->text, " row"))
+        return fail(c, n, "window \"%s\": write ROWS n PRECEDING as \"n rows\"", n->text);
     int err = DURATION(c, n, "window", &c->p->window);
     if (err == 0 && c->p->window < KDO_MS)
         return fail(c, n, "window must be at least 1ms");

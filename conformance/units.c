@@ -60,12 +60,12 @@ int kdo_units_duration(const char *s, kdo_time_ns *out, char *why, size_t why_si
 {
     static const struct unit units[] = {
         {"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"min", 60e9},
-        {"h", 3600e9}, {NULL, 0},
+        {"h", 3600e9}, {"d", 86400e9}, {NULL, 0},
     };
     double v;
     /* A year at most, so deadlines computed from durations never overflow. */
     if (with_units(s, units, 1e9, &v) != 0 || v < 0 || v > 366 * 86400e9)
-        return fail(why, why_size, s, "a duration such as 250ms, 60s, 1.5s, 2m or 1h (at most 366 days)");
+        return fail(why, why_size, s, "a duration such as 250ms, 60s, 1.5s, 2m, 1h or 1d (at most 366d)");
     *out = (kdo_time_ns)llround(v);
     return 0;
 }

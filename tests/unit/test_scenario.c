@@ -446,7 +446,7 @@ START_TEST(other_range_refusals)
     refused("application: {window: 0s}\n", "window must be at least 1ms");
     refused("application: {poll: 0s}\n", "poll must be at least 1ms");
     refused("application: {buffer: {rows: 0}}\n", "buffer rows must be at least 1");
-    refused("duration: 31d\n", "a duration");
+    refused("duration: 31d\n", "limited to 30 days"); /* d is a unit since windows of days */
     refused("duration: 744h\n", "limited to 30 days");
     refused("application:\n  input:\n    - {rate: 1/s, burst: 3}\n",
             "exactly one of rate, burst, row, rows or file");
