@@ -5,6 +5,7 @@
 
 #include "errors.h"
 #include "lambda_server.h"
+#include "meddler.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 struct kdo_endpoint {
     struct kdo_lambda_server *server;
     struct kdo_transport *transport;
+    struct kdo_transport *meddler; /* the scenario's rules on a real function's replies */
+    struct kdo_rng rng;
     int unreachable;
     char url[1024];
 };
@@ -75,6 +78,15 @@ int kdo_endpoint_open(struct kdo_scenario *s, FILE *notes, struct kdo_endpoint *
     e->unreachable = derive_timeout(s, &he, notes);
     he.timeout = s->sim.delivery.invoke_timeout + KDO_S; /* a backstop; delivery times out first */
     e->transport = kdo_transport_http_new(&he, err, err_size);
+    if (e->transport && s->end.kind == KDO_END_ENDPOINT && s->sim.nrules > 0) {
+        /* The fake behind HTTP applies the rules itself; a real function gets them here. */
+        kdo_rng_init(&e->rng, s->sim.seed ^ 0x6d656464u);
+        e->meddler = kdo_meddler_new(e->transport, &s->sim.lambda, s->sim.rules, s->sim.nrules,
+                                     &e->rng);
+        if (notes)
+            fprintf(notes, "the %zu fault rule%s apply to %s's replies\n", s->sim.nrules,
+                    s->sim.nrules == 1 ? "" : "s", e->url);
+    }
     return e->transport ? 0 : KDO_EINVAL;
 }
 
@@ -85,7 +97,7 @@ int kdo_endpoint_unreachable(const struct kdo_endpoint *e)
 
 struct kdo_transport *kdo_endpoint_transport(const struct kdo_endpoint *e)
 {
-    return e->transport;
+    return e->meddler ? e->meddler : e->transport;
 }
 
 const char *kdo_endpoint_describe(const struct kdo_endpoint *e)
@@ -97,6 +109,7 @@ void kdo_endpoint_close(struct kdo_endpoint *e)
 {
     if (e == NULL)
         return;
+    kdo_transport_free(e->meddler);
     kdo_transport_free(e->transport);
     kdo_lambda_server_stop(e->server);
     free(e);

@@ -1006,10 +1006,7 @@ static int lambda_end(struct ctx *c, node *map)
             return err;
         if (strncmp(e->endpoint, "http://", 7) != 0 && strncmp(e->endpoint, "https://", 8) != 0)
             return fail(c, ep, "endpoint must be an http:// or https:// URL");
-        e->kind = KDO_END_ENDPOINT;
-        if (kdo_ynode_get(map, "rules"))
-            return fail(c, kdo_ynode_get(map, "rules"), "rules shape the fake's answers; a real "
-                                                        "endpoint answers for itself");
+        e->kind = KDO_END_ENDPOINT; /* rules, if any, meddle with its replies (meddler.h) */
     }
     if ((n = kdo_ynode_get(map, "function")) && (err = text(c, n, "function", &e->function)))
         return err;

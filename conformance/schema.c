@@ -659,7 +659,7 @@ static const char schema_text[] =
     "        },\n"
     "        \"rules\": {\n"
     "          \"type\": \"array\",\n"
-    "          \"description\": \"fault rules for the fake, first match wins (not with endpoint)\",\n"
+    "          \"description\": \"fault rules, first match wins: the fake's answers, or (with endpoint) changes to a real function's replies\",\n"
     "          \"items\": {\n"
     "            \"type\": \"object\",\n"
     "            \"additionalProperties\": false,\n"

@@ -80,6 +80,7 @@ static void reply_init(struct kdo_fake_lambda *f, struct kdo_fake_reply *out)
     out->truncate = 0;
     out->dribble = 0;
     out->body = &f->body;
+    out->record_rule = NULL;
     kdo_buf_reset(&f->body);
     kdo_rng_uuid4(f->rng, out->request_id);
 }
@@ -266,6 +267,7 @@ void kdo_fake_lambda_invoke(struct kdo_fake_lambda *f, kdo_time_ns now,
     kdo_faults_eval(f->rules, f->nrules, now, inv, f->rng, &v);
     out->latency += v.latency + f->cfg.latency_per_record * (kdo_time_ns)inv->n;
     out->rule = v.whole_rule;
+    out->record_rule = v.whole_rule >= 0 ? NULL : f->record_rule;
     enum kdo_fault_action a = v.whole_rule >= 0 ? f->rules[v.whole_rule].action : KDO_FAULT_OK;
     if (a == KDO_FAULT_TRUNCATE_BODY || a == KDO_FAULT_DRIBBLE) {
         for (size_t i = 0; i < inv->n; i++)

@@ -46,6 +46,9 @@ struct kdo_fake_reply {
     kdo_time_ns dribble;        /* > 0: send the body in 64-byte pieces this far apart */
     const struct kdo_buf *body;
     char request_id[37];
+    /* Per record, the record rule that fired or -1; NULL when a whole-
+     * invocation rule answered.  Owned by the fake, valid until the next call. */
+    const int *record_rule;
 };
 
 struct kdo_fake_lambda;

@@ -83,5 +83,47 @@ fi
 "$kdaout" conform >/dev/null 2>&1; rc=$?
 if [ $rc -eq 2 ]; then ok "no --endpoint: exit 2"; else not_ok "no --endpoint: exit $rc"; fi
 
+# 5. Faults on top of a real function: a scenario delivering to an endpoint
+#    (the healthy fake, standing in for the user's function) applies its own
+#    rules to the replies.  Without them everything is Ok; with them the
+#    named failures appear, and every row is still delivered in the end.
+start
+cat >"$tmp/meddle.yaml" <<YAML
+name: faults on top of a real function
+duration: 5s
+application:
+  input: [{rate: 50/s}]
+lambda:
+  endpoint: $url
+  rules:
+    - {match: {invocation: 2}, action: throttle}
+    - {match: {contains: AMZN, attempt: 1}, action: omit}
+    - {match: {contains: MSFT, attempt: 1}, action: delivery_failed}
+    - {match: {contains: IBM, attempt: 1}, action: bad_result, value: ok}
+    - {match: {invocation: 5}, action: latency, latency: 300ms}
+expect:
+  failures.http_status_not_200: {min: 1}
+  failures.not_returned: {min: 1}
+  failures.delivery_failed: {min: 1}
+  failures.result_not_ok_or_delivery_failed: {min: 1}
+  undelivered: 0
+YAML
+if "$kdaout" run "$tmp/meddle.yaml" --seed 3 >"$tmp/out.txt" 2>&1 && grep -q "fault rules apply" "$tmp/out.txt"; then
+    ok "fault rules apply to a real function's replies, and everything is delivered in the end"
+else
+    not_ok "fault rules on a real endpoint"; cat "$tmp/out.txt"
+fi
+sed -i '/^  rules:/,/^expect:/{/^expect:/!d}' "$tmp/meddle.yaml"
+cat >>"$tmp/meddle.yaml" <<YAML
+  failures.not_returned: 0
+  failures.delivery_failed: 0
+YAML
+sed -i '/failures.http_status_not_200\|failures.result_not_ok\|failures.not_returned: {min/d; /failures.delivery_failed: {min/d' "$tmp/meddle.yaml"
+if "$kdaout" run "$tmp/meddle.yaml" --seed 3 >"$tmp/out.txt" 2>&1; then
+    ok "the same scenario without rules: no failures (the faults were the meddler's)"
+else
+    not_ok "without rules"; cat "$tmp/out.txt"; cat "$tmp/meddle.yaml"
+fi
+
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
