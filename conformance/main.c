@@ -9,6 +9,7 @@
 #include "conform.h"
 #include "expect.h"
 #include "faults.h"
+#include "host.h"
 #include "lambda_server.h"
 #include "probe.h"
 #include "runner.h"
@@ -39,6 +40,7 @@ static const char usage_main[] =
     "                     or over HTTP to the fake or any Invoke API endpoint (real time)\n"
     "  validate PATH...   check scenario files without running them\n"
     "  conform            probe a real function (Invoke API) against the output contract\n"
+    "  host -- COMMAND    host a real handler: the Runtime API to COMMAND, the Invoke API to callers\n"
     "  fake-lambda        serve the fake Lambda over the real Invoke API (HTTP)\n"
     "  schema             print the JSON Schema of the scenario format (for editors)\n"
     "  version            print the version\n"
@@ -387,6 +389,95 @@ static int cmd_conform(int argc, char **argv)
     return kdo_conform_run(&o);
 }
 
+static const char usage_host[] =
+    "Usage: kdaout host [OPTIONS] -- COMMAND [ARGS...]\n"
+    "\n"
+    "Hosts a real Lambda handler the way the service does, without Docker: starts COMMAND (a\n"
+    "runtime that speaks the Lambda Runtime API, e.g. AWS's runtime interface client) with\n"
+    "AWS_LAMBDA_RUNTIME_API and the variables AWS's clients need, and serves the Invoke API on\n"
+    "the same loopback port, so kdaout run, kdaout conform or any SDK can invoke it.  One\n"
+    "invocation at a time.  A handler past its Timeout: the runtime is stopped, the caller gets\n"
+    "200 + X-Amz-Function-Error: Unhandled (Sandbox.Timedout), and a fresh runtime serves the\n"
+    "next invocation; errors and init errors become function errors.  The runtime's output\n"
+    "goes to stderr, each line led by [runtime].\n"
+    "\n"
+    "Options:\n"
+    "  --timeout S         the function's Timeout in seconds, 1 to 900 (default 3)\n"
+    "  --function NAME     the function's name (default kdaout-hosted)\n"
+    "  --handler H         _HANDLER for the runtime (default: the environment's)\n"
+    "  --memory MB         AWS_LAMBDA_FUNCTION_MEMORY_SIZE (default 128)\n"
+    "  --port N            listen on 127.0.0.1:N (default: any free port)\n"
+    "\n"
+    "The first line on stdout is `listening on http://127.0.0.1:PORT`.  Stops on SIGINT/SIGTERM.\n"
+    "Example:\n"
+    "  kdaout host --timeout 5 --handler index.handler -- npx aws-lambda-ric\n";
+
+static int cmd_host(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"timeout", required_argument, NULL, 't'}, {"function", required_argument, NULL, 'f'},
+        {"handler", required_argument, NULL, 'H'}, {"memory", required_argument, NULL, 'm'},
+        {"port", required_argument, NULL, 'p'},    {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct kdo_host_config cfg = {.log = stderr};
+    uint64_t v;
+    int c;
+    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        switch (c) {
+        case 't':
+            if (parse_u64(optarg, &v) != 0 || v < 1 || v > 900) {
+                fprintf(stderr, "kdaout host: --timeout expects seconds from 1 to 900, found "
+                        "\"%s\"\n", optarg);
+                return 2;
+            }
+            cfg.timeout_s = (unsigned)v;
+            break;
+        case 'f': cfg.function = optarg; break;
+        case 'H': cfg.handler = optarg; break;
+        case 'm':
+            if (parse_u64(optarg, &v) != 0 || v < 128 || v > 10240) {
+                fprintf(stderr, "kdaout host: --memory expects MB from 128 to 10240\n");
+                return 2;
+            }
+            cfg.memory_mb = (unsigned)v;
+            break;
+        case 'p':
+            if (parse_u64(optarg, &v) != 0 || v > 65535) {
+                fprintf(stderr, "kdaout host: --port expects 0 to 65535\n");
+                return 2;
+            }
+            cfg.port = (uint16_t)v;
+            break;
+        case 'h': fputs(usage_host, stdout); return 0;
+        default: fprintf(stderr, "Try 'kdaout host --help'.\n"); return 2;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "kdaout host: no runtime command (kdaout host -- COMMAND ...)\n");
+        return 2;
+    }
+    cfg.argv = argv + optind;
+    sigset_t set;
+    int sig;
+    char err[300];
+    struct kdo_host *h;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts */
+    signal(SIGPIPE, SIG_IGN);
+    if (kdo_host_start(&cfg, &h, err, sizeof err) != 0) {
+        fprintf(stderr, "kdaout host: %s\n", err);
+        return 2;
+    }
+    printf("listening on http://127.0.0.1:%u\n", (unsigned)kdo_host_port(h));
+    fflush(stdout);
+    sigwait(&set, &sig);
+    kdo_host_stop(h);
+    return 0;
+}
+
 static int cmd_schema(int argc, char **argv)
 {
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -630,6 +721,8 @@ int main(int argc, char **argv)
         return cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "conform") == 0)
         return cmd_conform(argc - 1, argv + 1);
+    if (strcmp(cmd, "host") == 0)
+        return cmd_host(argc - 1, argv + 1);
     if (strcmp(cmd, "fake-lambda") == 0)
         return cmd_fake_lambda(argc - 1, argv + 1);
     if (strcmp(cmd, "schema") == 0)
@@ -645,6 +738,8 @@ int main(int argc, char **argv)
             fputs(usage_fake, stdout);
         else if (argc > 2 && strcmp(argv[2], "conform") == 0)
             help_conform(stdout);
+        else if (argc > 2 && strcmp(argv[2], "host") == 0)
+            fputs(usage_host, stdout);
         else
             fputs(usage_main, stdout);
         return 0;

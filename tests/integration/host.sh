@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# kdaout host with a real runtime process (a minimal Node.js Runtime API loop,
+# tests/integration/host/runtime.mjs) and handlers modelled on the console's
+# output blueprint (all Ok), a poison-pill thrower, one that leaves record IDs
+# out, one that runs past its Timeout, and one that cannot load.  kdaout
+# conform and kdaout run judge them through the Invoke API the host serves.
+# Usage: host.sh KDAOUT SOURCE_ROOT
+set -u
+kdaout=$1
+root=$2
+export LAMBDA_TASK_ROOT="$root/tests/integration/host"
+runtime="$LAMBDA_TASK_ROOT/runtime.mjs"
+if ! command -v node >/dev/null || ! node -e 'if (typeof fetch !== "function") process.exit(1)'; then
+    echo "node with fetch (18+) is needed; .ci/run installs it"; exit 1
+fi
+tmp=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok - $*"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
+n=0
+host() { # host HANDLER TIMEOUT: starts kdaout host, sets $url and $log
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    n=$((n + 1))
+    log="$tmp/host.$n.err"
+    "$kdaout" host --timeout "$2" --handler "handlers.$1" -- node "$runtime" \
+        >"$tmp/host.$n.out" 2>"$log" &
+    pid=$!
+    for _ in $(seq 1 200); do
+        url=$(sed -n 's/^listening on //p' "$tmp/host.$n.out")
+        [ -n "$url" ] && return 0
+        sleep 0.05
+    done
+    echo "kdaout host did not start"; cat "$log"; exit 1
+}
+conform() { "$kdaout" conform --endpoint "$url" --function kdaout-hosted --no-colour "$@" >"$tmp/out.txt" 2>&1; }
+
+host ok 3
+conform; rc=$?
+if [ $rc -eq 0 ] && grep -q "10 passed, 0 failed" "$tmp/out.txt"; then
+    ok "the blueprint handler (all Ok) passes every conform probe"
+else
+    not_ok "blueprint handler: exit $rc"; cat "$tmp/out.txt" "$log"
+fi
+cat >"$tmp/run.yaml" <<YAML
+name: the blueprint handler, hosted
+duration: 3s
+application:
+  input: [{rate: 200/s}]
+lambda: {endpoint: $url, function: kdaout-hosted}
+expect:
+  undelivered: 0
+  rows_delivered: 600
+YAML
+if "$kdaout" run "$tmp/run.yaml" >"$tmp/out.txt" 2>&1; then
+    ok "kdaout run delivers every row to the hosted handler"
+else
+    not_ok "kdaout run against the hosted handler"; cat "$tmp/out.txt"
+fi
+
+host poison 3
+conform; rc=$?
+if [ $rc -eq 1 ] && grep -Eq "^FAIL +poison-pill .*unhandled error" "$tmp/out.txt" &&
+   grep -Eq "^PASS +batch-100" "$tmp/out.txt"; then
+    ok "a handler that throws on a poison pill fails the poison-pill probe (function error)"
+else
+    not_ok "poison handler: exit $rc"; cat "$tmp/out.txt"
+fi
+
+host noids 3
+conform --probe batch; rc=$?
+if [ $rc -eq 1 ] && grep -Eq "^FAIL +batch-100 .*without a string recordId" "$tmp/out.txt"; then
+    ok "a handler that leaves record IDs out fails"
+else
+    not_ok "noids handler: exit $rc"; cat "$tmp/out.txt"
+fi
+
+host slow 1
+conform --probe row; rc=$?
+if [ $rc -eq 1 ] && grep -q "Sandbox.Timedout" "$tmp/out.txt" &&
+   [ "$(grep -c 'the Timeout passed, the runtime is stopped' "$log")" -ge 2 ]; then
+    ok "past its Timeout: Sandbox.Timedout, and a fresh runtime for each invocation"
+else
+    not_ok "slow handler: exit $rc"; cat "$tmp/out.txt" "$log"
+fi
+
+host missing 3
+conform --probe one-row; rc=$?
+if [ $rc -eq 1 ] && grep -q "Runtime.ImportModuleError" "$tmp/out.txt" &&
+   grep -q "init error" "$log"; then
+    ok "an init error is a function error, and is logged"
+else
+    not_ok "init error: exit $rc"; cat "$tmp/out.txt" "$log"
+fi
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
