@@ -389,6 +389,17 @@ static int cmd_conform(int argc, char **argv)
     return kdo_conform_run(&o);
 }
 
+/* Servers stop on SIGINT/SIGTERM, taken with sigwait(): blocked before any
+ * thread starts, so no thread is interrupted by them; SIGPIPE is ignored. */
+static void block_stop_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
 static const char usage_host[] =
     "Usage: kdaout host [OPTIONS] -- COMMAND [ARGS...]\n"
     "\n"
@@ -462,11 +473,7 @@ static int cmd_host(int argc, char **argv)
     int sig;
     char err[300];
     struct kdo_host *h;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts */
-    signal(SIGPIPE, SIG_IGN);
+    block_stop_signals(&set);
     if (kdo_host_start(&cfg, &h, err, sizeof err) != 0) {
         fprintf(stderr, "kdaout host: %s\n", err);
         return 2;
@@ -640,11 +647,7 @@ static int serve(struct fake_opts *o)
     int sig;
     char err[300];
     struct kdo_lambda_server *srv;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts */
-    signal(SIGPIPE, SIG_IGN);
+    block_stop_signals(&set);
     o->cfg.rules = o->rules;
     o->cfg.nrules = o->nrules;
     if (kdo_lambda_server_start(&o->cfg, &srv, err, sizeof err) != 0) {
