@@ -86,6 +86,35 @@ else
     not_ok "slow handler: exit $rc"; cat "$tmp/out.txt" "$log"
 fi
 
+# A poison pill stalls the hosted handler -- every invocation fails and the
+# application falls behind -- until the fix is deployed (a file appears), then
+# everything drains: the contract's retry-forever behaviour, end to end.
+export KDAOUT_FIX_FILE="$tmp/fixed"
+host poison_until_fixed 3
+cat >"$tmp/stall.yaml" <<YAML
+name: a poison pill stalls the hosted handler until it is fixed
+duration: 8s
+application:
+  input:
+    - {rate: 50/s}
+    - {row: '{"TICKER_SYMBOL":"POISON"}', at: 1s}
+  buffer: {rows: 60}               # a small stream: it fills, and the source falls behind
+lambda: {endpoint: $url, function: kdaout-hosted}
+expect:
+  failures.function_error: {min: 2}
+  max_lag_ms: {min: 1000}
+  undelivered: 0
+  final_lag_ms: 0
+YAML
+(sleep 4; touch "$KDAOUT_FIX_FILE") &
+fixer=$!
+if "$kdaout" run "$tmp/stall.yaml" >"$tmp/out.txt" 2>&1; then
+    ok "a poison pill stalls delivery with growing lag until the handler is fixed, then drains"
+else
+    not_ok "stall until fixed"; cat "$tmp/out.txt"
+fi
+wait "$fixer"
+
 host missing 3
 conform --probe one-row; rc=$?
 if [ $rc -eq 1 ] && grep -q "Runtime.ImportModuleError" "$tmp/out.txt" &&
