@@ -97,7 +97,7 @@ duration: 8s
 application:
   input:
     - {rate: 50/s}
-    - {row: '{"TICKER_SYMBOL":"POISON"}', at: 1s}
+    - {row: 'POISON, not JSON', at: 1s}
   buffer: {rows: 60}               # a small stream: it fills, and the source falls behind
 lambda: {endpoint: $url, function: kdaout-hosted}
 expect:

@@ -21,7 +21,7 @@ export const poison_until_fixed = async (event) => {
   const fixed = existsSync(process.env.KDAOUT_FIX_FILE || '/nonexistent');
   return {
     records: event.records.map((r) => {
-      if (!fixed && Buffer.from(r.data, 'base64').toString('utf8').includes('POISON'))
+      if (!fixed && Buffer.from(r.data, 'base64').toString('utf8').startsWith('POISON'))
         throw new Error('cannot handle a POISON row');
       return {recordId: r.recordId, result: 'Ok'};
     }),
