@@ -10,8 +10,11 @@ kdaout=$1
 root=$2
 export LAMBDA_TASK_ROOT="$root/tests/integration/host"
 runtime="$LAMBDA_TASK_ROOT/runtime.mjs"
+skip=77 # meson's SKIP, when it cannot run here; in CI that is a failure
+if [ "${CI:-}" = "true" ]; then skip=1; fi
 if ! command -v node >/dev/null || ! node -e 'if (typeof fetch !== "function") process.exit(1)'; then
-    echo "node with fetch (18+) is needed; .ci/run installs it"; exit 1
+    echo "host: SKIP: Node.js 18+ (with fetch) is needed for the test runtime; .ci/run installs it"
+    exit $skip
 fi
 tmp=$(mktemp -d)
 pid=
