@@ -277,11 +277,8 @@ static void write_records(void *ctx, const char *dest, kdo_time_ns now,
         size_t n = inv->data[i].n;
         kdo_buf_reset(&b);
         kdo_buf_reset(&text);
-        for (size_t k = 0, len; k < n; k += len ? len : 1) /* invalid UTF-8 -> U+FFFD */
-            if ((len = kdo_utf8_char(d + k, n - k)) != 0)
-                kdo_buf_append(&text, d + k, len);
-            else
-                kdo_buf_append(&text, "\xEF\xBF\xBD", 3);
+        if (kdo_buf_reserve(&text, 3 * n + 1) == 0) /* invalid UTF-8 -> U+FFFD */
+            text.len = kdo_utf8_repair(text.data, d, n);
         kdo_buf_printf(&b, "{\"t\":%lld.%06lld", (long long)(now / KDO_S),
                        (long long)(now % KDO_S / KDO_US));
         if (rec->several_dests)

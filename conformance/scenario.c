@@ -491,11 +491,17 @@ static int buffer(struct ctx *c, node *map)
     return err;
 }
 
-static const char *keep_string(struct ctx *c, node *n)
+/* A copy of text[0..len) the scenario owns (query strings live as long as it). */
+static const char *keep(struct ctx *c, const char *text, size_t len)
 {
     struct kdo_scenario *s = c->s;
     s->query_strings = kdo_xrealloc(s->query_strings, (s->nquery_strings + 1) * sizeof *s->query_strings);
-    return s->query_strings[s->nquery_strings++] = kdo_xstrndup(n->text, n->len);
+    return s->query_strings[s->nquery_strings++] = kdo_xstrndup(text, len);
+}
+
+static const char *keep_string(struct ctx *c, node *n)
+{
+    return keep(c, n->text, n->len);
 }
 
 /* schema: {COLUMN: TYPE, ...} -- the input stream's columns. */
@@ -517,6 +523,21 @@ static int input_schema(struct ctx *c, node *map)
     return 0;
 }
 
+/* A list of SQL texts (each kept by the scenario) into *out and *n. */
+static int sql_list(struct ctx *c, node *seq, const char *item_hint, const char *const **out,
+                    size_t *n)
+{
+    const char **items = kdo_xcalloc(seq->n ? seq->n : 1, sizeof *items);
+    *out = items;
+    for (size_t i = 0; i < seq->n; i++) {
+        if (seq->items[i]->type != KDO_YNODE_SCALAR)
+            return fail(c, seq->items[i], "%s", item_hint);
+        items[i] = keep_string(c, seq->items[i]);
+        (*n)++;
+    }
+    return 0;
+}
+
 static int select_list(struct ctx *c, node *seq)
 {
     struct kdo_query_config *q = c->p->q;
@@ -525,14 +546,8 @@ static int select_list(struct ctx *c, node *seq)
         return err;
     if (seq->n == 0)
         return fail(c, seq, "select needs at least one item (leave it out for every column)");
-    q->select = kdo_xcalloc(seq->n ? seq->n : 1, sizeof *q->select);
-    for (size_t i = 0; i < seq->n; i++) {
-        if (seq->items[i]->type != KDO_YNODE_SCALAR)
-            return fail(c, seq->items[i], "a select item is an expression such as \"PRICE * 2 AS DOUBLED\"");
-        ((const char **)q->select)[i] = keep_string(c, seq->items[i]);
-        q->nselect++;
-    }
-    return 0;
+    return sql_list(c, seq, "a select item is an expression such as \"PRICE * 2 AS DOUBLED\"",
+                    &q->select, &q->nselect);
 }
 
 /* application.partition_by: the GROUP BY / PARTITION BY keys, as SQL. */
@@ -546,15 +561,8 @@ static int partition_by(struct ctx *c, node *seq)
         return fail(c, seq, "partition_by needs a window: query: tumbling, sliding or stagger");
     if (seq->n > 16)
         return fail(c, seq, "partition_by has %zu keys; at most 16", seq->n);
-    q->partition_by = kdo_xcalloc(seq->n ? seq->n : 1, sizeof *q->partition_by);
-    for (size_t i = 0; i < seq->n; i++) {
-        if (seq->items[i]->type != KDO_YNODE_SCALAR)
-            return fail(c, seq->items[i], "a key is a column or an expression such as "
-                                          "\"FLOOR(ROWTIME TO MINUTE)\"");
-        ((const char **)q->partition_by)[i] = keep_string(c, seq->items[i]);
-        q->npartition++;
-    }
-    return 0;
+    return sql_list(c, seq, "a key is a column or an expression such as "
+                            "\"FLOOR(ROWTIME TO MINUTE)\"", &q->partition_by, &q->npartition);
 }
 
 static int row_format(struct ctx *c, node *n, enum kdo_rowfmt_format *f)
@@ -562,13 +570,6 @@ static int row_format(struct ctx *c, node *n, enum kdo_rowfmt_format *f)
     if (n->type != KDO_YNODE_SCALAR || kdo_rowfmt_format_parse(n->text, f) != 0)
         return fail(c, n, "a RecordFormatType is JSON or CSV");
     return 0;
-}
-
-static const char *keep_text(struct ctx *c, const char *text)
-{
-    struct kdo_scenario *s = c->s;
-    s->query_strings = kdo_xrealloc(s->query_strings, (s->nquery_strings + 1) * sizeof *s->query_strings);
-    return s->query_strings[s->nquery_strings++] = kdo_xstrdup(text);
 }
 
 /* CSV input files: the rows are read as CSV, with the declared schema (whose
@@ -594,8 +595,8 @@ static int csv_schema(struct ctx *c, node *map)
             /* Quoted, so a header's lower-case names stay as written. */
             char quoted[KDO_ROW_MAX_NAME + 3];
             snprintf(quoted, sizeof quoted, "\"%s\"", c->csv_columns[i]);
-            ((const char **)q->columns)[i] = keep_text(c, quoted);
-            ((const char **)q->types)[i] = keep_text(c, c->csv_types[i]);
+            ((const char **)q->columns)[i] = keep(c, quoted, strlen(quoted));
+            ((const char **)q->types)[i] = keep(c, c->csv_types[i], strlen(c->csv_types[i]));
         }
         q->ncolumns = c->ncsv_columns;
         return 0;

@@ -89,10 +89,14 @@ int kdo_row_kind_from_name(const char *name)
     return -1;
 }
 
+int kdo_fault_match_reads_rows(const struct kdo_fault_match *m)
+{
+    return m->contains != NULL || m->row != KDO_ROW_ANY || m->min_bytes > 0;
+}
+
 static int has_record_predicates(const struct kdo_fault_match *m)
 {
-    return m->contains != NULL || m->attempt_min > 1 || m->attempt_max != UINT64_MAX ||
-           m->row != KDO_ROW_ANY || m->min_bytes > 0;
+    return kdo_fault_match_reads_rows(m) || m->attempt_min > 1 || m->attempt_max != UINT64_MAX;
 }
 
 /* One evaluation's scratch: a JSON scanner, made only if a rule asks. */

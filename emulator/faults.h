@@ -78,6 +78,10 @@ struct kdo_fault_match {
     size_t min_bytes;                        /* the row has at least this many bytes */
 };
 
+/* 1 if the match looks at row content (contains, row, min_bytes): an end
+ * that receives events as JSON must then decode the rows. */
+int kdo_fault_match_reads_rows(const struct kdo_fault_match *m);
+
 struct kdo_fault_rule {
     char *name; /* for the journal; owned */
     struct kdo_fault_match match;

@@ -189,18 +189,7 @@ static uint32_t intern_text(struct kdo_journal *j, const char *s, size_t n)
     GROW(j->pool, j->cappool, j->npool + 3 * n + 1);
     uint32_t off = (uint32_t)j->npool;
     char *o = j->pool + j->npool;
-    for (size_t i = 0; i < n;) {
-        size_t k = kdo_utf8_char(s + i, n - i);
-        if (k == 0) {
-            memcpy(o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            i++;
-        } else {
-            memcpy(o, s + i, k);
-            o += k;
-            i += k;
-        }
-    }
+    o += kdo_utf8_repair(o, s, n);
     *o++ = '\0';
     j->npool = (size_t)(o - j->pool);
     return off;

@@ -681,9 +681,7 @@ static int make_functions(struct kdo_lambda_server *s)
         s->nfns++;
     }
     for (size_t i = 0; i < s->cfg.nrules; i++) /* rows are decoded only if a rule looks */
-        s->decode_rows |= s->cfg.rules[i].match.contains != NULL ||
-                          s->cfg.rules[i].match.row != KDO_ROW_ANY ||
-                          s->cfg.rules[i].match.min_bytes > 0;
+        s->decode_rows |= kdo_fault_match_reads_rows(&s->cfg.rules[i].match);
     return 0;
 }
 

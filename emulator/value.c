@@ -539,6 +539,21 @@ size_t kdo_utf8_char(const char *str, size_t n)
     return len;
 }
 
+size_t kdo_utf8_repair(char *out, const char *s, size_t n)
+{
+    char *o = out;
+    for (size_t i = 0, k; i < n; i += k ? k : 1) {
+        if ((k = kdo_utf8_char(s + i, n - i)) != 0) {
+            memcpy(o, s + i, k);
+            o += k;
+        } else {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+        }
+    }
+    return (size_t)(o - out);
+}
+
 int kdo_utf8_valid(const char *s, size_t n)
 {
     for (size_t i = 0, k; i < n; i += k)

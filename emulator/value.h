@@ -120,6 +120,10 @@ bool kdo_value_same(const struct kdo_value *a, const struct kdo_value *b);
  * 3629: no overlongs, surrogates or code points past U+10FFFF; NUL counts as
  * ill-formed here, since no row text holds one), or 0. */
 size_t kdo_utf8_char(const char *s, size_t n);
+/* Copies s[0..n) to out (room for 3 * n bytes), each NUL or byte that is not
+ * part of well-formed UTF-8 replaced by U+FFFD, so the text can go into
+ * JSON.  Returns the bytes written (no NUL added). */
+size_t kdo_utf8_repair(char *out, const char *s, size_t n);
 /* 1 if s[0..n) is all well-formed UTF-8 without NUL. */
 int kdo_utf8_valid(const char *s, size_t n);
 

@@ -27,29 +27,8 @@ if [ ! -x "$node" ] || [ ! -f "$client" ]; then
     fi
 fi
 export LAMBDA_TASK_ROOT="$root/tests/integration/host"   # handlers.mjs
-tmp=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $*"; }
-not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
-n=0
-host() { # host HANDLER: kdaout host running aws-lambda-ric; sets $url and $log
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-    n=$((n + 1))
-    log="$tmp/host.$n.err"
-    "$kdaout" host --timeout 3 --handler "handlers.$1" -- "$node" "$client" \
-        >"$tmp/host.$n.out" 2>"$log" &
-    pid=$!
-    for _ in $(seq 1 200); do
-        url=$(sed -n 's/^listening on //p' "$tmp/host.$n.out")
-        [ -n "$url" ] && return 0
-        sleep 0.05
-    done
-    echo "kdaout host did not start"; cat "$log"; exit 1
-}
-conform() { "$kdaout" conform --endpoint "$url" --function kdaout-hosted --no-colour "$@" >"$tmp/out.txt" 2>&1; }
+. "$root/tests/integration/host/lib.sh"
+host() { start_host "$1" 3 "$node" "$client"; }
 scenario() { # scenario HANDLER-NAME EXTRA-YAML
     cat >"$tmp/run.yaml" <<YAML
 name: aws-lambda-ric, $1
