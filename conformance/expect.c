@@ -7,10 +7,15 @@
  * and whether an attempt may have reached the function without an answer
  * (abandoned by a restart) -- which makes a later send a possible duplicate.
  * Everything the facts say comes from there; nothing reads engine state.
+ * The pass is a watcher: it reads each entry once as the run appends it,
+ * keeps per-row state only from the oldest row not yet acknowledged, and
+ * copies the few entries a failed check will print, so a run of any length
+ * is checked in memory bounded by what the engine itself holds.
  */
 #include "expect.h"
 
 #include "contract.h"
+#include "buf.h"
 #include "errors.h"
 #include "suggest.h"
 
@@ -92,16 +97,6 @@ const struct kdo_expectation kdo_default_expectations[] = {
 const size_t kdo_default_expectations_count =
     sizeof kdo_default_expectations / sizeof kdo_default_expectations[0];
 
-struct kdo_facts {
-    const struct kdo_journal *j;
-    const struct kdo_metrics *m;
-    double v[F_COUNT];
-    size_t witness[F_COUNT];
-    size_t context[F_COUNT]; /* an earlier entry that explains the witness, or SIZE_MAX */
-    kdo_time_ns from, until; /* the period windowable facts count in */
-    double ok_time_sum;
-};
-
 /* Per output row. */
 struct rowstate {
     int64_t expect_hint; /* -1: never sent */
@@ -111,23 +106,72 @@ struct rowstate {
     uint8_t failing;         /* its last attempt failed and it waits for a retry */
 };
 
+/* The one pass over the journal.  Rows are tracked from the oldest one not
+ * yet acknowledged (`lo`) to the newest emitted (`hi`), in a ring: rows
+ * below `lo` were all acknowledged and only their counts remain, so the
+ * ledger holds about what the engine's destination stream holds. */
 struct pass {
-    struct kdo_facts *f;
-    struct rowstate *rows;
-    size_t nrows;
+    struct rowstate *ring;
+    uint64_t lo, hi;      /* rows [lo, hi) are in the ring */
+    size_t cap;           /* a power of two */
+    struct rowstate retired; /* what a row below lo reads as */
     size_t last_invoke; /* journal index of the invoke awaiting its reply */
     uint64_t last_round, in_round; /* the current flush round, and its invocations so far */
     uint64_t failing;  /* rows whose last attempt failed, not yet retried */
     uint64_t unacked_end; /* rows the engine still held unacknowledged at the end */
     size_t last_reply;    /* journal index of the latest reply */
-    const struct kdo_journal *j;
     kdo_time_ns last_flush, paused_since;
     int paused;
+};
+
+/* What a failed expectation prints of an entry: enough to recognise it. */
+#define EVIDENCE_MAX 400
+
+struct kdo_facts {
+    const struct kdo_journal *j; /* the journal being read, during a pass */
+    const struct kdo_metrics *m;
+    double v[F_COUNT];
+    size_t witness[F_COUNT];
+    size_t context[F_COUNT]; /* an earlier entry that explains the witness, or SIZE_MAX */
+    char shown[F_COUNT][EVIDENCE_MAX + 8];   /* the witness entry, as JSON, or ""... */
+    struct kdo_jentry copy[F_COUNT];          /* ...a copy to format when asked */
+    char context_shown[F_COUNT][EVIDENCE_MAX + 8];
+    kdo_time_ns from, until; /* the period windowable facts count in */
+    double ok_time_sum;
+    struct pass p;
+    struct kdo_buf scratch;
+    int finished;
 };
 
 static const struct kdo_journal *journal_of(const struct kdo_facts *f)
 {
     return f->j;
+}
+
+/* Copies entry `at`, cut to EVIDENCE_MAX bytes, into out. */
+static void show(struct kdo_facts *f, size_t at, char out[EVIDENCE_MAX + 8])
+{
+    kdo_buf_reset(&f->scratch);
+    kdo_journal_format_brief(journal_of(f), at, &f->scratch, EVIDENCE_MAX);
+    size_t n = f->scratch.len;
+    if (n > EVIDENCE_MAX) /* an invocation's recordIds: enough to recognise it */
+        n = (size_t)snprintf(out, EVIDENCE_MAX + 8, "%.*s ...", EVIDENCE_MAX, f->scratch.data);
+    else
+        memcpy(out, f->scratch.data ? f->scratch.data : "", n), out[n] = '\0';
+}
+
+/* Witnesses change often (every sample may set a new lag); those that point
+ * at nothing else are copied and formatted only when asked for. */
+static void set_witness(struct kdo_facts *f, enum fact k, size_t at)
+{
+    const struct kdo_jentry *e = kdo_journal_at(journal_of(f), at);
+    f->witness[k] = at;
+    f->shown[k][0] = '\0';
+    f->copy[k].kind = KDO_J_START; /* no copy */
+    if (e && kdo_jentry_plain(e))
+        f->copy[k] = *e;
+    else
+        show(f, at, f->shown[k]);
 }
 
 /* Whether entry `at` counts for fact k: always, unless k is restricted to a
@@ -146,7 +190,7 @@ static void note(struct kdo_facts *f, enum fact k, double v, size_t at)
     if (!counts(f, k, at))
         return;
     if (f->witness[k] == SIZE_MAX)
-        f->witness[k] = at;
+        set_witness(f, k, at);
     f->v[k] += v;
 }
 
@@ -156,7 +200,7 @@ static void note_max(struct kdo_facts *f, enum fact k, double v, size_t at)
         return;
     if (f->witness[k] == SIZE_MAX || v > f->v[k]) {
         f->v[k] = v;
-        f->witness[k] = at;
+        set_witness(f, k, at);
     }
 }
 
@@ -166,36 +210,66 @@ static void note_min(struct kdo_facts *f, enum fact k, double v, size_t at)
         return;
     if (f->witness[k] == SIZE_MAX || v < f->v[k]) {
         f->v[k] = v;
-        f->witness[k] = at;
+        set_witness(f, k, at);
     }
 }
 
 /* A violation: the witness, and the reply that set up what it broke. */
-static void note_violation(struct pass *p, enum fact k, size_t at)
+static void note_violation(struct kdo_facts *f, enum fact k, size_t at)
 {
-    if (p->f->witness[k] == SIZE_MAX)
-        p->f->context[k] = p->last_reply;
-    note(p->f, k, 1, at);
+    if (f->witness[k] == SIZE_MAX && counts(f, k, at)) {
+        f->context[k] = f->p.last_reply;
+        if (f->p.last_reply != SIZE_MAX)
+            show(f, f->p.last_reply, f->context_shown[k]);
+    }
+    note(f, k, 1, at);
 }
 
+static void retire(struct kdo_facts *f, const struct rowstate *r)
+{
+    if (r->sends > f->v[F_MAX_ATTEMPTS])
+        f->v[F_MAX_ATTEMPTS] = r->sends;
+}
+
+static void ring_grow(struct pass *p)
+{
+    size_t cap = p->cap ? 2 * p->cap : 1024;
+    struct rowstate *ring = kdo_xcalloc(cap, sizeof *ring);
+    for (uint64_t s = p->lo; s < p->hi; s++)
+        ring[s & (cap - 1)] = p->ring[s & (p->cap - 1)];
+    free(p->ring);
+    p->ring = ring;
+    p->cap = cap;
+}
+
+/* Row seq's state; a row already retired reads as acknowledged (and what is
+ * done to it is forgotten: it can only be a violation). */
 static struct rowstate *row(struct pass *p, uint64_t seq)
 {
-    if (seq >= p->nrows) {
-        size_t n = p->nrows ? p->nrows : 1024;
-        while (n <= seq)
-            n *= 2;
-        p->rows = kdo_xrealloc(p->rows, n * sizeof *p->rows);
-        for (size_t i = p->nrows; i < n; i++)
-            p->rows[i] = (struct rowstate){.expect_hint = -1};
-        p->nrows = n;
+    if (seq < p->lo) {
+        p->retired = (struct rowstate){.expect_hint = -2, .acks = 1, .maybe_delivered = 1};
+        return &p->retired;
     }
-    return &p->rows[seq];
+    while (seq >= p->hi) {
+        if (p->hi - p->lo == p->cap)
+            ring_grow(p);
+        p->ring[p->hi++ & (p->cap - 1)] = (struct rowstate){.expect_hint = -1};
+    }
+    return &p->ring[seq & (p->cap - 1)];
+}
+
+/* Retires the acknowledged rows at the front of the ledger. */
+static void settle(struct kdo_facts *f)
+{
+    struct pass *p = &f->p;
+    while (p->lo < p->hi && p->ring[p->lo & (p->cap - 1)].acks > 0)
+        retire(f, &p->ring[p->lo++ & (p->cap - 1)]);
 }
 
 /* Returns 1 if e starts a new round (a flush of new rows, or a retry). */
-static int on_flush(struct pass *p, const struct kdo_jentry *e, size_t at)
+static int on_flush(struct kdo_facts *f, const struct kdo_jentry *e, size_t at)
 {
-    struct kdo_facts *f = p->f;
+    struct pass *p = &f->p;
     if (e->u.invoke.round == p->last_round) { /* the same flush, split */
         if (++p->in_round == 2 && !e->u.invoke.retry)
             note(f, F_SPLIT_FLUSHES, 1, at);
@@ -215,14 +289,14 @@ static int on_flush(struct pass *p, const struct kdo_jentry *e, size_t at)
     return 1;
 }
 
-static void on_invoke(struct pass *p, const struct kdo_journal *j, const struct kdo_jentry *e,
+static void on_invoke(struct kdo_facts *f, const struct kdo_journal *j, const struct kdo_jentry *e,
                       size_t at)
 {
-    struct kdo_facts *f = p->f;
+    struct pass *p = &f->p;
     const uint64_t *seqs = kdo_journal_seqs(j) + e->u.invoke.off;
     const uint64_t *hints = kdo_journal_hints(j) + e->u.invoke.off;
     /* A new round while rows fail may only resend those rows (head-of-line). */
-    int new_round = on_flush(p, e, at), blocked = new_round && p->failing > 0;
+    int new_round = on_flush(f, e, at), blocked = new_round && p->failing > 0;
     note(f, F_INVOCATIONS, 1, at);
     if (e->u.invoke.retry)
         note(f, F_RETRY_INVOCATIONS, 1, at);
@@ -233,11 +307,11 @@ static void on_invoke(struct pass *p, const struct kdo_journal *j, const struct 
         int64_t want = r->expect_hint < 0 ? 0 : r->expect_hint;
         r->sends++;
         if (r->acks > 0)
-            note_violation(p, F_OK_RESENT, at);
+            note_violation(f, F_OK_RESENT, at);
         else if ((int64_t)hints[i] != want)
-            note_violation(p, F_HINT_ERRORS, at);
+            note_violation(f, F_HINT_ERRORS, at);
         if ((blocked || e->u.invoke.retry) && r->expect_hint == -1)
-            note_violation(p, F_HEAD_OF_LINE, at);
+            note_violation(f, F_HEAD_OF_LINE, at);
         if (r->maybe_delivered)
             note(f, F_DUPLICATES, 1, at);
         r->maybe_delivered = 0;
@@ -251,10 +325,10 @@ static void on_invoke(struct pass *p, const struct kdo_journal *j, const struct 
     p->last_invoke = at;
 }
 
-static void on_reply(struct pass *p, const struct kdo_journal *j, const struct kdo_jentry *e,
+static void on_reply(struct kdo_facts *f, const struct kdo_journal *j, const struct kdo_jentry *e,
                      size_t at)
 {
-    struct kdo_facts *f = p->f;
+    struct pass *p = &f->p;
     const struct kdo_jentry *inv = kdo_journal_at(j, p->last_invoke);
     if (inv == NULL || inv->kind != KDO_J_INVOKE || inv->u.invoke.n != e->u.reply.n)
         return;
@@ -290,91 +364,146 @@ static void on_reply(struct pass *p, const struct kdo_journal *j, const struct k
     }
 }
 
-static void on_restart(struct pass *p, size_t at)
+static void on_restart(struct kdo_facts *f, size_t at)
 {
+    struct pass *p = &f->p;
     /* After a restart every unacknowledged row starts again at retryHint 0. */
-    for (size_t i = 0; i < p->nrows; i++) {
-        if (p->rows[i].acks == 0 && p->rows[i].expect_hint >= 0)
-            p->rows[i].expect_hint = -2; /* sent before; next send must be 0 */
-        p->rows[i].failing = 0; /* all are queued again, in order */
+    for (uint64_t s = p->lo; s < p->hi; s++) {
+        struct rowstate *r = &p->ring[s & (p->cap - 1)];
+        if (r->acks == 0 && r->expect_hint >= 0)
+            r->expect_hint = -2; /* sent before; next send must be 0 */
+        r->failing = 0; /* all are queued again, in order */
     }
     p->failing = 0;
-    note(p->f, F_RESTARTS, 1, at);
+    note(f, F_RESTARTS, 1, at);
 }
 
-static void on_sample(struct pass *p, const struct kdo_jentry *e, size_t at)
+static void on_sample(struct kdo_facts *f, const struct kdo_jentry *e, size_t at)
 {
-    struct kdo_facts *f = p->f;
     note_max(f, F_MAX_LAG, (double)e->u.sample.lag_ms, at);
     note_min(f, F_MIN_LAG, (double)e->u.sample.lag_ms, at);
     note_max(f, F_BUFFER_MAX, (double)e->u.sample.rows, at);
     if (counts(f, F_FINAL_LAG, at)) {
         f->v[F_FINAL_LAG] = (double)e->u.sample.lag_ms;
-        f->witness[F_FINAL_LAG] = at;
+        set_witness(f, F_FINAL_LAG, at);
     }
     if (e->u.sample.lag_ms > 0) {
         f->v[F_LAST_LAG] = (double)e->t / 1e9;
-        f->witness[F_LAST_LAG] = at;
+        set_witness(f, F_LAST_LAG, at);
     }
 }
 
-static void on_pause(struct pass *p, const struct kdo_jentry *e, size_t at, int paused)
+static void on_pause(struct kdo_facts *f, const struct kdo_jentry *e, size_t at, int paused)
 {
+    struct pass *p = &f->p;
     if (paused) {
-        note(p->f, F_PAUSES, 1, at);
+        note(f, F_PAUSES, 1, at);
         p->paused_since = e->t;
     } else if (p->paused) {
-        note(p->f, F_PAUSED_MS, (double)((e->t - p->paused_since) / KDO_MS), at);
+        note(f, F_PAUSED_MS, (double)((e->t - p->paused_since) / KDO_MS), at);
     }
     p->paused = paused;
 }
 
-static void on_entry(struct pass *p, const struct kdo_journal *j, size_t i)
+static void on_entry(void *ctx, const struct kdo_journal *j, size_t i)
 {
+    struct kdo_facts *f = ctx;
+    struct pass *p = &f->p;
     const struct kdo_jentry *e = kdo_journal_at(j, i);
-    struct kdo_facts *f = p->f;
+    if (e == NULL || f->finished)
+        return;
+    f->j = j;
     switch (e->kind) {
     case KDO_J_ROWS_READ:
         note(f, F_ROWS_READ, (double)e->u.rows.count, i);
         break;
     case KDO_J_ROWS_EMITTED:
         note(f, F_ROWS_EMITTED, (double)e->u.rows.count, i);
-        if (e->u.rows.count > 0)
-            row(p, e->u.rows.first + e->u.rows.count - 1);
         for (uint64_t k = 0; k < e->u.rows.count; k++)
-            p->rows[e->u.rows.first + k].emitted = e->t;
+            row(p, e->u.rows.first + k)->emitted = e->t;
         break;
     case KDO_J_INVOKE:
-        on_invoke(p, j, e, i);
+        on_invoke(f, j, e, i);
         break;
     case KDO_J_REPLY:
-        on_reply(p, j, e, i);
+        on_reply(f, j, e, i);
         p->last_reply = i;
+        settle(f);
         break;
     case KDO_J_SAMPLE:
-        on_sample(p, e, i);
+        on_sample(f, e, i);
         break;
     case KDO_J_PAUSE:
     case KDO_J_RESUME:
-        on_pause(p, e, i, e->kind == KDO_J_PAUSE);
+        on_pause(f, e, i, e->kind == KDO_J_PAUSE);
         break;
     case KDO_J_RESTART:
-        on_restart(p, i);
+        on_restart(f, i);
         break;
     case KDO_J_ERROR_ROW:
         note(f, F_ERROR_ROWS, 1, i);
         break;
     case KDO_J_END:
         if (p->paused)
-            on_pause(p, e, i, 0);
+            on_pause(f, e, i, 0);
         p->unacked_end = e->u.sample.rows;
-        f->witness[F_UNDELIVERED] = i;
+        set_witness(f, F_UNDELIVERED, i);
         f->v[F_END_S] = (double)e->t / 1e9;
-        f->witness[F_END_S] = i;
+        set_witness(f, F_END_S, i);
         break;
     default:
         break;
     }
+}
+
+static struct kdo_facts *facts_new(kdo_time_ns from, kdo_time_ns until)
+{
+    struct kdo_facts *f = kdo_xcalloc(1, sizeof *f);
+    f->p = (struct pass){.last_invoke = SIZE_MAX, .last_reply = SIZE_MAX};
+    f->from = from;
+    f->until = until;
+    kdo_buf_init(&f->scratch, SIZE_MAX / 2);
+    for (int k = 0; k < F_COUNT; k++)
+        f->witness[k] = f->context[k] = SIZE_MAX;
+    return f;
+}
+
+struct kdo_facts *kdo_facts_watch(struct kdo_journal *j, kdo_time_ns from, kdo_time_ns until)
+{
+    struct kdo_facts *f = facts_new(from, until);
+    if (kdo_journal_watch(j, on_entry, f) != 0) {
+        kdo_facts_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+void kdo_facts_finish(struct kdo_facts *f, const struct kdo_metrics *m)
+{
+    struct pass *p = &f->p;
+    if (f->finished)
+        return;
+    f->finished = 1;
+    f->m = m;
+    for (uint64_t s = p->lo; s < p->hi; s++)
+        retire(f, &p->ring[s & (p->cap - 1)]);
+    if (f->v[F_ROWS_DELIVERED] > 0)
+        f->v[F_TIME_TO_OK_AVG] = f->ok_time_sum / f->v[F_ROWS_DELIVERED];
+    f->witness[F_TIME_TO_OK_AVG] = f->witness[F_TIME_TO_OK_MAX];
+    memcpy(f->shown[F_TIME_TO_OK_AVG], f->shown[F_TIME_TO_OK_MAX], sizeof f->shown[0]);
+    f->copy[F_TIME_TO_OK_AVG] = f->copy[F_TIME_TO_OK_MAX];
+    /* The ledger says which rows were never acknowledged; the engine says
+     * which it still holds.  Any difference was lost on the way. */
+    f->v[F_UNDELIVERED] = f->v[F_ROWS_EMITTED] - f->v[F_ROWS_DELIVERED];
+    f->v[F_LOST] = f->v[F_UNDELIVERED] - (double)p->unacked_end;
+    f->witness[F_LOST] = f->witness[F_UNDELIVERED];
+    memcpy(f->shown[F_LOST], f->shown[F_UNDELIVERED], sizeof f->shown[0]);
+    f->copy[F_LOST] = f->copy[F_UNDELIVERED];
+    free(p->ring);
+    p->ring = NULL;
+    kdo_buf_cleanup(&f->scratch);
+    kdo_buf_init(&f->scratch, 0);
+    f->j = NULL;
 }
 
 struct kdo_facts *kdo_facts_new(const struct kdo_journal *j, const struct kdo_metrics *m)
@@ -382,43 +511,25 @@ struct kdo_facts *kdo_facts_new(const struct kdo_journal *j, const struct kdo_me
     return kdo_facts_new_window(j, m, INT64_MIN, KDO_TIME_NEVER);
 }
 
-static void finish_rows(struct kdo_facts *f, const struct pass *p)
-{
-    for (size_t i = 0; i < p->nrows; i++)
-        if (p->rows[i].sends > f->v[F_MAX_ATTEMPTS])
-            f->v[F_MAX_ATTEMPTS] = p->rows[i].sends;
-    if (f->v[F_ROWS_DELIVERED] > 0)
-        f->v[F_TIME_TO_OK_AVG] = f->ok_time_sum / f->v[F_ROWS_DELIVERED];
-    f->witness[F_TIME_TO_OK_AVG] = f->witness[F_TIME_TO_OK_MAX];
-}
-
 struct kdo_facts *kdo_facts_new_window(const struct kdo_journal *j, const struct kdo_metrics *m,
                                        kdo_time_ns from, kdo_time_ns until)
 {
-    struct kdo_facts *f = kdo_xcalloc(1, sizeof *f);
-    struct pass p = {.f = f, .last_invoke = SIZE_MAX, .last_round = 0, .last_reply = SIZE_MAX};
-    f->j = j;
-    f->m = m;
-    f->from = from;
-    f->until = until;
-    for (int k = 0; k < F_COUNT; k++)
-        f->witness[k] = f->context[k] = SIZE_MAX;
+    struct kdo_facts *f = facts_new(from, until);
     for (size_t i = 0; i < kdo_journal_count(j); i++)
-        on_entry(&p, j, i);
-    finish_rows(f, &p);
-    /* The ledger says which rows were never acknowledged; the engine says
-     * which it still holds.  Any difference was lost on the way. */
-    f->v[F_UNDELIVERED] = f->v[F_ROWS_EMITTED] - f->v[F_ROWS_DELIVERED];
-    f->v[F_LOST] = f->v[F_UNDELIVERED] - (double)p.unacked_end;
-    f->witness[F_LOST] = f->witness[F_UNDELIVERED];
-    free(p.rows);
+        on_entry(f, j, i);
+    kdo_facts_finish(f, m);
     return f;
 }
 
 void kdo_facts_free(struct kdo_facts *f)
 {
+    if (f == NULL)
+        return;
+    free(f->p.ring);
+    kdo_buf_cleanup(&f->scratch);
     free(f);
 }
+
 
 /* "metric:<Name>[:<Flow>]:<Stat>" */
 static int metric_fact(const struct kdo_facts *f, const char *name, double *value)
@@ -462,6 +573,22 @@ static int fact_index(const char *name)
             return F_REASON_BASE + r;
     }
     return -1;
+}
+
+/* The evidence a failed expectation prints: the entry that explains the
+ * fact's witness (when there is one), then the witness. */
+char *kdo_facts_evidence(const struct kdo_facts *f, const char *name)
+{
+    int k = fact_index(name);
+    if (k < 0 || f->witness[k] == SIZE_MAX)
+        return NULL;
+    const char *ctx = f->context[k] != SIZE_MAX ? f->context_shown[k] : "";
+    struct kdo_buf b;
+    kdo_buf_init(&b, SIZE_MAX / 2);
+    kdo_buf_printf(&b, "%s%s", ctx, *ctx ? "\n" : "");
+    if (kdo_journal_format_plain(&f->copy[k], &b) != 0)
+        kdo_buf_puts(&b, f->shown[k]);
+    return b.data;
 }
 
 int kdo_facts_context(const struct kdo_facts *f, const char *name)

@@ -22,7 +22,17 @@
 
 struct kdo_facts;
 
-/* Computes every fact of a finished run. */
+/* Facts as a run goes: watches j (kdo_journal_watch) from now on and
+ * counts the windowable facts only in [from, until).  The ledger keeps one
+ * small state per row the engine has not had acknowledged yet, so it costs
+ * about what the destination stream holds however long the run.  Returns a
+ * new object (NULL if j has no room for another watcher); call
+ * kdo_facts_finish() once the run has ended, then read it. */
+struct kdo_facts *kdo_facts_watch(struct kdo_journal *j, kdo_time_ns from, kdo_time_ns until);
+/* Closes the ledger; m (borrowed while f lives) answers the metric facts. */
+void kdo_facts_finish(struct kdo_facts *f, const struct kdo_metrics *m);
+
+/* Computes every fact of a finished run whose journal kept every entry. */
 struct kdo_facts *kdo_facts_new(const struct kdo_journal *j, const struct kdo_metrics *m);
 /* The same with the windowable facts (kdo_fact_windowable) counted only in
  * [from, until); metric facts then cover the minutes the period touches. */
@@ -37,6 +47,11 @@ int kdo_facts_get(const struct kdo_facts *f, const char *name, double *value, si
 
 /* Prints every fact of the run, one per line. */
 void kdo_facts_print(const struct kdo_facts *f, FILE *out);
+
+/* The journal lines that show a fact: the entry that explains its witness
+ * (when there is one) and the witness, each cut to 400 bytes; a new string,
+ * or NULL if no entry shows it. */
+char *kdo_facts_evidence(const struct kdo_facts *f, const char *name);
 
 /* The journal entry that explains a violation's witness (the reply that set
  * up what it broke), or -1. */

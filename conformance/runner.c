@@ -61,84 +61,122 @@ static void format_bound(const struct kdo_expectation *e, char *buf, size_t n)
         snprintf(buf, n, "in [%.15g, %.15g]%s", e->min, e->max, during);
 }
 
-/* The journal lines that show a fact: its witness, after the entry that
- * explains it when there is one. */
-static char *evidence(const struct kdo_journal *j, int context, size_t witness)
-{
-    struct kdo_buf b;
-    if (witness == SIZE_MAX)
-        return NULL;
-    kdo_buf_init(&b, SIZE_MAX / 2);
-    size_t at[2] = {context >= 0 ? (size_t)context : SIZE_MAX, witness};
-    for (int i = 0; i < 2; i++) {
-        if (at[i] == SIZE_MAX)
-            continue;
-        size_t start = b.len;
-        kdo_journal_format(j, at[i], &b);
-        if (b.len - start > 400) { /* an invocation's recordIds: enough to recognise it */
-            b.len = start + 400;
-            kdo_buf_puts(&b, " ...");
-        }
-        kdo_buf_puts(&b, "\n");
-    }
-    b.data[--b.len] = '\0';
-    return b.data;
-}
-
-/* Facts per destination and period, computed once each. */
+/* The checks of one scenario, made before it runs: one set of facts per
+ * destination and period an expectation names, each watching its
+ * destination's journal as the run goes, so nothing of the journal needs to
+ * be kept.  The whole run's facts per destination are always there (-v, and
+ * the note on error rows). */
 struct period_facts {
     size_t dest;
     kdo_time_ns from, until;
     struct kdo_facts *f;
 };
 
-struct facts_cache {
-    const struct kdo_sim_result *r;
-    struct period_facts v[16];
-    size_t n;
+struct watch {
+    const struct kdo_scenario *s;
+    struct period_facts *v;
+    size_t n, cap;
+    FILE *journal_out;                  /* --journal, or NULL */
+    FILE *lane_files[KDO_APP_MAX_OUTPUTS]; /* several destinations: each lane's lines */
+    struct kdo_journal *journals[KDO_APP_MAX_OUTPUTS];
+    size_t nlanes;
+    int err;
 };
+
+static struct kdo_facts *facts_for(const struct watch *w, size_t dest, kdo_time_ns from,
+                                   kdo_time_ns until)
+{
+    for (size_t i = 0; i < w->n; i++)
+        if (w->v[i].dest == dest && w->v[i].from == from && w->v[i].until == until)
+            return w->v[i].f;
+    return NULL;
+}
+
+static void watch_period(struct watch *w, struct kdo_journal *j, size_t dest, kdo_time_ns from,
+                         kdo_time_ns until)
+{
+    if (facts_for(w, dest, from, until))
+        return;
+    struct kdo_facts *f = kdo_facts_watch(j, from, until);
+    if (f == NULL) { /* more periods than a journal has watchers */
+        w->err = KDO_ETOOBIG;
+        return;
+    }
+    if (w->n == w->cap) {
+        w->cap = w->cap ? 2 * w->cap : 8;
+        w->v = kdo_xrealloc(w->v, w->cap * sizeof *w->v);
+    }
+    w->v[w->n++] = (struct period_facts){dest, from, until, f};
+}
+
+static void lane_journal(void *ctx, size_t lane, const char *id, struct kdo_journal *j)
+{
+    struct watch *w = ctx;
+    const struct kdo_scenario *s = w->s;
+    (void)id;
+    kdo_journal_forget(j);
+    if (lane >= KDO_APP_MAX_OUTPUTS)
+        return;
+    w->journals[lane] = j;
+    w->nlanes = lane + 1 > w->nlanes ? lane + 1 : w->nlanes;
+    watch_period(w, j, lane, INT64_MIN, KDO_TIME_NEVER);
+    for (size_t i = 0; i < s->nexpect; i++)
+        if (s->expect[i].destination == lane)
+            watch_period(w, j, lane, s->expect[i].from, s->expect[i].until);
+    if (w->journal_out && s->ndest > 1) {
+        if ((w->lane_files[lane] = tmpfile()) == NULL)
+            w->err = KDO_EIO;
+        else
+            kdo_journal_sink(j, w->lane_files[lane]);
+    } else if (w->journal_out) {
+        kdo_journal_sink(j, w->journal_out);
+    }
+}
+
+/* Closes the ledgers once the run is over. */
+static void watch_finish(struct watch *w, const struct kdo_sim_result *r)
+{
+    for (size_t i = 0; i < w->nlanes; i++)
+        if (w->journals[i])
+            kdo_journal_flush(w->journals[i]);
+    for (size_t i = 0; i < w->n; i++)
+        kdo_facts_finish(w->v[i].f, r->lanes[w->v[i].dest < r->nlanes ? w->v[i].dest : 0].metrics);
+}
+
+static void watch_cleanup(struct watch *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        kdo_facts_free(w->v[i].f);
+    free(w->v);
+    for (size_t i = 0; i < KDO_APP_MAX_OUTPUTS; i++)
+        if (w->lane_files[i])
+            fclose(w->lane_files[i]);
+}
 
 static const struct kdo_sim_lane *lane_of(const struct kdo_sim_result *r, size_t dest)
 {
     return &r->lanes[dest < r->nlanes ? dest : 0];
 }
 
-static struct kdo_facts *facts_for(struct facts_cache *c, size_t dest, kdo_time_ns from,
-                                   kdo_time_ns until)
+static void check(const struct watch *w, const struct kdo_sim_result *r,
+                  const struct kdo_expectation *e, struct kdo_check_result *out)
 {
-    for (size_t i = 0; i < c->n; i++)
-        if (c->v[i].dest == dest && c->v[i].from == from && c->v[i].until == until)
-            return c->v[i].f;
-    const struct kdo_sim_lane *l = lane_of(c->r, dest);
-    struct kdo_facts *f = kdo_facts_new_window(l->journal, l->metrics, from, until);
-    if (c->n < sizeof c->v / sizeof c->v[0])
-        c->v[c->n++] = (struct period_facts){dest, from, until, f};
-    return f;
-}
-
-static void check(struct facts_cache *c, const struct kdo_expectation *e,
-                  struct kdo_check_result *out)
-{
-    struct kdo_facts *f = facts_for(c, e->destination, e->from, e->until);
+    struct kdo_facts *f = facts_for(w, e->destination, e->from, e->until);
     char want[160];
     double v = NAN;
-    size_t witness = SIZE_MAX;
-    if (kdo_facts_get(f, e->fact, &v, &witness) != 0)
+    if (f == NULL || kdo_facts_get(f, e->fact, &v, NULL) != 0)
         v = NAN;
     format_bound(e, want, sizeof want);
     char fact[200];
-    if (c->r->nlanes > 1) /* name the destination: "1.2:rows_delivered" */
-        snprintf(fact, sizeof fact, "%s:%s", lane_of(c->r, e->destination)->id, e->fact);
+    if (r->nlanes > 1) /* name the destination: "1.2:rows_delivered" */
+        snprintf(fact, sizeof fact, "%s:%s", lane_of(r, e->destination)->id, e->fact);
     else
         snprintf(fact, sizeof fact, "%s", e->fact);
     *out = (struct kdo_check_result){
         .fact = kdo_xstrdup(fact), .expected = kdo_xstrdup(want), .value = v,
         .passed = v >= e->min && v <= e->max, .line = e->line, .column = e->column,
     };
-    out->evidence = evidence(lane_of(c->r, e->destination)->journal, kdo_facts_context(f, e->fact),
-                             witness);
-    if (c->n == sizeof c->v / sizeof c->v[0] && f != c->v[c->n - 1].f)
-        kdo_facts_free(f); /* not cached */
+    out->evidence = f ? kdo_facts_evidence(f, e->fact) : NULL;
 }
 
 static int overridden(const struct kdo_scenario *s, const char *fact, size_t dest)
@@ -150,10 +188,10 @@ static int overridden(const struct kdo_scenario *s, const char *fact, size_t des
 }
 
 /* Fills res->checks; returns 1 if every check holds. */
-static int check_all(const struct kdo_scenario *s, const struct kdo_sim_result *r,
+static int check_all(const struct watch *w, const struct kdo_sim_result *r,
                      struct kdo_scenario_result *res)
 {
-    struct facts_cache c = {.r = r};
+    const struct kdo_scenario *s = w->s;
     int ok = 1;
     size_t lanes = r->nlanes ? r->nlanes : 1;
     res->checks = kdo_xcalloc(lanes * kdo_default_expectations_count + s->nexpect,
@@ -164,14 +202,12 @@ static int check_all(const struct kdo_scenario *s, const struct kdo_sim_result *
             struct kdo_expectation e = kdo_default_expectations[i];
             e.destination = d;
             if (!overridden(s, e.fact, d))
-                check(&c, &e, &res->checks[res->nchecks++]);
+                check(w, r, &e, &res->checks[res->nchecks++]);
         }
     for (size_t i = 0; i < s->nexpect; i++)
-        check(&c, &s->expect[i], &res->checks[res->nchecks++]);
+        check(w, r, &s->expect[i], &res->checks[res->nchecks++]);
     for (size_t i = 0; i < res->nchecks; i++)
         ok &= res->checks[i].passed;
-    for (size_t i = 0; i < c.n; i++)
-        kdo_facts_free(c.v[i].f);
     return ok;
 }
 
@@ -214,23 +250,33 @@ static int close_output(FILE *f, int err, const char *path)
     return 0;
 }
 
+/* The journal was written as the run went: one destination's straight to
+ * the file, several destinations' each to a scratch file, merged here in
+ * time order. */
+static int finish_journal(const struct kdo_runner_options *o, struct watch *w,
+                          const struct kdo_sim_result *r)
+{
+    int err = 0;
+    FILE *f = w->journal_out;
+    w->journal_out = NULL;
+    if (f == NULL)
+        return 0;
+    for (size_t i = 0; i < r->nlanes && !err; i++)
+        err = kdo_journal_sink_error(r->lanes[i].journal);
+    if (!err && r->nlanes > 1) {
+        const char *ids[KDO_APP_MAX_OUTPUTS];
+        for (size_t i = 0; i < r->nlanes; i++)
+            ids[i] = r->lanes[i].id;
+        err = kdo_journal_merge_files(w->lane_files, ids, r->nlanes, f);
+    }
+    return close_output(f, err, o->journal);
+}
+
 static int write_outputs(const struct kdo_runner_options *o, const char *file, int several,
                          const struct kdo_sim_result *r)
 {
     int err = 0;
     FILE *f;
-    if (o->journal) {
-        const struct kdo_journal *js[KDO_APP_MAX_OUTPUTS];
-        const char *ids[KDO_APP_MAX_OUTPUTS];
-        for (size_t i = 0; i < r->nlanes; i++) {
-            js[i] = r->lanes[i].journal;
-            ids[i] = r->lanes[i].id;
-        }
-        if ((f = open_output(o->journal, file, several, "jsonl")) == NULL)
-            return KDO_EIO;
-        err = close_output(f, r->nlanes > 1 ? kdo_journal_write_merged(js, ids, r->nlanes, f)
-                                            : kdo_journal_write(r->journal, f), o->journal);
-    }
     if (o->metrics && err == 0) {
         struct kdo_buf b;
         kdo_buf_init(&b, SIZE_MAX / 2);
@@ -323,7 +369,7 @@ static void bad_input(struct kdo_scenario_result *res, const struct kdo_errinfo 
     res->message = kdo_xstrdup(msg);
 }
 
-static void judge(struct kdo_scenario_result *res, struct kdo_scenario *s, int rc,
+static void judge(struct kdo_scenario_result *res, const struct watch *w, int rc,
                   const struct kdo_sim_result *r, int unreachable)
 {
     res->realtime = r->realtime;
@@ -335,7 +381,7 @@ static void judge(struct kdo_scenario_result *res, struct kdo_scenario *s, int r
         res->verdict = rc == KDO_EROWSIZE ? KDO_VERDICT_BAD_INPUT : KDO_VERDICT_FAILED;
         return;
     }
-    if (check_all(s, r, res))
+    if (check_all(w, r, res))
         res->verdict = KDO_VERDICT_PASSED;
     else if (unreachable) {
         res->verdict = KDO_VERDICT_UNDECIDED;
@@ -348,16 +394,15 @@ static void judge(struct kdo_scenario_result *res, struct kdo_scenario *s, int r
 
 /* Rows sent to the error stream are never delivered: say so when the
  * scenario does not check error_rows itself, so none go unnoticed. */
-static void note_error_rows(struct kdo_scenario_result *res, const struct kdo_scenario *s,
+static void note_error_rows(struct kdo_scenario_result *res, const struct watch *w,
                             const struct kdo_sim_result *r)
 {
     for (size_t d = 0; d < r->nlanes; d++) {
         double v = 0;
-        size_t witness;
-        if (overridden(s, "error_rows", d))
+        struct kdo_facts *f = facts_for(w, d, INT64_MIN, KDO_TIME_NEVER);
+        if (overridden(w->s, "error_rows", d) || f == NULL)
             continue;
-        struct kdo_facts *f = kdo_facts_new(r->lanes[d].journal, r->lanes[d].metrics);
-        if (kdo_facts_get(f, "error_rows", &v, &witness) == 0 && v > 0) {
+        if (kdo_facts_get(f, "error_rows", &v, NULL) == 0 && v > 0) {
             char line[300];
             size_t len = res->notes ? strlen(res->notes) : 0;
             snprintf(line, sizeof line, "%.0f row%s went to the in-application error stream%s%s "
@@ -367,25 +412,26 @@ static void note_error_rows(struct kdo_scenario_result *res, const struct kdo_sc
             res->notes = kdo_xrealloc(res->notes, len + strlen(line) + 1);
             memcpy(res->notes + len, line, strlen(line) + 1);
         }
-        kdo_facts_free(f);
     }
 }
 
 /* -v: every fact of the run, to help write expectations. */
-static void append_facts(struct kdo_scenario_result *res, const struct kdo_sim_result *r)
+static void append_facts(struct kdo_scenario_result *res, const struct watch *w,
+                         const struct kdo_sim_result *r)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     fprintf(f, "%s", res->notes ? res->notes : "");
     for (size_t i = 0; i < (r->nlanes ? r->nlanes : 1); i++) {
-        struct kdo_facts *facts = kdo_facts_new(r->lanes[i].journal, r->lanes[i].metrics);
+        struct kdo_facts *facts = facts_for(w, i, INT64_MIN, KDO_TIME_NEVER);
+        if (facts == NULL)
+            continue;
         if (r->nlanes > 1)
             fprintf(f, "    facts of destination %s:\n", r->lanes[i].id);
         else
             fprintf(f, "    facts of this run:\n");
         kdo_facts_print(facts, f);
-        kdo_facts_free(facts);
     }
     fclose(f);
     free(res->notes);
@@ -411,11 +457,16 @@ static void run_one(const char *file, const struct kdo_runner_options *o, int se
     size_t notes_len = 0;
     FILE *nf = open_memstream(&res->notes, &notes_len);
     int rc = kdo_endpoint_open(s, nf, &end, msg, sizeof msg);
+    int unreachable_end = rc != 0;
     fclose(nf);
     struct records rec = {NULL, s->ndest > 1, 0};
+    struct watch w = {.s = s};
     if (rc == 0 && o->records && (rec.f = open_output(o->records, file, several,
                                                       "records.jsonl")) == NULL)
         rc = KDO_EIO, snprintf(msg, sizeof msg, "cannot write the records file");
+    if (rc == 0 && o->journal && (w.journal_out = open_output(o->journal, file, several,
+                                                              "jsonl")) == NULL)
+        rc = KDO_EIO, snprintf(msg, sizeof msg, "cannot write the journal file");
     if (rc == 0) {
         struct kdo_sim_result r;
         s->sim.transport = kdo_endpoint_transport(end);
@@ -423,26 +474,42 @@ static void run_one(const char *file, const struct kdo_runner_options *o, int se
             s->sim.on_send = write_records;
             s->sim.on_send_ctx = &rec;
         }
+        s->sim.on_journal = lane_journal;
+        s->sim.on_journal_ctx = &w;
         rc = kdo_sim_run(&s->sim, &r);
-        if (rec.f && close_output(rec.f, rec.err, o->records) != 0)
-            res->verdict = KDO_VERDICT_BAD_INPUT;
-        judge(res, s, rc, &r, kdo_endpoint_unreachable(end));
+        if (rc == 0 && w.err)
+            rc = w.err;
+        watch_finish(&w, &r);
+        judge(res, &w, rc, &r, kdo_endpoint_unreachable(end));
         if (rc == 0)
-            note_error_rows(res, s, &r);
+            note_error_rows(res, &w, &r);
         if (o->verbose && rc == 0)
-            append_facts(res, &r);
-        if (r.journal && write_outputs(o, file, several, &r) != 0)
+            append_facts(res, &w, &r);
+        /* An output that could not be written fails the run whatever its
+         * checks said: a report that silently lacks what was asked is worse. */
+        int out_err = rec.f && close_output(rec.f, rec.err, o->records) != 0;
+        rec.f = NULL;
+        out_err |= finish_journal(o, &w, &r) != 0;
+        out_err |= r.journal && write_outputs(o, file, several, &r) != 0;
+        if (out_err)
             res->verdict = KDO_VERDICT_BAD_INPUT;
         kdo_sim_result_cleanup(&r);
     } else {
+        if (rec.f)
+            fclose(rec.f);
+        if (w.journal_out)
+            fclose(w.journal_out);
+        w.journal_out = NULL;
         res->verdict = KDO_VERDICT_BAD_INPUT;
-        snprintf(msg + strlen(msg), sizeof msg - strlen(msg), " (cannot reach the Lambda end)");
+        if (unreachable_end)
+            snprintf(msg + strlen(msg), sizeof msg - strlen(msg), " (cannot reach the Lambda end)");
         res->message = kdo_xstrdup(msg);
     }
     if (res->notes && !*res->notes) {
         free(res->notes);
         res->notes = NULL;
     }
+    watch_cleanup(&w);
     kdo_endpoint_close(end);
     kdo_scenario_free(s);
     res->wall_s = wall_seconds() - t0;

@@ -34,6 +34,8 @@ int kdo_buf_reserve(struct kdo_buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 256;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    if (cap > b->max && b->max < SIZE_MAX / 2) /* doubling must not overshoot the bound */
+        cap = need > b->max + 1 ? need : b->max + 1;
     b->data = kdo_xrealloc(b->data, cap);
     b->cap = cap;
     return 0;

@@ -5,10 +5,15 @@
  * source and emitted to the destination stream (as ranges of row numbers),
  * each invocation (its recordIds as row numbers, retryHints and bytes), each
  * reply (status, verdict per record), buffer/lag samples, source pauses and
- * restarts.  Entries are kept compact in memory (per-record data in side
- * arrays) so a 10-minute, 1,000 rows/s run stays small; kdo_journal_write()
- * renders them as JSON Lines.  Appending never fails (out of memory aborts).
- * The journal holds no clock: times come from the caller.
+ * restarts.  Appending never fails (out of memory aborts).  The journal holds
+ * no clock: times come from the caller.
+ *
+ * A journal is a stream.  Watchers (the checks, a JSON Lines file) see each
+ * entry once it is final, in order.  By default every entry is also kept
+ * for reading back (tests, small tools); a run calls kdo_journal_forget() so
+ * that only the entries not yet final, the latest invocation and the latest
+ * reply stay in memory: a run's journal then costs a small constant however
+ * long it runs, and its history lives in the watchers' summaries and files.
  */
 #ifndef KDO_JOURNAL_H
 #define KDO_JOURNAL_H
@@ -35,6 +40,7 @@ enum kdo_jkind {
 
 struct kdo_jentry {
     kdo_time_ns t;
+    size_t index; /* position in the whole journal, 0-based */
     enum kdo_jkind kind;
     union {
         struct {
@@ -127,7 +133,26 @@ void kdo_journal_error_row(struct kdo_journal *j, kdo_time_ns t, uint64_t row, c
 /* The end of the run: rows the engine still holds unacknowledged, and their bytes. */
 void kdo_journal_end(struct kdo_journal *j, kdo_time_ns t, uint64_t rows_left, uint64_t bytes_left);
 
-/* Reading: entries in order, and the side arrays they point into. */
+/* Watching.  fn(ctx, j, i) is told every entry i once it is final (a range
+ * of rows may still grow while it is among the last two entries at its
+ * instant), in order; during the call entry i and everything it points to
+ * can be read.  At most 64 watchers; returns 0 or KDO_EINVAL. */
+typedef void kdo_journal_watch_fn(void *ctx, const struct kdo_journal *j, size_t i);
+int kdo_journal_watch(struct kdo_journal *j, kdo_journal_watch_fn *fn, void *ctx);
+/* Writes every entry to f as a JSON line as soon as it is final (borrows f
+ * until the journal is freed).  Write errors are kept: kdo_journal_sink_error(). */
+void kdo_journal_sink(struct kdo_journal *j, FILE *f);
+int kdo_journal_sink_error(const struct kdo_journal *j);
+/* From now on, keep only what is not final yet, the latest invoke and the
+ * latest reply: kdo_journal_at() returns NULL for anything else. */
+void kdo_journal_forget(struct kdo_journal *j);
+/* Bytes the journal holds in memory (entries, side arrays, strings). */
+size_t kdo_journal_held_bytes(const struct kdo_journal *j);
+/* Makes every entry final and tells the watchers (kdo_journal_end() does). */
+void kdo_journal_flush(struct kdo_journal *j);
+
+/* Reading: entries in order, and the side arrays they point into.  Indexes
+ * count the whole journal; an entry no longer kept reads as NULL. */
 size_t kdo_journal_count(const struct kdo_journal *j);
 const struct kdo_jentry *kdo_journal_at(const struct kdo_journal *j, size_t i);
 const uint64_t *kdo_journal_seqs(const struct kdo_journal *j);
@@ -142,6 +167,16 @@ void kdo_journal_record_id(const char *prefix, uint64_t seq, char out[57]);
 /* Appends entry i as one JSON object (no newline) to out. */
 struct kdo_buf;
 void kdo_journal_format(const struct kdo_journal *j, size_t i, struct kdo_buf *out);
+/* The same, stopping the lists of records once the text passes `max`
+ * bytes: enough to recognise the entry, at a cost that does not grow with
+ * the invocation's size.  The object is then left unclosed. */
+void kdo_journal_format_brief(const struct kdo_journal *j, size_t i, struct kdo_buf *out,
+                              size_t max);
+/* Whether e points at nothing else (rows, sample, resume, restart, end):
+ * a copy of it can be formatted on its own. */
+int kdo_jentry_plain(const struct kdo_jentry *e);
+/* Appends such a copy as one JSON object; KDO_EINVAL for other kinds. */
+int kdo_journal_format_plain(const struct kdo_jentry *e, struct kdo_buf *out);
 /* Writes the whole journal as JSON Lines to f; returns 0 or KDO_EIO. */
 int kdo_journal_write(const struct kdo_journal *j, FILE *f);
 /* The journals of several destinations as one JSON Lines stream in time
@@ -149,6 +184,10 @@ int kdo_journal_write(const struct kdo_journal *j, FILE *f);
  * At most 8 journals.  Returns 0, KDO_EINVAL for more, or KDO_EIO. */
 int kdo_journal_write_merged(const struct kdo_journal *const *js, const char *const *ids, size_t n,
                              FILE *f);
+/* The same for journals already written as JSON Lines (by kdo_journal_sink)
+ * to the files ins[0..n), read from their start.  Returns 0, KDO_EINVAL for
+ * more than 8 or a line that is not a journal entry, or KDO_EIO. */
+int kdo_journal_merge_files(FILE *const *ins, const char *const *ids, size_t n, FILE *f);
 
 /* Mutable access, for tests that craft journals to prove a check fails. */
 struct kdo_jentry *kdo_journal_at_mut(struct kdo_journal *j, size_t i);

@@ -91,6 +91,8 @@ static int run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo_
         memcpy(ol->id, outs[i].id, sizeof ol->id);
         ol->journal = kdo_journal_new();
         ol->metrics = kdo_metrics_new();
+        if (cfg->on_journal)
+            cfg->on_journal(cfg->on_journal_ctx, i, ol->id, ol->journal);
         if (cfg->transport) {
             l->transport = cfg->transport;
         } else { /* every lane invokes the same fake function */

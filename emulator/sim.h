@@ -63,6 +63,10 @@ struct kdo_sim_config {
     void (*on_send)(void *ctx, const char *dest, kdo_time_ns now,
                     const struct kdo_invocation *inv);
     void *on_send_ctx;
+    /* Told each destination's journal as it is made, before anything is
+     * recorded (NULL: nobody): to watch it, forget it, write it out. */
+    void (*on_journal)(void *ctx, size_t lane, const char *id, struct kdo_journal *j);
+    void *on_journal_ctx;
 };
 
 /* Defaults for everything; no source segments, no rules, no restarts. */

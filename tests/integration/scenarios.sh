@@ -166,5 +166,17 @@ fi
 out=$("$kdaout" run --seed x "$s" 2>&1); rc=$?
 [ $rc -eq 2 ] && ok "a bad --seed exits 2" || not_ok "a bad --seed exits 2 (exit $rc)"
 
+# 6. An output that cannot be written is exit 2, whatever the checks said.
+if [ -w /dev/full ]; then
+    for opt in --records --journal --metrics; do
+        out=$("$kdaout" run "$s" $opt /dev/full 2>&1); rc=$?
+        if [ $rc -eq 2 ] && echo "$out" | grep -q "error writing"; then
+            ok "$opt /dev/full exits 2 and says so"
+        else
+            not_ok "$opt /dev/full exits 2 and says so (exit $rc: ${out:0:300})"
+        fi
+    done
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

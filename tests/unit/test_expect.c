@@ -372,6 +372,138 @@ START_TEST(fact_names)
 }
 END_TEST
 
+
+/* ---- watching a run as it goes ---------------------------------------------- */
+
+/* A long, messy history: flushes split or not, failures of every kind,
+ * retries, restarts, and now and then a bug (an Ok row resent, a hint that
+ * jumps, a row never sent). */
+static unsigned lcg(uint64_t *state)
+{
+    *state = *state * 6364136223846793005u + 1442695040888963407u;
+    return (unsigned)(*state >> 33);
+}
+
+static void messy_run(struct kdo_journal *jj, unsigned seed)
+{
+    uint64_t rng = seed, next_row = 0, first_unacked = 0, round = 0, number = 0;
+    uint64_t seqs[40], hints[40];
+    uint8_t verdicts[40];
+    kdo_journal_start(jj, 0, seed, "123456789012345678901234567890123456");
+    for (int step = 0; step < 3000; step++) {
+        kdo_time_ns t = (kdo_time_ns)step * KDO_S;
+        uint64_t fresh = lcg(&rng) % 20;
+        kdo_journal_rows(jj, t, KDO_J_ROWS_READ, next_row, fresh, fresh * 10);
+        kdo_journal_rows(jj, t, KDO_J_ROWS_EMITTED, next_row, fresh, fresh * 10);
+        next_row += fresh;
+        size_t n = 0;
+        for (uint64_t r = first_unacked; r < next_row && n < 40; r++, n++) {
+            seqs[n] = r;
+            hints[n] = lcg(&rng) % 50 == 0 ? 9 : (uint64_t)(step % 3);
+        }
+        if (lcg(&rng) % 40 == 0 && n > 0)
+            seqs[0] = first_unacked > 0 ? first_unacked - 1 : 0; /* an Ok row resent */
+        kdo_journal_invoke(jj, t + KDO_MS, ++number, ++round, (int)(lcg(&rng) % 2), "g", 100 * n, n,
+                           seqs, hints);
+        struct kdo_jentry e = {.kind = KDO_J_REPLY};
+        e.u.reply.number = number;
+        e.u.reply.status = 200;
+        e.u.reply.n = n;
+        for (size_t i = 0; i < n; i++) {
+            unsigned roll = lcg(&rng) % 10;
+            verdicts[i] = roll < 7 ? KDO_REASON_OK : roll < 8 ? KDO_REASON_DELIVERY_FAILED
+                          : roll < 9 ? KDO_REASON_NO_RESULT : KDO_REASON_ABANDONED;
+            e.u.reply.ok += verdicts[i] == KDO_REASON_OK;
+            e.u.reply.failed += verdicts[i] != KDO_REASON_OK;
+        }
+        kdo_journal_reply(jj, t + 2 * KDO_MS, &e, step % 9 ? "" : "detail", verdicts);
+        while (n > 0 && first_unacked < next_row && verdicts[0] == KDO_REASON_OK && lcg(&rng) % 2)
+            first_unacked++;
+        kdo_journal_sample(jj, t + 3 * KDO_MS, next_row - first_unacked, 0,
+                           (int64_t)(lcg(&rng) % 5000), lcg(&rng) % 3);
+        if (lcg(&rng) % 100 == 0)
+            kdo_journal_restart(jj, t + 4 * KDO_MS, lcg(&rng) % 10, KDO_S);
+        if (lcg(&rng) % 50 == 0) {
+            kdo_journal_pause(jj, t + 5 * KDO_MS, NULL);
+            kdo_journal_mark(jj, t + 6 * KDO_MS, KDO_J_RESUME);
+        }
+        if (lcg(&rng) % 70 == 0)
+            kdo_journal_error_row(jj, t + 7 * KDO_MS, next_row, "PARSE", "bad row");
+    }
+    kdo_journal_end(jj, 3000 * KDO_S, next_row - first_unacked, 0);
+}
+
+static char *printed(const struct kdo_facts *f)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    kdo_facts_print(f, out);
+    static const char *const names[] = {"lost", "ok_resent", "retry_hint_errors",
+                                        "head_of_line_violations", "max_lag_ms", "final_lag_ms",
+                                        "max_records_per_invocation", "failures.no_result"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char *ev = kdo_facts_evidence(f, names[i]);
+        fprintf(out, "%s: %s\n", names[i], ev ? ev : "(none)");
+        free(ev);
+    }
+    fclose(out);
+    return text;
+}
+
+START_TEST(watching_a_forgetting_journal_equals_reading_a_kept_one)
+{
+    for (unsigned seed = 1; seed <= 5; seed++) {
+        struct kdo_journal *kept = kdo_journal_new(), *streamed = kdo_journal_new();
+        struct kdo_facts *whole = kdo_facts_watch(streamed, INT64_MIN, KDO_TIME_NEVER);
+        struct kdo_facts *period = kdo_facts_watch(streamed, 100 * KDO_S, 900 * KDO_S);
+        kdo_journal_forget(streamed);
+        messy_run(kept, seed);
+        messy_run(streamed, seed);
+        kdo_facts_finish(whole, m);
+        kdo_facts_finish(period, m);
+        ck_assert_uint_lt(kdo_journal_held_bytes(streamed), kdo_journal_held_bytes(kept) / 4);
+        struct kdo_facts *a = kdo_facts_new(kept, m);
+        struct kdo_facts *b = kdo_facts_new_window(kept, m, 100 * KDO_S, 900 * KDO_S);
+        char *want = printed(a), *got = printed(whole);
+        ck_assert_str_eq(got, want);
+        free(want), free(got);
+        want = printed(b), got = printed(period);
+        ck_assert_str_eq(got, want);
+        free(want), free(got);
+        double v;
+        ck_assert_int_eq(kdo_facts_get(whole, "ok_resent", &v, NULL), 0);
+        ck_assert_double_gt(v, 0); /* the bugs were seen */
+        ck_assert_int_eq(kdo_facts_get(whole, "retry_hint_errors", &v, NULL), 0);
+        ck_assert_double_gt(v, 0);
+        kdo_facts_free(a);
+        kdo_facts_free(b);
+        kdo_facts_free(whole);
+        kdo_facts_free(period);
+        kdo_journal_free(kept);
+        kdo_journal_free(streamed);
+    }
+}
+END_TEST
+
+START_TEST(evidence_shows_the_witness_and_its_context)
+{
+    uint64_t s[] = {0};
+    uint8_t v[] = {KDO_REASON_DELIVERY_FAILED};
+    invoke(KDO_S, 1, 0, 1, s, ZERO);
+    reply(KDO_S, 1, v);
+    invoke(2 * KDO_S, 2, 1, 1, s, ZERO); /* hint should be 1 */
+    struct kdo_facts *f = kdo_facts_new(j, m);
+    char *ev = kdo_facts_evidence(f, "retry_hint_errors");
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_ptr_nonnull(strstr(ev, "\"ev\":\"reply\""));
+    ck_assert_ptr_nonnull(strstr(ev, "\n{\"t\":2.000000,\"ev\":\"invoke\""));
+    free(ev);
+    ck_assert_ptr_null(kdo_facts_evidence(f, "lost")); /* no END entry: nothing shows it */
+    kdo_facts_free(f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("expect");
@@ -401,6 +533,8 @@ static Suite *suite(void)
         {"period", facts_in_a_period},
         {"context", violations_name_their_context},
         {"names", fact_names},
+        {"watching", watching_a_forgetting_journal_equals_reading_a_kept_one},
+        {"evidence", evidence_shows_the_witness_and_its_context},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

@@ -670,6 +670,224 @@ START_TEST(write_merged_edges)
 }
 END_TEST
 
+
+/* ---- a journal as a stream ------------------------------------------------ */
+
+/* A day's worth of a failing run in miniature: every kind of entry, ranges
+ * that fold, invocations with their replies, error rows with data. */
+static void record_a_run(struct kdo_journal *jj, size_t rounds)
+{
+    uint64_t seqs[64], hints[64];
+    uint8_t verdicts[64];
+    char data[300];
+    memset(data, 'x', sizeof data);
+    kdo_journal_start(jj, 0, 7, PREFIX);
+    for (size_t r = 0; r < rounds; r++) {
+        kdo_time_ns t = (kdo_time_ns)r * KDO_S;
+        kdo_journal_rows(jj, t, KDO_J_ROWS_READ, 10 * r, 5, 50);
+        kdo_journal_rows(jj, t, KDO_J_ROWS_EMITTED, 10 * r, 5, 50);
+        kdo_journal_rows(jj, t, KDO_J_ROWS_READ, 10 * r + 5, 5, 50); /* folds two back */
+        kdo_journal_rows(jj, t, KDO_J_ROWS_EMITTED, 10 * r + 5, 5, 50);
+        size_t n = 1 + r % 64;
+        for (size_t i = 0; i < n; i++) {
+            seqs[i] = 10 * r + i;
+            hints[i] = r % 3;
+            verdicts[i] = i % 2 ? KDO_REASON_OK : KDO_REASON_DELIVERY_FAILED;
+        }
+        char id[40];
+        snprintf(id, sizeof id, "inv-%zu", r);
+        kdo_journal_invoke(jj, t + 1 * KDO_US, r + 1, r + 1, (int)(r % 2), id, 100 * n, n, seqs, hints);
+        struct kdo_jentry e = {0};
+        e.u.reply.number = r + 1;
+        e.u.reply.status = 200;
+        e.u.reply.n = n;
+        e.u.reply.failed = n / 2;
+        kdo_journal_reply(jj, t + 2 * KDO_US, &e, r % 5 ? "" : "some detail", verdicts);
+        kdo_journal_sample(jj, t + 3 * KDO_US, r, 100 * r, (int64_t)r * 10, r);
+        if (r % 7 == 0) {
+            struct kdo_error_row er = {r, "PARSE_ERROR", "no", data, sizeof data, 1, 2, "PUMP"};
+            kdo_journal_error_stream(jj, t + 4 * KDO_US, &er);
+        }
+        if (r % 11 == 0) {
+            kdo_journal_pause(jj, t + 5 * KDO_US, r % 2 ? "1.2" : NULL);
+            kdo_journal_mark(jj, t + 6 * KDO_US, KDO_J_RESUME);
+        }
+        if (r % 13 == 0)
+            kdo_journal_restart(jj, t + 7 * KDO_US, r, KDO_S);
+    }
+    kdo_journal_end(jj, (kdo_time_ns)rounds * KDO_S, 3, 30);
+}
+
+struct seen {
+    struct kdo_buf text;
+    size_t next;  /* the index the next entry must have */
+    int out_of_order;
+};
+
+static void see(void *ctx, const struct kdo_journal *jj, size_t i)
+{
+    struct seen *s = ctx;
+    s->out_of_order |= i != s->next++;
+    kdo_journal_format(jj, i, &s->text);
+    kdo_buf_puts(&s->text, "\n");
+}
+
+START_TEST(forgetting_journal_tells_every_entry_once_in_order)
+{
+    struct kdo_journal *f = kdo_journal_new();
+    struct seen s = {.next = 0};
+    char *sunk = NULL;
+    size_t sunk_len = 0;
+    FILE *sink = open_memstream(&sunk, &sunk_len);
+    kdo_buf_init(&s.text, SIZE_MAX / 2);
+    ck_assert_int_eq(kdo_journal_watch(f, see, &s), 0);
+    kdo_journal_sink(f, sink);
+    kdo_journal_forget(f);
+    record_a_run(j, 2000);
+    record_a_run(f, 2000);
+    fclose(sink);
+    size_t len;
+    char *whole = written(&len);
+    ck_assert_int_eq(s.out_of_order, 0);
+    ck_assert_uint_eq(s.next, kdo_journal_count(j));
+    ck_assert_uint_eq(kdo_journal_count(f), kdo_journal_count(j));
+    ck_assert_uint_eq(s.text.len, len);
+    ck_assert_int_eq(memcmp(s.text.data, whole, len), 0); /* watchers read what a kept journal writes */
+    ck_assert_uint_eq(sunk_len, len);
+    ck_assert_int_eq(memcmp(sunk, whole, len), 0);
+    ck_assert_int_eq(kdo_journal_sink_error(f), 0);
+    /* Old entries are gone, the latest invoke and reply are still there. */
+    ck_assert_ptr_null(kdo_journal_at(f, 1));
+    size_t last = kdo_journal_count(f) - 1, invoke = SIZE_MAX, reply = SIZE_MAX;
+    for (size_t i = last + 1; i-- > 0 && (invoke == SIZE_MAX || reply == SIZE_MAX);) {
+        const struct kdo_jentry *e = kdo_journal_at(j, i);
+        if (e->kind == KDO_J_INVOKE && invoke == SIZE_MAX)
+            invoke = i;
+        if (e->kind == KDO_J_REPLY && reply == SIZE_MAX)
+            reply = i;
+    }
+    ck_assert_ptr_nonnull(kdo_journal_at(f, invoke));
+    ck_assert_ptr_nonnull(kdo_journal_at(f, reply));
+    ck_assert_ptr_nonnull(kdo_journal_at(f, last));
+    free(whole);
+    free(sunk);
+    kdo_buf_cleanup(&s.text);
+    kdo_journal_free(f);
+}
+END_TEST
+
+START_TEST(forgetting_journal_holds_a_constant)
+{
+    struct kdo_journal *f = kdo_journal_new();
+    kdo_journal_forget(f);
+    record_a_run(f, 1000);
+    size_t after_1k = kdo_journal_held_bytes(f);
+    record_a_run(f, 100000);
+    size_t after_100k = kdo_journal_held_bytes(f);
+    record_a_run(j, 1000);
+    size_t kept_1k = kdo_journal_held_bytes(j);
+    ck_assert_uint_le(after_100k, 1u << 20);
+    ck_assert_uint_le(after_100k, 2 * after_1k + 4096); /* does not grow with the run */
+    ck_assert_uint_gt(kept_1k, after_1k);                 /* a kept journal does */
+    kdo_journal_free(f);
+}
+END_TEST
+
+START_TEST(a_reply_finds_its_invoke_after_forgetting)
+{
+    struct kdo_journal *f = kdo_journal_new();
+    struct seen s = {.next = 0};
+    kdo_buf_init(&s.text, SIZE_MAX / 2);
+    kdo_journal_forget(f);
+    record_a_run(f, 300); /* enough to compact many times */
+    ck_assert_int_eq(kdo_journal_watch(f, see, &s), 0);
+    uint64_t seqs[2] = {123456, 123457}, hints[2] = {4, 4};
+    uint8_t verdicts[2] = {KDO_REASON_OK, KDO_REASON_NO_RESULT};
+    kdo_journal_invoke(f, 400 * KDO_S, 999, 999, 1, "late", 200, 2, seqs, hints);
+    for (int i = 0; i < 300; i++) /* samples pile up between an invoke and its reply */
+        kdo_journal_sample(f, 400 * KDO_S + i, 1, 1, 1, 1);
+    struct kdo_jentry e = {0};
+    e.u.reply.number = 999;
+    e.u.reply.n = 2;
+    e.u.reply.failed = 1;
+    kdo_journal_reply(f, 401 * KDO_S, &e, "", verdicts);
+    kdo_journal_flush(f);
+    ck_assert_ptr_nonnull(strstr(s.text.data, "\"recordId\":\"" PREFIX "00000000000000123457\""));
+    kdo_buf_cleanup(&s.text);
+    kdo_journal_free(f);
+}
+END_TEST
+
+START_TEST(merge_files_equals_write_merged)
+{
+    struct kdo_journal *a = kdo_journal_new(), *b = kdo_journal_new();
+    FILE *fa = tmpfile(), *fb = tmpfile();
+    kdo_journal_sink(a, fa);
+    kdo_journal_sink(b, fb);
+    record_a_run(a, 50);
+    record_a_run(b, 40);
+    /* Times differ in whole microseconds, as the lines print them. */
+    const struct kdo_journal *js[2] = {a, b};
+    const char *ids[2] = {"1.1", "1.2"};
+    char *want = NULL, *got = NULL;
+    size_t want_len = 0, got_len = 0;
+    FILE *w = open_memstream(&want, &want_len), *g = open_memstream(&got, &got_len);
+    ck_assert_int_eq(kdo_journal_write_merged(js, ids, 2, w), 0);
+    FILE *ins[2] = {fa, fb};
+    ck_assert_int_eq(kdo_journal_merge_files(ins, ids, 2, g), 0);
+    fclose(w);
+    fclose(g);
+    ck_assert_uint_eq(got_len, want_len);
+    ck_assert_int_eq(memcmp(got, want, want_len), 0);
+    /* A file that is not a journal is refused. */
+    FILE *bad = tmpfile();
+    fputs("not a journal\n", bad);
+    FILE *ins_bad[1] = {bad};
+    FILE *sinkhole = fopen("/dev/null", "w");
+    ck_assert_int_eq(kdo_journal_merge_files(ins_bad, ids, 1, sinkhole), KDO_EINVAL);
+    fclose(sinkhole);
+    fclose(bad);
+    fclose(fa);
+    fclose(fb);
+    free(want);
+    free(got);
+    kdo_journal_free(a);
+    kdo_journal_free(b);
+}
+END_TEST
+
+START_TEST(sink_write_errors_are_kept)
+{
+    FILE *full = fopen("/dev/full", "w");
+    if (full == NULL)
+        return; /* no /dev/full here */
+    setvbuf(full, NULL, _IONBF, 0);
+    kdo_journal_sink(j, full);
+    record_a_run(j, 3);
+    ck_assert_int_eq(kdo_journal_sink_error(j), KDO_EIO);
+    fclose(full);
+}
+END_TEST
+
+START_TEST(format_brief_stops_long_lists)
+{
+    uint64_t seqs[1000], hints[1000] = {0};
+    for (int i = 0; i < 1000; i++)
+        seqs[i] = (uint64_t)i;
+    kdo_journal_start(j, 0, 1, PREFIX);
+    kdo_journal_invoke(j, 0, 1, 1, 0, "g", 100, 1000, seqs, hints);
+    struct kdo_buf b;
+    kdo_buf_init(&b, SIZE_MAX / 2);
+    kdo_journal_format_brief(j, 1, &b, 400);
+    ck_assert_uint_lt(b.len, 600);
+    ck_assert_uint_gt(b.len, 400);
+    kdo_buf_reset(&b);
+    kdo_journal_format(j, 1, &b);
+    ck_assert_uint_gt(b.len, 1000 * 57);
+    kdo_buf_cleanup(&b);
+}
+END_TEST
+
 static Suite *journal_suite(void)
 {
     Suite *s = suite_create("journal");
@@ -698,6 +916,13 @@ static Suite *journal_suite(void)
         {"write_merged_orders_by_time_ties_to_the_first",
          write_merged_orders_by_time_ties_to_the_first},
         {"write_merged_edges", write_merged_edges},
+        {"forgetting_journal_tells_every_entry_once_in_order",
+         forgetting_journal_tells_every_entry_once_in_order},
+        {"forgetting_journal_holds_a_constant", forgetting_journal_holds_a_constant},
+        {"a_reply_finds_its_invoke_after_forgetting", a_reply_finds_its_invoke_after_forgetting},
+        {"merge_files_equals_write_merged", merge_files_equals_write_merged},
+        {"sink_write_errors_are_kept", sink_write_errors_are_kept},
+        {"format_brief_stops_long_lists", format_brief_stops_long_lists},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
