@@ -44,6 +44,8 @@
 #define INVOKE_PREFIX "/2015-03-31/functions/"
 #define LOG_IDS_MAX 1000 /* recordIds kept per logged invocation */
 #define MAP_MIN ((size_t)128 * 1024) /* blobs this big are mmap()ed */
+#define DRAIN_MAX ((size_t)16 << 20) /* see refuse_early */
+#define ROOM_GRACE KDO_S /* see make_room */
 #define LOG_BYTES_MIN ((size_t)64 * 1024)
 #define CHUNKED_STEP ((size_t)1 << 20) /* budget reserved at a time for chunked bodies */
 
@@ -89,7 +91,8 @@ struct parked {
 struct watch {
     int fd;
     int waiting;
-    kdo_time_ns deadline;
+    int cut; /* shut down, not yet closed by MHD */
+    kdo_time_ns since, deadline;
     struct watch *prev, *next;
 };
 
@@ -112,7 +115,7 @@ struct kdo_lambda_server {
     size_t inflight; /* bytes reserved by requests (MHD thread only) */
     /* open connections (under lock) */
     struct watch *watch_head, *watch_tail;
-    size_t nwatched;
+    size_t nwatched, ncut;
     /* parked connections */
     pthread_t timer;
     pthread_mutex_t lock;
@@ -133,6 +136,7 @@ struct request {
     char name[512], qualifier[130];
     struct blob body;
     size_t reserved; /* bytes of the in-flight budget this request holds */
+    size_t drained;  /* bytes of a refused body read and thrown away */
     int too_large;
     int over_budget;
     int closing;  /* answered before its body was read: the connection closes */
@@ -317,12 +321,16 @@ static kdo_time_ns resume_due(struct kdo_lambda_server *s, kdo_time_ns now)
  *                ▲───────────────────── waiting again (keep-alive) ◄─────────────┘
  *
  * A byte every few seconds keeps MHD's idle timeout from firing but not the
- * deadline.  At the connection limit, a new connection closes the one that has
- * waited longest, so connections that never send a request cannot keep
- * everyone else in the listen queue.  Called with the lock held. */
+ * deadline.  At the connection limit, the connection that has waited longest
+ * is cut once it has waited ROOM_GRACE, so connections that send no request
+ * (or never finish one) cannot keep everyone else in the listen queue, while
+ * a client that opens its connections at once still gets to use them.
+ * Called with the lock held. */
 
 static void watch_unlink(struct kdo_lambda_server *s, struct watch *w)
 {
+    if (w->prev == NULL && s->watch_head != w)
+        return; /* not listed yet */
     *(w->prev ? &w->prev->next : &s->watch_head) = w->next;
     *(w->next ? &w->next->prev : &s->watch_tail) = w->prev;
     w->prev = w->next = NULL;
@@ -330,6 +338,7 @@ static void watch_unlink(struct kdo_lambda_server *s, struct watch *w)
 
 static void watch_wait(struct kdo_lambda_server *s, struct watch *w, kdo_time_ns now)
 {
+    w->since = now;
     watch_unlink(s, w);
     w->prev = s->watch_tail;
     *(s->watch_tail ? &s->watch_tail->next : &s->watch_head) = w;
@@ -340,11 +349,29 @@ static void watch_wait(struct kdo_lambda_server *s, struct watch *w, kdo_time_ns
 }
 
 /* MHD sees EOF on its next read and closes the connection itself. */
-static void watch_cut(struct watch *w)
+static void watch_cut(struct kdo_lambda_server *s, struct watch *w)
 {
     shutdown(w->fd, SHUT_RDWR);
     w->waiting = 0;
+    w->cut = 1;
     w->deadline = KDO_TIME_NEVER;
+    s->ncut++;
+}
+
+/* At the limit: cuts the longest-waiting connection if it has waited
+ * ROOM_GRACE; returns when it will have, or NEVER. */
+static kdo_time_ns make_room(struct kdo_lambda_server *s, kdo_time_ns now)
+{
+    kdo_time_ns grace = kdo_time_min(ROOM_GRACE, s->cfg.request_timeout);
+    for (struct watch *w = s->watch_head; w && s->nwatched - s->ncut >= s->cfg.max_connections;
+         w = w->next) {
+        if (!w->waiting)
+            continue;
+        if (w->since + grace > now)
+            return w->since + grace;
+        watch_cut(s, w);
+    }
+    return KDO_TIME_NEVER;
 }
 
 /* Cuts the waiting connections that are due; returns the next deadline. */
@@ -353,11 +380,11 @@ static kdo_time_ns cut_due(struct kdo_lambda_server *s, kdo_time_ns now)
     kdo_time_ns next = KDO_TIME_NEVER;
     for (struct watch *w = s->watch_head; w; w = w->next) {
         if (w->waiting && w->deadline <= now)
-            watch_cut(w);
+            watch_cut(s, w);
         else if (w->waiting)
             next = kdo_time_min(next, w->deadline);
     }
-    return next;
+    return kdo_time_min(next, make_room(s, now));
 }
 
 static void watch_started(struct kdo_lambda_server *s, struct MHD_Connection *conn, void **ctx)
@@ -367,12 +394,7 @@ static void watch_started(struct kdo_lambda_server *s, struct MHD_Connection *co
     w->fd = fd ? fd->connect_fd : -1;
     *ctx = w;
     pthread_mutex_lock(&s->lock);
-    if (++s->nwatched >= s->cfg.max_connections) /* the last slot: free one */
-        for (struct watch *o = s->watch_head; o; o = o->next)
-            if (o->waiting) {
-                watch_cut(o);
-                break;
-            }
+    s->nwatched++;
     watch_wait(s, w, clock_ns());
     pthread_mutex_unlock(&s->lock);
 }
@@ -389,6 +411,7 @@ static void notify_connection(void *cls, struct MHD_Connection *conn, void **ctx
     pthread_mutex_lock(&s->lock);
     watch_unlink(s, w);
     s->nwatched--;
+    s->ncut -= (size_t)w->cut;
     pthread_mutex_unlock(&s->lock);
     free(w);
     *ctx = NULL;
@@ -985,34 +1008,46 @@ static int refuse_framing(struct request *r)
     return 1;
 }
 
-/* Decided from the head alone, before any of the body is read: bad framing,
- * a declared body over the limit, or one the budget cannot hold.  Otherwise
- * reserves the declared body.  Returns 1 if answered. */
+/* Decided from the head alone: bad framing, a declared body over the limit,
+ * or one the budget cannot hold; otherwise the declared body is reserved.
+ * Returns 1 if answered now, before any of the body is read; the connection
+ * then closes.  A client still writing its body would see that close as a
+ * reset and lose the answer, so a refused body of at most DRAIN_MAX is read
+ * and thrown away (never kept) and answered when in, unless the client waits
+ * for `100 Continue` and so has not sent it. */
 static int refuse_early(struct request *r)
 {
     const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
+    const char *expect = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Expect");
     unsigned long long want = cl ? strtoull(cl, NULL, 10) : 0;
+    int now = (expect && strcasecmp(expect, "100-continue") == 0) || want > DRAIN_MAX;
     kdo_rng_uuid4(&r->s->id_rng, r->request_id);
     if (refuse_framing(r))
         return 1;
     if (want > KDO_MAX_EVENT_BYTES)
-        too_large(r);
+        r->too_large = 1;
     else if (reserve(r, (size_t)want) != 0)
-        too_busy(r);
+        r->over_budget = 1;
     else if (want > 0)
         blob_reserve(&r->body, (size_t)want); /* one allocation, not a doubling series */
+    if (now && r->too_large)
+        too_large(r);
+    else if (now && r->over_budget)
+        too_busy(r);
     return r->answered;
 }
 
 /* Keeps the body; past the limit or the budget it keeps nothing more (and
- * the final call answers 413 or 429).  A chunked body, of unknown length,
- * reserves its budget a step at a time. */
+ * the final call answers 413 or 429), and past DRAIN_MAX read in vain it
+ * closes the connection.  A chunked body, of unknown length, reserves its
+ * budget a step at a time. */
 static enum MHD_Result receive(struct request *r, const char *data, size_t *size)
 {
     size_t need = r->body.len + *size;
     if (r->answered || r->too_large || r->over_budget) {
+        r->drained += *size;
         *size = 0;
-        return MHD_YES;
+        return r->drained > DRAIN_MAX ? MHD_NO : MHD_YES;
     }
     if (need > KDO_MAX_EVENT_BYTES)
         r->too_large = 1;
