@@ -1850,6 +1850,10 @@ START_TEST(bad_options)
     BAD("--memory", "--memory", "64");
     BAD("--max-connections", "--max-connections", "0");
     BAD("--connection-timeout", "--connection-timeout", "500ms");
+    BAD("--request-timeout", "--request-timeout", "10ms");
+    BAD("--inflight-bytes", "--inflight-bytes", "1MiB"); /* a 6 MB event must fit */
+    BAD("--log-bytes", "--log-bytes", "1KB");
+    BAD("--log-bytes", "--log-bytes", "lots");
     BAD("--latency", "--latency", "soon");
     BAD("fake-lambda", "--bogus");
     BAD("argument", "extra");
@@ -2396,10 +2400,10 @@ static int peer_closed(int fd)
 }
 
 /* A request trickled a byte at a time (head or body) is cut at its deadline,
- * and legitimate requests go through meanwhile. */
+ * and legitimate requests go through meanwhile; a reply may take longer. */
 START_TEST(slowloris_deadline)
 {
-    struct proc *p = START("--request-timeout", "2s", NULL);
+    struct proc *p = START("--request-timeout", "2s", "--latency", "2500ms", NULL);
     int head = raw_connect("127.0.0.1", p->port), body = raw_connect("127.0.0.1", p->port);
     ck_assert(head >= 0 && body >= 0);
     raw_send(head, "POST " INVOKE("kdaout-fake") " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
@@ -2424,6 +2428,15 @@ START_TEST(slowloris_deadline)
                   "(-1 = still open after 8 s), deadline 2 s", head_closed);
     ck_assert_msg(body_closed > 0 && body_closed < 6, "trickled body: closed after %.2f s "
                   "(-1 = still open after 8 s), deadline 2 s", body_closed);
+    struct event ev;
+    struct resp r;
+    make_event(&ev, "8b1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5", 1, NULL, NULL);
+    invoke_event(&r, p, INVOKE("kdaout-fake"), &ev, 10000); /* the deadline is for requests */
+    assert_status(&r, 200);
+    ck_assert_msg(r.secs >= 2.3, "answered after %.2f s, latency 2.5 s", r.secs);
+    assert_all_ok(&r, &ev);
+    resp_free(&r);
+    free(ev.json);
     close(head);
     close(body);
     stop_clean(p);
