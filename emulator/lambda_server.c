@@ -155,7 +155,7 @@ struct request {
     size_t reply_len;
     int truncate;
     kdo_time_ns dribble, next_piece;
-    /* a streamed log: entries first..last; list holds the piece being sent */
+    /* a streamed log: entries next..last; list holds the piece being sent */
     uint64_t list_next, list_last;
     int list_phase; /* 0 head next, 1 entries next, 2 all written */
     int list_any;   /* an entry was written */
@@ -221,8 +221,8 @@ static void blob_free(struct blob *b)
 static int reserve(struct request *r, size_t n)
 {
     struct kdo_lambda_server *s = r->s;
-    if (n > s->cfg.inflight_bytes - s->inflight)
-        return -1;
+    if (s->inflight > s->cfg.inflight_bytes || n > s->cfg.inflight_bytes - s->inflight)
+        return -1; /* replies alone may have passed it: see reserve_reply */
     s->inflight += n;
     r->reserved += n;
     return 0;
@@ -1021,7 +1021,6 @@ static int refuse_early(struct request *r)
     const char *expect = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Expect");
     unsigned long long want = cl ? strtoull(cl, NULL, 10) : 0;
     int now = (expect && strcasecmp(expect, "100-continue") == 0) || want > DRAIN_MAX;
-    kdo_rng_uuid4(&r->s->id_rng, r->request_id);
     if (refuse_framing(r))
         return 1;
     if (want > KDO_MAX_EVENT_BYTES)
@@ -1075,6 +1074,7 @@ static enum MHD_Result first_call(struct kdo_lambda_server *s, struct MHD_Connec
     if (!refuse_early(r))
         return MHD_YES;
     r->closing = 1;
+    kdo_rng_uuid4(&s->id_rng, r->request_id);
     watch_answering(s, conn);
     log_line(r, method, url);
     return send_reply(r);
