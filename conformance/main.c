@@ -630,12 +630,14 @@ static int fake_option(int c, const char *arg, struct fake_opts *o)
             return bad_option("--request-timeout", arg, "expected a duration of at least 100ms");
         return 0;
     case 'I':
+        if (kdo_units_size(arg, &v, why, sizeof why) || v < (6u << 20) || v > (uint64_t)1 << 40)
+            return bad_option("--inflight-bytes", arg, "expected a size from 6MiB to 1TiB");
+        o->cfg.inflight_bytes = (size_t)v;
+        return 0;
     case 'B':
-        if (kdo_units_size(arg, &v, why, sizeof why) || v < (c == 'I' ? 6u << 20 : 64u << 10) ||
-            v > (uint64_t)1 << 40)
-            return bad_option(c == 'I' ? "--inflight-bytes" : "--log-bytes", arg,
-                              c == 'I' ? "expected a size from 6MiB to 1TiB" : "expected a size from 64KiB to 1TiB");
-        *(c == 'I' ? &o->cfg.inflight_bytes : &o->cfg.log_bytes) = (size_t)v;
+        if (kdo_units_size(arg, &v, why, sizeof why) || v < (64u << 10) || v > (uint64_t)1 << 40)
+            return bad_option("--log-bytes", arg, "expected a size from 64KiB to 1TiB");
+        o->cfg.log_bytes = (size_t)v;
         return 0;
     case 's':
         return parse_u64(arg, &o->cfg.seed) ? bad_option("--seed", arg, "expected a whole number") : 0;
