@@ -529,6 +529,12 @@ static const char usage_fake[] =
     "  --memory MB               MemorySize (default 128)\n"
     "  --max-connections N       connection limit (default 256)\n"
     "  --connection-timeout DUR  close idle connections after this (default 30s)\n"
+    "  --request-timeout DUR     close a connection whose request (head and body) has not\n"
+    "                            arrived this long after it opened or was last answered (30s)\n"
+    "  --inflight-bytes SIZE     request bodies held at once, all connections; past it: 429\n"
+    "                            (default 64MiB, at least 6MiB)\n"
+    "  --log-bytes SIZE          bytes the /_kdaout/invocations log keeps, the oldest\n"
+    "                            entries dropped first (default 64MiB, at least 64KiB)\n"
     "  --seed N                  seed request ids and fault probabilities\n"
     "  -v, --verbose             one line per request on stderr\n"
     "  -h, --help                this text\n";
@@ -618,6 +624,21 @@ static int fake_option(int c, const char *arg, struct fake_opts *o)
         o->cfg.connection_timeout_s = (unsigned)(t / KDO_S);
         return 0;
     }
+    case 'R':
+        if (kdo_units_duration(arg, &o->cfg.request_timeout, why, sizeof why) ||
+            o->cfg.request_timeout < 100 * KDO_MS)
+            return bad_option("--request-timeout", arg, "expected a duration of at least 100ms");
+        return 0;
+    case 'I':
+        if (kdo_units_size(arg, &v, why, sizeof why) || v < (6u << 20) || v > (uint64_t)1 << 40)
+            return bad_option("--inflight-bytes", arg, "expected a size from 6MiB to 1TiB");
+        o->cfg.inflight_bytes = (size_t)v;
+        return 0;
+    case 'B':
+        if (kdo_units_size(arg, &v, why, sizeof why) || v < (64u << 10) || v > (uint64_t)1 << 40)
+            return bad_option("--log-bytes", arg, "expected a size from 64KiB to 1TiB");
+        o->cfg.log_bytes = (size_t)v;
+        return 0;
     case 's':
         return parse_u64(arg, &o->cfg.seed) ? bad_option("--seed", arg, "expected a whole number") : 0;
     case 'v':
@@ -670,6 +691,8 @@ static int cmd_fake_lambda(int argc, char **argv)
         {"latency", required_argument, NULL, 'L'}, {"memory", required_argument, NULL, 'm'},
         {"max-connections", required_argument, NULL, 'c'},
         {"connection-timeout", required_argument, NULL, 'T'}, {"seed", required_argument, NULL, 's'},
+        {"request-timeout", required_argument, NULL, 'R'},
+        {"inflight-bytes", required_argument, NULL, 'I'}, {"log-bytes", required_argument, NULL, 'B'},
         {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     struct fake_opts o = {.fail_probability = 1.0};

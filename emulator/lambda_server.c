@@ -2,11 +2,23 @@
  * lambda_server.c -- the Invoke API in front of the pure fake function.
  *
  * Threads: libmicrohttpd's one polling thread runs every handler, so the
- * fakes, the event reader and the invocation log need no locks; a timer
- * thread only resumes parked connections at their deadlines (the parked list
- * is the one thing shared, under `lock`).  Ordering constraint: MHD forbids
- * stopping a daemon with suspended connections, so stop() first wakes every
- * parked connection with `stopping` set, waits for them to close, then stops.
+ * fakes, the event reader, the invocation log and the in-flight byte budget
+ * need no locks; a timer thread resumes parked connections at their deadlines
+ * and shuts down connections whose request did not arrive in time (the parked
+ * list and the connection watches are the things shared, under `lock`).
+ * Ordering constraints: MHD forbids stopping a daemon with suspended
+ * connections, so stop() first wakes every parked connection with `stopping`
+ * set, waits for them to close, then stops.  The timer thread may shutdown() a
+ * watched socket only under `lock`: MHD reports a connection closed (which
+ * unwatches it under `lock`) before it closes the descriptor, so the number
+ * can never name a newer connection.
+ *
+ * Memory, per request:   head (MHD's 32 KiB pool)
+ *                        body   <= Content-Length, reserved from the budget
+ *                        reply  copy, counted against the same reservation
+ * Bodies and replies of 128 KiB or more are mmap()ed and unmapped when done:
+ * malloc would keep freed megabytes in its arenas for good.  Small ones use
+ * malloc.  A GET of the log formats one entry at a time.
  */
 #include "lambda_server.h"
 
@@ -24,17 +36,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #define INVOKE_PREFIX "/2015-03-31/functions/"
 #define LOG_IDS_MAX 1000 /* recordIds kept per logged invocation */
+#define MAP_MIN ((size_t)128 * 1024) /* blobs this big are mmap()ed */
+#define DRAIN_MAX ((size_t)16 << 20) /* see refuse_early */
+#define ROOM_GRACE KDO_S /* see make_room */
+#define LOG_BYTES_MIN ((size_t)64 * 1024)
+#define CHUNKED_STEP ((size_t)1 << 20) /* budget reserved at a time for chunked bodies */
 
 struct fn {
     char *name;
     struct kdo_fake_lambda *fake;
 };
 
-/* One invocation as /_kdaout/invocations shows it; formatted only when asked. */
+/* A byte buffer; from MAP_MIN on, its own mapping (see the top). */
+struct blob {
+    char *data;
+    size_t len, cap;
+};
+
+/* One invocation as /_kdaout/invocations shows it; formatted only when asked.
+ * n counts every invocation since the start (resets included), so the log
+ * holds a run of consecutive n: the oldest is log[log_head]. */
 struct logentry {
     uint64_t n;
     kdo_time_ns at;
@@ -48,11 +76,24 @@ struct logentry {
     size_t nids;
     int status;
     const char *function_error, *error_type; /* static strings */
+    size_t cost; /* bytes counted against log_bytes */
 };
 
 struct parked {
     kdo_time_ns at;
     struct MHD_Connection *conn;
+};
+
+/* One open connection, from accept to close (MHD's socket context).  While
+ * it waits for a request (`waiting`), the request must arrive whole by
+ * `deadline`; while a request is answered it has none.  Watches are listed in
+ * the order they started waiting, oldest first. */
+struct watch {
+    int fd;
+    int waiting;
+    int cut; /* shut down, not yet closed by MHD */
+    kdo_time_ns since, deadline;
+    struct watch *prev, *next;
 };
 
 struct kdo_lambda_server {
@@ -66,14 +107,15 @@ struct kdo_lambda_server {
     int decode_rows; /* some rule looks at row content */
     struct kdo_event_reader *reader;
     kdo_time_ns t0;
-    /* the invocation log: a ring of log_limit entries, oldest at log_head */
+    /* the invocation log: a ring of log_limit entries, oldest at log_head,
+     * holding log_used <= log_bytes */
     struct logentry *log;
-    size_t log_head, nlog;
+    size_t log_head, nlog, log_used;
     uint64_t logged, dropped;
-    /* request and reply buffers kept for reuse (MHD thread only): a 6 MB
-     * event per request would otherwise cost fresh pages every time */
-    struct kdo_buf pool[8];
-    size_t npool;
+    size_t inflight; /* bytes reserved by requests (MHD thread only) */
+    /* open connections (under lock) */
+    struct watch *watch_head, *watch_tail;
+    size_t nwatched, ncut;
     /* parked connections */
     pthread_t timer;
     pthread_mutex_t lock;
@@ -92,9 +134,14 @@ struct request {
     enum route route;
     struct fn *fn;
     char name[512], qualifier[130];
-    struct kdo_buf body;
+    struct blob body;
+    size_t reserved; /* bytes of the in-flight budget this request holds */
+    size_t drained;  /* bytes of a refused body read and thrown away */
     int too_large;
+    int over_budget;
+    int closing;  /* answered before its body was read: the connection closes */
     int answered; /* reply computed */
+    int queued;   /* reply handed to MHD */
     int parked;
     int hang;
     kdo_time_ns ready_at;
@@ -103,33 +150,98 @@ struct request {
     const char *error_type;
     const char *function_error;
     char request_id[37];
-    struct kdo_buf out;
+    struct blob out;
     const char *reply;
     size_t reply_len;
     int truncate;
     kdo_time_ns dribble, next_piece;
+    /* a streamed log: entries next..last; list holds the piece being sent */
+    uint64_t list_next, list_last;
+    int list_phase; /* 0 head next, 1 entries next, 2 all written */
+    int list_any;   /* an entry was written */
+    struct kdo_buf list;
+    size_t list_off;
 };
 
-static struct kdo_buf take_buf(struct kdo_lambda_server *s, size_t max)
+/* ---- blobs: big buffers go back to the kernel when freed -------------------- */
+
+static char *blob_alloc(size_t cap)
 {
-    struct kdo_buf b;
-    if (s->npool > 0) {
-        b = s->pool[--s->npool];
-        b.max = max;
-        kdo_buf_reset(&b);
-    } else {
-        kdo_buf_init(&b, max);
+    if (cap < MAP_MIN)
+        return kdo_xmalloc(cap);
+    void *p = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        fprintf(stderr, "kdaout: out of memory (mmap of %zu bytes)\n", cap);
+        abort();
     }
-    return b;
+    return p;
 }
 
-static void give_buf(struct kdo_lambda_server *s, struct kdo_buf *b)
+static void blob_release(char *data, size_t cap)
 {
-    if (s->npool < sizeof s->pool / sizeof s->pool[0] && b->data)
-        s->pool[s->npool++] = *b;
+    if (data == NULL)
+        return;
+    if (cap < MAP_MIN)
+        free(data);
     else
-        kdo_buf_cleanup(b);
-    kdo_buf_init(b, 0);
+        munmap(data, cap);
+}
+
+/* Room for `need` bytes and a NUL, in one step when need is known upfront. */
+static void blob_reserve(struct blob *b, size_t need)
+{
+    if (need + 1 <= b->cap)
+        return;
+    size_t cap = b->cap * 2 > need + 1 ? b->cap * 2 : need + 1;
+    char *data = blob_alloc(cap);
+    if (b->len)
+        memcpy(data, b->data, b->len);
+    data[b->len] = '\0';
+    blob_release(b->data, b->cap);
+    b->data = data;
+    b->cap = cap;
+}
+
+static void blob_append(struct blob *b, const void *p, size_t n)
+{
+    blob_reserve(b, b->len + n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void blob_free(struct blob *b)
+{
+    blob_release(b->data, b->cap);
+    *b = (struct blob){0};
+}
+
+/* ---- the in-flight budget (MHD thread only) --------------------------------- */
+
+static int reserve(struct request *r, size_t n)
+{
+    struct kdo_lambda_server *s = r->s;
+    if (s->inflight > s->cfg.inflight_bytes || n > s->cfg.inflight_bytes - s->inflight)
+        return -1; /* replies alone may have passed it: see reserve_reply */
+    s->inflight += n;
+    r->reserved += n;
+    return 0;
+}
+
+/* Counts a reply bigger than what its request reserved; never refuses (the
+ * reply is already made), so the budget may be passed by replies alone. */
+static void reserve_reply(struct request *r, size_t n)
+{
+    if (n > r->reserved) {
+        r->s->inflight += n - r->reserved;
+        r->reserved = n;
+    }
+}
+
+static void release(struct request *r)
+{
+    r->s->inflight -= r->reserved;
+    r->reserved = 0;
 }
 
 static kdo_time_ns clock_ns(void)
@@ -151,6 +263,9 @@ void kdo_lambda_server_config_default(struct kdo_lambda_server_config *c)
     c->connection_timeout_s = 30;
     c->hang_limit = 15 * KDO_MIN;
     c->log_limit = 10000;
+    c->log_bytes = (size_t)64 << 20;
+    c->inflight_bytes = (size_t)64 << 20;
+    c->request_timeout = 30 * KDO_S;
     c->seed = 1;
 }
 
@@ -198,12 +313,146 @@ static kdo_time_ns resume_due(struct kdo_lambda_server *s, kdo_time_ns now)
     return next;
 }
 
+/* ---- connection watches: requests must arrive in time -------------------------
+ *
+ *   accept ──► waiting (deadline = now + request_timeout)
+ *                │ head and body in ──► answering (no deadline) ──► reply sent ─┐
+ *                │ deadline passes  ──► shutdown: MHD closes it                  │
+ *                ▲───────────────────── waiting again (keep-alive) ◄─────────────┘
+ *
+ * A byte every few seconds keeps MHD's idle timeout from firing but not the
+ * deadline.  At the connection limit, the connection that has waited longest
+ * is cut once it has waited ROOM_GRACE, so connections that send no request
+ * (or never finish one) cannot keep everyone else in the listen queue, while
+ * a client that opens its connections at once still gets to use them.
+ * Called with the lock held. */
+
+static void watch_unlink(struct kdo_lambda_server *s, struct watch *w)
+{
+    if (w->prev == NULL && s->watch_head != w)
+        return; /* not listed yet */
+    *(w->prev ? &w->prev->next : &s->watch_head) = w->next;
+    *(w->next ? &w->next->prev : &s->watch_tail) = w->prev;
+    w->prev = w->next = NULL;
+}
+
+static void watch_wait(struct kdo_lambda_server *s, struct watch *w, kdo_time_ns now)
+{
+    w->since = now;
+    watch_unlink(s, w);
+    w->prev = s->watch_tail;
+    *(s->watch_tail ? &s->watch_tail->next : &s->watch_head) = w;
+    s->watch_tail = w;
+    w->waiting = 1;
+    w->deadline = now + s->cfg.request_timeout;
+    pthread_cond_signal(&s->wake);
+}
+
+/* MHD sees EOF on its next read and closes the connection itself. */
+static void watch_cut(struct kdo_lambda_server *s, struct watch *w)
+{
+    shutdown(w->fd, SHUT_RDWR);
+    w->waiting = 0;
+    w->cut = 1;
+    w->deadline = KDO_TIME_NEVER;
+    s->ncut++;
+}
+
+/* At the limit: cuts the longest-waiting connection if it has waited
+ * ROOM_GRACE; returns when it will have, or NEVER. */
+static kdo_time_ns make_room(struct kdo_lambda_server *s, kdo_time_ns now)
+{
+    kdo_time_ns grace = kdo_time_min(ROOM_GRACE, s->cfg.request_timeout);
+    for (struct watch *w = s->watch_head; w && s->nwatched - s->ncut >= s->cfg.max_connections;
+         w = w->next) {
+        if (!w->waiting)
+            continue;
+        if (w->since + grace > now)
+            return w->since + grace;
+        watch_cut(s, w);
+    }
+    return KDO_TIME_NEVER;
+}
+
+/* Cuts the waiting connections that are due; returns the next deadline. */
+static kdo_time_ns cut_due(struct kdo_lambda_server *s, kdo_time_ns now)
+{
+    kdo_time_ns next = KDO_TIME_NEVER;
+    for (struct watch *w = s->watch_head; w; w = w->next) {
+        if (w->waiting && w->deadline <= now)
+            watch_cut(s, w);
+        else if (w->waiting)
+            next = kdo_time_min(next, w->deadline);
+    }
+    return kdo_time_min(next, make_room(s, now));
+}
+
+static void watch_started(struct kdo_lambda_server *s, struct MHD_Connection *conn, void **ctx)
+{
+    const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    struct watch *w = kdo_xcalloc(1, sizeof *w);
+    w->fd = fd ? fd->connect_fd : -1;
+    *ctx = w;
+    pthread_mutex_lock(&s->lock);
+    s->nwatched++;
+    watch_wait(s, w, clock_ns());
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void notify_connection(void *cls, struct MHD_Connection *conn, void **ctx,
+                              enum MHD_ConnectionNotificationCode code)
+{
+    struct kdo_lambda_server *s = cls;
+    struct watch *w = *ctx;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED)
+        return watch_started(s, conn, ctx);
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&s->lock);
+    watch_unlink(s, w);
+    s->nwatched--;
+    s->ncut -= (size_t)w->cut;
+    pthread_mutex_unlock(&s->lock);
+    free(w);
+    *ctx = NULL;
+}
+
+static struct watch *watch_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *i = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return i ? i->socket_context : NULL;
+}
+
+/* The request is in (or refused early): no deadline while it is answered. */
+static void watch_answering(struct kdo_lambda_server *s, struct MHD_Connection *conn)
+{
+    struct watch *w = watch_of(conn);
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&s->lock);
+    w->waiting = 0;
+    w->deadline = KDO_TIME_NEVER;
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* The reply is out; a kept-alive connection waits for its next request. */
+static void watch_replied(struct kdo_lambda_server *s, struct MHD_Connection *conn)
+{
+    struct watch *w = watch_of(conn);
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&s->lock);
+    watch_wait(s, w, clock_ns());
+    pthread_mutex_unlock(&s->lock);
+}
+
 static void *timer_main(void *arg)
 {
     struct kdo_lambda_server *s = arg;
     pthread_mutex_lock(&s->lock);
     for (;;) {
-        kdo_time_ns next = resume_due(s, clock_ns());
+        kdo_time_ns now = clock_ns();
+        kdo_time_ns next = kdo_time_min(resume_due(s, now), cut_due(s, now));
         if (atomic_load(&s->stopping) && s->nparked == 0 && atomic_load(&s->suspended) == 0)
             break;
         if (atomic_load(&s->stopping))
@@ -309,11 +558,12 @@ static void set_reply(struct request *r, int status, const char *error_type, con
 {
     r->status = status;
     r->error_type = error_type;
-    kdo_buf_reset(&r->out);
-    kdo_buf_append(&r->out, body, len);
-    r->reply = r->out.data ? r->out.data : "";
+    r->out.len = 0;
+    blob_append(&r->out, body, len);
+    r->reply = r->out.data;
     r->reply_len = len;
     r->answered = 1;
+    reserve_reply(r, len);
 }
 
 static void service_error(struct request *r, int status, const char *type, const char *message)
@@ -366,27 +616,57 @@ static void configuration(struct request *r)
     kdo_buf_cleanup(&b);
 }
 
-static void logentry_clear(struct logentry *e)
+static void logentry_clear(struct kdo_lambda_server *s, struct logentry *e)
 {
+    s->log_used -= e->cost;
     free(e->invocation_id);
     free(e->ids);
     free(e->hints);
     memset(e, 0, sizeof *e);
 }
 
+static struct logentry *log_at(struct kdo_lambda_server *s, size_t i)
+{
+    return &s->log[(s->log_head + i) % s->cfg.log_limit];
+}
+
+static void log_drop_oldest(struct kdo_lambda_server *s)
+{
+    logentry_clear(s, &s->log[s->log_head]);
+    s->log_head = (s->log_head + 1) % s->cfg.log_limit;
+    s->nlog--;
+    s->dropped++;
+}
+
+/* How many recordIds (at most LOG_IDS_MAX) an entry keeps within the byte
+ * budget, and what it then costs: one whose ids alone pass the whole budget
+ * keeps what fits, like any entry past LOG_IDS_MAX ("records" says how many
+ * there were). */
+static size_t log_ids_fit(const struct kdo_lambda_server *s, const struct kdo_invocation *inv,
+                          size_t *cost)
+{
+    size_t nids = 0, max = inv->n < LOG_IDS_MAX ? inv->n : LOG_IDS_MAX;
+    *cost = sizeof(struct logentry) + strlen(inv->invocation_id) + 1;
+    for (; nids < max; nids++) {
+        size_t more = inv->ids[nids].n + 1 + sizeof(uint64_t);
+        if (*cost + more > s->cfg.log_bytes)
+            break;
+        *cost += more;
+    }
+    return nids;
+}
+
 static void log_invocation(struct request *r, const struct kdo_invocation *inv,
                            const struct kdo_fake_reply *fr, kdo_time_ns now)
 {
     struct kdo_lambda_server *s = r->s;
-    if (s->nlog == s->cfg.log_limit) { /* full: the oldest entry makes room */
-        logentry_clear(&s->log[s->log_head]);
-        s->log_head = (s->log_head + 1) % s->cfg.log_limit;
-        s->nlog--;
-        s->dropped++;
-    }
-    struct logentry *e = &s->log[(s->log_head + s->nlog++) % s->cfg.log_limit];
-    size_t nids = inv->n < LOG_IDS_MAX ? inv->n : LOG_IDS_MAX, total = 0;
-    *e = (struct logentry){.n = ++s->logged, .at = now, .function = r->fn->name,
+    size_t cost, nids = log_ids_fit(s, inv, &cost), total = 0;
+    /* full, in entries or bytes: the oldest entries make room */
+    while (s->nlog > 0 && (s->nlog == s->cfg.log_limit || s->log_used + cost > s->cfg.log_bytes))
+        log_drop_oldest(s);
+    struct logentry *e = log_at(s, s->nlog++);
+    s->log_used += cost;
+    *e = (struct logentry){.n = ++s->logged, .at = now, .function = r->fn->name, .cost = cost,
                            .bytes = inv->event_len, .records = inv->n, .nids = nids,
                            /* 0: nothing came back (dropped or hung) */
                            .status = fr->outcome == KDO_TRANSPORT_DONE || fr->truncate ? fr->status : 0,
@@ -490,19 +770,60 @@ static void invoke(struct request *r)
     r->ready_at = clock_ns() + delay;
 }
 
+/* The log is streamed (see list_more): this only fixes which entries the
+ * reply covers, those logged so far.  The reply is chunked, no Content-Length. */
 static void list_invocations(struct request *r)
 {
     struct kdo_lambda_server *s = r->s;
-    struct kdo_buf b;
-    kdo_buf_init(&b, SIZE_MAX / 2);
-    kdo_buf_printf(&b, "{\"dropped\":%" PRIu64 ",\"invocations\":[", s->dropped);
-    for (size_t i = 0; i < s->nlog; i++) {
-        kdo_buf_puts(&b, i ? "," : "");
-        format_entry(&b, &s->log[(s->log_head + i) % s->cfg.log_limit]);
+    r->list_next = s->nlog ? s->log[s->log_head].n : s->logged + 1;
+    r->list_last = s->logged;
+    r->list_phase = 0;
+    kdo_buf_init(&r->list, SIZE_MAX / 2);
+    set_reply(r, 200, NULL, "", 0);
+}
+
+/* Formats the next piece of the log into r->list: the head, one entry, or
+ * the tail.  Entries dropped or reset while the reply is streamed are skipped,
+ * and `dropped` comes last so it counts them.  Returns 0 when all was written. */
+static int list_more(struct request *r)
+{
+    struct kdo_lambda_server *s = r->s;
+    uint64_t first = s->nlog ? s->log[s->log_head].n : s->logged + 1;
+    kdo_buf_reset(&r->list);
+    if (r->list_phase == 0) {
+        kdo_buf_puts(&r->list, "{\"invocations\":[");
+        r->list_phase = 1;
+    } else if (r->list_phase == 1 && r->list_next <= r->list_last &&
+               r->list_next < first + s->nlog) {
+        if (r->list_next < first)
+            r->list_next = first;
+        kdo_buf_puts(&r->list, r->list_any ? "," : "");
+        r->list_any = 1;
+        format_entry(&r->list, log_at(s, (size_t)(r->list_next++ - first)));
+    } else if (r->list_phase == 1) {
+        kdo_buf_printf(&r->list, "],\"dropped\":%" PRIu64 ",\"logBytes\":%zu}", s->dropped,
+                       s->log_used);
+        r->list_phase = 2;
+    } else {
+        return 0;
     }
-    kdo_buf_puts(&b, "]}");
-    set_reply(r, 200, NULL, b.data, b.len);
-    kdo_buf_cleanup(&b);
+    r->list_off = 0;
+    return 1;
+}
+
+static ssize_t read_list(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct request *r = cls;
+    (void)pos;
+    if (atomic_load(&r->s->stopping))
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    while (r->list_off == r->list.len)
+        if (!list_more(r))
+            return MHD_CONTENT_READER_END_OF_STREAM;
+    size_t n = r->list.len - r->list_off < max ? r->list.len - r->list_off : max;
+    memcpy(buf, r->list.data + r->list_off, n);
+    r->list_off += n;
+    return (ssize_t)n;
 }
 
 static void reset_invocations(struct request *r)
@@ -510,8 +831,8 @@ static void reset_invocations(struct request *r)
     struct kdo_lambda_server *s = r->s;
     char body[64];
     int n = snprintf(body, sizeof body, "{\"reset\":%zu}", s->nlog);
-    for (size_t i = 0; i < s->nlog; i++)
-        logentry_clear(&s->log[(s->log_head + i) % s->cfg.log_limit]);
+    while (s->nlog > 0)
+        log_drop_oldest(s);
     s->nlog = 0;
     s->log_head = 0;
     s->dropped = 0;
@@ -565,16 +886,23 @@ static ssize_t read_body(void *cls, uint64_t pos, char *buf, size_t max)
     return (ssize_t)n;
 }
 
+static struct MHD_Response *make_response(struct request *r)
+{
+    if (r->route == R_LIST && r->status == 200)
+        return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, read_list, r, NULL);
+    if (r->truncate || r->dribble)
+        return MHD_create_response_from_callback(r->reply_len, 4096, read_body, r, NULL);
+    return MHD_create_response_from_buffer(r->reply_len, (void *)r->reply,
+                                           MHD_RESPMEM_PERSISTENT); /* lives until completed() */
+}
+
 static enum MHD_Result send_reply(struct request *r)
 {
-    struct MHD_Response *resp;
-    if (r->truncate || r->dribble)
-        resp = MHD_create_response_from_callback(r->reply_len, 4096, read_body, r, NULL);
-    else
-        resp = MHD_create_response_from_buffer(r->reply_len, (void *)r->reply,
-                                               MHD_RESPMEM_PERSISTENT); /* lives until completed() */
+    struct MHD_Response *resp = make_response(r);
     if (resp == NULL)
         return MHD_NO;
+    if (r->closing) /* the unread body must not be taken for the next request */
+        MHD_add_response_header(resp, "Connection", "close");
     MHD_add_response_header(resp, "Content-Type", "application/json");
     MHD_add_response_header(resp, "x-amzn-RequestId", r->request_id);
     if (r->route == R_INVOKE && r->status < 300) {
@@ -589,6 +917,7 @@ static enum MHD_Result send_reply(struct request *r)
         MHD_add_response_header(resp, "Retry-After", "1");
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
+    r->queued = ret == MHD_YES;
     return ret;
 }
 
@@ -602,14 +931,175 @@ static void log_line(const struct request *r, const char *method, const char *ur
 
 /* ---- the handler --------------------------------------------------------------- */
 
+/* Past the in-flight budget.  The service answers 429 TooManyRequestsException
+ * (Reason ConcurrentInvocationLimitExceeded) when invocations outrun its
+ * concurrency, and so does this: a client backs off and retries a 429 (KDA
+ * does), where a 503 would read as an outage. */
+static void too_busy(struct request *r)
+{
+    static const char body[] = "{\"Reason\":\"ConcurrentInvocationLimitExceeded\",\"Type\":\"User\","
+                               "\"message\":\"Rate Exceeded.\",\"retryAfterSeconds\":\"1\"}";
+    set_reply(r, 429, "TooManyRequestsException", body, sizeof body - 1);
+}
+
+static void too_large(struct request *r)
+{
+    service_error(r, 413, "RequestEntityTooLargeException",
+                  "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
+}
+
+/* Content-Length and Transfer-Encoding headers as sent, each line apart. */
+struct framing {
+    int content_lengths, transfer_encodings;
+    int codings, chunked, last_chunked; /* over all Transfer-Encoding lines */
+};
+
+static void count_codings(struct framing *f, const char *v)
+{
+    f->transfer_encodings++;
+    for (;;) {
+        v += strspn(v, " \t,");
+        if (*v == '\0')
+            return;
+        size_t n = strcspn(v, ","), len = n;
+        while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+            len--;
+        f->last_chunked = len == 7 && strncasecmp(v, "chunked", 7) == 0;
+        f->chunked += f->last_chunked;
+        f->codings++;
+        v += n;
+    }
+}
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    struct framing *f = cls;
+    (void)kind;
+    if (strcasecmp(key, "Content-Length") == 0)
+        f->content_lengths++;
+    else if (strcasecmp(key, "Transfer-Encoding") == 0)
+        count_codings(f, value ? value : "");
+    return MHD_YES;
+}
+
+/* RFC 9112 §6: a body whose length could be read two ways is refused, never
+ * guessed at (MHD 0.9.75 takes the first Content-Length, lets chunked win over
+ * Content-Length, and waits for the end of a gzip body it cannot frame).
+ * Chunked not last, or twice, is a 400 (the RFC's MUST); another coding
+ * before a final chunked is one this server does not implement: 501, as the
+ * RFC advises for codings it does not understand.  Returns 1 if refused. */
+static int refuse_framing(struct request *r)
+{
+    static const char type[] = "InvalidRequestContentException";
+    struct framing f = {0};
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_framing, &f);
+    if (f.content_lengths > 1)
+        service_error(r, 400, type, "More than one Content-Length header");
+    else if (f.content_lengths && f.transfer_encodings)
+        service_error(r, 400, type, "Content-Length together with Transfer-Encoding");
+    else if (f.transfer_encodings && (!f.last_chunked || f.chunked > 1))
+        service_error(r, 400, type, "Transfer-Encoding must end with chunked, applied once");
+    else if (f.codings > 1)
+        service_error(r, 501, "NotImplementedException",
+                      "Transfer codings other than chunked are not supported");
+    else
+        return 0;
+    return 1;
+}
+
+/* Decided from the head alone: bad framing, a declared body over the limit,
+ * or one the budget cannot hold; otherwise the declared body is reserved.
+ * Returns 1 if answered now, before any of the body is read; the connection
+ * then closes.  A client still writing its body would see that close as a
+ * reset and lose the answer, so a refused body of at most DRAIN_MAX is read
+ * and thrown away (never kept) and answered when in, unless the client waits
+ * for `100 Continue` and so has not sent it. */
+static int refuse_early(struct request *r)
+{
+    const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
+    const char *expect = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Expect");
+    unsigned long long want = cl ? strtoull(cl, NULL, 10) : 0;
+    int now = (expect && strcasecmp(expect, "100-continue") == 0) || want > DRAIN_MAX;
+    if (refuse_framing(r))
+        return 1;
+    if (want > KDO_MAX_EVENT_BYTES)
+        r->too_large = 1;
+    else if (reserve(r, (size_t)want) != 0)
+        r->over_budget = 1;
+    else if (want > 0)
+        blob_reserve(&r->body, (size_t)want); /* one allocation, not a doubling series */
+    if (now && r->too_large)
+        too_large(r);
+    else if (now && r->over_budget)
+        too_busy(r);
+    return r->answered;
+}
+
+/* Keeps the body; past the limit or the budget it keeps nothing more (and
+ * the final call answers 413 or 429), and past DRAIN_MAX read in vain it
+ * closes the connection.  A chunked body, of unknown length, reserves its
+ * budget a step at a time. */
 static enum MHD_Result receive(struct request *r, const char *data, size_t *size)
 {
-    if (r->body.len + *size > KDO_MAX_EVENT_BYTES + 1)
-        r->too_large = 1; /* keep reading, answer 413 at the end */
-    else
-        kdo_buf_append(&r->body, data, *size);
+    size_t need = r->body.len + *size;
+    if (r->answered || r->too_large || r->over_budget) {
+        r->drained += *size;
+        *size = 0;
+        return r->drained > DRAIN_MAX ? MHD_NO : MHD_YES;
+    }
+    if (need > KDO_MAX_EVENT_BYTES)
+        r->too_large = 1;
+    else if (need > r->reserved && reserve(r, (need - r->reserved + CHUNKED_STEP - 1) /
+                                                  CHUNKED_STEP * CHUNKED_STEP) != 0)
+        r->over_budget = 1;
+    if (r->too_large || r->over_budget) {
+        blob_free(&r->body);
+        release(r);
+    } else {
+        blob_append(&r->body, data, *size);
+    }
     *size = 0;
     return MHD_YES;
+}
+
+static enum MHD_Result first_call(struct kdo_lambda_server *s, struct MHD_Connection *conn,
+                                  const char *url, const char *method, void **con_cls)
+{
+    struct request *r = kdo_xcalloc(1, sizeof *r);
+    r->s = s;
+    r->conn = conn;
+    *con_cls = r;
+    route(r, url, method);
+    if (!refuse_early(r))
+        return MHD_YES;
+    r->closing = 1;
+    kdo_rng_uuid4(&s->id_rng, r->request_id);
+    watch_answering(s, conn);
+    log_line(r, method, url);
+    return send_reply(r);
+}
+
+/* The request is in: its answer, parked if it is due later (returns 1 then).
+ * The body is freed once answered; the reply keeps the reservation. */
+static int request_in(struct request *r, const char *method, const char *url)
+{
+    watch_answering(r->s, r->conn);
+    if (r->over_budget || r->too_large) {
+        kdo_rng_uuid4(&r->s->id_rng, r->request_id);
+        if (r->over_budget)
+            too_busy(r);
+        else
+            too_large(r);
+    } else {
+        answer(r);
+    }
+    blob_free(&r->body);
+    log_line(r, method, url);
+    if (r->ready_at <= clock_ns())
+        return 0;
+    park(r, r->ready_at);
+    return 1;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
@@ -618,32 +1108,19 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 {
     struct kdo_lambda_server *s = cls;
     struct request *r = *con_cls;
-    if (r == NULL) {
-        r = kdo_xcalloc(1, sizeof *r);
-        r->s = s;
-        r->conn = conn;
-        r->body = take_buf(s, KDO_MAX_EVENT_BYTES + 1);
-        r->out = take_buf(s, SIZE_MAX / 2);
-        route(r, url, method);
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        unsigned long long want = cl ? strtoull(cl, NULL, 10) : 0;
-        if (want > 0 && want <= KDO_MAX_EVENT_BYTES)
-            kdo_buf_reserve(&r->body, (size_t)want); /* one allocation, not a doubling series */
-        *con_cls = r;
-        return MHD_YES;
-    }
+    (void)version;
+    if (r == NULL)
+        return first_call(s, conn, url, method, con_cls);
     unparked(r);
     if (atomic_load(&s->stopping))
         return MHD_NO;
     if (*size > 0)
         return receive(r, data, size);
+    if (r->queued)
+        return MHD_YES; /* answered early; MHD is sending it */
     if (!r->answered) {
-        answer(r);
-        log_line(r, method, url);
-        if (r->ready_at > clock_ns()) {
-            park(r, r->ready_at);
+        if (request_in(r, method, url))
             return MHD_YES;
-        }
     } else if (r->hang) {
         return MHD_NO; /* the hang limit passed: close */
     }
@@ -657,11 +1134,16 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                       enum MHD_RequestTerminationCode code)
 {
     struct request *r = *con_cls;
+    (void)cls;
     if (r == NULL)
         return;
     unparked(r);
-    give_buf(r->s, &r->body);
-    give_buf(r->s, &r->out);
+    release(r);
+    if (code == MHD_REQUEST_TERMINATED_COMPLETED_OK && !r->closing)
+        watch_replied(r->s, conn);
+    blob_free(&r->body);
+    blob_free(&r->out);
+    kdo_buf_cleanup(&r->list);
     free(r);
     *con_cls = NULL;
 }
@@ -698,7 +1180,8 @@ static int start_daemon(struct kdo_lambda_server *s, char *err, size_t n)
         MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, handle, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT,
         s->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.connection_timeout_s,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+        notify_connection, s, MHD_OPTION_END);
     if (s->daemon == NULL) {
         snprintf(err, n, "cannot listen on %s:%u (is the port in use?)", s->cfg.host,
                  (unsigned)s->cfg.port);
@@ -712,6 +1195,13 @@ static int start_daemon(struct kdo_lambda_server *s, char *err, size_t n)
 int kdo_lambda_server_start(const struct kdo_lambda_server_config *cfg,
                             struct kdo_lambda_server **out, char *err, size_t err_size)
 {
+    if (cfg->inflight_bytes < KDO_MAX_EVENT_BYTES || cfg->log_bytes < LOG_BYTES_MIN ||
+        cfg->request_timeout <= 0) {
+        snprintf(err, err_size, "limits too small: in-flight bytes must be at least %zu, log "
+                 "bytes at least %zu, the request timeout positive", KDO_MAX_EVENT_BYTES,
+                 (size_t)LOG_BYTES_MIN);
+        return KDO_EINVAL;
+    }
     struct kdo_lambda_server *s = kdo_xcalloc(1, sizeof *s);
     s->cfg = *cfg;
     kdo_rng_init(&s->rng, cfg->seed);
@@ -764,11 +1254,9 @@ void kdo_lambda_server_stop(struct kdo_lambda_server *s)
         kdo_fake_lambda_free(s->fns[i].fake);
     }
     free(s->fns);
-    for (size_t i = 0; i < s->nlog; i++)
-        logentry_clear(&s->log[(s->log_head + i) % s->cfg.log_limit]);
+    while (s->nlog > 0)
+        log_drop_oldest(s);
     free(s->log);
-    for (size_t i = 0; i < s->npool; i++)
-        kdo_buf_cleanup(&s->pool[i]);
     free(s->parked);
     kdo_event_reader_free(s->reader);
     pthread_mutex_destroy(&s->lock);

@@ -7,8 +7,15 @@
  *   GET  /_kdaout/invocations, POST /_kdaout/reset, GET /_kdaout/health
  * with the status codes, headers and bodies of the real service
  * (CONTRACT.md §6), so a rule means the same over HTTP as in process.  Safe by
- * default: binds 127.0.0.1, bounded connections, bodies and per-connection
- * idle time.  Replies that take time (latency, timeouts, dribbled bodies) are
+ * default, against careless and hostile clients alike: binds 127.0.0.1;
+ * bounded connections; a body over the limit is refused on its Content-Length
+ * (413) before a byte of it is read; the bodies held at once across all
+ * connections fit one budget (past it: 429); ambiguous framing (two
+ * Content-Lengths, Content-Length with Transfer-Encoding, codings other than
+ * chunked) is refused; a request must arrive whole within a deadline however
+ * slowly it trickles, and at the connection limit the oldest connection still
+ * waiting for a request makes room; the invocation log is bounded in bytes and
+ * streamed.  Replies that take time (latency, timeouts, dribbled bodies) are
  * parked with MHD's suspend/resume and woken by a timer thread, so one slow
  * function never blocks the others.  Rule times count from the server's start.
  */
@@ -35,6 +42,11 @@ struct kdo_lambda_server_config {
     unsigned connection_timeout_s; /* idle time before a connection is closed; default 30 */
     kdo_time_ns hang_limit;        /* a hung reply closes after this; default 15 min */
     size_t log_limit;              /* invocations remembered for /_kdaout; default 10,000 */
+    size_t log_bytes;              /* ... and the bytes they may hold; default 64 MiB */
+    size_t inflight_bytes;         /* request bodies held at once, all connections; default
+                                      64 MiB, at least KDO_MAX_EVENT_BYTES */
+    kdo_time_ns request_timeout;   /* a request's head and body must arrive within this of
+                                      the connection opening or the previous reply; 30 s */
     uint64_t seed;
     int verbose;                   /* one line per request on stderr */
 };

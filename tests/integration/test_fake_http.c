@@ -11,7 +11,11 @@
  * assertions are generous lower bounds on deliberate delays and upper bounds
  * of at least twice the expected time.  Children die with the test process
  * (PR_SET_PDEATHSIG), so a failed case never leaves a server behind.  Each
- * case asserts what the real service does.
+ * case asserts what the real service does.  A second suite (argv[2] =
+ * "limits") plays the hostile client: a log past its byte budget, dozens of
+ * 6 MB bodies held open (the fake's VmHWM and VmRSS read from /proc), a 1 GiB
+ * Content-Length, trickled requests, connections that never send one, and
+ * ambiguous framing.
  */
 #include "buf.h"
 #include "event.h"
@@ -1712,19 +1716,34 @@ START_TEST(ephemeral_port)
 }
 END_TEST
 
-/* Pinned: at the limit the third connection is not refused; it waits in the
- * listen queue and is served as soon as a slot frees. */
+/* A raw POST of ev to kdaout-fake, head and body in one go. */
+static void raw_invoke(int fd, const struct event *ev)
+{
+    char head[256];
+    snprintf(head, sizeof head,
+             "POST " INVOKE("kdaout-fake") " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+             "Content-Length: %zu\r\n\r\n", ev->len);
+    raw_send(fd, head);
+    raw_send(fd, ev->json);
+}
+
+/* Pinned: at the limit, while the others are busy answering, the third
+ * connection is not refused; it waits in the listen queue and is served as
+ * soon as a slot frees.  (Connections that only wait for a request give way
+ * to a newcomer instead: see room_at_the_connection_limit.) */
 START_TEST(max_connections)
 {
-    struct proc *p = START("--max-connections", "2", NULL);
+    struct proc *p = START("--max-connections", "2", "--latency", "2s", NULL);
     char buf[2048];
+    struct event ev;
+    make_event(&ev, "9b1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5", 1, NULL, NULL);
     int a = raw_connect("127.0.0.1", p->port), b = raw_connect("127.0.0.1", p->port);
     ck_assert(a >= 0 && b >= 0);
-    raw_send(a, health_req);
-    ck_assert_msg(raw_reply(a, buf, sizeof buf, 5000) > 0 && strstr(buf, " 200 "), "a: %s", buf);
-    raw_send(b, health_req);
-    ck_assert_msg(raw_reply(b, buf, sizeof buf, 5000) > 0 && strstr(buf, " 200 "), "b: %s", buf);
-    /* both stay open (keep-alive); a third connection */
+    raw_invoke(a, &ev); /* both busy for 2 s */
+    raw_invoke(b, &ev);
+    struct timespec settle = {0, 200 * 1000000L};
+    nanosleep(&settle, NULL);
+    /* a third connection */
     int c = raw_connect("127.0.0.1", p->port);
     ck_assert_msg(c >= 0, "third connection refused outright");
     raw_send(c, health_req);
@@ -1737,12 +1756,14 @@ START_TEST(max_connections)
     http_do(&r, "GET", url, NULL, 0, 800, NULL);
     ck_assert_msg(r.rc == CURLE_OPERATION_TIMEDOUT, "curl: %s", curl_easy_strerror(r.rc));
     resp_free(&r);
+    ck_assert_msg(raw_reply(a, buf, sizeof buf, 5000) > 0 && strstr(buf, " 200 "), "a: %s", buf);
     close(a);
     got = raw_reply(c, buf, sizeof buf, 5000);
     ck_assert_msg(got > 0 && strstr(buf, " 200 ") && strstr(buf, "{\"status\":\"ok\"}"),
                   "queued connection not served after a slot freed: \"%s\"", buf);
     close(b);
     close(c);
+    free(ev.json);
     stop_clean(p);
 }
 END_TEST
@@ -1829,6 +1850,10 @@ START_TEST(bad_options)
     BAD("--memory", "--memory", "64");
     BAD("--max-connections", "--max-connections", "0");
     BAD("--connection-timeout", "--connection-timeout", "500ms");
+    BAD("--request-timeout", "--request-timeout", "10ms");
+    BAD("--inflight-bytes", "--inflight-bytes", "1MiB"); /* a 6 MB event must fit */
+    BAD("--log-bytes", "--log-bytes", "1KB");
+    BAD("--log-bytes", "--log-bytes", "lots");
     BAD("--latency", "--latency", "soon");
     BAD("fake-lambda", "--bogus");
     BAD("argument", "extra");
@@ -2148,6 +2173,411 @@ START_TEST(sigv4_signed_headers_present)
 }
 END_TEST
 
+/* ---- hostile clients: limits on bytes, time and framing (issue #10) ------------------
+ * Run as their own suite (argv[2] = "limits", a test of its own in meson). */
+
+/* A field of /proc/PID/status in kB (VmRSS, VmHWM). */
+static long proc_kb(pid_t pid, const char *field)
+{
+    char path[64], line[256];
+    long kb = -1;
+    size_t n = strlen(field);
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot read %s", path);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, field, n) == 0 && line[n] == ':')
+            kb = strtol(line + n + 1, NULL, 10);
+    fclose(f);
+    ck_assert_msg(kb >= 0, "no %s in %s", field, path);
+    return kb;
+}
+
+/* One raw exchange on a fresh connection: the reply's status (0 if none came
+ * within timeout_ms), its head and body in buf. */
+static int raw_exchange(const struct proc *p, const char *req, size_t len, char *buf, size_t n,
+                        int timeout_ms)
+{
+    int fd = raw_connect("127.0.0.1", p->port);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(send(fd, req, len, MSG_NOSIGNAL), (ssize_t)len);
+    size_t got = raw_reply(fd, buf, n, timeout_ms);
+    close(fd);
+    int status = 0;
+    if (got > 12 && strncmp(buf, "HTTP/1.1 ", 9) == 0)
+        status = atoi(buf + 9);
+    return status;
+}
+
+/* Asserts a raw reply is `status` with x-amzn-ErrorType `type` and a JSON body
+ * {"Type", "message"} as the service sends them. */
+static void assert_raw_error(const char *what, const char *buf, int status, int want,
+                             const char *type)
+{
+    ck_assert_msg(status == want, "%s: HTTP %d, expected %d: %.600s", what, status, want, buf);
+    char h[128];
+    snprintf(h, sizeof h, "\r\nx-amzn-ErrorType: %s\r\n", type);
+    ck_assert_msg(strstr(buf, h) != NULL, "%s: no %s in %.600s", what, h + 2, buf);
+    const char *body = strstr(buf, "\r\n\r\n");
+    ck_assert_ptr_nonnull(body);
+    json_error_t err;
+    json_t *j = json_loads(body + 4, 0, &err);
+    ck_assert_msg(j && json_is_string(json_object_get(j, "message")) &&
+                      json_is_string(json_object_get(j, "Type")),
+                  "%s: body %s", what, body + 4);
+    json_decref(j);
+}
+
+/* An event of n records whose recordIds are id_len characters ("<i>-xxx..."). */
+static char *event_with_long_ids(size_t n, size_t id_len, size_t *len, char ***ids_out)
+{
+    struct kdo_buf b;
+    struct kdo_event e;
+    char **ids = calloc(n, sizeof *ids);
+    ck_assert_ptr_nonnull(ids);
+    kdo_buf_init(&b, MAX_EVENT);
+    ck_assert_int_eq(kdo_event_begin(&e, &b, MAX_EVENT, "5a1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5", ARN), 0);
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = malloc(id_len + 1);
+        ck_assert_ptr_nonnull(ids[i]);
+        memset(ids[i], 'x', id_len);
+        ids[i][snprintf(ids[i], id_len, "%zu-", i)] = 'x';
+        ids[i][id_len] = '\0';
+        ck_assert_int_eq(kdo_event_add(&e, ids[i], id_len, 0, "{\"A\":1}", 7), 0);
+    }
+    *len = kdo_event_end(&e);
+    char *json = malloc(*len + 1);
+    ck_assert_ptr_nonnull(json);
+    memcpy(json, b.data, *len + 1);
+    kdo_buf_cleanup(&b);
+    *ids_out = ids;
+    return json;
+}
+
+/* The log keeps what fits its byte budget, oldest dropped first, says how
+ * many it dropped, and is streamed (chunked, never built whole). */
+START_TEST(log_bounded_in_bytes)
+{
+    enum { BUDGET = 256 * 1024, INVOKES = 20, IDS = 40, ID_LEN = 1000 };
+    struct proc *p = START("--log-bytes", "256KiB", NULL);
+    struct resp r;
+    size_t len;
+    char **ids = NULL;
+    char *ev = NULL;
+    for (int k = 0; k < INVOKES; k++) { /* 20 x 40 KB of recordIds: 3 times the budget */
+        if (ids)
+            for (size_t i = 0; i < IDS; i++)
+                free(ids[i]);
+        free(ids);
+        free(ev);
+        ev = event_with_long_ids(IDS, ID_LEN, &len, &ids);
+        post(&r, p, INVOKE("kdaout-fake"), ev, len, 5000);
+        assert_status(&r, 200);
+        resp_free(&r);
+    }
+    get(&r, p, "/_kdaout/invocations");
+    assert_status(&r, 200);
+    assert_header(&r, "Transfer-Encoding", "chunked");
+    json_t *doc = body_json(&r), *arr = json_object_get(doc, "invocations");
+    ck_assert_msg(r.len <= 2 * BUDGET, "the log's reply is %zu bytes, budget %d", r.len, BUDGET);
+    size_t kept = json_array_size(arr), id_bytes = 0;
+    json_int_t dropped = json_integer_value(json_object_get(doc, "dropped"));
+    ck_assert_msg(kept > 0 && dropped > 0, "kept %zu, dropped %lld", kept, (long long)dropped);
+    ck_assert_int_eq((json_int_t)kept + dropped, INVOKES);
+    ck_assert_int_le(json_integer_value(json_object_get(doc, "logBytes")), BUDGET);
+    for (size_t i = 0; i < kept; i++) { /* the newest, in order, every id intact */
+        json_t *e = json_array_get(arr, i), *eids = json_object_get(e, "recordIds");
+        ck_assert_int_eq(json_integer_value(json_object_get(e, "n")), dropped + 1 + (json_int_t)i);
+        ck_assert_uint_eq(json_array_size(eids), IDS);
+        for (size_t j = 0; j < IDS; j++)
+            id_bytes += strlen(json_string_value(json_array_get(eids, j)));
+    }
+    ck_assert_msg(id_bytes <= BUDGET, "%zu bytes of recordIds kept, budget %d", id_bytes, BUDGET);
+    json_t *last = json_object_get(json_array_get(arr, kept - 1), "recordIds");
+    for (size_t j = 0; j < IDS; j++)
+        ck_assert_str_eq(json_string_value(json_array_get(last, j)), ids[j]);
+    json_decref(doc);
+    resp_free(&r);
+    post(&r, p, "/_kdaout/reset", "", 0, 5000);
+    assert_status(&r, 200);
+    resp_free(&r);
+    get(&r, p, "/_kdaout/invocations");
+    doc = body_json(&r);
+    ck_assert_uint_eq(json_array_size(json_object_get(doc, "invocations")), 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(doc, "dropped")), 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(doc, "logBytes")), 0);
+    json_decref(doc);
+    resp_free(&r);
+    for (size_t i = 0; i < IDS; i++)
+        free(ids[i]);
+    free(ids);
+    free(ev);
+    stop_clean(p);
+}
+END_TEST
+
+/* 413 from the head: a 1 GiB Content-Length is refused before any body. */
+START_TEST(too_large_refused_on_content_length)
+{
+    struct proc *p = START(NULL);
+    static const char req[] = "POST " INVOKE("kdaout-fake") " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              "Content-Length: 1073741824\r\n\r\n";
+    char buf[4096];
+    int status = raw_exchange(p, req, sizeof req - 1, buf, sizeof buf, 5000);
+    assert_raw_error("1 GiB declared", buf, status, 413, "RequestEntityTooLargeException");
+    ck_assert_msg(strstr(buf, "Request must be smaller than 6291456 bytes for the InvokeFunction "
+                              "operation") != NULL, "%s", buf);
+    /* a client that waits for 100 Continue is answered before sending any */
+    static const char expect[] = "POST " INVOKE("kdaout-fake") " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                 "Expect: 100-continue\r\nContent-Length: 7000000\r\n\r\n";
+    status = raw_exchange(p, expect, sizeof expect - 1, buf, sizeof buf, 5000);
+    assert_raw_error("7 MB declared, Expect: 100-continue", buf, status, 413,
+                     "RequestEntityTooLargeException");
+    ck_assert_msg(strstr(buf, "100 Continue") == NULL, "sent 100 Continue first: %s", buf);
+    stop_clean(p);
+}
+END_TEST
+
+/* RFC 9112 §6: framing that could be read two ways is refused. */
+START_TEST(framing_refused)
+{
+    struct proc *p = START(NULL);
+    struct event ev;
+    char req[8192], buf[4096];
+    make_event(&ev, "6b1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5", 1, NULL, NULL);
+    static const char post_head[] = "POST " INVOKE("kdaout-fake") " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    static const struct {
+        const char *what;
+        int cl;             /* the true Content-Length first */
+        const char *more;   /* then these headers */
+        int chunked, status;
+        const char *type;
+    } cases[] = {
+        {"control: chunked", 0, "Transfer-Encoding: chunked\r\n", 1, 200, NULL},
+        {"conflicting Content-Length", 1, "Content-Length: 5\r\n", 0, 400,
+         "InvalidRequestContentException"},
+        {"Content-Length and chunked", 1, "Transfer-Encoding: chunked\r\n", 1, 400,
+         "InvalidRequestContentException"},
+        {"gzip (chunked not last)", 0, "Transfer-Encoding: gzip\r\n", 0, 400,
+         "InvalidRequestContentException"},
+        {"chunked twice", 0, "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", 1,
+         400, "InvalidRequestContentException"},
+        {"gzip, chunked (unknown coding)", 0, "Transfer-Encoding: gzip, chunked\r\n", 1, 501,
+         "NotImplementedException"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char headers[256];
+        if (cases[i].cl)
+            snprintf(headers, sizeof headers, "Content-Length: %zu\r\n%s", ev.len, cases[i].more);
+        else
+            snprintf(headers, sizeof headers, "%s", cases[i].more);
+        int n = cases[i].chunked
+                    ? snprintf(req, sizeof req, "%s%s\r\n%zx\r\n%s\r\n0\r\n\r\n", post_head,
+                               headers, ev.len, ev.json)
+                    : snprintf(req, sizeof req, "%s%s\r\n%s", post_head, headers, ev.json);
+        ck_assert_int_lt(n, (int)sizeof req);
+        int status = raw_exchange(p, req, (size_t)n, buf, sizeof buf, 3000);
+        if (cases[i].type)
+            assert_raw_error(cases[i].what, buf, status, cases[i].status, cases[i].type);
+        else
+            ck_assert_msg(status == 200 && strstr(buf, ev.ids[0]), "%s: %d %s", cases[i].what,
+                          status, buf);
+    }
+    json_t *arr, *doc = invocations(p, &arr); /* only the control ran */
+    ck_assert_uint_eq(json_array_size(arr), 1);
+    json_decref(doc);
+    free(ev.json);
+    stop_clean(p);
+}
+END_TEST
+
+/* 1 if the peer closed fd (EOF or reset) without waiting. */
+static int peer_closed(int fd)
+{
+    char c;
+    ssize_t got = recv(fd, &c, 1, MSG_DONTWAIT);
+    return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+/* A request trickled a byte at a time (head or body) is cut at its deadline,
+ * and legitimate requests go through meanwhile; a reply may take longer. */
+START_TEST(slowloris_deadline)
+{
+    struct proc *p = START("--request-timeout", "2s", "--latency", "2500ms", NULL);
+    int head = raw_connect("127.0.0.1", p->port), body = raw_connect("127.0.0.1", p->port);
+    ck_assert(head >= 0 && body >= 0);
+    raw_send(head, "POST " INVOKE("kdaout-fake") " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+    raw_send(body, "POST " INVOKE("kdaout-fake") " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   "Content-Length: 1000\r\n\r\n{");
+    double t0 = now_s(), head_closed = -1, body_closed = -1;
+    while (now_s() - t0 < 8 && (head_closed < 0 || body_closed < 0)) {
+        if (head_closed < 0 && (peer_closed(head) || send(head, "a", 1, MSG_NOSIGNAL) != 1))
+            head_closed = now_s() - t0;
+        if (body_closed < 0 && (peer_closed(body) || send(body, " ", 1, MSG_NOSIGNAL) != 1))
+            body_closed = now_s() - t0;
+        struct resp r;
+        get(&r, p, "/_kdaout/health"); /* served all along */
+        assert_status(&r, 200);
+        resp_free(&r);
+        struct timespec ts = {0, 250 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    ck_assert_msg(head_closed >= 1.5 && body_closed >= 1.5,
+                  "cut before the 2 s deadline: head %.2f s, body %.2f s", head_closed, body_closed);
+    ck_assert_msg(head_closed > 0 && head_closed < 6, "trickled head: closed after %.2f s "
+                  "(-1 = still open after 8 s), deadline 2 s", head_closed);
+    ck_assert_msg(body_closed > 0 && body_closed < 6, "trickled body: closed after %.2f s "
+                  "(-1 = still open after 8 s), deadline 2 s", body_closed);
+    struct event ev;
+    struct resp r;
+    make_event(&ev, "8b1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5", 1, NULL, NULL);
+    invoke_event(&r, p, INVOKE("kdaout-fake"), &ev, 10000); /* the deadline is for requests */
+    assert_status(&r, 200);
+    ck_assert_msg(r.secs >= 2.3, "answered after %.2f s, latency 2.5 s", r.secs);
+    assert_all_ok(&r, &ev);
+    resp_free(&r);
+    free(ev.json);
+    close(head);
+    close(body);
+    stop_clean(p);
+}
+END_TEST
+
+/* At the connection limit, connections that send no request make room for
+ * one that does. */
+START_TEST(room_at_the_connection_limit)
+{
+    struct proc *p = START("--max-connections", "4", NULL);
+    int slow[4];
+    for (int i = 0; i < 4; i++) {
+        slow[i] = raw_connect("127.0.0.1", p->port);
+        ck_assert_int_ge(slow[i], 0);
+        raw_send(slow[i], "POST " INVOKE("kdaout-fake") " HTTP/1.1\r\n");
+    }
+    struct resp r;
+    char url[256];
+    snprintf(url, sizeof url, "%s/_kdaout/health", p->base);
+    http_do(&r, "GET", url, NULL, 0, 5000, NULL);
+    assert_status(&r, 200);
+    resp_free(&r);
+    ck_assert_msg(peer_closed(slow[0]), "the longest-waiting connection is still open");
+    for (int i = 0; i < 4; i++)
+        close(slow[i]);
+    stop_clean(p);
+}
+END_TEST
+
+struct holder {
+    int fd;
+    size_t sent;
+    int gone; /* refused: reset or closed by the fake */
+};
+
+/* Sends every holder's head and body but the last byte (nonblocking, at most
+ * 20 s); a holder the fake refuses is `gone`. */
+static void hold_bodies(struct holder *h, int n, const char *head, const char *body, size_t len)
+{
+    size_t hl = strlen(head);
+    double end = now_s() + 20;
+    for (int left = n; left > 0 && now_s() < end;) {
+        left = 0;
+        for (int i = 0; i < n; i++) {
+            if (h[i].gone || h[i].sent == hl + len - 1)
+                continue;
+            const char *from = h[i].sent < hl ? head + h[i].sent : body + (h[i].sent - hl);
+            size_t want = h[i].sent < hl ? hl - h[i].sent : hl + len - 1 - h[i].sent;
+            ssize_t got = send(h[i].fd, from, want, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (got > 0)
+                h[i].sent += (size_t)got;
+            else if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+                h[i].gone = 1;
+            left += !h[i].gone && h[i].sent < hl + len - 1;
+        }
+        struct timespec ts = {0, 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Waits (at most 5 s) until the fake's VmRSS stops growing. */
+static void rss_settle(pid_t pid)
+{
+    long last = proc_kb(pid, "VmRSS");
+    for (int i = 0; i < 25; i++) {
+        struct timespec ts = {0, 200 * 1000000L};
+        nanosleep(&ts, NULL);
+        long now = proc_kb(pid, "VmRSS");
+        if (now - last < 1024)
+            return;
+        last = now;
+    }
+}
+
+/* 64 connections each holding a nearly complete 6 MB body: the fake holds at
+ * most its 32 MiB in-flight budget of them (the rest get 429), and gives the
+ * memory back when they close. */
+START_TEST(inflight_bounded)
+{
+    enum { N = 64 };
+    struct proc *p = START("--inflight-bytes", "32MiB", NULL);
+    char *body = event_of_size(MAX_EVENT), head[256], buf[4096];
+    snprintf(head, sizeof head, "POST " INVOKE("kdaout-fake") " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                "Content-Length: %u\r\n\r\n", MAX_EVENT);
+    long base = proc_kb(p->pid, "VmRSS");
+    struct holder h[N];
+    for (int i = 0; i < N; i++) {
+        h[i] = (struct holder){.fd = raw_connect("127.0.0.1", p->port)};
+        ck_assert_int_ge(h[i].fd, 0);
+    }
+    hold_bodies(h, N, head, body, MAX_EVENT);
+    rss_settle(p->pid);
+    /* under pressure: another big body is throttled as the service does, a
+     * small one still runs */
+    struct resp r;
+    post(&r, p, INVOKE("kdaout-fake"), body, MAX_EVENT, 10000);
+    json_t *j = assert_service_error(&r, 429, "TooManyRequestsException");
+    ck_assert_str_eq(jstr(j, "Reason"), "ConcurrentInvocationLimitExceeded");
+    json_decref(j);
+    resp_free(&r);
+    struct event ev;
+    make_event(&ev, "7b1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5", 1, NULL, NULL);
+    invoke_event(&r, p, INVOKE("kdaout-fake"), &ev, 5000);
+    assert_status(&r, 200);
+    resp_free(&r);
+    free(ev.json);
+    /* the last bytes: those held are answered, the others (read, not kept)
+     * throttled */
+    int ok = 0, throttled = 0;
+    for (int i = 0; i < N; i++) {
+        ck_assert_msg(!h[i].gone, "connection %d was reset instead of answered", i);
+        ck_assert_int_eq(send(h[i].fd, body + MAX_EVENT - 1, 1, MSG_NOSIGNAL), 1);
+        ck_assert_msg(raw_reply(h[i].fd, buf, sizeof buf, 10000) > 0, "no reply on %d", i);
+        ok += strncmp(buf, "HTTP/1.1 200 ", 13) == 0;
+        throttled += strncmp(buf, "HTTP/1.1 429 ", 13) == 0 &&
+                     strstr(buf, "\r\nx-amzn-ErrorType: TooManyRequestsException\r\n") &&
+                     strstr(buf, "ConcurrentInvocationLimitExceeded");
+    }
+    long hwm = proc_kb(p->pid, "VmHWM");
+    ck_assert_msg(ok >= 1 && ok <= 5, "%d of %d 6 MB bodies answered 200; a 32 MiB budget "
+                  "holds 1 to 5", ok, N);
+    ck_assert_msg(ok + throttled == N, "%d answered 200, %d throttled, of %d", ok, throttled, N);
+    ck_assert_msg(hwm - base < 96 * 1024, "VmHWM grew by %ld MiB with %d bodies of 6 MB in "
+                  "flight (budget 32 MiB)", (hwm - base) / 1024, N);
+    for (int i = 0; i < N; i++)
+        close(h[i].fd);
+    rss_settle(p->pid);
+    struct timespec ts = {0, 300 * 1000000L};
+    nanosleep(&ts, NULL);
+    long after = proc_kb(p->pid, "VmRSS");
+    fprintf(stderr, "inflight_bounded: %d of %d held bodies answered; VmRSS %ld MiB at start, "
+            "VmHWM +%ld MiB, VmRSS +%ld MiB after close\n", ok, N, base / 1024,
+            (hwm - base) / 1024, (after - base) / 1024);
+    ck_assert_msg(after - base < 16 * 1024, "VmRSS still %ld MiB over its start after the "
+                  "connections closed (peak +%ld MiB)", (after - base) / 1024, (hwm - base) / 1024);
+    free(body);
+    stop_clean(p);
+}
+END_TEST
+
 /* ---- the suite ------------------------------------------------------------------- */
 
 static void add(Suite *s, const char *name, const TTest *t, int timeout_s)
@@ -2202,11 +2632,23 @@ static Suite *fake_http_suite(void)
     return s;
 }
 
+static Suite *fake_limits_suite(void)
+{
+    Suite *s = suite_create("fake_limits");
+    add(s, "log_bounded_in_bytes", log_bounded_in_bytes, 30);
+    add(s, "too_large_refused_on_content_length", too_large_refused_on_content_length, 30);
+    add(s, "framing_refused", framing_refused, 30);
+    add(s, "slowloris_deadline", slowloris_deadline, 30);
+    add(s, "room_at_the_connection_limit", room_at_the_connection_limit, 30);
+    add(s, "inflight_bounded", inflight_bounded, 60);
+    return s;
+}
+
 int main(int argc, char **argv)
 {
     kdaout_path = argc > 1 ? argv[1] : getenv("KDAOUT");
     if (kdaout_path == NULL || access(kdaout_path, X_OK) != 0) {
-        fprintf(stderr, "usage: %s PATH-TO-KDAOUT (or KDAOUT=...)\n", argv[0]);
+        fprintf(stderr, "usage: %s PATH-TO-KDAOUT [limits] (or KDAOUT=...)\n", argv[0]);
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -2216,7 +2658,8 @@ int main(int argc, char **argv)
         return 2;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    SRunner *sr = srunner_create(fake_http_suite());
+    int limits = argc > 2 && strcmp(argv[2], "limits") == 0;
+    SRunner *sr = srunner_create(limits ? fake_limits_suite() : fake_http_suite());
     srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY=verbose lists every case */
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
