@@ -297,7 +297,9 @@ static const char usage_conform[] =
     "reports each probe as PASS, FAIL or WARN, with what was sent, what came back and why it\n"
     "matters.  A probe passes when every record comes back exactly once with its recordId\n"
     "and exactly \"Ok\" or \"DeliveryFailed\".  The function's Timeout is read with\n"
-    "GetFunctionConfiguration (as KDA does); each invocation may take Timeout + 5 s.\n"
+    "GetFunctionConfiguration (as KDA does); each probe waits for its reply as long as KDA\n"
+    "would (Timeout + 5 s) but at most --timeout (default 60 s): a probe cut short is\n"
+    "UNDECIDED, not failed.  The endpoint URL's user:password@ is never shown.\n"
     "\n"
     "Options:\n"
     "  --endpoint URL      the Invoke API, e.g. http://127.0.0.1:9001 (kdaout fake-lambda,\n"
@@ -307,8 +309,9 @@ static const char usage_conform[] =
     "  --sign              sign requests with SigV4 (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"
     "                      AWS_SESSION_TOKEN; --region or AWS_REGION)\n"
     "  --region R          the region for SigV4\n"
-    "  --timeout S         the function's Timeout when GetFunctionConfiguration is refused\n"
-    "                      (default 3)\n"
+    "  --timeout S         the most each probe waits for a reply, 1 to 900 seconds (default:\n"
+    "                      the function's Timeout + 5 s, at most 60 s); also the Timeout\n"
+    "                      assumed when GetFunctionConfiguration is refused (default 3)\n"
     "  --probe TEXT        run only the probes whose name contains TEXT\n"
     "  --seed N            seed the record ids and rows (default: random, printed in reports)\n"
     "  --junit FILE, --json FILE, --tap FILE, --markdown FILE   reports, as for kdaout run\n"
@@ -316,7 +319,7 @@ static const char usage_conform[] =
     "  --no-colour         no ANSI colour\n"
     "\n"
     "Exit status: 0 no probe failed (warnings allowed), 1 a probe failed, 2 bad usage,\n"
-    "3 could not decide (the function could not be reached).\n";
+    "3 could not decide (the function could not be reached, or a probe ran into --timeout).\n";
 
 static void help_conform(FILE *out)
 {
@@ -354,8 +357,8 @@ static int cmd_conform(int argc, char **argv)
         case 't':
             o.timeout_s = strtod(optarg, &end);
             if (*end || !(o.timeout_s >= 1 && o.timeout_s <= 900)) {
-                fprintf(stderr, "kdaout conform: --timeout expects seconds from 1 to 900 (a "
-                        "Lambda Timeout), found \"%s\"\n", optarg);
+                fprintf(stderr, "kdaout conform: --timeout expects seconds from 1 to 900 (the "
+                        "most a probe waits), found \"%s\"\n", optarg);
                 return 2;
             }
             break;
