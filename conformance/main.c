@@ -78,7 +78,9 @@ static const char usage_run[] =
     "  --metrics PATH      write the CloudWatch metrics (namespace AWS/KinesisAnalytics) as\n"
     "                      JSON, per minute and in total: a file, or NAME.metrics.json per scenario\n"
     "  --plant-bug NAME    run with a deliberate engine bug, to see the checks catch it\n"
-    "                      (--plant-bug list shows them)\n"
+    "                      (--plant-bug list shows them)\n"    "  --allow-path DIR    row files (input: - {file: ...}) may also be read from under DIR\n"
+    "                      (repeatable); by default only the scenario's own folder and below,\n"
+    "                      after `..` and symlinks are resolved, and only regular files\n"
     "  -v, --verbose       more detail\n"
     "  -h, --help          this text\n"
     "\n"
@@ -110,7 +112,7 @@ static const char usage_run[] =
     "      - {burst: 60000, at: 5s}\n"
     "      - {row: '{\"TICKER_SYMBOL\":\"POISON\"}', at: 10s}\n"
     "      - {rows: [{TICKER_SYMBOL: X, PRICE: 1}, 'raw text'], at: 20s}\n"
-    "      - {file: recorded.jsonl, rate: 100/s}  # JSON Lines, next to the scenario\n"
+    "      - {file: recorded.jsonl, rate: 100/s}  # JSON Lines, in the scenario's folder\n"
     "      - {file: ticker.csv, header: true}      # CSV (a .csv name); header: false needs schema\n"
     "    destinations:              # instead of query/window/partition_by/select/where/format:\n"
     "      - {id: \"1.1\", query: continuous}   # up to 3, each its own lane (and cadence:); the\n"
@@ -217,6 +219,16 @@ static int parse_shard(const char *arg, struct kdo_suite_options *s)
     return 0;
 }
 
+/* --allow-path DIR: row files may also be read from under DIR. */
+static int allow_path(const char *cmd, const char *arg)
+{
+    char why[600];
+    if (kdo_scenario_allow_path(arg, why, sizeof why) == 0)
+        return 0;
+    fprintf(stderr, "kdaout %s: %s\n", cmd, why);
+    return 2;
+}
+
 static int run_option(int c, const char *arg, struct kdo_runner_options *o)
 {
     uint64_t v;
@@ -247,6 +259,7 @@ static int run_option(int c, const char *arg, struct kdo_runner_options *o)
         return 0;
     case 'v': o->verbose = 1; return 0;
     case 'c': o->colour = 0; return 0;
+    case 'A': return allow_path("run", arg);
     }
     fprintf(stderr, "Try 'kdaout run --help'.\n");
     return 2;
@@ -270,6 +283,7 @@ static int cmd_run(int argc, char **argv)
         {"shard", required_argument, NULL, 'S'},     {"jobs", required_argument, NULL, 'n'},
         {"plant-bug", required_argument, NULL, 'b'}, {"verbose", no_argument, NULL, 'v'},
         {"no-colour", no_argument, NULL, 'c'},       {"no-color", no_argument, NULL, 'c'},
+        {"allow-path", required_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
     };
     struct kdo_runner_options o = {.out = stdout, .jobs = 1, .colour = want_colour()};
@@ -703,15 +717,40 @@ static int cmd_fake_lambda(int argc, char **argv)
     return rc;
 }
 
+static const char usage_validate[] =
+    "Usage: kdaout validate [--allow-path DIR]... PATH...\n"
+    "\n"
+    "Checks scenario files (or folders of them) without running them;\n"
+    "errors name file:line:column.  Exit 0 if all are valid, 2 if not.\n"
+    "\n"
+    "Options:\n"
+    "  --allow-path DIR    row files may also be read from under DIR (repeatable; by default\n"
+    "                      only from the scenario's own folder, and only regular files)\n";
+
 static int cmd_validate(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        printf("Usage: kdaout validate PATH...\n\nChecks scenario files (or folders of them) "
-               "without running them;\nerrors name file:line:column.  Exit 0 if all are valid, "
-               "2 if not.\n");
-        return argc < 2 ? 2 : 0;
+    static const struct option opts[] = {
+        {"allow-path", required_argument, NULL, 'A'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage_validate, stdout);
+            return 0;
+        }
+        if (c != 'A' || allow_path("validate", optarg) != 0) {
+            if (c != 'A')
+                fprintf(stderr, "Try 'kdaout validate --help'.\n");
+            return 2;
+        }
     }
-    return kdo_runner_validate(argv + 1, argc - 1, stdout);
+    if (optind >= argc) {
+        fputs(usage_validate, stdout);
+        return 2;
+    }
+    return kdo_runner_validate(argv + optind, argc - optind, stdout);
 }
 
 int main(int argc, char **argv)
