@@ -158,6 +158,27 @@ else
     not_ok "redaction: expected $url in the header and replay lines (exit $rc)"; head -3 "$tmp/pw.out"
 fi
 
+# ... nor in what `kdaout run` prints about a scenario's endpoint.
+cat >"$tmp/pw.yaml" <<YAML
+name: a password in the endpoint
+duration: 1s
+application:
+  input: [{rate: 5/s}]
+lambda:
+  endpoint: $pw_url
+  rules:
+    - {match: {invocation: 1}, action: throttle}
+YAML
+"$kdaout" run "$tmp/pw.yaml" --seed 1 -v --junit "$tmp/pw3.xml" --json "$tmp/pw3.json" \
+    >"$tmp/pw3.out" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q "fault rule apply to $url" "$tmp/pw3.out" &&
+   ! grep -q "$secret" "$tmp/pw3.out" "$tmp/pw3.xml" "$tmp/pw3.json"; then
+    ok "redaction: run's notes and reports name the endpoint without its password"
+else
+    not_ok "redaction in run (exit $rc)"; grep -n "$secret\|apply" "$tmp/pw3.out" | head -5
+fi
+
 # 7. A reply over the 6,291,556-byte cap is "reply too large", not a failed
 #    connection: in conform, and as a named failure in a run's facts.
 launch python3 "$dir/raw-server.py"
