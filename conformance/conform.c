@@ -21,6 +21,7 @@
 #include <time.h>
 
 #define GUIDE_SLOW_MS 5000.0 /* CONTRACT.md §4 [doc]: function duration above 5 s */
+#define DEFAULT_CAP (60 * KDO_S) /* [choice] a probe's wait without --timeout */
 
 static kdo_time_ns clock_ns(void)
 {
@@ -47,10 +48,14 @@ static double invoke(struct kdo_transport *t, kdo_time_ns t0, const struct kdo_i
 
 struct session {
     const struct kdo_conform_options *o;
+    char endpoint[2048]; /* o->endpoint without its userinfo: the only one ever shown */
     struct kdo_scenario_result *res;
     enum kdo_probe_status *status;
     size_t n;
     double timeout_ms, slowest_ms;
+    double wait_ms;  /* how long one probe's reply is waited for */
+    int capped;      /* wait_ms is shorter than KDA's wait (Timeout + 5 s) */
+    int gave_up;     /* a probe was undecided because it ran into the cap */
     const char *slowest_probe;
     int unreachable; /* GetFunctionConfiguration failed */
 };
@@ -68,10 +73,10 @@ static void add_result(struct session *s, const char *name, const char *title,
                        enum kdo_probe_status st, const char *summary, char *notes, double ms)
 {
     struct kdo_scenario_result *r = &s->res[s->n];
-    char file[64], replay[512];
+    char file[64], replay[2400];
     snprintf(file, sizeof file, "probe:%s", name);
     snprintf(replay, sizeof replay, "kdaout conform --endpoint %s --function %s --probe %s",
-             s->o->endpoint, s->o->function ? s->o->function : "kdaout-fake", name);
+             s->endpoint, s->o->function ? s->o->function : "kdaout-fake", name);
     memset(r, 0, sizeof *r);
     r->file = kdo_xstrdup(file);
     r->name = kdo_xstrdup(title);
@@ -91,6 +96,20 @@ static void add_result(struct session *s, const char *name, const char *title,
     s->status[s->n++] = st;
 }
 
+/* A probe that timed out: say how long it was waited for.  Within KDA's own
+ * wait (Timeout + 5 s) a timeout is the function's failure; cut short by the
+ * cap it decides nothing, since KDA might still have had its answer. */
+static void explain_wait(const struct session *s, struct kdo_probe_result *pr)
+{
+    if (!s->capped)
+        return;
+    snprintf(pr->got, sizeof pr->got, "no reply within %.0f s, %s (KDA would wait %.0f s: the "
+             "function's Timeout + 5 s; --timeout %.0f waits as long): undecided",
+             s->wait_ms / 1000, s->o->timeout_s > 0 ? "the --timeout cap"
+                                                     : "conform's cap on one probe",
+             s->timeout_ms / 1000 + 5, s->timeout_ms / 1000 + 5);
+}
+
 static void run_probe(struct session *s, struct kdo_transport *t, kdo_time_ns t0, size_t i,
                       struct kdo_rng *rng)
 {
@@ -106,6 +125,8 @@ static void run_probe(struct session *s, struct kdo_transport *t, kdo_time_ns t0
     }
     kdo_probe_result(p, &pr);
     kdo_probe_run_free(p);
+    if (pr.timed_out)
+        explain_wait(s, &pr);
     if (pr.slowest_ms > s->slowest_ms) {
         s->slowest_ms = pr.slowest_ms;
         s->slowest_probe = kdo_probes[i].name;
@@ -117,8 +138,10 @@ static void run_probe(struct session *s, struct kdo_transport *t, kdo_time_ns t0
     if (pr.status == KDO_PROBE_PASS && s->o->verbose)
         notes = notes_of(NULL, &pr, kdo_probes[i].why);
     add_result(s, kdo_probes[i].name, kdo_probes[i].title, pr.status, pr.summary, notes, total);
-    if (pr.status == KDO_PROBE_FAIL && pr.transport_failed && s->unreachable)
+    int undecided = pr.timed_out && s->capped;
+    if (pr.status == KDO_PROBE_FAIL && pr.transport_failed && (s->unreachable || undecided))
         s->res[s->n - 1].verdict = KDO_VERDICT_UNDECIDED;
+    s->gave_up |= undecided;
 }
 
 /* CONTRACT.md §4: warn past half the Timeout, or past the guide's 5 s. */
@@ -137,6 +160,13 @@ static void timing(struct session *s)
                summary, slow || s->o->verbose ? notes : NULL, s->slowest_ms);
     if (!slow && !s->o->verbose)
         free(notes);
+    if (s->gave_up) { /* a probe never answered within the cap: its time is unknown */
+        struct kdo_scenario_result *r = &s->res[s->n - 1];
+        r->verdict = KDO_VERDICT_UNDECIDED;
+        free(r->message);
+        r->message = kdo_xstrdup("a probe got no answer within the cap on its wait, so the "
+                                 "slowest answer is not known");
+    }
 }
 
 /* ---- the terminal --------------------------------------------------------------------- */
@@ -179,6 +209,29 @@ static int write_report(const char *path, int (*fn)(FILE *, const struct kdo_sce
     return 0;
 }
 
+/* The function's Timeout (GetFunctionConfiguration, as KDA reads it) and how
+ * long each probe waits: KDA's Timeout + 5 s, capped by --timeout or, without
+ * it, by DEFAULT_CAP -- a function declaring Timeout 900 that hangs must not
+ * hold conform for 905 s a probe. */
+static void setup_wait(struct session *s, struct kdo_http_end *he, FILE *out)
+{
+    const struct kdo_conform_options *o = s->o;
+    kdo_time_ns cap = o->timeout_s > 0 ? (kdo_time_ns)(o->timeout_s * 1e9) : DEFAULT_CAP;
+    kdo_time_ns timeout;
+    char err[600];
+    he->timeout = cap; /* GetFunctionConfiguration too */
+    if (kdo_transport_http_function_timeout(he, &timeout, err, sizeof err) != 0) {
+        timeout = (kdo_time_ns)((o->timeout_s > 0 ? o->timeout_s : 3) * 1e9);
+        s->unreachable = 1;
+        fprintf(out, "note: %s; assuming a Timeout of %.0f s\n", err, (double)timeout / 1e9);
+    }
+    kdo_time_ns kda = timeout + 5 * KDO_S;
+    s->timeout_ms = (double)timeout / 1e6;
+    he->timeout = kda < cap ? kda : cap;
+    s->wait_ms = (double)he->timeout / 1e6;
+    s->capped = he->timeout < kda;
+}
+
 int kdo_conform_run(const struct kdo_conform_options *o)
 {
     FILE *out = o->out ? o->out : stdout;
@@ -187,23 +240,18 @@ int kdo_conform_run(const struct kdo_conform_options *o)
                               .qualifier = o->qualifier, .sigv4 = o->sigv4, .region = o->region,
                               .connect_timeout = 5 * KDO_S};
     struct session s = {.o = o};
-    kdo_time_ns timeout;
     char err[600];
-    if (kdo_transport_http_function_timeout(&he, &timeout, err, sizeof err) != 0) {
-        timeout = (kdo_time_ns)((o->timeout_s > 0 ? o->timeout_s : 3) * 1e9);
-        s.unreachable = 1;
-        fprintf(out, "note: %s; assuming a Timeout of %.0f s\n", err, (double)timeout / 1e9);
-    }
-    s.timeout_ms = (double)timeout / 1e6;
-    he.timeout = timeout + 5 * KDO_S;
+    kdo_transport_http_redact_url(o->endpoint, s.endpoint, sizeof s.endpoint);
+    setup_wait(&s, &he, out);
     struct kdo_transport *t = kdo_transport_http_new(&he, err, sizeof err);
     if (t == NULL) {
         fprintf(stderr, "kdaout conform: %s\n", err);
         return 2;
     }
-    fprintf(out, "kdaout conform: %s, function %s%s%s (Timeout %.0f s; invocation timeout %.0f s)\n",
-            o->endpoint, function, o->qualifier ? ":" : "", o->qualifier ? o->qualifier : "",
-            (double)timeout / 1e9, (double)he.timeout / 1e9);
+    fprintf(out, "kdaout conform: %s, function %s%s%s (Timeout %.0f s; each probe waits at most "
+            "%.0f s%s)\n", s.endpoint, function, o->qualifier ? ":" : "",
+            o->qualifier ? o->qualifier : "", s.timeout_ms / 1000, s.wait_ms / 1000,
+            s.capped ? ", less than KDA's Timeout + 5 s" : ", as KDA does");
     s.res = kdo_xcalloc(kdo_probes_count + 1, sizeof *s.res);
     s.status = kdo_xcalloc(kdo_probes_count + 1, sizeof *s.status);
     struct kdo_rng rng;
@@ -230,8 +278,10 @@ int kdo_conform_run(const struct kdo_conform_options *o)
         else
             passed++, warned += s.status[i] == KDO_PROBE_WARN;
     }
-    fprintf(out, "kdaout conform: %zu passed, %zu failed (%zu warnings%s)\n", passed, failed,
-            warned, undecided ? ", and some undecided: the function could not be reached" : "");
+    fprintf(out, "kdaout conform: %zu passed, %zu failed (%zu warnings%s%s)\n", passed, failed,
+            warned, undecided ? ", and some undecided: " : "",
+            !undecided ? "" : s.unreachable ? "the function could not be reached"
+                                            : "no reply within the cap on a probe's wait");
     int rc = write_report(o->junit, kdo_report_junit, s.res, s.n);
     rc |= write_report(o->json, kdo_report_json, s.res, s.n);
     rc |= write_report(o->tap, kdo_report_tap, s.res, s.n);

@@ -3,14 +3,17 @@
  * API and report each probe as pass, fail or warn.
  *
  * Reads the function's Timeout with GetFunctionConfiguration (as KDA does),
- * runs the probes of probe.h one after another (invocation timeout: Timeout
- * + 5 s), then judges the timing: a warning when the slowest answer took
+ * runs the probes of probe.h one after another -- each waits as long as KDA
+ * would (Timeout + 5 s) but never longer than the cap (--timeout, default
+ * 60 s); a probe cut short by the cap is undecided, not failed -- then
+ * judges the timing: a warning when the slowest answer took
  * more than half the Timeout, or more than the guide's 5 s.  Prints a line
  * per probe (with what was sent, what came back and why it matters under a
  * failure or warning) and writes the same as JUnit XML, JSON, TAP or
  * Markdown (report.h).  Exit status as for `kdaout run`: 0 nothing failed
  * (warnings allowed), 1 a probe failed, 2 bad usage, 3 the function could
- * not be reached at all.  This module reads the clock (to time replies).
+ * not be reached at all or a probe ran into the cap.  Nothing shown (stdout,
+ * reports, replay lines) carries the endpoint URL's userinfo.  This module reads the clock (to time replies).
  */
 #ifndef KDO_CONFORM_H
 #define KDO_CONFORM_H
@@ -24,7 +27,8 @@ struct kdo_conform_options {
     const char *qualifier; /* or NULL */
     int sigv4;             /* sign with AWS credentials from the environment */
     const char *region;
-    double timeout_s;      /* the function's Timeout if GetFunctionConfiguration fails (0: 3 s) */
+    double timeout_s;      /* the most a probe waits (0: Timeout + 5 s, at most 60 s); also
+                              the Timeout assumed if GetFunctionConfiguration fails (0: 3 s) */
     const char *only;      /* run only probes whose name contains this, or NULL */
     uint64_t seed;
     const char *junit, *json, *tap, *markdown;

@@ -17,7 +17,8 @@ struct kdo_endpoint {
     struct kdo_transport *meddler; /* the scenario's rules on a real function's replies */
     struct kdo_rng rng;
     int unreachable;
-    char url[1024];
+    char url[1024];   /* as given: may hold user:password@ */
+    char shown[1024]; /* url without its userinfo: the only one printed */
 };
 
 static int start_fake(struct kdo_scenario *s, struct kdo_endpoint *e, char *err, size_t n)
@@ -75,6 +76,7 @@ int kdo_endpoint_open(struct kdo_scenario *s, FILE *notes, struct kdo_endpoint *
         .qualifier = s->end.qualifier, .sigv4 = s->end.sigv4, .region = s->end.region,
         .connect_timeout = 5 * KDO_S,
     };
+    kdo_transport_http_redact_url(e->url, e->shown, sizeof e->shown);
     e->unreachable = derive_timeout(s, &he, notes);
     he.timeout = s->sim.delivery.invoke_timeout + KDO_S; /* a backstop; delivery times out first */
     e->transport = kdo_transport_http_new(&he, err, err_size);
@@ -85,7 +87,7 @@ int kdo_endpoint_open(struct kdo_scenario *s, FILE *notes, struct kdo_endpoint *
                                      &e->rng);
         if (notes)
             fprintf(notes, "the %zu fault rule%s apply to %s's replies\n", s->sim.nrules,
-                    s->sim.nrules == 1 ? "" : "s", e->url);
+                    s->sim.nrules == 1 ? "" : "s", e->shown);
     }
     return e->transport ? 0 : KDO_EINVAL;
 }
@@ -102,7 +104,7 @@ struct kdo_transport *kdo_endpoint_transport(const struct kdo_endpoint *e)
 
 const char *kdo_endpoint_describe(const struct kdo_endpoint *e)
 {
-    return e->url;
+    return e->shown[0] ? e->shown : e->url;
 }
 
 void kdo_endpoint_close(struct kdo_endpoint *e)

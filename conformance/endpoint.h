@@ -27,7 +27,7 @@ struct kdo_transport *kdo_endpoint_transport(const struct kdo_endpoint *e);
 /* 1 if the end could not be reached when it was opened (GetFunctionConfiguration
  * failed): failed checks then cannot be blamed on the function. */
 int kdo_endpoint_unreachable(const struct kdo_endpoint *e);
-/* "in-process", or the URL invoked. */
+/* "in-process", or the URL invoked, without its user:password@. */
 const char *kdo_endpoint_describe(const struct kdo_endpoint *e);
 void kdo_endpoint_close(struct kdo_endpoint *e);
 

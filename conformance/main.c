@@ -78,7 +78,9 @@ static const char usage_run[] =
     "  --metrics PATH      write the CloudWatch metrics (namespace AWS/KinesisAnalytics) as\n"
     "                      JSON, per minute and in total: a file, or NAME.metrics.json per scenario\n"
     "  --plant-bug NAME    run with a deliberate engine bug, to see the checks catch it\n"
-    "                      (--plant-bug list shows them)\n"
+    "                      (--plant-bug list shows them)\n"    "  --allow-path DIR    row files (input: - {file: ...}) may also be read from under DIR\n"
+    "                      (repeatable); by default only the scenario's own folder and below,\n"
+    "                      after `..` and symlinks are resolved, and only regular files\n"
     "  -v, --verbose       more detail\n"
     "  -h, --help          this text\n"
     "\n"
@@ -110,7 +112,7 @@ static const char usage_run[] =
     "      - {burst: 60000, at: 5s}\n"
     "      - {row: '{\"TICKER_SYMBOL\":\"POISON\"}', at: 10s}\n"
     "      - {rows: [{TICKER_SYMBOL: X, PRICE: 1}, 'raw text'], at: 20s}\n"
-    "      - {file: recorded.jsonl, rate: 100/s}  # JSON Lines, next to the scenario\n"
+    "      - {file: recorded.jsonl, rate: 100/s}  # JSON Lines, in the scenario's folder\n"
     "      - {file: ticker.csv, header: true}      # CSV (a .csv name); header: false needs schema\n"
     "    destinations:              # instead of query/window/partition_by/select/where/format:\n"
     "      - {id: \"1.1\", query: continuous}   # up to 3, each its own lane (and cadence:); the\n"
@@ -217,6 +219,16 @@ static int parse_shard(const char *arg, struct kdo_suite_options *s)
     return 0;
 }
 
+/* --allow-path DIR: row files may also be read from under DIR. */
+static int allow_path(const char *cmd, const char *arg)
+{
+    char why[600];
+    if (kdo_scenario_allow_path(arg, why, sizeof why) == 0)
+        return 0;
+    fprintf(stderr, "kdaout %s: %s\n", cmd, why);
+    return 2;
+}
+
 static int run_option(int c, const char *arg, struct kdo_runner_options *o)
 {
     uint64_t v;
@@ -247,6 +259,7 @@ static int run_option(int c, const char *arg, struct kdo_runner_options *o)
         return 0;
     case 'v': o->verbose = 1; return 0;
     case 'c': o->colour = 0; return 0;
+    case 'A': return allow_path("run", arg);
     }
     fprintf(stderr, "Try 'kdaout run --help'.\n");
     return 2;
@@ -270,6 +283,7 @@ static int cmd_run(int argc, char **argv)
         {"shard", required_argument, NULL, 'S'},     {"jobs", required_argument, NULL, 'n'},
         {"plant-bug", required_argument, NULL, 'b'}, {"verbose", no_argument, NULL, 'v'},
         {"no-colour", no_argument, NULL, 'c'},       {"no-color", no_argument, NULL, 'c'},
+        {"allow-path", required_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
     };
     struct kdo_runner_options o = {.out = stdout, .jobs = 1, .colour = want_colour()};
@@ -297,7 +311,9 @@ static const char usage_conform[] =
     "reports each probe as PASS, FAIL or WARN, with what was sent, what came back and why it\n"
     "matters.  A probe passes when every record comes back exactly once with its recordId\n"
     "and exactly \"Ok\" or \"DeliveryFailed\".  The function's Timeout is read with\n"
-    "GetFunctionConfiguration (as KDA does); each invocation may take Timeout + 5 s.\n"
+    "GetFunctionConfiguration (as KDA does); each probe waits for its reply as long as KDA\n"
+    "would (Timeout + 5 s) but at most --timeout (default 60 s): a probe cut short is\n"
+    "UNDECIDED, not failed.  The endpoint URL's user:password@ is never shown.\n"
     "\n"
     "Options:\n"
     "  --endpoint URL      the Invoke API, e.g. http://127.0.0.1:9001 (kdaout fake-lambda,\n"
@@ -307,8 +323,9 @@ static const char usage_conform[] =
     "  --sign              sign requests with SigV4 (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"
     "                      AWS_SESSION_TOKEN; --region or AWS_REGION)\n"
     "  --region R          the region for SigV4\n"
-    "  --timeout S         the function's Timeout when GetFunctionConfiguration is refused\n"
-    "                      (default 3)\n"
+    "  --timeout S         the most each probe waits for a reply, 1 to 900 seconds (default:\n"
+    "                      the function's Timeout + 5 s, at most 60 s); also the Timeout\n"
+    "                      assumed when GetFunctionConfiguration is refused (default 3)\n"
     "  --probe TEXT        run only the probes whose name contains TEXT\n"
     "  --seed N            seed the record ids and rows (default: random, printed in reports)\n"
     "  --junit FILE, --json FILE, --tap FILE, --markdown FILE   reports, as for kdaout run\n"
@@ -316,7 +333,7 @@ static const char usage_conform[] =
     "  --no-colour         no ANSI colour\n"
     "\n"
     "Exit status: 0 no probe failed (warnings allowed), 1 a probe failed, 2 bad usage,\n"
-    "3 could not decide (the function could not be reached).\n";
+    "3 could not decide (the function could not be reached, or a probe ran into --timeout).\n";
 
 static void help_conform(FILE *out)
 {
@@ -354,8 +371,8 @@ static int cmd_conform(int argc, char **argv)
         case 't':
             o.timeout_s = strtod(optarg, &end);
             if (*end || !(o.timeout_s >= 1 && o.timeout_s <= 900)) {
-                fprintf(stderr, "kdaout conform: --timeout expects seconds from 1 to 900 (a "
-                        "Lambda Timeout), found \"%s\"\n", optarg);
+                fprintf(stderr, "kdaout conform: --timeout expects seconds from 1 to 900 (the "
+                        "most a probe waits), found \"%s\"\n", optarg);
                 return 2;
             }
             break;
@@ -723,15 +740,40 @@ static int cmd_fake_lambda(int argc, char **argv)
     return rc;
 }
 
+static const char usage_validate[] =
+    "Usage: kdaout validate [--allow-path DIR]... PATH...\n"
+    "\n"
+    "Checks scenario files (or folders of them) without running them;\n"
+    "errors name file:line:column.  Exit 0 if all are valid, 2 if not.\n"
+    "\n"
+    "Options:\n"
+    "  --allow-path DIR    row files may also be read from under DIR (repeatable; by default\n"
+    "                      only from the scenario's own folder, and only regular files)\n";
+
 static int cmd_validate(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        printf("Usage: kdaout validate PATH...\n\nChecks scenario files (or folders of them) "
-               "without running them;\nerrors name file:line:column.  Exit 0 if all are valid, "
-               "2 if not.\n");
-        return argc < 2 ? 2 : 0;
+    static const struct option opts[] = {
+        {"allow-path", required_argument, NULL, 'A'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage_validate, stdout);
+            return 0;
+        }
+        if (c != 'A' || allow_path("validate", optarg) != 0) {
+            if (c != 'A')
+                fprintf(stderr, "Try 'kdaout validate --help'.\n");
+            return 2;
+        }
     }
-    return kdo_runner_validate(argv + 1, argc - 1, stdout);
+    if (optind >= argc) {
+        fputs(usage_validate, stdout);
+        return 2;
+    }
+    return kdo_runner_validate(argv + optind, argc - optind, stdout);
 }
 
 int main(int argc, char **argv)

@@ -67,7 +67,7 @@ struct kdo_probe_run {
     /* What came back. */
     struct kdo_reply *judge;
     uint8_t *verdicts, *first_verdicts; /* this send's; the first send's */
-    int failed, transport_failed;
+    int failed, transport_failed, timed_out;
     size_t stuck; /* records answered DeliveryFailed at retryHint 0 and at 1,000 */
     size_t sends_done, ok, delivery_failed;
     double slowest_ms;
@@ -270,6 +270,11 @@ static void describe_failure(struct kdo_probe_run *p, const struct kdo_reply_in 
     if (in->outcome == KDO_TRANSPORT_TIMEDOUT) {
         snprintf(p->got, sizeof p->got, "no reply within the invocation timeout (the function's "
                  "Timeout + 5 s)");
+    } else if (in->outcome == KDO_TRANSPORT_FAILED && in->body_len > KDO_MAX_REPLY_BYTES) {
+        snprintf(p->got, sizeof p->got, "reply too large: more than %zu bytes came back, the "
+                 "most Lambda returns (it answers a larger response with "
+                 "Function.ResponseSizeTooLarge); the rest was not read; it began: %s",
+                 KDO_MAX_REPLY_BYTES, body);
     } else if (in->outcome != KDO_TRANSPORT_DONE) {
         snprintf(p->got, sizeof p->got, "no reply: the connection failed or was cut");
     } else if (in->status != 200 || in->function_error) {
@@ -301,6 +306,7 @@ void kdo_probe_reply(struct kdo_probe_run *p, const struct kdo_reply_in *in, dou
     if (sum.failed > sum.count[KDO_REASON_DELIVERY_FAILED]) {
         p->failed = 1;
         p->transport_failed = in->outcome != KDO_TRANSPORT_DONE;
+        p->timed_out = in->outcome == KDO_TRANSPORT_TIMEDOUT;
         describe_failure(p, in, &sum);
     } else if (p->send == 0) {
         memcpy(p->first_verdicts, p->verdicts, p->n);
@@ -323,6 +329,7 @@ void kdo_probe_result(const struct kdo_probe_run *p, struct kdo_probe_result *ou
     memset(out, 0, sizeof *out);
     out->slowest_ms = p->slowest_ms;
     out->transport_failed = p->transport_failed;
+    out->timed_out = p->timed_out;
     int nh = 0;
     char hints[64] = "";
     for (; hints_of[p->index][nh] >= 0; nh++)

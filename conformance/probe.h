@@ -54,7 +54,8 @@ void kdo_probe_reply(struct kdo_probe_run *p, const struct kdo_reply_in *in, dou
 
 struct kdo_probe_result {
     enum kdo_probe_status status;
-    int transport_failed; /* a reply never arrived (refused, reset, timed out) */
+    int transport_failed; /* a reply never arrived (refused, reset, timed out, too large) */
+    int timed_out;        /* ... because the wait ran out (the caller knows how long it was) */
     double slowest_ms;
     char summary[300];    /* one line: what happened */
     char sent[300];       /* what was sent */

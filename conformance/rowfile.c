@@ -15,11 +15,14 @@
 #include "value.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct span {
     size_t off, len;
@@ -67,15 +70,117 @@ static int too_big(const char *path, size_t max, struct kdo_errinfo *e)
                            "the file is larger than %zu bytes, the limit for a row file", max);
 }
 
-/* The whole file into *data (NUL-terminated, owned by the caller), at most
- * `max` bytes.  A regular file's size is checked before reading; a pipe is
- * read until it passes the limit. */
-static int read_all(const char *path, size_t max, char **data, size_t *n, struct kdo_errinfo *e)
+static int cannot_open(const char *path, struct kdo_errinfo *e)
 {
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return kdo_errinfo_set(e, errno == ENOENT ? KDO_ENOENT : KDO_EIO, path, 0, 0,
-                               "cannot open the row file: %s", strerror(errno));
+    return kdo_errinfo_set(e, errno == ENOENT ? KDO_ENOENT : KDO_EIO, path, 0, 0,
+                           "cannot open the row file: %s", strerror(errno));
+}
+
+static const char *kind_of(mode_t m)
+{
+    return S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) || S_ISBLK(m) ? "a device" : S_ISDIR(m) ? "a folder"
+           : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+static int not_regular(const char *path, mode_t m, struct kdo_errinfo *e)
+{
+    return kdo_errinfo_set(e, KDO_EINVAL, path, 0, 0,
+                           "%s is %s, not a regular file: a row file is read whole, so only a "
+                           "regular file is read", path, kind_of(m));
+}
+
+/* 1 if `real` (a real path) is one of the roots or lies under one. */
+static int inside(const char *real, const struct kdo_rowfile_options *opt)
+{
+    for (size_t i = 0; i < opt->nroots; i++) {
+        size_t n = strlen(opt->roots[i]);
+        while (n > 1 && opt->roots[i][n - 1] == '/')
+            n--;
+        if (strncmp(real, opt->roots[i], n) == 0 &&
+            (real[n] == '\0' || real[n] == '/' || (n == 1 && real[0] == '/')))
+            return 1;
+    }
+    return 0;
+}
+
+static int outside(const char *path, const char *real, const struct kdo_rowfile_options *opt,
+                   struct kdo_errinfo *e)
+{
+    const char *more = opt->nroots > 1 ? " and every --allow-path" : "";
+    if (strcmp(path, real) == 0)
+        return kdo_errinfo_set(e, KDO_EINVAL, path, 0, 0, "%s is outside the scenario's folder "
+                               "(%s)%s; allow it with --allow-path DIR", path, opt->roots[0], more);
+    return kdo_errinfo_set(e, KDO_EINVAL, path, 0, 0, "%s resolves to %s, outside the scenario's "
+                           "folder (%s)%s; allow it with --allow-path DIR", path, real,
+                           opt->roots[0], more);
+}
+
+/* Where the open file descriptor really is (Linux: /proc/self/fd), so the
+ * check is on the file opened, not on a path that may have changed since.
+ * Returns 0, or -1 where /proc is missing (the earlier realpath() stands). */
+static int fd_path(int fd, char *real, size_t n)
+{
+    char link[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t len = readlink(link, real, n - 1);
+    if (len <= 0 || (size_t)len >= n - 1)
+        return -1;
+    real[len] = '\0';
+    return 0;
+}
+
+/* Opens `path` as opt allows: a regular file, inside the roots if any.
+ * Never blocks: the kind is checked with stat() first, and the open is
+ * O_NONBLOCK (a FIFO swapped in after the stat() opens at once and is
+ * refused by fstat()); where the file is is checked again on the open
+ * descriptor, so a symlink swapped in between is caught too. */
+static int open_confined(const char *path, const struct kdo_rowfile_options *opt, int *out,
+                         struct kdo_errinfo *e)
+{
+    char real[PATH_MAX];
+    struct stat st;
+    if (opt->nroots > 0 && realpath(path, real) == NULL)
+        return cannot_open(path, e);
+    if (opt->nroots > 0 && !inside(real, opt))
+        return outside(path, real, opt, e);
+    if (stat(path, &st) != 0)
+        return cannot_open(path, e);
+    if (!S_ISREG(st.st_mode))
+        return not_regular(path, st.st_mode, e);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return cannot_open(path, e);
+    int err = 0;
+    if (fstat(fd, &st) != 0)
+        err = cannot_open(path, e);
+    else if (!S_ISREG(st.st_mode))
+        err = not_regular(path, st.st_mode, e);
+    else if (opt->nroots > 0 && fd_path(fd, real, sizeof real) == 0 && !inside(real, opt))
+        err = outside(path, real, opt, e);
+    else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)
+        err = cannot_open(path, e);
+    if (err)
+        close(fd);
+    else
+        *out = fd;
+    return err;
+}
+
+/* The whole file into *data (NUL-terminated, owned by the caller), at most
+ * `max` bytes; the size is checked before reading, and again while reading
+ * (the file may grow). */
+static int read_all(const char *path, const struct kdo_rowfile_options *opt, size_t max,
+                    char **data, size_t *n, struct kdo_errinfo *e)
+{
+    int fd;
+    int rc = open_confined(path, opt, &fd, e);
+    if (rc)
+        return rc;
+    FILE *fp = fdopen(fd, "rb");
+    if (fp == NULL) {
+        close(fd);
+        return cannot_open(path, e);
+    }
     struct stat st;
     size_t cap = 65536, len = 0;
     int err = 0;
@@ -351,6 +456,8 @@ static int check_options(const struct kdo_rowfile_options *o, const char *path,
         why = "a CSV file has a header or declared columns, not both";
     else if (o->columns == NULL && o->ncolumns)
         why = "a column count without column names";
+    else if (o->roots == NULL && o->nroots)
+        why = "a folder count without folders";
     else if (o->max_bytes > KDO_ROWFILE_MAX_BYTES || o->max_rows > KDO_ROWFILE_MAX_ROWS)
         why = "limits above the built-in maximums";
     return why ? kdo_errinfo_set(e, KDO_EINVAL, path, 0, 0, "%s", why) : 0;
@@ -372,7 +479,7 @@ int kdo_rowfile_load(const char *path, const struct kdo_rowfile_options *opt,
                      .err = err,
                      .line = 1,
                      .max_rows = opt->max_rows ? opt->max_rows : KDO_ROWFILE_MAX_ROWS};
-    if ((rc = read_all(path, max, &f->data, &s.n, err)))
+    if ((rc = read_all(path, opt, max, &f->data, &s.n, err)))
         goto out;
     s.data = f->data;
     rc = opt->format == KDO_ROWFMT_CSV ? scan_csv(&s) : scan_jsonl(&s);

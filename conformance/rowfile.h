@@ -24,6 +24,12 @@
  * - Load errors: a quote never closed (reported where it opens), a row over
  *   KDO_MAX_ROW_BYTES (512 KB), more than KDO_ROWFILE_MAX_ROWS rows, a file
  *   over KDO_ROWFILE_MAX_BYTES, and a file that cannot be read.
+ * - Refused before a byte is read (a scenario names files, and what it reads
+ *   is sent to an endpoint and written to --records): anything but a regular
+ *   file -- a FIFO, a device, a socket, a folder -- at once, never blocking
+ *   on it; and, when the caller gives roots (the scenario's folder and any
+ *   --allow-path), a file whose real path -- after `..` and every symlink,
+ *   checked again on the open descriptor -- lies outside all of them.
  * Lines and columns are 1-based, columns counted in bytes.  Whole-file
  * errors (cannot open, too big) carry line 0.  The file is read whole; rows
  * point into that one buffer.  No row timing: the caller owns the source.
@@ -48,6 +54,11 @@ struct kdo_rowfile_options {
     size_t ncolumns;
     size_t max_bytes; /* 0: KDO_ROWFILE_MAX_BYTES; may only be lower */
     size_t max_rows;  /* 0: KDO_ROWFILE_MAX_ROWS; may only be lower */
+    /* Real paths (realpath()) of the folders -- or files -- the file must be
+     * in or under; roots[0] is named "the scenario's folder" in errors.
+     * Borrowed during the call; nroots 0: anywhere. */
+    const char *const *roots;
+    size_t nroots;
 };
 
 struct kdo_rowfile;
@@ -55,7 +66,8 @@ struct kdo_rowfile;
 /* Reads the file at `path` as opt says.  On success *out is a new rowfile
  * owned by the caller (a file with no rows loads, with count 0; the caller
  * decides whether that is an error).  Returns 0; KDO_EINVAL (bad options,
- * e.g. a header for JSON Lines), KDO_ENOENT / KDO_EIO (cannot read),
+ * e.g. a header for JSON Lines; or the file refused, a whole-file error: not
+ * a regular file, or outside the roots), KDO_ENOENT / KDO_EIO (cannot read),
  * KDO_ETOOBIG (file or row count over the limit), KDO_EROWSIZE (a row over
  * 512 KB) or KDO_EPARSE (an unclosed quote), with *err filled (err may be
  * NULL; err->file is `path`, so keep path alive while using err) and *out

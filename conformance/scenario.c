@@ -19,6 +19,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -287,8 +288,55 @@ static int csv_header(struct ctx *c, node *n, const struct kdo_rowfile *f)
     return 0;
 }
 
-/* file: rows from a file next to the scenario: JSON Lines (one row a line)
- * or, for a .csv name, CSV records, by default after a header line. */
+/* Paths a scenario may read row files from besides its own folder
+ * (--allow-path), as real paths.  Set by main() before any scenario loads;
+ * read-only while scenarios load (on --jobs threads). */
+#define MAX_ALLOWED_PATHS 64
+static char *allowed_paths[MAX_ALLOWED_PATHS];
+static size_t nallowed_paths;
+
+int kdo_scenario_allow_path(const char *path, char *err, size_t err_size)
+{
+    char real[PATH_MAX];
+    if (nallowed_paths == MAX_ALLOWED_PATHS)
+        return snprintf(err, err_size, "at most %d --allow-path", MAX_ALLOWED_PATHS), KDO_ETOOBIG;
+    if (realpath(path, real) == NULL)
+        return snprintf(err, err_size, "--allow-path %s: %s", path, strerror(errno)),
+               errno == ENOENT ? KDO_ENOENT : KDO_EIO;
+    allowed_paths[nallowed_paths++] = kdo_xstrdup(real);
+    return 0;
+}
+
+void kdo_scenario_allow_path_clear(void)
+{
+    for (size_t i = 0; i < nallowed_paths; i++)
+        free(allowed_paths[i]);
+    nallowed_paths = 0;
+}
+
+/* The folders a row file may be in: the scenario's own (the folder of
+ * c->file, or the working directory), then every --allow-path.  roots[0]
+ * is `folder`, which the caller provides. */
+static int row_roots(struct ctx *c, node *n, char *folder, const char **roots, size_t *nroots)
+{
+    const char *slash = strrchr(c->file, '/');
+    char dir[4096];
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == c->file ? 1 : (int)(slash - c->file), c->file);
+    if (realpath(dir, folder) == NULL)
+        return fail(c, n, "cannot resolve the scenario's folder %s (%s)", dir, strerror(errno));
+    roots[0] = folder;
+    for (size_t i = 0; i < nallowed_paths; i++)
+        roots[i + 1] = allowed_paths[i];
+    *nroots = nallowed_paths + 1;
+    return 0;
+}
+
+/* file: rows from a file in the scenario's folder (or an --allow-path):
+ * JSON Lines (one row a line) or, for a .csv name, CSV records, by default
+ * after a header line. */
 static int file_rows(struct ctx *c, node *n, node *header, struct kdo_source_segment *g)
 {
     const char *slash = strrchr(c->file, '/');
@@ -299,6 +347,12 @@ static int file_rows(struct ctx *c, node *n, node *header, struct kdo_source_seg
     else
         snprintf(c->csv_path, sizeof c->csv_path, "%.*s/%s", (int)(slash - c->file), c->file,
                  n->text);
+    char folder[PATH_MAX];
+    const char *roots[MAX_ALLOWED_PATHS + 1];
+    size_t nroots = 0;
+    int err = row_roots(c, n, folder, roots, &nroots);
+    if (err)
+        return err;
     struct kdo_rowfile_options o = {.format = KDO_ROWFMT_JSON, .has_header = true};
     if (kdo_rowfile_format_of(c->csv_path, &o.format) != 0)
         o.format = KDO_ROWFMT_JSON; /* any other name: JSON Lines */
@@ -315,8 +369,12 @@ static int file_rows(struct ctx *c, node *n, node *header, struct kdo_source_seg
         o.columns = c->s->query.columns;
         o.ncolumns = c->s->query.ncolumns;
     }
+    o.roots = roots;
+    o.nroots = nroots;
     struct kdo_rowfile *f;
-    int err = kdo_rowfile_load(c->csv_path, &o, &f, c->err);
+    err = kdo_rowfile_load(c->csv_path, &o, &f, c->err);
+    if (err == KDO_EINVAL && c->err) /* refused: point at the file: value */
+        return fail(c, n, "%s", c->err->msg);
     if (err == KDO_ENOENT || err == KDO_EIO || (err && c->err == NULL)) {
         char why[sizeof c->err->msg];
         snprintf(why, sizeof why, "%s", c->err ? c->err->msg : "");

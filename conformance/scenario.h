@@ -70,6 +70,18 @@ int kdo_scenario_parse(const char *name, const char *text, size_t len, struct kd
                        struct kdo_errinfo *err);
 void kdo_scenario_free(struct kdo_scenario *s);
 
+/* Row files (`input: - {file: ...}`) are read only from the scenario's own
+ * folder and below, after `..` and symlinks are resolved; a FIFO, device or
+ * other non-regular file is refused at once.  kdo_scenario_allow_path() adds
+ * a folder (or file) they may also be read from -- the command line's
+ * --allow-path, never a scenario key.  Process-wide: call it before loading
+ * scenarios, not while they load.  Returns 0, or KDO_ENOENT/KDO_EIO (the
+ * path does not resolve) or KDO_ETOOBIG (more than 64), with a sentence in
+ * err. */
+int kdo_scenario_allow_path(const char *path, char *err, size_t err_size);
+/* Forgets every allowed path (for tests). */
+void kdo_scenario_allow_path_clear(void);
+
 /* Loads a fake Lambda's behaviour from a YAML file: either the mapping of a
  * scenario's `lambda:` section (timeout, latency, memory, rules) or just a
  * list of rules.  Fills *cfg (its other fields untouched) and returns a new

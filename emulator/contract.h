@@ -64,6 +64,8 @@
     X(FUNCTION_TIMEOUT, "function_timeout", "doc",                                                 \
       "200 with X-Amz-Function-Error and Sandbox.Timedout: the function ran past its Timeout")    \
     X(TRANSPORT_ERROR, "transport_error", "choice", "the request failed at the transport level")   \
+    X(REPLY_TOO_LARGE, "reply_too_large", "choice",                                                \
+      "reply too large: the body passed 6,291,556 bytes, Lambda's response limit, and was not read") \
     X(TRANSPORT_TIMEOUT, "transport_timeout", "choice", "no reply within the invocation timeout")  \
     X(ABANDONED, "abandoned_by_restart", "doc",                                                    \
       "the application restarted while the invocation was in flight")

@@ -456,6 +456,10 @@ static enum kdo_reason function_error(struct kdo_reply *r, const struct kdo_repl
 static enum kdo_reason whole_reason(struct kdo_reply *r, const struct kdo_reply_in *in,
                                     struct kdo_reply_summary *sum)
 {
+    if (in->outcome == KDO_TRANSPORT_FAILED && in->body_len > KDO_MAX_REPLY_BYTES) {
+        say(sum, true, "reply too large: more than %zu bytes came back", KDO_MAX_REPLY_BYTES);
+        return KDO_REASON_REPLY_TOO_LARGE;
+    }
     if (in->outcome == KDO_TRANSPORT_FAILED) {
         say(sum, true, "the request failed at the transport level");
         return KDO_REASON_TRANSPORT_ERROR;

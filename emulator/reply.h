@@ -8,6 +8,7 @@
  * CONTRACT.md §2 and live in reply.c only:
  *
  *   transport failed / timed out      -> every record TRANSPORT_ERROR / _TIMEOUT
+ *   ... failed with body_len > KDO_MAX_REPLY_BYTES -> every record REPLY_TOO_LARGE
  *   status != 200                     -> every record HTTP_STATUS
  *   200 + X-Amz-Function-Error        -> every record FUNCTION_TIMEOUT if the body's
  *                                        errorType is "Sandbox.Timedout", else
@@ -54,7 +55,8 @@ struct kdo_reply_in {
     int status;                 /* HTTP status, when outcome == DONE */
     const char *function_error; /* X-Amz-Function-Error value, or NULL */
     const char *body;
-    size_t body_len;
+    size_t body_len; /* with FAILED, a length over KDO_MAX_REPLY_BYTES says why:
+                        the reply was too large, and reading stopped there */
 };
 
 /* A borrowed string with a length. */

@@ -112,4 +112,9 @@ struct kdo_transport *kdo_transport_http_new(const struct kdo_http_end *end, cha
 int kdo_transport_http_function_timeout(const struct kdo_http_end *end, kdo_time_ns *timeout,
                                         char *err, size_t err_size);
 
+/* `url` without its userinfo ("http://user:pass@host/x" -> "http://host/x"),
+ * into out (always NUL-terminated, cut at n - 1 bytes): every URL a message,
+ * a report or a replay line shows goes through this. */
+void kdo_transport_http_redact_url(const char *url, char *out, size_t n);
+
 #endif

@@ -6,7 +6,9 @@
  * delivery engine keeps its own deadline per invocation; the curl timeout is
  * only a backstop.  Every failure -- refused, reset, truncated, too large,
  * timed out -- comes back as KDO_TRANSPORT_FAILED/TIMEDOUT, which the reply
- * judge turns into a named delivery failure.  Credentials are read from the
+ * judge turns into a named delivery failure; reading stops one byte past
+ * KDO_MAX_REPLY_BYTES, and that length tells the judge the reply was too
+ * large rather than cut by the connection.  Credentials are read from the
  * environment when signing and are never copied into any message.
  */
 #include "transport.h"
@@ -51,14 +53,19 @@ static int curl_ready(void)
     return curl_inited;
 }
 
+/* Keeps at most one byte past the body's maximum (h->body.max - 1): a body
+ * that long is one too large (reply.h), and the transfer stops there. */
 static size_t on_body(char *p, size_t size, size_t n, void *cls)
 {
     struct http *h = cls;
-    if (kdo_buf_append(&h->body, p, size * n) != 0) {
+    size_t len = size * n, room = h->body.max - h->body.len;
+    if (len > room) {
+        kdo_buf_append(&h->body, p, room);
         h->overflow = 1;
-        return 0; /* over KDO_MAX_REPLY_BYTES: abort the transfer */
+        return 0; /* over the limit: abort the transfer */
     }
-    return size * n;
+    kdo_buf_append(&h->body, p, len);
+    return len;
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *cls)
@@ -78,13 +85,17 @@ static size_t on_header(char *p, size_t size, size_t n, void *cls)
     return len;
 }
 
-/* Removes user:password@ from a URL for messages. */
-static void safe_url(const char *url, char *out, size_t n)
+void kdo_transport_http_redact_url(const char *url, char *out, size_t n)
 {
-    const char *scheme = strstr(url, "://"), *at = strchr(url, '@');
-    const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
-    if (scheme && at && (!slash || at < slash))
-        snprintf(out, n, "%.*s://%s", (int)(scheme - url), url, at + 1);
+    const char *scheme = strstr(url, "://");
+    const char *host = scheme ? scheme + 3 : url;
+    size_t authority = strcspn(host, "/?#"); /* userinfo can only be in the authority */
+    const char *at = NULL;
+    for (const char *p = host; p < host + authority; p++)
+        if (*p == '@')
+            at = p; /* the last one: a password may hold an unescaped '@' */
+    if (at)
+        snprintf(out, n, "%.*s%s", (int)(host - url), url, at + 1);
     else
         snprintf(out, n, "%s", url);
 }
@@ -266,7 +277,7 @@ struct kdo_transport *kdo_transport_http_new(const struct kdo_http_end *end, cha
     }
     struct http *h = kdo_xcalloc(1, sizeof *h);
     h->base.ops = &http_ops;
-    kdo_buf_init(&h->body, KDO_MAX_REPLY_BYTES);
+    kdo_buf_init(&h->body, KDO_MAX_REPLY_BYTES + 1); /* + 1: see on_body */
     h->multi = curl_multi_init();
     h->easy = curl_easy_init();
     h->headers = curl_slist_append(NULL, "Content-Type: application/json");
@@ -322,7 +333,7 @@ int kdo_transport_http_function_timeout(const struct kdo_http_end *end, kdo_time
         curl_easy_setopt(e, CURLOPT_WRITEDATA, &h);
         CURLcode cc = curl_easy_perform(e);
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-        safe_url(url, shown, sizeof shown);
+        kdo_transport_http_redact_url(url, shown, sizeof shown);
         long t = h.body.data ? read_timeout(h.body.data) : -1;
         if (cc != CURLE_OK)
             rc = KDO_EIO, snprintf(err, err_size, "GetFunctionConfiguration %s: %s", shown, curl_easy_strerror(cc));

@@ -16,25 +16,31 @@ failed=0
 ok() { passed=$((passed + 1)); echo "ok - $*"; }
 not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
 
-# Starts the fake (with rules file $1, or none) and sets $url.  Each fake
-# writes its own file, so a stale "listening on" line is never read.
+# Starts a server (the command in "$@", which prints `listening on URL`
+# first) and sets $url.  Each server writes its own file, so a stale
+# "listening on" line is never read.
 n=0
-start() {
+launch() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
     n=$((n + 1))
     out="$tmp/fake.$n.out"
-    if [ -n "${1:-}" ]; then
-        "$kdaout" fake-lambda --listen 127.0.0.1:0 --rules "$1" >"$out" 2>&1 &
-    else
-        "$kdaout" fake-lambda --listen 127.0.0.1:0 >"$out" 2>&1 &
-    fi
+    "$@" >"$out" 2>&1 &
     pid=$!
     for _ in $(seq 1 200); do
         url=$(sed -n 's/^listening on //p' "$out")
         [ -n "$url" ] && return 0
         sleep 0.05
     done
-    echo "the fake did not start"; cat "$out"; exit 1
+    echo "the server did not start: $*"; cat "$out"; exit 1
+}
+
+# Starts the fake (with rules file $1, or none).
+start() {
+    if [ -n "${1:-}" ]; then
+        launch "$kdaout" fake-lambda --listen 127.0.0.1:0 --rules "$1"
+    else
+        launch "$kdaout" fake-lambda --listen 127.0.0.1:0
+    fi
 }
 
 # 1. A healthy function passes everything; the reports say so.
@@ -123,6 +129,111 @@ if "$kdaout" run "$tmp/meddle.yaml" --seed 3 >"$tmp/out.txt" 2>&1; then
     ok "the same scenario without rules: no failures (the faults were the meddler's)"
 else
     not_ok "without rules"; cat "$tmp/out.txt"; cat "$tmp/meddle.yaml"
+fi
+
+# 6. A password in the endpoint URL never shows: not on stdout or stderr,
+#    not in any report (each probe's replay line names the endpoint).
+start
+secret=kdoS3cretPassw0rd
+pw_url=$(echo "$url" | sed "s|^http://|http://kdo-user:$secret@|")
+"$kdaout" conform --endpoint "$pw_url" --seed 1 --no-colour -v --junit "$tmp/pw.xml" \
+    --json "$tmp/pw.json" --tap "$tmp/pw.tap" --markdown "$tmp/pw.md" >"$tmp/pw.out" 2>"$tmp/pw.err"
+rc=$?
+"$kdaout" conform --endpoint "http://kdo-user:$secret@127.0.0.1:1" --probe one-row --no-colour \
+    --junit "$tmp/pw2.xml" --json "$tmp/pw2.json" --tap "$tmp/pw2.tap" --markdown "$tmp/pw2.md" \
+    >"$tmp/pw2.out" 2>"$tmp/pw2.err"
+for f in pw.out pw.err pw.xml pw.json pw.tap pw.md pw2.out pw2.err pw2.xml pw2.json pw2.tap pw2.md; do
+    if [ ! -e "$tmp/$f" ]; then
+        not_ok "redaction: $f was not written"
+    elif grep -q "$secret" "$tmp/$f"; then
+        not_ok "redaction: the endpoint's password is in $f"; grep -m3 "$secret" "$tmp/$f"
+    else
+        ok "redaction: no password in $f"
+    fi
+done
+if [ $rc -eq 0 ] && grep -q "^kdaout conform: $url, function" "$tmp/pw.out" &&
+   grep -q -- "--endpoint $url " "$tmp/pw.json"; then
+    ok "redaction: the URL is shown without its userinfo"
+else
+    not_ok "redaction: expected $url in the header and replay lines (exit $rc)"; head -3 "$tmp/pw.out"
+fi
+
+# ... nor in what `kdaout run` prints about a scenario's endpoint.
+cat >"$tmp/pw.yaml" <<YAML
+name: a password in the endpoint
+duration: 1s
+application:
+  input: [{rate: 5/s}]
+lambda:
+  endpoint: $pw_url
+  rules:
+    - {match: {invocation: 1}, action: throttle}
+YAML
+"$kdaout" run "$tmp/pw.yaml" --seed 1 -v --junit "$tmp/pw3.xml" --json "$tmp/pw3.json" \
+    >"$tmp/pw3.out" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q "fault rule apply to $url" "$tmp/pw3.out" &&
+   ! grep -q "$secret" "$tmp/pw3.out" "$tmp/pw3.xml" "$tmp/pw3.json"; then
+    ok "redaction: run's notes and reports name the endpoint without its password"
+else
+    not_ok "redaction in run (exit $rc)"; grep -n "$secret\|apply" "$tmp/pw3.out" | head -5
+fi
+
+# 7. A reply over the 6,291,556-byte cap is "reply too large", not a failed
+#    connection: in conform, and as a named failure in a run's facts.
+launch python3 "$dir/raw-server.py"
+"$kdaout" conform --endpoint "$url" --probe one-row --no-colour >"$tmp/out.txt" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q "^FAIL  one-row .*reply too large" "$tmp/out.txt" &&
+   grep -q "got: reply too large" "$tmp/out.txt" && ! grep -q "connection failed" "$tmp/out.txt"; then
+    ok "conform: a 7 MB reply is reported as reply too large"
+else
+    not_ok "conform: a 7 MB reply (exit $rc)"; cat "$tmp/out.txt"
+fi
+cat >"$tmp/huge.yaml" <<YAML
+name: a reply over the cap
+duration: 1s
+drain: 2s
+application:
+  input: [{row: '{"TICKER_SYMBOL":"AMZN"}', at: 0s}]
+lambda:
+  endpoint: $url
+expect:
+  failures.reply_too_large: {min: 1}
+  failures.transport_error: 0
+  undelivered: 1
+YAML
+if "$kdaout" run "$tmp/huge.yaml" --seed 1 --journal "$tmp/huge.jsonl" >"$tmp/out.txt" 2>&1 &&
+   grep -q '"reply_too_large"' "$tmp/huge.jsonl"; then
+    ok "run: a 7 MB reply is the named failure reply_too_large, in the facts and the journal"
+else
+    not_ok "run: a 7 MB reply"; cat "$tmp/out.txt"; head -c 1500 "$tmp/huge.jsonl"
+fi
+
+# 8. --timeout caps each probe: a function that declares Timeout 900 and
+#    hangs costs about --timeout per probe, not 905 s (undecided: KDA would
+#    have waited longer).  Bounded by `timeout 60` so a regression fails
+#    rather than hangs.
+launch "$kdaout" fake-lambda --listen 127.0.0.1:0 --timeout 900s --fail hang
+t0=$(date +%s)
+timeout 60 "$kdaout" conform --endpoint "$url" --timeout 2 --probe one-row --no-colour \
+    >"$tmp/out.txt" 2>&1
+rc=$?
+t1=$(date +%s)
+echo "# conform --timeout 2 against a hanging function (Timeout 900): $((t1 - t0)) s, exit $rc"
+if [ $rc -eq 3 ] && [ $((t1 - t0)) -lt 30 ] && grep -q "^UNDECIDED one-row" "$tmp/out.txt" &&
+   grep -q "within 2 s, the --timeout" "$tmp/out.txt"; then
+    ok "conform --timeout 2 caps a probe of a hanging function with Timeout 900"
+else
+    not_ok "conform --timeout 2 against a hanging function: exit $rc after $((t1 - t0)) s"
+    cat "$tmp/out.txt"
+fi
+# Without --timeout the wait is capped too (Timeout + 5 s, at most 60 s).
+"$kdaout" conform --endpoint "$url" --probe no-such-probe --no-colour >"$tmp/out.txt" 2>&1
+if grep -q "(Timeout 900 s; each probe waits at most 60 s" "$tmp/out.txt"; then
+    ok "conform's default wait is capped at 60 s for a Timeout of 900 s"
+else
+    not_ok "conform's default cap"; cat "$tmp/out.txt"
 fi
 
 echo "$passed passed, $failed failed"

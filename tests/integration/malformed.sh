@@ -19,10 +19,12 @@ trap 'rm -rf "$tmp"' EXIT
 ok() { passed=$((passed + 1)); }
 bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
-# check FILE COMMAND: runs `kdaout COMMAND FILE`, asserts a clean refusal.
+# check FILE COMMAND [OPTION...]: runs `kdaout COMMAND OPTION... FILE`
+# (bounded: 20 s), asserts a clean refusal.
 check() {
     file=$1 cmd=$2
-    "$kdaout" "$cmd" "$file" >"$tmp/out" 2>"$tmp/err"
+    shift 2
+    timeout 20 "$kdaout" "$cmd" "$@" "$file" >"$tmp/out" 2>"$tmp/err"
     rc=$?
     cat "$tmp/out" "$tmp/err" >"$tmp/all"
     if [ "$rc" -ge 128 ] || grep -q AddressSanitizer "$tmp/all"; then
@@ -78,6 +80,31 @@ for cmd in validate run; do
     echo "deep-100000.yaml: kdaout $cmd refused it in $ms ms"
     [ "$ms" -lt 2000 ] && ok || bad "kdaout $cmd took $ms ms on a 100,000-deep nesting (limit 2000)"
 done
+
+# Row files a scenario may not read, made here (git keeps no FIFO): a FIFO
+# in the scenario's folder is refused at once -- not read, which would block
+# until a writer came -- and a device is refused even where --allow-path
+# lets the scenario read.  Each refusal points at the `file:` value.
+mkfifo "$tmp/rows.fifo"
+printf 'application:\n  input:\n    - {file: rows.fifo}\n' >"$tmp/row-file-fifo.yaml"
+printf 'application:\n  input:\n    - {file: /dev/zero}\n' >"$tmp/row-file-device.yaml"
+for cmd in validate run; do
+    check "$tmp/row-file-fifo.yaml" $cmd
+    grep -q "row-file-fifo.yaml:3:14: .*is a FIFO, not a regular file" "$tmp/all" && ok ||
+        bad "$cmd: the FIFO's refusal: $(cat "$tmp/all")"
+    check "$tmp/row-file-device.yaml" $cmd --allow-path /dev
+    grep -q "row-file-device.yaml:3:14: /dev/zero is a device" "$tmp/all" && ok ||
+        bad "$cmd: the device's refusal: $(cat "$tmp/all")"
+done
+# --allow-path lets the files outside the scenario's folder in.
+m=tests/data/scenario-malformed
+if "$kdaout" validate --allow-path tests/data/rows $m/row-file-parent-dir.yaml \
+       $m/row-file-symlink-out.yaml >"$tmp/out" 2>&1; then ok; else
+    bad "--allow-path tests/data/rows did not let the rows in:"; sed 's/^/    /' "$tmp/out"
+fi
+"$kdaout" validate --allow-path /nonexistent/kdaout $m/row-file-folder.yaml >"$tmp/out" 2>&1
+[ $? -eq 2 ] && grep -q "allow-path /nonexistent/kdaout" "$tmp/out" && ok ||
+    bad "--allow-path of a missing folder: $(cat "$tmp/out")"
 
 # The good files validate.
 if "$kdaout" validate scenarios/ scenarios/examples/ >"$tmp/out" 2>&1; then ok; else

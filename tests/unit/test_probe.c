@@ -358,9 +358,34 @@ START_TEST(timeout_fails_as_transport)
     kdo_probe_result(p, &res);
     ck_assert_int_eq(res.status, KDO_PROBE_FAIL);
     ck_assert_int_eq(res.transport_failed, 1);
+    ck_assert_int_eq(res.timed_out, 1);
     ck_assert_ptr_nonnull(strstr(res.summary, kdo_reason_text(KDO_REASON_TRANSPORT_TIMEOUT)));
     ck_assert_ptr_nonnull(strstr(res.got, "no reply"));
     kdo_probe_run_free(p);
+}
+END_TEST
+
+START_TEST(too_large_is_named)
+{
+    struct kdo_rng rng;
+    kdo_rng_init(&rng, 6);
+    char *big = malloc(KDO_MAX_REPLY_BYTES + 1);
+    memset(big, ' ', KDO_MAX_REPLY_BYTES + 1);
+    memcpy(big, "{\"records\":[", 12);
+    struct kdo_probe_run *p = kdo_probe_run_new(probe_index("one-row"), &rng);
+    ck_assert_ptr_nonnull(kdo_probe_next(p));
+    struct kdo_reply_in in = {KDO_TRANSPORT_FAILED, 0, NULL, big, KDO_MAX_REPLY_BYTES + 1};
+    kdo_probe_reply(p, &in, 40.0);
+    struct kdo_probe_result res;
+    kdo_probe_result(p, &res);
+    ck_assert_int_eq(res.status, KDO_PROBE_FAIL);
+    ck_assert_int_eq(res.timed_out, 0);
+    ck_assert_ptr_nonnull(strstr(res.summary, kdo_reason_text(KDO_REASON_REPLY_TOO_LARGE)));
+    ck_assert_msg(strstr(res.got, "reply too large") == res.got, "got: %s", res.got);
+    ck_assert_ptr_nonnull(strstr(res.got, "{\"records\":["));
+    ck_assert_ptr_null(strstr(res.got, "connection failed"));
+    kdo_probe_run_free(p);
+    free(big);
 }
 END_TEST
 
@@ -465,6 +490,7 @@ static Suite *probe_suite(void)
         {"failure_stops_the_probe", failure_stops_the_probe, 0},
         {"function_error_fails", function_error_fails, 0},
         {"timeout_fails_as_transport", timeout_fails_as_transport, 0},
+        {"too_large_is_named", too_large_is_named, 0},
         {"bad_result_fails", bad_result_fails, 0},
         {"delivery_failed_passes", delivery_failed_passes, 0},
         {"retry_hint_stuck_record_warns", retry_hint_stuck_record_warns, 0},

@@ -372,6 +372,25 @@ START_TEST(test_transport)
 }
 END_TEST
 
+/* A body cut one byte past the cap is "reply too large", whatever it holds;
+ * one cut at the cap or shorter is a failed connection. */
+START_TEST(test_reply_too_large)
+{
+    char *big = malloc(KDO_MAX_REPLY_BYTES + 1);
+    memset(big, ' ', KDO_MAX_REPLY_BYTES + 1);
+    struct kdo_reply_in in = {KDO_TRANSPORT_FAILED, 0, NULL, big, KDO_MAX_REPLY_BYTES + 1};
+    judge_in(&in);
+    expect_all(KDO_REASON_REPLY_TOO_LARGE);
+    ck_assert_int_eq(sum.whole, KDO_REASON_REPLY_TOO_LARGE);
+    ck_assert_msg(strstr(sum.detail, "reply too large") == sum.detail, "detail: %s", sum.detail);
+    ck_assert_str_eq(kdo_reason_name(KDO_REASON_REPLY_TOO_LARGE), "reply_too_large");
+    in.body_len = KDO_MAX_REPLY_BYTES;
+    judge_in(&in);
+    expect_all(KDO_REASON_TRANSPORT_ERROR);
+    free(big);
+}
+END_TEST
+
 START_TEST(test_http_status)
 {
     const char *ok = "{\"records\":[" E("a", "Ok") "," E("b", "Ok") "," E("c", "Ok") "]}";
@@ -545,6 +564,7 @@ static Suite *reply_suite(void)
         {"depth_limit", test_depth_limit},
         {"size_limit", test_size_limit},
         {"transport", test_transport},
+        {"reply_too_large", test_reply_too_large},
         {"http_status", test_http_status},
         {"function_error", test_function_error},
         {"function_timeout", test_function_timeout},

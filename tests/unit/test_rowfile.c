@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char tmp_path[4096];
@@ -368,6 +369,62 @@ START_TEST(missing_file)
 }
 END_TEST
 
+/* The roots: inside one (a prefix that is not a parent does not count);
+ * outside all, refused before a byte is read, line 0. */
+START_TEST(roots_confine_the_file)
+{
+    char real[4096], sibling[4100];
+    const char *path = data_file("ticker.jsonl");
+    ck_assert_ptr_nonnull(realpath(path, real));
+    *strrchr(real, '/') = '\0'; /* tests/data/rows */
+    const char *roots[] = {"/nonexistent/kdaout", real};
+    struct kdo_rowfile_options o = jsonl;
+    o.roots = roots;
+    o.nroots = 2;
+    ck_assert_int_eq(kdo_rowfile_load(path, &o, &rf, &e), 0);
+    kdo_rowfile_free(rf);
+    rf = NULL;
+    roots[1] = "/";
+    ck_assert_int_eq(kdo_rowfile_load(path, &o, &rf, &e), 0);
+    kdo_rowfile_free(rf);
+    rf = NULL;
+    snprintf(sibling, sizeof sibling, "%.*s", (int)strlen(real) - 1, real); /* ".../row" */
+    roots[1] = sibling;
+    ck_assert_int_eq(kdo_rowfile_load(path, &o, &rf, &e), KDO_EINVAL);
+    ck_assert_ptr_null(rf);
+    ck_assert_int_eq(e.line, 0);
+    ck_assert_msg(strstr(e.msg, "outside the scenario's folder (/nonexistent/kdaout) and every "
+                  "--allow-path") != NULL, "%s", e.msg);
+    o.nroots = 1;
+    ck_assert_int_eq(kdo_rowfile_load(path, &o, &rf, &e), KDO_EINVAL);
+    ck_assert_msg(strstr(e.msg, "allow it with --allow-path DIR") != NULL, "%s", e.msg);
+    o.roots = NULL;
+    ck_assert_int_eq(kdo_rowfile_load(path, &o, &rf, &e), KDO_EINVAL);
+    ck_assert_msg(strstr(e.msg, "a folder count without folders") != NULL, "%s", e.msg);
+}
+END_TEST
+
+/* Only regular files, roots or not; a FIFO is refused without blocking (a
+ * plain open() would wait for a writer until the test's timeout). */
+START_TEST(only_regular_files)
+{
+    char dir[] = "/tmp/kdo-rowfile-XXXXXX", fifo[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(fifo, sizeof fifo, "%s/rows.jsonl", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(kdo_rowfile_load(fifo, &jsonl, &rf, &e), KDO_EINVAL);
+    ck_assert_msg(strstr(e.msg, "is a FIFO, not a regular file") != NULL, "%s", e.msg);
+    ck_assert_int_eq(e.line, 0);
+    unlink(fifo);
+    ck_assert_int_eq(kdo_rowfile_load(dir, &jsonl, &rf, &e), KDO_EINVAL);
+    ck_assert_msg(strstr(e.msg, "is a folder") != NULL, "%s", e.msg);
+    rmdir(dir);
+    ck_assert_int_eq(kdo_rowfile_load("/dev/zero", &jsonl, &rf, &e), KDO_EINVAL);
+    ck_assert_msg(strstr(e.msg, "is a device") != NULL, "%s", e.msg);
+    ck_assert_ptr_null(rf);
+}
+END_TEST
+
 START_TEST(jsonl_rows_and_blank_lines)
 {
     const char *path = data_file("ticker.jsonl");
@@ -457,6 +514,8 @@ static Suite *rowfile_suite(void)
         const TTest *test;
     } cases[] = {
         {"csv_with_header", csv_with_header},
+        {"roots_confine_the_file", roots_confine_the_file},
+        {"only_regular_files", only_regular_files},
         {"csv_without_header", csv_without_header},
         {"csv_header_is_a_row_without_has_header", csv_header_is_a_row_without_has_header},
         {"csv_quoted_comma_quote_newline", csv_quoted_comma_quote_newline},

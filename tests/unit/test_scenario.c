@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static struct kdo_scenario *sc;
 static struct kdo_errinfo err;
@@ -41,6 +43,18 @@ static int parse(const char *yaml)
     sc = NULL;
     memset(&err, 0, sizeof err);
     return kdo_scenario_parse("test.yaml", yaml, strlen(yaml), &sc, &err);
+}
+
+/* tests/data/rows, outside the working directory "test.yaml" is read from:
+ * allowed as --allow-path would (each test runs in its own process). */
+static void allow_rows_folder(void)
+{
+    const char *root = getenv("KDO_SOURCE_ROOT");
+    char dir[4096], why[300];
+    ck_assert_ptr_nonnull(root);
+    snprintf(dir, sizeof dir, "%s/tests/data/rows", root);
+    kdo_scenario_allow_path_clear();
+    ck_assert_msg(kdo_scenario_allow_path(dir, why, sizeof why) == 0, "%s", why);
 }
 
 static void load_ok(const char *yaml)
@@ -476,6 +490,7 @@ START_TEST(literal_rows_inline_and_from_a_file)
     const char *root = getenv("KDO_SOURCE_ROOT");
     ck_assert_ptr_nonnull(root);
     snprintf(path, sizeof path, "%s/tests/data/rows/ticker.jsonl", root);
+    allow_rows_folder();
     char text[8192];
     snprintf(text, sizeof text,
              "application:\n"
@@ -827,6 +842,7 @@ static int parse_with_rows(const char *yaml, const char *file)
     char path[4096], text[8192];
     snprintf(path, sizeof path, "%s/tests/data/rows/%s", root, file);
     snprintf(text, sizeof text, "%.*s%s%s", (int)(at - yaml), yaml, path, at + 2);
+    allow_rows_folder();
     return parse(text);
 }
 
@@ -1039,6 +1055,149 @@ START_TEST(bundled_scenarios_load)
 }
 END_TEST
 
+/* ---- where row files may be read from ------------------------------------------- */
+
+/* A scenario folder and a folder beside it, in a fresh temporary folder:
+ *   TMP/scn/in.jsonl  TMP/scn/sub/in.jsonl  TMP/scn/fifo (a FIFO)
+ *   TMP/scn/link-out.jsonl -> ../out/secret.jsonl   TMP/scn/link-in.jsonl -> sub/in.jsonl
+ *   TMP/out/secret.jsonl */
+static char tmp[256];
+
+static void put(const char *rel, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmp, rel);
+    FILE *f = fopen(path, "w");
+    ck_assert_msg(f != NULL, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void make_folders(void)
+{
+    char path[512];
+    snprintf(tmp, sizeof tmp, "/tmp/kdo-scenario-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    static const char *const dirs[] = {"scn", "scn/sub", "out"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", tmp, dirs[i]);
+        ck_assert_int_eq(mkdir(path, 0700), 0);
+    }
+    put("scn/in.jsonl", "{\"A\":1}\n");
+    put("scn/sub/in.jsonl", "{\"A\":2}\n");
+    put("out/secret.jsonl", "{\"AWS_SECRET_ACCESS_KEY\":\"x\"}\n");
+    snprintf(path, sizeof path, "%s/scn/fifo.jsonl", tmp);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    snprintf(path, sizeof path, "%s/scn/link-out.jsonl", tmp);
+    ck_assert_int_eq(symlink("../out/secret.jsonl", path), 0);
+    snprintf(path, sizeof path, "%s/scn/link-in.jsonl", tmp);
+    ck_assert_int_eq(symlink("sub/in.jsonl", path), 0);
+}
+
+static void remove_folders(void)
+{
+    static const char *const files[] = {"scn/in.jsonl", "scn/sub/in.jsonl", "out/secret.jsonl",
+                                        "scn/fifo.jsonl", "scn/link-out.jsonl",
+                                        "scn/link-in.jsonl", "scn/s.yaml", "scn/sub",
+                                        "scn", "out"};
+    char path[512];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", tmp, files[i]);
+        remove(path);
+    }
+    rmdir(tmp);
+}
+
+/* Loads TMP/scn/s.yaml whose one input item is {file: <file>}. */
+static int load_file_item(const char *file)
+{
+    static char path[512]; /* err.file points here */
+    char yaml[600];
+    snprintf(yaml, sizeof yaml, "application:\n  input:\n    - {file: %s}\n", file);
+    put("scn/s.yaml", yaml);
+    snprintf(path, sizeof path, "%s/scn/s.yaml", tmp);
+    kdo_scenario_free(sc);
+    sc = NULL;
+    memset(&err, 0, sizeof err);
+    return kdo_scenario_load(path, &sc, &err);
+}
+
+/* Refused at the file: value (3:14) of TMP/scn/s.yaml, saying `what`. */
+static void file_refused(const char *file, const char *what)
+{
+    int rc = load_file_item(file);
+    ck_assert_msg(rc == KDO_ESCHEMA, "file: %s loaded (%d)", file, rc);
+    ck_assert_msg(err.line == 3 && err.column == 14, "file: %s refused at %d:%d: %s", file,
+                  err.line, err.column, err.msg);
+    ck_assert_msg(strstr(err.file, "/scn/s.yaml") != NULL, "error in %s", err.file);
+    ck_assert_msg(strstr(err.msg, what) != NULL, "file: %s: message \"%s\" lacks \"%s\"", file,
+                  err.msg, what);
+    ck_assert_ptr_null(sc);
+}
+
+static void file_loads(const char *file, size_t rows)
+{
+    int rc = load_file_item(file);
+    ck_assert_msg(rc == 0, "file: %s refused: %d:%d: %s", file, err.line, err.column, err.msg);
+    ck_assert_uint_eq(sc->sim.source.segments[0].nrows, rows);
+}
+
+START_TEST(row_files_stay_in_the_scenario_folder)
+{
+    char path[512];
+    kdo_scenario_allow_path_clear();
+    make_folders();
+    file_loads("in.jsonl", 1);
+    file_loads("sub/in.jsonl", 1);
+    file_loads("link-in.jsonl", 1);    /* a symlink that stays inside */
+    file_loads("sub/../in.jsonl", 1);  /* .. that stays inside */
+    file_refused("../out/secret.jsonl", "outside the scenario's folder");
+    file_refused("../out/secret.jsonl", "--allow-path DIR");
+    file_refused("link-out.jsonl", "/scn/link-out.jsonl resolves to");
+    file_refused("link-out.jsonl", "/out/secret.jsonl, outside the scenario's folder");
+    snprintf(path, sizeof path, "%s/out/secret.jsonl", tmp);
+    file_refused(path, "outside the scenario's folder");
+    file_refused("/proc/self/environ", "outside the scenario's folder");
+    file_refused("/etc/passwd", "outside the scenario's folder");
+    remove_folders();
+}
+END_TEST
+
+START_TEST(allow_path_lets_a_folder_in)
+{
+    char path[512], why[300];
+    kdo_scenario_allow_path_clear();
+    make_folders();
+    snprintf(path, sizeof path, "%s/out", tmp);
+    ck_assert_int_eq(kdo_scenario_allow_path(path, why, sizeof why), 0);
+    file_loads("../out/secret.jsonl", 1);
+    file_loads("link-out.jsonl", 1);
+    file_refused("/etc/passwd", "and every --allow-path");
+    kdo_scenario_allow_path_clear();
+    file_refused("link-out.jsonl", "outside");
+    ck_assert_int_eq(kdo_scenario_allow_path("/nonexistent/kdaout", why, sizeof why), KDO_ENOENT);
+    ck_assert_msg(strstr(why, "/nonexistent/kdaout") != NULL, "%s", why);
+    remove_folders();
+}
+END_TEST
+
+/* Not regular: refused at once -- a FIFO nobody writes would block a plain
+ * open() forever (the test's timeout would catch that). */
+START_TEST(non_regular_files_are_refused_at_once)
+{
+    char why[300];
+    kdo_scenario_allow_path_clear();
+    make_folders();
+    file_refused("fifo.jsonl", "is a FIFO, not a regular file");
+    file_refused("sub", "is a folder, not a regular file");
+    file_refused(".", "is a folder");
+    ck_assert_int_eq(kdo_scenario_allow_path("/dev", why, sizeof why), 0);
+    file_refused("/dev/null", "is a device, not a regular file");
+    file_refused("/dev/zero", "is a device");
+    remove_folders();
+}
+END_TEST
+
 START_TEST(load_missing_file)
 {
     struct kdo_scenario *s = NULL;
@@ -1057,6 +1216,9 @@ static Suite *scenario_suite(void)
         const TTest *test;
     } cases[] = {
         {"minimal_scenario_gets_defaults", minimal_scenario_gets_defaults},
+        {"row_files_stay_in_the_scenario_folder", row_files_stay_in_the_scenario_folder},
+        {"allow_path_lets_a_folder_in", allow_path_lets_a_folder_in},
+        {"non_regular_files_are_refused_at_once", non_regular_files_are_refused_at_once},
         {"name_defaults_to_file", name_defaults_to_file},
         {"top_level_fields", top_level_fields},
         {"tumbling_sets_cadence_zero", tumbling_sets_cadence_zero},
