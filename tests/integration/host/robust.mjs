@@ -201,6 +201,13 @@ async function hostA() {
   r = await invoke(port, {do: 'big'});
   check(r.fnError === 'Unhandled' && r.json && r.json.errorType === 'Function.ResponseSizeTooLarge',
     'a result over 6,291,556 bytes: Function.ResponseSizeTooLarge', show(r));
+  r = await invoke(port, {do: 'bigchunked'});
+  for (let t = 0; t < 3000 && !/bigchunked: the Runtime API answered/.test(readFileSync(h.log, 'utf8')); t += 50) await sleep(50);
+  const answered = /bigchunked: the Runtime API answered (\d+)/.exec(readFileSync(h.log, 'utf8'));
+  check(r.fnError === 'Unhandled' && r.json && r.json.errorType === 'Function.ResponseSizeTooLarge' &&
+    answered && answered[1] === '413',
+    '... and one posted chunked, without a Content-Length: the same, and 413 to the runtime',
+    `${show(r)}; runtime got ${answered ? answered[1] : 'nothing'}`);
   r = await invoke(port, {do: 'echo', n: 1});
   check(r.status === 200 && !r.fnError, '... and the next invocation works', show(r));
 

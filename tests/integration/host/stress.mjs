@@ -7,6 +7,8 @@
 //   {do: 'stray', pidfile, exit}  start a child in a session of its own (setsid)
 //                           that keeps stdout open, write its pid, then exit (or not)
 //   {do: 'big'}             answer 7,000,000 bytes (over Lambda's 6,291,556)
+//   {do: 'bigchunked'}      post 7 MiB chunked (no Content-Length) as its own result,
+//                           print the status it got, then answer (too late)
 //   {do: 'line', mib}       write one line of mib MiB to stdout
 import {spawn} from 'node:child_process';
 import {writeFileSync} from 'node:fs';
@@ -14,7 +16,7 @@ import {writeFileSync} from 'node:fs';
 let seq = 0;
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
-export const stress = async (event) => {
+export const stress = async (event, context) => {
   seq++;
   switch (event.do) {
     case 'echo':
@@ -35,6 +37,18 @@ export const stress = async (event) => {
     }
     case 'big':
       return 'x'.repeat(7000000);
+    case 'bigchunked': {
+      const chunk = new Uint8Array(1 << 20).fill(0x20);
+      let sent = 0;
+      const body = new ReadableStream({
+        pull(c) { if (sent++ < 7) c.enqueue(chunk); else c.close(); },
+      });
+      const url = `http://${process.env.AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation/` +
+        `${context.awsRequestId}/response`;
+      const res = await fetch(url, {method: 'POST', body, duplex: 'half'});
+      console.log(`bigchunked: the Runtime API answered ${res.status}`);
+      return {late: true};
+    }
     case 'line': {
       const chunk = Buffer.alloc(1 << 20, 'y');
       const write = (b) => new Promise((done) => process.stdout.write(b, done));
