@@ -58,6 +58,7 @@ extern char **environ;
 #define REQUEST_MS 10000         /* to send a request whole, or to read a response */
 #define LINE_MAX_BYTES (256 * 1024) /* CloudWatch Logs' event limit */
 #define INIT_ERROR_MAX (64 * 1024)
+#define INIT_MS 10000            /* Lambda's limit on a runtime's init phase */
 #define SWEEP_ROUNDS 16          /* strays of strays: each round kills one generation */
 
 enum slot { IDLE, QUEUED, RUNNING, DONE };
@@ -98,7 +99,7 @@ struct kdo_host {
     struct kdo_buf event, result;
     int result_error;     /* the result is an error body (X-Amz-Function-Error) */
     int64_t deadline_ms;  /* epoch ms, for the runtime */
-    int64_t until_ms;     /* monotonic ms, for the host */
+    int64_t until_ms;     /* monotonic ms: init allowance, then the Timeout from `next` */
     /* The runtime. */
     pid_t pid;
     unsigned gen;         /* counts runtimes started: a stale `next` gives up */
@@ -589,8 +590,9 @@ static enum MHD_Result run_invocation(struct kdo_host *h, struct MHD_Connection 
     memcpy(id, h->request_id, sizeof id);
     kdo_buf_reset(&h->event);
     kdo_buf_append(&h->event, rq->body.data ? rq->body.data : "", rq->body.len);
-    h->deadline_ms = clock_ms(CLOCK_REALTIME) + (int64_t)h->cfg.timeout_s * 1000;
-    h->until_ms = mono_ms() + (int64_t)h->cfg.timeout_s * 1000;
+    /* The Timeout runs from the runtime's `next` (see there); a fresh runtime
+     * gets INIT_MS to start first, as Lambda's init phase is not the handler's. */
+    h->until_ms = mono_ms() + INIT_MS + (int64_t)h->cfg.timeout_s * 1000;
     h->state = QUEUED;
     pthread_cond_broadcast(&h->cv);
     while (h->state != DONE && !h->stopping && wait_until(h, h->until_ms))
@@ -640,6 +642,9 @@ static enum MHD_Result next(struct kdo_host *h, struct MHD_Connection *c)
         return MHD_NO;
     }
     h->state = RUNNING;
+    h->deadline_ms = clock_ms(CLOCK_REALTIME) + (int64_t)h->cfg.timeout_s * 1000;
+    h->until_ms = mono_ms() + (int64_t)h->cfg.timeout_s * 1000;
+    pthread_cond_broadcast(&h->cv); /* the invoker now waits for the Timeout */
     snprintf(deadline, sizeof deadline, "%lld", (long long)h->deadline_ms);
     snprintf(arn, sizeof arn, "arn:aws:lambda:us-east-1:123456789012:function:%s", h->cfg.function);
     struct MHD_Response *r = MHD_create_response_from_buffer(

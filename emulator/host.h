@@ -11,6 +11,8 @@
  * invocation at a time, as one Lambda instance with a concurrency of one:
  * concurrent invocations queue and run in the order they arrived.  Like the
  * real service (not like AWS's emulator):
+ *   - the Timeout runs from the runtime's `next` for the invocation: a fresh
+ *     runtime's start-up (its init) gets up to 10 s more, as in Lambda;
  *   - a handler that runs past the Timeout: the runtime is killed, the
  *     caller gets 200 + X-Amz-Function-Error: Unhandled with errorType
  *     Sandbox.Timedout, and a fresh runtime starts for the next invocation;
