@@ -216,6 +216,7 @@ async function hostA() {
   r = await invoke(port, {do: 'line', mib: 1024}, 60000);
   const after = hwmKiB(h.proc.pid);
   const log = readFileSync(h.log, 'utf8');
+  console.log(`# 1 GiB line: host VmHWM ${before} -> ${after} kB, its log ${log.length} bytes, ${r.ms} ms`);
   check(r.status === 200 && !r.fnError && after - before < 64 * 1024 && /line cut/.test(log) &&
     /after the long line/.test(log),
     'a 1 GiB line of output is cut, and the host\'s peak memory grows by less than 64 MiB',
