@@ -1,13 +1,29 @@
 /*
  * host.c -- the Runtime API and the Invoke API around one runtime process.
  *
- * libmicrohttpd runs a thread per connection, so every handler may block on
- * the one condition variable: an Invoke waits for the invocation slot and
- * then for its result; a runtime's `next` long-polls for work.  One thread
- * per runtime process reads its output (stdout and stderr, one pipe) until
- * EOF and then reaps it, which is how a runtime that dies mid-invocation is
- * noticed.  The runtime runs in its own process group, so a timeout kills
- * whatever it started too.
+ * Two libmicrohttpd daemons, a thread per connection each, so a handler may
+ * block on the one condition variable: callers on the Invoke API port (the
+ * one printed) and the runtime on a port of its own (AWS_LAMBDA_RUNTIME_API),
+ * so callers can never use up the runtime's connections.  Invocations take a
+ * ticket and run in ticket order, one at a time; the runtime's `next`
+ * long-polls for the invocation in hand.
+ *
+ *   caller:  ticket -> its turn -> runtime up? (else wait for the old one to be
+ *            reaped, start a fresh one) -> QUEUED -> ... DONE -> reply -> next turn
+ *   runtime: next -> RUNNING -> response | error -> DONE
+ *   watcher: runtime exits -> DONE (Runtime.ExitError) at once -> kill its
+ *            session and the strays it left -> the next turn may start a new one
+ *
+ * The runtime is tracked by its pid (a pidfd), never by EOF on its output: a
+ * child that keeps the pipe open cannot hide the exit.  It runs in its own
+ * session, and the host is a child subreaper, so a child that escapes the
+ * session (setsid) comes back to the host when the runtime dies and is killed
+ * then.  Output is read line by line with a cap on the line length.  Every
+ * connection has a deadline to send its request whole (slowloris), bodies
+ * are refused on their Content-Length before they are read, and ambiguous
+ * framing (two Content-Lengths, one with Transfer-Encoding, unknown codings)
+ * is refused (RFC 9112 §6).  The host does not queue without bound: the
+ * caller connection limit bounds the queue.
  */
 #include "host.h"
 
@@ -17,55 +33,105 @@
 #include "rng.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 extern char **environ;
 
-enum slot { FREE, QUEUED, RUNNING, DONE };
+#define CALLER_CONNECTIONS 128u  /* queued invocations hold their events: 128 x 6 MB at most */
+#define RUNTIME_CONNECTIONS 16u  /* a runtime needs one or two */
+#define REQUEST_MS 10000         /* to send a request whole, or to read a response */
+#define LINE_MAX_BYTES (256 * 1024) /* CloudWatch Logs' event limit */
+#define INIT_ERROR_MAX (64 * 1024)
+#define INIT_MS 10000            /* Lambda's limit on a runtime's init phase */
+#define SWEEP_ROUNDS 16          /* strays of strays: each round kills one generation */
+
+enum slot { IDLE, QUEUED, RUNNING, DONE };
+enum phase { READING, HANDLING, SENDING };
+
+/* One daemon: the callers' Invoke API or the runtime's Runtime API. */
+struct api {
+    struct kdo_host *h;
+    int runtime;
+    struct MHD_Daemon *daemon;
+    uint16_t port;
+    int64_t limit_ms;   /* to send a request whole (from connecting or the last response) */
+    size_t body_max;
+};
+
+/* A connection, for its deadline.  fd is a dup of the socket: shutting it down
+ * can never hit a descriptor reused after libmicrohttpd closed its own. */
+struct conn {
+    struct conn *prev, *next;
+    struct api *api;
+    int fd;
+    enum phase phase;
+    int64_t since_ms;
+    int cut;
+};
 
 struct kdo_host {
     struct kdo_host_config cfg;
-    struct MHD_Daemon *daemon;
-    uint16_t port;
+    struct api callers, runtime_api;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t cv;  /* CLOCK_MONOTONIC */
     int stopping;
     struct kdo_rng rng;
-    /* The invocation slot: one at a time, as one Lambda instance. */
+    /* Invocations, in ticket order; the one in hand. */
+    uint64_t tickets, serving;
     enum slot state;
     char request_id[37];
     struct kdo_buf event, result;
     int result_error;     /* the result is an error body (X-Amz-Function-Error) */
-    int64_t deadline_ms;  /* epoch ms */
+    int64_t deadline_ms;  /* epoch ms, for the runtime */
+    int64_t until_ms;     /* monotonic ms: init allowance, then the Timeout from `next` */
     /* The runtime. */
     pid_t pid;
+    unsigned gen;         /* counts runtimes started: a stale `next` gives up */
     int up;               /* started and not yet reaped */
     int killed;           /* we killed it (timeout, stop) */
-    pthread_t thread;
-    int thread_started;
+    pthread_t watcher;
+    int watching, watch_done;
     struct kdo_buf init_error; /* what it posted to /runtime/init/error */
+    /* Connections and their deadlines. */
+    pthread_mutex_t conn_mu;
+    pthread_cond_t conn_cv;
+    struct conn conns;    /* list head */
+    pthread_t reaper;
+    int reaper_started, reaper_stop;
 };
 
 struct request {
     struct kdo_buf body;
     int too_big;
+    int answered; /* a response was queued on the first call */
 };
 
-static int64_t epoch_ms(void)
+static int64_t clock_ms(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    clock_gettime(id, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t mono_ms(void)
+{
+    return clock_ms(CLOCK_MONOTONIC);
 }
 
 /* One line of the host's own to the log. */
@@ -73,6 +139,52 @@ static void say(struct kdo_host *h, const char *what, const char *detail)
 {
     fprintf(h->cfg.log, "[host] %s%.300s\n", what, detail);
     fflush(h->cfg.log);
+}
+
+/* Waits on the host's condition until monotonic `until_ms`; 0 once it passed. */
+static int wait_until(struct kdo_host *h, int64_t until_ms)
+{
+    struct timespec ts = {until_ms / 1000, until_ms % 1000 * 1000000};
+    return pthread_cond_timedwait(&h->cv, &h->mu, &ts) != ETIMEDOUT;
+}
+
+/* ---- the runtime's output: lines, each cut at LINE_MAX_BYTES ------------------------------ */
+
+struct lines {
+    char *buf;
+    size_t len;
+    int cutting; /* the rest of an overlong line is being dropped */
+};
+
+static void emit_line(struct kdo_host *h, struct lines *l, int cut)
+{
+    fprintf(h->cfg.log, "[runtime] %.*s%s\n", (int)l->len, l->buf,
+            cut ? " [kdaout host: line cut, longer than 262144 bytes]" : "");
+    fflush(h->cfg.log);
+    l->len = 0;
+}
+
+static void output_bytes(struct kdo_host *h, struct lines *l, const char *p, size_t n)
+{
+    while (n > 0) {
+        const char *nl = memchr(p, '\n', n);
+        size_t take = nl ? (size_t)(nl - p) : n;
+        if (!l->cutting) {
+            size_t room = LINE_MAX_BYTES - l->len, k = take < room ? take : room;
+            memcpy(l->buf + l->len, p, k);
+            l->len += k;
+            if (take > k) {
+                emit_line(h, l, 1);
+                l->cutting = 1;
+            }
+        }
+        if (nl && !l->cutting)
+            emit_line(h, l, 0);
+        if (nl)
+            l->cutting = 0;
+        p += take + (nl != NULL);
+        n -= take + (nl != NULL);
+    }
 }
 
 /* ---- the runtime process ---------------------------------------------------------------- */
@@ -86,50 +198,155 @@ static void set_result(struct kdo_host *h, int error, const char *body, size_t l
     pthread_cond_broadcast(&h->cv);
 }
 
-struct runtime_io {
+/* The pid's parent, from /proc/PID/stat (the name may hold spaces and parentheses). */
+static pid_t parent_of(const char *pid)
+{
+    char path[64], text[512];
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    text[n > 0 ? n : 0] = '\0';
+    const char *p = strrchr(text, ')');
+    int ppid;
+    return p && sscanf(p + 1, " %*c %d", &ppid) == 1 ? (pid_t)ppid : -1;
+}
+
+/* Kills and reaps every child of ours but `keep`: the runtime's children that
+ * left its session, handed to us (a subreaper) when it died.  Returns how many. */
+static int sweep_once(pid_t keep)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    int found = 0;
+    while (d && (e = readdir(d)) != NULL) {
+        pid_t p = (pid_t)atoi(e->d_name);
+        if (p <= 0 || p == keep || parent_of(e->d_name) != getpid())
+            continue;
+        kill(p, SIGKILL); /* our child: its pid cannot be reused before we reap it */
+        while (waitpid(p, NULL, 0) < 0 && errno == EINTR)
+            ;
+        found++;
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+static void sweep_strays(struct kdo_host *h, pid_t keep)
+{
+    int total = 0, n;
+    for (int round = 0; round < SWEEP_ROUNDS && (n = sweep_once(keep)) > 0; round++)
+        total += n;
+    if (total > 0)
+        say(h, "killed processes the runtime left behind (outside its session)", "");
+}
+
+struct watch {
     struct kdo_host *h;
-    int fd;
     pid_t pid;
+    int pidfd; /* -1: the kernel has no pidfd_open; poll waitpid instead */
+    int out;
 };
 
-/* Copies the runtime's output to the log, then reaps it. */
-static void *runtime_main(void *arg)
+/* Reads what the pipe holds now; -1 at EOF or error (the pipe is non-blocking). */
+static int read_output(struct watch *w, struct lines *l)
 {
-    struct runtime_io *io = arg;
-    struct kdo_host *h = io->h;
-    FILE *in = fdopen(io->fd, "r");
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    while (in && (n = getline(&line, &cap, in)) > 0) {
-        fprintf(h->cfg.log, "[runtime] %.*s%s", (int)n, line, line[n - 1] == '\n' ? "" : "\n");
-        fflush(h->cfg.log);
+    char chunk[65536];
+    ssize_t n = read(w->out, chunk, sizeof chunk);
+    if (n > 0) {
+        output_bytes(w->h, l, chunk, (size_t)n);
+        return 0;
     }
-    free(line);
-    if (in)
-        fclose(in);
+    return n < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+}
+
+/* Has the runtime exited?  It is left a zombie, so its pid and process group
+ * cannot be reused before it is reaped. */
+static int exited(struct watch *w, const struct pollfd *p)
+{
+    if (w->pidfd >= 0)
+        return (p->revents & POLLIN) != 0;
+    siginfo_t si = {0};
+    return waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == w->pid;
+}
+
+/* Copies output until the runtime exits; kills its session and reaps it.
+ * Returns its wait status. */
+static int follow(struct watch *w, struct lines *l)
+{
     int status = 0;
-    while (waitpid(io->pid, &status, 0) < 0 && errno == EINTR)
+    for (;;) {
+        struct pollfd p[2] = {{w->out, POLLIN, 0}, {w->pidfd, POLLIN, 0}};
+        int n = poll(p, 2, w->pidfd >= 0 ? -1 : 100);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (w->out >= 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+            read_output(w, l) != 0) {
+            close(w->out); /* the runtime closed its output; it may still run */
+            w->out = -1;
+        }
+        if (exited(w, &p[1]))
+            break;
+    }
+    kill(-w->pid, SIGKILL); /* its session's process group: whatever it left running */
+    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
         ;
+    return status;
+}
+
+/* The runtime is gone: with work in hand that is the init error it posted or an exit error. */
+static void runtime_gone(struct kdo_host *h, int status)
+{
+    char body[400], why[64];
+    int code = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
+    const char *how = WIFSIGNALED(status) ? "signal" : "exit status";
     pthread_mutex_lock(&h->mu);
     h->up = 0;
     if (!h->killed && (h->state == QUEUED || h->state == RUNNING)) {
-        /* It died with work in hand: the init error it posted, or an exit error. */
-        char body[400];
-        int len;
         if (h->init_error.len) {
             set_result(h, 1, h->init_error.data, h->init_error.len);
         } else {
-            len = snprintf(body, sizeof body, "{\"errorType\":\"Runtime.ExitError\",\"errorMessage\":"
-                           "\"RequestId: %s Error: Runtime exited with error: %s %d\"}",
-                           h->request_id, WIFSIGNALED(status) ? "signal" : "exit status",
-                           WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+            int len = snprintf(body, sizeof body, "{\"errorType\":\"Runtime.ExitError\","
+                               "\"errorMessage\":\"RequestId: %s Error: Runtime exited with "
+                               "error: %s %d\"}", h->request_id, how, code);
             set_result(h, 1, body, (size_t)len);
         }
     }
+    int killed = h->killed;
     pthread_cond_broadcast(&h->cv);
     pthread_mutex_unlock(&h->mu);
-    free(io);
+    snprintf(why, sizeof why, "%s %d", how, code);
+    if (!killed)
+        say(h, "the runtime exited: ", why);
+}
+
+/* One thread per runtime: its output to the log, its exit noticed by pid at
+ * once, its session and strays killed; then the next runtime may start. */
+static void *watch_main(void *arg)
+{
+    struct watch *w = arg;
+    struct kdo_host *h = w->h;
+    struct lines l = {kdo_xcalloc(1, LINE_MAX_BYTES), 0, 0};
+    int status = follow(w, &l);
+    for (int i = 0; i < 16 && w->out >= 0 && read_output(w, &l) == 0; i++)
+        ; /* what it wrote just before exiting; a stray writing on is not waited for */
+    if (l.len)
+        emit_line(h, &l, 0);
+    free(l.buf);
+    runtime_gone(h, status);
+    sweep_strays(h, -1);
+    if (w->out >= 0)
+        close(w->out);
+    if (w->pidfd >= 0)
+        close(w->pidfd);
+    pthread_mutex_lock(&h->mu);
+    h->watch_done = 1;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    free(w);
     return NULL;
 }
 
@@ -138,7 +355,7 @@ static char **runtime_env(struct kdo_host *h)
 {
     char vars[8][600];
     size_t nv = 0, n = 0;
-    snprintf(vars[nv++], 600, "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%u", (unsigned)h->port);
+    snprintf(vars[nv++], 600, "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%u", (unsigned)h->runtime_api.port);
     snprintf(vars[nv++], 600, "AWS_LAMBDA_FUNCTION_NAME=%s", h->cfg.function);
     snprintf(vars[nv++], 600, "AWS_LAMBDA_FUNCTION_VERSION=$LATEST");
     snprintf(vars[nv++], 600, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%u", h->cfg.memory_mb);
@@ -168,53 +385,166 @@ static char **runtime_env(struct kdo_host *h)
     return env;
 }
 
-/* Starts the runtime; called with the lock held. */
-static int start_runtime(struct kdo_host *h)
+static void free_env(char **env)
 {
-    if (h->thread_started) { /* the previous one is gone: its thread is done */
-        pthread_mutex_unlock(&h->mu);
-        pthread_join(h->thread, NULL);
-        pthread_mutex_lock(&h->mu);
-        h->thread_started = 0;
-    }
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
-        return KDO_EIO;
-    char **env = runtime_env(h);
-    kdo_buf_reset(&h->init_error);
-    pid_t pid = fork();
-    if (pid == 0) {
-        sigset_t none; /* what the host blocked or ignored is not the runtime's business */
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        signal(SIGPIPE, SIG_DFL);
-        setpgid(0, 0);
-        dup2(fds[1], STDOUT_FILENO);
-        dup2(fds[1], STDERR_FILENO);
-        execvpe(h->cfg.argv[0], h->cfg.argv, env);
-        dprintf(STDERR_FILENO, "cannot run %s: %s\n", h->cfg.argv[0], strerror(errno));
-        _exit(127);
-    }
     for (char **e = env; *e; e++)
         free(*e);
     free(env);
+}
+
+/* In the child: only async-signal-safe calls until exec. */
+static void exec_runtime(struct kdo_host *h, int out, char **env)
+{
+    sigset_t none; /* what the host blocked or ignored is not the runtime's business */
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    setsid(); /* its own session and process group: killed as one */
+    dup2(out, STDOUT_FILENO);
+    dup2(out, STDERR_FILENO);
+    execvpe(h->cfg.argv[0], h->cfg.argv, env);
+    dprintf(STDERR_FILENO, "cannot run %s: %s\n", h->cfg.argv[0], strerror(errno));
+    _exit(127);
+}
+
+/* Starts the runtime and its watcher; called with the lock held. */
+static int start_runtime(struct kdo_host *h)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return KDO_EIO;
+    fcntl(fds[0], F_SETFL, O_NONBLOCK); /* ours only: the runtime's stdout stays blocking */
+    char **env = runtime_env(h);
+    kdo_buf_reset(&h->init_error);
+    pid_t pid = fork();
+    if (pid == 0)
+        exec_runtime(h, fds[1], env);
+    free_env(env);
     close(fds[1]);
     if (pid < 0) {
         close(fds[0]);
         return KDO_EIO;
     }
-    struct runtime_io *io = kdo_xcalloc(1, sizeof *io);
-    *io = (struct runtime_io){h, fds[0], pid};
-    h->pid = pid;
-    h->up = 1;
-    h->killed = 0;
-    if (pthread_create(&h->thread, NULL, runtime_main, io) != 0) {
+    struct watch *w = kdo_xcalloc(1, sizeof *w);
+    *w = (struct watch){h, pid, (int)syscall(SYS_pidfd_open, pid, 0), fds[0]};
+    if (pthread_create(&h->watcher, NULL, watch_main, w) != 0) {
         kill(-pid, SIGKILL);
-        free(io);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        close(fds[0]);
+        if (w->pidfd >= 0)
+            close(w->pidfd);
+        free(w);
         return KDO_EIO;
     }
-    h->thread_started = 1;
+    h->pid = pid;
+    h->gen++;
+    h->up = 1;
+    h->killed = 0;
+    h->watching = 1;
+    h->watch_done = 0;
     return 0;
+}
+
+/* A runtime ready for the invocation in hand: a killed or exited one is
+ * waited for (reaped, its strays killed) before a fresh one starts.  Called
+ * with the lock held, by the one invocation whose turn it is. */
+static int ensure_runtime(struct kdo_host *h)
+{
+    if (h->up && !h->killed)
+        return 0;
+    while (h->watching && !h->watch_done && !h->stopping)
+        pthread_cond_wait(&h->cv, &h->mu);
+    if (h->stopping)
+        return KDO_EIO;
+    if (h->watching) /* it only returns now: nothing left that needs the lock */
+        pthread_join(h->watcher, NULL);
+    h->watching = 0;
+    return start_runtime(h);
+}
+
+static void kill_runtime(struct kdo_host *h)
+{
+    if (h->up) {
+        h->killed = 1;
+        kill(-h->pid, SIGKILL);
+    }
+}
+
+/* ---- connection deadlines ----------------------------------------------------------------- */
+
+static void conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                        enum MHD_ConnectionNotificationCode code)
+{
+    struct api *api = cls;
+    struct kdo_host *h = api->h;
+    struct conn *cn = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        cn = kdo_xcalloc(1, sizeof *cn);
+        *cn = (struct conn){.api = api, .phase = READING, .since_ms = mono_ms()};
+        cn->fd = ci ? fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0) : -1;
+        pthread_mutex_lock(&h->conn_mu);
+        cn->next = h->conns.next;
+        cn->prev = &h->conns;
+        h->conns.next->prev = cn;
+        h->conns.next = cn;
+        pthread_mutex_unlock(&h->conn_mu);
+        *socket_context = cn;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && cn) {
+        pthread_mutex_lock(&h->conn_mu);
+        cn->prev->next = cn->next;
+        cn->next->prev = cn->prev;
+        pthread_mutex_unlock(&h->conn_mu);
+        if (cn->fd >= 0)
+            close(cn->fd);
+        free(cn);
+        *socket_context = NULL;
+    }
+}
+
+static void conn_phase(struct MHD_Connection *c, struct kdo_host *h, enum phase phase)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn *cn = ci ? ci->socket_context : NULL;
+    if (cn == NULL)
+        return;
+    pthread_mutex_lock(&h->conn_mu);
+    cn->phase = phase;
+    cn->since_ms = mono_ms();
+    pthread_mutex_unlock(&h->conn_mu);
+}
+
+/* Shuts down connections past their deadline (their thread then sees EOF and
+ * closes them); a handler at work (an invocation, a `next`) has none. */
+static void *reaper_main(void *arg)
+{
+    struct kdo_host *h = arg;
+    pthread_mutex_lock(&h->conn_mu);
+    while (!h->reaper_stop) {
+        int64_t now = mono_ms();
+        int cut = 0;
+        for (struct conn *cn = h->conns.next; cn != &h->conns; cn = cn->next) {
+            if (cn->phase == HANDLING || cn->cut || now - cn->since_ms < cn->api->limit_ms)
+                continue;
+            cn->cut = 1;
+            if (cn->fd >= 0)
+                shutdown(cn->fd, SHUT_RDWR);
+            cut++;
+        }
+        if (cut > 0) {
+            char n[32];
+            snprintf(n, sizeof n, "%d", cut);
+            say(h, "closed connections that were too slow to send a request (or read a "
+                   "response): ", n);
+        }
+        struct timespec ts = {(now + 250) / 1000, (now + 250) % 1000 * 1000000};
+        pthread_cond_timedwait(&h->conn_cv, &h->conn_mu, &ts);
+    }
+    pthread_mutex_unlock(&h->conn_mu);
+    return NULL;
 }
 
 /* ---- HTTP ----------------------------------------------------------------------------- */
@@ -247,31 +577,25 @@ static enum MHD_Result service_error(struct MHD_Connection *c, unsigned status, 
     return reply(c, status, body, (size_t)len, NULL, 0, type);
 }
 
-/* Invoke: wait for the slot, queue, wait for the result or the Timeout. */
-static enum MHD_Result invoke(struct kdo_host *h, struct MHD_Connection *c, struct request *rq)
+/* The invocation whose turn it is: hand it to the runtime, wait for its result
+ * or its Timeout.  Called with the lock held. */
+static enum MHD_Result run_invocation(struct kdo_host *h, struct MHD_Connection *c,
+                                      struct request *rq)
 {
     char id[37], body[600];
-    pthread_mutex_lock(&h->mu);
-    while (h->state != FREE && !h->stopping)
-        pthread_cond_wait(&h->cv, &h->mu);
-    if (h->stopping) {
-        pthread_mutex_unlock(&h->mu);
-        return MHD_NO;
-    }
-    if (!h->up && start_runtime(h) != 0) {
-        pthread_mutex_unlock(&h->mu);
-        return service_error(c, 502, "ServiceException", "cannot start the runtime");
-    }
+    if (ensure_runtime(h) != 0)
+        return h->stopping ? MHD_NO
+                           : service_error(c, 502, "ServiceException", "cannot start the runtime");
     kdo_rng_uuid4(&h->rng, h->request_id);
     memcpy(id, h->request_id, sizeof id);
     kdo_buf_reset(&h->event);
     kdo_buf_append(&h->event, rq->body.data ? rq->body.data : "", rq->body.len);
-    h->deadline_ms = epoch_ms() + (int64_t)h->cfg.timeout_s * 1000;
+    /* The Timeout runs from the runtime's `next` (see there); a fresh runtime
+     * gets INIT_MS to start first, as Lambda's init phase is not the handler's. */
+    h->until_ms = mono_ms() + INIT_MS + (int64_t)h->cfg.timeout_s * 1000;
     h->state = QUEUED;
     pthread_cond_broadcast(&h->cv);
-    struct timespec until = {h->deadline_ms / 1000, h->deadline_ms % 1000 * 1000000};
-    while (h->state != DONE && !h->stopping &&
-           pthread_cond_timedwait(&h->cv, &h->mu, &until) != ETIMEDOUT)
+    while (h->state != DONE && !h->stopping && wait_until(h, h->until_ms))
         ;
     enum MHD_Result ok;
     if (h->state == DONE) {
@@ -281,31 +605,46 @@ static enum MHD_Result invoke(struct kdo_host *h, struct MHD_Connection *c, stru
         int len = snprintf(body, sizeof body, "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":"
                            "\"RequestId: %s Error: Task timed out after %u.00 seconds\"}", id,
                            h->cfg.timeout_s);
-        if (h->up) {
-            h->killed = 1;
-            kill(-h->pid, SIGKILL);
-        }
-        say(h, "the Timeout passed, the runtime is stopped; invocation ", id);
+        kill_runtime(h);
+        if (!h->stopping)
+            say(h, "the Timeout passed, the runtime is stopped; invocation ", id);
         ok = h->stopping ? MHD_NO : reply(c, 200, body, (size_t)len, id, 1, NULL);
     }
-    h->state = FREE;
+    h->state = IDLE;
+    return ok;
+}
+
+/* Invoke: take a ticket, wait for its turn (first come, first served). */
+static enum MHD_Result invoke(struct kdo_host *h, struct MHD_Connection *c, struct request *rq)
+{
+    pthread_mutex_lock(&h->mu);
+    uint64_t ticket = h->tickets++;
+    while (h->serving != ticket && !h->stopping)
+        pthread_cond_wait(&h->cv, &h->mu);
+    enum MHD_Result ok = h->stopping ? MHD_NO : run_invocation(h, c, rq);
+    h->serving++;
     pthread_cond_broadcast(&h->cv);
     pthread_mutex_unlock(&h->mu);
     return ok;
 }
 
-/* Runtime API: next (long poll). */
+/* Runtime API: next (long poll).  A `next` left over from a runtime that is
+ * gone gives up when the next one starts, so it cannot take its work. */
 static enum MHD_Result next(struct kdo_host *h, struct MHD_Connection *c)
 {
     char deadline[32], arn[300];
     pthread_mutex_lock(&h->mu);
-    while (h->state != QUEUED && !h->stopping)
+    unsigned gen = h->gen;
+    while (h->state != QUEUED && !h->stopping && h->gen == gen)
         pthread_cond_wait(&h->cv, &h->mu);
-    if (h->stopping) {
+    if (h->stopping || h->gen != gen) {
         pthread_mutex_unlock(&h->mu);
         return MHD_NO;
     }
     h->state = RUNNING;
+    h->deadline_ms = clock_ms(CLOCK_REALTIME) + (int64_t)h->cfg.timeout_s * 1000;
+    h->until_ms = mono_ms() + (int64_t)h->cfg.timeout_s * 1000;
+    pthread_cond_broadcast(&h->cv); /* the invoker now waits for the Timeout */
     snprintf(deadline, sizeof deadline, "%lld", (long long)h->deadline_ms);
     snprintf(arn, sizeof arn, "arn:aws:lambda:us-east-1:123456789012:function:%s", h->cfg.function);
     struct MHD_Response *r = MHD_create_response_from_buffer(
@@ -323,12 +662,60 @@ static enum MHD_Result next(struct kdo_host *h, struct MHD_Connection *c)
     return ok;
 }
 
+/* Is `id` the invocation the runtime holds?  Called with the lock held. */
+static int running(struct kdo_host *h, const char *id, size_t id_len)
+{
+    return h->state == RUNNING && id_len == 36 && memcmp(id, h->request_id, 36) == 0;
+}
+
+/* The request id in .../invocation/ID/response or .../error, or NULL. */
+static const char *result_id(const char *url, size_t *len, int *error)
+{
+    static const char pre[] = "/2018-06-01/runtime/invocation/";
+    if (strncmp(url, pre, sizeof pre - 1) != 0)
+        return NULL;
+    const char *id = url + sizeof pre - 1, *slash = strchr(id, '/');
+    if (slash == NULL || (strcmp(slash, "/response") != 0 && strcmp(slash, "/error") != 0))
+        return NULL;
+    *len = (size_t)(slash - id);
+    *error = strcmp(slash, "/error") == 0;
+    return id;
+}
+
+/* A runtime's result over the limit: the caller gets its function error at
+ * once, as Lambda answers (the runtime gets 413). */
+static void result_too_large(struct kdo_host *h, const char *url)
+{
+    static const char body[] = "{\"errorMessage\":\"Response payload size exceeded maximum "
+                               "allowed payload size (6291556 bytes).\",\"errorType\":"
+                               "\"Function.ResponseSizeTooLarge\"}";
+    size_t len;
+    int error;
+    const char *id = result_id(url, &len, &error);
+    pthread_mutex_lock(&h->mu);
+    if (id && running(h, id, len))
+        set_result(h, 1, body, sizeof body - 1);
+    pthread_mutex_unlock(&h->mu);
+}
+
+static enum MHD_Result too_large(struct api *api, struct MHD_Connection *c, const char *url)
+{
+    if (!api->runtime)
+        return service_error(c, 413, "RequestEntityTooLargeException",
+                             "Request must be smaller than 6291456 bytes for the "
+                             "InvokeFunction operation");
+    static const char body[] = "{\"errorMessage\":\"Exceeded maximum allowed payload size "
+                               "(6291556 bytes).\",\"errorType\":\"RequestEntityTooLarge\"}";
+    result_too_large(api->h, url);
+    return reply(c, 413, body, sizeof body - 1, NULL, 0, NULL);
+}
+
 /* Runtime API: a result or an error for invocation `id`. */
 static enum MHD_Result result(struct kdo_host *h, struct MHD_Connection *c, const char *id,
                               size_t id_len, int error, struct request *rq)
 {
     pthread_mutex_lock(&h->mu);
-    int mine = h->state == RUNNING && id_len == 36 && memcmp(id, h->request_id, 36) == 0;
+    int mine = running(h, id, id_len);
     if (mine)
         set_result(h, error, rq->body.data ? rq->body.data : "", rq->body.len);
     pthread_mutex_unlock(&h->mu);
@@ -338,101 +725,208 @@ static enum MHD_Result result(struct kdo_host *h, struct MHD_Connection *c, cons
     return reply(c, 202, "{\"status\":\"OK\"}", 15, NULL, 0, NULL);
 }
 
-static enum MHD_Result route(struct kdo_host *h, struct MHD_Connection *c, const char *url,
-                             const char *method, struct request *rq)
+static enum MHD_Result init_error(struct kdo_host *h, struct MHD_Connection *c,
+                                  struct request *rq)
 {
-    static const char rt[] = "/2018-06-01/runtime/", fn[] = "/2015-03-31/functions/";
+    pthread_mutex_lock(&h->mu);
+    kdo_buf_reset(&h->init_error);
+    kdo_buf_append(&h->init_error, rq->body.data ? rq->body.data : "",
+                   rq->body.len < INIT_ERROR_MAX ? rq->body.len : INIT_ERROR_MAX);
+    pthread_mutex_unlock(&h->mu);
+    say(h, "the runtime reported an init error: ", rq->body.data ? rq->body.data : "");
+    return reply(c, 202, "{\"status\":\"OK\"}", 15, NULL, 0, NULL);
+}
+
+static enum MHD_Result route_runtime(struct kdo_host *h, struct MHD_Connection *c, const char *url,
+                                     const char *method, struct request *rq)
+{
+    int post = strcmp(method, "POST") == 0, error;
+    size_t len;
+    const char *id;
+    if (strcmp(method, "GET") == 0 && strcmp(url, "/2018-06-01/runtime/invocation/next") == 0)
+        return next(h, c);
+    if (post && strcmp(url, "/2018-06-01/runtime/init/error") == 0)
+        return init_error(h, c, rq);
+    if (post && (id = result_id(url, &len, &error)) != NULL)
+        return result(h, c, id, len, error, rq);
+    return reply(c, 404, "{\"errorType\":\"NotFound\"}", 24, NULL, 0, NULL);
+}
+
+static enum MHD_Result configuration(struct kdo_host *h, struct MHD_Connection *c)
+{
+    char body[600];
+    int n = snprintf(body, sizeof body, "{\"FunctionName\":\"%s\",\"Timeout\":%u,"
+                     "\"MemorySize\":%u,\"Runtime\":\"provided\",\"Version\":\"$LATEST\","
+                     "\"Handler\":\"%s\"}", h->cfg.function, h->cfg.timeout_s,
+                     h->cfg.memory_mb, h->cfg.handler ? h->cfg.handler : "");
+    return reply(c, 200, body, (size_t)n, NULL, 0, NULL);
+}
+
+static enum MHD_Result route_invoke(struct kdo_host *h, struct MHD_Connection *c, const char *url,
+                                    const char *method, struct request *rq)
+{
+    static const char fn[] = "/2015-03-31/functions/";
     int post = strcmp(method, "POST") == 0, get = strcmp(method, "GET") == 0;
-    if (rq->too_big)
-        return service_error(c, 413, "RequestEntityTooLargeException",
-                             "Request must be smaller than 6291456 bytes");
-    if (strncmp(url, rt, sizeof rt - 1) == 0) {
-        const char *p = url + sizeof rt - 1;
-        if (get && strcmp(p, "invocation/next") == 0)
-            return next(h, c);
-        if (post && strcmp(p, "init/error") == 0) {
-            pthread_mutex_lock(&h->mu);
-            kdo_buf_reset(&h->init_error);
-            kdo_buf_append(&h->init_error, rq->body.data ? rq->body.data : "", rq->body.len);
-            pthread_mutex_unlock(&h->mu);
-            say(h, "the runtime reported an init error: ", rq->body.data ? rq->body.data : "");
-            return reply(c, 202, "{\"status\":\"OK\"}", 15, NULL, 0, NULL);
-        }
-        const char *slash;
-        if (post && strncmp(p, "invocation/", 11) == 0 && (slash = strchr(p + 11, '/'))) {
-            if (strcmp(slash, "/response") == 0)
-                return result(h, c, p + 11, (size_t)(slash - p - 11), 0, rq);
-            if (strcmp(slash, "/error") == 0)
-                return result(h, c, p + 11, (size_t)(slash - p - 11), 1, rq);
-        }
-        return reply(c, 404, "{\"errorType\":\"NotFound\"}", 24, NULL, 0, NULL);
+    if (strncmp(url, fn, sizeof fn - 1) != 0)
+        return service_error(c, 404, "UnknownOperationException", "Unknown operation");
+    const char *name = url + sizeof fn - 1, *end = strchr(name, '/');
+    size_t len = end ? (size_t)(end - name) : strlen(name), want = strlen(h->cfg.function);
+    /* a name, name:qualifier, or an ARN ending in :function:name[:qualifier] */
+    const char *colon = memchr(name, ':', len);
+    const char *fnpart = strstr(name, ":function:");
+    if (fnpart && fnpart < name + len) {
+        name = fnpart + 10;
+        colon = memchr(name, ':', (size_t)(name + len - (fnpart + 10)));
+        len = (size_t)((end ? end : name + strlen(name)) - name);
     }
-    if (strncmp(url, fn, sizeof fn - 1) == 0) {
-        const char *name = url + sizeof fn - 1, *end = strchr(name, '/');
-        size_t len = end ? (size_t)(end - name) : strlen(name), want = strlen(h->cfg.function);
-        /* a name, name:qualifier, or an ARN ending in :function:name[:qualifier] */
-        const char *colon = memchr(name, ':', len);
-        const char *fnpart = strstr(name, ":function:");
-        if (fnpart && fnpart < name + len) {
-            name = fnpart + 10;
-            colon = memchr(name, ':', (size_t)(name + len - (fnpart + 10)));
-            len = (size_t)((end ? end : name + strlen(name)) - name);
-        }
-        size_t base = colon ? (size_t)(colon - name) : len;
-        if (base != want || strncmp(name, h->cfg.function, want) != 0)
-            return service_error(c, 404, "ResourceNotFoundException", "Function not found");
-        if (post && end && strcmp(end, "/invocations") == 0)
-            return invoke(h, c, rq);
-        if (get && end && strcmp(end, "/configuration") == 0) {
-            char body[600];
-            int n = snprintf(body, sizeof body, "{\"FunctionName\":\"%s\",\"Timeout\":%u,"
-                             "\"MemorySize\":%u,\"Runtime\":\"provided\",\"Version\":\"$LATEST\","
-                             "\"Handler\":\"%s\"}", h->cfg.function, h->cfg.timeout_s,
-                             h->cfg.memory_mb, h->cfg.handler ? h->cfg.handler : "");
-            return reply(c, 200, body, (size_t)n, NULL, 0, NULL);
-        }
-    }
+    size_t base = colon ? (size_t)(colon - name) : len;
+    if (base != want || strncmp(name, h->cfg.function, want) != 0)
+        return service_error(c, 404, "ResourceNotFoundException", "Function not found");
+    if (post && end && strcmp(end, "/invocations") == 0)
+        return invoke(h, c, rq);
+    if (get && end && strcmp(end, "/configuration") == 0)
+        return configuration(h, c);
     return service_error(c, 404, "UnknownOperationException", "Unknown operation");
+}
+
+/* How the request says its body ends (RFC 9112 §6). */
+struct framing {
+    int lengths, conflict, codings, chunked_last, unknown;
+    unsigned long long length;
+};
+
+/* One Transfer-Encoding header: a list of codings, each maybe with parameters. */
+static void framing_codings(struct framing *f, const char *p)
+{
+    f->codings++; /* even an empty header: it cannot end with chunked */
+    f->chunked_last = 0;
+    for (;;) {
+        p += strspn(p, " \t,");
+        size_t n = strcspn(p, " \t,;");
+        if (n == 0)
+            return;
+        int chunked = n == 7 && strncasecmp(p, "chunked", 7) == 0;
+        f->unknown |= !chunked;
+        f->conflict |= chunked && f->chunked_last; /* chunked twice */
+        f->chunked_last = chunked;
+        p += n;
+        p += strcspn(p, ","); /* parameters */
+    }
+}
+
+static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    struct framing *f = cls;
+    (void)kind;
+    if (value == NULL)
+        value = "";
+    if (strcasecmp(key, "Content-Length") == 0) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(value, &end, 10);
+        f->conflict |= errno != 0 || end == value || *end != '\0' ||
+                       (f->lengths > 0 && v != f->length);
+        f->length = v;
+        f->lengths++;
+    } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        framing_codings(f, value);
+    }
+    return MHD_YES;
+}
+
+/* Refuses, on the headers alone: ambiguous framing and a declared body over the limit. */
+static enum MHD_Result refuse_early(struct api *api, struct MHD_Connection *c, const char *url,
+                                    int *refused)
+{
+    struct framing f = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, framing_header, &f);
+    *refused = 1;
+    if (f.conflict || (f.lengths && f.codings))
+        return service_error(c, 400, "InvalidRequestContentException",
+                             "Ambiguous message framing: conflicting Content-Length or "
+                             "Transfer-Encoding headers");
+    if (f.codings && !f.chunked_last)
+        return service_error(c, 400, "InvalidRequestContentException",
+                             "Transfer-Encoding must end with chunked");
+    if (f.codings && f.unknown)
+        return service_error(c, 501, "NotImplemented", "Only the chunked transfer coding is "
+                             "supported");
+    if (f.lengths && f.length > api->body_max)
+        return too_large(api, c, url);
+    *refused = 0;
+    return MHD_YES;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *data,
                               size_t *size, void **con_cls)
 {
-    struct kdo_host *h = cls;
+    struct api *api = cls;
     struct request *rq = *con_cls;
     (void)version;
     if (rq == NULL) {
         rq = kdo_xcalloc(1, sizeof *rq);
-        kdo_buf_init(&rq->body, KDO_MAX_REPLY_BYTES + 1);
+        kdo_buf_init(&rq->body, api->body_max);
         *con_cls = rq;
-        return MHD_YES;
+        return refuse_early(api, c, url, &rq->answered);
     }
-    if (*size > 0) {
-        if (kdo_buf_append(&rq->body, data, *size) != 0)
+    if (*size > 0) { /* over the limit without a Content-Length: drop the rest */
+        if (!rq->too_big && kdo_buf_append(&rq->body, data, *size) != 0) {
             rq->too_big = 1;
+            if (api->runtime)
+                result_too_large(api->h, url);
+        }
         *size = 0;
         return MHD_YES;
     }
-    return route(h, c, url, method, rq);
+    if (rq->answered)
+        return MHD_YES;
+    if (rq->too_big)
+        return too_large(api, c, url);
+    conn_phase(c, api->h, HANDLING);
+    enum MHD_Result ok = api->runtime ? route_runtime(api->h, c, url, method, rq)
+                                      : route_invoke(api->h, c, url, method, rq);
+    conn_phase(c, api->h, SENDING);
+    return ok;
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode code)
 {
+    struct api *api = cls;
     struct request *rq = *con_cls;
-    (void)cls, (void)c, (void)code;
+    (void)code;
     if (rq) {
         kdo_buf_cleanup(&rq->body);
         free(rq);
         *con_cls = NULL;
     }
+    conn_phase(c, api->h, READING); /* the next request on this connection, from now */
 }
 
-int kdo_host_start(const struct kdo_host_config *cfg, struct kdo_host **out, char *err,
-                   size_t err_size)
+static int listen_api(struct kdo_host *h, struct api *api, uint16_t port, unsigned limit)
 {
-    struct kdo_host *h = kdo_xcalloc(1, sizeof *h);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    api->h = h;
+    /* No idle timeout of libmicrohttpd's own: it would close a connection whose
+     * handler waited (a queued invocation, a long `next`) the moment it answers.
+     * The reaper keeps every other phase within api->limit_ms. */
+    api->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL, handle,
+        api, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT, limit,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, api, MHD_OPTION_NOTIFY_CONNECTION, conn_notify,
+        api, MHD_OPTION_END);
+    if (api->daemon == NULL)
+        return KDO_EIO;
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(api->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    api->port = info ? info->port : port;
+    return 0;
+}
+
+static void init_host(struct kdo_host *h, const struct kdo_host_config *cfg)
+{
     uint64_t seed = 0;
     h->cfg = *cfg;
     if (h->cfg.function == NULL)
@@ -444,27 +938,43 @@ int kdo_host_start(const struct kdo_host_config *cfg, struct kdo_host **out, cha
     if (h->cfg.log == NULL)
         h->cfg.log = stderr;
     if (getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed)
-        seed = (uint64_t)epoch_ms();
+        seed = (uint64_t)clock_ms(CLOCK_REALTIME);
     kdo_rng_init(&h->rng, seed);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_mutex_init(&h->mu, NULL);
-    pthread_cond_init(&h->cv, NULL);
+    pthread_cond_init(&h->cv, &attr);
+    pthread_mutex_init(&h->conn_mu, NULL);
+    pthread_cond_init(&h->conn_cv, &attr);
+    pthread_condattr_destroy(&attr);
+    h->conns.next = h->conns.prev = &h->conns;
     kdo_buf_init(&h->event, KDO_MAX_EVENT_BYTES + 1);
     kdo_buf_init(&h->result, KDO_MAX_REPLY_BYTES + 1);
-    kdo_buf_init(&h->init_error, 64 * 1024);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(cfg->port)};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
-                                 0, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR,
-                                 (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT, 64u,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, 960u, MHD_OPTION_NOTIFY_COMPLETED,
-                                 completed, h, MHD_OPTION_END);
-    if (h->daemon == NULL) {
+    kdo_buf_init(&h->init_error, INIT_ERROR_MAX);
+    h->callers.limit_ms = REQUEST_MS;
+    h->callers.body_max = KDO_MAX_EVENT_BYTES;
+    h->runtime_api.runtime = 1;
+    /* the runtime's connection idles while the handler runs, up to the Timeout */
+    h->runtime_api.limit_ms = (int64_t)h->cfg.timeout_s * 1000 + REQUEST_MS;
+    h->runtime_api.body_max = KDO_MAX_REPLY_BYTES;
+}
+
+int kdo_host_start(const struct kdo_host_config *cfg, struct kdo_host **out, char *err,
+                   size_t err_size)
+{
+    struct kdo_host *h = kdo_xcalloc(1, sizeof *h);
+    init_host(h, cfg);
+    /* Orphans of the runtime's come to us, not to init, so they can be killed. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    if (pthread_create(&h->reaper, NULL, reaper_main, h) == 0)
+        h->reaper_started = 1;
+    if (!h->reaper_started || listen_api(h, &h->callers, cfg->port, CALLER_CONNECTIONS) != 0 ||
+        listen_api(h, &h->runtime_api, 0, RUNTIME_CONNECTIONS) != 0) {
         snprintf(err, err_size, "cannot listen on 127.0.0.1:%u", (unsigned)cfg->port);
         kdo_host_stop(h);
         return KDO_EIO;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    h->port = info ? info->port : cfg->port;
     pthread_mutex_lock(&h->mu);
     int rc = start_runtime(h); /* now, so init errors show before the first invocation */
     pthread_mutex_unlock(&h->mu);
@@ -479,7 +989,12 @@ int kdo_host_start(const struct kdo_host_config *cfg, struct kdo_host **out, cha
 
 uint16_t kdo_host_port(const struct kdo_host *h)
 {
-    return h->port;
+    return h->callers.port;
+}
+
+uint16_t kdo_host_runtime_port(const struct kdo_host *h)
+{
+    return h->runtime_api.port;
 }
 
 void kdo_host_stop(struct kdo_host *h)
@@ -488,20 +1003,29 @@ void kdo_host_stop(struct kdo_host *h)
         return;
     pthread_mutex_lock(&h->mu);
     h->stopping = 1;
-    if (h->up) {
-        h->killed = 1;
-        kill(-h->pid, SIGKILL);
-    }
+    kill_runtime(h);
     pthread_cond_broadcast(&h->cv);
     pthread_mutex_unlock(&h->mu);
-    if (h->daemon)
-        MHD_stop_daemon(h->daemon);
-    if (h->thread_started)
-        pthread_join(h->thread, NULL);
+    if (h->callers.daemon) /* joins every connection thread: none waits once stopping is set */
+        MHD_stop_daemon(h->callers.daemon);
+    if (h->runtime_api.daemon)
+        MHD_stop_daemon(h->runtime_api.daemon);
+    if (h->watching) /* the runtime was killed: its watcher returns once it is reaped */
+        pthread_join(h->watcher, NULL);
+    sweep_strays(h, -1);
+    if (h->reaper_started) {
+        pthread_mutex_lock(&h->conn_mu);
+        h->reaper_stop = 1;
+        pthread_cond_signal(&h->conn_cv);
+        pthread_mutex_unlock(&h->conn_mu);
+        pthread_join(h->reaper, NULL);
+    }
     kdo_buf_cleanup(&h->event);
     kdo_buf_cleanup(&h->result);
     kdo_buf_cleanup(&h->init_error);
     pthread_mutex_destroy(&h->mu);
     pthread_cond_destroy(&h->cv);
+    pthread_mutex_destroy(&h->conn_mu);
+    pthread_cond_destroy(&h->conn_cv);
     free(h);
 }
