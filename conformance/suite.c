@@ -58,8 +58,12 @@ static int walk(const char *dir, struct kdo_suite *out, FILE *err)
         snprintf(full, sizeof full, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
         if (stat(full, &st) != 0)
             continue;
-        if (!S_ISDIR(st.st_mode) && is_yaml(e->d_name))
+        if (S_ISDIR(st.st_mode) || !is_yaml(e->d_name))
+            continue;
+        if (S_ISREG(st.st_mode)) /* a FIFO or device found by a walk would block the run */
             add(&here, full);
+        else
+            fprintf(err, "%s: not a regular file; skipped\n", full);
     }
     closedir(d);
     qsort(here.files, here.n, sizeof *here.files, by_name);

@@ -178,5 +178,15 @@ if [ -w /dev/full ]; then
     done
 fi
 
+# 7. A FIFO among a folder's scenarios is skipped with a word, never waited on.
+mkdir -p "$tmp/withfifo" && cp "$root/scenarios/01-all-ok.yaml" "$tmp/withfifo/" &&
+    mkfifo "$tmp/withfifo/zz.yaml"
+out=$(timeout 60 "$kdaout" run "$tmp/withfifo/" 2>&1); rc=$?
+if [ $rc -eq 0 ] && echo "$out" | grep -q "zz.yaml: not a regular file; skipped"; then
+    ok "a FIFO in a scenario folder is skipped, not waited on"
+else
+    not_ok "a FIFO in a scenario folder is skipped, not waited on (exit $rc: ${out:0:300})"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
