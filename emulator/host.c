@@ -30,6 +30,7 @@
 #include "buf.h"
 #include "contract.h"
 #include "errors.h"
+#include "framing.h"
 #include "rng.h"
 
 #include <arpa/inet.h>
@@ -789,49 +790,11 @@ static enum MHD_Result route_invoke(struct kdo_host *h, struct MHD_Connection *c
     return service_error(c, 404, "UnknownOperationException", "Unknown operation");
 }
 
-/* How the request says its body ends (RFC 9112 §6). */
-struct framing {
-    int lengths, conflict, codings, chunked_last, unknown;
-    unsigned long long length;
-};
-
-/* One Transfer-Encoding header: a list of codings, each maybe with parameters. */
-static void framing_codings(struct framing *f, const char *p)
-{
-    f->codings++; /* even an empty header: it cannot end with chunked */
-    f->chunked_last = 0;
-    for (;;) {
-        p += strspn(p, " \t,");
-        size_t n = strcspn(p, " \t,;");
-        if (n == 0)
-            return;
-        int chunked = n == 7 && strncasecmp(p, "chunked", 7) == 0;
-        f->unknown |= !chunked;
-        f->conflict |= chunked && f->chunked_last; /* chunked twice */
-        f->chunked_last = chunked;
-        p += n;
-        p += strcspn(p, ","); /* parameters */
-    }
-}
-
 static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                       const char *value)
 {
-    struct framing *f = cls;
     (void)kind;
-    if (value == NULL)
-        value = "";
-    if (strcasecmp(key, "Content-Length") == 0) {
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(value, &end, 10);
-        f->conflict |= errno != 0 || end == value || *end != '\0' ||
-                       (f->lengths > 0 && v != f->length);
-        f->length = v;
-        f->lengths++;
-    } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
-        framing_codings(f, value);
-    }
+    kdo_framing_add(cls, key, value);
     return MHD_YES;
 }
 
@@ -839,19 +802,18 @@ static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const 
 static enum MHD_Result refuse_early(struct api *api, struct MHD_Connection *c, const char *url,
                                     int *refused)
 {
-    struct framing f = {0};
+    struct kdo_framing f = {0};
+    const char *why;
     MHD_get_connection_values(c, MHD_HEADER_KIND, framing_header, &f);
     *refused = 1;
-    if (f.conflict || (f.lengths && f.codings))
-        return service_error(c, 400, "InvalidRequestContentException",
-                             "Ambiguous message framing: conflicting Content-Length or "
-                             "Transfer-Encoding headers");
-    if (f.codings && !f.chunked_last)
-        return service_error(c, 400, "InvalidRequestContentException",
-                             "Transfer-Encoding must end with chunked");
-    if (f.codings && f.unknown)
-        return service_error(c, 501, "NotImplemented", "Only the chunked transfer coding is "
-                             "supported");
+    switch (kdo_framing_judge(&f, &why)) {
+    case KDO_FRAMING_AMBIGUOUS:
+        return service_error(c, 400, "InvalidRequestContentException", why);
+    case KDO_FRAMING_UNSUPPORTED:
+        return service_error(c, 501, "NotImplementedException", why);
+    case KDO_FRAMING_OK:
+        break;
+    }
     if (f.lengths && f.length > api->body_max)
         return too_large(api, c, url);
     *refused = 0;

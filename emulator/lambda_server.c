@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "contract.h"
 #include "errors.h"
+#include "framing.h"
 #include "event_reader.h"
 #include "rng.h"
 
@@ -948,64 +949,32 @@ static void too_large(struct request *r)
                   "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
 }
 
-/* Content-Length and Transfer-Encoding headers as sent, each line apart. */
-struct framing {
-    int content_lengths, transfer_encodings;
-    int codings, chunked, last_chunked; /* over all Transfer-Encoding lines */
-};
-
-static void count_codings(struct framing *f, const char *v)
+static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
 {
-    f->transfer_encodings++;
-    for (;;) {
-        v += strspn(v, " \t,");
-        if (*v == '\0')
-            return;
-        size_t n = strcspn(v, ","), len = n;
-        while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
-            len--;
-        f->last_chunked = len == 7 && strncasecmp(v, "chunked", 7) == 0;
-        f->chunked += f->last_chunked;
-        f->codings++;
-        v += n;
-    }
-}
-
-static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
-                                     const char *value)
-{
-    struct framing *f = cls;
     (void)kind;
-    if (strcasecmp(key, "Content-Length") == 0)
-        f->content_lengths++;
-    else if (strcasecmp(key, "Transfer-Encoding") == 0)
-        count_codings(f, value ? value : "");
+    kdo_framing_add(cls, key, value);
     return MHD_YES;
 }
 
-/* RFC 9112 §6: a body whose length could be read two ways is refused, never
- * guessed at (MHD 0.9.75 takes the first Content-Length, lets chunked win over
- * Content-Length, and waits for the end of a gzip body it cannot frame).
- * Chunked not last, or twice, is a 400 (the RFC's MUST); another coding
- * before a final chunked is one this server does not implement: 501, as the
- * RFC advises for codings it does not understand.  Returns 1 if refused. */
+/* A body whose length could be read two ways is refused, never guessed at
+ * (framing.h has the rules).  Returns 1 if refused. */
 static int refuse_framing(struct request *r)
 {
-    static const char type[] = "InvalidRequestContentException";
-    struct framing f = {0};
-    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_framing, &f);
-    if (f.content_lengths > 1)
-        service_error(r, 400, type, "More than one Content-Length header");
-    else if (f.content_lengths && f.transfer_encodings)
-        service_error(r, 400, type, "Content-Length together with Transfer-Encoding");
-    else if (f.transfer_encodings && (!f.last_chunked || f.chunked > 1))
-        service_error(r, 400, type, "Transfer-Encoding must end with chunked, applied once");
-    else if (f.codings > 1)
-        service_error(r, 501, "NotImplementedException",
-                      "Transfer codings other than chunked are not supported");
-    else
-        return 0;
-    return 1;
+    struct kdo_framing f = {0};
+    const char *why;
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, framing_header, &f);
+    switch (kdo_framing_judge(&f, &why)) {
+    case KDO_FRAMING_AMBIGUOUS:
+        service_error(r, 400, "InvalidRequestContentException", why);
+        return 1;
+    case KDO_FRAMING_UNSUPPORTED:
+        service_error(r, 501, "NotImplementedException", why);
+        return 1;
+    case KDO_FRAMING_OK:
+        break;
+    }
+    return 0;
 }
 
 /* Decided from the head alone: bad framing, a declared body over the limit,
