@@ -791,13 +791,13 @@ static int list_more(struct request *r)
     struct kdo_lambda_server *s = r->s;
     uint64_t first = s->nlog ? s->log[s->log_head].n : s->logged + 1;
     kdo_buf_reset(&r->list);
+    if (r->list_next < first) /* dropped, or reset, since the last piece */
+        r->list_next = first;
     if (r->list_phase == 0) {
         kdo_buf_puts(&r->list, "{\"invocations\":[");
         r->list_phase = 1;
     } else if (r->list_phase == 1 && r->list_next <= r->list_last &&
                r->list_next < first + s->nlog) {
-        if (r->list_next < first)
-            r->list_next = first;
         kdo_buf_puts(&r->list, r->list_any ? "," : "");
         r->list_any = 1;
         format_entry(&r->list, log_at(s, (size_t)(r->list_next++ - first)));

@@ -2316,6 +2316,42 @@ START_TEST(log_bounded_in_bytes)
 }
 END_TEST
 
+/* A reset while the log's reply is still streaming: the reply ends cleanly
+ * and the fake lives on (it used to format a cleared entry and crash). */
+START_TEST(reset_while_the_log_streams)
+{
+    enum { INVOKES = 40, IDS = 40, ID_LEN = 1000 };
+    struct proc *p = START(NULL);
+    struct resp r;
+    size_t len;
+    char **ids = NULL, buf[4096];
+    char *ev = event_with_long_ids(IDS, ID_LEN, &len, &ids);
+    for (int k = 0; k < INVOKES; k++) { /* 1.6 MB of log: far more than the socket buffers */
+        post(&r, p, INVOKE("kdaout-fake"), ev, len, 5000);
+        assert_status(&r, 200);
+        resp_free(&r);
+    }
+    int small = 4096, fd = raw_connect(p->host, p->port);
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    raw_send(fd, "GET /_kdaout/invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    ck_assert_uint_gt(raw_reply(fd, buf, sizeof buf, 3000), 0); /* the head and a first piece */
+    post(&r, p, "/_kdaout/reset", "", 0, 5000);
+    assert_status(&r, 200);
+    resp_free(&r);
+    double waited = seconds_to_eof(fd, 10000); /* read the rest to its end */
+    ck_assert_msg(waited < 10, "the streamed reply did not end after a reset");
+    close(fd);
+    get(&r, p, "/_kdaout/health");
+    assert_status(&r, 200);
+    resp_free(&r);
+    for (size_t i = 0; i < IDS; i++)
+        free(ids[i]);
+    free(ids);
+    free(ev);
+    stop_clean(p);
+}
+END_TEST
+
 /* 413 from the head: a 1 GiB Content-Length is refused before any body. */
 START_TEST(too_large_refused_on_content_length)
 {
@@ -2636,6 +2672,7 @@ static Suite *fake_limits_suite(void)
 {
     Suite *s = suite_create("fake_limits");
     add(s, "log_bounded_in_bytes", log_bounded_in_bytes, 30);
+    add(s, "reset_while_the_log_streams", reset_while_the_log_streams, 30);
     add(s, "too_large_refused_on_content_length", too_large_refused_on_content_length, 30);
     add(s, "framing_refused", framing_refused, 30);
     add(s, "slowloris_deadline", slowloris_deadline, 30);
