@@ -78,9 +78,8 @@ struct watch {
     size_t n, cap;
     FILE *journal_out;                  /* --journal, or NULL */
     FILE *lane_files[KDO_APP_MAX_OUTPUTS]; /* several destinations: each lane's lines */
-    struct kdo_journal *journals[KDO_APP_MAX_OUTPUTS];
-    size_t nlanes;
     int err;
+    char why[160];                      /* what err means, for the user */
 };
 
 static struct kdo_facts *facts_for(const struct watch *w, size_t dest, kdo_time_ns from,
@@ -100,6 +99,8 @@ static void watch_period(struct watch *w, struct kdo_journal *j, size_t dest, kd
     struct kdo_facts *f = kdo_facts_watch(j, from, until);
     if (f == NULL) { /* more periods than a journal has watchers */
         w->err = KDO_ETOOBIG;
+        snprintf(w->why, sizeof w->why, "too many distinct `during` periods for destination %zu "
+                 "(at most 63)", dest + 1);
         return;
     }
     if (w->n == w->cap) {
@@ -117,28 +118,28 @@ static void lane_journal(void *ctx, size_t lane, const char *id, struct kdo_jour
     kdo_journal_forget(j);
     if (lane >= KDO_APP_MAX_OUTPUTS)
         return;
-    w->journals[lane] = j;
-    w->nlanes = lane + 1 > w->nlanes ? lane + 1 : w->nlanes;
     watch_period(w, j, lane, INT64_MIN, KDO_TIME_NEVER);
     for (size_t i = 0; i < s->nexpect; i++)
         if (s->expect[i].destination == lane)
             watch_period(w, j, lane, s->expect[i].from, s->expect[i].until);
     if (w->journal_out && s->ndest > 1) {
-        if ((w->lane_files[lane] = tmpfile()) == NULL)
+        if ((w->lane_files[lane] = tmpfile()) == NULL) {
             w->err = KDO_EIO;
-        else
+            snprintf(w->why, sizeof w->why, "cannot make a scratch file for the journal: %s",
+                     strerror(errno));
+        } else
             kdo_journal_sink(j, w->lane_files[lane]);
     } else if (w->journal_out) {
         kdo_journal_sink(j, w->journal_out);
     }
 }
 
-/* Closes the ledgers once the run is over. */
+/* Closes the ledgers once the run is over (r's journals may be gone
+ * already, when the run could not start). */
 static void watch_finish(struct watch *w, const struct kdo_sim_result *r)
 {
-    for (size_t i = 0; i < w->nlanes; i++)
-        if (w->journals[i])
-            kdo_journal_flush(w->journals[i]);
+    for (size_t i = 0; i < r->nlanes; i++)
+        kdo_journal_flush(r->lanes[i].journal);
     for (size_t i = 0; i < w->n; i++)
         kdo_facts_finish(w->v[i].f, r->lanes[w->v[i].dest < r->nlanes ? w->v[i].dest : 0].metrics);
 }
@@ -263,6 +264,8 @@ static int finish_journal(const struct kdo_runner_options *o, struct watch *w,
         return 0;
     for (size_t i = 0; i < r->nlanes && !err; i++)
         err = kdo_journal_sink_error(r->lanes[i].journal);
+    for (size_t i = 0; i < r->nlanes && r->nlanes > 1 && !err; i++)
+        err = w->lane_files[i] ? 0 : KDO_EIO;
     if (!err && r->nlanes > 1) {
         const char *ids[KDO_APP_MAX_OUTPUTS];
         for (size_t i = 0; i < r->nlanes; i++)
@@ -477,10 +480,13 @@ static void run_one(const char *file, const struct kdo_runner_options *o, int se
         s->sim.on_journal = lane_journal;
         s->sim.on_journal_ctx = &w;
         rc = kdo_sim_run(&s->sim, &r);
-        if (rc == 0 && w.err)
-            rc = w.err;
         watch_finish(&w, &r);
         judge(res, &w, rc, &r, kdo_endpoint_unreachable(end));
+        if (w.err) { /* the checks or the journal could not be set up: not the engine's fault */
+            res->verdict = KDO_VERDICT_BAD_INPUT;
+            free(res->message);
+            res->message = kdo_xstrdup(w.why);
+        }
         if (rc == 0)
             note_error_rows(res, &w, &r);
         if (o->verbose && rc == 0)

@@ -144,7 +144,7 @@ void kdo_journal_rows(struct kdo_journal *j, kdo_time_ns t, enum kdo_jkind kind,
     begin(j);
     /* Consecutive ranges at the same instant fold into one entry, also when
      * reads and emits alternate (a continuous query emits per row read). */
-    for (size_t back = 1; back <= 2 && back <= j->n; back++) {
+    for (size_t back = 1; back <= 2 && back <= j->n - j->npub; back++) { /* never a told one */
         struct kdo_jentry *e = &j->e[j->n - back];
         if (e->t != t || (e->kind != KDO_J_ROWS_READ && e->kind != KDO_J_ROWS_EMITTED))
             break;
@@ -736,9 +736,17 @@ void kdo_journal_format(const struct kdo_journal *j, size_t i, struct kdo_buf *o
     kdo_journal_format_brief(j, i, out, SIZE_MAX);
 }
 
+/* Whether every entry is still held (a forgetting journal's are not). */
+static int whole(const struct kdo_journal *j)
+{
+    return j->n == j->total;
+}
+
 int kdo_journal_write(const struct kdo_journal *j, FILE *f)
 {
     struct kdo_buf b;
+    if (!whole(j))
+        return KDO_EINVAL;
     kdo_buf_init(&b, SIZE_MAX / 2);
     const char *prefix = prefix_of(j);
     int err = 0;
@@ -762,6 +770,9 @@ int kdo_journal_write_merged(const struct kdo_journal *const *js, const char *co
     int err = 0;
     if (n > 8)
         return KDO_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!whole(js[i]))
+            return KDO_EINVAL;
     kdo_buf_init(&b, SIZE_MAX / 2);
     for (;;) {
         size_t k = n; /* the lane whose next entry is earliest; ties go to the first lane */

@@ -177,7 +177,8 @@ void kdo_journal_format_brief(const struct kdo_journal *j, size_t i, struct kdo_
 int kdo_jentry_plain(const struct kdo_jentry *e);
 /* Appends such a copy as one JSON object; KDO_EINVAL for other kinds. */
 int kdo_journal_format_plain(const struct kdo_jentry *e, struct kdo_buf *out);
-/* Writes the whole journal as JSON Lines to f; returns 0 or KDO_EIO. */
+/* Writes the whole journal as JSON Lines to f; returns 0, KDO_EIO, or
+ * KDO_EINVAL if it forgot entries (a run's journal is written by its sink). */
 int kdo_journal_write(const struct kdo_journal *j, FILE *f);
 /* The journals of several destinations as one JSON Lines stream in time
  * order (ties: the first journal first), each line led by "dest": ids[i].

@@ -188,5 +188,17 @@ else
     not_ok "a FIFO in a scenario folder is skipped, not waited on (exit $rc: ${out:0:300})"
 fi
 
+# 8. More `during` periods than the checks can watch: exit 2 and why, not a crash or exit 1.
+{
+    printf 'duration: 10s\nexpect:\n'
+    for i in $(seq 1 64); do printf '  - max_lag_ms: {max: 100000, during: {from: %sms, until: 10s}}\n' "$i"; done
+} >"$tmp/periods.yaml"
+out=$("$kdaout" run "$tmp/periods.yaml" 2>&1); rc=$?
+if [ $rc -eq 2 ] && echo "$out" | grep -q "too many distinct .during. periods"; then
+    ok "64 distinct during periods exit 2 and say why"
+else
+    not_ok "64 distinct during periods exit 2 and say why (exit $rc: ${out:0:300})"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

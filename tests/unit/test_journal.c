@@ -888,6 +888,34 @@ START_TEST(format_brief_stops_long_lists)
 }
 END_TEST
 
+
+START_TEST(a_told_entry_never_changes)
+{
+    struct seen s = {.next = 0};
+    kdo_buf_init(&s.text, SIZE_MAX / 2);
+    ck_assert_int_eq(kdo_journal_watch(j, see, &s), 0);
+    kdo_journal_rows(j, KDO_S, KDO_J_ROWS_READ, 0, 5, 50);
+    kdo_journal_flush(j); /* told as [0, 5) */
+    kdo_journal_rows(j, KDO_S, KDO_J_ROWS_READ, 5, 5, 50);
+    kdo_journal_flush(j);
+    ck_assert_uint_eq(kdo_journal_count(j), 2); /* a new entry, not a changed one */
+    ck_assert_uint_eq(kdo_journal_at(j, 0)->u.rows.count, 5);
+    ck_assert_ptr_nonnull(strstr(s.text.data, "\"first\":5,\"count\":5"));
+    kdo_buf_cleanup(&s.text);
+    /* A journal that forgot entries cannot be written whole. */
+    struct kdo_journal *f = kdo_journal_new();
+    kdo_journal_forget(f);
+    record_a_run(f, 300);
+    FILE *null = fopen("/dev/null", "w");
+    ck_assert_int_eq(kdo_journal_write(f, null), KDO_EINVAL);
+    const struct kdo_journal *js[1] = {f};
+    const char *ids[1] = {"1.1"};
+    ck_assert_int_eq(kdo_journal_write_merged(js, ids, 1, null), KDO_EINVAL);
+    fclose(null);
+    kdo_journal_free(f);
+}
+END_TEST
+
 static Suite *journal_suite(void)
 {
     Suite *s = suite_create("journal");
@@ -923,6 +951,7 @@ static Suite *journal_suite(void)
         {"merge_files_equals_write_merged", merge_files_equals_write_merged},
         {"sink_write_errors_are_kept", sink_write_errors_are_kept},
         {"format_brief_stops_long_lists", format_brief_stops_long_lists},
+        {"a_told_entry_never_changes", a_told_entry_never_changes},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
