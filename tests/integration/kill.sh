@@ -67,17 +67,17 @@ start_fake 127.0.0.1:0 0 || exit 1
 port=${url##*:}
 case "$url" in http://127.0.0.1:*) ;; *) echo "kill: not loopback: $url"; exit 1 ;; esac
 
-# 400 rows/s for 20 s.  Each invocation takes 1 s at the fake, and each
-# kill waits for one to arrive first: every kill cuts a request short.  Failed
+# 150 rows/s for 60 s: long enough for 25 kills on a slow machine.  Each
+# invocation takes 1 s at the fake, and each kill waits for one to arrive first: every kill cuts a request short.  Failed
 # batches are retried after 250 ms.  The stream holds at most 1,000 rows, so
 # no invocation carries more recordIds than the fake's record keeps per
 # invocation (1,000).
 cat >"$tmp/run.yaml" <<YAML
 name: the endpoint killed and restarted mid-batch
-duration: 20s
+duration: 60s
 drain: 60s
 application:
-  input: [{rate: 400/s}]
+  input: [{rate: 150/s}]
   buffer: {rows: 1000}
 delivery: {invoke_timeout: 4s, retry_interval: 250ms}
 lambda: {endpoint: $url, function: kdaout-fake}
@@ -96,7 +96,7 @@ wait_for_traffic() {
 }
 
 kills=0
-deadline=$((SECONDS + 40))
+deadline=$((SECONDS + 80))
 while [ $kills -lt 25 ] && [ $SECONDS -lt $deadline ]; do
     wait_for_traffic || break
     sleep "$(printf 0.%03d $((RANDOM % 200)))"  # well within its 1 s: mid-request
