@@ -330,8 +330,15 @@ static void on_reply(struct kdo_facts *f, const struct kdo_journal *j, const str
 {
     struct pass *p = &f->p;
     const struct kdo_jentry *inv = kdo_journal_at(j, p->last_invoke);
-    if (inv == NULL || inv->kind != KDO_J_INVOKE || inv->u.invoke.n != e->u.reply.n)
+    if (inv == NULL || inv->kind != KDO_J_INVOKE || inv->u.invoke.n != e->u.reply.n) {
+        /* A reply the ledger cannot match (an engine bug): its rows will show
+         * as lost, and this reply is what explains it. */
+        if (f->context[F_LOST] == SIZE_MAX) {
+            f->context[F_LOST] = at;
+            show(f, at, f->context_shown[F_LOST]);
+        }
         return;
+    }
     const uint64_t *seqs = kdo_journal_seqs(j) + inv->u.invoke.off;
     const uint8_t *v = kdo_journal_verdicts(j) + e->u.reply.off;
     if (e->u.reply.failed > 0)

@@ -504,6 +504,27 @@ START_TEST(evidence_shows_the_witness_and_its_context)
 }
 END_TEST
 
+
+START_TEST(a_reply_without_its_invoke_explains_lost)
+{
+    uint64_t s[] = {0, 1};
+    kdo_journal_rows(j, 0, KDO_J_ROWS_EMITTED, 0, 2, 20);
+    invoke(KDO_S, 1, 0, 2, s, ZERO);
+    reply(KDO_S, 1, OK); /* one verdict for two records: the ledger cannot match it */
+    kdo_journal_end(j, 2 * KDO_S, 0, 0);
+    struct kdo_facts *f = kdo_facts_new(j, m);
+    double v;
+    ck_assert_int_eq(kdo_facts_get(f, "lost", &v, NULL), 0);
+    ck_assert_double_eq(v, 2);
+    char *ev = kdo_facts_evidence(f, "lost");
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_ptr_nonnull(strstr(ev, "\"ev\":\"reply\""));
+    ck_assert_ptr_nonnull(strstr(ev, "\"ev\":\"end\""));
+    free(ev);
+    kdo_facts_free(f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("expect");
@@ -535,6 +556,7 @@ static Suite *suite(void)
         {"names", fact_names},
         {"watching", watching_a_forgetting_journal_equals_reading_a_kept_one},
         {"evidence", evidence_shows_the_witness_and_its_context},
+        {"unmatched_reply", a_reply_without_its_invoke_explains_lost},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
