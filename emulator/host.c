@@ -37,6 +37,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <poll.h>
 #include <pthread.h>
@@ -61,6 +62,11 @@ extern char **environ;
 #define INIT_ERROR_MAX (64 * 1024)
 #define INIT_MS 10000            /* Lambda's limit on a runtime's init phase */
 #define SWEEP_ROUNDS 16          /* strays of strays: each round kills one generation */
+#define LOG_QUEUE_BYTES (1024 * 1024 + LINE_MAX_BYTES) /* lines waiting for the log; one cut line fits */
+#define LOG_POLL_MS 100          /* the log's writer rechecks stop this often while the log is full */
+#define LOG_STALL_MS 1000        /* a log not read for this long is stalled: lines are dropped */
+#define LOG_DRAIN_MS 2000        /* at stop, the most time left to write what is queued */
+#define PATH_TRIES 64            /* PATH entries tried for the runtime command */
 
 enum slot { IDLE, QUEUED, RUNNING, DONE };
 enum phase { READING, HANDLING, SENDING };
@@ -86,8 +92,36 @@ struct conn {
     int cut;
 };
 
+/* A line for the log, queued. */
+struct logline {
+    struct logline *next;
+    size_t len;
+    char text[];
+};
+
+/* The log is written by a thread of its own, from a bounded queue: no thread
+ * of the host's ever waits on the log's reader (a stderr nobody drains would
+ * otherwise stop every handler and kdo_host_stop).  One queue, one writer: the
+ * lines keep their order.  A full queue drops lines (counted, and said), except
+ * that the runtime's output waits for room while the reader keeps reading. */
+struct logq {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;  /* CLOCK_MONOTONIC; a line queued, room made, stalled, stop */
+    struct logline *head, *tail;
+    size_t bytes;
+    uint64_t dropped;
+    int stalled;        /* the writer made no progress for LOG_STALL_MS */
+    int stop;
+    int64_t stop_ms;    /* monotonic ms stop was asked at */
+    FILE *file;
+    int fd;             /* -1: a FILE without a descriptor (a memory stream), written with stdio */
+    pthread_t thread;
+    int started;
+};
+
 struct kdo_host {
     struct kdo_host_config cfg;
+    struct logq log;
     struct api callers, runtime_api;
     pthread_mutex_t mu;
     pthread_cond_t cv;  /* CLOCK_MONOTONIC */
@@ -135,11 +169,191 @@ static int64_t mono_ms(void)
     return clock_ms(CLOCK_MONOTONIC);
 }
 
-/* One line of the host's own to the log. */
+/* ---- the log: a bounded queue and its writer ---------------------------------------------- */
+
+static int log_room(const struct logq *q, size_t len)
+{
+    return q->bytes + len <= LOG_QUEUE_BYTES;
+}
+
+/* Queues a line (ends with a newline); frees it if it is dropped.  `wait`:
+ * wait for room while the writer makes progress (the runtime's output keeps
+ * its back-pressure); else a full queue drops the line at once.  The only
+ * lock taken is the queue's, and never across I/O. */
+static void log_put(struct logq *q, struct logline *line, int wait)
+{
+    pthread_mutex_lock(&q->mu);
+    while (wait && !log_room(q, line->len) && !q->stalled && !q->stop) {
+        int64_t until = clock_ms(CLOCK_MONOTONIC) + LOG_POLL_MS;
+        struct timespec ts = {until / 1000, until % 1000 * 1000000};
+        pthread_cond_timedwait(&q->cv, &q->mu, &ts);
+    }
+    if (!q->started || q->stop || !log_room(q, line->len)) {
+        q->dropped++;
+        pthread_mutex_unlock(&q->mu);
+        free(line);
+        return;
+    }
+    line->next = NULL;
+    if (q->tail)
+        q->tail->next = line;
+    else
+        q->head = line;
+    q->tail = line;
+    q->bytes += line->len;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* A line of three parts (the middle one `mid_len` bytes) and a newline. */
+static struct logline *log_line(const char *pre, const char *mid, size_t mid_len, const char *post)
+{
+    size_t a = strlen(pre), c = strlen(post);
+    struct logline *line = kdo_xcalloc(1, sizeof *line + a + mid_len + c + 1);
+    memcpy(line->text, pre, a);
+    memcpy(line->text + a, mid, mid_len);
+    memcpy(line->text + a + mid_len, post, c);
+    line->text[a + mid_len + c] = '\n';
+    line->len = a + mid_len + c + 1;
+    return line;
+}
+
+/* The writer gives up on a line: at stop, once LOG_DRAIN_MS passed. */
+static int log_give_up(struct logq *q)
+{
+    pthread_mutex_lock(&q->mu);
+    int up = q->stop && clock_ms(CLOCK_MONOTONIC) - q->stop_ms >= LOG_DRAIN_MS;
+    pthread_mutex_unlock(&q->mu);
+    return up;
+}
+
+static void log_set_stalled(struct logq *q, int stalled)
+{
+    pthread_mutex_lock(&q->mu);
+    if (q->stalled != stalled) {
+        q->stalled = stalled;
+        pthread_cond_broadcast(&q->cv);
+    }
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* Writes n bytes without ever blocking for long: waits for the descriptor to
+ * take some (POLLOUT), then writes at most PIPE_BUF, which a pipe with room
+ * takes whole, so the write cannot block.  No progress for LOG_STALL_MS marks
+ * the log stalled (the runtime's lines then drop instead of waiting). */
+static void log_write(struct logq *q, const char *p, size_t n)
+{
+    if (q->fd < 0) {
+        fwrite(p, 1, n, q->file);
+        fflush(q->file);
+        return;
+    }
+    int64_t progress = clock_ms(CLOCK_MONOTONIC);
+    while (n > 0 && !log_give_up(q)) {
+        struct pollfd pf = {q->fd, POLLOUT, 0};
+        int r = poll(&pf, 1, LOG_POLL_MS);
+        if (r < 0 && errno != EINTR)
+            return;
+        if (r > 0 && (pf.revents & (POLLERR | POLLNVAL)))
+            return; /* the reader is gone: the line is lost, nothing waits for it */
+        ssize_t k = r > 0 ? write(q->fd, p, n < PIPE_BUF ? n : PIPE_BUF) : 0;
+        if (k < 0 && errno != EINTR && errno != EAGAIN)
+            return; /* EPIPE (SIGPIPE is the caller's to ignore), EIO: drop */
+        if (k > 0) {
+            p += k;
+            n -= (size_t)k;
+            progress = clock_ms(CLOCK_MONOTONIC);
+            log_set_stalled(q, 0);
+        } else if (clock_ms(CLOCK_MONOTONIC) - progress >= LOG_STALL_MS) {
+            log_set_stalled(q, 1);
+        }
+    }
+}
+
+/* Says how many lines were dropped, before the line that follows them. */
+static void log_dropped(struct logq *q, uint64_t dropped)
+{
+    char note[160];
+    int len = snprintf(note, sizeof note, "[host] %llu lines of the log were dropped: it was "
+                       "not read fast enough\n", (unsigned long long)dropped);
+    log_write(q, note, (size_t)len);
+}
+
+static void *log_main(void *arg)
+{
+    struct logq *q = arg;
+    pthread_mutex_lock(&q->mu);
+    for (;;) {
+        while (q->head == NULL && q->dropped == 0 && !q->stop)
+            pthread_cond_wait(&q->cv, &q->mu);
+        if (q->head == NULL && (q->stop || q->dropped == 0))
+            break;
+        struct logline *line = q->head;
+        uint64_t dropped = q->dropped;
+        q->dropped = 0;
+        if (line) {
+            q->head = line->next;
+            if (q->head == NULL)
+                q->tail = NULL;
+        }
+        pthread_mutex_unlock(&q->mu);
+        if (dropped)
+            log_dropped(q, dropped);
+        if (line)
+            log_write(q, line->text, line->len);
+        pthread_mutex_lock(&q->mu);
+        if (line) {
+            q->bytes -= line->len;
+            free(line);
+        }
+        pthread_cond_broadcast(&q->cv); /* room */
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+static int log_start(struct logq *q, FILE *file)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->cv, &attr);
+    pthread_condattr_destroy(&attr);
+    q->file = file;
+    fflush(file); /* what the caller wrote before comes first */
+    q->fd = fileno(file);
+    q->started = pthread_create(&q->thread, NULL, log_main, q) == 0;
+    return q->started ? 0 : KDO_EIO;
+}
+
+/* Lets the writer write what is queued, for LOG_DRAIN_MS at most; every
+ * thread that logs has stopped. */
+static void log_stop(struct logq *q)
+{
+    pthread_mutex_lock(&q->mu);
+    q->stop = 1;
+    q->stop_ms = clock_ms(CLOCK_MONOTONIC);
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+    if (q->started)
+        pthread_join(q->thread, NULL);
+    while (q->head) {
+        struct logline *line = q->head;
+        q->head = line->next;
+        free(line);
+    }
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->cv);
+}
+
+/* One line of the host's own to the log; never waits on the log's reader. */
 static void say(struct kdo_host *h, const char *what, const char *detail)
 {
-    fprintf(h->cfg.log, "[host] %s%.300s\n", what, detail);
-    fflush(h->cfg.log);
+    char text[800];
+    int n = snprintf(text, sizeof text, "%s%.300s", what, detail);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
+    log_put(&h->log, log_line("[host] ", text, len, ""), 0);
 }
 
 /* Waits on the host's condition until monotonic `until_ms`; 0 once it passed. */
@@ -157,11 +371,12 @@ struct lines {
     int cutting; /* the rest of an overlong line is being dropped */
 };
 
+/* Waits for room in the log's queue while the log is read (back-pressure on
+ * the runtime, as a pipe gives); drops the line once it is not. */
 static void emit_line(struct kdo_host *h, struct lines *l, int cut)
 {
-    fprintf(h->cfg.log, "[runtime] %.*s%s\n", (int)l->len, l->buf,
-            cut ? " [kdaout host: line cut, longer than 262144 bytes]" : "");
-    fflush(h->cfg.log);
+    log_put(&h->log, log_line("[runtime] ", l->buf, l->len,
+                              cut ? " [kdaout host: line cut, longer than 262144 bytes]" : ""), 1);
     l->len = 0;
 }
 
@@ -274,11 +489,11 @@ static int exited(struct watch *w, const struct pollfd *p)
     return waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == w->pid;
 }
 
-/* Copies output until the runtime exits; kills its session and reaps it.
- * Returns its wait status. */
+/* Copies output until the runtime exits (it is left a zombie); kills its
+ * session.  Returns how it ended, as a wait status. */
 static int follow(struct watch *w, struct lines *l)
 {
-    int status = 0;
+    siginfo_t si = {0};
     for (;;) {
         struct pollfd p[2] = {{w->out, POLLIN, 0}, {w->pidfd, POLLIN, 0}};
         int n = poll(p, 2, w->pidfd >= 0 ? -1 : 100);
@@ -293,12 +508,16 @@ static int follow(struct watch *w, struct lines *l)
             break;
     }
     kill(-w->pid, SIGKILL); /* its session's process group: whatever it left running */
-    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+    while (waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
         ;
-    return status;
+    if (si.si_code == CLD_EXITED)
+        return (si.si_status & 0xff) << 8;
+    return si.si_status & 0x7f; /* killed or dumped: WIFSIGNALED */
 }
 
-/* The runtime is gone: with work in hand that is the init error it posted or an exit error. */
+/* The runtime is gone: with work in hand that is the init error it posted or
+ * an exit error.  It is marked down before it is reaped: until then its pid
+ * and process group cannot be reused, so a kill_runtime before this is safe. */
 static void runtime_gone(struct kdo_host *h, int status)
 {
     char body[400], why[64];
@@ -338,6 +557,8 @@ static void *watch_main(void *arg)
         emit_line(h, &l, 0);
     free(l.buf);
     runtime_gone(h, status);
+    while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+        ;
     sweep_strays(h, -1);
     if (w->out >= 0)
         close(w->out);
@@ -393,8 +614,96 @@ static void free_env(char **env)
     free(env);
 }
 
-/* In the child: only async-signal-safe calls until exec. */
-static void exec_runtime(struct kdo_host *h, int out, char **env)
+/* Everything the child needs to exec, built before fork: after fork in a
+ * threaded process only async-signal-safe calls are allowed (no malloc, no
+ * stdio, no strerror), and execvpe is not one, so PATH is searched here. */
+struct launch {
+    char **argv;
+    char **env;
+    char *paths[PATH_TRIES]; /* argv[0], or its candidates along PATH in order */
+    size_t npaths;
+    char **sh_argv;          /* /bin/sh PATH ARGS...: a file without #!, as execvp does */
+    char *cannot;            /* "cannot run ARGV0: " */
+};
+
+static void launch_prepare(struct launch *ln, char *const *argv, char **env)
+{
+    size_t argc = 0, flen = strlen(argv[0]);
+    while (argv[argc])
+        argc++;
+    ln->argv = (char **)argv;
+    ln->env = env;
+    ln->sh_argv = kdo_xcalloc(argc + 2, sizeof *ln->sh_argv);
+    ln->sh_argv[0] = "/bin/sh";
+    for (size_t i = 1; i < argc; i++)
+        ln->sh_argv[i + 1] = argv[i];
+    ln->cannot = kdo_xcalloc(1, flen + 16);
+    snprintf(ln->cannot, flen + 16, "cannot run %s: ", argv[0]);
+    if (strchr(argv[0], '/') != NULL || flen == 0) {
+        ln->paths[ln->npaths++] = kdo_xstrdup(argv[0]);
+        return;
+    }
+    const char *path = getenv("PATH");
+    if (path == NULL)
+        path = "/bin:/usr/bin"; /* glibc's default */
+    for (const char *p = path; ln->npaths < PATH_TRIES;) {
+        const char *colon = strchr(p, ':');
+        size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
+        char *c = kdo_xcalloc(1, dlen + flen + 2);
+        if (dlen > 0) /* an empty entry is the current directory */
+            memcpy(c, p, dlen), c[dlen] = '/';
+        memcpy(c + (dlen > 0 ? dlen + 1 : 0), argv[0], flen);
+        ln->paths[ln->npaths++] = c;
+        if (colon == NULL)
+            break;
+        p = colon + 1;
+    }
+}
+
+static void launch_cleanup(struct launch *ln)
+{
+    for (size_t i = 0; i < ln->npaths; i++)
+        free(ln->paths[i]);
+    free(ln->sh_argv);
+    free(ln->cannot);
+}
+
+/* strerror for the errors exec gives, without strerror (not async-signal-safe). */
+static const char *exec_error(int e)
+{
+    switch (e) {
+    case ENOENT: return "No such file or directory";
+    case EACCES: return "Permission denied";
+    case ENOEXEC: return "Exec format error";
+    case ENOTDIR: return "Not a directory";
+    case ELOOP: return "Too many levels of symbolic links";
+    case ENAMETOOLONG: return "File name too long";
+    case E2BIG: return "Argument list too long";
+    case ENOMEM: return "Cannot allocate memory";
+    case ETXTBSY: return "Text file busy";
+    case EISDIR: return "Is a directory";
+    default: return "cannot execute";
+    }
+}
+
+static void write_str(int fd, const char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0) {
+        ssize_t k = write(fd, s, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return;
+        s += k;
+        n -= (size_t)k;
+    }
+}
+
+/* In the child: only async-signal-safe calls until exec (and after a failed
+ * one).  Tries the candidates as execvp does: one not found (or not allowed)
+ * passes to the next, a file exec cannot run is run by /bin/sh. */
+static void exec_runtime(struct launch *ln, int out)
 {
     sigset_t none; /* what the host blocked or ignored is not the runtime's business */
     sigemptyset(&none);
@@ -403,8 +712,25 @@ static void exec_runtime(struct kdo_host *h, int out, char **env)
     setsid(); /* its own session and process group: killed as one */
     dup2(out, STDOUT_FILENO);
     dup2(out, STDERR_FILENO);
-    execvpe(h->cfg.argv[0], h->cfg.argv, env);
-    dprintf(STDERR_FILENO, "cannot run %s: %s\n", h->cfg.argv[0], strerror(errno));
+    int err = ENOENT, denied = 0;
+    for (size_t i = 0; i < ln->npaths; i++) {
+        execve(ln->paths[i], ln->argv, ln->env);
+        err = errno;
+        if (err == ENOEXEC) {
+            ln->sh_argv[1] = ln->paths[i];
+            execve("/bin/sh", ln->sh_argv, ln->env);
+            break;
+        }
+        if (err != EACCES && err != ENOENT && err != ENOTDIR && err != ESTALE && err != ENODEV &&
+            err != ETIMEDOUT)
+            break;
+        denied |= err == EACCES;
+        if (i + 1 == ln->npaths && denied)
+            err = EACCES; /* found, not allowed: says more than the last "not found" */
+    }
+    write_str(STDERR_FILENO, ln->cannot);
+    write_str(STDERR_FILENO, exec_error(err));
+    write_str(STDERR_FILENO, "\n");
     _exit(127);
 }
 
@@ -415,12 +741,14 @@ static int start_runtime(struct kdo_host *h)
     if (pipe2(fds, O_CLOEXEC) != 0)
         return KDO_EIO;
     fcntl(fds[0], F_SETFL, O_NONBLOCK); /* ours only: the runtime's stdout stays blocking */
-    char **env = runtime_env(h);
+    struct launch ln = {0};
+    launch_prepare(&ln, h->cfg.argv, runtime_env(h));
     kdo_buf_reset(&h->init_error);
     pid_t pid = fork();
     if (pid == 0)
-        exec_runtime(h, fds[1], env);
-    free_env(env);
+        exec_runtime(&ln, fds[1]);
+    free_env(ln.env);
+    launch_cleanup(&ln);
     close(fds[1]);
     if (pid < 0) {
         close(fds[0]);
@@ -464,11 +792,15 @@ static int ensure_runtime(struct kdo_host *h)
     return start_runtime(h);
 }
 
+/* Called with the lock held, so the runtime is not reaped meanwhile (the
+ * watcher marks it down under the lock first): its pid and group are its
+ * own.  The pid too: the child may not have called setsid yet. */
 static void kill_runtime(struct kdo_host *h)
 {
     if (h->up) {
         h->killed = 1;
         kill(-h->pid, SIGKILL);
+        kill(h->pid, SIGKILL);
     }
 }
 
@@ -535,11 +867,13 @@ static void *reaper_main(void *arg)
                 shutdown(cn->fd, SHUT_RDWR);
             cut++;
         }
-        if (cut > 0) {
+        if (cut > 0) { /* the list is not walked again before the wait: unlocking is safe */
             char n[32];
             snprintf(n, sizeof n, "%d", cut);
+            pthread_mutex_unlock(&h->conn_mu);
             say(h, "closed connections that were too slow to send a request (or read a "
                    "response): ", n);
+            pthread_mutex_lock(&h->conn_mu);
         }
         struct timespec ts = {(now + 250) / 1000, (now + 250) % 1000 * 1000000};
         pthread_cond_timedwait(&h->conn_cv, &h->conn_mu, &ts);
@@ -579,9 +913,10 @@ static enum MHD_Result service_error(struct MHD_Connection *c, unsigned status, 
 }
 
 /* The invocation whose turn it is: hand it to the runtime, wait for its result
- * or its Timeout.  Called with the lock held. */
+ * or its Timeout.  Called with the lock held; `timed_out` gets the request id
+ * of an invocation past its Timeout, for the caller to say once unlocked. */
 static enum MHD_Result run_invocation(struct kdo_host *h, struct MHD_Connection *c,
-                                      struct request *rq)
+                                      struct request *rq, char timed_out[37])
 {
     char id[37], body[600];
     if (ensure_runtime(h) != 0)
@@ -608,7 +943,7 @@ static enum MHD_Result run_invocation(struct kdo_host *h, struct MHD_Connection 
                            h->cfg.timeout_s);
         kill_runtime(h);
         if (!h->stopping)
-            say(h, "the Timeout passed, the runtime is stopped; invocation ", id);
+            memcpy(timed_out, id, sizeof id);
         ok = h->stopping ? MHD_NO : reply(c, 200, body, (size_t)len, id, 1, NULL);
     }
     h->state = IDLE;
@@ -618,14 +953,17 @@ static enum MHD_Result run_invocation(struct kdo_host *h, struct MHD_Connection 
 /* Invoke: take a ticket, wait for its turn (first come, first served). */
 static enum MHD_Result invoke(struct kdo_host *h, struct MHD_Connection *c, struct request *rq)
 {
+    char timed_out[37] = "";
     pthread_mutex_lock(&h->mu);
     uint64_t ticket = h->tickets++;
     while (h->serving != ticket && !h->stopping)
         pthread_cond_wait(&h->cv, &h->mu);
-    enum MHD_Result ok = h->stopping ? MHD_NO : run_invocation(h, c, rq);
+    enum MHD_Result ok = h->stopping ? MHD_NO : run_invocation(h, c, rq, timed_out);
     h->serving++;
     pthread_cond_broadcast(&h->cv);
     pthread_mutex_unlock(&h->mu);
+    if (timed_out[0])
+        say(h, "the Timeout passed, the runtime is stopped; invocation ", timed_out);
     return ok;
 }
 
@@ -929,7 +1267,7 @@ int kdo_host_start(const struct kdo_host_config *cfg, struct kdo_host **out, cha
     init_host(h, cfg);
     /* Orphans of the runtime's come to us, not to init, so they can be killed. */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    if (pthread_create(&h->reaper, NULL, reaper_main, h) == 0)
+    if (log_start(&h->log, h->cfg.log) == 0 && pthread_create(&h->reaper, NULL, reaper_main, h) == 0)
         h->reaper_started = 1;
     if (!h->reaper_started || listen_api(h, &h->callers, cfg->port, CALLER_CONNECTIONS) != 0 ||
         listen_api(h, &h->runtime_api, 0, RUNTIME_CONNECTIONS) != 0) {
@@ -982,6 +1320,7 @@ void kdo_host_stop(struct kdo_host *h)
         pthread_mutex_unlock(&h->conn_mu);
         pthread_join(h->reaper, NULL);
     }
+    log_stop(&h->log); /* last: every thread that logs is gone */
     kdo_buf_cleanup(&h->event);
     kdo_buf_cleanup(&h->result);
     kdo_buf_cleanup(&h->init_error);

@@ -21,15 +21,17 @@ const INVOKE = '/2015-03-31/functions/kdaout-hosted/invocations';
 
 // ---- a host ----------------------------------------------------------------------------
 let nhost = 0;
-async function startHost(timeout) {
+// {stderrPipe}: stderr is a pipe the test reads only when it wants to (h.err);
+// {runtime}: the runtime command instead of node runtime.mjs.
+async function startHost(timeout, opts = {}) {
   const log = `${tmp}/robust.${++nhost}.err`;
   const {openSync} = await import('node:fs');
   const proc = spawn(kdaout, ['host', '--timeout', String(timeout), '--handler', 'stress.stress',
-    '--', 'node', `${dir}/runtime.mjs`], {
-    stdio: ['ignore', 'pipe', openSync(log, 'w')],
+    '--', ...(opts.runtime || ['node', `${dir}/runtime.mjs`])], {
+    stdio: ['ignore', 'pipe', opts.stderrPipe ? 'pipe' : openSync(log, 'w')],
     env: {...process.env, LAMBDA_TASK_ROOT: dir},
   });
-  const h = {proc, log, exited: false};
+  const h = {proc, log: opts.stderrPipe ? '/dev/null' : log, exited: false, err: ''};
   hosts.push(h);
   proc.on('exit', (code, signal) => { h.exited = true; h.status = signal || code; });
   let out = '';
@@ -287,9 +289,52 @@ async function hostC() {
   for (const p of [stray, stray2]) if (p && alive(p)) process.kill(p, 'SIGKILL');
 }
 
+// A log nobody reads (stderr a pipe left full): the host must neither stop
+// serving nor hang at SIGTERM.  It used to write the log under its locks.
+async function hostD() {
+  const h = await startHost(2, {stderrPipe: true});
+  h.proc.stderr.pause(); // Node reads up to its high-water mark, then the pipe fills
+  // 3,000 lines of 1 KB: more than the pipe, Node's buffer and the host's queue hold.
+  let r = await invoke(h.port, {do: 'spam', lines: 3000, bytes: 1000}, 30000);
+  check(r.status === 200 && !r.fnError && r.json && r.json.spammed === 3000,
+    'with its log unread, a runtime that writes 3 MB of output is answered', show(r));
+  r = await invoke(h.port, {do: 'sleep', ms: 5000}, 30000);
+  check(r.json && r.json.errorType === 'Sandbox.Timedout', '... and one past its Timeout gets Sandbox.Timedout', show(r));
+  r = await invoke(h.port, {do: 'echo', n: 7}, 30000);
+  check(r.status === 200 && r.json && r.json.n === 7, '... and the next invocation works', show(r));
+  h.proc.stderr.setEncoding('utf8');
+  h.proc.stderr.on('data', (d) => { h.err += d; });
+  h.proc.stderr.resume();
+  for (let t = 0; t < 5000 && !/lines of the log were dropped/.test(h.err); t += 50) await sleep(50);
+  const nums = [...h.err.matchAll(/\[runtime\] spam (\d+) /g)].map((m) => +m[1]);
+  check(/\[host\] \d+ lines of the log were dropped/.test(h.err) && nums.length > 0 &&
+    nums.every((n, i) => i === 0 || n > nums[i - 1]),
+    '... the lines it could not write are counted as dropped, and the rest keep their order',
+    `${nums.length} spam lines, ${h.err.slice(-300)}`);
+  h.proc.stderr.pause();
+  const r2 = invoke(h.port, {do: 'spam', lines: 3000, bytes: 1000}, 30000);
+  await sleep(1500);
+  check(await stopHost(h), 'SIGTERM stops the host with its log unread and the runtime writing');
+  await r2;
+}
+
+// A runtime command that cannot be run: the reason in the log (written by the
+// child between fork and exec), and Runtime.ExitError to the caller.
+async function hostE() {
+  const h = await startHost(2, {runtime: [`${tmp}/no-such-runtime`]});
+  const r = await invoke(h.port, {do: 'echo', n: 1});
+  check(r.fnError === 'Unhandled' && r.json && r.json.errorType === 'Runtime.ExitError' &&
+    /exit status 127/.test(r.json.errorMessage), 'a runtime command that does not exist: Runtime.ExitError (127)', show(r));
+  let log = '';
+  for (let t = 0; t < 3000 && !/cannot run/.test(log); t += 50) await sleep(50), log = readFileSync(h.log, 'utf8');
+  check(/\[runtime\] cannot run \S*no-such-runtime: No such file or directory/.test(log),
+    '... and the log says why', log.slice(-300));
+  check(await stopHost(h), 'SIGTERM stops the host (runtime cannot run)');
+}
+
 try {
-  const only = process.env.ROBUST_ONLY || 'ABC'; // to run one host's checks by hand
-  await Promise.all([['A', hostA], ['B', hostB], ['C', hostC]].filter(([k]) => only.includes(k)).map(([, f]) => f()));
+  const only = process.env.ROBUST_ONLY || 'ABCDE'; // to run one host's checks by hand
+  await Promise.all([['A', hostA], ['B', hostB], ['C', hostC], ['D', hostD], ['E', hostE]].filter(([k]) => only.includes(k)).map(([, f]) => f()));
 } catch (e) {
   check(false, 'the test ran to the end', e.stack);
 } finally {

@@ -10,6 +10,7 @@
 //   {do: 'bigchunked'}      post 7 MiB chunked (no Content-Length) as its own result,
 //                           print the status it got, then answer (too late)
 //   {do: 'line', mib}       write one line of mib MiB to stdout
+//   {do: 'spam', lines, bytes}  write `lines` numbered lines of `bytes` bytes to stdout
 import {spawn} from 'node:child_process';
 import {writeFileSync} from 'node:fs';
 
@@ -55,6 +56,12 @@ export const stress = async (event, context) => {
       for (let i = 0; i < event.mib; i++) await write(chunk);
       await write('\nafter the long line\n');
       return {written: event.mib};
+    }
+    case 'spam': {
+      const pad = 'p'.repeat(event.bytes);
+      const write = (b) => new Promise((done) => process.stdout.write(b, done));
+      for (let i = 0; i < event.lines; i++) await write(`spam ${i} ${pad}\n`);
+      return {spammed: event.lines};
     }
   }
   throw new Error(`unknown action ${event.do}`);
