@@ -23,7 +23,9 @@
  * are refused on their Content-Length before they are read, and ambiguous
  * framing (two Content-Lengths, one with Transfer-Encoding, unknown codings)
  * is refused (RFC 9112 §6).  The host does not queue without bound: the
- * caller connection limit bounds the queue.
+ * caller connection limit bounds the queue.  The log is written by a thread
+ * of its own from a bounded queue, never under a lock: an unread log costs
+ * lines (counted), never a stuck handler or a stop that does not return.
  */
 #include "host.h"
 
@@ -874,6 +876,7 @@ static void *reaper_main(void *arg)
             say(h, "closed connections that were too slow to send a request (or read a "
                    "response): ", n);
             pthread_mutex_lock(&h->conn_mu);
+            continue; /* reaper_stop may have been signalled meanwhile */
         }
         struct timespec ts = {(now + 250) / 1000, (now + 250) % 1000 * 1000000};
         pthread_cond_timedwait(&h->conn_cv, &h->conn_mu, &ts);

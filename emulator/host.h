@@ -28,7 +28,9 @@
  *   - a result over 6,291,556 bytes: the caller gets Function.ResponseSizeTooLarge
  *     at once, the runtime 413;
  *   - the runtime's stdout and stderr are captured, line by line, to `log`;
- *     a line over 256 KiB is cut, and says so.
+ *     a line over 256 KiB is cut, and says so.  A log that is not read (a
+ *     full pipe) makes the runtime wait for a second at most, then its lines
+ *     are dropped, and the count said, so the host never hangs on its log.
  * Binds 127.0.0.1 only.  Connections are bounded in count and each request
  * must arrive whole within a deadline; a body is refused on its
  * Content-Length (413) before it is read, and ambiguous framing (conflicting
