@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Memory benchmark: resident memory of kdaout run for long virtual runs at
-# 10,000 rows/s, against the issue's goal (buffer bytes + 32 MiB) and
-# against a baseline measured in the same run (the same scenario for one
-# virtual minute): a ratio near 1.0 means memory does not grow with the
-# rows processed.
+# 10,000 rows/s, against a baseline measured in the same run (the same
+# scenario for one virtual minute: a ratio near 1.0 means memory does not
+# grow with the rows processed) and against issue #10's goal for endless
+# failure, buffer bytes + 32 MiB (the 90% case sends large Ok replies too,
+# whose buffers -- the in-process fake's and the judge's -- come on top).
 #
 #   memory.sh KDAOUT MAXRSS [HOURS]     (HOURS of the mostly-failing run, default 2)
 set -eu
@@ -46,7 +47,7 @@ for c in "always failing, 24 h:always:day" "90% failing, ${hours} h:mostly:long"
     name=${c%%:*} rest=${c#*:} kind=${rest%%:*} len=${rest#*:}
     b=$(peak "$tmp/base-$kind.yaml")
     p=$(peak "$tmp/$len-$kind.yaml")
-    verdict=$([ "$p" -le "$goal_kb" ] && echo met || echo MISSED)
+    verdict=$([ "$p" -le "$goal_kb" ] && echo met || echo "+$((p - goal_kb)) KB")
     printf '%-34s %10s %10s %8s %8s\n' "$name" "$p" "$b" \
         "$(awk -v p="$p" -v b="$b" 'BEGIN { printf "%.2f", p / b }')" "$verdict"
 done
