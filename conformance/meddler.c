@@ -64,7 +64,7 @@ static int meddler_send(struct kdo_transport *t, kdo_time_ns now, const struct k
     m->own = fr.record_rule == NULL || fr.function_error || fr.status != 200 ||
              fr.outcome != KDO_TRANSPORT_DONE;
     if (m->own) {
-        struct kdo_reply_in in = {fr.outcome, fr.status, fr.function_error, NULL, 0};
+        struct kdo_reply_in in = {fr.outcome, fr.status, fr.function_error, NULL, 0, NULL};
         keep_reply(m, &in, fr.body->data, fr.body->len);
         m->ready_at = fr.latency == KDO_TIME_NEVER ? KDO_TIME_NEVER : now + fr.latency;
         return 0;

@@ -59,6 +59,9 @@
     X(BAD_BODY, "reply_not_json_or_no_records", "choice",                                          \
       "the reply body is not strict JSON or not an object with a records array")                  \
     X(HTTP_STATUS, "http_status_not_200", "choice", "the Invoke API answered a status other than 200") \
+    X(SIGNATURE_REFUSED, "signature_or_credentials_refused", "choice",                            \
+      "the endpoint refused the signature or the credentials (HTTP 403 InvalidSignatureException " \
+      "or UnrecognizedClientException): a signing or credentials problem, not the function")      \
     X(FUNCTION_ERROR, "function_error", "doc",                                                     \
       "200 with X-Amz-Function-Error: the function raised an unhandled error")                    \
     X(FUNCTION_TIMEOUT, "function_timeout", "doc",                                                 \

@@ -437,6 +437,51 @@ static bool error_type(struct kdo_reply *r, const struct kdo_reply_in *in, char 
     return false;
 }
 
+/* An AWS error type names a refused signature or unknown credentials:
+ * "InvalidSignatureException", also as "...#InvalidSignatureException"
+ * (a body's __type) or "InvalidSignatureException:http://..." (the header). */
+static bool signing_type(const char *s, size_t n)
+{
+    static const char *const names[] = {"InvalidSignatureException",
+                                        "UnrecognizedClientException"};
+    const char *hash = memchr(s, '#', n), *colon;
+    if (hash)
+        n -= (size_t)(hash + 1 - s), s = hash + 1;
+    if ((colon = memchr(s, ':', n)) != NULL)
+        n = (size_t)(colon - s);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (n == strlen(names[i]) && memcmp(s, names[i], n) == 0)
+            return true;
+    return false;
+}
+
+/* A 403 whose X-Amzn-ErrorType, or whose body's top-level "__type", "code"
+ * or "Type", names a signing or credentials error; the name goes to out. */
+static bool signing_refused(struct kdo_reply *r, const struct kdo_reply_in *in, char *out,
+                            size_t size)
+{
+    struct kdo_json_tok t;
+    struct kdo_json *j = r->json;
+    if (in->status != 403)
+        return false;
+    if (in->error_type && signing_type(in->error_type, strlen(in->error_type)))
+        return show(in->error_type, strcspn(in->error_type, ":"), out, size), true;
+    if (kdo_json_reset(j, in->body, in->body_len) || kdo_json_next(j, &t) ||
+        t.type != KDO_JSON_OBJECT)
+        return false;
+    while (kdo_json_next(j, &t) == 0 && t.type == KDO_JSON_KEY) {
+        bool wanted = is_key(&t, "__type") || is_key(&t, "code") || is_key(&t, "Type");
+        if (kdo_json_next(j, &t))
+            return false;
+        if (wanted && t.type == KDO_JSON_STRING && signing_type(t.s, t.len))
+            return show(t.s, t.len, out, size), true;
+        if (t.type == KDO_JSON_OBJECT || t.type == KDO_JSON_ARRAY)
+            if (kdo_json_skip(j, &t))
+                return false;
+    }
+    return false;
+}
+
 static enum kdo_reason function_error(struct kdo_reply *r, const struct kdo_reply_in *in,
                                       struct kdo_reply_summary *sum)
 {
@@ -467,6 +512,12 @@ static enum kdo_reason whole_reason(struct kdo_reply *r, const struct kdo_reply_
     if (in->outcome == KDO_TRANSPORT_TIMEDOUT) {
         say(sum, true, "no complete reply within the invocation timeout");
         return KDO_REASON_TRANSPORT_TIMEOUT;
+    }
+    char type[64];
+    if (signing_refused(r, in, type, sizeof type)) {
+        say(sum, true, "signing or credentials refused: HTTP 403 %s -- check the AWS credentials, "
+                       "region and clock; the function was not called", type);
+        return KDO_REASON_SIGNATURE_REFUSED;
     }
     if (in->status != 200) {
         say(sum, true, "the Invoke API answered HTTP status %d", in->status);

@@ -57,6 +57,8 @@ struct kdo_reply_in {
     const char *body;
     size_t body_len; /* with FAILED, a length over KDO_MAX_REPLY_BYTES says why:
                         the reply was too large, and reading stopped there */
+    const char *error_type; /* X-Amzn-ErrorType value, or NULL (last: positional
+                               initialisers elsewhere stay valid) */
 };
 
 /* A borrowed string with a length. */

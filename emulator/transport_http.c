@@ -10,12 +10,21 @@
  * KDO_MAX_REPLY_BYTES, and that length tells the judge the reply was too
  * large rather than cut by the connection.  Credentials are read from the
  * environment when signing and are never copied into any message.
+ *
+ * Signing is ours (sigv4.c), not curl's CURLOPT_AWS_SIGV4: curl 7.88 signs
+ * the canonical URI encoded once, and Lambda, like every service but S3,
+ * encodes it twice, so curl's signature is refused for any function named by
+ * an ARN, a partial ARN or name:alias.  Each request is signed just before it
+ * is sent, with this module's clock (sigv4.c reads none), over exactly the
+ * Host, path and query curl sends: all three come from the one parsed URL,
+ * and Host is sent explicitly.
  */
 #include "transport.h"
 
 #include "buf.h"
 #include "contract.h"
 #include "errors.h"
+#include "sigv4.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -23,15 +32,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+
+/* What a signature covers besides the body and the time.  Credentials are
+ * copied from the environment once; they are never formatted into text. */
+struct signer {
+    int on;
+    char method[8];
+    char host[512];
+    char path[2048];
+    char query[512];
+    char region[64];
+    char key[129];
+    char secret[256];
+    char token[4096];
+};
 
 struct http {
     struct kdo_transport base;
     CURLM *multi;
     CURL *easy;
-    struct curl_slist *headers;
+    struct curl_slist *headers; /* unsigned requests: sent as is */
+    struct curl_slist *sent;    /* signed requests: headers + this request's signature */
+    struct signer sign;
     char url[2048];
     struct kdo_buf body;
     char function_error[64];
+    char error_type[64];
     int overflow;
     int in_flight;
     int done;
@@ -68,20 +95,27 @@ static size_t on_body(char *p, size_t size, size_t n, void *cls)
     return len;
 }
 
+/* The value of header line p (len bytes) if it is `name` (with its colon). */
+static void header_value(const char *p, size_t len, const char *name, char *out, size_t n)
+{
+    size_t nl = strlen(name);
+    if (len <= nl || strncasecmp(p, name, nl) != 0)
+        return;
+    const char *v = p + nl;
+    size_t vl = len - nl;
+    while (vl && (*v == ' ' || *v == '\t'))
+        v++, vl--;
+    while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+        vl--;
+    snprintf(out, n, "%.*s", (int)vl, v);
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *cls)
 {
     struct http *h = cls;
     size_t len = size * n;
-    static const char name[] = "x-amz-function-error:";
-    if (len > sizeof name - 1 && strncasecmp(p, name, sizeof name - 1) == 0) {
-        const char *v = p + sizeof name - 1;
-        size_t vl = len - (sizeof name - 1);
-        while (vl && (*v == ' ' || *v == '\t'))
-            v++, vl--;
-        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
-            vl--;
-        snprintf(h->function_error, sizeof h->function_error, "%.*s", (int)vl, v);
-    }
+    header_value(p, len, "x-amz-function-error:", h->function_error, sizeof h->function_error);
+    header_value(p, len, "x-amzn-errortype:", h->error_type, sizeof h->error_type);
     return len;
 }
 
@@ -119,12 +153,130 @@ static int build_url(const struct kdo_http_end *end, const char *what, char *out
     return 0;
 }
 
-/* Options shared by invocations and GetFunctionConfiguration. */
-static int common_options(CURL *e, const struct kdo_http_end *end, struct curl_slist **headers,
-                          char *err, size_t en)
+/* The headers every invocation sends, and the signed ones among them (what
+ * botocore signs for the same request: all but Expect, User-Agent and the
+ * like, which curl adds or suppresses on its own). */
+static const struct kdo_sigv4_header invoke_signed[] = {
+    {"Content-Type", "application/json"},
+    {"X-Amz-Invocation-Type", "RequestResponse"},
+};
+
+static int copy_to(char *out, size_t n, const char *a, const char *b, const char *c)
+{
+    int len = snprintf(out, n, "%s%s%s", a, b ? b : "", c ? c : "");
+    return len >= 0 && (size_t)len < n ? 0 : KDO_EINVAL;
+}
+
+/* Host, path and query as curl sends them for `url`; Host carries the port
+ * only when it is not the scheme's default (what botocore signs). */
+static int parse_target(struct signer *s, const char *url)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL;
+    int rc = KDO_EINVAL;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK) {
+        if (curl_url_get(u, CURLUPART_PORT, &port, 0) != CURLUE_OK)
+            port = NULL;
+        if (curl_url_get(u, CURLUPART_QUERY, &query, 0) != CURLUE_OK)
+            query = NULL;
+        int dflt = port == NULL || (strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0) ||
+                   (strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0);
+        rc = copy_to(s->host, sizeof s->host, host, dflt ? NULL : ":", dflt ? NULL : port);
+        rc = rc ? rc : copy_to(s->path, sizeof s->path, path, NULL, NULL);
+        rc = rc ? rc : copy_to(s->query, sizeof s->query, query ? query : "", NULL, NULL);
+    }
+    curl_free(scheme), curl_free(host), curl_free(port), curl_free(path), curl_free(query);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+static void amz_now(char out[17])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+static struct curl_slist *add(struct curl_slist *l, const char *name, const char *value)
+{
+    struct kdo_buf b;
+    kdo_buf_init(&b, 1 << 13);
+    kdo_buf_printf(&b, "%s: %s", name, value);
+    struct curl_slist *n = b.data ? curl_slist_append(l, b.data) : NULL;
+    kdo_buf_cleanup(&b);
+    if (n == NULL)
+        curl_slist_free_all(l);
+    return n;
+}
+
+/* base + Host, X-Amz-Date, Authorization (and the token) for this request,
+ * signed at amz_date; NULL (and a sentence in err) if it cannot be signed. */
+static struct curl_slist *signed_headers(const struct signer *s, const struct curl_slist *base,
+                                         const struct kdo_sigv4_header *hs, size_t nh,
+                                         const void *body, size_t len, const char *amz_date)
+{
+    struct kdo_sigv4_request rq = {
+        .method = s->method, .host = s->host, .path = s->path, .query = s->query,
+        .headers = hs, .n_headers = nh, .payload = body, .payload_len = len,
+        .region = s->region, .service = "lambda", .access_key = s->key,
+        .secret_key = s->secret, .session_token = s->token, .amz_date = amz_date};
+    struct kdo_sigv4_out out;
+    struct curl_slist *l = NULL;
+    if (kdo_sigv4_sign(&rq, &out) != 0)
+        return NULL;
+    for (; base; base = base->next) {
+        struct curl_slist *n = curl_slist_append(l, base->data);
+        if (n == NULL)
+            return curl_slist_free_all(l), NULL;
+        l = n;
+    }
+    /* add() frees the list when it fails */
+    if ((l = add(l, "Host", s->host)) == NULL || (l = add(l, "X-Amz-Date", out.amz_date)) == NULL ||
+        (l = add(l, "Authorization", out.authorization)) == NULL)
+        return NULL;
+    return s->token[0] ? add(l, "X-Amz-Security-Token", s->token) : l;
+}
+
+/* Credentials, region and target of a signed end, checked by signing once. */
+static int signer_init(struct signer *s, const struct kdo_http_end *end, const char *url,
+                       const char *method, char *err, size_t en)
 {
     const char *key = getenv("AWS_ACCESS_KEY_ID"), *secret = getenv("AWS_SECRET_ACCESS_KEY");
     const char *token = getenv("AWS_SESSION_TOKEN");
+    const char *region = end->region ? end->region : getenv("AWS_REGION");
+    region = region ? region : getenv("AWS_DEFAULT_REGION");
+    memset(s, 0, sizeof *s);
+    if (key == NULL || secret == NULL || !*key || !*secret)
+        return snprintf(err, en, "signing needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in "
+                                 "the environment"), KDO_EINVAL;
+    if (region == NULL || !*region)
+        return snprintf(err, en, "signing needs a region (AWS_REGION or the scenario's region)"),
+               KDO_EINVAL;
+    if (copy_to(s->key, sizeof s->key, key, NULL, NULL) ||
+        copy_to(s->secret, sizeof s->secret, secret, NULL, NULL) ||
+        copy_to(s->token, sizeof s->token, token ? token : "", NULL, NULL) ||
+        copy_to(s->region, sizeof s->region, region, NULL, NULL) ||
+        copy_to(s->method, sizeof s->method, method, NULL, NULL) || parse_target(s, url) != 0)
+        return snprintf(err, en, "cannot sign: a credential, the region or the URL is too long "
+                                 "or malformed"), KDO_EINVAL;
+    char now[17];
+    amz_now(now);
+    struct curl_slist *probe = signed_headers(s, NULL, NULL, 0, NULL, 0, now);
+    if (probe == NULL)
+        return snprintf(err, en, "cannot sign: the access key, the region or a credential holds "
+                                 "characters SigV4 cannot sign"), KDO_EINVAL;
+    curl_slist_free_all(probe);
+    s->on = 1;
+    return 0;
+}
+
+/* Options shared by invocations and GetFunctionConfiguration. */
+static void common_options(CURL *e, const struct kdo_http_end *end)
+{
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -133,32 +285,6 @@ static int common_options(CURL *e, const struct kdo_http_end *end, struct curl_s
                      (long)((end->connect_timeout > 0 ? end->connect_timeout : 5 * KDO_S) / KDO_MS));
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
                      (long)((end->timeout > 0 ? end->timeout : 60 * KDO_S) / KDO_MS));
-    if (!end->sigv4)
-        return 0;
-    if (key == NULL || secret == NULL || !*key || !*secret) {
-        snprintf(err, en, "signing needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the "
-                          "environment");
-        return KDO_EINVAL;
-    }
-    const char *region = end->region ? end->region : getenv("AWS_REGION");
-    region = region ? region : getenv("AWS_DEFAULT_REGION");
-    if (region == NULL || !*region) {
-        snprintf(err, en, "signing needs a region (AWS_REGION or the scenario's region)");
-        return KDO_EINVAL;
-    }
-    char provider[128];
-    snprintf(provider, sizeof provider, "aws:amz:%s:lambda", region);
-    curl_easy_setopt(e, CURLOPT_AWS_SIGV4, provider);
-    curl_easy_setopt(e, CURLOPT_USERNAME, key);
-    curl_easy_setopt(e, CURLOPT_PASSWORD, secret);
-    if (token && *token) {
-        struct kdo_buf b;
-        kdo_buf_init(&b, 1 << 16);
-        kdo_buf_printf(&b, "X-Amz-Security-Token: %s", token);
-        *headers = curl_slist_append(*headers, b.data);
-        kdo_buf_cleanup(&b);
-    }
-    return 0;
 }
 
 /* ---- the transport ops -------------------------------------------------------- */
@@ -168,8 +294,20 @@ static int http_send(struct kdo_transport *t, kdo_time_ns now, const struct kdo_
     struct http *h = (struct http *)t;
     if (h->in_flight)
         return KDO_ESTATE;
+    if (h->sign.on) {
+        char amz_date[17]; /* wall-clock time: `now` may be virtual */
+        amz_now(amz_date);
+        curl_slist_free_all(h->sent);
+        h->sent = signed_headers(&h->sign, h->headers, invoke_signed,
+                                 sizeof invoke_signed / sizeof invoke_signed[0], inv->event,
+                                 inv->event_len, amz_date);
+        if (h->sent == NULL)
+            return KDO_EINVAL;
+        curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, h->sent);
+    }
     kdo_buf_reset(&h->body);
     h->function_error[0] = '\0';
+    h->error_type[0] = '\0';
     h->overflow = 0;
     h->done = 0;
     curl_easy_setopt(h->easy, CURLOPT_POSTFIELDS, inv->event);
@@ -220,6 +358,7 @@ static int http_poll(struct kdo_transport *t, kdo_time_ns now, struct kdo_reply_
         out->outcome = KDO_TRANSPORT_FAILED;
     out->status = (int)status;
     out->function_error = h->function_error[0] ? h->function_error : NULL;
+    out->error_type = h->error_type[0] ? h->error_type : NULL;
     out->body = h->body.data ? h->body.data : "";
     out->body_len = h->body.len;
     return 1;
@@ -254,7 +393,9 @@ static void http_free(struct kdo_transport *t)
     curl_easy_cleanup(h->easy);
     curl_multi_cleanup(h->multi);
     curl_slist_free_all(h->headers);
+    curl_slist_free_all(h->sent);
     kdo_buf_cleanup(&h->body);
+    memset(&h->sign, 0, sizeof h->sign); /* no credential left in freed memory */
     free(h);
 }
 
@@ -280,18 +421,16 @@ struct kdo_transport *kdo_transport_http_new(const struct kdo_http_end *end, cha
     kdo_buf_init(&h->body, KDO_MAX_REPLY_BYTES + 1); /* + 1: see on_body */
     h->multi = curl_multi_init();
     h->easy = curl_easy_init();
-    h->headers = curl_slist_append(NULL, "Content-Type: application/json");
-    h->headers = curl_slist_append(h->headers, "X-Amz-Invocation-Type: RequestResponse");
-    /* No 100-continue round trip -- except when signing: curl before 8.3
-     * signs the empty "Expect:" as a header it then does not send
-     * (curl issue #11664), which AWS refuses. */
-    if (!end->sigv4)
-        h->headers = curl_slist_append(h->headers, "Expect:");
+    for (size_t i = 0; i < sizeof invoke_signed / sizeof invoke_signed[0]; i++)
+        h->headers = add(h->headers, invoke_signed[i].name, invoke_signed[i].value);
+    /* No 100-continue round trip (Expect is never signed, see signed_headers). */
+    h->headers = curl_slist_append(h->headers, "Expect:");
     if (build_url(end, "invocations", h->url, sizeof h->url, err, err_size) != 0 ||
-        common_options(h->easy, end, &h->headers, err, err_size) != 0) {
+        (end->sigv4 && signer_init(&h->sign, end, h->url, "POST", err, err_size) != 0)) {
         http_free(&h->base);
         return NULL;
     }
+    common_options(h->easy, end);
     curl_easy_setopt(h->easy, CURLOPT_URL, h->url);
     curl_easy_setopt(h->easy, CURLOPT_POST, 1L);
     curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, h->headers);
@@ -324,7 +463,14 @@ int kdo_transport_http_function_timeout(const struct kdo_http_end *end, kdo_time
         return KDO_EINVAL;
     CURL *e = curl_easy_init();
     kdo_buf_init(&h.body, 1 << 20);
-    int rc = common_options(e, end, &headers, err, err_size);
+    common_options(e, end);
+    int rc = 0;
+    if (end->sigv4 && (rc = signer_init(&h.sign, end, url, "GET", err, err_size)) == 0) {
+        char now[17];
+        amz_now(now);
+        if ((headers = signed_headers(&h.sign, NULL, NULL, 0, NULL, 0, now)) == NULL)
+            rc = KDO_EINVAL, snprintf(err, err_size, "cannot sign GetFunctionConfiguration");
+    }
     long status = 0;
     if (rc == 0) {
         curl_easy_setopt(e, CURLOPT_URL, url);
@@ -345,5 +491,6 @@ int kdo_transport_http_function_timeout(const struct kdo_http_end *end, kdo_time
     curl_slist_free_all(headers);
     curl_easy_cleanup(e);
     kdo_buf_cleanup(&h.body);
+    memset(&h.sign, 0, sizeof h.sign);
     return rc;
 }

@@ -115,7 +115,7 @@ static struct timing measure(const struct batch *b, const char *body, size_t len
     struct kdo_reply *judge = kdo_reply_new();
     struct kdo_json *scan = kdo_json_new(KDO_REPLY_MAX_DEPTH, KDO_MAX_REPLY_BYTES);
     struct kdo_reply_summary sum;
-    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, body, len};
+    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, body, len, NULL};
     for (int r = 0; r < REPS; r++) {
         double t0 = now_ms();
         t.ok_jansson = jansson_judge(b, body, len, v);

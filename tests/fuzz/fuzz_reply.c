@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     uint8_t v[N];
     struct kdo_reply_summary s;
-    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, (const char *)data, size};
+    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, (const char *)data, size, NULL};
     if (kdo_reply_judge(r, &in, ids, N, v, &s) != 0)
         abort();
     check(&s, v);

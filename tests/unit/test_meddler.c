@@ -362,7 +362,7 @@ START_TEST(failed_reply_with_records_body_passes_untouched)
         struct fixture f;
         struct stub inner = {.base = {&stub_ops}};
         inner.reply = (struct kdo_reply_in){KDO_TRANSPORT_DONE, status[k], function_error[k],
-                                            body, sizeof body - 1};
+                                            body, sizeof body - 1, NULL};
         memset(&f, 0, sizeof f);
         build(&f);
         kdo_rng_init(&f.meddler_rng, 78);

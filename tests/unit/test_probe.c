@@ -53,7 +53,7 @@ static void make_body(struct kdo_buf *b, const struct kdo_invocation *inv, size_
 
 static void reply_body(struct kdo_probe_run *p, const struct kdo_buf *b, double ms)
 {
-    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, b->data, b->len};
+    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, b->data, b->len, NULL};
     kdo_probe_reply(p, &in, ms);
 }
 
@@ -329,7 +329,7 @@ START_TEST(function_error_fails)
     kdo_rng_init(&rng, 4);
     struct kdo_probe_run *p = kdo_probe_run_new(probe_index("batch-100"), &rng);
     ck_assert_ptr_nonnull(kdo_probe_next(p));
-    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, "Unhandled", body, sizeof body - 1};
+    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, "Unhandled", body, sizeof body - 1, NULL};
     kdo_probe_reply(p, &in, 12.5);
     ck_assert_ptr_null(kdo_probe_next(p));
     struct kdo_probe_result res;
@@ -351,7 +351,7 @@ START_TEST(timeout_fails_as_transport)
     kdo_rng_init(&rng, 5);
     struct kdo_probe_run *p = kdo_probe_run_new(probe_index("one-row"), &rng);
     ck_assert_ptr_nonnull(kdo_probe_next(p));
-    struct kdo_reply_in in = {KDO_TRANSPORT_TIMEDOUT, 0, NULL, NULL, 0};
+    struct kdo_reply_in in = {KDO_TRANSPORT_TIMEDOUT, 0, NULL, NULL, 0, NULL};
     kdo_probe_reply(p, &in, 8000.0);
     ck_assert_ptr_null(kdo_probe_next(p));
     struct kdo_probe_result res;
@@ -374,7 +374,7 @@ START_TEST(too_large_is_named)
     memcpy(big, "{\"records\":[", 12);
     struct kdo_probe_run *p = kdo_probe_run_new(probe_index("one-row"), &rng);
     ck_assert_ptr_nonnull(kdo_probe_next(p));
-    struct kdo_reply_in in = {KDO_TRANSPORT_FAILED, 0, NULL, big, KDO_MAX_REPLY_BYTES + 1};
+    struct kdo_reply_in in = {KDO_TRANSPORT_FAILED, 0, NULL, big, KDO_MAX_REPLY_BYTES + 1, NULL};
     kdo_probe_reply(p, &in, 40.0);
     struct kdo_probe_result res;
     kdo_probe_result(p, &res);

@@ -50,7 +50,7 @@ static void judge_in(const struct kdo_reply_in *in)
 /* Judges body as a plain 200 reply. */
 static void judge_body(const char *body)
 {
-    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, body, strlen(body)};
+    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, body, strlen(body), NULL};
     judge_in(&in);
 }
 
@@ -252,7 +252,7 @@ START_TEST(test_unicode_ids)
     const char *body = "{\"records\":[{\"recordId\":\"\\u00e9\",\"result\":\"Ok\"},"
                        "{\"recordId\":\"\\ud83d\\ude00\",\"result\":\"Ok\"},"
                        "{\"recordId\":\"a\\/b\",\"result\":\"Ok\"}]}";
-    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, body, strlen(body)};
+    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, body, strlen(body), NULL};
     ck_assert_int_eq(kdo_reply_judge(judge, &in, uids, N, v, &sum), 0);
     expect_verdicts(KDO_REASON_OK, KDO_REASON_OK, KDO_REASON_OK);
 }
@@ -346,7 +346,7 @@ START_TEST(test_size_limit)
     char *body = kdo_xmalloc(n);
     memset(body, ' ', n);
     memcpy(body, "{\"records\":[" E("a", "Ok") "]}", strlen("{\"records\":[" E("a", "Ok") "]}"));
-    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, body, n};
+    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, body, n, NULL};
     judge_in(&in);
     expect_all(KDO_REASON_BAD_BODY);
     expect_detail("over the limit");
@@ -362,7 +362,7 @@ END_TEST
 START_TEST(test_transport)
 {
     const char *ok = "{\"records\":[" E("a", "Ok") "," E("b", "Ok") "," E("c", "Ok") "]}";
-    struct kdo_reply_in in = {KDO_TRANSPORT_FAILED, 0, NULL, ok, strlen(ok)};
+    struct kdo_reply_in in = {KDO_TRANSPORT_FAILED, 0, NULL, ok, strlen(ok), NULL};
     judge_in(&in);
     expect_all(KDO_REASON_TRANSPORT_ERROR);
     ck_assert_str_eq(sum.detail, "the request failed at the transport level");
@@ -378,7 +378,7 @@ START_TEST(test_reply_too_large)
 {
     char *big = malloc(KDO_MAX_REPLY_BYTES + 1);
     memset(big, ' ', KDO_MAX_REPLY_BYTES + 1);
-    struct kdo_reply_in in = {KDO_TRANSPORT_FAILED, 0, NULL, big, KDO_MAX_REPLY_BYTES + 1};
+    struct kdo_reply_in in = {KDO_TRANSPORT_FAILED, 0, NULL, big, KDO_MAX_REPLY_BYTES + 1, NULL};
     judge_in(&in);
     expect_all(KDO_REASON_REPLY_TOO_LARGE);
     ck_assert_int_eq(sum.whole, KDO_REASON_REPLY_TOO_LARGE);
@@ -396,11 +396,49 @@ START_TEST(test_http_status)
     const char *ok = "{\"records\":[" E("a", "Ok") "," E("b", "Ok") "," E("c", "Ok") "]}";
     static const int statuses[] = {201, 204, 400, 413, 429, 500, 0};
     for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
-        struct kdo_reply_in in = {KDO_TRANSPORT_DONE, statuses[i], NULL, ok, strlen(ok)};
+        struct kdo_reply_in in = {KDO_TRANSPORT_DONE, statuses[i], NULL, ok, strlen(ok), NULL};
         judge_in(&in);
         expect_all(KDO_REASON_HTTP_STATUS);
     }
     ck_assert_str_eq(sum.detail, "the Invoke API answered HTTP status 0");
+}
+END_TEST
+
+/* A 403 the endpoint gives a refused signature or unknown credentials is a
+ * signing/credentials failure, named as such, whether the header or the
+ * body says so; any other 403 stays a plain status failure. */
+START_TEST(test_signature_refused)
+{
+    static const struct {
+        const char *header, *body;
+        int status;
+        enum kdo_reason want;
+    } cases[] = {
+        {"InvalidSignatureException", "{\"message\":\"The request signature we calculated does not match\"}",
+         403, KDO_REASON_SIGNATURE_REFUSED},
+        {"UnrecognizedClientException:http://internal.amazon.com/coral/", "", 403,
+         KDO_REASON_SIGNATURE_REFUSED},
+        {NULL, "{\"message\":\"x\",\"__type\":\"com.amazon.coral.service#InvalidSignatureException\"}",
+         403, KDO_REASON_SIGNATURE_REFUSED},
+        {NULL, "{\"Message\":{\"Type\":\"x\"},\"Type\":\"UnrecognizedClientException\"}", 403,
+         KDO_REASON_SIGNATURE_REFUSED},
+        {"AccessDeniedException", "{\"Type\":\"User\"}", 403, KDO_REASON_HTTP_STATUS},
+        {"InvalidSignatureException", "", 500, KDO_REASON_HTTP_STATUS},
+        {NULL, "{\"Type\":\"InvalidSignatureExceptionX\"}", 403, KDO_REASON_HTTP_STATUS},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct kdo_reply_in in = {KDO_TRANSPORT_DONE, cases[i].status, NULL, cases[i].body,
+                                  strlen(cases[i].body), cases[i].header};
+        judge_in(&in);
+        expect_all(cases[i].want);
+        ck_assert_msg(sum.whole == cases[i].want, "case %zu: %d", i, (int)sum.whole);
+        if (cases[i].want == KDO_REASON_SIGNATURE_REFUSED)
+            ck_assert_msg(strstr(sum.detail, "signing or credentials refused") == sum.detail &&
+                              strstr(sum.detail, "Exception") && !strstr(sum.detail, "http:"),
+                          "case %zu: %s", i, sum.detail);
+    }
+    ck_assert_str_eq(kdo_reason_name(KDO_REASON_SIGNATURE_REFUSED),
+                     "signature_or_credentials_refused");
 }
 END_TEST
 
@@ -421,14 +459,14 @@ START_TEST(test_function_error)
     };
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
         struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, "Unhandled", bodies[i],
-                                  strlen(bodies[i])};
+                                  strlen(bodies[i]), NULL};
         judge_in(&in);
         expect_all(KDO_REASON_FUNCTION_ERROR);
     }
     ck_assert_str_eq(
         sum.detail,
         "function error (X-Amz-Function-Error: Unhandled), no errorType string in the body");
-    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, "Unhandled", bodies[0], strlen(bodies[0])};
+    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, "Unhandled", bodies[0], strlen(bodies[0]), NULL};
     judge_in(&in);
     ck_assert_str_eq(sum.detail,
                      "function error (X-Amz-Function-Error: Unhandled), errorType \"Error\"");
@@ -450,7 +488,7 @@ START_TEST(test_function_timeout)
     };
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
         struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, "Unhandled", bodies[i],
-                                  strlen(bodies[i])};
+                                  strlen(bodies[i]), NULL};
         judge_in(&in);
         expect_all(KDO_REASON_FUNCTION_TIMEOUT);
         ck_assert_str_eq(sum.detail, "function error (X-Amz-Function-Error: Unhandled), "
@@ -464,7 +502,7 @@ END_TEST
 START_TEST(test_bad_arguments)
 {
     const char *body = "{\"records\":[]}";
-    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, body, strlen(body)};
+    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, body, strlen(body), NULL};
     static const struct kdo_str twice[2] = {{"a", 1}, {"a", 1}};
     static const struct kdo_str prefix[2] = {{"ab", 1}, {"a", 1}}; /* both "a" */
     static const struct kdo_str null_id[1] = {{NULL, 2}};
@@ -491,7 +529,7 @@ END_TEST
 START_TEST(test_no_records_sent)
 {
     const char *body = "{\"records\":[" E("a", "Ok") "]}";
-    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, body, strlen(body)};
+    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, body, strlen(body), NULL};
     ck_assert_int_eq(kdo_reply_judge(judge, &in, NULL, 0, NULL, &sum), 0);
     ck_assert_uint_eq(sum.ok + sum.failed, 0);
     ck_assert_uint_eq(sum.unknown_entries, 1);
@@ -521,7 +559,7 @@ START_TEST(test_big_batch_then_small)
                                  o > 12 ? "," : "", text[i], i % 10 == 7 ? "DeliveryFailed" : "Ok");
     }
     sprintf(body + o, "]}");
-    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, body, strlen(body)};
+    struct kdo_reply_in in = {KDO_TRANSPORT_DONE, 200, NULL, body, strlen(body), NULL};
     ck_assert_int_eq(kdo_reply_judge(judge, &in, big, BIG, bv, &sum), 0);
     ck_assert_uint_eq(sum.count[KDO_REASON_NOT_RETURNED], BIG / 10);
     ck_assert_uint_eq(sum.count[KDO_REASON_DELIVERY_FAILED], BIG / 10);
@@ -565,6 +603,7 @@ static Suite *reply_suite(void)
         {"size_limit", test_size_limit},
         {"transport", test_transport},
         {"reply_too_large", test_reply_too_large},
+        {"signature_refused", test_signature_refused},
         {"http_status", test_http_status},
         {"function_error", test_function_error},
         {"function_timeout", test_function_timeout},
