@@ -2229,6 +2229,13 @@ static void assert_raw_error(const char *what, const char *buf, int status, int 
 }
 
 /* An event of n records whose recordIds are id_len characters ("<i>-xxx..."). */
+static void free_ids(char **ids, size_t n)
+{
+    for (size_t i = 0; ids && i < n; i++)
+        free(ids[i]);
+    free(ids);
+}
+
 static char *event_with_long_ids(size_t n, size_t id_len, size_t *len, char ***ids_out)
 {
     struct kdo_buf b;
@@ -2265,10 +2272,7 @@ START_TEST(log_bounded_in_bytes)
     char **ids = NULL;
     char *ev = NULL;
     for (int k = 0; k < INVOKES; k++) { /* 20 x 40 KB of recordIds: 3 times the budget */
-        if (ids)
-            for (size_t i = 0; i < IDS; i++)
-                free(ids[i]);
-        free(ids);
+        free_ids(ids, IDS);
         free(ev);
         ev = event_with_long_ids(IDS, ID_LEN, &len, &ids);
         post(&r, p, INVOKE("kdaout-fake"), ev, len, 5000);
@@ -2308,9 +2312,7 @@ START_TEST(log_bounded_in_bytes)
     ck_assert_int_eq(json_integer_value(json_object_get(doc, "logBytes")), 0);
     json_decref(doc);
     resp_free(&r);
-    for (size_t i = 0; i < IDS; i++)
-        free(ids[i]);
-    free(ids);
+    free_ids(ids, IDS);
     free(ev);
     stop_clean(p);
 }
@@ -2344,9 +2346,7 @@ START_TEST(reset_while_the_log_streams)
     get(&r, p, "/_kdaout/health");
     assert_status(&r, 200);
     resp_free(&r);
-    for (size_t i = 0; i < IDS; i++)
-        free(ids[i]);
-    free(ids);
+    free_ids(ids, IDS);
     free(ev);
     stop_clean(p);
 }
