@@ -17,6 +17,7 @@
  * Content-Length, trickled requests, connections that never send one, and
  * ambiguous framing.
  */
+#include "base64.h"
 #include "buf.h"
 #include "event.h"
 
@@ -714,8 +715,72 @@ START_TEST(invocation_types)
     http_do(&r, "POST", url, ev.json, ev.len, 5000, "X-Amz-Invocation-Type: RequestResponse");
     assert_status(&r, 200);
     assert_all_ok(&r, &ev);
+    assert_no_header(&r, "X-Amz-Log-Result"); /* not asked for */
+    resp_free(&r);
+    http_do(&r, "POST", url, ev.json, ev.len, 5000, "X-Amz-Invocation-Type: Sometimes");
+    json_decref(assert_service_error(&r, 400, "InvalidParameterValueException"));
+    resp_free(&r);
+    /* the Event ran (it is logged), the DryRun did not */
+    json_t *arr, *doc = invocations(p, &arr);
+    ck_assert_uint_eq(json_array_size(arr), 2);
+    json_decref(doc);
+    free(ev.json);
+    stop_clean(p);
+}
+END_TEST
+
+/* LogType Tail: X-Amz-Log-Result, base64 of START/END/REPORT for this request id. */
+START_TEST(log_tail)
+{
+    struct proc *p = START(NULL);
+    struct event ev;
+    struct resp r;
+    char url[256], id[64], tail[8192], want[400];
+    make_event(&ev, "11111111-2222-4333-8444-555555555555", 1, NULL, NULL);
+    snprintf(url, sizeof url, "%s" INVOKE("kdaout-fake"), p->base);
+    http_do(&r, "POST", url, ev.json, ev.len, 5000, "X-Amz-Log-Type: Tail");
+    assert_status(&r, 200);
+    assert_all_ok(&r, &ev);
+    ck_assert(header(&r, "x-amzn-RequestId", id, sizeof id));
+    ck_assert_msg(header(&r, "X-Amz-Log-Result", tail, sizeof tail), "no X-Amz-Log-Result");
+    char log[6144];
+    size_t n;
+    ck_assert_int_eq(kdo_base64_decode(log, &n, tail, strlen(tail)), 0);
+    log[n] = '\0';
+    snprintf(want, sizeof want, "START RequestId: %s Version: $LATEST\nEND RequestId: %s\n"
+             "REPORT RequestId: %s\tDuration: ", id, id, id);
+    ck_assert_msg(strncmp(log, want, strlen(want)) == 0, "log: %s", log);
+    ck_assert_ptr_nonnull(strstr(log, "\tMemory Size: 128 MB\t"));
     resp_free(&r);
     free(ev.json);
+    stop_clean(p);
+}
+END_TEST
+
+/* An empty payload is the event {} (not a KDA event: the fake throws, as an
+ * output function would); a body that is not JSON never reaches it. */
+START_TEST(empty_and_not_json)
+{
+    struct proc *p = START(NULL);
+    struct resp r;
+    char url[256];
+    snprintf(url, sizeof url, "%s" INVOKE("kdaout-fake"), p->base);
+    http_do(&r, "POST", url, "", 0, 5000, NULL);
+    assert_status(&r, 200);
+    assert_header(&r, "X-Amz-Function-Error", "Unhandled");
+    json_t *j = body_json(&r);
+    ck_assert_str_eq(jstr(j, "errorType"), "InvalidEvent");
+    json_decref(j);
+    resp_free(&r);
+    http_do(&r, "POST", url, "{\"records\":[", 12, 5000, NULL);
+    j = assert_service_error(&r, 400, "InvalidRequestContentException");
+    ck_assert(strncmp(jstr(j, "message"), "Could not parse request body into json", 38) == 0);
+    json_decref(j);
+    resp_free(&r);
+    /* neither was logged as an invocation of the function's rules */
+    json_t *arr, *doc = invocations(p, &arr);
+    ck_assert_uint_eq(json_array_size(arr), 0);
+    json_decref(doc);
     stop_clean(p);
 }
 END_TEST
@@ -2672,6 +2737,8 @@ static Suite *fake_http_suite(void)
     Suite *s = suite_create("fake_http");
     add(s, "invoke_ok", invoke_ok, 30);
     add(s, "invocation_types", invocation_types, 30);
+    add(s, "log_tail", log_tail, 30);
+    add(s, "empty_and_not_json", empty_and_not_json, 30);
     add(s, "names_default", names_default, 30);
     add(s, "names_forms", names_forms, 30);
     add(s, "names_any", names_any, 30);
