@@ -73,6 +73,7 @@ extern char **environ;
 #define LOG_DRAIN_MS 2000        /* at stop, the most time left to write what is queued */
 #define PATH_TRIES 64            /* PATH entries tried for the runtime command */
 #define ASYNC_MAX 64             /* Event invocations queued (each at most 1 MB: the front's limit) */
+#define DRAIN_MAX ((uint64_t)16 << 20) /* a refused body up to this is read before the 413 */
 #define TAIL_GRACE_MS 20         /* for output written just before the result to reach the tail */
 
 enum slot { IDLE, QUEUED, RUNNING, DONE };
@@ -1349,8 +1350,16 @@ static enum MHD_Result refuse_early(struct api *api, struct MHD_Connection *c, c
     case KDO_FRAMING_OK:
         break;
     }
-    if (f.lengths && f.length > api->body_max)
-        return too_large(api, c, url, rq);
+    if (f.lengths && f.length > api->body_max) {
+        /* A client still writing its body would see a close now as a reset
+         * and lose the 413 (Node does): a refused body of at most DRAIN_MAX
+         * is read and thrown away, and answered once in, unless the client
+         * waits for `100 Continue` and so has not sent it. */
+        const char *expect = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Expect");
+        if ((expect && strcasecmp(expect, "100-continue") == 0) || f.length > DRAIN_MAX)
+            return too_large(api, c, url, rq);
+        rq->too_big = 1;
+    }
     *refused = 0;
     return MHD_YES;
 }
