@@ -54,6 +54,9 @@ def expect_error(what, cls, code, status, member, fn, contains=None):
         if cls is not None:
             T.check(isinstance(e, cls), "%s: raises %s" % (what, cls.__name__),
                     "got %s" % type(e).__name__)
+        else:
+            T.check(type(e) is ClientError, "%s: an unmodelled code, a plain ClientError" % what,
+                    type(e).__name__)
         T.check(err.get("Code") == code, "%s: Error.Code %s" % (what, code), err.get("Code"))
         T.check(meta.get("HTTPStatusCode") == status, "%s: HTTP %d" % (what, status),
                 meta.get("HTTPStatusCode"))
@@ -139,6 +142,7 @@ def event():
     resp = invoke(Payload=ev, InvocationType="Event")
     T.check(resp["StatusCode"] == 202, "Event: StatusCode 202", resp["StatusCode"])
     T.check(resp["Body"] == b"", "Event: empty payload", resp["Body"][:200])
+    T.check(bool(resp["ResponseMetadata"].get("RequestId")), "Event: x-amzn-RequestId")
     T.check(wc.eventually(lambda: ran(marker)), "Event: the function ran afterwards (within 10 s)")
 
 
@@ -149,6 +153,7 @@ def dry_run():
     resp = invoke(Payload=ev, InvocationType="DryRun")
     T.check(resp["StatusCode"] == 204, "DryRun: StatusCode 204", resp["StatusCode"])
     T.check(resp["Body"] == b"", "DryRun: empty payload", resp["Body"][:200])
+    T.check(bool(resp["ResponseMetadata"].get("RequestId")), "DryRun: x-amzn-RequestId")
     flush()
     T.check(not ran(marker),
             "DryRun: the function did not run")
@@ -191,8 +196,6 @@ def limits():
     e = expect_error("6,291,457 bytes", None, "RequestEntityTooLargeException", 413, None,
                      lambda: invoke(Payload=over))
     if e is not None:
-        T.check(type(e) is ClientError, "6,291,457 bytes: an unmodelled code, a plain ClientError",
-                type(e).__name__)
         T.check(e.response["Error"].get("Message") == wc.TOO_LARGE,
                 "6,291,457 bytes: the service's message", e.response["Error"].get("Message"))
     flush()

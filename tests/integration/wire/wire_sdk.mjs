@@ -92,7 +92,7 @@ async function expectError(what, cls, code, status, member, fn, contains) {
     e = err;
   }
   if (cls) check(e instanceof cls, `${what}: instanceof ${cls.name}`, e?.constructor?.name);
-  else check(e instanceof LambdaServiceException, `${what}: a LambdaServiceException`, e?.constructor?.name);
+  else check(e?.constructor === LambdaServiceException, `${what}: unmodelled, a plain LambdaServiceException`, e?.constructor?.name);
   check(e.name === code, `${what}: name ${code}`, e.name);
   check(e.$metadata?.httpStatusCode === status, `${what}: HTTP ${status}`, e.$metadata?.httpStatusCode);
   check(typeof e.message === 'string' && e.message !== '' && e.message !== 'UnknownError',
@@ -177,6 +177,7 @@ kase('Event', async () => {
   const resp = await invoke({ Payload: kdaEvent('ev', marker)[0], InvocationType: 'Event' });
   check(resp.StatusCode === 202, 'Event: StatusCode 202', resp.StatusCode);
   check(resp.body === '', 'Event: empty payload', resp.body.slice(0, 200));
+  check(!!resp.$metadata.requestId, 'Event: x-amzn-RequestId');
   check(await eventually(() => ran(marker)), 'Event: the function ran afterwards (within 10 s)');
 });
 
@@ -185,6 +186,7 @@ kase('DryRun', async () => {
   const resp = await invoke({ Payload: kdaEvent('dry', marker)[0], InvocationType: 'DryRun' });
   check(resp.StatusCode === 204, 'DryRun: StatusCode 204', resp.StatusCode);
   check(resp.body === '', 'DryRun: empty payload', resp.body.slice(0, 200));
+  check(!!resp.$metadata.requestId, 'DryRun: x-amzn-RequestId');
   await flush();
   check(!(await ran(marker)), 'DryRun: the function did not run');
 });
