@@ -8,6 +8,7 @@
 
 #include "contract.h"
 #include "errors.h"
+#include "invoke_api.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,8 +91,7 @@ static void service_error(struct kdo_fake_lambda *f, struct kdo_fake_reply *out,
 {
     out->status = status;
     out->error_type = type;
-    kdo_buf_printf(&f->body, "{\"Type\":\"%s\",\"message\":\"%s\"}",
-                   status >= 500 ? "Service" : "User", message);
+    kdo_invoke_error_body(&f->body, status, type, message);
 }
 
 static void function_error(struct kdo_fake_lambda *f, struct kdo_fake_reply *out, const char *type,
@@ -133,9 +133,7 @@ static void whole_reply(struct kdo_fake_lambda *f, const struct kdo_fault_rule *
     case KDO_FAULT_THROTTLE:
         out->status = 429;
         out->error_type = "TooManyRequestsException";
-        kdo_buf_puts(&f->body, "{\"Reason\":\"ReservedFunctionConcurrentInvocationLimitExceeded\","
-                               "\"Type\":\"User\",\"message\":\"Rate Exceeded.\","
-                               "\"retryAfterSeconds\":\"1\"}");
+        kdo_invoke_throttle_body(&f->body, "ReservedFunctionConcurrentInvocationLimitExceeded");
         break;
     case KDO_FAULT_SERVICE_ERROR:
         service_error(f, out, 500, "ServiceException", "An internal error occurred.");

@@ -33,6 +33,8 @@
 #include "contract.h"
 #include "errors.h"
 #include "framing.h"
+#include "invoke_api.h"
+#include "json.h"
 #include "rng.h"
 
 #include <arpa/inet.h>
@@ -47,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -69,6 +72,8 @@ extern char **environ;
 #define LOG_STALL_MS 1000        /* a log not read for this long is stalled: lines are dropped */
 #define LOG_DRAIN_MS 2000        /* at stop, the most time left to write what is queued */
 #define PATH_TRIES 64            /* PATH entries tried for the runtime command */
+#define ASYNC_MAX 64             /* Event invocations queued (each at most 1 MB: the front's limit) */
+#define TAIL_GRACE_MS 20         /* for output written just before the result to reach the tail */
 
 enum slot { IDLE, QUEUED, RUNNING, DONE };
 enum phase { READING, HANDLING, SENDING };
@@ -121,8 +126,17 @@ struct logq {
     int started;
 };
 
+/* An Event invocation accepted (202) and not yet run. */
+struct async {
+    struct async *next;
+    size_t len;
+    char payload[];
+};
+
 struct kdo_host {
     struct kdo_host_config cfg;
+    struct kdo_invoke_service service; /* the Invoke API front's view of the one function */
+    const char *names[1];
     struct logq log;
     struct api callers, runtime_api;
     pthread_mutex_t mu;
@@ -137,6 +151,15 @@ struct kdo_host {
     int result_error;     /* the result is an error body (X-Amz-Function-Error) */
     int64_t deadline_ms;  /* epoch ms, for the runtime */
     int64_t until_ms;     /* monotonic ms: init allowance, then the Timeout from `next` */
+    int64_t started_ms, done_ms; /* monotonic ms of its `next` and its result: REPORT's Duration */
+    char tail[KDO_INVOKE_LOG_TAIL]; /* its output lines, the last 4 KB, for LogType Tail */
+    size_t tail_len;
+    int out_peek;         /* a dup of the runtime's output pipe: are lines still unread? */
+    /* Event invocations, run after their 202 by a thread of their own. */
+    struct async *async_head, *async_tail;
+    size_t nasync;
+    pthread_t async_thread;
+    int async_started;
     /* The runtime. */
     pid_t pid;
     unsigned gen;         /* counts runtimes started: a stale `next` gives up */
@@ -157,6 +180,8 @@ struct request {
     struct kdo_buf body;
     int too_big;
     int answered; /* a response was queued on the first call */
+    struct kdo_invoke_request irq; /* what the Invoke API front read */
+    struct kdo_invoke_answer a;
 };
 
 static int64_t clock_ms(clockid_t id)
@@ -367,6 +392,25 @@ static int wait_until(struct kdo_host *h, int64_t until_ms)
 
 /* ---- the runtime's output: lines, each cut at LINE_MAX_BYTES ------------------------------ */
 
+/* A line of the invocation at work, for LogType Tail: the last 4 KB are kept. */
+static void tail_line(struct kdo_host *h, const char *p, size_t n)
+{
+    pthread_mutex_lock(&h->mu);
+    if (h->state == RUNNING || h->state == DONE) {
+        size_t cap = sizeof h->tail, add = n + 1 < cap ? n + 1 : cap;
+        if (h->tail_len + add > cap) { /* drop from the front */
+            size_t drop = h->tail_len + add - cap;
+            memmove(h->tail, h->tail + drop, h->tail_len - drop);
+            h->tail_len -= drop;
+        }
+        size_t keep = add - 1; /* the line's last bytes, then its newline */
+        memcpy(h->tail + h->tail_len, p + n - keep, keep);
+        h->tail[h->tail_len + keep] = '\n';
+        h->tail_len += add;
+    }
+    pthread_mutex_unlock(&h->mu);
+}
+
 struct lines {
     char *buf;
     size_t len;
@@ -375,8 +419,11 @@ struct lines {
 
 /* Waits for room in the log's queue while the log is read (back-pressure on
  * the runtime, as a pipe gives); drops the line once it is not. */
+static void tail_line(struct kdo_host *h, const char *p, size_t n);
+
 static void emit_line(struct kdo_host *h, struct lines *l, int cut)
 {
+    tail_line(h, l->buf, l->len);
     log_put(&h->log, log_line("[runtime] ", l->buf, l->len,
                               cut ? " [kdaout host: line cut, longer than 262144 bytes]" : ""), 1);
     l->len = 0;
@@ -413,6 +460,7 @@ static void set_result(struct kdo_host *h, int error, const char *body, size_t l
     kdo_buf_append(&h->result, body, len);
     h->result_error = error;
     h->state = DONE;
+    h->done_ms = mono_ms();
     pthread_cond_broadcast(&h->cv);
 }
 
@@ -769,6 +817,7 @@ static int start_runtime(struct kdo_host *h)
         return KDO_EIO;
     }
     h->pid = pid;
+    h->out_peek = fcntl(fds[0], F_DUPFD_CLOEXEC, 0);
     h->gen++;
     h->up = 1;
     h->killed = 0;
@@ -791,6 +840,9 @@ static int ensure_runtime(struct kdo_host *h)
     if (h->watching) /* it only returns now: nothing left that needs the lock */
         pthread_join(h->watcher, NULL);
     h->watching = 0;
+    if (h->out_peek >= 0)
+        close(h->out_peek);
+    h->out_peek = -1;
     return start_runtime(h);
 }
 
@@ -888,86 +940,235 @@ static void *reaper_main(void *arg)
 /* ---- HTTP ----------------------------------------------------------------------------- */
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *body,
-                             size_t len, const char *request_id, int function_error,
-                             const char *error_type)
+                             size_t len)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
                                                              MHD_RESPMEM_MUST_COPY);
     MHD_add_response_header(r, "Content-Type", "application/json");
-    if (request_id)
-        MHD_add_response_header(r, "x-amzn-RequestId", request_id);
-    if (function_error)
-        MHD_add_response_header(r, "X-Amz-Function-Error", "Unhandled");
-    if (error_type)
-        MHD_add_response_header(r, "x-amzn-ErrorType", error_type);
-    if (status == 200 && request_id)
-        MHD_add_response_header(r, "X-Amz-Executed-Version", "$LATEST");
     enum MHD_Result ok = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ok;
 }
 
-static enum MHD_Result service_error(struct MHD_Connection *c, unsigned status, const char *type,
-                                     const char *msg)
+static void add_header(void *cls, const char *name, const char *value)
 {
-    char body[400];
-    int len = snprintf(body, sizeof body, "{\"Type\":\"User\",\"message\":\"%s\"}", msg);
-    return reply(c, status, body, (size_t)len, NULL, 0, type);
+    MHD_add_response_header(cls, name, value);
 }
 
-/* The invocation whose turn it is: hand it to the runtime, wait for its result
- * or its Timeout.  Called with the lock held; `timed_out` gets the request id
- * of an invocation past its Timeout, for the caller to say once unlocked. */
-static enum MHD_Result run_invocation(struct kdo_host *h, struct MHD_Connection *c,
-                                      struct request *rq, char timed_out[37])
+/* The Invoke API front's answer; it lives in the request until the reply is sent. */
+static enum MHD_Result send_answer(struct kdo_host *h, struct MHD_Connection *c,
+                                   struct kdo_invoke_answer *a)
 {
-    char id[37], body[600];
-    if (ensure_runtime(h) != 0)
-        return h->stopping ? MHD_NO
-                           : service_error(c, 502, "ServiceException", "cannot start the runtime");
+    if (a->request_id[0] == '\0') {
+        pthread_mutex_lock(&h->mu);
+        kdo_rng_uuid4(&h->rng, a->request_id);
+        pthread_mutex_unlock(&h->mu);
+    }
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        a->reply_len, (void *)(uintptr_t)(a->reply ? a->reply : ""), MHD_RESPMEM_PERSISTENT);
+    kdo_invoke_each_header(a, add_header, r);
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)a->status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static enum MHD_Result service_error(struct kdo_host *h, struct MHD_Connection *c,
+                                     struct request *rq, unsigned status, const char *type,
+                                     const char *msg)
+{
+    kdo_invoke_error(&rq->a, (int)status, type, msg);
+    return send_answer(h, c, &rq->a);
+}
+
+/* The runtime's peak memory, for REPORT's Max Memory Used; 0 if unknown. */
+static unsigned max_used_mb(pid_t pid)
+{
+    char path[64], line[256];
+    unsigned long kb = 0;
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "re");
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %lu kB", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return (unsigned)((kb + 1023) / 1024);
+}
+
+/* Output the runtime wrote just before its result may still be in the pipe
+ * or on its way to the tail: give it TAIL_GRACE_MS.  Called with the lock. */
+static void tail_settle(struct kdo_host *h)
+{
+    int64_t until = mono_ms() + TAIL_GRACE_MS;
+    int pending = 0;
+    while (h->out_peek >= 0 && ioctl(h->out_peek, FIONREAD, &pending) == 0 && pending > 0 &&
+           wait_until(h, until))
+        ;
+    wait_until(h, mono_ms() + 2); /* a line read but not yet added */
+}
+
+/* The invocation whose turn it is: hand `payload` to the runtime, wait for its
+ * result or its Timeout, and answer into `a` (with the log tail if the request
+ * asked for it).  Called with the lock held; `timed_out` gets the request id
+ * of an invocation past its Timeout, for the caller to say once unlocked.
+ * Returns -1 only when the host is stopping. */
+static int run_invocation(struct kdo_host *h, const struct kdo_invoke_request *irq,
+                          const char *payload, size_t len, struct kdo_invoke_answer *a,
+                          char timed_out[37])
+{
+    char body[600];
+    if (ensure_runtime(h) != 0) {
+        if (h->stopping)
+            return -1;
+        kdo_invoke_error(a, 500, "ServiceException", "kdaout host: cannot start the runtime");
+        return 0;
+    }
     kdo_rng_uuid4(&h->rng, h->request_id);
-    memcpy(id, h->request_id, sizeof id);
+    memcpy(a->request_id, h->request_id, sizeof a->request_id);
     kdo_buf_reset(&h->event);
-    kdo_buf_append(&h->event, rq->body.data ? rq->body.data : "", rq->body.len);
+    kdo_buf_append(&h->event, payload, len);
+    h->tail_len = 0;
     /* The Timeout runs from the runtime's `next` (see there); a fresh runtime
      * gets INIT_MS to start first, as Lambda's init phase is not the handler's. */
     h->until_ms = mono_ms() + INIT_MS + (int64_t)h->cfg.timeout_s * 1000;
+    h->started_ms = 0;
     h->state = QUEUED;
     pthread_cond_broadcast(&h->cv);
     while (h->state != DONE && !h->stopping && wait_until(h, h->until_ms))
         ;
-    enum MHD_Result ok;
+    int rc = 0;
     if (h->state == DONE) {
-        ok = reply(c, 200, h->result.data ? h->result.data : "", h->result.len, id,
-                   h->result_error, NULL);
+        if (irq->tail)
+            tail_settle(h);
+        kdo_invoke_result(irq, h->result.data ? h->result.data : "", h->result.len,
+                          h->result_error, a);
+    } else if (h->stopping) {
+        rc = -1;
     } else { /* past the Timeout: as Lambda does, stop the runtime; a fresh one comes next */
-        int len = snprintf(body, sizeof body, "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":"
-                           "\"RequestId: %s Error: Task timed out after %u.00 seconds\"}", id,
-                           h->cfg.timeout_s);
+        int n = snprintf(body, sizeof body, "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":"
+                         "\"RequestId: %s Error: Task timed out after %u.00 seconds\"}",
+                         h->request_id, h->cfg.timeout_s);
+        h->done_ms = mono_ms();
         kill_runtime(h);
-        if (!h->stopping)
-            memcpy(timed_out, id, sizeof id);
-        ok = h->stopping ? MHD_NO : reply(c, 200, body, (size_t)len, id, 1, NULL);
+        memcpy(timed_out, h->request_id, 37);
+        kdo_invoke_result(irq, body, (size_t)n, 1, a);
+    }
+    if (rc == 0 && irq->tail) {
+        int64_t from = h->started_ms ? h->started_ms : h->done_ms;
+        kdo_invoke_log_result(irq, h->tail, h->tail_len, (double)(h->done_ms - from),
+                              h->cfg.memory_mb, h->up ? max_used_mb(h->pid) : 0, a);
     }
     h->state = IDLE;
-    return ok;
+    return rc;
 }
 
-/* Invoke: take a ticket, wait for its turn (first come, first served). */
-static enum MHD_Result invoke(struct kdo_host *h, struct MHD_Connection *c, struct request *rq)
+/* Waits for the ticket's turn, runs, lets the next one go.  Called with the lock. */
+static int take_turn(struct kdo_host *h, const struct kdo_invoke_request *irq,
+                     const char *payload, size_t len, struct kdo_invoke_answer *a,
+                     char timed_out[37])
 {
-    char timed_out[37] = "";
-    pthread_mutex_lock(&h->mu);
     uint64_t ticket = h->tickets++;
     while (h->serving != ticket && !h->stopping)
         pthread_cond_wait(&h->cv, &h->mu);
-    enum MHD_Result ok = h->stopping ? MHD_NO : run_invocation(h, c, rq, timed_out);
+    int rc = h->stopping ? -1 : run_invocation(h, irq, payload, len, a, timed_out);
     h->serving++;
     pthread_cond_broadcast(&h->cv);
+    return rc;
+}
+
+/* Event invocations run here, one after another, in turn with the callers'. */
+static void *async_main(void *arg)
+{
+    struct kdo_host *h = arg;
+    struct kdo_invoke_request irq = {.route = KDO_ROUTE_INVOKE, .type = KDO_INVOKE_EVENT};
+    struct kdo_invoke_answer a;
+    kdo_invoke_answer_init(&a, KDO_MAX_REPLY_BYTES + 1);
+    pthread_mutex_lock(&h->mu);
+    for (;;) {
+        while (h->async_head == NULL && !h->stopping)
+            pthread_cond_wait(&h->cv, &h->mu);
+        if (h->stopping)
+            break;
+        struct async *e = h->async_head;
+        h->async_head = e->next;
+        if (h->async_head == NULL)
+            h->async_tail = NULL;
+        h->nasync--;
+        char timed_out[37] = "", id[37];
+        kdo_invoke_answer_reset(&a);
+        int rc = take_turn(h, &irq, e->payload, e->len, &a, timed_out);
+        memcpy(id, a.request_id, sizeof id);
+        pthread_mutex_unlock(&h->mu);
+        free(e);
+        if (rc == 0 && timed_out[0])
+            say(h, "the Timeout passed, the runtime is stopped; Event invocation ", timed_out);
+        else if (rc == 0 && a.function_error)
+            say(h, "Event invocation ended in a function error (not retried here): ", id);
+        pthread_mutex_lock(&h->mu);
+    }
+    pthread_mutex_unlock(&h->mu);
+    kdo_invoke_answer_cleanup(&a);
+    return NULL;
+}
+
+/* An Event invocation: queued, 202 at once; the function runs afterwards. */
+static enum MHD_Result accept_event(struct kdo_host *h, struct MHD_Connection *c,
+                                    struct request *rq)
+{
+    struct kdo_invoke_request *irq = &rq->irq;
+    pthread_mutex_lock(&h->mu);
+    int full = h->nasync >= ASYNC_MAX || !h->async_started;
+    if (!full) {
+        struct async *e = kdo_xmalloc(sizeof *e + irq->payload_len);
+        e->next = NULL;
+        e->len = irq->payload_len;
+        memcpy(e->payload, irq->payload, irq->payload_len);
+        *(h->async_tail ? &h->async_tail->next : &h->async_head) = e;
+        h->async_tail = e;
+        h->nasync++;
+        kdo_rng_uuid4(&h->rng, rq->a.request_id);
+        pthread_cond_broadcast(&h->cv);
+    }
+    pthread_mutex_unlock(&h->mu);
+    if (full)
+        kdo_invoke_throttled(&rq->a, "ConcurrentInvocationLimitExceeded");
+    else
+        kdo_invoke_accepted(irq, &rq->a);
+    return send_answer(h, c, &rq->a);
+}
+
+/* Is the body one JSON document?  NULL if so, else why not (in why). */
+static const char *json_refusal(const char *data, size_t len, char *why, size_t n)
+{
+    /* [choice] Jackson's default nesting limit (StreamReadConstraints, 1000) */
+    struct kdo_json *j = kdo_json_new(1000, KDO_MAX_EVENT_BYTES);
+    const char *bad = NULL;
+    if (j && kdo_json_check(j, data, len) != 0) {
+        const struct kdo_json_error *e = kdo_json_error(j);
+        snprintf(why, n, "%s at byte %zu", e->msg, e->offset);
+        bad = why;
+    }
+    kdo_json_free(j);
+    return bad;
+}
+
+/* Invoke: the front's body rules, then Event (queued) or a ticket and its turn. */
+static enum MHD_Result invoke(struct kdo_host *h, struct MHD_Connection *c, struct request *rq)
+{
+    char why[200], timed_out[37] = "";
+    const char *data = rq->body.data ? rq->body.data : "";
+    size_t len = rq->body.len;
+    const char *bad = rq->too_big || len == 0 ? NULL : json_refusal(data, len, why, sizeof why);
+    if (kdo_invoke_body(&rq->irq, data, len, rq->too_big, bad, &rq->a))
+        return send_answer(h, c, &rq->a);
+    if (rq->irq.type == KDO_INVOKE_EVENT)
+        return accept_event(h, c, rq);
+    pthread_mutex_lock(&h->mu);
+    int rc = take_turn(h, &rq->irq, rq->irq.payload, rq->irq.payload_len, &rq->a, timed_out);
     pthread_mutex_unlock(&h->mu);
     if (timed_out[0])
         say(h, "the Timeout passed, the runtime is stopped; invocation ", timed_out);
-    return ok;
+    return rc != 0 ? MHD_NO : send_answer(h, c, &rq->a);
 }
 
 /* Runtime API: next (long poll).  A `next` left over from a runtime that is
@@ -984,11 +1185,12 @@ static enum MHD_Result next(struct kdo_host *h, struct MHD_Connection *c)
         return MHD_NO;
     }
     h->state = RUNNING;
+    h->started_ms = mono_ms();
     h->deadline_ms = clock_ms(CLOCK_REALTIME) + (int64_t)h->cfg.timeout_s * 1000;
     h->until_ms = mono_ms() + (int64_t)h->cfg.timeout_s * 1000;
     pthread_cond_broadcast(&h->cv); /* the invoker now waits for the Timeout */
     snprintf(deadline, sizeof deadline, "%lld", (long long)h->deadline_ms);
-    snprintf(arn, sizeof arn, "arn:aws:lambda:us-east-1:123456789012:function:%s", h->cfg.function);
+    kdo_invoke_arn(&h->service, h->cfg.function, "", arn, sizeof arn);
     struct MHD_Response *r = MHD_create_response_from_buffer(
         h->event.len, h->event.data ? h->event.data : (void *)"", MHD_RESPMEM_MUST_COPY);
     /* aws-lambda-ric crashes without Content-Type (NOTES.md) */
@@ -1040,31 +1242,32 @@ static void result_too_large(struct kdo_host *h, const char *url)
     pthread_mutex_unlock(&h->mu);
 }
 
-static enum MHD_Result too_large(struct api *api, struct MHD_Connection *c, const char *url)
+static enum MHD_Result too_large(struct api *api, struct MHD_Connection *c, const char *url,
+                                 struct request *rq)
 {
-    if (!api->runtime)
-        return service_error(c, 413, "RequestEntityTooLargeException",
-                             "Request must be smaller than 6291456 bytes for the "
-                             "InvokeFunction operation");
+    if (!api->runtime) {
+        kdo_invoke_body(&rq->irq, "", 0, 1, NULL, &rq->a);
+        return send_answer(api->h, c, &rq->a);
+    }
     static const char body[] = "{\"errorMessage\":\"Exceeded maximum allowed payload size "
                                "(6291556 bytes).\",\"errorType\":\"RequestEntityTooLarge\"}";
     result_too_large(api->h, url);
-    return reply(c, 413, body, sizeof body - 1, NULL, 0, NULL);
+    return reply(c, 413, body, sizeof body - 1);
 }
-
 /* Runtime API: a result or an error for invocation `id`. */
 static enum MHD_Result result(struct kdo_host *h, struct MHD_Connection *c, const char *id,
                               size_t id_len, int error, struct request *rq)
 {
+    static const char unknown[] = "{\"errorMessage\":\"unknown or finished request id\","
+                                  "\"errorType\":\"InvalidRequestID\"}";
     pthread_mutex_lock(&h->mu);
     int mine = running(h, id, id_len);
     if (mine)
         set_result(h, error, rq->body.data ? rq->body.data : "", rq->body.len);
     pthread_mutex_unlock(&h->mu);
     if (!mine)
-        return reply(c, 400, "{\"errorMessage\":\"unknown or finished request id\","
-                     "\"errorType\":\"InvalidRequestID\"}", 76, NULL, 0, NULL);
-    return reply(c, 202, "{\"status\":\"OK\"}", 15, NULL, 0, NULL);
+        return reply(c, 400, unknown, sizeof unknown - 1);
+    return reply(c, 202, "{\"status\":\"OK\"}", 15);
 }
 
 static enum MHD_Result init_error(struct kdo_host *h, struct MHD_Connection *c,
@@ -1076,7 +1279,7 @@ static enum MHD_Result init_error(struct kdo_host *h, struct MHD_Connection *c,
                    rq->body.len < INIT_ERROR_MAX ? rq->body.len : INIT_ERROR_MAX);
     pthread_mutex_unlock(&h->mu);
     say(h, "the runtime reported an init error: ", rq->body.data ? rq->body.data : "");
-    return reply(c, 202, "{\"status\":\"OK\"}", 15, NULL, 0, NULL);
+    return reply(c, 202, "{\"status\":\"OK\"}", 15);
 }
 
 static enum MHD_Result route_runtime(struct kdo_host *h, struct MHD_Connection *c, const char *url,
@@ -1091,46 +1294,36 @@ static enum MHD_Result route_runtime(struct kdo_host *h, struct MHD_Connection *
         return init_error(h, c, rq);
     if (post && (id = result_id(url, &len, &error)) != NULL)
         return result(h, c, id, len, error, rq);
-    return reply(c, 404, "{\"errorType\":\"NotFound\"}", 24, NULL, 0, NULL);
+    return reply(c, 404, "{\"errorType\":\"NotFound\"}", 24);
 }
 
-static enum MHD_Result configuration(struct kdo_host *h, struct MHD_Connection *c)
+static enum MHD_Result configuration(struct kdo_host *h, struct MHD_Connection *c,
+                                     struct request *rq)
 {
-    char body[600];
-    int n = snprintf(body, sizeof body, "{\"FunctionName\":\"%s\",\"Timeout\":%u,"
-                     "\"MemorySize\":%u,\"Runtime\":\"provided\",\"Version\":\"$LATEST\","
-                     "\"Handler\":\"%s\"}", h->cfg.function, h->cfg.timeout_s,
-                     h->cfg.memory_mb, h->cfg.handler ? h->cfg.handler : "");
-    return reply(c, 200, body, (size_t)n, NULL, 0, NULL);
+    const struct kdo_invoke_function fn = {
+        .timeout_s = h->cfg.timeout_s, .memory_mb = h->cfg.memory_mb, .runtime = "provided.al2023",
+        .handler = h->cfg.handler ? h->cfg.handler : "", .role_name = "kdaout-hosted",
+        .description = "hosted by kdaout host"};
+    char rev[37];
+    pthread_mutex_lock(&h->mu);
+    kdo_rng_uuid4(&h->rng, rev);
+    pthread_mutex_unlock(&h->mu);
+    kdo_invoke_configuration(&h->service, &rq->irq, &fn, rev, &rq->a);
+    return send_answer(h, c, &rq->a);
 }
-
 static enum MHD_Result route_invoke(struct kdo_host *h, struct MHD_Connection *c, const char *url,
                                     const char *method, struct request *rq)
 {
-    static const char fn[] = "/2015-03-31/functions/";
-    int post = strcmp(method, "POST") == 0, get = strcmp(method, "GET") == 0;
-    if (strncmp(url, fn, sizeof fn - 1) != 0)
-        return service_error(c, 404, "UnknownOperationException", "Unknown operation");
-    const char *name = url + sizeof fn - 1, *end = strchr(name, '/');
-    size_t len = end ? (size_t)(end - name) : strlen(name), want = strlen(h->cfg.function);
-    /* a name, name:qualifier, or an ARN ending in :function:name[:qualifier] */
-    const char *colon = memchr(name, ':', len);
-    const char *fnpart = strstr(name, ":function:");
-    if (fnpart && fnpart < name + len) {
-        name = fnpart + 10;
-        colon = memchr(name, ':', (size_t)(name + len - (fnpart + 10)));
-        len = (size_t)((end ? end : name + strlen(name)) - name);
-    }
-    size_t base = colon ? (size_t)(colon - name) : len;
-    if (base != want || strncmp(name, h->cfg.function, want) != 0)
-        return service_error(c, 404, "ResourceNotFoundException", "Function not found");
-    if (post && end && strcmp(end, "/invocations") == 0)
-        return invoke(h, c, rq);
-    if (get && end && strcmp(end, "/configuration") == 0)
-        return configuration(h, c);
-    return service_error(c, 404, "UnknownOperationException", "Unknown operation");
+    if (kdo_invoke_head(&h->service, method, url,
+                        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "Qualifier"),
+                        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Invocation-Type"),
+                        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Log-Type"),
+                        &rq->irq, &rq->a) != 0)
+        return send_answer(h, c, &rq->a);
+    if (rq->irq.route == KDO_ROUTE_CONFIGURATION)
+        return configuration(h, c, rq);
+    return invoke(h, c, rq);
 }
-
 static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                       const char *value)
 {
@@ -1141,22 +1334,23 @@ static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const 
 
 /* Refuses, on the headers alone: ambiguous framing and a declared body over the limit. */
 static enum MHD_Result refuse_early(struct api *api, struct MHD_Connection *c, const char *url,
-                                    int *refused)
+                                    struct request *rq)
 {
+    int *refused = &rq->answered;
     struct kdo_framing f = {0};
     const char *why;
     MHD_get_connection_values(c, MHD_HEADER_KIND, framing_header, &f);
     *refused = 1;
     switch (kdo_framing_judge(&f, &why)) {
     case KDO_FRAMING_AMBIGUOUS:
-        return service_error(c, 400, "InvalidRequestContentException", why);
+        return service_error(api->h, c, rq, 400, "InvalidRequestContentException", why);
     case KDO_FRAMING_UNSUPPORTED:
-        return service_error(c, 501, "NotImplementedException", why);
+        return service_error(api->h, c, rq, 501, "NotImplementedException", why);
     case KDO_FRAMING_OK:
         break;
     }
     if (f.lengths && f.length > api->body_max)
-        return too_large(api, c, url);
+        return too_large(api, c, url, rq);
     *refused = 0;
     return MHD_YES;
 }
@@ -1171,8 +1365,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (rq == NULL) {
         rq = kdo_xcalloc(1, sizeof *rq);
         kdo_buf_init(&rq->body, api->body_max);
+        kdo_invoke_answer_init(&rq->a, KDO_MAX_REPLY_BYTES + 1);
         *con_cls = rq;
-        return refuse_early(api, c, url, &rq->answered);
+        return refuse_early(api, c, url, rq);
     }
     if (*size > 0) { /* over the limit without a Content-Length: drop the rest */
         if (!rq->too_big && kdo_buf_append(&rq->body, data, *size) != 0) {
@@ -1186,7 +1381,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (rq->answered)
         return MHD_YES;
     if (rq->too_big)
-        return too_large(api, c, url);
+        return too_large(api, c, url, rq);
     conn_phase(c, api->h, HANDLING);
     enum MHD_Result ok = api->runtime ? route_runtime(api->h, c, url, method, rq)
                                       : route_invoke(api->h, c, url, method, rq);
@@ -1202,6 +1397,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)code;
     if (rq) {
         kdo_buf_cleanup(&rq->body);
+        kdo_invoke_answer_cleanup(&rq->a);
         free(rq);
         *con_cls = NULL;
     }
@@ -1240,6 +1436,9 @@ static void init_host(struct kdo_host *h, const struct kdo_host_config *cfg)
         h->cfg.memory_mb = 128;
     if (h->cfg.log == NULL)
         h->cfg.log = stderr;
+    h->names[0] = h->cfg.function;
+    h->service = (struct kdo_invoke_service){h->names, 1, "us-east-1", "123456789012"};
+    h->out_peek = -1;
     if (getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed)
         seed = (uint64_t)clock_ms(CLOCK_REALTIME);
     kdo_rng_init(&h->rng, seed);
@@ -1272,7 +1471,9 @@ int kdo_host_start(const struct kdo_host_config *cfg, struct kdo_host **out, cha
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     if (log_start(&h->log, h->cfg.log) == 0 && pthread_create(&h->reaper, NULL, reaper_main, h) == 0)
         h->reaper_started = 1;
-    if (!h->reaper_started || listen_api(h, &h->callers, cfg->port, CALLER_CONNECTIONS) != 0 ||
+    if (h->reaper_started && pthread_create(&h->async_thread, NULL, async_main, h) == 0)
+        h->async_started = 1;
+    if (!h->async_started || listen_api(h, &h->callers, cfg->port, CALLER_CONNECTIONS) != 0 ||
         listen_api(h, &h->runtime_api, 0, RUNTIME_CONNECTIONS) != 0) {
         snprintf(err, err_size, "cannot listen on 127.0.0.1:%u", (unsigned)cfg->port);
         kdo_host_stop(h);
@@ -1313,8 +1514,17 @@ void kdo_host_stop(struct kdo_host *h)
         MHD_stop_daemon(h->callers.daemon);
     if (h->runtime_api.daemon)
         MHD_stop_daemon(h->runtime_api.daemon);
+    if (h->async_started) /* it returns once stopping is set */
+        pthread_join(h->async_thread, NULL);
+    while (h->async_head) {
+        struct async *e = h->async_head;
+        h->async_head = e->next;
+        free(e);
+    }
     if (h->watching) /* the runtime was killed: its watcher returns once it is reaped */
         pthread_join(h->watcher, NULL);
+    if (h->out_peek >= 0)
+        close(h->out_peek);
     sweep_strays(h, -1);
     if (h->reaper_started) {
         pthread_mutex_lock(&h->conn_mu);

@@ -27,6 +27,7 @@
 #include "errors.h"
 #include "framing.h"
 #include "event_reader.h"
+#include "invoke_api.h"
 #include "rng.h"
 
 #include <arpa/inet.h>
@@ -42,7 +43,6 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#define INVOKE_PREFIX "/2015-03-31/functions/"
 #define LOG_IDS_MAX 1000 /* recordIds kept per logged invocation */
 #define MAP_MIN ((size_t)128 * 1024) /* blobs this big are mmap()ed */
 #define DRAIN_MAX ((size_t)16 << 20) /* see refuse_early */
@@ -105,6 +105,8 @@ struct kdo_lambda_server {
     struct kdo_rng id_rng; /* ids of other requests, so admin calls never shift faults */
     struct fn *fns;
     size_t nfns;
+    const char **names;               /* the fns' names, for the front */
+    struct kdo_invoke_service service; /* the Invoke API front's view of them */
     int decode_rows; /* some rule looks at row content */
     struct kdo_event_reader *reader;
     kdo_time_ns t0;
@@ -125,16 +127,18 @@ struct kdo_lambda_server {
     size_t nparked, capparked;
     atomic_int suspended;
     atomic_int stopping;
+    int timer_failed;
 };
 
-enum route { R_INVOKE, R_CONFIG, R_LIST, R_RESET, R_HEALTH, R_NOT_FOUND, R_BAD_METHOD };
+enum route { R_INVOKE, R_CONFIG, R_FRONT, R_LIST, R_RESET, R_HEALTH, R_BAD_METHOD };
 
 struct request {
     struct kdo_lambda_server *s;
     struct MHD_Connection *conn;
     enum route route;
     struct fn *fn;
-    char name[512], qualifier[130];
+    struct kdo_invoke_request rq; /* what the Invoke API front read from the head */
+    struct kdo_invoke_answer a;   /* status and headers of the reply (its body is `out`) */
     struct blob body;
     size_t reserved; /* bytes of the in-flight budget this request holds */
     size_t drained;  /* bytes of a refused body read and thrown away */
@@ -146,11 +150,7 @@ struct request {
     int parked;
     int hang;
     kdo_time_ns ready_at;
-    /* the reply */
-    int status;
-    const char *error_type;
-    const char *function_error;
-    char request_id[37];
+    /* the reply: a.status, a's headers and this body */
     struct blob out;
     const char *reply;
     size_t reply_len;
@@ -480,76 +480,33 @@ static void *timer_main(void *arg)
 
 /* ---- routing ---------------------------------------------------------- */
 
-/* Splits "name", "name:qualifier", "123456789012:function:name[:q]" or a
- * full ARN into name and qualifier. */
-static int split_function(const char *raw, char *name, size_t n, char *qual, size_t qn)
-{
-    char buf[512], *parts[9];
-    int k = 0;
-    if (strlen(raw) >= sizeof buf)
-        return -1;
-    strcpy(buf, raw);
-    for (char *p = buf, *tok; k < 9 && (tok = strsep(&p, ":")) != NULL;)
-        parts[k++] = tok;
-    int at = 0; /* index of the name part */
-    if (k >= 7 && strcmp(parts[0], "arn") == 0 && strcmp(parts[2], "lambda") == 0 &&
-        strcmp(parts[5], "function") == 0)
-        at = 6;
-    else if (k >= 3 && strcmp(parts[1], "function") == 0)
-        at = 2;
-    else if (k > 2)
-        return -1;
-    if (k > at + 2 || parts[at][0] == '\0')
-        return -1;
-    snprintf(name, n, "%s", parts[at]);
-    snprintf(qual, qn, "%s", k == at + 2 ? parts[at + 1] : "");
-    return 0;
-}
-
-/* The function served under `name`: its own, or the one behind "*" (which
- * all other names share). */
-static struct fn *find_fn(struct kdo_lambda_server *s, const char *name)
-{
-    struct fn *any = NULL;
-    for (size_t i = 0; i < s->nfns; i++) {
-        if (strcmp(s->fns[i].name, name) == 0)
-            return &s->fns[i];
-        if (strcmp(s->fns[i].name, "*") == 0)
-            any = &s->fns[i];
-    }
-    return any;
-}
-
 static void route(struct request *r, const char *url, const char *method)
 {
+    struct kdo_lambda_server *s = r->s;
     int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
-    r->route = R_NOT_FOUND;
-    if (strcmp(url, "/_kdaout/invocations") == 0)
+    if (strcmp(url, "/_kdaout/invocations") == 0) {
         r->route = get ? R_LIST : R_BAD_METHOD;
-    else if (strcmp(url, "/_kdaout/reset") == 0)
+        return;
+    }
+    if (strcmp(url, "/_kdaout/reset") == 0) {
         r->route = post ? R_RESET : R_BAD_METHOD;
-    else if (strcmp(url, "/_kdaout/health") == 0)
+        return;
+    }
+    if (strcmp(url, "/_kdaout/health") == 0) {
         r->route = get ? R_HEALTH : R_BAD_METHOD;
-    if (strncmp(url, INVOKE_PREFIX, strlen(INVOKE_PREFIX)) != 0)
         return;
-    const char *name = url + strlen(INVOKE_PREFIX), *slash = strchr(name, '/');
-    if (slash == NULL || (size_t)(slash - name) >= 512)
+    }
+    struct MHD_Connection *c = r->conn;
+    if (kdo_invoke_head(&s->service, method, url,
+                        MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "Qualifier"),
+                        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Invocation-Type"),
+                        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Log-Type"), &r->rq,
+                        &r->a) != 0) {
+        r->route = R_FRONT;
         return;
-    char raw[512];
-    memcpy(raw, name, (size_t)(slash - name));
-    raw[slash - name] = '\0';
-    if (strcmp(slash, "/invocations") == 0)
-        r->route = post ? R_INVOKE : R_BAD_METHOD;
-    else if (strcmp(slash, "/configuration") == 0)
-        r->route = get ? R_CONFIG : R_BAD_METHOD;
-    else
-        return;
-    if (split_function(raw, r->name, sizeof r->name, r->qualifier, sizeof r->qualifier) != 0)
-        snprintf(r->name, sizeof r->name, "%s", raw);
-    const char *q = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "Qualifier");
-    if (q)
-        snprintf(r->qualifier, sizeof r->qualifier, "%s", q);
-    r->fn = find_fn(r->s, r->name);
+    }
+    r->route = r->rq.route == KDO_ROUTE_INVOKE ? R_INVOKE : R_CONFIG;
+    r->fn = &s->fns[r->rq.function];
 }
 
 /* ---- replies ---------------------------------------------------------------- */
@@ -557,8 +514,8 @@ static void route(struct request *r, const char *url, const char *method)
 static void set_reply(struct request *r, int status, const char *error_type, const char *body,
                       size_t len)
 {
-    r->status = status;
-    r->error_type = error_type;
+    r->a.status = status;
+    r->a.error_type = error_type;
     r->out.len = 0;
     blob_append(&r->out, body, len);
     r->reply = r->out.data;
@@ -571,50 +528,32 @@ static void service_error(struct request *r, int status, const char *type, const
 {
     struct kdo_buf b;
     kdo_buf_init(&b, 1 << 16);
-    kdo_buf_printf(&b, "{\"Type\":\"%s\",\"message\":", status >= 500 ? "Service" : "User");
-    kdo_buf_json_string(&b, message, strlen(message));
-    kdo_buf_puts(&b, "}");
+    kdo_invoke_error_body(&b, status, type, message);
     set_reply(r, status, type, b.data, b.len);
     kdo_buf_cleanup(&b);
 }
 
-static void function_arn(const struct kdo_lambda_server *s, const char *name, char *out, size_t n)
+/* The front answered from the head or the body: its answer is the reply. */
+static void front_answered(struct request *r)
 {
-    snprintf(out, n, "arn:aws:lambda:%s:%s:function:%s", s->cfg.region, s->cfg.account, name);
-}
-
-static void not_found(struct request *r)
-{
-    char arn[700], msg[1000];
-    function_arn(r->s, r->name, arn, sizeof arn);
-    snprintf(msg, sizeof msg, "Function not found: %s%s%s", arn, r->qualifier[0] ? ":" : "",
-             r->qualifier);
-    service_error(r, 404, "ResourceNotFoundException", msg);
+    char id[37];
+    memcpy(id, r->a.request_id, sizeof id);
+    set_reply(r, r->a.status, r->a.error_type, r->a.reply ? r->a.reply : "", r->a.reply_len);
+    memcpy(r->a.request_id, id, sizeof id);
 }
 
 static void configuration(struct request *r)
 {
     struct kdo_lambda_server *s = r->s;
     const struct kdo_fake_lambda_config *l = &s->cfg.lambda;
-    char arn[700], rev[37];
-    struct kdo_buf b;
-    function_arn(s, r->name, arn, sizeof arn);
+    const struct kdo_invoke_function fn = {
+        .timeout_s = (unsigned)(l->timeout / KDO_S), .memory_mb = (unsigned)l->memory_mb,
+        .runtime = "provided.al2023", .handler = "kdaout.fake", .role_name = "kdaout-fake",
+        .description = "kdaout fake Lambda"};
+    char rev[37];
     kdo_rng_uuid4(&s->id_rng, rev);
-    kdo_buf_init(&b, 1 << 16);
-    kdo_buf_printf(&b,
-                   "{\"FunctionName\":\"%s\",\"FunctionArn\":\"%s\",\"Runtime\":\"provided.al2023\","
-                   "\"Role\":\"arn:aws:iam::%s:role/kdaout-fake\",\"Handler\":\"kdaout.fake\","
-                   "\"CodeSize\":0,\"Description\":\"kdaout fake Lambda\",\"Timeout\":%" PRId64 ","
-                   "\"MemorySize\":%d,\"LastModified\":\"2026-01-01T00:00:00.000+0000\","
-                   "\"CodeSha256\":\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\","
-                   "\"Version\":\"%s\",\"TracingConfig\":{\"Mode\":\"PassThrough\"},"
-                   "\"RevisionId\":\"%s\",\"State\":\"Active\",\"LastUpdateStatus\":\"Successful\","
-                   "\"PackageType\":\"Zip\",\"Architectures\":[\"x86_64\"],"
-                   "\"EphemeralStorage\":{\"Size\":512}}",
-                   r->name, arn, s->cfg.account, l->timeout / KDO_S, l->memory_mb,
-                   r->qualifier[0] >= '0' && r->qualifier[0] <= '9' ? r->qualifier : "$LATEST", rev);
-    set_reply(r, 200, NULL, b.data, b.len);
-    kdo_buf_cleanup(&b);
+    kdo_invoke_configuration(&s->service, &r->rq, &fn, rev, &r->a);
+    front_answered(r);
 }
 
 static void logentry_clear(struct kdo_lambda_server *s, struct logentry *e)
@@ -673,9 +612,9 @@ static void log_invocation(struct request *r, const struct kdo_invocation *inv,
                            .status = fr->outcome == KDO_TRANSPORT_DONE || fr->truncate ? fr->status : 0,
                            .function_error = fr->function_error,
                            .error_type = fr->error_type};
-    snprintf(e->name, sizeof e->name, "%.*s", (int)sizeof e->name - 1, r->name);
-    snprintf(e->qualifier, sizeof e->qualifier, "%.*s", (int)sizeof e->qualifier - 1, r->qualifier);
-    memcpy(e->request_id, r->request_id, sizeof e->request_id);
+    snprintf(e->name, sizeof e->name, "%.*s", (int)sizeof e->name - 1, r->rq.name);
+    snprintf(e->qualifier, sizeof e->qualifier, "%.*s", (int)sizeof e->qualifier - 1, r->rq.qualifier);
+    memcpy(e->request_id, r->a.request_id, sizeof e->request_id);
     e->invocation_id = kdo_xstrdup(inv->invocation_id);
     for (size_t i = 0; i < nids; i++)
         total += inv->ids[i].n + 1;
@@ -723,50 +662,69 @@ static void format_entry(struct kdo_buf *b, const struct logentry *e)
     kdo_buf_puts(b, "}");
 }
 
+/* A body that is JSON but not a KDA output event: what an output function
+ * would do with it (throw). */
+static void not_an_event(struct request *r, const char *why)
+{
+    struct kdo_buf b;
+    kdo_buf_init(&b, 1 << 16);
+    char msg[400];
+    snprintf(msg, sizeof msg, "not a KDA output event: %s", why);
+    kdo_buf_puts(&b, "{\"errorType\":\"InvalidEvent\",\"errorMessage\":");
+    kdo_buf_json_string(&b, msg, strlen(msg));
+    kdo_buf_puts(&b, ",\"stackTrace\":[]}");
+    kdo_invoke_executed(&r->rq, 1, &r->a);
+    set_reply(r, 200, "InvalidEvent", b.data, b.len);
+    kdo_buf_cleanup(&b);
+}
+
+/* The fake's LogType Tail: no lines of its own, START/END/REPORT around them. */
+static void log_tail(struct request *r, const struct kdo_fake_reply *fr)
+{
+    double ms = fr->latency == KDO_TIME_NEVER ? 0 : (double)fr->latency / KDO_MS;
+    kdo_invoke_log_result(&r->rq, "", 0, ms, (unsigned)r->s->cfg.lambda.memory_mb, 1, &r->a);
+}
+
+/* The front's body rules first (413, not JSON, DryRun, empty = {}), then the
+ * fake: the event reader is the JSON scanner, so the body is read once. */
 static void invoke(struct request *r)
 {
     struct kdo_lambda_server *s = r->s;
-    const char *type = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Amz-Invocation-Type");
     struct kdo_invocation inv;
     struct kdo_fake_reply fr;
-    char why[256];
-    if (r->too_large || r->body.len > KDO_MAX_EVENT_BYTES)
-        return service_error(r, 413, "RequestEntityTooLargeException",
-                             "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
-    if (type && strcmp(type, "RequestResponse") != 0 && strcmp(type, "Event") != 0 &&
-        strcmp(type, "DryRun") != 0)
-        return service_error(r, 400, "InvalidParameterValueException",
-                             "Unsupported invocation type");
-    int err = kdo_event_reader_read(s->reader, r->body.data ? r->body.data : "", r->body.len,
-                                    s->decode_rows, &inv, why, sizeof why);
-    if (err == KDO_EPARSE)
-        return service_error(r, 400, "InvalidRequestContentException",
-                             "Could not parse request body into json: Unexpected character");
-    if (type && strcmp(type, "DryRun") == 0)
-        return set_reply(r, 204, NULL, "", 0);
+    char why[256] = "";
+    const char *data = r->body.data ? r->body.data : "";
+    size_t len = r->body.len;
+    int too_large = r->too_large || len > KDO_MAX_EVENT_BYTES, err = KDO_EPARSE;
+    if (!too_large && len > 0)
+        err = kdo_event_reader_read(s->reader, data, len, s->decode_rows, &inv, why, sizeof why);
+    if (kdo_invoke_body(&r->rq, data, len, too_large, err == KDO_EPARSE ? why : NULL, &r->a))
+        return front_answered(r);
+    if (len == 0) /* the function gets {} */
+        err = kdo_event_reader_read(s->reader, r->rq.payload, r->rq.payload_len, 0, &inv, why,
+                                    sizeof why);
+    if (err != 0)
+        return not_an_event(r, why);
     kdo_time_ns now = clock_ns() - s->t0;
-    if (err == KDO_ESCHEMA) {
-        char body[400];
-        int n = snprintf(body, sizeof body,
-                         "{\"errorType\":\"InvalidEvent\",\"errorMessage\":\"not a KDA output "
-                         "event: %s\",\"stackTrace\":[]}", why);
-        set_reply(r, 200, "InvalidEvent", body, (size_t)n);
-        r->function_error = "Unhandled";
-        return;
-    }
     inv.number = kdo_fake_lambda_invocations(r->fn->fake) + 1;
     kdo_fake_lambda_invoke(r->fn->fake, now, &inv, &fr);
-    memcpy(r->request_id, fr.request_id, sizeof r->request_id);
+    memcpy(r->a.request_id, fr.request_id, sizeof r->a.request_id);
     log_invocation(r, &inv, &fr, now);
-    if (type && strcmp(type, "Event") == 0) /* asynchronous: accepted, no payload */
-        return set_reply(r, 202, NULL, "", 0);
+    if (r->rq.type == KDO_INVOKE_EVENT) { /* taken: the reply is not the caller's */
+        kdo_invoke_accepted(&r->rq, &r->a);
+        return front_answered(r);
+    }
+    if (fr.status == 200)
+        kdo_invoke_executed(&r->rq, fr.function_error != NULL, &r->a);
+    r->a.retry_after = fr.status == 429;
+    if (r->rq.tail && fr.status == 200)
+        log_tail(r, &fr);
     set_reply(r, fr.status, fr.error_type, fr.body->data ? fr.body->data : "", fr.body->len);
-    r->function_error = fr.function_error;
     r->truncate = fr.truncate;
     r->dribble = fr.dribble;
     r->hang = fr.outcome == KDO_TRANSPORT_TIMEDOUT;
     if (fr.outcome == KDO_TRANSPORT_FAILED && !fr.truncate)
-        r->status = 0; /* drop the connection */
+        r->a.status = 0; /* drop the connection */
     kdo_time_ns delay = r->hang ? s->cfg.hang_limit : fr.dribble ? 0 : fr.latency;
     r->ready_at = clock_ns() + delay;
 }
@@ -842,13 +800,14 @@ static void reset_invocations(struct request *r)
 
 static void answer(struct request *r)
 {
-    kdo_rng_uuid4(&r->s->id_rng, r->request_id);
+    kdo_rng_uuid4(&r->s->id_rng, r->a.request_id);
     switch (r->route) {
     case R_INVOKE:
+        return invoke(r);
     case R_CONFIG:
-        if (r->fn == NULL)
-            return not_found(r);
-        return r->route == R_INVOKE ? invoke(r) : configuration(r);
+        return configuration(r);
+    case R_FRONT:
+        return front_answered(r);
     case R_LIST:
         return list_invocations(r);
     case R_RESET:
@@ -857,8 +816,6 @@ static void answer(struct request *r)
         return set_reply(r, 200, NULL, "{\"status\":\"ok\"}", 15);
     case R_BAD_METHOD:
         return service_error(r, 405, "MethodNotAllowedException", "Method not allowed");
-    default:
-        return service_error(r, 404, "UnknownOperationException", "Unknown operation");
     }
 }
 
@@ -889,12 +846,17 @@ static ssize_t read_body(void *cls, uint64_t pos, char *buf, size_t max)
 
 static struct MHD_Response *make_response(struct request *r)
 {
-    if (r->route == R_LIST && r->status == 200)
+    if (r->route == R_LIST && r->a.status == 200)
         return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, read_list, r, NULL);
     if (r->truncate || r->dribble)
         return MHD_create_response_from_callback(r->reply_len, 4096, read_body, r, NULL);
     return MHD_create_response_from_buffer(r->reply_len, (void *)r->reply,
                                            MHD_RESPMEM_PERSISTENT); /* lives until completed() */
+}
+
+static void add_header(void *cls, const char *name, const char *value)
+{
+    MHD_add_response_header(cls, name, value);
 }
 
 static enum MHD_Result send_reply(struct request *r)
@@ -904,19 +866,8 @@ static enum MHD_Result send_reply(struct request *r)
         return MHD_NO;
     if (r->closing) /* the unread body must not be taken for the next request */
         MHD_add_response_header(resp, "Connection", "close");
-    MHD_add_response_header(resp, "Content-Type", "application/json");
-    MHD_add_response_header(resp, "x-amzn-RequestId", r->request_id);
-    if (r->route == R_INVOKE && r->status < 300) {
-        const char *v = r->qualifier[0] >= '0' && r->qualifier[0] <= '9' ? r->qualifier : "$LATEST";
-        MHD_add_response_header(resp, "X-Amz-Executed-Version", v);
-    }
-    if (r->function_error)
-        MHD_add_response_header(resp, "X-Amz-Function-Error", r->function_error);
-    if (r->error_type && r->status >= 400)
-        MHD_add_response_header(resp, "x-amzn-ErrorType", r->error_type);
-    if (r->status == 429)
-        MHD_add_response_header(resp, "Retry-After", "1");
-    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    kdo_invoke_each_header(&r->a, add_header, resp);
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->a.status, resp);
     MHD_destroy_response(resp);
     r->queued = ret == MHD_YES;
     return ret;
@@ -925,9 +876,9 @@ static enum MHD_Result send_reply(struct request *r)
 static void log_line(const struct request *r, const char *method, const char *url)
 {
     if (r->s->cfg.verbose)
-        fprintf(stderr, "kdaout fake-lambda: %s %s -> %d %s%s\n", method, url, r->status,
-                r->function_error ? "X-Amz-Function-Error: " : "",
-                r->function_error ? r->function_error : (r->error_type ? r->error_type : ""));
+        fprintf(stderr, "kdaout fake-lambda: %s %s -> %d %s%s\n", method, url, r->a.status,
+                r->a.function_error ? "X-Amz-Function-Error: " : "",
+                r->a.function_error ? r->a.function_error : (r->a.error_type ? r->a.error_type : ""));
 }
 
 /* ---- the handler --------------------------------------------------------------- */
@@ -938,15 +889,18 @@ static void log_line(const struct request *r, const char *method, const char *ur
  * does), where a 503 would read as an outage. */
 static void too_busy(struct request *r)
 {
-    static const char body[] = "{\"Reason\":\"ConcurrentInvocationLimitExceeded\",\"Type\":\"User\","
-                               "\"message\":\"Rate Exceeded.\",\"retryAfterSeconds\":\"1\"}";
-    set_reply(r, 429, "TooManyRequestsException", body, sizeof body - 1);
+    struct kdo_buf b;
+    kdo_buf_init(&b, 1 << 10);
+    kdo_invoke_throttle_body(&b, "ConcurrentInvocationLimitExceeded");
+    set_reply(r, 429, "TooManyRequestsException", b.data, b.len);
+    r->a.retry_after = 1;
+    kdo_buf_cleanup(&b);
 }
 
 static void too_large(struct request *r)
 {
-    service_error(r, 413, "RequestEntityTooLargeException",
-                  "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
+    kdo_invoke_body(&r->rq, "", 0, 1, NULL, &r->a);
+    front_answered(r);
 }
 
 static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -1038,12 +992,13 @@ static enum MHD_Result first_call(struct kdo_lambda_server *s, struct MHD_Connec
     struct request *r = kdo_xcalloc(1, sizeof *r);
     r->s = s;
     r->conn = conn;
+    kdo_invoke_answer_init(&r->a, 1 << 16);
     *con_cls = r;
     route(r, url, method);
     if (!refuse_early(r))
         return MHD_YES;
     r->closing = 1;
-    kdo_rng_uuid4(&s->id_rng, r->request_id);
+    kdo_rng_uuid4(&s->id_rng, r->a.request_id);
     watch_answering(s, conn);
     log_line(r, method, url);
     return send_reply(r);
@@ -1055,7 +1010,7 @@ static int request_in(struct request *r, const char *method, const char *url)
 {
     watch_answering(r->s, r->conn);
     if (r->over_budget || r->too_large) {
-        kdo_rng_uuid4(&r->s->id_rng, r->request_id);
+        kdo_rng_uuid4(&r->s->id_rng, r->a.request_id);
         if (r->over_budget)
             too_busy(r);
         else
@@ -1093,7 +1048,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     } else if (r->hang) {
         return MHD_NO; /* the hang limit passed: close */
     }
-    if (r->status == 0)
+    if (r->a.status == 0)
         return MHD_NO; /* drop_connection: close without a reply */
     r->next_piece = clock_ns();
     return send_reply(r);
@@ -1113,6 +1068,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     blob_free(&r->body);
     blob_free(&r->out);
     kdo_buf_cleanup(&r->list);
+    kdo_invoke_answer_cleanup(&r->a);
     free(r);
     *con_cls = NULL;
 }
@@ -1125,12 +1081,15 @@ static int make_functions(struct kdo_lambda_server *s)
     const char *const *names = s->cfg.functions ? s->cfg.functions : fallback;
     size_t n = s->cfg.functions ? s->cfg.nfunctions : 1;
     s->fns = kdo_xcalloc(n, sizeof *s->fns);
+    s->names = kdo_xcalloc(n, sizeof *s->names);
     for (size_t i = 0; i < n; i++) {
         s->fns[i].name = kdo_xstrdup(names[i]);
+        s->names[i] = s->fns[i].name;
         struct kdo_fault_rule *rules = kdo_fault_rules_copy(s->cfg.rules, s->cfg.nrules);
         s->fns[i].fake = kdo_fake_lambda_new(&s->cfg.lambda, rules, s->cfg.nrules, &s->rng);
         s->nfns++;
     }
+    s->service = (struct kdo_invoke_service){s->names, n, s->cfg.region, s->cfg.account};
     for (size_t i = 0; i < s->cfg.nrules; i++) /* rows are decoded only if a rule looks */
         s->decode_rows |= kdo_fault_match_reads_rows(&s->cfg.rules[i].match);
     return 0;
@@ -1187,7 +1146,12 @@ int kdo_lambda_server_start(const struct kdo_lambda_server_config *cfg,
     pthread_condattr_destroy(&ca);
     make_functions(s);
     s->t0 = clock_ns();
-    pthread_create(&s->timer, NULL, timer_main, s);
+    if (pthread_create(&s->timer, NULL, timer_main, s) != 0) {
+        snprintf(err, err_size, "cannot start a thread");
+        s->timer_failed = 1;
+        kdo_lambda_server_stop(s);
+        return KDO_EIO;
+    }
     int rc = start_daemon(s, err, err_size);
     if (rc != 0) {
         kdo_lambda_server_stop(s);
@@ -1210,12 +1174,10 @@ void kdo_lambda_server_stop(struct kdo_lambda_server *s)
     atomic_store(&s->stopping, 1);
     pthread_cond_signal(&s->wake);
     pthread_mutex_unlock(&s->lock);
-    /* Parked connections are woken and close; MHD may not stop with any left. */
-    for (int i = 0; i < 200 && atomic_load(&s->suspended) > 0; i++) {
-        struct timespec ts = {0, 5 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-    pthread_join(s->timer, NULL);
+    /* MHD may not stop with a suspended connection: the timer wakes every
+     * parked one and returns only once none is suspended (see timer_main). */
+    if (!s->timer_failed)
+        pthread_join(s->timer, NULL);
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     for (size_t i = 0; i < s->nfns; i++) {
@@ -1223,6 +1185,7 @@ void kdo_lambda_server_stop(struct kdo_lambda_server *s)
         kdo_fake_lambda_free(s->fns[i].fake);
     }
     free(s->fns);
+    free(s->names);
     while (s->nlog > 0)
         log_drop_oldest(s);
     free(s->log);

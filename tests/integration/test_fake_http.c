@@ -529,6 +529,30 @@ static void assert_status(const struct resp *r, long want)
     assert_header(r, "Content-Type", "application/json");
 }
 
+/* The message member as botocore's Lambda model names it for `type`
+ * (data/lambda/2015-03-31/service-2.json): lowercase for these shapes,
+ * `Message` for the others and for types the model lacks. */
+static const char *message_member(const char *type)
+{
+    static const char *const lower[] = {"TooManyRequestsException", "InvalidRequestContentException",
+                                        "InvalidParameterValueException",
+                                        "UnsupportedMediaTypeException", "RequestTooLargeException"};
+    for (size_t i = 0; i < sizeof lower / sizeof *lower; i++)
+        if (strcmp(type, lower[i]) == 0)
+            return "message";
+    return "Message";
+}
+
+/* The body has the modelled message member and not the other spelling. */
+static void assert_message_member(json_t *j, const char *type, const char *body)
+{
+    const char *m = message_member(type), *other = m[0] == 'm' ? "Message" : "message";
+    ck_assert_msg(json_is_string(json_object_get(j, m)) && json_string_value(json_object_get(j, m))[0],
+                  "%s: no non-empty \"%s\" in %s", type, m, body);
+    ck_assert_msg(json_object_get(j, other) == NULL, "%s: \"%s\" instead of \"%s\" in %s", type,
+                  other, m, body);
+}
+
 /* A 4xx/5xx from the service: status, x-amzn-ErrorType, a JSON body with a message. */
 static json_t *assert_service_error(const struct resp *r, long status, const char *type)
 {
@@ -538,7 +562,7 @@ static json_t *assert_service_error(const struct resp *r, long status, const cha
     assert_no_header(r, "X-Amz-Function-Error");
     request_id(r, id);
     json_t *j = body_json(r);
-    ck_assert_msg(json_is_string(json_object_get(j, "message")), "no message in %s", r->body);
+    assert_message_member(j, type, r->body);
     ck_assert_str_eq(jstr(j, "Type"), status >= 500 ? "Service" : "User");
     return j;
 }
@@ -716,6 +740,24 @@ static void assert_invokes(const struct proc *p, const char *name_path, const ch
     free(ev.json);
 }
 
+/* A name that is not a function name, partial ARN or ARN: the service's
+ * 400 ValidationException, before any lookup. */
+static void assert_invalid_name(const struct proc *p, const char *name)
+{
+    struct event ev;
+    struct resp r;
+    char path[512];
+    make_event(&ev, "0b7c1f2e-3d4a-4b5c-8d6e-7f8091a2b3c4", 1, NULL, NULL);
+    snprintf(path, sizeof path, "/2015-03-31/functions/%s/invocations", name);
+    invoke_event(&r, p, path, &ev, 5000);
+    json_t *j = assert_service_error(&r, 400, "ValidationException");
+    ck_assert_msg(strstr(jstr(j, "Message"), "at 'functionName' failed to satisfy") != NULL,
+                  "Message: %s", jstr(j, "Message"));
+    json_decref(j);
+    resp_free(&r);
+    free(ev.json);
+}
+
 static void assert_not_found(const struct proc *p, const char *name)
 {
     struct event ev;
@@ -725,8 +767,8 @@ static void assert_not_found(const struct proc *p, const char *name)
     snprintf(path, sizeof path, "/2015-03-31/functions/%s/invocations", name);
     invoke_event(&r, p, path, &ev, 5000);
     json_t *j = assert_service_error(&r, 404, "ResourceNotFoundException");
-    ck_assert_msg(strstr(jstr(j, "message"), "Function not found: arn:aws:lambda:") != NULL,
-                  "message: %s", jstr(j, "message"));
+    ck_assert_msg(strstr(jstr(j, "Message"), "Function not found: arn:aws:lambda:") != NULL,
+                  "Message: %s", jstr(j, "Message"));
     assert_no_header(&r, "X-Amz-Executed-Version");
     json_decref(j);
     resp_free(&r);
@@ -760,7 +802,8 @@ START_TEST(names_forms)
     assert_not_found(p, "kdaout-fake"); /* not served once --function is given */
     assert_not_found(p, "nope");
     assert_not_found(p, "arn:aws:lambda:us-east-1:123456789012:function:nope");
-    assert_not_found(p, "orders-out:a:b");
+    assert_invalid_name(p, "orders-out:a:b");
+    assert_invalid_name(p, "a-name-of-sixty-five-characters-is-one-more-than-lambda-allows-xx");
 
     /* each arrived under the name it was called by */
     json_t *arr, *doc = invocations(p, &arr);
@@ -987,7 +1030,7 @@ START_TEST(too_large)
     char *body = event_of_size(MAX_EVENT + 1);
     post(&r, p, INVOKE("kdaout-fake"), body, MAX_EVENT + 1, 30000);
     json_t *j = assert_service_error(&r, 413, "RequestEntityTooLargeException");
-    ck_assert_str_eq(jstr(j, "message"),
+    ck_assert_str_eq(jstr(j, "Message"),
                      "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
     json_decref(j);
     resp_free(&r);
@@ -2210,7 +2253,7 @@ static int raw_exchange(const struct proc *p, const char *req, size_t len, char 
 }
 
 /* Asserts a raw reply is `status` with x-amzn-ErrorType `type` and a JSON body
- * {"Type", "message"} as the service sends them. */
+ * {"Type", message member} as the service sends them. */
 static void assert_raw_error(const char *what, const char *buf, int status, int want,
                              const char *type)
 {
@@ -2222,9 +2265,8 @@ static void assert_raw_error(const char *what, const char *buf, int status, int 
     ck_assert_ptr_nonnull(body);
     json_error_t err;
     json_t *j = json_loads(body + 4, 0, &err);
-    ck_assert_msg(j && json_is_string(json_object_get(j, "message")) &&
-                      json_is_string(json_object_get(j, "Type")),
-                  "%s: body %s", what, body + 4);
+    ck_assert_msg(j && json_is_string(json_object_get(j, "Type")), "%s: body %s", what, body + 4);
+    assert_message_member(j, type, body + 4);
     json_decref(j);
 }
 

@@ -559,7 +559,7 @@ START_TEST(request_over_6mb_is_413_before_the_function_runs)
     ck_assert_ptr_null(rep.function_error);
     ck_assert_str_eq(rep.error_type, "RequestEntityTooLargeException");
     json_t *root = body_json();
-    ck_assert_str_eq(json_string_value(json_object_get(root, "message")),
+    ck_assert_str_eq(json_string_value(json_object_get(root, "Message")),
                      "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
     json_decref(root);
     size_t n;
