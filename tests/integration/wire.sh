@@ -94,14 +94,29 @@ start() {
     echo "wire: $name did not start"; cat "$tmp/$name.out" "$tmp/$name.err"
     exit 1
 }
-# stop NAME: the server must still be running (it survived every case), then stops.
+# stop NAME: the server must still be running (it survived every case), and
+# stop cleanly on SIGTERM within 10 s (exit 0: under the sanitizers, no leak).
 stop() {
-    if kill -0 "$pid" 2>/dev/null; then
-        echo "ok - $1 still running after both clients"
-        kill "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    else
+    local rc
+    if ! kill -0 "$pid" 2>/dev/null; then
         not_ok "$1 exited during the test"; tail -20 "$tmp/$1.err"
+        return
+    fi
+    echo "ok - $1 still running after both clients"
+    kill -TERM "$pid"
+    for _ in $(seq 1 200); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid"
+        not_ok "$1 still running 10 s after SIGTERM"
+    fi
+    wait "$pid"; rc=$?
+    if [ $rc -eq 0 ]; then
+        echo "ok - $1 stopped on SIGTERM, exit 0"
+    else
+        not_ok "$1 stopped with exit $rc"; tail -20 "$tmp/$1.err"
     fi
 }
 # clients KIND FUNCTION MODE TIMEOUT [SEEN]: both clients against $url.
