@@ -30,6 +30,7 @@
 #include "host.h"
 
 #include "buf.h"
+#include "clock.h"
 #include "contract.h"
 #include "errors.h"
 #include "framing.h"
@@ -185,16 +186,9 @@ struct request {
     struct kdo_invoke_answer a;
 };
 
-static int64_t clock_ms(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int64_t mono_ms(void)
 {
-    return clock_ms(CLOCK_MONOTONIC);
+    return kdo_clock_now_ms();
 }
 
 /* ---- the log: a bounded queue and its writer ---------------------------------------------- */
@@ -212,8 +206,8 @@ static void log_put(struct logq *q, struct logline *line, int wait)
 {
     pthread_mutex_lock(&q->mu);
     while (wait && !log_room(q, line->len) && !q->stalled && !q->stop) {
-        int64_t until = clock_ms(CLOCK_MONOTONIC) + LOG_POLL_MS;
-        struct timespec ts = {until / 1000, until % 1000 * 1000000};
+        int64_t until = mono_ms() + LOG_POLL_MS;
+        struct timespec ts = kdo_clock_timespec(until * KDO_MS);
         pthread_cond_timedwait(&q->cv, &q->mu, &ts);
     }
     if (!q->started || q->stop || !log_room(q, line->len)) {
@@ -250,7 +244,7 @@ static struct logline *log_line(const char *pre, const char *mid, size_t mid_len
 static int log_give_up(struct logq *q)
 {
     pthread_mutex_lock(&q->mu);
-    int up = q->stop && clock_ms(CLOCK_MONOTONIC) - q->stop_ms >= LOG_DRAIN_MS;
+    int up = q->stop && mono_ms() - q->stop_ms >= LOG_DRAIN_MS;
     pthread_mutex_unlock(&q->mu);
     return up;
 }
@@ -276,7 +270,7 @@ static void log_write(struct logq *q, const char *p, size_t n)
         fflush(q->file);
         return;
     }
-    int64_t progress = clock_ms(CLOCK_MONOTONIC);
+    int64_t progress = mono_ms();
     while (n > 0 && !log_give_up(q)) {
         struct pollfd pf = {q->fd, POLLOUT, 0};
         int r = poll(&pf, 1, LOG_POLL_MS);
@@ -290,9 +284,9 @@ static void log_write(struct logq *q, const char *p, size_t n)
         if (k > 0) {
             p += k;
             n -= (size_t)k;
-            progress = clock_ms(CLOCK_MONOTONIC);
+            progress = mono_ms();
             log_set_stalled(q, 0);
-        } else if (clock_ms(CLOCK_MONOTONIC) - progress >= LOG_STALL_MS) {
+        } else if (mono_ms() - progress >= LOG_STALL_MS) {
             log_set_stalled(q, 1);
         }
     }
@@ -342,12 +336,8 @@ static void *log_main(void *arg)
 
 static int log_start(struct logq *q, FILE *file)
 {
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_mutex_init(&q->mu, NULL);
-    pthread_cond_init(&q->cv, &attr);
-    pthread_condattr_destroy(&attr);
+    kdo_clock_cond_init(&q->cv);
     q->file = file;
     fflush(file); /* what the caller wrote before comes first */
     q->fd = fileno(file);
@@ -361,7 +351,7 @@ static void log_stop(struct logq *q)
 {
     pthread_mutex_lock(&q->mu);
     q->stop = 1;
-    q->stop_ms = clock_ms(CLOCK_MONOTONIC);
+    q->stop_ms = mono_ms();
     pthread_cond_broadcast(&q->cv);
     pthread_mutex_unlock(&q->mu);
     if (q->started)
@@ -387,7 +377,7 @@ static void say(struct kdo_host *h, const char *what, const char *detail)
 /* Waits on the host's condition until monotonic `until_ms`; 0 once it passed. */
 static int wait_until(struct kdo_host *h, int64_t until_ms)
 {
-    struct timespec ts = {until_ms / 1000, until_ms % 1000 * 1000000};
+    struct timespec ts = kdo_clock_timespec(until_ms * KDO_MS);
     return pthread_cond_timedwait(&h->cv, &h->mu, &ts) != ETIMEDOUT;
 }
 
@@ -931,7 +921,7 @@ static void *reaper_main(void *arg)
             pthread_mutex_lock(&h->conn_mu);
             continue; /* reaper_stop may have been signalled meanwhile */
         }
-        struct timespec ts = {(now + 250) / 1000, (now + 250) % 1000 * 1000000};
+        struct timespec ts = kdo_clock_timespec((now + 250) * KDO_MS);
         pthread_cond_timedwait(&h->conn_cv, &h->conn_mu, &ts);
     }
     pthread_mutex_unlock(&h->conn_mu);
@@ -1187,7 +1177,7 @@ static enum MHD_Result next(struct kdo_host *h, struct MHD_Connection *c)
     }
     h->state = RUNNING;
     h->started_ms = mono_ms();
-    h->deadline_ms = clock_ms(CLOCK_REALTIME) + (int64_t)h->cfg.timeout_s * 1000;
+    h->deadline_ms = kdo_clock_epoch_ms() + (int64_t)h->cfg.timeout_s * 1000;
     h->until_ms = mono_ms() + (int64_t)h->cfg.timeout_s * 1000;
     pthread_cond_broadcast(&h->cv); /* the invoker now waits for the Timeout */
     snprintf(deadline, sizeof deadline, "%lld", (long long)h->deadline_ms);
@@ -1449,16 +1439,12 @@ static void init_host(struct kdo_host *h, const struct kdo_host_config *cfg)
     h->service = (struct kdo_invoke_service){h->names, 1, "us-east-1", "123456789012"};
     h->out_peek = -1;
     if (getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed)
-        seed = (uint64_t)clock_ms(CLOCK_REALTIME);
+        seed = (uint64_t)kdo_clock_epoch_ms();
     kdo_rng_init(&h->rng, seed);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_mutex_init(&h->mu, NULL);
-    pthread_cond_init(&h->cv, &attr);
+    kdo_clock_cond_init(&h->cv);
     pthread_mutex_init(&h->conn_mu, NULL);
-    pthread_cond_init(&h->conn_cv, &attr);
-    pthread_condattr_destroy(&attr);
+    kdo_clock_cond_init(&h->conn_cv);
     h->conns.next = h->conns.prev = &h->conns;
     kdo_buf_init(&h->event, KDO_MAX_EVENT_BYTES + 1);
     kdo_buf_init(&h->result, KDO_MAX_REPLY_BYTES + 1);

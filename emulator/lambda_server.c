@@ -23,6 +23,7 @@
 #include "lambda_server.h"
 
 #include "buf.h"
+#include "clock.h"
 #include "contract.h"
 #include "errors.h"
 #include "framing.h"
@@ -149,6 +150,7 @@ struct request {
     int queued;   /* reply handed to MHD */
     int parked;
     int hang;
+    kdo_time_ns now;      /* read once per call from MHD (handle, read_body) */
     kdo_time_ns ready_at;
     /* the reply: a.status, a's headers and this body */
     struct blob out;
@@ -243,13 +245,6 @@ static void release(struct request *r)
 {
     r->s->inflight -= r->reserved;
     r->reserved = 0;
-}
-
-static kdo_time_ns clock_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (kdo_time_ns)ts.tv_sec * KDO_S + ts.tv_nsec;
 }
 
 void kdo_lambda_server_config_default(struct kdo_lambda_server_config *c)
@@ -396,7 +391,7 @@ static void watch_started(struct kdo_lambda_server *s, struct MHD_Connection *co
     *ctx = w;
     pthread_mutex_lock(&s->lock);
     s->nwatched++;
-    watch_wait(s, w, clock_ns());
+    watch_wait(s, w, kdo_clock_now());
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -443,7 +438,7 @@ static void watch_replied(struct kdo_lambda_server *s, struct MHD_Connection *co
     if (w == NULL)
         return;
     pthread_mutex_lock(&s->lock);
-    watch_wait(s, w, clock_ns());
+    watch_wait(s, w, kdo_clock_now());
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -452,26 +447,17 @@ static void *timer_main(void *arg)
     struct kdo_lambda_server *s = arg;
     pthread_mutex_lock(&s->lock);
     for (;;) {
-        kdo_time_ns now = clock_ns();
+        kdo_time_ns now = kdo_clock_now(); /* once per turn */
         kdo_time_ns next = kdo_time_min(resume_due(s, now), cut_due(s, now));
         if (atomic_load(&s->stopping) && s->nparked == 0 && atomic_load(&s->suspended) == 0)
             break;
         if (atomic_load(&s->stopping))
-            next = clock_ns() + 10 * KDO_MS;
+            next = now + 10 * KDO_MS;
         if (next == KDO_TIME_NEVER) {
             pthread_cond_wait(&s->wake, &s->lock);
             continue;
         }
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        kdo_time_ns wait = next - clock_ns();
-        wait = wait < 0 ? 0 : wait;
-        ts.tv_sec += (time_t)(wait / KDO_S);
-        ts.tv_nsec += (long)(wait % KDO_S);
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = kdo_clock_timespec(next);
         pthread_cond_timedwait(&s->wake, &s->lock, &ts);
     }
     pthread_mutex_unlock(&s->lock);
@@ -705,7 +691,7 @@ static void invoke(struct request *r)
                                     sizeof why);
     if (err != 0)
         return not_an_event(r, why);
-    kdo_time_ns now = clock_ns() - s->t0;
+    kdo_time_ns now = r->now - s->t0; /* rule times count from the start */
     inv.number = kdo_fake_lambda_invocations(r->fn->fake) + 1;
     kdo_fake_lambda_invoke(r->fn->fake, now, &inv, &fr);
     memcpy(r->a.request_id, fr.request_id, sizeof r->a.request_id);
@@ -726,7 +712,7 @@ static void invoke(struct request *r)
     if (fr.outcome == KDO_TRANSPORT_FAILED && !fr.truncate)
         r->a.status = 0; /* drop the connection */
     kdo_time_ns delay = r->hang ? s->cfg.hang_limit : fr.dribble ? 0 : fr.latency;
-    r->ready_at = clock_ns() + delay;
+    r->ready_at = r->now + delay;
 }
 
 /* The log is streamed (see list_more): this only fixes which entries the
@@ -832,7 +818,7 @@ static ssize_t read_body(void *cls, uint64_t pos, char *buf, size_t max)
         return r->truncate ? MHD_CONTENT_READER_END_WITH_ERROR : MHD_CONTENT_READER_END_OF_STREAM;
     size_t n = end - (size_t)pos < max ? end - (size_t)pos : max;
     if (r->dribble) {
-        kdo_time_ns now = clock_ns();
+        kdo_time_ns now = kdo_clock_now();
         if (now < r->next_piece) {
             park(r, r->next_piece);
             return 0;
@@ -1020,7 +1006,7 @@ static int request_in(struct request *r, const char *method, const char *url)
     }
     blob_free(&r->body);
     log_line(r, method, url);
-    if (r->ready_at <= clock_ns())
+    if (r->ready_at <= r->now)
         return 0;
     park(r, r->ready_at);
     return 1;
@@ -1040,6 +1026,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         return MHD_NO;
     if (*size > 0)
         return receive(r, data, size);
+    r->now = kdo_clock_now(); /* the one reading for this step of the request */
     if (r->queued)
         return MHD_YES; /* answered early; MHD is sending it */
     if (!r->answered) {
@@ -1050,7 +1037,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     }
     if (r->a.status == 0)
         return MHD_NO; /* drop_connection: close without a reply */
-    r->next_piece = clock_ns();
+    r->next_piece = r->now;
     return send_reply(r);
 }
 
@@ -1139,13 +1126,9 @@ int kdo_lambda_server_start(const struct kdo_lambda_server_config *cfg,
     if (s->cfg.log_limit == 0)
         s->cfg.log_limit = 1;
     pthread_mutex_init(&s->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->wake, &ca);
-    pthread_condattr_destroy(&ca);
+    kdo_clock_cond_init(&s->wake);
     make_functions(s);
-    s->t0 = clock_ns();
+    s->t0 = kdo_clock_now();
     if (pthread_create(&s->timer, NULL, timer_main, s) != 0) {
         snprintf(err, err_size, "cannot start a thread");
         s->timer_failed = 1;
