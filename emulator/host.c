@@ -25,7 +25,10 @@
  * is refused (RFC 9112 §6).  The host does not queue without bound: the
  * caller connection limit bounds the queue.  The log is written by a thread
  * of its own from a bounded queue, never under a lock: an unread log costs
- * lines (counted), never a stuck handler or a stop that does not return.
+ * lines (counted), never a stuck handler or a stop that does not return
+ * (linelog.c).  Starting the runtime and sweeping its strays is spawn.c's;
+ * what the Invoke API answers is the front's (invoke_api.c): this file is
+ * its back end for a real runtime.
  */
 #include "host.h"
 
@@ -36,13 +39,13 @@
 #include "framing.h"
 #include "invoke_api.h"
 #include "json.h"
+#include "linelog.h"
 #include "rng.h"
+#include "spawn.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <microhttpd.h>
 #include <poll.h>
 #include <pthread.h>
@@ -59,20 +62,12 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
-
 #define CALLER_CONNECTIONS 128u  /* queued invocations hold their events: 128 x 6 MB at most */
 #define RUNTIME_CONNECTIONS 16u  /* a runtime needs one or two */
 #define REQUEST_MS 10000         /* to send a request whole, or to read a response */
-#define LINE_MAX_BYTES (256 * 1024) /* CloudWatch Logs' event limit */
+#define LINE_MAX_BYTES KDO_LINELOG_LINE_MAX
 #define INIT_ERROR_MAX (64 * 1024)
 #define INIT_MS 10000            /* Lambda's limit on a runtime's init phase */
-#define SWEEP_ROUNDS 16          /* strays of strays: each round kills one generation */
-#define LOG_QUEUE_BYTES (1024 * 1024 + LINE_MAX_BYTES) /* lines waiting for the log; one cut line fits */
-#define LOG_POLL_MS 100          /* the log's writer rechecks stop this often while the log is full */
-#define LOG_STALL_MS 1000        /* a log not read for this long is stalled: lines are dropped */
-#define LOG_DRAIN_MS 2000        /* at stop, the most time left to write what is queued */
-#define PATH_TRIES 64            /* PATH entries tried for the runtime command */
 #define ASYNC_MAX 64             /* Event invocations queued (each at most 1 MB: the front's limit) */
 #define DRAIN_MAX ((uint64_t)16 << 20) /* a refused body up to this is read before the 413 */
 #define TAIL_GRACE_MS 20         /* for output written just before the result to reach the tail */
@@ -101,33 +96,6 @@ struct conn {
     int cut;
 };
 
-/* A line for the log, queued. */
-struct logline {
-    struct logline *next;
-    size_t len;
-    char text[];
-};
-
-/* The log is written by a thread of its own, from a bounded queue: no thread
- * of the host's ever waits on the log's reader (a stderr nobody drains would
- * otherwise stop every handler and kdo_host_stop).  One queue, one writer: the
- * lines keep their order.  A full queue drops lines (counted, and said), except
- * that the runtime's output waits for room while the reader keeps reading. */
-struct logq {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;  /* CLOCK_MONOTONIC; a line queued, room made, stalled, stop */
-    struct logline *head, *tail;
-    size_t bytes;
-    uint64_t dropped;
-    int stalled;        /* the writer made no progress for LOG_STALL_MS */
-    int stop;
-    int64_t stop_ms;    /* monotonic ms stop was asked at */
-    FILE *file;
-    int fd;             /* -1: a FILE without a descriptor (a memory stream), written with stdio */
-    pthread_t thread;
-    int started;
-};
-
 /* An Event invocation accepted (202) and not yet run. */
 struct async {
     struct async *next;
@@ -139,7 +107,7 @@ struct kdo_host {
     struct kdo_host_config cfg;
     struct kdo_invoke_service service; /* the Invoke API front's view of the one function */
     const char *names[1];
-    struct logq log;
+    struct kdo_linelog log;
     struct api callers, runtime_api;
     pthread_mutex_t mu;
     pthread_cond_t cv;  /* CLOCK_MONOTONIC */
@@ -191,187 +159,13 @@ static int64_t mono_ms(void)
     return kdo_clock_now_ms();
 }
 
-/* ---- the log: a bounded queue and its writer ---------------------------------------------- */
-
-static int log_room(const struct logq *q, size_t len)
-{
-    return q->bytes + len <= LOG_QUEUE_BYTES;
-}
-
-/* Queues a line (ends with a newline); frees it if it is dropped.  `wait`:
- * wait for room while the writer makes progress (the runtime's output keeps
- * its back-pressure); else a full queue drops the line at once.  The only
- * lock taken is the queue's, and never across I/O. */
-static void log_put(struct logq *q, struct logline *line, int wait)
-{
-    pthread_mutex_lock(&q->mu);
-    while (wait && !log_room(q, line->len) && !q->stalled && !q->stop) {
-        int64_t until = mono_ms() + LOG_POLL_MS;
-        struct timespec ts = kdo_clock_timespec(until * KDO_MS);
-        pthread_cond_timedwait(&q->cv, &q->mu, &ts);
-    }
-    if (!q->started || q->stop || !log_room(q, line->len)) {
-        q->dropped++;
-        pthread_mutex_unlock(&q->mu);
-        free(line);
-        return;
-    }
-    line->next = NULL;
-    if (q->tail)
-        q->tail->next = line;
-    else
-        q->head = line;
-    q->tail = line;
-    q->bytes += line->len;
-    pthread_cond_broadcast(&q->cv);
-    pthread_mutex_unlock(&q->mu);
-}
-
-/* A line of three parts (the middle one `mid_len` bytes) and a newline. */
-static struct logline *log_line(const char *pre, const char *mid, size_t mid_len, const char *post)
-{
-    size_t a = strlen(pre), c = strlen(post);
-    struct logline *line = kdo_xcalloc(1, sizeof *line + a + mid_len + c + 1);
-    memcpy(line->text, pre, a);
-    memcpy(line->text + a, mid, mid_len);
-    memcpy(line->text + a + mid_len, post, c);
-    line->text[a + mid_len + c] = '\n';
-    line->len = a + mid_len + c + 1;
-    return line;
-}
-
-/* The writer gives up on a line: at stop, once LOG_DRAIN_MS passed. */
-static int log_give_up(struct logq *q)
-{
-    pthread_mutex_lock(&q->mu);
-    int up = q->stop && mono_ms() - q->stop_ms >= LOG_DRAIN_MS;
-    pthread_mutex_unlock(&q->mu);
-    return up;
-}
-
-static void log_set_stalled(struct logq *q, int stalled)
-{
-    pthread_mutex_lock(&q->mu);
-    if (q->stalled != stalled) {
-        q->stalled = stalled;
-        pthread_cond_broadcast(&q->cv);
-    }
-    pthread_mutex_unlock(&q->mu);
-}
-
-/* Writes n bytes without ever blocking for long: waits for the descriptor to
- * take some (POLLOUT), then writes at most PIPE_BUF, which a pipe with room
- * takes whole, so the write cannot block.  No progress for LOG_STALL_MS marks
- * the log stalled (the runtime's lines then drop instead of waiting). */
-static void log_write(struct logq *q, const char *p, size_t n)
-{
-    if (q->fd < 0) {
-        fwrite(p, 1, n, q->file);
-        fflush(q->file);
-        return;
-    }
-    int64_t progress = mono_ms();
-    while (n > 0 && !log_give_up(q)) {
-        struct pollfd pf = {q->fd, POLLOUT, 0};
-        int r = poll(&pf, 1, LOG_POLL_MS);
-        if (r < 0 && errno != EINTR)
-            return;
-        if (r > 0 && (pf.revents & (POLLERR | POLLNVAL)))
-            return; /* the reader is gone: the line is lost, nothing waits for it */
-        ssize_t k = r > 0 ? write(q->fd, p, n < PIPE_BUF ? n : PIPE_BUF) : 0;
-        if (k < 0 && errno != EINTR && errno != EAGAIN)
-            return; /* EPIPE (SIGPIPE is the caller's to ignore), EIO: drop */
-        if (k > 0) {
-            p += k;
-            n -= (size_t)k;
-            progress = mono_ms();
-            log_set_stalled(q, 0);
-        } else if (mono_ms() - progress >= LOG_STALL_MS) {
-            log_set_stalled(q, 1);
-        }
-    }
-}
-
-/* Says how many lines were dropped, before the line that follows them. */
-static void log_dropped(struct logq *q, uint64_t dropped)
-{
-    char note[160];
-    int len = snprintf(note, sizeof note, "[host] %llu lines of the log were dropped: it was "
-                       "not read fast enough\n", (unsigned long long)dropped);
-    log_write(q, note, (size_t)len);
-}
-
-static void *log_main(void *arg)
-{
-    struct logq *q = arg;
-    pthread_mutex_lock(&q->mu);
-    for (;;) {
-        while (q->head == NULL && q->dropped == 0 && !q->stop)
-            pthread_cond_wait(&q->cv, &q->mu);
-        if (q->head == NULL && (q->stop || q->dropped == 0))
-            break;
-        struct logline *line = q->head;
-        uint64_t dropped = q->dropped;
-        q->dropped = 0;
-        if (line) {
-            q->head = line->next;
-            if (q->head == NULL)
-                q->tail = NULL;
-        }
-        pthread_mutex_unlock(&q->mu);
-        if (dropped)
-            log_dropped(q, dropped);
-        if (line)
-            log_write(q, line->text, line->len);
-        pthread_mutex_lock(&q->mu);
-        if (line) {
-            q->bytes -= line->len;
-            free(line);
-        }
-        pthread_cond_broadcast(&q->cv); /* room */
-    }
-    pthread_mutex_unlock(&q->mu);
-    return NULL;
-}
-
-static int log_start(struct logq *q, FILE *file)
-{
-    pthread_mutex_init(&q->mu, NULL);
-    kdo_clock_cond_init(&q->cv);
-    q->file = file;
-    fflush(file); /* what the caller wrote before comes first */
-    q->fd = fileno(file);
-    q->started = pthread_create(&q->thread, NULL, log_main, q) == 0;
-    return q->started ? 0 : KDO_EIO;
-}
-
-/* Lets the writer write what is queued, for LOG_DRAIN_MS at most; every
- * thread that logs has stopped. */
-static void log_stop(struct logq *q)
-{
-    pthread_mutex_lock(&q->mu);
-    q->stop = 1;
-    q->stop_ms = mono_ms();
-    pthread_cond_broadcast(&q->cv);
-    pthread_mutex_unlock(&q->mu);
-    if (q->started)
-        pthread_join(q->thread, NULL);
-    while (q->head) {
-        struct logline *line = q->head;
-        q->head = line->next;
-        free(line);
-    }
-    pthread_mutex_destroy(&q->mu);
-    pthread_cond_destroy(&q->cv);
-}
-
 /* One line of the host's own to the log; never waits on the log's reader. */
 static void say(struct kdo_host *h, const char *what, const char *detail)
 {
     char text[800];
     int n = snprintf(text, sizeof text, "%s%.300s", what, detail);
     size_t len = n < 0 ? 0 : (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
-    log_put(&h->log, log_line("[host] ", text, len, ""), 0);
+    kdo_linelog_put(&h->log, "[host] ", text, len, "", 0);
 }
 
 /* Waits on the host's condition until monotonic `until_ms`; 0 once it passed. */
@@ -415,8 +209,8 @@ static void tail_line(struct kdo_host *h, const char *p, size_t n);
 static void emit_line(struct kdo_host *h, struct lines *l, int cut)
 {
     tail_line(h, l->buf, l->len);
-    log_put(&h->log, log_line("[runtime] ", l->buf, l->len,
-                              cut ? " [kdaout host: line cut, longer than 262144 bytes]" : ""), 1);
+    kdo_linelog_put(&h->log, "[runtime] ", l->buf, l->len,
+                    cut ? " [kdaout host: line cut, longer than 262144 bytes]" : "", 1);
     l->len = 0;
 }
 
@@ -455,49 +249,9 @@ static void set_result(struct kdo_host *h, int error, const char *body, size_t l
     pthread_cond_broadcast(&h->cv);
 }
 
-/* The pid's parent, from /proc/PID/stat (the name may hold spaces and parentheses). */
-static pid_t parent_of(const char *pid)
-{
-    char path[64], text[512];
-    snprintf(path, sizeof path, "/proc/%s/stat", pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t n = read(fd, text, sizeof text - 1);
-    close(fd);
-    text[n > 0 ? n : 0] = '\0';
-    const char *p = strrchr(text, ')');
-    int ppid;
-    return p && sscanf(p + 1, " %*c %d", &ppid) == 1 ? (pid_t)ppid : -1;
-}
-
-/* Kills and reaps every child of ours but `keep`: the runtime's children that
- * left its session, handed to us (a subreaper) when it died.  Returns how many. */
-static int sweep_once(pid_t keep)
-{
-    DIR *d = opendir("/proc");
-    struct dirent *e;
-    int found = 0;
-    while (d && (e = readdir(d)) != NULL) {
-        pid_t p = (pid_t)atoi(e->d_name);
-        if (p <= 0 || p == keep || parent_of(e->d_name) != getpid())
-            continue;
-        kill(p, SIGKILL); /* our child: its pid cannot be reused before we reap it */
-        while (waitpid(p, NULL, 0) < 0 && errno == EINTR)
-            ;
-        found++;
-    }
-    if (d)
-        closedir(d);
-    return found;
-}
-
 static void sweep_strays(struct kdo_host *h, pid_t keep)
 {
-    int total = 0, n;
-    for (int round = 0; round < SWEEP_ROUNDS && (n = sweep_once(keep)) > 0; round++)
-        total += n;
-    if (total > 0)
+    if (kdo_spawn_sweep(keep) > 0)
         say(h, "killed processes the runtime left behind (outside its session)", "");
 }
 
@@ -617,7 +371,7 @@ static void *watch_main(void *arg)
 static char **runtime_env(struct kdo_host *h)
 {
     char vars[8][600];
-    size_t nv = 0, n = 0;
+    size_t nv = 0;
     snprintf(vars[nv++], 600, "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%u", (unsigned)h->runtime_api.port);
     snprintf(vars[nv++], 600, "AWS_LAMBDA_FUNCTION_NAME=%s", h->cfg.function);
     snprintf(vars[nv++], 600, "AWS_LAMBDA_FUNCTION_VERSION=$LATEST");
@@ -630,149 +384,10 @@ static char **runtime_env(struct kdo_host *h)
         char cwd[500];
         snprintf(vars[nv++], 600, "LAMBDA_TASK_ROOT=%s", getcwd(cwd, sizeof cwd) ? cwd : ".");
     }
-    size_t count = 0;
-    while (environ[count])
-        count++;
-    char **env = kdo_xcalloc(count + nv + 1, sizeof *env);
-    for (size_t i = 0; i < count; i++) {
-        int ours = 0;
-        for (size_t k = 0; k < nv && !ours; k++) {
-            size_t klen = (size_t)(strchr(vars[k], '=') - vars[k]);
-            ours = strncmp(environ[i], vars[k], klen) == 0 && environ[i][klen] == '=';
-        }
-        if (!ours)
-            env[n++] = kdo_xstrdup(environ[i]);
-    }
+    char *list[8];
     for (size_t k = 0; k < nv; k++)
-        env[n++] = kdo_xstrdup(vars[k]);
-    return env;
-}
-
-static void free_env(char **env)
-{
-    for (char **e = env; *e; e++)
-        free(*e);
-    free(env);
-}
-
-/* Everything the child needs to exec, built before fork: after fork in a
- * threaded process only async-signal-safe calls are allowed (no malloc, no
- * stdio, no strerror), and execvpe is not one, so PATH is searched here. */
-struct launch {
-    char **argv;
-    char **env;
-    char *paths[PATH_TRIES]; /* argv[0], or its candidates along PATH in order */
-    size_t npaths;
-    char **sh_argv;          /* /bin/sh PATH ARGS...: a file without #!, as execvp does */
-    char *cannot;            /* "cannot run ARGV0: " */
-};
-
-static void launch_prepare(struct launch *ln, char *const *argv, char **env)
-{
-    size_t argc = 0, flen = strlen(argv[0]);
-    while (argv[argc])
-        argc++;
-    ln->argv = (char **)argv;
-    ln->env = env;
-    ln->sh_argv = kdo_xcalloc(argc + 2, sizeof *ln->sh_argv);
-    ln->sh_argv[0] = "/bin/sh";
-    for (size_t i = 1; i < argc; i++)
-        ln->sh_argv[i + 1] = argv[i];
-    ln->cannot = kdo_xcalloc(1, flen + 16);
-    snprintf(ln->cannot, flen + 16, "cannot run %s: ", argv[0]);
-    if (strchr(argv[0], '/') != NULL || flen == 0) {
-        ln->paths[ln->npaths++] = kdo_xstrdup(argv[0]);
-        return;
-    }
-    const char *path = getenv("PATH");
-    if (path == NULL)
-        path = "/bin:/usr/bin"; /* glibc's default */
-    for (const char *p = path; ln->npaths < PATH_TRIES;) {
-        const char *colon = strchr(p, ':');
-        size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
-        char *c = kdo_xcalloc(1, dlen + flen + 2);
-        if (dlen > 0) /* an empty entry is the current directory */
-            memcpy(c, p, dlen), c[dlen] = '/';
-        memcpy(c + (dlen > 0 ? dlen + 1 : 0), argv[0], flen);
-        ln->paths[ln->npaths++] = c;
-        if (colon == NULL)
-            break;
-        p = colon + 1;
-    }
-}
-
-static void launch_cleanup(struct launch *ln)
-{
-    for (size_t i = 0; i < ln->npaths; i++)
-        free(ln->paths[i]);
-    free(ln->sh_argv);
-    free(ln->cannot);
-}
-
-/* strerror for the errors exec gives, without strerror (not async-signal-safe). */
-static const char *exec_error(int e)
-{
-    switch (e) {
-    case ENOENT: return "No such file or directory";
-    case EACCES: return "Permission denied";
-    case ENOEXEC: return "Exec format error";
-    case ENOTDIR: return "Not a directory";
-    case ELOOP: return "Too many levels of symbolic links";
-    case ENAMETOOLONG: return "File name too long";
-    case E2BIG: return "Argument list too long";
-    case ENOMEM: return "Cannot allocate memory";
-    case ETXTBSY: return "Text file busy";
-    case EISDIR: return "Is a directory";
-    default: return "cannot execute";
-    }
-}
-
-static void write_str(int fd, const char *s)
-{
-    size_t n = strlen(s);
-    while (n > 0) {
-        ssize_t k = write(fd, s, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return;
-        s += k;
-        n -= (size_t)k;
-    }
-}
-
-/* In the child: only async-signal-safe calls until exec (and after a failed
- * one).  Tries the candidates as execvp does: one not found (or not allowed)
- * passes to the next, a file exec cannot run is run by /bin/sh. */
-static void exec_runtime(struct launch *ln, int out)
-{
-    sigset_t none; /* what the host blocked or ignored is not the runtime's business */
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    signal(SIGPIPE, SIG_DFL);
-    setsid(); /* its own session and process group: killed as one */
-    dup2(out, STDOUT_FILENO);
-    dup2(out, STDERR_FILENO);
-    int err = ENOENT, denied = 0;
-    for (size_t i = 0; i < ln->npaths; i++) {
-        execve(ln->paths[i], ln->argv, ln->env);
-        err = errno;
-        if (err == ENOEXEC) {
-            ln->sh_argv[1] = ln->paths[i];
-            execve("/bin/sh", ln->sh_argv, ln->env);
-            break;
-        }
-        if (err != EACCES && err != ENOENT && err != ENOTDIR && err != ESTALE && err != ENODEV &&
-            err != ETIMEDOUT)
-            break;
-        denied |= err == EACCES;
-        if (i + 1 == ln->npaths && denied)
-            err = EACCES; /* found, not allowed: says more than the last "not found" */
-    }
-    write_str(STDERR_FILENO, ln->cannot);
-    write_str(STDERR_FILENO, exec_error(err));
-    write_str(STDERR_FILENO, "\n");
-    _exit(127);
+        list[k] = vars[k];
+    return kdo_spawn_env(list, nv);
 }
 
 /* Starts the runtime and its watcher; called with the lock held. */
@@ -782,14 +397,10 @@ static int start_runtime(struct kdo_host *h)
     if (pipe2(fds, O_CLOEXEC) != 0)
         return KDO_EIO;
     fcntl(fds[0], F_SETFL, O_NONBLOCK); /* ours only: the runtime's stdout stays blocking */
-    struct launch ln = {0};
-    launch_prepare(&ln, h->cfg.argv, runtime_env(h));
+    char **env = runtime_env(h);
     kdo_buf_reset(&h->init_error);
-    pid_t pid = fork();
-    if (pid == 0)
-        exec_runtime(&ln, fds[1]);
-    free_env(ln.env);
-    launch_cleanup(&ln);
+    pid_t pid = kdo_spawn(h->cfg.argv, env, fds[1]);
+    kdo_spawn_env_free(env);
     close(fds[1]);
     if (pid < 0) {
         close(fds[0]);
@@ -1464,7 +1075,7 @@ int kdo_host_start(const struct kdo_host_config *cfg, struct kdo_host **out, cha
     init_host(h, cfg);
     /* Orphans of the runtime's come to us, not to init, so they can be killed. */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    if (log_start(&h->log, h->cfg.log) == 0 && pthread_create(&h->reaper, NULL, reaper_main, h) == 0)
+    if (kdo_linelog_start(&h->log, h->cfg.log) == 0 && pthread_create(&h->reaper, NULL, reaper_main, h) == 0)
         h->reaper_started = 1;
     if (h->reaper_started && pthread_create(&h->async_thread, NULL, async_main, h) == 0)
         h->async_started = 1;
@@ -1528,7 +1139,7 @@ void kdo_host_stop(struct kdo_host *h)
         pthread_mutex_unlock(&h->conn_mu);
         pthread_join(h->reaper, NULL);
     }
-    log_stop(&h->log); /* last: every thread that logs is gone */
+    kdo_linelog_stop(&h->log); /* last: every thread that logs is gone */
     kdo_buf_cleanup(&h->event);
     kdo_buf_cleanup(&h->result);
     kdo_buf_cleanup(&h->init_error);
