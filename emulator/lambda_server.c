@@ -28,6 +28,7 @@
 #include "errors.h"
 #include "framing.h"
 #include "event_reader.h"
+#include "invlog.h"
 #include "invoke_api.h"
 #include "rng.h"
 
@@ -44,7 +45,6 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#define LOG_IDS_MAX 1000 /* recordIds kept per logged invocation */
 #define MAP_MIN ((size_t)128 * 1024) /* blobs this big are mmap()ed */
 #define DRAIN_MAX ((size_t)16 << 20) /* see refuse_early */
 #define ROOM_GRACE KDO_S /* see make_room */
@@ -60,25 +60,6 @@ struct fn {
 struct blob {
     char *data;
     size_t len, cap;
-};
-
-/* One invocation as /_kdaout/invocations shows it; formatted only when asked.
- * n counts every invocation since the start (resets included), so the log
- * holds a run of consecutive n: the oldest is log[log_head]. */
-struct logentry {
-    uint64_t n;
-    kdo_time_ns at;
-    const char *function; /* the served name (owned by struct fn) */
-    char name[72], qualifier[132]; /* Lambda allows 64 and 128 characters */
-    char request_id[37];
-    char *invocation_id;
-    size_t bytes, records;
-    char *ids;       /* up to LOG_IDS_MAX recordIds, each NUL-terminated */
-    uint64_t *hints;
-    size_t nids;
-    int status;
-    const char *function_error, *error_type; /* static strings */
-    size_t cost; /* bytes counted against log_bytes */
 };
 
 struct parked {
@@ -111,11 +92,7 @@ struct kdo_lambda_server {
     int decode_rows; /* some rule looks at row content */
     struct kdo_event_reader *reader;
     kdo_time_ns t0;
-    /* the invocation log: a ring of log_limit entries, oldest at log_head,
-     * holding log_used <= log_bytes */
-    struct logentry *log;
-    size_t log_head, nlog, log_used;
-    uint64_t logged, dropped;
+    struct kdo_invlog *log; /* what arrived, for GET /_kdaout/invocations */
     size_t inflight; /* bytes reserved by requests (MHD thread only) */
     /* open connections (under lock) */
     struct watch *watch_head, *watch_tail;
@@ -542,112 +519,6 @@ static void configuration(struct request *r)
     front_answered(r);
 }
 
-static void logentry_clear(struct kdo_lambda_server *s, struct logentry *e)
-{
-    s->log_used -= e->cost;
-    free(e->invocation_id);
-    free(e->ids);
-    free(e->hints);
-    memset(e, 0, sizeof *e);
-}
-
-static struct logentry *log_at(struct kdo_lambda_server *s, size_t i)
-{
-    return &s->log[(s->log_head + i) % s->cfg.log_limit];
-}
-
-static void log_drop_oldest(struct kdo_lambda_server *s)
-{
-    logentry_clear(s, &s->log[s->log_head]);
-    s->log_head = (s->log_head + 1) % s->cfg.log_limit;
-    s->nlog--;
-    s->dropped++;
-}
-
-/* How many recordIds (at most LOG_IDS_MAX) an entry keeps within the byte
- * budget, and what it then costs: one whose ids alone pass the whole budget
- * keeps what fits, like any entry past LOG_IDS_MAX ("records" says how many
- * there were). */
-static size_t log_ids_fit(const struct kdo_lambda_server *s, const struct kdo_invocation *inv,
-                          size_t *cost)
-{
-    size_t nids = 0, max = inv->n < LOG_IDS_MAX ? inv->n : LOG_IDS_MAX;
-    *cost = sizeof(struct logentry) + strlen(inv->invocation_id) + 1;
-    for (; nids < max; nids++) {
-        size_t more = inv->ids[nids].n + 1 + sizeof(uint64_t);
-        if (*cost + more > s->cfg.log_bytes)
-            break;
-        *cost += more;
-    }
-    return nids;
-}
-
-static void log_invocation(struct request *r, const struct kdo_invocation *inv,
-                           const struct kdo_fake_reply *fr, kdo_time_ns now)
-{
-    struct kdo_lambda_server *s = r->s;
-    size_t cost, nids = log_ids_fit(s, inv, &cost), total = 0;
-    /* full, in entries or bytes: the oldest entries make room */
-    while (s->nlog > 0 && (s->nlog == s->cfg.log_limit || s->log_used + cost > s->cfg.log_bytes))
-        log_drop_oldest(s);
-    struct logentry *e = log_at(s, s->nlog++);
-    s->log_used += cost;
-    *e = (struct logentry){.n = ++s->logged, .at = now, .function = r->fn->name, .cost = cost,
-                           .bytes = inv->event_len, .records = inv->n, .nids = nids,
-                           /* 0: nothing came back (dropped or hung) */
-                           .status = fr->outcome == KDO_TRANSPORT_DONE || fr->truncate ? fr->status : 0,
-                           .function_error = fr->function_error,
-                           .error_type = fr->error_type};
-    snprintf(e->name, sizeof e->name, "%.*s", (int)sizeof e->name - 1, r->rq.name);
-    snprintf(e->qualifier, sizeof e->qualifier, "%.*s", (int)sizeof e->qualifier - 1, r->rq.qualifier);
-    memcpy(e->request_id, r->a.request_id, sizeof e->request_id);
-    e->invocation_id = kdo_xstrdup(inv->invocation_id);
-    for (size_t i = 0; i < nids; i++)
-        total += inv->ids[i].n + 1;
-    e->ids = kdo_xmalloc(total ? total : 1);
-    e->hints = kdo_xmalloc((nids ? nids : 1) * sizeof *e->hints);
-    for (size_t i = 0, at = 0; i < nids; i++) {
-        memcpy(e->ids + at, inv->ids[i].p, inv->ids[i].n);
-        e->ids[at + inv->ids[i].n] = '\0';
-        at += inv->ids[i].n + 1;
-        e->hints[i] = inv->hints[i];
-    }
-}
-
-static void put_optional(struct kdo_buf *b, const char *key, const char *v)
-{
-    kdo_buf_printf(b, ",\"%s\":", key);
-    if (v)
-        kdo_buf_json_string(b, v, strlen(v));
-    else
-        kdo_buf_puts(b, "null");
-}
-
-static void format_entry(struct kdo_buf *b, const struct logentry *e)
-{
-    kdo_buf_printf(b, "{\"n\":%" PRIu64 ",\"atMs\":%" PRId64 ",\"function\":", e->n,
-                   e->at / KDO_MS);
-    kdo_buf_json_string(b, e->name, strlen(e->name));
-    kdo_buf_puts(b, ",\"qualifier\":");
-    kdo_buf_json_string(b, e->qualifier, strlen(e->qualifier));
-    kdo_buf_printf(b, ",\"requestId\":\"%s\",\"invocationId\":", e->request_id);
-    kdo_buf_json_string(b, e->invocation_id, strlen(e->invocation_id));
-    kdo_buf_printf(b, ",\"bytes\":%zu,\"records\":%zu,\"recordIds\":[", e->bytes, e->records);
-    for (size_t i = 0, at = 0; i < e->nids; i++) {
-        size_t len = strlen(e->ids + at);
-        kdo_buf_puts(b, i ? "," : "");
-        kdo_buf_json_string(b, e->ids + at, len);
-        at += len + 1;
-    }
-    kdo_buf_puts(b, "],\"retryHints\":[");
-    for (size_t i = 0; i < e->nids; i++)
-        kdo_buf_printf(b, "%s%" PRIu64, i ? "," : "", e->hints[i]);
-    kdo_buf_printf(b, "],\"status\":%d", e->status);
-    put_optional(b, "functionError", e->function_error);
-    put_optional(b, "errorType", e->error_type);
-    kdo_buf_puts(b, "}");
-}
-
 /* A body that is JSON but not a KDA output event: what an output function
  * would do with it (throw). */
 static void not_an_event(struct request *r, const char *why)
@@ -695,7 +566,10 @@ static void invoke(struct request *r)
     inv.number = kdo_fake_lambda_invocations(r->fn->fake) + 1;
     kdo_fake_lambda_invoke(r->fn->fake, now, &inv, &fr);
     memcpy(r->a.request_id, fr.request_id, sizeof r->a.request_id);
-    log_invocation(r, &inv, &fr, now);
+    /* status 0: nothing came back (dropped or hung) */
+    int status = fr.outcome == KDO_TRANSPORT_DONE || fr.truncate ? fr.status : 0;
+    kdo_invlog_add(s->log, now, r->rq.name, r->rq.qualifier, r->a.request_id, &inv, status,
+                   fr.function_error, fr.error_type);
     if (r->rq.type == KDO_INVOKE_EVENT) { /* taken: the reply is not the caller's */
         kdo_invoke_accepted(&r->rq, &r->a);
         return front_answered(r);
@@ -720,8 +594,8 @@ static void invoke(struct request *r)
 static void list_invocations(struct request *r)
 {
     struct kdo_lambda_server *s = r->s;
-    r->list_next = s->nlog ? s->log[s->log_head].n : s->logged + 1;
-    r->list_last = s->logged;
+    r->list_next = kdo_invlog_first(s->log);
+    r->list_last = kdo_invlog_last(s->log);
     r->list_phase = 0;
     kdo_buf_init(&r->list, SIZE_MAX / 2);
     set_reply(r, 200, NULL, "", 0);
@@ -733,7 +607,7 @@ static void list_invocations(struct request *r)
 static int list_more(struct request *r)
 {
     struct kdo_lambda_server *s = r->s;
-    uint64_t first = s->nlog ? s->log[s->log_head].n : s->logged + 1;
+    uint64_t first = kdo_invlog_first(s->log);
     kdo_buf_reset(&r->list);
     if (r->list_next < first) /* dropped, or reset, since the last piece */
         r->list_next = first;
@@ -741,13 +615,13 @@ static int list_more(struct request *r)
         kdo_buf_puts(&r->list, "{\"invocations\":[");
         r->list_phase = 1;
     } else if (r->list_phase == 1 && r->list_next <= r->list_last &&
-               r->list_next < first + s->nlog) {
+               r->list_next <= kdo_invlog_last(s->log)) {
         kdo_buf_puts(&r->list, r->list_any ? "," : "");
         r->list_any = 1;
-        format_entry(&r->list, log_at(s, (size_t)(r->list_next++ - first)));
+        kdo_invlog_format(s->log, r->list_next++, &r->list);
     } else if (r->list_phase == 1) {
-        kdo_buf_printf(&r->list, "],\"dropped\":%" PRIu64 ",\"logBytes\":%zu}", s->dropped,
-                       s->log_used);
+        kdo_buf_printf(&r->list, "],\"dropped\":%" PRIu64 ",\"logBytes\":%zu}",
+                       kdo_invlog_dropped(s->log), kdo_invlog_bytes(s->log));
         r->list_phase = 2;
     } else {
         return 0;
@@ -775,12 +649,7 @@ static void reset_invocations(struct request *r)
 {
     struct kdo_lambda_server *s = r->s;
     char body[64];
-    int n = snprintf(body, sizeof body, "{\"reset\":%zu}", s->nlog);
-    while (s->nlog > 0)
-        log_drop_oldest(s);
-    s->nlog = 0;
-    s->log_head = 0;
-    s->dropped = 0;
+    int n = snprintf(body, sizeof body, "{\"reset\":%zu}", kdo_invlog_reset(s->log));
     set_reply(r, 200, NULL, body, (size_t)n);
 }
 
@@ -1122,7 +991,7 @@ int kdo_lambda_server_start(const struct kdo_lambda_server_config *cfg,
     kdo_rng_init(&s->rng, cfg->seed);
     kdo_rng_init(&s->id_rng, cfg->seed ^ 0x9e3779b97f4a7c15u);
     s->reader = kdo_event_reader_new();
-    s->log = kdo_xcalloc(cfg->log_limit ? cfg->log_limit : 1, sizeof *s->log);
+    s->log = kdo_invlog_new(cfg->log_limit, cfg->log_bytes);
     if (s->cfg.log_limit == 0)
         s->cfg.log_limit = 1;
     pthread_mutex_init(&s->lock, NULL);
@@ -1169,9 +1038,7 @@ void kdo_lambda_server_stop(struct kdo_lambda_server *s)
     }
     free(s->fns);
     free(s->names);
-    while (s->nlog > 0)
-        log_drop_oldest(s);
-    free(s->log);
+    kdo_invlog_free(s->log);
     free(s->parked);
     kdo_event_reader_free(s->reader);
     pthread_mutex_destroy(&s->lock);
