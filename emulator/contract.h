@@ -10,6 +10,8 @@
 #ifndef KDO_CONTRACT_H
 #define KDO_CONTRACT_H
 
+#include "bounds.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,8 +21,8 @@
 /* §6 [seen]: a response body over this is a Function.ResponseSizeTooLarge
  * function error; we refuse to read more than this from any endpoint. */
 #define KDO_MAX_REPLY_BYTES ((size_t)6291556)
-/* §8 [doc]: an in-application row is at most 512 KB. */
-#define KDO_MAX_ROW_BYTES ((size_t)524288)
+/* §8 [doc]: an in-application row is at most 512 KB: KDO_MAX_ROW_BYTES, in
+ * bounds.h, the base layer, because the SQL engine holds rows to it too. */
 /* §8 [doc]: at most three destinations per application.  [choice] Each has
  * its own delivery lane (cadence, retries, metrics Id), and the one source
  * is read only while every destination stream has room, so a failing

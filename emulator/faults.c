@@ -10,7 +10,7 @@
 #include "errors.h"
 #include "json.h"
 #include "reply.h"
-#include "value.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>

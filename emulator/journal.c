@@ -18,7 +18,8 @@
 #include "buf.h"
 #include "errors.h"
 #include "reply.h"
-#include "value.h"
+#include "timestamp.h"
+#include "utf8.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

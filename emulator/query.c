@@ -17,6 +17,7 @@
 #include "bug.h"
 #include "contract.h"
 #include "aggregate.h"
+#include "slide.h"
 #include "expr.h"
 #include "partition.h"
 #include "row.h"

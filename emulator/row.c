@@ -6,7 +6,7 @@
  */
 #include "row.h"
 
-#include "contract.h"
+#include "bounds.h"
 
 #include <stdlib.h>
 #include <string.h>

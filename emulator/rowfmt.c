@@ -7,7 +7,7 @@
  */
 #include "rowfmt.h"
 
-#include "contract.h"
+#include "bounds.h"
 #include "json.h"
 
 #include <math.h>

@@ -18,6 +18,9 @@
 
 #include "arena.h"
 #include "errors.h"
+#include "number.h"
+#include "timestamp.h"
+#include "utf8.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -57,12 +60,6 @@ enum kdo_order {
     KDO_ORDER_UNKNOWN = 2,      /* a NULL operand */
     KDO_ORDER_INCOMPARABLE = 3, /* e.g. BOOLEAN against BIGINT */
 };
-
-/* "yyyy-MM-dd HH:mm:ss.SSS" plus the NUL. */
-#define KDO_TIMESTAMP_TEXT 24
-/* 0001-01-01 00:00:00.000 and 9999-12-31 23:59:59.999 UTC. */
-#define KDO_TIMESTAMP_MIN_MS INT64_C(-62135596800000)
-#define KDO_TIMESTAMP_MAX_MS INT64_C(253402300799999)
 
 static inline struct kdo_value kdo_value_null(void)
 {
@@ -116,23 +113,6 @@ enum kdo_tv kdo_value_equal(const struct kdo_value *a, const struct kdo_value *b
  * keys. */
 bool kdo_value_same(const struct kdo_value *a, const struct kdo_value *b);
 
-/* The length (1-4) of the well-formed UTF-8 character at s[0..n) (RFC
- * 3629: no overlongs, surrogates or code points past U+10FFFF; NUL counts as
- * ill-formed here, since no row text holds one), or 0. */
-size_t kdo_utf8_char(const char *s, size_t n);
-/* Copies s[0..n) to out (room for 3 * n bytes), each NUL or byte that is not
- * part of well-formed UTF-8 replaced by U+FFFD, so the text can go into
- * JSON.  Returns the bytes written (no NUL added). */
-size_t kdo_utf8_repair(char *out, const char *s, size_t n);
-/* 1 if s[0..n) is all well-formed UTF-8 without NUL. */
-int kdo_utf8_valid(const char *s, size_t n);
-
-/* Number of UTF-8 code points in s[0..n): the bytes that do not continue a
- * sequence (input is assumed valid UTF-8; nothing here checks it). */
-size_t kdo_utf8_length(const char *s, size_t n);
-/* Byte length of the first max_chars code points of s[0..n). */
-size_t kdo_utf8_prefix(const char *s, size_t n, size_t max_chars);
-
 /* CAST(in AS to): to_max_len is VARCHAR's maximum in characters (0 = no
  * limit).  Numbers to strings are written as rowfmt writes them; strings
  * to numbers, BOOLEAN and TIMESTAMP are parsed strictly after trimming
@@ -143,25 +123,5 @@ size_t kdo_utf8_prefix(const char *s, size_t n, size_t max_chars);
  * scratch is full. */
 int kdo_value_cast(const struct kdo_value *in, enum kdo_type to, size_t to_max_len,
                    struct kdo_arena *scratch, struct kdo_value *out, struct kdo_errinfo *e);
-
-/* Formats ms as "yyyy-MM-dd HH:mm:ss.SSS" into out (NUL-terminated).
- * Returns 0, or KDO_EINVAL outside years 0001..9999. */
-int kdo_timestamp_format(int64_t ms, char out[KDO_TIMESTAMP_TEXT]);
-/* Parses "yyyy-MM-dd", "yyyy-MM-dd HH:mm:ss" or that with a fraction of 1
- * to 3 digits (a 'T' may replace the space).  Fields must be in range,
- * including February 29 only in leap years.  Returns 0 or KDO_EINVAL. */
-int kdo_timestamp_parse(const char *s, size_t n, int64_t *ms);
-
-/* Writes a DOUBLE as Java's Double.toString does (KDA ran on the JVM), with
- * the shortest digits that read back to the same double: "82.5", "-0.32",
- * "1.0", "1.0E7", "1.0E-5".  out must hold 32 bytes.  Returns the length. */
-size_t kdo_double_format(double d, char out[32]);
-/* Strict decimal text to double: optional sign, digits, optional fraction
- * and exponent; no hex, no inf/nan, finite result.  Returns 0 or
- * KDO_EINVAL. */
-int kdo_double_parse(const char *s, size_t n, double *d);
-/* Strict decimal integer text (optional sign) to int64.  Returns 0 or
- * KDO_EINVAL (syntax or range). */
-int kdo_bigint_parse(const char *s, size_t n, int64_t *i);
 
 #endif

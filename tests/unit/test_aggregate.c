@@ -9,6 +9,7 @@
  * flip or the suffix accumulators), printing the seed and step on failure.
  */
 #include "aggregate.h"
+#include "slide.h"
 #include "errors.h"
 #include "rng.h"
 #include "value.h"

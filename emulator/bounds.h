@@ -1,0 +1,16 @@
+/*
+ * bounds.h -- the limits both sides of the engine keep: the base layer.
+ *
+ * The SQL engine (rows, queries, row formats) and the delivery core (events,
+ * replies) never include each other; a limit both of them hold lives here.
+ * The contract's own facts are in contract.h, which includes this.
+ */
+#ifndef KDO_BOUNDS_H
+#define KDO_BOUNDS_H
+
+#include <stddef.h>
+
+/* CONTRACT.md §8 [doc]: an in-application row is at most 512 KB. */
+#define KDO_MAX_ROW_BYTES ((size_t)524288)
+
+#endif
