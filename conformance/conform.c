@@ -267,10 +267,11 @@ static void timing(struct session *s)
         snprintf(summary, sizeof summary, "the slowest answer took %.0f ms (%s) of the "
                  "function's %.0f ms Timeout", slowest, probe ? probe : "none", s->timeout_ms);
     }
-    snprintf(notes, 1400, "%s%s\nwhy: a function that needs more than half its Timeout times "
+    snprintf(notes, 1400, "%s%s%swhy: a function that needs more than half its Timeout times "
              "out under a backlog (full 6 MB batches), and the guide flags durations above 5 "
              "s; a timed-out invocation is retried forever, with every record in it%s\n",
-             st == KDO_PROBE_WARN ? "warning: " : "", summary,
+             st == KDO_PROBE_WARN ? "warning: " : "", st == KDO_PROBE_FAIL ? "" : summary,
+             st == KDO_PROBE_FAIL ? "" : "\n",
              s->timeout_known ? "" : " (the Timeout was assumed: GetFunctionConfiguration did "
                                      "not give one, so no answer fails for being too slow)");
     int noted = st != KDO_PROBE_PASS || s->o->verbose;
