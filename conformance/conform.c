@@ -368,7 +368,7 @@ static const char *halt_text(enum halt h)
 /* GetFunctionConfiguration, resent after 429/5xx as an invocation is;
  * returns 0 or its error, with what it answered in *c. */
 static int read_config(const struct kdo_http_end *he, struct kdo_function_config *c, char *err,
-                       size_t size)
+                       size_t size, unsigned *retries)
 {
     const struct kdo_reply_in none = {0};
     for (unsigned retry = 1;; retry++) {
@@ -377,6 +377,7 @@ static int read_config(const struct kdo_http_end *he, struct kdo_function_config
                                 ? kdo_probe_retry_delay(&none, retry) : -1;
         if (rc == 0 || pause < 0)
             return rc;
+        ++*retries;
         sleep_ns(pause);
     }
 }
@@ -422,7 +423,7 @@ static int setup_wait(struct session *s, struct kdo_http_end *he, FILE *out)
     struct kdo_function_config c;
     char err[600];
     he->timeout = cap; /* GetFunctionConfiguration too */
-    int rc = read_config(he, &c, err, sizeof err);
+    int rc = read_config(he, &c, err, sizeof err, &s->retries);
     if (rc == KDO_EINVAL) { /* not sent: the URL or the signing set-up */
         fprintf(stderr, "kdaout conform: %s\n", err);
         return -1;
@@ -532,7 +533,7 @@ int kdo_conform_run(const struct kdo_conform_options *o)
         fprintf(out, "kdaout conform: stopped, nothing more could be decided: %s\n",
                 halt_text(s.halt));
     else if (s.retries)
-        fprintf(out, "kdaout conform: %u invocation%s resent after 429/5xx from the service\n",
+        fprintf(out, "kdaout conform: %u request%s resent after 429/5xx from the service\n",
                 s.retries, s.retries == 1 ? "" : "s");
     int rc = write_report(o->junit, kdo_report_junit, s.res, s.n);
     rc |= write_report(o->json, kdo_report_json, s.res, s.n);

@@ -121,6 +121,25 @@ echo "# conform against a function throttled on every call: $((t1 - t0)) s"
 expect "persistent 429: resent, then undecided, never a FAIL" 3 \
     "^UNDECIDED one-row .*HTTP 429 TooManyRequestsException after 9 resends"
 
+start_raw config-denied
+"$kdaout" conform --endpoint "$url" --no-colour >"$tmp/out.txt" 2>&1; rc=$?
+expect "403 AccessDeniedException on GetFunctionConfiguration: a missing permission, undecided" 3 \
+    "^UNDECIDED configuration .*refused" "^        fix: grant .*lambda:GetFunctionConfiguration"
+
+launch "$kdaout" fake-lambda --listen 127.0.0.1:0 --fail service_error
+"$kdaout" conform --endpoint "$url" --probe one-row --no-colour >"$tmp/out.txt" 2>&1; rc=$?
+expect "persistent 500 ServiceException: undecided, never a FAIL" 3 \
+    "^UNDECIDED one-row .*HTTP 500 ServiceException after 9 resends"
+
+start_raw busy
+"$kdaout" conform --endpoint "$url" --probe one-row --no-colour >"$tmp/out.txt" 2>&1; rc=$?
+if [ $rc -eq 0 ] && grep -q "^PASS  one-row" "$tmp/out.txt" &&
+   grep -q "(Timeout 3 s;" "$tmp/out.txt" && grep -q "2 requests resent after 429/5xx" "$tmp/out.txt"; then
+    ok "a 429 then a 503 on GetFunctionConfiguration are resent, and the probe decided (exit 0)"
+else
+    not_ok "429/503 then answers (exit $rc)"; cat "$tmp/out.txt"
+fi
+
 launch "$kdaout" fake-lambda --listen 127.0.0.1:0 --fail delivery_failed
 "$kdaout" conform --endpoint "$url" --seed 1 --no-colour >"$tmp/out.txt" 2>&1; rc=$?
 if [ $rc -eq 1 ] && grep -q "^FAIL  delivery .*every one of the [0-9]* well-formed rows" "$tmp/out.txt" &&

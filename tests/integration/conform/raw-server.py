@@ -19,7 +19,10 @@ Stops after 120 s whatever happens (a bound for a stray process).  MODE:
                   record Ok
   slow            GetFunctionConfiguration answers {"Timeout": 1}; every
                   Invoke answers every record Ok after 1.5 s, longer than
-                  that Timeout (a server that does not enforce it)"""
+                  that Timeout (a server that does not enforce it)
+  busy            the first request answers 429 TooManyRequestsException, the
+                  second 503 ServiceException (whatever they are), then
+                  GetFunctionConfiguration {"Timeout": 3} and every record Ok"""
 import json
 import socket
 import sys
@@ -67,8 +70,28 @@ def refuse(conn, error_type, message):
           extra=b"\r\nx-amzn-ErrorType: " + error_type.encode())
 
 
+requests = [0]
+lock = threading.Lock()
+
+
+def busy(conn):
+    with lock:
+        requests[0] += 1
+        n = requests[0]
+    if n == 1:
+        reply(conn, b"429 Too Many Requests", b'{"Type":"User","message":"Rate Exceeded.",'
+              b'"Reason":"ReservedFunctionConcurrentInvocationLimitExceeded",'
+              b'"retryAfterSeconds":"1"}', extra=b"\r\nx-amzn-ErrorType: TooManyRequestsException")
+    elif n == 2:
+        reply(conn, b"503 Service Unavailable", b'{"Type":"Service","Message":"x"}',
+              extra=b"\r\nx-amzn-ErrorType: ServiceException")
+    return n <= 2
+
+
 def answer(conn, line, body):
     config = line.startswith("GET ") and "/configuration" in line
+    if MODE == "busy" and busy(conn):
+        return
     if MODE == "forbidden":
         refuse(conn, "UnrecognizedClientException",
                "The security token included in the request is invalid.")
@@ -81,7 +104,7 @@ def answer(conn, line, body):
     elif MODE == "slow":
         time.sleep(1.5)
         reply(conn, b"200 OK", all_ok(body))
-    elif MODE == "config-denied":
+    elif MODE in ("config-denied", "busy"):
         reply(conn, b"200 OK", all_ok(body))
     else:
         reply(conn, b"200 OK", b'{"records":[' + b" " * HUGE + b"]}")
