@@ -464,16 +464,16 @@ static void explain_refused(const char *what, int status, const char *type, char
 {
     if (type_is(type, "InvalidSignatureException") || type_is(type, "UnrecognizedClientException") ||
         type_is(type, "MissingAuthenticationTokenException") || status == 401) {
-        snprintf(cause, cs, "%s was refused (HTTP %d %s): the request's signature or "
-                 "credentials were not accepted, so the function was not called", what, status,
-                 type ? type : "");
+        snprintf(cause, cs, "%s was refused (HTTP %d%s%s): the request's signature or "
+                 "credentials were not accepted, so nothing reached the function", what, status,
+                 type ? " " : "", type ? type : "");
         snprintf(fix, fs, "check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and "
                  "AWS_SESSION_TOKEN, the region (--region or AWS_REGION) and the clock; pass "
                  "--sign (or sign: true) for a real endpoint");
         return;
     }
     snprintf(cause, cs, "%s was refused (HTTP %d%s%s): the credentials lack a permission, so "
-             "the function was not called", what, status, type ? " " : "", type ? type : "");
+             "nothing reached the function", what, status, type ? " " : "", type ? type : "");
     snprintf(fix, fs, "grant lambda:InvokeFunction and lambda:GetFunctionConfiguration on the "
              "function (KDA's output role needs both, and the guide requires "
              "lambda:GetFunctionConfiguration)");

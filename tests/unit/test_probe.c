@@ -637,6 +637,9 @@ START_TEST(explain_names_cause_and_fix)
     kdo_probe_explain("Invoke", 429, NULL, cause, sizeof cause, fix, sizeof fix);
     ck_assert_ptr_nonnull(strstr(cause, "throttled"));
     ck_assert_ptr_nonnull(strstr(fix, "concurrency"));
+    kdo_probe_explain("Invoke", 401, NULL, cause, sizeof cause, fix, sizeof fix);
+    ck_assert_ptr_nonnull(strstr(cause, "(HTTP 401):"));
+    ck_assert_ptr_nonnull(strstr(fix, "AWS_SECRET_ACCESS_KEY"));
     kdo_probe_explain("Invoke", 503, "", cause, sizeof cause, fix, sizeof fix);
     ck_assert_ptr_nonnull(strstr(cause, "HTTP 503 after"));
 }
