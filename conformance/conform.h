@@ -6,13 +6,19 @@
  * runs the probes of probe.h one after another -- each waits as long as KDA
  * would (Timeout + 5 s) but never longer than the cap (--timeout, default
  * 60 s); a probe cut short by the cap is undecided, not failed -- then
- * judges the timing: a warning when the slowest answer took
- * more than half the Timeout, or more than the guide's 5 s.  Prints a line
- * per probe (with what was sent, what came back and why it matters under a
- * failure or warning) and writes the same as JUnit XML, JSON, TAP or
- * Markdown (report.h).  Exit status as for `kdaout run`: 0 nothing failed
- * (warnings allowed), 1 a probe failed, 2 bad usage, 3 the function could
- * not be reached at all or a probe ran into the cap.  Nothing shown (stdout,
+ * judges the timing: a failure when an answer took longer than the
+ * function's Timeout (the service would have cut it off), a warning when the
+ * slowest took more than half the Timeout, or more than the guide's 5 s; and
+ * delivery: a failure when every well-formed row was answered DeliveryFailed.
+ * Prints a line per probe (with what was sent, what came back and why it
+ * matters under a failure or warning) and writes the same as JUnit XML, JSON,
+ * TAP or Markdown (report.h).  Only the function's answers are judged: 429/5xx
+ * are resent (probe.h), and 404, 401/403, 429/5xx that persist or a handler
+ * that did not start stop the session with one ERROR/UNDECIDED result naming
+ * cause and fix.  Exit status: 0 nothing failed (warnings allowed), 1 a probe
+ * or check failed, 2 bad usage, no such function (404) or nothing at the URL,
+ * 3 nothing could be decided (401/403, persistent 429/5xx, the handler did not
+ * start, or a probe ran into the cap).  Nothing shown (stdout,
  * reports, replay lines) carries the endpoint URL's userinfo.  This module reads the clock (to time replies).
  */
 #ifndef KDO_CONFORM_H

@@ -17,6 +17,7 @@ struct kdo_endpoint {
     struct kdo_transport *meddler; /* the scenario's rules on a real function's replies */
     struct kdo_rng rng;
     int unreachable;
+    struct kdo_function_config config; /* what GetFunctionConfiguration answered */
     char url[1024];   /* as given: may hold user:password@ */
     char shown[1024]; /* url without its userinfo: the only one printed */
 };
@@ -41,13 +42,13 @@ static int start_fake(struct kdo_scenario *s, struct kdo_endpoint *e, char *err,
 
 /* The invocation timeout: the function's Timeout + 5 s, as read from the end.
  * Returns 1 if the end could not be reached. */
-static int derive_timeout(struct kdo_scenario *s, const struct kdo_http_end *he, FILE *notes)
+static int derive_timeout(struct kdo_scenario *s, const struct kdo_http_end *he, FILE *notes,
+                          struct kdo_function_config *c)
 {
-    kdo_time_ns t;
     char err[600];
-    if (kdo_transport_http_function_timeout(he, &t, err, sizeof err) == 0) {
+    if (kdo_transport_http_function_config(he, c, err, sizeof err) == 0) {
         if (!s->end.invoke_timeout_set)
-            s->sim.delivery.invoke_timeout = t + 5 * KDO_S;
+            s->sim.delivery.invoke_timeout = c->timeout + 5 * KDO_S;
         return 0;
     }
     if (notes)
@@ -77,7 +78,7 @@ int kdo_endpoint_open(struct kdo_scenario *s, FILE *notes, struct kdo_endpoint *
         .connect_timeout = 5 * KDO_S,
     };
     kdo_transport_http_redact_url(e->url, e->shown, sizeof e->shown);
-    e->unreachable = derive_timeout(s, &he, notes);
+    e->unreachable = derive_timeout(s, &he, notes, &e->config);
     he.timeout = s->sim.delivery.invoke_timeout + KDO_S; /* a backstop; delivery times out first */
     e->transport = kdo_transport_http_new(&he, err, err_size);
     if (e->transport && s->end.kind == KDO_END_ENDPOINT && s->sim.nrules > 0) {
@@ -95,6 +96,16 @@ int kdo_endpoint_open(struct kdo_scenario *s, FILE *notes, struct kdo_endpoint *
 int kdo_endpoint_unreachable(const struct kdo_endpoint *e)
 {
     return e->unreachable;
+}
+
+int kdo_endpoint_config_refused(const struct kdo_endpoint *e, const char **error_type)
+{
+    int st = e->config.status;
+    const char *t = e->config.error_type;
+    *error_type = t;
+    if (st == 404) /* another 404 type (UnknownOperationException): no such operation here */
+        return !t[0] || strcmp(t, "ResourceNotFoundException") == 0 ? st : 0;
+    return st == 401 || st == 403 ? st : 0;
 }
 
 struct kdo_transport *kdo_endpoint_transport(const struct kdo_endpoint *e)

@@ -27,6 +27,10 @@ struct kdo_transport *kdo_endpoint_transport(const struct kdo_endpoint *e);
 /* 1 if the end could not be reached when it was opened (GetFunctionConfiguration
  * failed): failed checks then cannot be blamed on the function. */
 int kdo_endpoint_unreachable(const struct kdo_endpoint *e);
+/* GetFunctionConfiguration's HTTP status when it refused (401, 403) or knew
+ * no such function (404), else 0; its x-amzn-ErrorType (or "") goes to
+ * *error_type (borrowed from e). */
+int kdo_endpoint_config_refused(const struct kdo_endpoint *e, const char **error_type);
 /* "in-process", or the URL invoked, without its user:password@. */
 const char *kdo_endpoint_describe(const struct kdo_endpoint *e);
 void kdo_endpoint_close(struct kdo_endpoint *e);

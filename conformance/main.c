@@ -140,8 +140,14 @@ static const char usage_run[] =
     "times (first N matches only), probability, contains (row content), row (empty, binary,\n"
     "not_json: the row's kind), min_bytes (rows at least this big).\n"
     "\n"
-    "Exit status: 0 all passed, 1 a check failed, 2 bad input, 3 could not decide (a check\n"
-    "failed while the endpoint was unreachable).\n";
+    "Against an HTTP endpoint, GetFunctionConfiguration comes first (KDA's role needs\n"
+    "lambda:GetFunctionConfiguration): a 404 (no such function) is an ERROR, a 401/403\n"
+    "(credentials, permission, signature) UNDECIDED, both with the failed check\n"
+    "function_configuration, its cause and the fix, and the scenario is not run.\n"
+    "\n"
+    "Exit status: 0 all passed, 1 a check failed, 2 bad input (or no such function: 404),\n"
+    "3 could not decide (a check failed while the endpoint was unreachable, or\n"
+    "GetFunctionConfiguration was refused: 401/403).\n";
 
 static void print_actions(FILE *out)
 {
@@ -325,15 +331,25 @@ static const char usage_conform[] =
     "  --region R          the region for SigV4\n"
     "  --timeout S         the most each probe waits for a reply, 1 to 900 seconds (default:\n"
     "                      the function's Timeout + 5 s, at most 60 s); also the Timeout\n"
-    "                      assumed when GetFunctionConfiguration is refused (default 3)\n"
+    "                      assumed when the endpoint has no GetFunctionConfiguration (default 3)\n"
     "  --probe TEXT        run only the probes whose name contains TEXT\n"
     "  --seed N            seed the record ids and rows (default: random, printed in reports)\n"
     "  --junit FILE, --json FILE, --tap FILE, --markdown FILE   reports, as for kdaout run\n"
     "  -v, --verbose       what was sent and received for passing probes too\n"
     "  --no-colour         no ANSI colour\n"
     "\n"
-    "Exit status: 0 no probe failed (warnings allowed), 1 a probe failed, 2 bad usage,\n"
-    "3 could not decide (the function could not be reached, or a probe ran into --timeout).\n";
+    "Only the function's own answers are judged.  429 and 5xx from the service are resent a\n"
+    "second apart, as KDA resends, up to 9 times (a throttle that lets calls through changes\n"
+    "no verdict).  These stop the session with one ERROR or UNDECIDED line naming the cause\n"
+    "and the fix, never a FAIL of the function: 404 (no such function) or nothing listening\n"
+    "at the URL; 401/403 (credentials, a permission, the signature); 429/5xx after the\n"
+    "resends; a handler that did not start (the runtime's init error, e.g.\n"
+    "Runtime.ImportModuleError, with its message).\n"
+    "\n"
+    "Exit status: 0 no probe failed (warnings allowed), 1 a probe or check failed, 2 bad\n"
+    "usage, no such function (404) or nothing answers at the URL, 3 could not decide\n"
+    "(401/403, 429/5xx that persist, the handler did not start, or a probe ran into\n"
+    "--timeout).\n";
 
 static void help_conform(FILE *out)
 {
@@ -341,8 +357,11 @@ static void help_conform(FILE *out)
     fputs("\nProbes, in order:\n", out);
     for (size_t i = 0; i < kdo_probes_count; i++)
         fprintf(out, "  %-12s %s\n", kdo_probes[i].name, kdo_probes[i].title);
-    fprintf(out, "  %-12s %s\n", "timing", "warn when the slowest answer takes more than half "
-            "the Timeout or over 5 s");
+    fprintf(out, "  %-12s %s\n", "timing", "fail when an answer takes longer than the function's "
+            "Timeout (the first, a cold start: Timeout + 10 s); warn past half the Timeout or "
+            "5 s");
+    fprintf(out, "  %-12s %s\n", "delivery", "fail when every well-formed row of every probe "
+            "was answered DeliveryFailed (nothing is ever delivered)");
 }
 
 static int cmd_conform(int argc, char **argv)

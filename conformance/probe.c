@@ -12,6 +12,7 @@
 #include "errors.h"
 #include "event.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,7 @@ struct kdo_probe_run {
     /* The rows and their ids, back to back in `bytes`. */
     struct kdo_buf bytes;
     size_t *id_off, *data_off, *data_len, n, cap;
+    uint8_t *wellformed; /* a JSON ticker row, which a working function delivers */
     /* The invocation being sent. */
     size_t send;
     char invocation_id[37];
@@ -70,6 +72,7 @@ struct kdo_probe_run {
     int failed, transport_failed, timed_out;
     size_t stuck; /* records answered DeliveryFailed at retryHint 0 and at 1,000 */
     size_t sends_done, ok, delivery_failed;
+    size_t wf_seen, wf_ok; /* well-formed rows judged by the contract, and answered Ok */
     double slowest_ms;
     char got[700], summary[300];
     char *scratch; /* one row being made */
@@ -80,10 +83,11 @@ static const char *const tickers[][2] = {
     {"XOM", "ENERGY"},      {"PFE", "HEALTHCARE"},  {"KO", "RETAIL"},
 };
 
-static void add_row(struct kdo_probe_run *p, const char *data, size_t len)
+static void add_row(struct kdo_probe_run *p, const char *data, size_t len, int wellformed)
 {
     if (p->n == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 64;
+        p->wellformed = kdo_xrealloc(p->wellformed, p->cap);
         p->id_off = kdo_xrealloc(p->id_off, p->cap * sizeof *p->id_off);
         p->data_off = kdo_xrealloc(p->data_off, p->cap * sizeof *p->data_off);
         p->data_len = kdo_xrealloc(p->data_len, p->cap * sizeof *p->data_len);
@@ -99,6 +103,7 @@ static void add_row(struct kdo_probe_run *p, const char *data, size_t len)
     kdo_buf_append(&p->bytes, id, 57); /* with its NUL */
     p->data_off[p->n] = p->bytes.len;
     p->data_len[p->n] = len;
+    p->wellformed[p->n] = (uint8_t)wellformed;
     kdo_buf_append(&p->bytes, data, len);
     p->n++;
 }
@@ -123,7 +128,7 @@ static void ticker(struct kdo_probe_run *p, size_t size)
         len++;
     }
     row[len++] = '}';
-    add_row(p, row, len);
+    add_row(p, row, len, 1);
 }
 
 static void build_rows(struct kdo_probe_run *p)
@@ -153,13 +158,13 @@ static void build_rows(struct kdo_probe_run *p)
                 b[k] = (unsigned char)kdo_rng_below(p->rng, 256);
             b[0] = 0xFF; /* never UTF-8 */
             b[1] = 0;    /* and a NUL */
-            add_row(p, (const char *)b, len);
+            add_row(p, (const char *)b, len, 0);
         }
         ticker(p, 0);
         break;
     case EMPTY:
         for (int i = 0; i < 5; i++)
-            add_row(p, "", 0);
+            add_row(p, "", 0, 0);
         ticker(p, 0);
         break;
     case ROW_512KB:
@@ -169,13 +174,13 @@ static void build_rows(struct kdo_probe_run *p)
     case POISON:
         for (size_t i = 0; i < sizeof poison / sizeof poison[0]; i++) {
             ticker(p, 0);
-            add_row(p, poison[i], strlen(poison[i]));
+            add_row(p, poison[i], strlen(poison[i]), 0);
         }
         break;
     default: /* RETRY_HINT */
         for (int i = 0; i < 3; i++) {
             ticker(p, 0);
-            add_row(p, poison[i], strlen(poison[i]));
+            add_row(p, poison[i], strlen(poison[i]), 0);
         }
         break;
     }
@@ -210,6 +215,7 @@ void kdo_probe_run_free(struct kdo_probe_run *p)
     free(p->id_off);
     free(p->data_off);
     free(p->data_len);
+    free(p->wellformed);
     free(p->ids);
     free(p->data);
     free(p->hints);
@@ -315,6 +321,10 @@ void kdo_probe_reply(struct kdo_probe_run *p, const struct kdo_reply_in *in, dou
             p->stuck += p->first_verdicts[i] == KDO_REASON_DELIVERY_FAILED &&
                         p->verdicts[i] == KDO_REASON_DELIVERY_FAILED;
     }
+    if (!p->failed)
+        for (size_t i = 0; i < p->n; i++)
+            if (p->wellformed[i])
+                p->wf_seen++, p->wf_ok += p->verdicts[i] == KDO_REASON_OK;
     p->ok += sum.count[KDO_REASON_OK];
     p->delivery_failed += sum.count[KDO_REASON_DELIVERY_FAILED];
     p->sends_done++;
@@ -330,6 +340,8 @@ void kdo_probe_result(const struct kdo_probe_run *p, struct kdo_probe_result *ou
     out->slowest_ms = p->slowest_ms;
     out->transport_failed = p->transport_failed;
     out->timed_out = p->timed_out;
+    out->wellformed = p->wf_seen;
+    out->wellformed_ok = p->wf_ok;
     int nh = 0;
     char hints[64] = "";
     for (; hints_of[p->index][nh] >= 0; nh++)
@@ -357,4 +369,151 @@ void kdo_probe_result(const struct kdo_probe_run *p, struct kdo_probe_result *ou
     }
     out->status = KDO_PROBE_PASS;
     snprintf(out->summary, sizeof out->summary, "%.*s", (int)sizeof out->summary - 1, out->got);
+}
+
+/* ---- who answered ----------------------------------------------------------------------- */
+
+enum kdo_probe_answer kdo_probe_classify(const struct kdo_reply_in *in)
+{
+    if (in->outcome != KDO_TRANSPORT_DONE)
+        return KDO_PROBE_ANSWERED;
+    if (in->status == 404)
+        return KDO_PROBE_NOT_FOUND;
+    if (in->status == 401 || in->status == 403)
+        return KDO_PROBE_REFUSED;
+    if (in->status == 429 || (in->status >= 500 && in->status <= 599))
+        return KDO_PROBE_RETRY;
+    if (in->status == 200 && kdo_probe_init_error(in, NULL, 0, NULL, 0))
+        return KDO_PROBE_NOT_STARTED;
+    return KDO_PROBE_ANSWERED;
+}
+
+/* s into out (size > 0), control characters blanked: it is shown on a line. */
+static void shown(char *out, size_t size, const char *s)
+{
+    if (out == NULL || size == 0)
+        return;
+    snprintf(out, size, "%s", s);
+    for (char *c = out; *c; c++)
+        if ((unsigned char)*c < 0x20)
+            *c = ' ';
+}
+
+/* Init errors a handler that started cannot cause: every Runtime.* but these. */
+static int init_error_type(const char *t)
+{
+    static const char *const running[] = {"Runtime.MarshalError", "Runtime.ResponseSizeTooLarge"};
+    if (strncmp(t, "Runtime.", 8) != 0 || t[8] == '\0')
+        return 0;
+    for (size_t i = 0; i < sizeof running / sizeof running[0]; i++)
+        if (strcmp(t, running[i]) == 0)
+            return 0;
+    return 1;
+}
+
+int kdo_probe_init_error(const struct kdo_reply_in *in, char *type, size_t type_size, char *msg,
+                         size_t msg_size)
+{
+    if (in->outcome != KDO_TRANSPORT_DONE || in->status != 200 || in->function_error == NULL ||
+        in->body == NULL || in->body_len == 0 || in->body_len > 64 * 1024)
+        return 0; /* an init error body is small; a larger one is the handler's */
+    json_t *root = json_loadb(in->body, in->body_len, JSON_REJECT_DUPLICATES, NULL);
+    const char *t = json_string_value(json_object_get(root, "errorType"));
+    const char *m = json_string_value(json_object_get(root, "errorMessage"));
+    int yes = t != NULL && init_error_type(t);
+    if (yes) {
+        shown(type, type_size, t);
+        shown(msg, msg_size, m ? m : "(no errorMessage)");
+    }
+    json_decref(root);
+    return yes;
+}
+
+/* The body's retryAfterSeconds (a string or a number), or 0. */
+static double retry_after_s(const struct kdo_reply_in *in)
+{
+    if (in->body == NULL || in->body_len == 0 || in->body_len > 64 * 1024)
+        return 0;
+    json_t *root = json_loadb(in->body, in->body_len, 0, NULL);
+    json_t *v = json_object_get(root, "retryAfterSeconds");
+    double s = json_is_number(v) ? json_number_value(v)
+               : json_is_string(v) ? strtod(json_string_value(v), NULL) : 0;
+    json_decref(root);
+    return s > 0 ? s : 0;
+}
+
+kdo_time_ns kdo_probe_retry_delay(const struct kdo_reply_in *in, unsigned retry)
+{
+    if (retry < 1 || retry > KDO_PROBE_RETRIES)
+        return -1;
+    double after = retry_after_s(in) * 1e9;
+    if (after > (double)KDO_PROBE_RETRY_AFTER_MAX)
+        after = (double)KDO_PROBE_RETRY_AFTER_MAX;
+    return after > (double)KDO_PROBE_RETRY_INTERVAL ? (kdo_time_ns)after : KDO_PROBE_RETRY_INTERVAL;
+}
+
+static int type_is(const char *error_type, const char *name)
+{
+    size_t n = strlen(name);
+    return error_type && strncmp(error_type, name, n) == 0 &&
+           (error_type[n] == '\0' || error_type[n] == ':');
+}
+
+static void explain_refused(const char *what, int status, const char *type, char *cause,
+                            size_t cs, char *fix, size_t fs)
+{
+    if (type_is(type, "InvalidSignatureException") || type_is(type, "UnrecognizedClientException") ||
+        type_is(type, "MissingAuthenticationTokenException") || status == 401) {
+        snprintf(cause, cs, "%s was refused (HTTP %d%s%s): the request's signature or "
+                 "credentials were not accepted, so nothing reached the function", what, status,
+                 type ? " " : "", type ? type : "");
+        snprintf(fix, fs, "check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and "
+                 "AWS_SESSION_TOKEN, the region (--region or AWS_REGION) and the clock; pass "
+                 "--sign (or sign: true) for a real endpoint");
+        return;
+    }
+    snprintf(cause, cs, "%s was refused (HTTP %d%s%s): the credentials lack a permission, so "
+             "nothing reached the function", what, status, type ? " " : "", type ? type : "");
+    snprintf(fix, fs, "grant lambda:InvokeFunction and lambda:GetFunctionConfiguration on the "
+             "function (KDA's output role needs both, and the guide requires "
+             "lambda:GetFunctionConfiguration)");
+}
+
+void kdo_probe_explain(const char *what, int status, const char *error_type, char *cause,
+                       size_t cause_size, char *fix, size_t fix_size)
+{
+    const char *t = error_type && *error_type ? error_type : NULL;
+    if (status == 401 || status == 403)
+        return explain_refused(what, status, t, cause, cause_size, fix, fix_size);
+    if (status == 404) {
+        snprintf(cause, cause_size, "%s answered HTTP 404%s%s: there is no such function at "
+                 "this endpoint", what, t ? " " : "", t ? t : "");
+        snprintf(fix, fix_size, "check the function's name or ARN, the qualifier, the region "
+                 "and the endpoint URL (for kdaout host and fake-lambda: the --function it "
+                 "serves)");
+    } else if (status == 429 || (status >= 500 && status <= 599)) {
+        snprintf(cause, cause_size, "%s kept answering HTTP %d%s%s after %d resends a second "
+                 "apart: the service %s, so the function's answer is unknown", what, status,
+                 t ? " " : "", t ? t : "", KDO_PROBE_RETRIES,
+                 status == 429 ? "throttled every attempt" : "failed every attempt");
+        snprintf(fix, fix_size, "%s, then run conform again",
+                 status == 429 ? "raise the function's reserved concurrency or the account's "
+                                 "limit, or wait for other callers to finish"
+                               : "check the service's health (or the server at this URL)");
+    } else {
+        snprintf(cause, cause_size, "%s answered HTTP %d%s%s", what, status, t ? " " : "",
+                 t ? t : "");
+        snprintf(fix, fix_size, "check the endpoint URL and the function");
+    }
+}
+
+enum kdo_probe_status kdo_probe_timing(double first_ms, double rest_ms, double timeout_ms,
+                                       int known)
+{
+    if (known && (rest_ms > timeout_ms || first_ms > timeout_ms + KDO_PROBE_INIT_MS))
+        return KDO_PROBE_FAIL;
+    double slowest = first_ms > rest_ms ? first_ms : rest_ms;
+    if (slowest > timeout_ms / 2 || slowest > KDO_PROBE_GUIDE_SLOW_MS)
+        return KDO_PROBE_WARN;
+    return KDO_PROBE_PASS;
 }

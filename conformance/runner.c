@@ -13,6 +13,7 @@
 #include "endpoint.h"
 #include "errors.h"
 #include "expect.h"
+#include "probe.h"
 #include "report.h"
 #include "scenario.h"
 #include "sim.h"
@@ -395,6 +396,30 @@ static void judge(struct kdo_scenario_result *res, const struct watch *w, int rc
     }
 }
 
+/* GetFunctionConfiguration refused (401/403) or knew no such function (404):
+ * KDA could not start its output (its role needs lambda:GetFunctionConfiguration),
+ * so the scenario is not run; the named check says why and what to do.  A
+ * wrong name is an ERROR (exit 2), a refusal UNDECIDED (exit 3). */
+static void config_refused(struct kdo_scenario_result *res, int status, const char *type)
+{
+    char cause[600], fix[400], notes[1100];
+    kdo_probe_explain("GetFunctionConfiguration", status, type, cause, sizeof cause, fix,
+                      sizeof fix);
+    res->verdict = status == 404 ? KDO_VERDICT_BAD_INPUT : KDO_VERDICT_UNDECIDED;
+    res->message = kdo_xstrdup(cause);
+    snprintf(notes, sizeof notes, "fix: %s\n", fix);
+    free(res->notes);
+    res->notes = kdo_xstrdup(notes);
+    res->realtime = 1;
+    res->checks = kdo_xcalloc(1, sizeof *res->checks);
+    res->checks[0] = (struct kdo_check_result){
+        .fact = kdo_xstrdup("function_configuration"),
+        .expected = kdo_xstrdup("200 with the function's Timeout (the guide requires "
+                                "lambda:GetFunctionConfiguration)"),
+        .value = status};
+    res->nchecks = 1;
+}
+
 /* Rows sent to the error stream are never delivered: say so when the
  * scenario does not check error_rows itself, so none go unnoticed. */
 static void note_error_rows(struct kdo_scenario_result *res, const struct watch *w,
@@ -462,15 +487,24 @@ static void run_one(const char *file, const struct kdo_runner_options *o, int se
     int rc = kdo_endpoint_open(s, nf, &end, msg, sizeof msg);
     int unreachable_end = rc != 0;
     fclose(nf);
+    const char *type = NULL;
+    int refused = rc == 0 ? kdo_endpoint_config_refused(end, &type) : 0;
     struct records rec = {NULL, s->ndest > 1, 0};
     struct watch w = {.s = s};
-    if (rc == 0 && o->records && (rec.f = open_output(o->records, file, several,
+    if (rc == 0 && !refused && o->records && (rec.f = open_output(o->records, file, several,
                                                       "records.jsonl")) == NULL)
         rc = KDO_EIO, snprintf(msg, sizeof msg, "cannot write the records file");
-    if (rc == 0 && o->journal && (w.journal_out = open_output(o->journal, file, several,
+    if (rc == 0 && !refused && o->journal && (w.journal_out = open_output(o->journal, file, several,
                                                               "jsonl")) == NULL)
         rc = KDO_EIO, snprintf(msg, sizeof msg, "cannot write the journal file");
-    if (rc == 0) {
+    if (rc == 0 && refused) {
+        if (rec.f)
+            fclose(rec.f);
+        if (w.journal_out)
+            fclose(w.journal_out);
+        w.journal_out = NULL;
+        config_refused(res, refused, type);
+    } else if (rc == 0) {
         struct kdo_sim_result r;
         s->sim.transport = kdo_endpoint_transport(end);
         if (rec.f) {

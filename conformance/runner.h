@@ -5,9 +5,12 @@
  * it, checks its expectations plus the defaults every scenario owes the
  * contract, and reports (report.h): on the terminal as each finishes, in
  * order, and in the files asked for.  --jobs runs scenarios in parallel
- * threads; each run is independent (its own rng, journal, fake).  Exit
- * status: 0 all passed, 1 a check failed, 2 bad input, 3 could not decide
- * (a check failed while the endpoint was unreachable).
+ * threads; each run is independent (its own rng, journal, fake).  An HTTP
+ * end whose GetFunctionConfiguration answers 404 or 401/403 is not run: its
+ * result is the failed check function_configuration with cause and fix.  Exit
+ * status: 0 all passed, 1 a check failed, 2 bad input (or 404: no such
+ * function), 3 could not decide (a check failed while the endpoint was
+ * unreachable, or GetFunctionConfiguration was refused).
  */
 #ifndef KDO_RUNNER_H
 #define KDO_RUNNER_H

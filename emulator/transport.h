@@ -107,6 +107,20 @@ struct kdo_http_end {
 struct kdo_transport *kdo_transport_http_new(const struct kdo_http_end *end, char *err,
                                              size_t err_size);
 
+/* What GetFunctionConfiguration answered. */
+struct kdo_function_config {
+    int status;          /* HTTP status; 0 when no HTTP answer arrived (unreachable) */
+    char error_type[64]; /* x-amzn-ErrorType without its ":..." tail, or "" */
+    kdo_time_ns timeout; /* the function's Timeout; 0 unless status 200 carried one */
+};
+
+/* GetFunctionConfiguration, as KDA calls it at start: fills *out (always).
+ * Returns 0 when the Timeout was read, or KDO_EIO/KDO_EINVAL with a sentence
+ * in err (never containing credentials or the URL's userinfo). */
+int kdo_transport_http_function_config(const struct kdo_http_end *end,
+                                       struct kdo_function_config *out, char *err,
+                                       size_t err_size);
+
 /* GetFunctionConfiguration: the function's Timeout, as KDA reads it at start.
  * Returns 0, or KDO_EIO with a sentence in err. */
 int kdo_transport_http_function_timeout(const struct kdo_http_end *end, kdo_time_ns *timeout,

@@ -451,12 +451,14 @@ static long read_timeout(const char *body)
     return end == p + 1 ? -1 : v;
 }
 
-int kdo_transport_http_function_timeout(const struct kdo_http_end *end, kdo_time_ns *timeout,
-                                        char *err, size_t err_size)
+int kdo_transport_http_function_config(const struct kdo_http_end *end,
+                                       struct kdo_function_config *out, char *err,
+                                       size_t err_size)
 {
     char url[2048], shown[2048];
     struct curl_slist *headers = NULL;
     struct http h = {0};
+    memset(out, 0, sizeof *out);
     if (!curl_ready())
         return snprintf(err, err_size, "libcurl failed to initialise"), KDO_EIO;
     if (build_url(end, "configuration", url, sizeof url, err, err_size) != 0)
@@ -477,20 +479,36 @@ int kdo_transport_http_function_timeout(const struct kdo_http_end *end, kdo_time
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
         curl_easy_setopt(e, CURLOPT_WRITEDATA, &h);
+        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, &h);
         CURLcode cc = curl_easy_perform(e);
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
         kdo_transport_http_redact_url(url, shown, sizeof shown);
         long t = h.body.data ? read_timeout(h.body.data) : -1;
+        out->status = cc == CURLE_OK ? (int)status : 0;
+        snprintf(out->error_type, sizeof out->error_type, "%.*s",
+                 (int)strcspn(h.error_type, ":"), h.error_type);
         if (cc != CURLE_OK)
             rc = KDO_EIO, snprintf(err, err_size, "GetFunctionConfiguration %s: %s", shown, curl_easy_strerror(cc));
         else if (status != 200 || t < 1 || t > KDO_FUNCTION_TIMEOUT_MAX_S)
-            rc = KDO_EIO, snprintf(err, err_size, "GetFunctionConfiguration %s: HTTP %ld without a Timeout", shown, status);
+            rc = KDO_EIO, snprintf(err, err_size, "GetFunctionConfiguration %s: HTTP %ld%s%s without a Timeout",
+                                   shown, status, out->error_type[0] ? " " : "", out->error_type);
         else
-            *timeout = t * KDO_S;
+            out->timeout = t * KDO_S;
     }
     curl_slist_free_all(headers);
     curl_easy_cleanup(e);
     kdo_buf_cleanup(&h.body);
     memset(&h.sign, 0, sizeof h.sign);
+    return rc;
+}
+
+int kdo_transport_http_function_timeout(const struct kdo_http_end *end, kdo_time_ns *timeout,
+                                        char *err, size_t err_size)
+{
+    struct kdo_function_config c;
+    int rc = kdo_transport_http_function_config(end, &c, err, err_size);
+    if (rc == 0)
+        *timeout = c.timeout;
     return rc;
 }

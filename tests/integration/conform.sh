@@ -48,12 +48,13 @@ start
 "$kdaout" conform --endpoint "$url" --seed 1 --no-colour --junit "$tmp/c.xml" --json "$tmp/c.json" \
     >"$tmp/out.txt" 2>&1
 rc=$?
-if [ $rc -eq 0 ] && grep -q "10 passed, 0 failed (0 warnings)" "$tmp/out.txt"; then
+if [ $rc -eq 0 ] && grep -q "11 passed, 0 failed (0 warnings)" "$tmp/out.txt" &&
+   grep -q "^PASS  delivery " "$tmp/out.txt"; then
     ok "a healthy function passes every probe"
 else
     not_ok "a healthy function passes every probe (exit $rc)"; cat "$tmp/out.txt"
 fi
-if grep -q '<testsuite name="kdaout" tests="10" failures="0"' "$tmp/c.xml" &&
+if grep -q '<testsuite name="kdaout" tests="11" failures="0"' "$tmp/c.xml" &&
    grep -q '"failed":0' "$tmp/c.json"; then
     ok "JUnit and JSON reports"
 else
@@ -76,14 +77,124 @@ for probe in one-row batch-100 full-event binary-rows empty-rows row-512kb poiso
     fi
 done
 
-# 3. An endpoint nobody listens on: undecided (3), not failed.
+# 3. An endpoint nobody listens on: a wrong URL (2), never a FAIL.
 "$kdaout" conform --endpoint http://127.0.0.1:1 --probe one-row --no-colour >"$tmp/out.txt" 2>&1
 rc=$?
-if [ $rc -eq 3 ] && grep -q "^UNDECIDED" "$tmp/out.txt"; then
-    ok "an unreachable endpoint is undecided (exit 3)"
+if [ $rc -eq 2 ] && grep -q "^ERROR configuration .*nothing answers" "$tmp/out.txt" &&
+   grep -q "^        fix: check the endpoint URL" "$tmp/out.txt" && ! grep -q "^FAIL" "$tmp/out.txt"; then
+    ok "an unreachable endpoint is a wrong URL with its fix (exit 2)"
 else
-    not_ok "an unreachable endpoint is undecided (exit $rc)"; cat "$tmp/out.txt"
+    not_ok "an unreachable endpoint (exit $rc)"; cat "$tmp/out.txt"
 fi
+
+# 3b. Verdicts that blame the right party: what answers is not the function,
+#     so nothing FAILs; one line names the cause and the fix, and the exit
+#     status says whether the name/URL is wrong (2) or nothing was decided (3).
+#     expect NAME RC LINE-REGEX: checks the last conform's output.
+expect() {
+    local name=$1 want_rc=$2 line=$3 also=${4:-.}
+    if [ $rc -eq "$want_rc" ] && grep -Eq "$line" "$tmp/out.txt" && grep -Eq "$also" "$tmp/out.txt" &&
+       grep -q "^        fix: " "$tmp/out.txt" && ! grep -q "^FAIL" "$tmp/out.txt"; then
+        ok "$name (exit $rc)"
+    else
+        not_ok "$name: expected exit $want_rc and /$line/, got exit $rc"; cat "$tmp/out.txt"
+    fi
+}
+start_raw() { launch python3 "$dir/raw-server.py" "$1"; }
+
+launch "$kdaout" fake-lambda --listen 127.0.0.1:0 --function some-other-function
+"$kdaout" conform --endpoint "$url" --no-colour >"$tmp/out.txt" 2>&1; rc=$?
+expect "404: no such function is a wrong name, not a contract failure" 2 \
+    "^ERROR configuration .*no such function" "^        why: .*HTTP 404 ResourceNotFoundException"
+
+start_raw forbidden
+"$kdaout" conform --endpoint "$url" --no-colour >"$tmp/out.txt" 2>&1; rc=$?
+expect "403 UnrecognizedClientException: credentials refused, undecided" 3 \
+    "^UNDECIDED configuration .*refused"
+grep -q "^        fix: check AWS_ACCESS_KEY_ID" "$tmp/out.txt" || not_ok "403: the fix names the credentials"
+
+launch "$kdaout" fake-lambda --listen 127.0.0.1:0 --fail throttle
+t0=$(date +%s)
+"$kdaout" conform --endpoint "$url" --no-colour >"$tmp/out.txt" 2>&1; rc=$?
+t1=$(date +%s)
+echo "# conform against a function throttled on every call: $((t1 - t0)) s"
+expect "persistent 429: resent, then undecided, never a FAIL" 3 \
+    "^UNDECIDED one-row .*HTTP 429 TooManyRequestsException after 9 resends"
+
+start_raw config-denied
+"$kdaout" conform --endpoint "$url" --no-colour >"$tmp/out.txt" 2>&1; rc=$?
+expect "403 AccessDeniedException on GetFunctionConfiguration: a missing permission, undecided" 3 \
+    "^UNDECIDED configuration .*refused" "^        fix: grant .*lambda:GetFunctionConfiguration"
+
+launch "$kdaout" fake-lambda --listen 127.0.0.1:0 --fail service_error
+"$kdaout" conform --endpoint "$url" --probe one-row --no-colour >"$tmp/out.txt" 2>&1; rc=$?
+expect "persistent 500 ServiceException: undecided, never a FAIL" 3 \
+    "^UNDECIDED one-row .*HTTP 500 ServiceException after 9 resends"
+
+start_raw busy
+"$kdaout" conform --endpoint "$url" --probe one-row --no-colour >"$tmp/out.txt" 2>&1; rc=$?
+if [ $rc -eq 0 ] && grep -q "^PASS  one-row" "$tmp/out.txt" &&
+   grep -q "(Timeout 3 s;" "$tmp/out.txt" && grep -q "2 requests resent after 429/5xx" "$tmp/out.txt"; then
+    ok "a 429 then a 503 on GetFunctionConfiguration are resent, and the probe decided (exit 0)"
+else
+    not_ok "429/503 then answers (exit $rc)"; cat "$tmp/out.txt"
+fi
+
+launch "$kdaout" fake-lambda --listen 127.0.0.1:0 --fail delivery_failed
+"$kdaout" conform --endpoint "$url" --seed 1 --no-colour >"$tmp/out.txt" 2>&1; rc=$?
+if [ $rc -eq 1 ] && grep -q "^FAIL  delivery .*every one of the [0-9]* well-formed rows" "$tmp/out.txt" &&
+   grep -q "^        why: KDA resends a DeliveryFailed record forever" "$tmp/out.txt" &&
+   [ "$(grep -c '^FAIL' "$tmp/out.txt")" -eq 1 ]; then
+    ok "a function that answers DeliveryFailed to everything fails delivery (exit 1)"
+else
+    not_ok "refuse-all (exit $rc)"; cat "$tmp/out.txt"
+fi
+
+start_raw slow
+"$kdaout" conform --endpoint "$url" --probe redelivery --no-colour >"$tmp/out.txt" 2>&1; rc=$?
+if [ $rc -eq 1 ] && grep -q "^PASS  redelivery" "$tmp/out.txt" &&
+   grep -q "^FAIL  timing .*longer than the function's 1000 ms Timeout" "$tmp/out.txt"; then
+    ok "an answer slower than the function's Timeout fails timing (exit 1)"
+else
+    not_ok "slower than the Timeout (exit $rc)"; cat "$tmp/out.txt"
+fi
+
+launch "$kdaout" host --timeout 3 -- python3 "$dir/init-error-runtime.py"
+"$kdaout" conform --endpoint "$url" --function kdaout-hosted --no-colour >"$tmp/out.txt" 2>&1; rc=$?
+expect "a handler that did not start: one verdict with the runtime's message" 3 \
+    "^UNDECIDED one-row .*the handler did not start: Runtime.ImportModuleError: Error: Cannot find module 'index'"
+if [ "$(grep -c '^[A-Z]' "$tmp/out.txt")" -eq 1 ]; then
+    ok "a handler that did not start: one verdict line, not nine failures"
+else
+    not_ok "a handler that did not start: one verdict line"; cat "$tmp/out.txt"
+fi
+
+# A throttle that lets calls through makes no verdict random: the same as
+# without it, for a healthy function and for a refuse-all one.
+for fail in "" delivery_failed; do
+    if [ -n "$fail" ]; then
+        launch "$kdaout" fake-lambda --listen 127.0.0.1:0 --fail "$fail"
+    else
+        launch "$kdaout" fake-lambda --listen 127.0.0.1:0
+    fi
+    "$kdaout" conform --endpoint "$url" --seed 1 --no-colour >"$tmp/calm.txt" 2>&1; calm_rc=$?
+    if [ -n "$fail" ]; then
+        printf -- '- {match: {probability: 0.3}, action: throttle}\n- {action: %s}\n' "$fail" \
+            >"$tmp/throttle.yaml"
+        launch "$kdaout" fake-lambda --listen 127.0.0.1:0 --seed 7 --rules "$tmp/throttle.yaml"
+    else
+        launch "$kdaout" fake-lambda --listen 127.0.0.1:0 --seed 7 --fail throttle \
+            --fail-probability 30%
+    fi
+    "$kdaout" conform --endpoint "$url" --seed 1 --no-colour >"$tmp/out.txt" 2>&1; rc=$?
+    verdicts() { grep -E '^(PASS|WARN|FAIL|ERROR|UNDECIDED) ' "$1" | awk '{print $1, $2}'; }
+    if [ $rc -eq $calm_rc ] && [ "$(verdicts "$tmp/out.txt")" = "$(verdicts "$tmp/calm.txt")" ] &&
+       grep -q "resent after 429/5xx" "$tmp/out.txt"; then
+        ok "a 30% throttle changes no verdict (${fail:-healthy}: exit $rc)"
+    else
+        not_ok "30% throttle (${fail:-healthy}): exit $rc vs $calm_rc"; diff <(verdicts "$tmp/calm.txt") <(verdicts "$tmp/out.txt"); cat "$tmp/out.txt"
+    fi
+done
 
 # 4. Usage errors exit 2.
 "$kdaout" conform >/dev/null 2>&1; rc=$?
@@ -179,9 +290,41 @@ else
     not_ok "redaction in run (exit $rc)"; grep -n "$secret\|apply" "$tmp/pw3.out" | head -5
 fi
 
+# 6b. kdaout run: GetFunctionConfiguration refused (403) or no such function
+#     (404) is the failed check function_configuration, with cause and fix.
+start_raw config-denied
+cat >"$tmp/denied.yaml" <<YAML
+name: a role without lambda:GetFunctionConfiguration
+duration: 1s
+application:
+  input: [{rate: 5/s}]
+lambda:
+  endpoint: $url
+YAML
+"$kdaout" run "$tmp/denied.yaml" --seed 1 --no-colour --junit "$tmp/denied.xml" >"$tmp/out.txt" 2>&1
+rc=$?
+if [ $rc -eq 3 ] && grep -q "^    FAILED function_configuration = 403" "$tmp/out.txt" &&
+   grep -q "AccessDeniedException" "$tmp/out.txt" &&
+   grep -q "fix: grant lambda:InvokeFunction and lambda:GetFunctionConfiguration" "$tmp/out.txt" &&
+   grep -q "function_configuration" "$tmp/denied.xml"; then
+    ok "run: GetFunctionConfiguration refused is the failed check function_configuration (exit 3)"
+else
+    not_ok "run: GetFunctionConfiguration refused (exit $rc)"; cat "$tmp/out.txt"
+fi
+launch "$kdaout" fake-lambda --listen 127.0.0.1:0 --function some-other-function
+sed -i "s|^  endpoint: .*|  endpoint: $url|" "$tmp/denied.yaml"
+"$kdaout" run "$tmp/denied.yaml" --seed 1 --no-colour >"$tmp/out.txt" 2>&1
+rc=$?
+if [ $rc -eq 2 ] && grep -q "^    FAILED function_configuration = 404" "$tmp/out.txt" &&
+   grep -q "no such function" "$tmp/out.txt" && grep -q "fix: check the function's name" "$tmp/out.txt"; then
+    ok "run: no such function is the failed check function_configuration (exit 2)"
+else
+    not_ok "run: no such function (exit $rc)"; cat "$tmp/out.txt"
+fi
+
 # 7. A reply over the 6,291,556-byte cap is "reply too large", not a failed
 #    connection: in conform, and as a named failure in a run's facts.
-launch python3 "$dir/raw-server.py"
+launch python3 "$dir/raw-server.py" huge
 "$kdaout" conform --endpoint "$url" --probe one-row --no-colour >"$tmp/out.txt" 2>&1
 rc=$?
 if [ $rc -eq 1 ] && grep -q "^FAIL  one-row .*reply too large" "$tmp/out.txt" &&

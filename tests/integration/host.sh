@@ -21,7 +21,7 @@ host() { start_host "$1" "$2" node "$runtime"; }
 
 host ok 3
 conform; rc=$?
-if [ $rc -eq 0 ] && grep -q "10 passed, 0 failed" "$tmp/out.txt"; then
+if [ $rc -eq 0 ] && grep -q "11 passed, 0 failed" "$tmp/out.txt"; then
     ok "the blueprint handler (all Ok) passes every conform probe"
 else
     not_ok "blueprint handler: exit $rc"; cat "$tmp/out.txt" "$log"
@@ -99,9 +99,9 @@ wait "$fixer"
 
 host missing 3
 conform --probe one-row; rc=$?
-if [ $rc -eq 1 ] && grep -q "Runtime.ImportModuleError" "$tmp/out.txt" &&
+if [ $rc -eq 3 ] && grep -q "the handler did not start: Runtime.ImportModuleError" "$tmp/out.txt" &&
    grep -q "init error" "$log"; then
-    ok "an init error is a function error, and is logged"
+    ok "an init error is a function error (conform: the handler did not start), and is logged"
 else
     not_ok "init error: exit $rc"; cat "$tmp/out.txt" "$log"
 fi

@@ -47,7 +47,7 @@ YAML
 # 1. The blueprint: every probe passes; a run delivers everything.
 host ok
 conform; rc=$?
-if [ $rc -eq 0 ] && grep -q "10 passed, 0 failed" "$tmp/out.txt"; then
+if [ $rc -eq 0 ] && grep -q "11 passed, 0 failed" "$tmp/out.txt"; then
     ok "blueprint handler under aws-lambda-ric: every conform probe passes"
 else
     not_ok "blueprint handler: exit $rc"; cat "$tmp/out.txt" "$log"

@@ -475,6 +475,192 @@ START_TEST(retry_hint_given_up_passes)
 }
 END_TEST
 
+
+/* Well-formed rows are counted with their answers: all Ok, then all
+ * DeliveryFailed (what a refuse-all function answers). */
+START_TEST(wellformed_rows_are_counted)
+{
+    struct kdo_rng rng;
+    struct kdo_buf b;
+    kdo_rng_init(&rng, 12);
+    kdo_buf_init(&b, (size_t)1 << 20);
+    for (int refuse = 0; refuse < 2; refuse++) {
+        /* poison-pill: 5 ticker rows and 5 that are not JSON */
+        struct kdo_probe_run *p = kdo_probe_run_new(probe_index("poison-pill"), &rng);
+        const struct kdo_invocation *inv = kdo_probe_next(p);
+        kdo_buf_reset(&b);
+        kdo_buf_puts(&b, "{\"records\":[");
+        for (size_t i = 0; i < inv->n; i++)
+            kdo_buf_printf(&b, "%s{\"recordId\":\"%.*s\",\"result\":\"%s\"}", i ? "," : "",
+                           (int)inv->ids[i].n, inv->ids[i].p,
+                           refuse ? KDO_RESULT_DELIVERY_FAILED : KDO_RESULT_OK);
+        kdo_buf_puts(&b, "]}");
+        reply_body(p, &b, 1.0);
+        struct kdo_probe_result res;
+        kdo_probe_result(p, &res);
+        ck_assert_int_eq(res.status, KDO_PROBE_PASS); /* the contract is kept either way */
+        ck_assert_uint_eq(res.wellformed, 5);
+        ck_assert_uint_eq(res.wellformed_ok, refuse ? 0 : 5);
+        kdo_probe_run_free(p);
+    }
+    kdo_buf_cleanup(&b);
+}
+END_TEST
+
+/* A probe that failed the contract counts nothing: its answers decide nothing. */
+START_TEST(failed_probe_counts_no_rows)
+{
+    struct kdo_rng rng;
+    struct kdo_buf b;
+    kdo_rng_init(&rng, 13);
+    kdo_buf_init(&b, (size_t)1 << 20);
+    struct kdo_probe_run *p = kdo_probe_run_new(probe_index("batch-100"), &rng);
+    make_body(&b, kdo_probe_next(p), 3, NONE);
+    reply_body(p, &b, 1.0);
+    struct kdo_probe_result res;
+    kdo_probe_result(p, &res);
+    ck_assert_int_eq(res.status, KDO_PROBE_FAIL);
+    ck_assert_uint_eq(res.wellformed, 0);
+    kdo_probe_run_free(p);
+    kdo_buf_cleanup(&b);
+}
+END_TEST
+
+static struct kdo_reply_in reply_of(int status, const char *fe, const char *type, const char *body)
+{
+    return (struct kdo_reply_in){KDO_TRANSPORT_DONE, status, fe, body, strlen(body), type};
+}
+
+START_TEST(classify_names_who_answered)
+{
+    const struct {
+        int status;
+        const char *fe, *body;
+        enum kdo_probe_answer want;
+    } cases[] = {
+        {200, NULL, "{\"records\":[]}", KDO_PROBE_ANSWERED},
+        {200, "Unhandled", "{\"errorType\":\"SyntaxError\",\"errorMessage\":\"x\"}",
+         KDO_PROBE_ANSWERED},
+        {200, "Unhandled", "{\"errorType\":\"Runtime.ImportModuleError\",\"errorMessage\":\"x\"}",
+         KDO_PROBE_NOT_STARTED},
+        {200, "Unhandled", "{\"errorType\":\"Runtime.MarshalError\",\"errorMessage\":\"x\"}",
+         KDO_PROBE_ANSWERED},
+        {200, NULL, "{\"errorType\":\"Runtime.ImportModuleError\"}", KDO_PROBE_ANSWERED},
+        {404, NULL, "{\"Type\":\"User\",\"Message\":\"Function not found\"}", KDO_PROBE_NOT_FOUND},
+        {401, NULL, "{}", KDO_PROBE_REFUSED},
+        {403, NULL, "{}", KDO_PROBE_REFUSED},
+        {429, NULL, "{\"retryAfterSeconds\":\"1\"}", KDO_PROBE_RETRY},
+        {500, NULL, "{}", KDO_PROBE_RETRY},
+        {502, NULL, "{}", KDO_PROBE_RETRY},
+        {599, NULL, "{}", KDO_PROBE_RETRY},
+        {400, NULL, "{}", KDO_PROBE_ANSWERED},
+        {413, NULL, "{}", KDO_PROBE_ANSWERED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct kdo_reply_in in = reply_of(cases[i].status, cases[i].fe, NULL, cases[i].body);
+        ck_assert_msg(kdo_probe_classify(&in) == cases[i].want, "case %zu (HTTP %d): got %d",
+                      i, cases[i].status, (int)kdo_probe_classify(&in));
+    }
+    struct kdo_reply_in cut = {KDO_TRANSPORT_FAILED, 0, NULL, "", 0, NULL};
+    ck_assert_int_eq(kdo_probe_classify(&cut), KDO_PROBE_ANSWERED);
+}
+END_TEST
+
+START_TEST(init_error_reads_type_and_message)
+{
+    char type[64], msg[64];
+    static const char *const started[] = {"Runtime.ImportModuleError",
+                                          "Runtime.CallbackHandlerDeprecated", "Runtime.ExitError",
+                                          "Runtime.HandlerNotFound", "Runtime.UserCodeSyntaxError"};
+    for (size_t i = 0; i < sizeof started / sizeof started[0]; i++) {
+        char body[200];
+        snprintf(body, sizeof body, "{\"errorType\":\"%s\",\"errorMessage\":\"Error: Cannot "
+                 "find module 'index'\\nRequire stack\",\"trace\":[]}", started[i]);
+        struct kdo_reply_in in = reply_of(200, "Unhandled", NULL, body);
+        ck_assert_int_eq(kdo_probe_init_error(&in, type, sizeof type, msg, sizeof msg), 1);
+        ck_assert_str_eq(type, started[i]);
+        ck_assert_str_eq(msg, "Error: Cannot find module 'index' Require stack"); /* \n blanked */
+    }
+    static const char *const not_init[] = {
+        "{\"errorType\":\"Runtime.MarshalError\",\"errorMessage\":\"x\"}",
+        "{\"errorType\":\"Runtime.\",\"errorMessage\":\"x\"}",
+        "{\"errorType\":\"TypeError\",\"errorMessage\":\"x\"}",
+        "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\"x\"}",
+        "{\"errorMessage\":\"Runtime.ImportModuleError\"}",
+        "not json", "",
+    };
+    for (size_t i = 0; i < sizeof not_init / sizeof not_init[0]; i++) {
+        struct kdo_reply_in in = reply_of(200, "Unhandled", NULL, not_init[i]);
+        ck_assert_msg(kdo_probe_init_error(&in, type, sizeof type, msg, sizeof msg) == 0,
+                      "%s", not_init[i]);
+    }
+    /* no errorMessage: said so */
+    struct kdo_reply_in in = reply_of(200, "Unhandled", NULL, "{\"errorType\":\"Runtime.ExitError\"}");
+    ck_assert_int_eq(kdo_probe_init_error(&in, type, sizeof type, msg, sizeof msg), 1);
+    ck_assert_str_eq(msg, "(no errorMessage)");
+}
+END_TEST
+
+START_TEST(retry_delay_is_bounded)
+{
+    struct kdo_reply_in plain = reply_of(429, NULL, NULL, "{\"message\":\"Rate Exceeded.\"}");
+    struct kdo_reply_in later = reply_of(429, NULL, NULL, "{\"retryAfterSeconds\":\"3\"}");
+    struct kdo_reply_in huge = reply_of(429, NULL, NULL, "{\"retryAfterSeconds\":3600}");
+    ck_assert_int_eq(kdo_probe_retry_delay(&plain, 0), -1);
+    for (unsigned r = 1; r <= KDO_PROBE_RETRIES; r++) {
+        ck_assert_int_eq(kdo_probe_retry_delay(&plain, r), KDO_PROBE_RETRY_INTERVAL);
+        ck_assert_int_eq(kdo_probe_retry_delay(&later, r), 3 * KDO_S);
+        ck_assert_int_eq(kdo_probe_retry_delay(&huge, r), KDO_PROBE_RETRY_AFTER_MAX);
+    }
+    ck_assert_int_eq(kdo_probe_retry_delay(&plain, KDO_PROBE_RETRIES + 1), -1);
+}
+END_TEST
+
+START_TEST(explain_names_cause_and_fix)
+{
+    char cause[600], fix[400];
+    kdo_probe_explain("Invoke", 403, "UnrecognizedClientException", cause, sizeof cause, fix,
+                      sizeof fix);
+    ck_assert_ptr_nonnull(strstr(cause, "403 UnrecognizedClientException"));
+    ck_assert_ptr_nonnull(strstr(fix, "AWS_ACCESS_KEY_ID"));
+    kdo_probe_explain("Invoke", 403, "InvalidSignatureException:http://x", cause, sizeof cause,
+                      fix, sizeof fix);
+    ck_assert_ptr_nonnull(strstr(fix, "clock"));
+    kdo_probe_explain("GetFunctionConfiguration", 403, "AccessDeniedException", cause,
+                      sizeof cause, fix, sizeof fix);
+    ck_assert_ptr_nonnull(strstr(cause, "lack a permission"));
+    ck_assert_ptr_nonnull(strstr(fix, "lambda:GetFunctionConfiguration"));
+    kdo_probe_explain("Invoke", 404, "ResourceNotFoundException", cause, sizeof cause, fix,
+                      sizeof fix);
+    ck_assert_ptr_nonnull(strstr(cause, "no such function"));
+    ck_assert_ptr_nonnull(strstr(fix, "name or ARN"));
+    kdo_probe_explain("Invoke", 429, NULL, cause, sizeof cause, fix, sizeof fix);
+    ck_assert_ptr_nonnull(strstr(cause, "throttled"));
+    ck_assert_ptr_nonnull(strstr(fix, "concurrency"));
+    kdo_probe_explain("Invoke", 401, NULL, cause, sizeof cause, fix, sizeof fix);
+    ck_assert_ptr_nonnull(strstr(cause, "(HTTP 401):"));
+    ck_assert_ptr_nonnull(strstr(fix, "AWS_SECRET_ACCESS_KEY"));
+    kdo_probe_explain("Invoke", 503, "", cause, sizeof cause, fix, sizeof fix);
+    ck_assert_ptr_nonnull(strstr(cause, "HTTP 503 after"));
+}
+END_TEST
+
+START_TEST(timing_judges_against_the_timeout)
+{
+    /* Timeout 3 s */
+    ck_assert_int_eq(kdo_probe_timing(100, 200, 3000, 1), KDO_PROBE_PASS);
+    ck_assert_int_eq(kdo_probe_timing(100, 1600, 3000, 1), KDO_PROBE_WARN);  /* past half */
+    ck_assert_int_eq(kdo_probe_timing(100, 3000, 3000, 1), KDO_PROBE_WARN);  /* at it */
+    ck_assert_int_eq(kdo_probe_timing(100, 3001, 3000, 1), KDO_PROBE_FAIL);  /* past it */
+    ck_assert_int_eq(kdo_probe_timing(3001, 0, 3000, 1), KDO_PROBE_WARN);    /* a cold start */
+    ck_assert_int_eq(kdo_probe_timing(13001, 0, 3000, 1), KDO_PROBE_FAIL);   /* past init too */
+    ck_assert_int_eq(kdo_probe_timing(100, 3001, 3000, 0), KDO_PROBE_WARN);  /* assumed Timeout */
+    /* Timeout 60 s: the guide's 5 s still warns */
+    ck_assert_int_eq(kdo_probe_timing(100, 5001, 60000, 1), KDO_PROBE_WARN);
+    ck_assert_int_eq(kdo_probe_timing(100, 4999, 60000, 1), KDO_PROBE_PASS);
+}
+END_TEST
+
 static Suite *probe_suite(void)
 {
     Suite *s = suite_create("probe");
@@ -495,6 +681,13 @@ static Suite *probe_suite(void)
         {"delivery_failed_passes", delivery_failed_passes, 0},
         {"retry_hint_stuck_record_warns", retry_hint_stuck_record_warns, 0},
         {"retry_hint_given_up_passes", retry_hint_given_up_passes, 0},
+        {"wellformed_rows_are_counted", wellformed_rows_are_counted, 0},
+        {"failed_probe_counts_no_rows", failed_probe_counts_no_rows, 0},
+        {"classify_names_who_answered", classify_names_who_answered, 0},
+        {"init_error_reads_type_and_message", init_error_reads_type_and_message, 0},
+        {"retry_delay_is_bounded", retry_delay_is_bounded, 0},
+        {"explain_names_cause_and_fix", explain_names_cause_and_fix, 0},
+        {"timing_judges_against_the_timeout", timing_judges_against_the_timeout, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
