@@ -546,7 +546,7 @@ static int metric_fact(const struct kdo_facts *f, const char *name, double *valu
     int n = 0;
     if (strncmp(name, "metric:", 7) != 0 || strlen(name) >= sizeof buf)
         return KDO_EINVAL;
-    strcpy(buf, name + 7);
+    snprintf(buf, sizeof buf, "%s", name + 7);
     for (char *s = buf, *tok; n < 4 && (tok = strsep(&s, ":")) != NULL;)
         parts[n++] = tok;
     if (n < 2 || n > 3)

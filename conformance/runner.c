@@ -590,8 +590,11 @@ static void run_all(struct pool *p)
     unsigned jobs = p->o->jobs ? p->o->jobs : 1;
     pthread_t threads[64];
     jobs = jobs > 64 ? 64 : jobs;
+    unsigned started = 0;
     for (unsigned t = 0; t < jobs; t++)
-        pthread_create(&threads[t], NULL, worker, p);
+        started += pthread_create(&threads[started], NULL, worker, p) == 0;
+    if (started == 0) /* no thread to be had: this one does the work, then prints */
+        worker(p);
     for (size_t i = 0; i < p->suite->n; i++) {
         pthread_mutex_lock(&p->lock);
         while (!p->done[i])
@@ -600,7 +603,7 @@ static void run_all(struct pool *p)
         kdo_report_terminal_one(p->o->out, &p->res[i], p->o->colour, p->o->verbose);
         fflush(p->o->out);
     }
-    for (unsigned t = 0; t < jobs; t++)
+    for (unsigned t = 0; t < started; t++)
         pthread_join(threads[t], NULL);
 }
 
