@@ -615,7 +615,7 @@ static const char *const kind_names[] = {
     [KDO_FORMAT_NUMBER] = "number",     [KDO_FORMAT_BOOL] = "true|false",
     [KDO_FORMAT_RANGE] = "N|{min,max}", [KDO_FORMAT_ENUM] = "one of",
     [KDO_FORMAT_MAP] = "mapping",       [KDO_FORMAT_LIST] = "list",
-    [KDO_FORMAT_OTHER] = "see below",
+    [KDO_FORMAT_OTHER] = "as in the example",
 };
 
 /* "duration 1s..900s", "one of ok|omit|...", "count >= 1". */
