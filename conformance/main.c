@@ -14,6 +14,7 @@
 #include "probe.h"
 #include "runner.h"
 #include "scenario.h"
+#include "format.h"
 #include "schema.h"
 #include "units.h"
 
@@ -136,10 +137,6 @@ static const char usage_run[] =
     "    \"1.2\": {invocations: 2}     # with destinations: that one's facts (others: the first's)\n"
     "    max_lag_ms: {min: 10000, during: {from: 20s, until: 40s}}\n"
     "\n"
-    "Rule matches: attempt (N or {min,max}; 1 = retryHint 0), invocation, from, until,\n"
-    "times (first N matches only), probability, contains (row content), row (empty, binary,\n"
-    "not_json: the row's kind), min_bytes (rows at least this big).\n"
-    "\n"
     "Against an HTTP endpoint, GetFunctionConfiguration comes first (KDA's role needs\n"
     "lambda:GetFunctionConfiguration): a 404 (no such function) is an ERROR, a 401/403\n"
     "(credentials, permission, signature) UNDECIDED, both with the failed check\n"
@@ -161,6 +158,8 @@ static void print_actions(FILE *out)
 static void help_run(FILE *out)
 {
     fputs(usage_run, out);
+    fprintf(out, "\nScenario keys (the same tables as the loader and `kdaout schema`):\n");
+    kdo_format_help(out, &kdo_format_scenario);
     fputc('\n', out);
     print_actions(out);
     fprintf(out, "\nFacts (checked in every scenario: lost = 0, ok_resent = 0, retry_hint_errors = 0,\n"
@@ -473,7 +472,8 @@ static int cmd_host(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
         switch (c) {
         case 't':
-            if (parse_u64(optarg, &v) != 0 || v < 1 || v > 900) {
+            if (parse_u64(optarg, &v) != 0 || v < KDO_FUNCTION_TIMEOUT_MIN_S ||
+                v > KDO_FUNCTION_TIMEOUT_MAX_S) {
                 fprintf(stderr, "kdaout host: --timeout expects seconds from 1 to 900, found "
                         "\"%s\"\n", optarg);
                 return 2;
@@ -483,7 +483,8 @@ static int cmd_host(int argc, char **argv)
         case 'f': cfg.function = optarg; break;
         case 'H': cfg.handler = optarg; break;
         case 'm':
-            if (parse_u64(optarg, &v) != 0 || v < 128 || v > 10240) {
+            if (parse_u64(optarg, &v) != 0 || v < KDO_FUNCTION_MEMORY_MIN_MB ||
+                v > KDO_FUNCTION_MEMORY_MAX_MB) {
                 fprintf(stderr, "kdaout host: --memory expects MB from 128 to 10240\n");
                 return 2;
             }
@@ -637,14 +638,16 @@ static int fake_option(int c, const char *arg, struct fake_opts *o)
     case 't':
         if (kdo_units_duration(arg, &o->cfg.lambda.timeout, why, sizeof why))
             return bad_option("--timeout", arg, why);
-        if (o->cfg.lambda.timeout < KDO_S || o->cfg.lambda.timeout > 900 * KDO_S ||
+        if (o->cfg.lambda.timeout < KDO_FUNCTION_TIMEOUT_MIN_S * KDO_S ||
+            o->cfg.lambda.timeout > KDO_FUNCTION_TIMEOUT_MAX_S * KDO_S ||
             o->cfg.lambda.timeout % KDO_S)
             return bad_option("--timeout", arg, "a whole number of seconds between 1s and 900s");
         return 0;
     case 'L':
         return kdo_units_duration(arg, &o->cfg.lambda.latency, why, sizeof why) ? bad_option("--latency", arg, why) : 0;
     case 'm':
-        if (parse_u64(arg, &v) != 0 || v < 128 || v > 10240)
+        if (parse_u64(arg, &v) != 0 || v < KDO_FUNCTION_MEMORY_MIN_MB ||
+            v > KDO_FUNCTION_MEMORY_MAX_MB)
             return bad_option("--memory", arg, "expected MB between 128 and 10240");
         o->cfg.lambda.memory_mb = (int)v;
         return 0;

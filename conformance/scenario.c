@@ -11,6 +11,7 @@
 #include "bug.h"
 #include "contract.h"
 #include "expect.h"
+#include "format.h"
 #include "suggest.h"
 #include "rowfile.h"
 #include "units.h"
@@ -18,6 +19,7 @@
 #include "ydoc.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -30,6 +32,7 @@
 struct pump;
 
 struct ctx {
+    const struct kdo_format_map *fmt; /* the format's root table */
     const char *file;
     struct kdo_errinfo *err;
     struct kdo_scenario *s;
@@ -95,7 +98,7 @@ static int want(struct ctx *c, node *n, enum kdo_ynode_type type, const char *wh
     return 0;
 }
 
-static int check_keys(struct ctx *c, node *map, const char *where, const char *const *allowed)
+static int check_names(struct ctx *c, node *map, const char *where, const char *const *allowed)
 {
     int err = want(c, map, KDO_YNODE_MAP, where);
     for (size_t i = 0; err == 0 && i < map->n; i++) {
@@ -117,27 +120,66 @@ static int check_keys(struct ctx *c, node *map, const char *where, const char *c
     return err;
 }
 
+/* The keys of `map` are those of table t (named `where` in messages, or t's
+ * own name); a stranger is refused with the nearest key suggested. */
+static int check_keys_as(struct ctx *c, node *map, const char *where,
+                         const struct kdo_format_map *t)
+{
+    const char *names[64];
+    kdo_format_names(t, names, sizeof names / sizeof names[0]);
+    return check_names(c, map, where ? where : t->name, names);
+}
+
+static int check_keys(struct ctx *c, node *map, const struct kdo_format_map *t)
+{
+    return check_keys_as(c, map, NULL, t);
+}
+
 /* ---- typed values ---------------------------------------------------------- */
 
-typedef int (*parse_fn)(const char *s, void *out, char *why, size_t n);
-
-static int scalar(struct ctx *c, node *n, const char *what, parse_fn parse, void *out)
+/* A scalar through one of units.h's parsers, each called with its own
+ * type (no cast through a generic function pointer). */
+static int scalar_kind(struct ctx *c, node *n, const char *what, enum kdo_format_kind kind,
+                       void *out)
 {
     char why[300];
+    int err = KDO_ESCHEMA;
     if (n->type != KDO_YNODE_SCALAR)
         return fail(c, n, "found a %s for %s, expected %s", kdo_ynode_type_name(n->type), what,
                     "a single value");
-    if (parse(n->text, out, why, sizeof why) != 0)
-        return fail(c, n, "%s: %s", what, why);
-    return 0;
+    switch (kind) {
+    case KDO_FORMAT_DURATION: err = kdo_units_duration(n->text, (kdo_time_ns *)out, why, sizeof why); break;
+    case KDO_FORMAT_SIZE: err = kdo_units_size(n->text, (uint64_t *)out, why, sizeof why); break;
+    case KDO_FORMAT_COUNT: err = kdo_units_count(n->text, (uint64_t *)out, why, sizeof why); break;
+    case KDO_FORMAT_RATE: err = kdo_units_rate(n->text, (double *)out, why, sizeof why); break;
+    case KDO_FORMAT_PROBABILITY: err = kdo_units_probability(n->text, (double *)out, why, sizeof why); break;
+    case KDO_FORMAT_NUMBER: err = kdo_units_number(n->text, (double *)out, why, sizeof why); break;
+    case KDO_FORMAT_BOOL: err = kdo_units_bool(n->text, (int *)out, why, sizeof why); break;
+    default: snprintf(why, sizeof why, "not a single value"); break;
+    }
+    return err ? fail(c, n, "%s: %s", what, why) : 0;
 }
 
-#define DURATION(c, n, what, out) scalar(c, n, what, (parse_fn)kdo_units_duration, out)
-#define SIZE(c, n, what, out) scalar(c, n, what, (parse_fn)kdo_units_size, out)
-#define COUNT(c, n, what, out) scalar(c, n, what, (parse_fn)kdo_units_count, out)
-#define RATE(c, n, what, out) scalar(c, n, what, (parse_fn)kdo_units_rate, out)
-#define PROB(c, n, what, out) scalar(c, n, what, (parse_fn)kdo_units_probability, out)
-#define NUMBER(c, n, what, out) scalar(c, n, what, (parse_fn)kdo_units_number, out)
+static int DURATION(struct ctx *c, node *n, const char *what, kdo_time_ns *out)
+{
+    return scalar_kind(c, n, what, KDO_FORMAT_DURATION, out);
+}
+static int COUNT(struct ctx *c, node *n, const char *what, uint64_t *out)
+{
+    return scalar_kind(c, n, what, KDO_FORMAT_COUNT, out);
+}
+static int RATE(struct ctx *c, node *n, const char *what, double *out)
+{
+    return scalar_kind(c, n, what, KDO_FORMAT_RATE, out);
+}
+static int NUMBER(struct ctx *c, node *n, const char *what, double *out)
+{
+    return scalar_kind(c, n, what, KDO_FORMAT_NUMBER, out);
+}
+static int BOOL(struct ctx *c, node *n, const char *what, int *out)
+{
+    return scalar_kind(c, n, what, KDO_FORMAT_BOOL, out);
+}
 
 static int text(struct ctx *c, node *n, const char *what, char **out)
 {
@@ -148,13 +190,109 @@ static int text(struct ctx *c, node *n, const char *what, char **out)
     return 0;
 }
 
-static int size_t_value(struct ctx *c, node *n, const char *what, size_t *out, int with_units)
+/* ---- plain values, from the tables --------------------------------------------- */
+
+/* The table at a '/'-separated path of keys under the root ("lambda/rules"). */
+static const struct kdo_format_map *table(struct ctx *c, const char *path)
 {
-    uint64_t v;
-    int err = with_units ? SIZE(c, n, what, &v) : COUNT(c, n, what, &v);
-    if (err == 0)
-        *out = (size_t)v;
+    const struct kdo_format_map *t = c->fmt;
+    char buf[64], *save = NULL;
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *k = strtok_r(buf, "/", &save); k && t; k = strtok_r(NULL, "/", &save))
+        t = kdo_format_sub(t, k);
+    if (t == NULL) /* every path below names a key of format.c's tables */
+        abort();
+    return t;
+}
+
+/* k's limit message with {min}, {max} and {value} filled in. */
+static int limit_fail(struct ctx *c, node *n, const struct kdo_format_key *k, int64_t v)
+{
+    char msg[400], lo[32], hi[32], val[32];
+    size_t len = 0;
+    kdo_format_limit_text(k, k->min, lo, sizeof lo);
+    kdo_format_limit_text(k, k->max, hi, sizeof hi);
+    snprintf(val, sizeof val, "%" PRId64, v);
+    for (const char *m = k->limit_msg; *m && len + 1 < sizeof msg;) {
+        const char *put = !strncmp(m, "{min}", 5) ? lo : !strncmp(m, "{max}", 5) ? hi
+                        : !strncmp(m, "{value}", 7) ? val : NULL;
+        if (put == NULL) {
+            msg[len++] = *m++;
+            continue;
+        }
+        len += (size_t)snprintf(msg + len, sizeof msg - len, "%s", put);
+        m += put == val ? 7 : 5;
+    }
+    msg[len < sizeof msg ? len : sizeof msg - 1] = '\0';
+    return fail(c, n, "%s", msg);
+}
+
+/* Whether v is within k's limits. */
+static int within(const struct kdo_format_key *k, int64_t v)
+{
+    if (!(k->flags & KDO_FORMAT_LIMITED))
+        return 1;
+    if ((k->flags & KDO_FORMAT_WHOLE_SECONDS) && v % KDO_S != 0)
+        return 0;
+    return v >= k->min && v <= k->max;
+}
+
+/* One plain key: parsed by its kind, checked against its limits, stored
+ * where the table says (base: the struct the mapping is read into). */
+static int plain_key(struct ctx *c, node *n, const struct kdo_format_key *k, char *base)
+{
+    union { kdo_time_ns ns; uint64_t u; double d; int b; } v = {0};
+    if (k->store == KDO_FORMAT_STRING || k->store == KDO_FORMAT_CHECK) {
+        if (n->type != KDO_YNODE_SCALAR)
+            return fail(c, n, "found a %s for %s, expected text", kdo_ynode_type_name(n->type),
+                        k->name);
+        if (k->store == KDO_FORMAT_STRING)
+            return text(c, n, k->name, (char **)(void *)(base + k->offset));
+        return 0;
+    }
+    int err = scalar_kind(c, n, k->name, k->kind, &v);
+    int64_t x = k->kind == KDO_FORMAT_DURATION ? v.ns
+              : v.u > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v.u;
+    if (err == 0 && (k->kind == KDO_FORMAT_DURATION || k->kind == KDO_FORMAT_COUNT ||
+                     k->kind == KDO_FORMAT_SIZE) && !within(k, x))
+        return limit_fail(c, n, k, x);
+    void *at = base + k->offset;
+    switch (err ? KDO_FORMAT_NOWHERE : k->store) {
+    case KDO_FORMAT_TIME_NS: *(kdo_time_ns *)at = v.ns; break;
+    case KDO_FORMAT_U64: *(uint64_t *)at = v.u; break;
+    case KDO_FORMAT_SIZE_T: *(size_t *)at = (size_t)v.u; break;
+    case KDO_FORMAT_INT: *(int *)at = k->kind == KDO_FORMAT_BOOL ? v.b : (int)x; break;
+    case KDO_FORMAT_DOUBLE: *(double *)at = v.d; break;
+    default: break;
+    }
     return err;
+}
+
+/* Every plain key of table t present in map, in the table's order. */
+static int plain(struct ctx *c, node *map, const struct kdo_format_map *t, void *base)
+{
+    int err = 0;
+    for (size_t i = 0; i < t->nkeys && err == 0; i++) {
+        node *n = kdo_ynode_get(map, t->keys[i].name);
+        if (n && t->keys[i].store != KDO_FORMAT_NOWHERE)
+            err = plain_key(c, n, &t->keys[i], base);
+    }
+    return err;
+}
+
+/* check_keys() and plain() together: a mapping read by its table. */
+static int walk(struct ctx *c, node *map, const struct kdo_format_map *t, void *base)
+{
+    int err = check_keys(c, map, t);
+    return err ? err : plain(c, map, t, base);
+}
+
+/* A key's limits, for values the loader reads itself. */
+static int limits(struct ctx *c, node *n, const struct kdo_format_map *t, const char *key,
+                  int64_t v)
+{
+    const struct kdo_format_key *k = kdo_format_find(t, key);
+    return k && !within(k, v) ? limit_fail(c, n, k, v) : 0;
 }
 
 /* ---- application ------------------------------------------------------------- */
@@ -404,9 +542,8 @@ static int file_rows(struct ctx *c, node *n, node *header, struct kdo_source_seg
 
 static int input_item(struct ctx *c, node *it, struct kdo_source_segment *g)
 {
-    static const char *const keys[] = {"rate", "from", "until", "burst", "at", "row", "rows", "file",
-                                       "header", NULL};
-    int err = check_keys(c, it, "an input item", keys);
+    const struct kdo_format_map *t = table(c, "application/input");
+    int err = check_keys(c, it, t);
     node *rate = kdo_ynode_get(it, "rate"), *burst = kdo_ynode_get(it, "burst"),
          *row = kdo_ynode_get(it, "row"), *n;
     node *rows = kdo_ynode_get(it, "rows"), *file = kdo_ynode_get(it, "file");
@@ -448,8 +585,8 @@ static int input_item(struct ctx *c, node *it, struct kdo_source_segment *g)
     }
     if (burst) {
         g->kind = KDO_SEGMENT_BURST;
-        if ((err = COUNT(c, burst, "burst", &g->count)) == 0 && g->count > 100000000)
-            return fail(c, burst, "a burst is at most 100000000 rows");
+        if ((err = COUNT(c, burst, "burst", &g->count)) == 0)
+            err = limits(c, burst, t, "burst", g->count > INT64_MAX ? INT64_MAX : (int64_t)g->count);
         return err;
     }
     g->kind = KDO_SEGMENT_INJECT;
@@ -533,20 +670,7 @@ static int window(struct ctx *c, node *n)
 
 static int buffer(struct ctx *c, node *map)
 {
-    static const char *const keys[] = {"rows", "bytes", NULL};
-    struct kdo_delivery_config *d = &c->s->sim.delivery;
-    int err = check_keys(c, map, "buffer", keys);
-    node *n;
-    if (err == 0 && (n = kdo_ynode_get(map, "rows")))
-        err = size_t_value(c, n, "buffer rows", &d->buffer_rows, 0);
-    if (err == 0 && (n = kdo_ynode_get(map, "bytes")))
-        err = size_t_value(c, n, "buffer bytes", &d->buffer_bytes, 1);
-    if (err == 0 && d->buffer_rows == 0)
-        return fail(c, map, "buffer rows must be at least 1");
-    if (err == 0 && d->buffer_bytes < (1u << 20))
-        return fail(c, kdo_ynode_get(map, "bytes"), "buffer bytes must be at least 1MB, so any "
-                                                    "row up to KDA's 512 KB limit fits");
-    return err;
+    return walk(c, map, table(c, "application/buffer"), c->s);
 }
 
 /* A copy of text[0..len) the scenario owns (query strings live as long as it). */
@@ -777,13 +901,11 @@ static void pump_init(struct pump *p, struct kdo_query_config *q, int is_main)
 /* application.destinations: up to three, each its own pump and lane. */
 static int destination(struct ctx *c, node *map, size_t i)
 {
-    static const char *const keys[] = {"id", "query", "window", "partition_by", "select", "where",
-                                       "format", "cadence", NULL};
     struct kdo_scenario *s = c->s;
     struct kdo_sim_output *o = &s->sim.outputs[i];
     struct pump p;
     node *n;
-    int err = check_keys(c, map, "a destination", keys), typed;
+    int err = check_keys(c, map, table(c, "application/destinations")), typed;
     struct kdo_query_config *q = &s->dest_query[i];
     *q = (struct kdo_query_config){.columns = s->query.columns, .types = s->query.types,
                                    .ncolumns = s->query.ncolumns,
@@ -844,12 +966,9 @@ static int destinations(struct ctx *c, node *map, node *seq)
 
 static int application(struct ctx *c, node *map)
 {
-    static const char *const keys[] = {"arn", "query", "window", "poll", "buffer", "row_size",
-                                       "input", "schema", "input_format", "format", "where",
-                                       "select", "partition_by", "destinations", NULL};
     struct kdo_sim_config *sim = &c->s->sim;
     struct pump main;
-    int err = check_keys(c, map, "application", keys), typed = 0, has_query = 0;
+    int err = walk(c, map, table(c, "application"), c->s), typed = 0, has_query = 0;
     node *n;
     char *arn = NULL;
     pump_init(&main, &c->s->query, 1);
@@ -867,18 +986,8 @@ static int application(struct ctx *c, node *map)
         err = query(c, n);
     if (err == 0 && (n = kdo_ynode_get(map, "window")))
         err = window(c, n);
-    if (err == 0 && (n = kdo_ynode_get(map, "poll")))
-        err = DURATION(c, n, "poll", &sim->app.poll);
-    if (err == 0 && sim->app.poll < KDO_MS)
-        return fail(c, kdo_ynode_get(map, "poll"), "poll must be at least 1ms");
     if (err == 0 && (n = kdo_ynode_get(map, "buffer")))
         err = buffer(c, n);
-    if (err == 0 && (n = kdo_ynode_get(map, "row_size"))) {
-        err = size_t_value(c, n, "row_size", &sim->source.row_size, 1);
-        if (err == 0 && sim->source.row_size > KDO_MAX_ROW_BYTES)
-            return fail(c, n, "row_size is %zu bytes; KDA's in-application row limit is %zu bytes "
-                              "(512 KB)", sim->source.row_size, KDO_MAX_ROW_BYTES);
-    }
     /* The schema first: a CSV file without a header is checked against it. */
     if (err == 0 && (n = kdo_ynode_get(map, "schema")))
         err = input_schema(c, n);
@@ -910,35 +1019,14 @@ static int application(struct ctx *c, node *map)
 
 static int delivery(struct ctx *c, node *map)
 {
-    static const char *const keys[] = {"cadence", "retry_interval", "invoke_timeout",
-                                       "max_event_bytes", NULL};
-    struct kdo_delivery_config *d = &c->s->sim.delivery;
-    int err = check_keys(c, map, "delivery", keys);
-    node *n;
-    if (err == 0 && (n = kdo_ynode_get(map, "cadence")) && (err = DURATION(c, n, "cadence", &d->cadence)) == 0)
-        c->cadence_set = 1;
-    if (err == 0 && (n = kdo_ynode_get(map, "retry_interval")) &&
-        (err = DURATION(c, n, "retry_interval", &d->retry_interval)) == 0 && d->retry_interval < KDO_MS)
-        return fail(c, n, "retry_interval must be at least 1ms");
-    if (err == 0 && (n = kdo_ynode_get(map, "invoke_timeout")) &&
-        (err = DURATION(c, n, "invoke_timeout", &d->invoke_timeout)) == 0) {
-        if (d->invoke_timeout < 100 * KDO_MS)
-            return fail(c, n, "invoke_timeout must be at least 100ms");
-        c->invoke_timeout_set = 1;
-    }
-    if (err == 0 && (n = kdo_ynode_get(map, "max_event_bytes"))) {
-        err = size_t_value(c, n, "max_event_bytes", &d->max_event_bytes, 1);
-        if (err == 0 && (d->max_event_bytes > KDO_MAX_EVENT_BYTES ||
-                         d->max_event_bytes < KDO_MIN_EVENT_LIMIT))
-            return fail(c, n, "max_event_bytes must be between 1MB (so any 512 KB row fits) and "
-                              "6MB (6291456 bytes, Lambda's request limit)");
-    }
+    int err = walk(c, map, table(c, "delivery"), c->s);
+    c->cadence_set |= kdo_ynode_get(map, "cadence") != NULL;
+    c->invoke_timeout_set |= kdo_ynode_get(map, "invoke_timeout") != NULL;
     return err;
 }
 
 static int range(struct ctx *c, node *n, const char *what, uint64_t *lo, uint64_t *hi)
 {
-    static const char *const keys[] = {"min", "max", NULL};
     node *v;
     int err;
     if (n->type == KDO_YNODE_SCALAR) {
@@ -946,7 +1034,7 @@ static int range(struct ctx *c, node *n, const char *what, uint64_t *lo, uint64_
         *hi = *lo;
         return err;
     }
-    if ((err = check_keys(c, n, what, keys)))
+    if ((err = check_keys_as(c, n, what, &kdo_format_range)))
         return err;
     if ((v = kdo_ynode_get(n, "min")) && (err = COUNT(c, v, what, lo)))
         return err;
@@ -957,9 +1045,7 @@ static int range(struct ctx *c, node *n, const char *what, uint64_t *lo, uint64_
 
 static int match(struct ctx *c, node *map, struct kdo_fault_match *m)
 {
-    static const char *const keys[] = {"attempt", "invocation", "from", "until", "times",
-                                       "probability", "contains", "row", "min_bytes", NULL};
-    int err = check_keys(c, map, "match", keys);
+    int err = walk(c, map, &kdo_format_match, m);
     node *n;
     if (err == 0 && (n = kdo_ynode_get(map, "attempt")))
         err = range(c, n, "attempt", &m->attempt_min, &m->attempt_max);
@@ -967,14 +1053,6 @@ static int match(struct ctx *c, node *map, struct kdo_fault_match *m)
         return fail(c, kdo_ynode_get(map, "attempt"), "attempt counts from 1 (retryHint + 1)");
     if (err == 0 && (n = kdo_ynode_get(map, "invocation")))
         err = range(c, n, "invocation", &m->invocation_min, &m->invocation_max);
-    if (err == 0 && (n = kdo_ynode_get(map, "from")))
-        err = DURATION(c, n, "from", &m->from);
-    if (err == 0 && (n = kdo_ynode_get(map, "until")))
-        err = DURATION(c, n, "until", &m->until);
-    if (err == 0 && (n = kdo_ynode_get(map, "times")))
-        err = COUNT(c, n, "times", &m->times);
-    if (err == 0 && (n = kdo_ynode_get(map, "probability")))
-        err = PROB(c, n, "probability", &m->probability);
     if (err == 0 && (n = kdo_ynode_get(map, "contains")) && (err = text(c, n, "contains", &m->contains)) == 0)
         m->contains_len = n->len;
     if (err == 0 && (n = kdo_ynode_get(map, "row"))) {
@@ -983,8 +1061,6 @@ static int match(struct ctx *c, node *map, struct kdo_fault_match *m)
             return fail(c, n, "row: expected any, empty, binary (not UTF-8) or not_json");
         m->row = (enum kdo_row_kind)kind;
     }
-    if (err == 0 && (n = kdo_ynode_get(map, "min_bytes")))
-        err = size_t_value(c, n, "min_bytes", &m->min_bytes, 1);
     return err;
 }
 
@@ -1011,11 +1087,8 @@ static int action(struct ctx *c, node *n, struct kdo_fault_rule *r)
 
 static int rule(struct ctx *c, node *map, struct kdo_fault_rule *r)
 {
-    static const char *const keys[] = {"name", "match", "action", "latency", "value", NULL};
-    int err = check_keys(c, map, "a rule", keys);
+    int err = walk(c, map, table(c, "lambda/rules"), r);
     node *n;
-    if (err == 0 && (n = kdo_ynode_get(map, "name")))
-        err = text(c, n, "name", &r->name);
     if (err == 0 && (n = kdo_ynode_get(map, "match")))
         err = match(c, n, &r->match);
     if (err == 0) {
@@ -1024,10 +1097,6 @@ static int rule(struct ctx *c, node *map, struct kdo_fault_rule *r)
                                 "missing_result, timeout, function_error, throttle, ...)");
         err = action(c, n, r);
     }
-    if (err == 0 && (n = kdo_ynode_get(map, "latency")))
-        err = DURATION(c, n, "latency", &r->latency);
-    if (err == 0 && (n = kdo_ynode_get(map, "value")))
-        err = text(c, n, "value", &r->value);
     return err;
 }
 
@@ -1050,7 +1119,7 @@ static int rules(struct ctx *c, node *seq)
 static int lambda_end(struct ctx *c, node *map)
 {
     struct kdo_scenario_end *e = &c->s->end;
-    node *n, *t = kdo_ynode_get(map, "transport"), *ep = kdo_ynode_get(map, "endpoint");
+    node *t = kdo_ynode_get(map, "transport"), *ep = kdo_ynode_get(map, "endpoint");
     int err = 0;
     if (t && t->type == KDO_YNODE_SCALAR && strcmp(t->text, "http") == 0)
         e->kind = KDO_END_HTTP_FAKE;
@@ -1067,46 +1136,15 @@ static int lambda_end(struct ctx *c, node *map)
             return fail(c, ep, "endpoint must be an http:// or https:// URL");
         e->kind = KDO_END_ENDPOINT; /* rules, if any, meddle with its replies (meddler.h) */
     }
-    if ((n = kdo_ynode_get(map, "function")) && (err = text(c, n, "function", &e->function)))
-        return err;
-    if ((n = kdo_ynode_get(map, "qualifier")) && (err = text(c, n, "qualifier", &e->qualifier)))
-        return err;
-    if ((n = kdo_ynode_get(map, "region")) && (err = text(c, n, "region", &e->region)))
-        return err;
-    if ((n = kdo_ynode_get(map, "sign")))
-        err = scalar(c, n, "sign", (parse_fn)kdo_units_bool, &e->sigv4);
     return err;
 }
 
 static int lambda(struct ctx *c, node *map)
 {
-    static const char *const keys[] = {"timeout", "latency", "latency_per_record", "memory",
-                                       "rules", "transport", "endpoint", "function", "qualifier",
-                                       "region", "sign", NULL};
-    struct kdo_fake_lambda_config *l = &c->s->sim.lambda;
-    int err = check_keys(c, map, "lambda", keys);
+    int err = walk(c, map, table(c, "lambda"), c->s);
     node *n;
     if (err == 0)
         err = lambda_end(c, map);
-    if (err == 0 && (n = kdo_ynode_get(map, "timeout"))) {
-        err = DURATION(c, n, "timeout", &l->timeout);
-        if (err == 0 && (l->timeout < KDO_FUNCTION_TIMEOUT_MIN_S * KDO_S ||
-                         l->timeout > KDO_FUNCTION_TIMEOUT_MAX_S * KDO_S ||
-                         l->timeout % KDO_S != 0))
-            return fail(c, n, "a Lambda function's Timeout is a whole number of seconds "
-                              "between 1s and 900s");
-    }
-    if (err == 0 && (n = kdo_ynode_get(map, "latency")))
-        err = DURATION(c, n, "latency", &l->latency);
-    if (err == 0 && (n = kdo_ynode_get(map, "latency_per_record")))
-        err = DURATION(c, n, "latency_per_record", &l->latency_per_record);
-    if (err == 0 && (n = kdo_ynode_get(map, "memory"))) {
-        uint64_t mb;
-        err = COUNT(c, n, "memory (MB)", &mb);
-        if (err == 0 && (mb < 128 || mb > 10240))
-            return fail(c, n, "a Lambda function's MemorySize is between 128 and 10240 MB");
-        l->memory_mb = (int)mb;
-    }
     if (err == 0 && (n = kdo_ynode_get(map, "rules")))
         err = rules(c, n);
     return err;
@@ -1116,24 +1154,19 @@ static int lambda(struct ctx *c, node *map)
 
 static int restart_item(struct ctx *c, node *map, kdo_time_ns at)
 {
-    static const char *const rkeys[] = {"downtime", NULL};
     struct kdo_sim_config *sim = &c->s->sim;
     struct kdo_restart_event *ev = &sim->restarts[sim->nrestarts++];
-    node *r = kdo_ynode_get(map, "restart"), *n;
+    node *r = kdo_ynode_get(map, "restart");
     int err = 0;
     ev->at = at;
     ev->downtime = 0;
     if (r->type == KDO_YNODE_SCALAR) {
         int yes;
-        if ((err = scalar(c, r, "restart", (parse_fn)kdo_units_bool, &yes)))
+        if ((err = BOOL(c, r, "restart", &yes)))
             return err;
         return yes ? 0 : fail(c, r, "restart: false means nothing; remove the item");
     }
-    if ((err = check_keys(c, r, "restart", rkeys)))
-        return err;
-    if ((n = kdo_ynode_get(r, "downtime")))
-        err = DURATION(c, n, "downtime", &ev->downtime);
-    return err;
+    return walk(c, r, table(c, "timeline/restart"), ev);
 }
 
 /* A fix deployed at `at`: the rules so far (all, or the one named) stop. */
@@ -1185,9 +1218,7 @@ static int fault_item(struct ctx *c, node *map, kdo_time_ns from)
 
 static int timeline_item(struct ctx *c, node *map, kdo_time_ns *when)
 {
-    static const char *const keys[] = {"at", "restart", "fix", "from", "until", "fault", "match",
-                                       "name", "latency", "value", NULL};
-    int err = check_keys(c, map, "a timeline item", keys);
+    int err = check_keys(c, map, table(c, "timeline"));
     node *at = kdo_ynode_get(map, "at"), *from = kdo_ynode_get(map, "from");
     node *restart = kdo_ynode_get(map, "restart"), *fix = kdo_ynode_get(map, "fix");
     node *fault = kdo_ynode_get(map, "fault");
@@ -1237,16 +1268,12 @@ static int timeline(struct ctx *c, node *seq)
 /* during: {from: T, until: T} restricts a fact to a period. */
 static int during(struct ctx *c, node *n, const char *fact, struct kdo_expectation *e)
 {
-    static const char *const keys[] = {"from", "until", NULL};
-    node *v;
-    int err = check_keys(c, n, "during", keys);
+    int err = check_keys(c, n, &kdo_format_during);
     if (err == 0 && !kdo_fact_windowable(fact))
         return fail(c, n, "%s counts over the whole run and cannot be restricted to a period",
                     fact);
-    if (err == 0 && (v = kdo_ynode_get(n, "from")))
-        err = DURATION(c, v, "from", &e->from);
-    if (err == 0 && (v = kdo_ynode_get(n, "until")))
-        err = DURATION(c, v, "until", &e->until);
+    if (err == 0)
+        err = plain(c, n, &kdo_format_during, e);
     if (err == 0 && e->from >= e->until)
         return fail(c, n, "during: from must come before until");
     return err;
@@ -1254,7 +1281,6 @@ static int during(struct ctx *c, node *n, const char *fact, struct kdo_expectati
 
 static int bound(struct ctx *c, node *n, const char *fact, struct kdo_expectation *e)
 {
-    static const char *const keys[] = {"min", "max", "eq", "during", NULL};
     node *v;
     int err;
     e->min = -1e300;
@@ -1267,7 +1293,7 @@ static int bound(struct ctx *c, node *n, const char *fact, struct kdo_expectatio
         e->max = e->min;
         return 0;
     }
-    if ((err = check_keys(c, n, "an expectation (min, max or eq)", keys)))
+    if ((err = check_keys(c, n, &kdo_format_bound)))
         return err;
     if ((v = kdo_ynode_get(n, "eq")) && (err = NUMBER(c, v, fact, &e->min)) == 0)
         e->max = e->min;
@@ -1352,33 +1378,13 @@ static int expectations(struct ctx *c, node *n)
 
 /* ---- the whole file ----------------------------------------------------------------- */
 
-static int top(struct ctx *c, node *root)
+/* The sections after the plain keys, in the order they depend on each other. */
+static int sections(struct ctx *c, node *root)
 {
-    static const char *const keys[] = {"name", "guide", "description", "seed", "duration", "drain",
-                                       "application", "delivery", "lambda", "timeline", "expect",
-                                       NULL};
     struct kdo_scenario *s = c->s;
-    if (root == NULL)
-        return kdo_errinfo_set(c->err, KDO_ESCHEMA, c->file, 1, 1,
-                               "the file is empty; expected a scenario mapping (name, application, "
-                               "lambda, expect ...)");
-    int err = check_keys(c, root, "a scenario", keys);
     node *n;
-    if (err == 0 && (n = kdo_ynode_get(root, "name")))
-        err = text(c, n, "name", &s->name);
-    if (err == 0 && (n = kdo_ynode_get(root, "guide")))
-        err = text(c, n, "guide", &s->guide);
-    if (err == 0 && (n = kdo_ynode_get(root, "description")) && n->type != KDO_YNODE_SCALAR)
-        return fail(c, n, "found a %s for description, expected text", kdo_ynode_type_name(n->type));
-    if (err == 0 && (n = kdo_ynode_get(root, "seed")) && (err = COUNT(c, n, "seed", &s->sim.seed)) == 0)
-        s->has_seed = 1;
-    if (err == 0 && (n = kdo_ynode_get(root, "duration")))
-        err = DURATION(c, n, "duration", &s->sim.duration);
-    if (err == 0 && s->sim.duration > 30 * 24 * 3600 * KDO_S)
-        return fail(c, kdo_ynode_get(root, "duration"), "duration is limited to 30 days");
-    if (err == 0 && (n = kdo_ynode_get(root, "drain")))
-        err = DURATION(c, n, "drain", &s->sim.drain_limit);
-    if (err == 0 && (n = kdo_ynode_get(root, "application")))
+    int err = 0;
+    if ((n = kdo_ynode_get(root, "application")))
         err = application(c, n);
     if (err == 0 && (n = kdo_ynode_get(root, "delivery")))
         err = delivery(c, n);
@@ -1396,6 +1402,19 @@ static int top(struct ctx *c, node *root)
     if (err == 0 && (n = kdo_ynode_get(root, "expect")))
         err = expectations(c, n);
     return err;
+}
+
+static int top(struct ctx *c, node *root)
+{
+    if (root == NULL)
+        return kdo_errinfo_set(c->err, KDO_ESCHEMA, c->file, 1, 1,
+                               "the file is empty; expected a scenario mapping (name, application, "
+                               "lambda, expect ...)");
+    int err = walk(c, root, c->fmt, c->s);
+    if (err)
+        return err;
+    c->s->has_seed = kdo_ynode_get(root, "seed") != NULL;
+    return sections(c, root);
 }
 
 /* Defaults that depend on other settings. */
@@ -1432,11 +1451,11 @@ static struct kdo_scenario *scenario_new(const char *file)
     return s;
 }
 
-static int from_doc(const char *file, struct kdo_ydoc *doc, struct kdo_scenario **out,
-                    struct kdo_errinfo *err)
+static int from_doc(const struct kdo_format_map *fmt, const char *file, struct kdo_ydoc *doc,
+                    struct kdo_scenario **out, struct kdo_errinfo *err)
 {
     struct kdo_scenario *s = scenario_new(file);
-    struct ctx c = {.file = s->file, .err = err, .s = s};
+    struct ctx c = {.fmt = fmt, .file = s->file, .err = err, .s = s};
     int rc = top(&c, doc->root);
     for (size_t i = 0; i < c.ncsv_columns; i++) {
         free(c.csv_columns[i]);
@@ -1469,17 +1488,23 @@ int kdo_scenario_load(const char *path, struct kdo_scenario **out, struct kdo_er
     int rc = kdo_ydoc_load_file(path, NULL, &doc, err);
     if (rc != 0)
         return rc;
-    return from_doc(path, doc, out, err);
+    return from_doc(&kdo_format_scenario, path, doc, out, err);
 }
 
-int kdo_scenario_parse(const char *name, const char *text, size_t len, struct kdo_scenario **out,
-                       struct kdo_errinfo *err)
+int kdo_scenario_parse_format(const struct kdo_format_map *fmt, const char *name, const char *text,
+                              size_t len, struct kdo_scenario **out, struct kdo_errinfo *err)
 {
     struct kdo_ydoc *doc;
     int rc = kdo_ydoc_load_string(name, text, len, NULL, &doc, err);
     if (rc != 0)
         return rc;
-    return from_doc(name, doc, out, err);
+    return from_doc(fmt, name, doc, out, err);
+}
+
+int kdo_scenario_parse(const char *name, const char *text, size_t len, struct kdo_scenario **out,
+                       struct kdo_errinfo *err)
+{
+    return kdo_scenario_parse_format(&kdo_format_scenario, name, text, len, out, err);
 }
 
 int kdo_scenario_load_lambda(const char *path, struct kdo_fake_lambda_config *cfg,
@@ -1490,7 +1515,7 @@ int kdo_scenario_load_lambda(const char *path, struct kdo_fake_lambda_config *cf
     if (rc != 0)
         return rc;
     struct kdo_scenario *s = scenario_new(path);
-    struct ctx c = {.file = path, .err = err, .s = s};
+    struct ctx c = {.fmt = &kdo_format_scenario, .file = path, .err = err, .s = s};
     s->sim.lambda = *cfg;
     if (doc->root == NULL)
         rc = kdo_errinfo_set(err, KDO_ESCHEMA, path, 1, 1, "the file is empty; expected a list "

@@ -68,6 +68,11 @@ int kdo_scenario_load(const char *path, struct kdo_scenario **out, struct kdo_er
 /* The same from memory (`name` is used in errors). */
 int kdo_scenario_parse(const char *name, const char *text, size_t len, struct kdo_scenario **out,
                        struct kdo_errinfo *err);
+/* The same read by another format's tables (format.h): a test's changed
+ * copy of kdo_format_scenario. */
+struct kdo_format_map;
+int kdo_scenario_parse_format(const struct kdo_format_map *fmt, const char *name, const char *text,
+                              size_t len, struct kdo_scenario **out, struct kdo_errinfo *err);
 void kdo_scenario_free(struct kdo_scenario *s);
 
 /* Row files (`input: - {file: ...}`) are read only from the scenario's own

@@ -36,6 +36,10 @@
 #define KDO_FUNCTION_TIMEOUT_MIN_S 1
 #define KDO_FUNCTION_TIMEOUT_MAX_S 900
 #define KDO_FUNCTION_TIMEOUT_DEFAULT_S 3
+/* §6 [doc]: a function's MemorySize is 128..10240 MB (default 128). */
+#define KDO_FUNCTION_MEMORY_MIN_MB 128
+#define KDO_FUNCTION_MEMORY_MAX_MB 10240
+#define KDO_FUNCTION_MEMORY_DEFAULT_MB 128
 
 /* §2: the only two values of `result` (case-sensitive) [doc][code]. */
 #define KDO_RESULT_OK "Ok"

@@ -2,8 +2,9 @@
  * test_schema.c -- the JSON Schema of the scenario format,
  * conformance/schema.c.
  *
- * The schema is hand-written, so these tests hold it to the C tables it
- * describes: it parses as JSON, declares draft 2020-12, every mapping is
+ * The schema is generated from format.c's tables; these tests hold it to
+ * the C tables it describes, and show that one changed table entry changes
+ * the loader, the schema and --help alike: it parses as JSON, declares draft 2020-12, every mapping is
  * closed (additionalProperties: false), its action enum is exactly faults.h's
  * and its fact names are exactly those expect.c knows.  Whether real
  * scenarios validate against it is tests/integration/schema/ (ajv).
@@ -14,6 +15,8 @@
 #include "errors.h"
 #include "expect.h"
 #include "faults.h"
+#include "format.h"
+#include "scenario.h"
 
 #include <check.h>
 #include <jansson.h>
@@ -288,6 +291,124 @@ START_TEST(required_keys)
 }
 END_TEST
 
+
+/* A copy of the format whose lambda.memory allows at most `max` MB. */
+struct changed_format {
+    struct kdo_format_key top[32], lambda[32];
+    struct kdo_format_map lambda_map, root;
+};
+
+static void change_memory_max(struct changed_format *f, int64_t max)
+{
+    const struct kdo_format_map *root = &kdo_format_scenario;
+    const struct kdo_format_map *lambda = kdo_format_sub(root, "lambda");
+    ck_assert(root->nkeys <= 32 && lambda->nkeys <= 32);
+    memcpy(f->top, root->keys, root->nkeys * sizeof *f->top);
+    memcpy(f->lambda, lambda->keys, lambda->nkeys * sizeof *f->lambda);
+    f->lambda_map = *lambda;
+    f->lambda_map.keys = f->lambda;
+    f->root = *root;
+    f->root.keys = f->top;
+    for (size_t i = 0; i < lambda->nkeys; i++)
+        if (strcmp(f->lambda[i].name, "memory") == 0)
+            f->lambda[i].max = max;
+    for (size_t i = 0; i < root->nkeys; i++)
+        if (strcmp(f->top[i].name, "lambda") == 0)
+            f->top[i].map = &f->lambda_map;
+}
+
+static char *help_of(const struct kdo_format_map *root)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_int_eq(kdo_format_help(f, root), 0);
+    fclose(f);
+    return buf;
+}
+
+static int loads(const struct kdo_format_map *root, const char *yaml, struct kdo_errinfo *err)
+{
+    struct kdo_scenario *sc = NULL;
+    int rc = kdo_scenario_parse_format(root, "t.yaml", yaml, strlen(yaml), &sc, err);
+    kdo_scenario_free(sc);
+    return rc;
+}
+
+static json_int_t memory_max_in(const char *text)
+{
+    json_t *s = json_loads(text, 0, NULL);
+    ck_assert_ptr_nonnull(s);
+    json_t *m = json_object_get(json_object_get(json_object_get(json_object_get(s, "properties"),
+                                "lambda"), "properties"), "memory");
+    json_int_t max = json_integer_value(json_object_get(json_array_get(json_object_get(m, "anyOf"), 0),
+                                                        "maximum"));
+    json_decref(s);
+    return max;
+}
+
+/* One table entry changed: the loader, the schema and --help all follow. */
+START_TEST(loader_schema_and_help_follow_one_table_entry)
+{
+    struct changed_format f;
+    struct kdo_errinfo err = {0};
+    change_memory_max(&f, 4096);
+    /* The loader. */
+    ck_assert_int_eq(loads(&kdo_format_scenario, "lambda: {memory: 5000}\n", &err), 0);
+    ck_assert_int_eq(loads(&f.root, "lambda: {memory: 4096}\n", &err), 0);
+    ck_assert_int_eq(loads(&f.root, "lambda: {memory: 5000}\n", &err), KDO_ESCHEMA);
+    ck_assert_msg(strstr(err.msg, "between 128 and 4096 MB") != NULL, "message: %s", err.msg);
+    ck_assert_int_eq(loads(&f.root, "lambda: {memroy: 5000}\n", &err), KDO_ESCHEMA);
+    ck_assert_msg(strstr(err.msg, "did you mean \"memory\"") != NULL, "message: %s", err.msg);
+    /* The schema. */
+    char *text = kdo_schema_generate(&f.root);
+    ck_assert_int_eq(memory_max_in(text), 4096);
+    ck_assert_int_eq(memory_max_in(kdo_schema_text()), KDO_FUNCTION_MEMORY_MAX_MB);
+    free(text);
+    /* --help. */
+    char *changed = help_of(&f.root), *plain = help_of(&kdo_format_scenario);
+    ck_assert_msg(strstr(changed, "count 128..4096") != NULL, "help: %s", changed);
+    ck_assert_msg(strstr(plain, "count 128..10240") != NULL && strstr(plain, "128..4096") == NULL,
+                  "help: %s", plain);
+    free(changed);
+    free(plain);
+}
+END_TEST
+
+/* Every key of every table under the root is in the schema and in --help;
+ * the schema's mappings have no key the tables lack. */
+static void same_keys(const struct kdo_format_map *m, json_t *obj, const char *prefix,
+                      const char *help, int depth)
+{
+    json_t *props = json_object_get(obj, "properties");
+    ck_assert_msg(props != NULL, "schema of %s has no properties", prefix);
+    ck_assert_uint_eq(json_object_size(props), m->nkeys);
+    for (size_t i = 0; i < m->nkeys; i++) {
+        const struct kdo_format_key *k = &m->keys[i];
+        char path[200], line[210];
+        snprintf(path, sizeof path, "%s%s", prefix, k->name);
+        snprintf(line, sizeof line, "  %s ", path);
+        ck_assert_msg(json_object_get(props, k->name) != NULL, "schema lacks %s", path);
+        ck_assert_msg(strstr(help, line) != NULL, "help lacks %s", path);
+        json_t *v = json_object_get(props, k->name);
+        if (k->kind == KDO_FORMAT_LIST && k->map && depth < 3)
+            v = json_object_get(v, "items");
+        if (k->map && json_object_get(v, "properties") && depth < 3) {
+            snprintf(path, sizeof path, "%s%s%s", prefix, k->name,
+                     k->kind == KDO_FORMAT_LIST ? "[]." : ".");
+            same_keys(k->map, v, path, help, depth + 1);
+        }
+    }
+}
+
+START_TEST(schema_and_help_name_the_tables_keys)
+{
+    char *help = help_of(&kdo_format_scenario);
+    same_keys(&kdo_format_scenario, schema, "", help, 0);
+    free(help);
+}
+END_TEST
+
 static Suite *schema_suite(void)
 {
     Suite *s = suite_create("schema");
@@ -306,6 +427,9 @@ static Suite *schema_suite(void)
         {"metric_pattern", metric_pattern},
         {"limits_match_contract", limits_match_contract},
         {"required_keys", required_keys},
+        {"loader_schema_and_help_follow_one_table_entry",
+         loader_schema_and_help_follow_one_table_entry},
+        {"schema_and_help_name_the_tables_keys", schema_and_help_name_the_tables_keys},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

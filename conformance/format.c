@@ -1,0 +1,664 @@
+/*
+ * format.c -- the tables of the scenario format (format.h).
+ *
+ * One table per mapping, in the order the keys are documented.  Limits name
+ * contract.h's constants where the contract sets them; help texts are the
+ * JSON Schema's descriptions and --help's lines; `schema` texts give the
+ * value forms a kind alone cannot state (patterns), with $MIN/$MAX/$RANGE
+ * standing for the limits so a changed limit changes the schema too.
+ */
+#include "format.h"
+
+#include "bounds.h"
+#include "contract.h"
+#include "delivery.h"
+#include "errors.h"
+#include "expect.h"
+#include "faults.h"
+#include "scenario.h"
+#include "suggest.h"
+
+#include <inttypes.h>
+#include <stddef.h>
+#include <string.h>
+
+#define DAY (24 * 3600 * KDO_S)
+#define N(keys) (sizeof keys / sizeof keys[0])
+
+static const char *const queries[] = {"continuous", "tumbling", "sliding", "stagger", NULL};
+static const char *const row_formats[] = {"JSON", "CSV", "json", "csv", NULL};
+static const char *const transports[] = {"in-process", "http", NULL};
+static const char *const row_kinds[] = {"any", "empty", "binary", "not_json", NULL};
+
+/* The fault actions of faults.h, in its order. */
+static const char *action_choice(size_t i)
+{
+    return i < KDO_FAULT_ACTION_COUNT ? kdo_fault_action_name((enum kdo_fault_action)i) : NULL;
+}
+
+static const struct kdo_format_map application, buffer, input_item, destination, delivery, lambda,
+    rule, timeline_item;
+
+static const struct kdo_format_key top_keys[] = {
+    {.name = "name",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "what the scenario shows, printed in every report (default: the file name)",
+     .store = KDO_FORMAT_STRING,
+     .offset = offsetof(struct kdo_scenario, name)},
+    {.name = "guide",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "the statement of the KDA guide this scenario proves",
+     .store = KDO_FORMAT_STRING,
+     .offset = offsetof(struct kdo_scenario, guide)},
+    {.name = "description",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "free text for readers",
+     .store = KDO_FORMAT_CHECK},
+    {.name = "seed",
+     .kind = KDO_FORMAT_COUNT,
+     .help = "seed for every random choice (GUIDs, fault probabilities, data); --seed overrides it",
+     .store = KDO_FORMAT_U64,
+     .offset = offsetof(struct kdo_scenario, sim.seed)},
+    {.name = "duration",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "how long the source produces rows, at most 30 days (default 60s)",
+     .def = "60s",
+     .flags = KDO_FORMAT_LIMITED,
+     .min = 0,
+     .max = 30 * DAY,
+     .limit_msg = "duration is limited to {max}",
+     .store = KDO_FORMAT_TIME_NS,
+     .offset = offsetof(struct kdo_scenario, sim.duration),
+     .schema = "{\"anyOf\": [{\"type\": \"number\", \"minimum\": $MIN, \"maximum\": $MAX}, {\"type\": \"string\", \"pattern\": \"^([0-9]+(\\\\.[0-9]*)?|\\\\.[0-9]+)([eE][-+]?[0-9]+)? *(ns|us|ms|s|m|min|h)?$\"}]}"},
+    {.name = "drain",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "then delivery may finish for at most this long",
+     .store = KDO_FORMAT_TIME_NS,
+     .offset = offsetof(struct kdo_scenario, sim.drain_limit)},
+    {.name = "application",
+     .kind = KDO_FORMAT_MAP,
+     .help = "The emulated KDA application: its source, query and destination stream.",
+     .map = &application},
+    {.name = "delivery",
+     .kind = KDO_FORMAT_MAP,
+     .help = "How KDA delivers to the function.",
+     .map = &delivery},
+    {.name = "lambda",
+     .kind = KDO_FORMAT_MAP,
+     .help = "The Lambda end: the built-in fake (in process or over HTTP) or any Invoke API endpoint.",
+     .map = &lambda},
+    {.name = "timeline",
+     .kind = KDO_FORMAT_LIST,
+     .help = "events over time, in time order: restarts, fixes deployed, faults over a period",
+     .map = &timeline_item,
+     .schema = "{\"type\": \"array\", \"items\": {\"description\": \"One event: {at, restart}, {at, fix} or {from, until, fault, match}.\", \"oneOf\": [{\"type\": \"object\", \"additionalProperties\": false, \"required\": [\"at\", \"restart\"], \"description\": \"Restart the application at a time: {at, restart}.\", \"properties\": {\"at\": {\"$ref\": \"#/$defs/duration\", \"description\": \"when it happens (items in time order, before the run ends)\"}, \"restart\": {\"anyOf\": [{\"const\": true}, {\"const\": \"true\"}, {\"type\": \"object\", \"additionalProperties\": false, \"properties\": {\"downtime\": {\"$ref\": \"#/$defs/duration\", \"description\": \"how long the application is down (default 0s)\"}}}], \"description\": \"restart the application: true, or {downtime}\"}}}, {\"type\": \"object\", \"additionalProperties\": false, \"required\": [\"at\", \"fix\"], \"description\": \"Deploy a fix at a time: {at, fix}; the faults so far (or the rule named) stop.\", \"properties\": {\"at\": {\"$ref\": \"#/$defs/duration\", \"description\": \"when the fix is deployed (items in time order)\"}, \"fix\": {\"anyOf\": [{\"const\": true}, {\"type\": \"string\"}, {\"type\": \"number\"}], \"description\": \"true: every fault so far ends; or the name of the rule that ends\"}}}, {\"type\": \"object\", \"additionalProperties\": false, \"required\": [\"from\", \"fault\"], \"description\": \"A fault over a period: {from, until, fault, match} -- one more rule, active in [from, until).\", \"properties\": {\"from\": {\"$ref\": \"#/$defs/duration\", \"description\": \"when the fault starts (items in time order)\"}, \"until\": {\"$ref\": \"#/$defs/duration\", \"description\": \"when it stops (default: never)\"}, \"fault\": {\"type\": \"string\", \"description\": \"the action the fake takes while the fault lasts\", \"enum\": [\"ok\", \"delivery_failed\", \"omit\", \"wrong_id\", \"missing_id\", \"missing_result\", \"bad_result\", \"duplicate_id\", \"latency\", \"timeout\", \"function_error\", \"throttle\", \"service_error\", \"malformed_body\", \"no_records\", \"drop_connection\", \"truncate_body\", \"dribble\", \"hang\"]}, \"match\": {\"$ref\": \"#/$defs/match\", \"description\": \"When the rule fires; every condition given must hold (no match: always).\"}, \"name\": {\"$ref\": \"#/$defs/text\", \"description\": \"a name for the journal and for a later {at, fix: NAME}\"}, \"latency\": {\"$ref\": \"#/$defs/duration\", \"description\": \"delay added when the fault fires\"}, \"value\": {\"$ref\": \"#/$defs/text\", \"description\": \"the result of bad_result or the message of function_error\"}}}]}}"},
+    {.name = "expect",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "What must hold: a mapping of fact: value or fact: {min, max, eq, during}, or a list of one-entry mappings (to state one fact for several periods). Every scenario also checks lost = 0, ok_resent = 0, retry_hint_errors = 0, head_of_line_violations = 0, max_event_bytes <= 6291456 unless it says otherwise. With several destinations, a key naming one (\"1.2\") holds that destination's facts; the others are the first's.",
+     .schema = "{\"anyOf\": [{\"$ref\": \"#/$defs/facts\"}, {\"type\": \"array\", \"items\": {\"$ref\": \"#/$defs/facts\", \"type\": \"object\", \"minProperties\": 1, \"maxProperties\": 1, \"description\": \"one fact: bound\"}}]}"},
+};
+static const struct kdo_format_key application_keys[] = {
+    {.name = "arn",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "the application ARN sent in each event (default arn:aws:kinesisanalytics:us-east-1:123456789012:application/kdaout)"},
+    {.name = "query",
+     .kind = KDO_FORMAT_ENUM,
+     .help = "the window: continuous and sliding emit a row per input row and flush about once per second; tumbling emits one row per group when its window ends and is delivered once per window; stagger opens a window per partition key with its first row and emits when it closes (delivered on the 1 s grid)",
+     .choices = queries},
+    {.name = "window",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "tumbling STEP width, sliding RANGE INTERVAL or stagger RANGE (at least 1ms, at most 366 days), e.g. 60s; or \"N rows\" for a sliding ROWS N PRECEDING window",
+     .schema = "{\"anyOf\": [{\"$ref\": \"#/$defs/nonzeroDuration\"}, {\"type\": \"string\", \"pattern\": \"^[0-9]+ rows$\"}]}"},
+    {.name = "poll",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "how often the source is read (at least 1ms; default 200ms)",
+     .def = "200ms",
+     .flags = KDO_FORMAT_LIMITED,
+     .min = KDO_MS,
+     .max = INT64_MAX,
+     .limit_msg = "poll must be at least {min}",
+     .store = KDO_FORMAT_TIME_NS,
+     .offset = offsetof(struct kdo_scenario, sim.app.poll)},
+    {.name = "buffer",
+     .kind = KDO_FORMAT_MAP,
+     .help = "the destination stream's bound; when full, the source is not read (backpressure)",
+     .map = &buffer},
+    {.name = "row_size",
+     .kind = KDO_FORMAT_SIZE,
+     .help = "generated ticker rows are padded to this size (at most 512KB), e.g. 100B",
+     .flags = KDO_FORMAT_LIMITED,
+     .min = 0,
+     .max = (int64_t)KDO_MAX_ROW_BYTES,
+     .limit_msg = "row_size is {value} bytes; KDA's in-application row limit is {max} (512 KB)",
+     .store = KDO_FORMAT_SIZE_T,
+     .offset = offsetof(struct kdo_scenario, sim.source.row_size),
+     .schema = "{\"anyOf\": [{\"type\": \"integer\", \"minimum\": $MIN, \"maximum\": $MAX}, {\"type\": \"string\", \"pattern\": \"^([0-9]+(\\\\.[0-9]*)?|\\\\.[0-9]+)([eE][-+]?[0-9]+)? *(B|KB|KiB|MB|MiB|GB|GiB)?$\"}]}"},
+    {.name = "input",
+     .kind = KDO_FORMAT_LIST,
+     .help = "the source: rates, bursts and single rows (default: 100/s)",
+     .map = &input_item},
+    {.name = "schema",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "the input stream's columns and SQL types (default: the demo ticker stream TICKER_SYMBOL VARCHAR(4), SECTOR VARCHAR(16), CHANGE REAL, PRICE REAL); ROWTIME and APPROXIMATE_ARRIVAL_TIME are always there",
+     .schema = "{\"type\": \"object\", \"additionalProperties\": {\"type\": \"string\", \"pattern\": \"^(VARCHAR\\\\([1-9][0-9]{0,4}\\\\)|varchar\\\\([1-9][0-9]{0,4}\\\\)|BIGINT|INTEGER|INT|SMALLINT|TINYINT|REAL|DOUBLE|FLOAT|DECIMAL|BOOLEAN|TIMESTAMP|bigint|integer|int|smallint|tinyint|real|double|float|decimal|boolean|timestamp)$\"}}"},
+    {.name = "input_format",
+     .kind = KDO_FORMAT_ENUM,
+     .help = "how source rows are written (default JSON)",
+     .choices = row_formats,
+     .def = "JSON"},
+    {.name = "format",
+     .kind = KDO_FORMAT_ENUM,
+     .help = "the destination's RecordFormatType: how output rows are written (default JSON)",
+     .choices = row_formats,
+     .def = "JSON"},
+    {.name = "where",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "SELECT STREAM ... WHERE: a SQL condition over the input columns, e.g. \"CHANGE > 0 AND SECTOR = 'TECHNOLOGY'\"",
+     .schema = "{\"type\": \"string\"}"},
+    {.name = "select",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "SELECT STREAM: each \"EXPR [AS NAME]\"; with a window also COUNT(*), COUNT/SUM/AVG/MIN/MAX(expr) [OVER w] (default: every input column; windowed: ROWTIME, the keys and COUNT(*) AS ROW_COUNT)",
+     .schema = "{\"type\": \"array\", \"items\": {\"type\": \"string\"}}"},
+    {.name = "partition_by",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "the GROUP BY (tumbling) or PARTITION BY (sliding, stagger) keys as SQL, e.g. [TICKER_SYMBOL]; a tumbling key may be STEP(ROWTIME BY INTERVAL '60' SECOND) or FLOOR(ROWTIME TO MINUTE), which sets the window",
+     .schema = "{\"type\": \"array\", \"maxItems\": 16, \"items\": {\"type\": \"string\", \"minLength\": 1}}"},
+    {.name = "destinations",
+     .kind = KDO_FORMAT_LIST,
+     .help = "up to 3 destinations (KDA's limit), each its own query, delivery lane, cadence and metrics Id; the source is read once for all and only while every destination stream has room. With destinations, query/window/partition_by/select/where/format go in each one.",
+     .map = &destination,
+     .flags = KDO_FORMAT_LIMITED,
+     .min = 1,
+     .max = KDO_MAX_DESTINATIONS,
+     .schema = "{\"type\": \"array\", \"minItems\": $MIN, \"maxItems\": $MAX}"},
+};
+static const struct kdo_format_key buffer_keys[] = {
+    {.name = "rows",
+     .kind = KDO_FORMAT_COUNT,
+     .help = "most rows held (at least 1; default 100000)",
+     .flags = KDO_FORMAT_LIMITED,
+     .min = 1,
+     .max = INT64_MAX,
+     .limit_msg = "buffer rows must be at least {min}",
+     .store = KDO_FORMAT_SIZE_T,
+     .offset = offsetof(struct kdo_scenario, sim.delivery.buffer_rows),
+     .schema = "{\"anyOf\": [{\"type\": \"integer\", \"minimum\": $MIN}, {\"type\": \"string\", \"pattern\": \"^0*[1-9][0-9]*$\"}]}"},
+    {.name = "bytes",
+     .kind = KDO_FORMAT_SIZE,
+     .help = "most bytes held (at least 1MB so any 512 KB row fits; default 64MB)",
+     .flags = KDO_FORMAT_LIMITED,
+     .min = (int64_t)1 << 20,
+     .max = INT64_MAX,
+     .limit_msg = "buffer bytes must be at least {min}, so any row up to KDA's 512 KB limit fits",
+     .store = KDO_FORMAT_SIZE_T,
+     .offset = offsetof(struct kdo_scenario, sim.delivery.buffer_bytes),
+     .schema = "{\"anyOf\": [{\"type\": \"integer\", \"minimum\": $MIN}, {\"type\": \"string\", \"pattern\": \"^([0-9]+(\\\\.[0-9]*)?|\\\\.[0-9]+)([eE][-+]?[0-9]+)? *(B|KB|KiB|MB|MiB|GB|GiB)?$\"}]}"},
+};
+static const struct kdo_format_key input_item_keys[] = {
+    {.name = "rate",
+     .kind = KDO_FORMAT_RATE,
+     .help = "generated ticker rows at this steady rate, e.g. 1000/s"},
+    {.name = "burst",
+     .kind = KDO_FORMAT_COUNT,
+     .help = "this many generated rows at once (at `at`/`from`), at most 100000000",
+     .flags = KDO_FORMAT_LIMITED,
+     .min = 0,
+     .max = 100000000,
+     .limit_msg = "a burst is at most {max} rows",
+     .schema = "{\"anyOf\": [{\"type\": \"integer\", \"minimum\": 0, \"maximum\": 100000000}, {\"type\": \"string\", \"pattern\": \"^0*([0-9]{1,8}|100000000)$\"}]}"},
+    {.name = "row",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "one row with exactly this content (e.g. a poison pill), at most 512 KB",
+     .flags = KDO_FORMAT_LIMITED,
+     .min = 0,
+     .max = (int64_t)KDO_MAX_ROW_BYTES,
+     .schema = "{\"anyOf\": [{\"type\": \"string\", \"maxLength\": $MAX}, {\"type\": \"number\"}, {\"type\": \"boolean\"}]}"},
+    {.name = "from",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "when this input starts (default 0s)"},
+    {.name = "at",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "when a burst or row arrives (same as from)"},
+    {.name = "until",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "when a rate stops (default: the end of the run)"},
+    {.name = "rows",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "literal rows: text, or mappings written as JSON; all at `at`, or one after another at `rate`",
+     .schema = "{\"type\": \"array\", \"items\": {\"anyOf\": [{\"type\": \"string\", \"maxLength\": 524288}, {\"type\": \"number\"}, {\"type\": \"boolean\"}, {\"type\": \"object\"}, {\"type\": \"array\"}]}}"},
+    {.name = "file",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "rows from a file next to the scenario: JSON Lines (one row a line) or, for a .csv name, CSV records (with a header unless header: false)",
+     .schema = "{\"type\": \"string\", \"minLength\": 1}"},
+    {.name = "header",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "a CSV file's first line names its columns (default true)",
+     .schema = "{\"type\": \"boolean\"}"},
+};
+static const struct kdo_format_key destination_keys[] = {
+    {.name = "id",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "KDA's output Id (default 1.1, 1.2, 1.3 in order)",
+     .schema = "{\"type\": \"string\", \"pattern\": \"^[0-9]+\\\\.[0-9]+$\"}"},
+    {.name = "query",
+     .kind = KDO_FORMAT_ENUM,
+     .help = "the window: continuous and sliding emit a row per input row and flush about once per second; tumbling emits one row per group when its window ends and is delivered once per window; stagger opens a window per partition key with its first row and emits when it closes (delivered on the 1 s grid)",
+     .choices = queries},
+    {.name = "window",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "tumbling STEP width, sliding RANGE INTERVAL or stagger RANGE (at least 1ms, at most 366 days), e.g. 60s; or \"N rows\" for a sliding ROWS N PRECEDING window",
+     .schema = "{\"anyOf\": [{\"$ref\": \"#/$defs/nonzeroDuration\"}, {\"type\": \"string\", \"pattern\": \"^[0-9]+ rows$\"}]}"},
+    {.name = "partition_by",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "the GROUP BY (tumbling) or PARTITION BY (sliding, stagger) keys as SQL, e.g. [TICKER_SYMBOL]; a tumbling key may be STEP(ROWTIME BY INTERVAL '60' SECOND) or FLOOR(ROWTIME TO MINUTE), which sets the window",
+     .schema = "{\"type\": \"array\", \"maxItems\": 16, \"items\": {\"type\": \"string\", \"minLength\": 1}}"},
+    {.name = "select",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "SELECT STREAM: each \"EXPR [AS NAME]\"; with a window also COUNT(*), COUNT/SUM/AVG/MIN/MAX(expr) [OVER w] (default: every input column; windowed: ROWTIME, the keys and COUNT(*) AS ROW_COUNT)",
+     .schema = "{\"type\": \"array\", \"items\": {\"type\": \"string\"}}"},
+    {.name = "where",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "SELECT STREAM ... WHERE: a SQL condition over the input columns, e.g. \"CHANGE > 0 AND SECTOR = 'TECHNOLOGY'\"",
+     .schema = "{\"type\": \"string\"}"},
+    {.name = "format",
+     .kind = KDO_FORMAT_ENUM,
+     .help = "the destination's RecordFormatType: how output rows are written (default JSON)",
+     .choices = row_formats,
+     .def = "JSON"},
+    {.name = "cadence",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "this destination's flush interval (default: delivery.cadence, or once per window for tumbling)"},
+};
+static const struct kdo_format_key delivery_keys[] = {
+    {.name = "cadence",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "the flush grid (default 1s; tumbling: every window trigger)",
+     .def = "1s",
+     .store = KDO_FORMAT_TIME_NS,
+     .offset = offsetof(struct kdo_scenario, sim.delivery.cadence)},
+    {.name = "retry_interval",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "wait before resending failed records (at least 1ms; default 1s)",
+     .def = "1s",
+     .flags = KDO_FORMAT_LIMITED,
+     .min = KDO_MS,
+     .max = INT64_MAX,
+     .limit_msg = "retry_interval must be at least {min}",
+     .store = KDO_FORMAT_TIME_NS,
+     .offset = offsetof(struct kdo_scenario, sim.delivery.retry_interval)},
+    {.name = "invoke_timeout",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "give up on an invocation after this long (at least 100ms; default the function's timeout + 5s)",
+     .flags = KDO_FORMAT_LIMITED,
+     .min = 100 * KDO_MS,
+     .max = INT64_MAX,
+     .limit_msg = "invoke_timeout must be at least {min}",
+     .store = KDO_FORMAT_TIME_NS,
+     .offset = offsetof(struct kdo_scenario, sim.delivery.invoke_timeout),
+     .schema = "{\"allOf\": [{\"$ref\": \"#/$defs/duration\"}, {\"not\": {\"type\": \"number\", \"maximum\": 0.0999999}}, {\"not\": {\"type\": \"string\", \"pattern\": \"^0*(\\\\.0*)? *[a-z]*$|^0*[0-9]{1,2}(\\\\.[0-9]*)? *ms$|^[0-9]+(\\\\.[0-9]*)? *(ns|us)$\"}}]}"},
+    {.name = "max_event_bytes",
+     .kind = KDO_FORMAT_SIZE,
+     .help = "split events above this size: between 1MB and 6MB (6291456 bytes, Lambda's request limit)",
+     .def = "6MB",
+     .flags = KDO_FORMAT_LIMITED,
+     .min = (int64_t)KDO_MIN_EVENT_LIMIT,
+     .max = (int64_t)KDO_MAX_EVENT_BYTES,
+     .limit_msg = "max_event_bytes must be between {min} (so any 512 KB row fits) and {max} (6291456 bytes, Lambda's request limit)",
+     .store = KDO_FORMAT_SIZE_T,
+     .offset = offsetof(struct kdo_scenario, sim.delivery.max_event_bytes),
+     .schema = "{\"anyOf\": [{\"type\": \"integer\", \"minimum\": $MIN, \"maximum\": $MAX}, {\"type\": \"string\", \"pattern\": \"^[0-9]+ *B?$\"}, {\"type\": \"string\", \"pattern\": \"^[0-9]+(\\\\.[0-9]*)? *(KB|KiB)$\"}, {\"type\": \"string\", \"pattern\": \"^0*([1-5](\\\\.[0-9]*)?|6(\\\\.0*)?) *(MB|MiB)$\"}]}"},
+};
+static const struct kdo_format_key lambda_keys[] = {
+    {.name = "timeout",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "the function's Timeout: whole seconds between 1s and 900s (default 3s)",
+     .def = "3s",
+     .flags = KDO_FORMAT_LIMITED | KDO_FORMAT_WHOLE_SECONDS,
+     .min = KDO_FUNCTION_TIMEOUT_MIN_S * KDO_S,
+     .max = KDO_FUNCTION_TIMEOUT_MAX_S * KDO_S,
+     .limit_msg = "a Lambda function's Timeout is a whole number of seconds between {min} and {max}",
+     .store = KDO_FORMAT_TIME_NS,
+     .offset = offsetof(struct kdo_scenario, sim.lambda.timeout),
+     .schema = "{\"anyOf\": [{\"type\": \"integer\", \"minimum\": $MIN, \"maximum\": $MAX}, {\"type\": \"string\", \"pattern\": \"^0*(?:$RANGE)(?:\\\\.0*)? *s?$|^0*(?:$MRANGE)(?:\\\\.0*)? *(?:m|min)$|^0*(?:$RANGE)000 *ms$\"}]}"},
+    {.name = "latency",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "the fake's time to answer each invocation",
+     .store = KDO_FORMAT_TIME_NS,
+     .offset = offsetof(struct kdo_scenario, sim.lambda.latency)},
+    {.name = "latency_per_record",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "extra time per record of the invocation",
+     .store = KDO_FORMAT_TIME_NS,
+     .offset = offsetof(struct kdo_scenario, sim.lambda.latency_per_record)},
+    {.name = "memory",
+     .kind = KDO_FORMAT_COUNT,
+     .help = "the function's MemorySize in MB, between 128 and 10240",
+     .def = "128",
+     .flags = KDO_FORMAT_LIMITED,
+     .min = KDO_FUNCTION_MEMORY_MIN_MB,
+     .max = KDO_FUNCTION_MEMORY_MAX_MB,
+     .limit_msg = "a Lambda function's MemorySize is between {min} and {max} MB",
+     .store = KDO_FORMAT_INT,
+     .offset = offsetof(struct kdo_scenario, sim.lambda.memory_mb),
+     .schema = "{\"anyOf\": [{\"type\": \"integer\", \"minimum\": $MIN, \"maximum\": $MAX}, {\"type\": \"string\", \"pattern\": \"^0*($RANGE)$\"}]}"},
+    {.name = "rules",
+     .kind = KDO_FORMAT_LIST,
+     .help = "fault rules, first match wins: the fake's answers, or (with endpoint) changes to a real function's replies",
+     .map = &rule},
+    {.name = "transport",
+     .kind = KDO_FORMAT_ENUM,
+     .help = "in-process (virtual time, the default) or http (the fake behind a real loopback HTTP server, real time); not with endpoint",
+     .choices = transports,
+     .def = "in-process"},
+    {.name = "endpoint",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "deliver to this Invoke API base URL instead of the fake, e.g. http://127.0.0.1:3001 (real time)",
+     .schema = "{\"type\": \"string\", \"pattern\": \"^https?://\"}"},
+    {.name = "function",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "the function name, ACCOUNT:function:NAME or ARN (default kdaout-fake)",
+     .def = "kdaout-fake",
+     .store = KDO_FORMAT_STRING,
+     .offset = offsetof(struct kdo_scenario, end.function)},
+    {.name = "qualifier",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "the version or alias to invoke",
+     .store = KDO_FORMAT_STRING,
+     .offset = offsetof(struct kdo_scenario, end.qualifier)},
+    {.name = "region",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "the AWS region (for signing)",
+     .store = KDO_FORMAT_STRING,
+     .offset = offsetof(struct kdo_scenario, end.region)},
+    {.name = "sign",
+     .kind = KDO_FORMAT_BOOL,
+     .help = "sign requests with SigV4 using AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN",
+     .def = "false",
+     .store = KDO_FORMAT_INT,
+     .offset = offsetof(struct kdo_scenario, end.sigv4)},
+};
+static const struct kdo_format_key rule_keys[] = {
+    {.name = "name",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "a name for the journal and reports",
+     .store = KDO_FORMAT_STRING,
+     .offset = offsetof(struct kdo_fault_rule, name)},
+    {.name = "match",
+     .kind = KDO_FORMAT_MAP,
+     .help = "When the rule fires; every condition given must hold (no match: always).",
+     .map = &kdo_format_match,
+     .schema = "{\"$ref\": \"#/$defs/match\"}"},
+    {.name = "action",
+     .kind = KDO_FORMAT_ENUM,
+     .help = "what the fake does when the rule matches",
+     .choice = action_choice},
+    {.name = "latency",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "delay added when the rule fires (with action latency, or any other)",
+     .store = KDO_FORMAT_TIME_NS,
+     .offset = offsetof(struct kdo_fault_rule, latency)},
+    {.name = "value",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "the result of bad_result (default \"OK\") or the message of function_error",
+     .store = KDO_FORMAT_STRING,
+     .offset = offsetof(struct kdo_fault_rule, value)},
+};
+static const struct kdo_format_key match_keys[] = {
+    {.name = "attempt",
+     .kind = KDO_FORMAT_RANGE,
+     .help = "attempt N or {min, max}, counted from 1 (attempt = retryHint + 1)",
+     .schema = "{\"anyOf\": [{\"type\": \"integer\", \"minimum\": 1}, {\"type\": \"string\", \"pattern\": \"^0*[1-9][0-9]*$\"}, {\"type\": \"object\", \"additionalProperties\": false, \"properties\": {\"min\": {\"anyOf\": [{\"type\": \"integer\", \"minimum\": 1}, {\"type\": \"string\", \"pattern\": \"^0*[1-9][0-9]*$\"}], \"description\": \"first attempt (at least 1)\"}, \"max\": {\"$ref\": \"#/$defs/count\", \"description\": \"last attempt (inclusive)\"}}}]}"},
+    {.name = "invocation",
+     .kind = KDO_FORMAT_RANGE,
+     .help = "invocation number N or {min, max}, counted from 1"},
+    {.name = "from",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "active from this time on",
+     .store = KDO_FORMAT_TIME_NS,
+     .offset = offsetof(struct kdo_fault_match, from)},
+    {.name = "until",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "active before this time (e.g. the fix is deployed)",
+     .store = KDO_FORMAT_TIME_NS,
+     .offset = offsetof(struct kdo_fault_match, until)},
+    {.name = "times",
+     .kind = KDO_FORMAT_COUNT,
+     .help = "fire at most this often (0: no limit)",
+     .store = KDO_FORMAT_U64,
+     .offset = offsetof(struct kdo_fault_match, times)},
+    {.name = "probability",
+     .kind = KDO_FORMAT_PROBABILITY,
+     .help = "fire with this probability, e.g. 0.1 or 10%",
+     .store = KDO_FORMAT_DOUBLE,
+     .offset = offsetof(struct kdo_fault_match, probability)},
+    {.name = "contains",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "only records whose row contains this text"},
+    {.name = "row",
+     .kind = KDO_FORMAT_ENUM,
+     .help = "only rows of this kind: empty (0 bytes), binary (not UTF-8), not_json (not one strict JSON value: a poison pill)",
+     .choices = row_kinds},
+    {.name = "min_bytes",
+     .kind = KDO_FORMAT_SIZE,
+     .help = "only rows of at least this size, e.g. 500KB",
+     .store = KDO_FORMAT_SIZE_T,
+     .offset = offsetof(struct kdo_fault_match, min_bytes),
+     .schema = "{\"anyOf\": [{\"type\": \"integer\", \"minimum\": 0}, {\"type\": \"string\", \"pattern\": \"^([0-9]+(\\\\.[0-9]*)?|\\\\.[0-9]+)([eE][-+]?[0-9]+)? *(B|KB|KiB|MB|MiB|GB|GiB)?$\"}]}"},
+};
+static const struct kdo_format_key timeline_item_keys[] = {
+    {.name = "at",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "when it happens (items in time order, before the run ends)"},
+    {.name = "restart",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "restart the application: true, or {downtime}",
+     .map = &kdo_format_restart},
+    {.name = "fix",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "true: every fault so far ends; or the name of the rule that ends"},
+    {.name = "from",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "when the fault starts (items in time order)"},
+    {.name = "until",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "when it stops (default: never)"},
+    {.name = "fault",
+     .kind = KDO_FORMAT_ENUM,
+     .help = "the action the fake takes while the fault lasts",
+     .choice = action_choice},
+    {.name = "match",
+     .kind = KDO_FORMAT_MAP,
+     .help = "When the rule fires; every condition given must hold (no match: always).",
+     .map = &kdo_format_match},
+    {.name = "name",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "a name for the journal and for a later {at, fix: NAME}"},
+    {.name = "latency",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "delay added when the fault fires"},
+    {.name = "value",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "the result of bad_result or the message of function_error"},
+};
+static const struct kdo_format_key restart_keys[] = {
+    {.name = "downtime",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "how long the application is down (default 0s)",
+     .store = KDO_FORMAT_TIME_NS,
+     .offset = offsetof(struct kdo_restart_event, downtime)},
+};
+static const struct kdo_format_key range_keys[] = {
+    {.name = "min",
+     .kind = KDO_FORMAT_COUNT,
+     .help = "lowest value (inclusive)"},
+    {.name = "max",
+     .kind = KDO_FORMAT_COUNT,
+     .help = "highest value (inclusive)"},
+};
+static const struct kdo_format_key bound_keys[] = {
+    {.name = "min",
+     .kind = KDO_FORMAT_NUMBER,
+     .help = "the fact must be at least this"},
+    {.name = "max",
+     .kind = KDO_FORMAT_NUMBER,
+     .help = "the fact must be at most this"},
+    {.name = "eq",
+     .kind = KDO_FORMAT_NUMBER,
+     .help = "the fact must equal this"},
+    {.name = "during",
+     .kind = KDO_FORMAT_MAP,
+     .help = "count the fact only in [from, until) (metrics: the minutes the period touches)",
+     .map = &kdo_format_during},
+};
+static const struct kdo_format_key during_keys[] = {
+    {.name = "from",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "start of the period (default: the start of the run)",
+     .store = KDO_FORMAT_TIME_NS,
+     .offset = offsetof(struct kdo_expectation, from)},
+    {.name = "until",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "end of the period, exclusive (default: the end of the run)",
+     .store = KDO_FORMAT_TIME_NS,
+     .offset = offsetof(struct kdo_expectation, until)},
+};
+
+static const struct kdo_format_map application = {"application", NULL, application_keys, N(application_keys), NULL};
+static const struct kdo_format_map buffer = {"buffer", NULL, buffer_keys, N(buffer_keys), NULL};
+static const struct kdo_format_map input_item = {"an input item", "One input: exactly one of rate (generated rows), burst, row, rows or file, with an optional time span; rows and file may take a rate.", input_item_keys, N(input_item_keys),
+    "{\"oneOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"burst\": true}, \"required\": [\"burst\"], \"not\": {\"anyOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"row\": true}, \"required\": [\"row\"], \"not\": {\"anyOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"]}, {\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"file\": true}, \"required\": [\"file\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}]}}]}"};
+static const struct kdo_format_map destination = {"a destination", NULL, destination_keys, N(destination_keys), NULL};
+static const struct kdo_format_map delivery = {"delivery", NULL, delivery_keys, N(delivery_keys), NULL};
+static const struct kdo_format_map lambda = {"lambda", NULL, lambda_keys, N(lambda_keys),
+    "{\"dependentSchemas\": {\"endpoint\": {\"not\": {\"anyOf\": [{\"properties\": {\"transport\": true}, \"required\": [\"transport\"]}, {\"properties\": {\"rules\": true}, \"required\": [\"rules\"]}]}}}}"};
+static const struct kdo_format_map rule = {"a rule", "A fault rule: {match, action}; the first matching rule wins, no match answers Ok.", rule_keys, N(rule_keys), "{\"required\": [\"action\"]}"};
+static const struct kdo_format_map timeline_item = {"a timeline item", NULL, timeline_item_keys, N(timeline_item_keys), NULL};
+const struct kdo_format_map kdo_format_match = {"match", NULL, match_keys, N(match_keys), NULL};
+const struct kdo_format_map kdo_format_restart = {"restart", NULL, restart_keys, N(restart_keys), NULL};
+const struct kdo_format_map kdo_format_range = {"a range", NULL, range_keys, N(range_keys), NULL};
+const struct kdo_format_map kdo_format_bound = {"an expectation (min, max or eq)", NULL, bound_keys, N(bound_keys), NULL};
+const struct kdo_format_map kdo_format_during = {"during", NULL, during_keys, N(during_keys), NULL};
+const struct kdo_format_map kdo_format_scenario = {"a scenario", "A kdaout scenario: an emulated Kinesis Data Analytics (SQL) application delivering to a Lambda function, faults over time, and the facts that must hold. Run it with `kdaout run FILE`.", top_keys, N(top_keys), NULL};
+
+/* ---- lookups ------------------------------------------------------------- */
+
+const struct kdo_format_key *kdo_format_find(const struct kdo_format_map *m, const char *name)
+{
+    for (size_t i = 0; m && i < m->nkeys; i++)
+        if (strcmp(m->keys[i].name, name) == 0)
+            return &m->keys[i];
+    return NULL;
+}
+
+const struct kdo_format_map *kdo_format_sub(const struct kdo_format_map *m, const char *name)
+{
+    const struct kdo_format_key *k = kdo_format_find(m, name);
+    return k ? k->map : NULL;
+}
+
+size_t kdo_format_names(const struct kdo_format_map *m, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->nkeys && n + 1 < max; i++)
+        out[n++] = m->keys[i].name;
+    out[n] = NULL;
+    return n;
+}
+
+const char *kdo_format_suggest(const struct kdo_format_map *m, const char *word)
+{
+    const char *names[64];
+    kdo_format_names(m, names, sizeof names / sizeof names[0]);
+    return kdo_suggest_nearest(word, names);
+}
+
+/* ---- limits as text ------------------------------------------------------- */
+
+static void duration_text(int64_t ns, char *out, size_t size)
+{
+    if (ns != 0 && ns % DAY == 0)
+        snprintf(out, size, "%" PRId64 " days", ns / DAY);
+    else if (ns % KDO_S == 0)
+        snprintf(out, size, "%" PRId64 "s", ns / KDO_S);
+    else if (ns % KDO_MS == 0)
+        snprintf(out, size, "%" PRId64 "ms", ns / KDO_MS);
+    else
+        snprintf(out, size, "%" PRId64 "ns", ns);
+}
+
+static void size_text(int64_t bytes, char *out, size_t size)
+{
+    if (bytes != 0 && bytes % (1 << 20) == 0)
+        snprintf(out, size, "%" PRId64 "MB", bytes >> 20);
+    else if (bytes != 0 && bytes % 1024 == 0)
+        snprintf(out, size, "%" PRId64 "KB", bytes >> 10);
+    else
+        snprintf(out, size, "%" PRId64, bytes);
+}
+
+void kdo_format_limit_text(const struct kdo_format_key *k, int64_t v, char *out, size_t size)
+{
+    if (k->kind == KDO_FORMAT_DURATION)
+        duration_text(v, out, size);
+    else if (k->kind == KDO_FORMAT_SIZE)
+        size_text(v, out, size);
+    else
+        snprintf(out, size, "%" PRId64, v);
+}
+
+/* ---- --help ----------------------------------------------------------------- */
+
+static const char *const kind_names[] = {
+    [KDO_FORMAT_TEXT] = "text",         [KDO_FORMAT_COUNT] = "count",
+    [KDO_FORMAT_SIZE] = "size",         [KDO_FORMAT_DURATION] = "duration",
+    [KDO_FORMAT_RATE] = "rate",         [KDO_FORMAT_PROBABILITY] = "probability",
+    [KDO_FORMAT_NUMBER] = "number",     [KDO_FORMAT_BOOL] = "true|false",
+    [KDO_FORMAT_RANGE] = "N|{min,max}", [KDO_FORMAT_ENUM] = "one of",
+    [KDO_FORMAT_MAP] = "mapping",       [KDO_FORMAT_LIST] = "list",
+    [KDO_FORMAT_OTHER] = "as in the example",
+};
+
+/* "duration 1s..900s", "one of ok|omit|...", "count >= 1". */
+static void kind_text(const struct kdo_format_key *k, char *out, size_t size)
+{
+    char lo[32], hi[32];
+    size_t len = (size_t)snprintf(out, size, "%s", kind_names[k->kind]);
+    for (size_t i = 0; k->kind == KDO_FORMAT_ENUM && len < size; i++) {
+        const char *c = k->choices ? k->choices[i] : k->choice(i);
+        if (c == NULL)
+            break;
+        len += (size_t)snprintf(out + len, size - len, "%s%s", i ? "|" : " ", c);
+    }
+    if (!(k->flags & KDO_FORMAT_LIMITED) || len >= size)
+        return;
+    kdo_format_limit_text(k, k->min, lo, sizeof lo);
+    kdo_format_limit_text(k, k->max, hi, sizeof hi);
+    if (k->max == INT64_MAX)
+        snprintf(out + len, size - len, " >= %s", lo);
+    else
+        snprintf(out + len, size - len, " %s..%s", lo, hi);
+}
+
+static void help_map(FILE *out, const struct kdo_format_map *m, const char *prefix, int depth)
+{
+    for (size_t i = 0; i < m->nkeys; i++) {
+        const struct kdo_format_key *k = &m->keys[i];
+        char path[128], kind[400];
+        snprintf(path, sizeof path, "%s%s", prefix, k->name);
+        kind_text(k, kind, sizeof kind);
+        fprintf(out, "  %-36s %s%s%s\n", path, kind, k->def ? ", default " : "", k->def ? k->def : "");
+        fprintf(out, "  %-36s   %s\n", "", k->help);
+        /* A mapping met again (match under rules and timeline) is listed once. */
+        if (k->map && depth < 4 && !(k->map == &kdo_format_match && strcmp(prefix, "lambda.rules[].") != 0)) {
+            char sub[160];
+            snprintf(sub, sizeof sub, "%s%s", path, k->kind == KDO_FORMAT_LIST ? "[]." : ".");
+            help_map(out, k->map, sub, depth + 1);
+        }
+    }
+}
+
+int kdo_format_help(FILE *out, const struct kdo_format_map *root)
+{
+    help_map(out, root, "", 0);
+    return ferror(out) ? KDO_EIO : 0;
+}
