@@ -660,16 +660,26 @@ void kdo_facts_print(const struct kdo_facts *f, FILE *out)
                     f->v[F_REASON_BASE + r]);
 }
 
+int kdo_fact_describe(size_t i, char *name, size_t name_size, char *text, size_t text_size)
+{
+    if (i < (size_t)F_REASON_BASE) {
+        snprintf(name, name_size, "%s", fact_names[i]);
+        snprintf(text, text_size, "%s", fact_texts[i]);
+        return 0;
+    }
+    size_t r = i - (size_t)F_REASON_BASE + 1;
+    if (r >= (size_t)KDO_REASON_COUNT)
+        return -1;
+    snprintf(name, name_size, "failures.%s", kdo_reason_name((enum kdo_reason)r));
+    snprintf(text, text_size, "records that failed because %s", kdo_reason_text((enum kdo_reason)r));
+    return 0;
+}
+
 void kdo_facts_help(FILE *out)
 {
-    for (int k = 0; k < F_REASON_BASE; k++)
-        fprintf(out, "  %-28s %s\n", fact_names[k], fact_texts[k]);
-    for (int r = 1; r < KDO_REASON_COUNT; r++) {
-        char name[96];
-        snprintf(name, sizeof name, "failures.%s", kdo_reason_name((enum kdo_reason)r));
-        fprintf(out, "  %-28s records that failed because %s\n", name,
-                kdo_reason_text((enum kdo_reason)r));
-    }
+    char name[96], text[512];
+    for (size_t i = 0; kdo_fact_describe(i, name, sizeof name, text, sizeof text) == 0; i++)
+        fprintf(out, "  %-28s %s\n", name, text);
     fprintf(out, "  %-28s a CloudWatch metric's statistic over the run, e.g.\n"
                  "  %-28s metric:LambdaDelivery.OkRecords:Sum, metric:Success:Average,\n"
                  "  %-28s metric:Bytes:Input:Sum, metric:MillisBehindLatest:Maximum\n",

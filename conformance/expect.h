@@ -65,6 +65,9 @@ int kdo_fact_known(const char *name);
 const char *kdo_fact_suggest(const char *name);
 /* Prints the list of facts with one line of explanation each. */
 void kdo_facts_help(FILE *out);
+/* Named fact i (metric facts aside): its name and a phrase saying what it
+ * counts.  Returns 0, or -1 past the last. */
+int kdo_fact_describe(size_t i, char *name, size_t name_size, char *text, size_t text_size);
 
 /* Facts every scenario checks unless it says otherwise. */
 extern const struct kdo_expectation kdo_default_expectations[];

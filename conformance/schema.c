@@ -7,7 +7,7 @@
  * comes from its kind (a $ref to the unit forms below), its choices, its
  * sub-table, or its `schema` text with the limits filled in.  The fact names
  * and their descriptions come from expect.c's fact table (through
- * kdo_facts_help, the one list), `during` allowed where expect.c can window
+ * kdo_fact_describe, the one list), `during` allowed where expect.c can window
  * the fact.  Relations between values (min <= max, time order, restarts
  * before the end) are the loader's alone.  tests/unit/test_schema.c checks
  * the result against the C tables; tests/integration/schema/ validates every
@@ -255,37 +255,19 @@ static json_t *map_schema(const struct kdo_format_map *m)
     return o;
 }
 
-/* One fact's schema from a line of kdo_facts_help ("  NAME   text"). */
-static void fact_line(char *line, json_t *props)
-{
-    char *name = line + strspn(line, " ");
-    char *end = name + strcspn(name, " \n");
-    if (end == name || (strchr(name, ':') != NULL && strchr(name, ':') < end))
-        return; /* a continuation, or the metric pattern (stated below) */
-    *end++ = '\0';
-    char *text = end + strspn(end, " ");
-    text[strcspn(text, "\n")] = '\0';
-    text[0] = (char)toupper((unsigned char)text[0]);
-    json_object_set_new(props, name, json_pack("{s:s, s:s}", "$ref",
-                                               kdo_fact_windowable(name) ? "#/$defs/windowedBound"
-                                                                         : "#/$defs/bound",
-                                               "description", text));
-}
-
-/* The facts' properties from expect.c's own list. */
+/* The facts' properties from expect.c's own table. */
 static json_t *fact_properties(void)
 {
-    char *text = NULL, *save = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (f == NULL)
-        abort();
-    kdo_facts_help(f);
-    fclose(f);
+    char name[96], text[512];
     json_t *props = json_object();
-    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-        fact_line(line, props);
-    free(text);
+    for (size_t i = 0; kdo_fact_describe(i, name, sizeof name, text, sizeof text) == 0; i++) {
+        text[0] = (char)toupper((unsigned char)text[0]);
+        json_object_set_new(props, name,
+                            json_pack("{s:s, s:s}", "$ref",
+                                      kdo_fact_windowable(name) ? "#/$defs/windowedBound"
+                                                                : "#/$defs/bound",
+                                      "description", text));
+    }
     return props;
 }
 
