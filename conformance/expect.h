@@ -16,9 +16,18 @@
 
 #include "journal.h"
 #include "metrics.h"
-#include "scenario.h"
+#include "ktime.h"
 
 #include <stddef.h>
+
+/* One expectation: a named fact of the run within bounds. */
+struct kdo_expectation {
+    char *fact;   /* "lost", "failures.not_returned", "metric:Success:Average" ... */
+    double min, max;
+    kdo_time_ns from, until; /* counted in this period only (`during`); whole run by default */
+    int line, column;
+    size_t destination; /* index of the destination whose journal it reads (0: the first) */
+};
 
 struct kdo_facts;
 

@@ -14,7 +14,7 @@
 #include "probe.h"
 #include "runner.h"
 #include "scenario.h"
-#include "format.h"
+#include "scenario-format.h"
 #include "schema.h"
 #include "units.h"
 

@@ -11,7 +11,7 @@
 #include "bug.h"
 #include "contract.h"
 #include "expect.h"
-#include "format.h"
+#include "scenario-format.h"
 #include "suggest.h"
 #include "rowfile.h"
 #include "units.h"

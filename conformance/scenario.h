@@ -13,18 +13,10 @@
 #define KDO_SCENARIO_H
 
 #include "errors.h"
+#include "expect.h"
 #include "sim.h"
 
 #include <stddef.h>
-
-/* One expectation: a named fact of the run (expect.h) within bounds. */
-struct kdo_expectation {
-    char *fact;   /* "lost", "failures.not_returned", "metric:Success:Average" ... */
-    double min, max;
-    kdo_time_ns from, until; /* counted in this period only (`during`); whole run by default */
-    int line, column;
-    size_t destination; /* index of the destination whose journal it reads (0: the first) */
-};
 
 /* Where a scenario delivers: the in-process fake (virtual time, the default),
  * the fake behind a real HTTP server on loopback, or any Invoke API endpoint

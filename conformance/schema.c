@@ -18,7 +18,7 @@
 #include "buf.h"
 #include "errors.h"
 #include "expect.h"
-#include "format.h"
+#include "scenario-format.h"
 
 #include <ctype.h>
 #include <inttypes.h>

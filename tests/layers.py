@@ -60,8 +60,8 @@ def core_headers():
 
 
 def module_of(name):
-    """x-int.h is module x's internal header: one module."""
-    return name[:-4] if name.endswith("-int") else name
+    """x-PART.c/.h is a part of module x (expr-int.h, scenario-format.c): one module."""
+    return name.split("-", 1)[0]
 
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

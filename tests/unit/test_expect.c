@@ -5,6 +5,7 @@
  * would be with a bug -- and asserts the fact that must expose it.
  */
 #include "contract.h"
+#include "errors.h"
 #include "expect.h"
 #include "journal.h"
 #include "metrics.h"

@@ -1,5 +1,5 @@
 /*
- * format.c -- the tables of the scenario format (format.h).
+ * scenario-format.c -- the tables of the scenario format (format.h).
  *
  * One table per mapping, in the order the keys are documented.  Limits name
  * contract.h's constants where the contract sets them; help texts are the
@@ -7,7 +7,7 @@
  * value forms a kind alone cannot state (patterns), with $MIN/$MAX/$RANGE
  * standing for the limits so a changed limit changes the schema too.
  */
-#include "format.h"
+#include "scenario-format.h"
 
 #include "bounds.h"
 #include "contract.h"

@@ -1,5 +1,5 @@
 /*
- * format.h -- the scenario format, declared once: one table per mapping.
+ * scenario-format.h -- the scenario format, declared once: one table per mapping.
  *
  * Each mapping of a scenario (the file, application, buffer, an input item,
  * a destination, delivery, lambda, a rule, match, a timeline item, restart,
