@@ -21,6 +21,7 @@ ric4="$ric/node_modules/aws-lambda-ric/index.mjs"
 python=$(command -v python3) || { echo "handlers: SKIP: no python3"; exit 77; }
 task_root="$root/tests/integration/host"
 export LAMBDA_TASK_ROOT="$task_root"
+export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in the source tree
 . "$root/tests/integration/host/lib.sh"
 
 # host HANDLER RUNTIME-COMMAND...: kdaout host (Timeout 3 s) with _HANDLER=HANDLER,
