@@ -2,8 +2,9 @@
  * suggest.h -- "did you mean ...?" for misspelt keys, actions and facts.
  *
  * Levenshtein distance over short ASCII words; a suggestion is offered only
- * when it is close (at most a third of the word's length, and at most 3 edits),
- * so a wild guess is never presented as a likely fix.
+ * when it is close (at most the word's length / 3 + 1 edits, and never more
+ * than 3), so a wild guess is never presented as a likely fix.  A word of 4
+ * bytes or more that begins exactly one candidate suggests that candidate.
  */
 #ifndef KDO_SUGGEST_H
 #define KDO_SUGGEST_H

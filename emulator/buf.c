@@ -83,6 +83,20 @@ int kdo_buf_printf(struct kdo_buf *b, const char *fmt, ...)
     return err;
 }
 
+/* Bytes of s[0..n) as a JSON string literal, quotes included. */
+static size_t escaped_len(const char *s, size_t n)
+{
+    size_t need = 2;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\' || c == '\n' || c == '\t' || c == '\r')
+            need += 2;
+        else
+            need += c < 0x20 ? 6 : 1;
+    }
+    return need;
+}
+
 int kdo_buf_json_string(struct kdo_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -101,18 +115,11 @@ int kdo_buf_json_string(struct kdo_buf *b, const char *s, size_t n)
         b->data[b->len] = '\0';
         return 0;
     }
-    /* Worst case every byte becomes \u00XX. */
-    if (n > (b->max / 6) + 1) {
-        size_t need = 2;
-        for (size_t i = 0; i < n; i++) {
-            unsigned char c = (unsigned char)s[i];
-            need += c < 0x20 ? 6 : (c == '"' || c == '\\') ? 2 : 1;
-        }
-        int err = kdo_buf_reserve(b, need);
-        if (err)
-            return err;
-    } else {
-        int err = kdo_buf_reserve(b, n * 6 + 2);
+    /* Worst case every byte becomes \u00XX; for a long string, or when
+     * that estimate passes the maximum, count exactly instead, so a string
+     * that fits is never refused. */
+    if (n > (b->max / 6) + 1 || kdo_buf_reserve(b, n * 6 + 2) != 0) {
+        int err = kdo_buf_reserve(b, escaped_len(s, n));
         if (err)
             return err;
     }
