@@ -399,7 +399,8 @@ static int start_runtime(struct kdo_host *h)
     fcntl(fds[0], F_SETFL, O_NONBLOCK); /* ours only: the runtime's stdout stays blocking */
     char **env = runtime_env(h);
     kdo_buf_reset(&h->init_error);
-    pid_t pid = kdo_spawn(h->cfg.argv, env, fds[1]);
+    /* Lambda starts a runtime in its task root; AWS's clients load code from there */
+    pid_t pid = kdo_spawn(h->cfg.argv, env, fds[1], getenv("LAMBDA_TASK_ROOT"));
     kdo_spawn_env_free(env);
     close(fds[1]);
     if (pid < 0) {
@@ -875,10 +876,24 @@ static enum MHD_Result result(struct kdo_host *h, struct MHD_Connection *c, cons
 static enum MHD_Result init_error(struct kdo_host *h, struct MHD_Connection *c,
                                   struct request *rq)
 {
+    const char *body = rq->body.data ? rq->body.data : "";
+    size_t len = rq->body.len < INIT_ERROR_MAX ? rq->body.len : INIT_ERROR_MAX;
+    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                   "Lambda-Runtime-Function-Error-Type");
+    char why[200];
     pthread_mutex_lock(&h->mu);
     kdo_buf_reset(&h->init_error);
-    kdo_buf_append(&h->init_error, rq->body.data ? rq->body.data : "",
-                   rq->body.len < INIT_ERROR_MAX ? rq->body.len : INIT_ERROR_MAX);
+    if (len == rq->body.len && json_refusal(body, len, why, sizeof why) == NULL &&
+        body[strspn(body, " \t\r\n")] == '{' && strstr(body, "\"errorType\"") != NULL) {
+        kdo_buf_append(&h->init_error, body, len);
+    } else { /* the type only in the header (the Runtime API allows it), or a body not JSON */
+        const char *t = type ? type : "Runtime.Unknown";
+        kdo_buf_puts(&h->init_error, "{\"errorType\":");
+        kdo_buf_json_string(&h->init_error, t, strlen(t));
+        kdo_buf_puts(&h->init_error, ",\"errorMessage\":");
+        kdo_buf_json_string(&h->init_error, body, len < 4096 ? len : 4096);
+        kdo_buf_puts(&h->init_error, "}");
+    }
     pthread_mutex_unlock(&h->mu);
     say(h, "the runtime reported an init error: ", rq->body.data ? rq->body.data : "");
     return reply(c, 202, "{\"status\":\"OK\"}", 15);

@@ -57,6 +57,7 @@ struct launch {
     size_t npaths;
     char **sh_argv;          /* /bin/sh PATH ARGS...: a file without #!, as execvp does */
     char *cannot;            /* "cannot run ARGV0: " */
+    const char *dir;         /* the working directory, or NULL to keep ours */
 };
 
 static void launch_prepare(struct launch *ln, char *const *argv, char **env)
@@ -145,6 +146,11 @@ static void exec_child(struct launch *ln, int out)
     setsid(); /* its own session and process group: killed as one */
     dup2(out, STDOUT_FILENO);
     dup2(out, STDERR_FILENO);
+    if (ln->dir && chdir(ln->dir) != 0) {
+        write_str(STDERR_FILENO, ln->cannot);
+        write_str(STDERR_FILENO, "cannot change to LAMBDA_TASK_ROOT\n");
+        _exit(127);
+    }
     int err = ENOENT, denied = 0;
     for (size_t i = 0; i < ln->npaths; i++) {
         execve(ln->paths[i], ln->argv, ln->env);
@@ -167,10 +173,11 @@ static void exec_child(struct launch *ln, int out)
     _exit(127);
 }
 
-pid_t kdo_spawn(char *const *argv, char **env, int out)
+pid_t kdo_spawn(char *const *argv, char **env, int out, const char *dir)
 {
     struct launch ln = {0};
     launch_prepare(&ln, argv, env);
+    ln.dir = dir;
     pid_t pid = fork();
     if (pid == 0)
         exec_child(&ln, out);

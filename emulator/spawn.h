@@ -24,8 +24,9 @@ char **kdo_spawn_env(char *const *vars, size_t nv);
 void kdo_spawn_env_free(char **env);
 
 /* Forks and execs argv (argv[0] found on PATH) with env, its stdout and
- * stderr on `out`.  Returns the pid, or -1 if fork failed. */
-pid_t kdo_spawn(char *const *argv, char **env, int out);
+ * stderr on `out`, in directory `dir` (NULL: ours).  Returns the pid, or -1
+ * if fork failed. */
+pid_t kdo_spawn(char *const *argv, char **env, int out, const char *dir);
 
 /* Kills and reaps every child of the calling process but `keep`, round after
  * round (strays of strays); returns how many. */

@@ -53,7 +53,7 @@ invoke() {
 }
 all_pass() { # all_pass WHAT: every conform probe passes
     conform; local rc=$?
-    if [ $rc -eq 0 ] && grep -q "10 passed, 0 failed" "$tmp/out.txt"; then
+    if [ $rc -eq 0 ] && grep -q "11 passed, 0 failed" "$tmp/out.txt"; then
         ok "$1: every conform probe passes"
     else
         not_ok "$1: conform exit $rc"; cat "$tmp/out.txt" "$log"
