@@ -169,6 +169,11 @@ else
     not_ok "a handler that did not start: one verdict line"; cat "$tmp/out.txt"
 fi
 
+launch "$kdaout" host --timeout 3 -- python3 "$dir/init-error-runtime.py" --header-only
+"$kdaout" conform --endpoint "$url" --function kdaout-hosted --no-colour >"$tmp/out.txt" 2>&1; rc=$?
+expect "an init error typed only in Lambda-Runtime-Function-Error-Type: the type still named" 3 \
+    "^UNDECIDED one-row .*the handler did not start: Runtime.ImportModuleError: Error: Cannot find module 'index'"
+
 # A throttle that lets calls through makes no verdict random: the same as
 # without it, for a healthy function and for a refuse-all one.
 for fail in "" delivery_failed; do
