@@ -376,8 +376,8 @@ static int add_row(struct kdo_delivery *d, struct kdo_event *ev, uint64_t p)
     f->ids[f->n] = (struct kdo_str){id, 56};
     f->data[f->n] = (struct kdo_str){data, r->len}; /* valid until the next push */
     f->n++;
-    if (r->state == ROW_FAILED)
-        d->failing--;
+    d->failing -= r->state == ROW_FAILED;
+    d->acked_in_ring -= r->state == ROW_ACKED; /* only under the resend-ok rule */
     r->state = ROW_SENT;
     return 0;
 }
