@@ -27,7 +27,6 @@ struct kdo_app_config {
     uint64_t max_read;  /* source rows read per poll at most (default 1,000,000) */
     struct kdo_query *query; /* typed rows, WHERE and SELECT (borrowed), or NULL: rows as read */
     struct kdo_window_config window;
-    unsigned bugs;
 };
 
 void kdo_app_config_default(struct kdo_app_config *c);

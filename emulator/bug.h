@@ -3,8 +3,11 @@
  *
  * They exist only to prove that the checks can fail: `kdaout run
  * --plant-bug NAME` runs the engine with one of them and the scenario that
- * guards the rule must then fail.  Each is a bit in a mask that the engine's
- * modules test at the one place the rule lives.
+ * guards the rule must then fail.  Each is a bit in a mask that only bug.c
+ * reads: the driver passes the mask through kdo_bug_delivery(),
+ * kdo_bug_window() and kdo_bug_query(), which turn it into the rules those
+ * modules are configured with, once, before a run.  The engine itself never
+ * sees the mask.
  */
 #ifndef KDO_BUG_H
 #define KDO_BUG_H
@@ -35,5 +38,15 @@ enum kdo_bug {
 int kdo_bug_from_name(const char *name);
 const char *kdo_bug_name(enum kdo_bug b);
 const char *kdo_bug_text(enum kdo_bug b);
+
+/* The seam: each rewrites a module's configuration so that the module
+ * follows the planted bugs in `bugs` (a mask of KDO_BUG()); 0 leaves it
+ * unchanged.  Called once per module, before it is made. */
+struct kdo_delivery_config;
+struct kdo_window_config;
+struct kdo_query_config;
+void kdo_bug_delivery(unsigned bugs, struct kdo_delivery_config *c);
+void kdo_bug_window(unsigned bugs, struct kdo_window_config *c);
+void kdo_bug_query(unsigned bugs, struct kdo_query_config *c);
 
 #endif

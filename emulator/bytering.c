@@ -52,6 +52,7 @@ uint64_t kdo_bytering_push(struct kdo_bytering *r, const void *p, size_t n)
             if (n)
                 memcpy(r->buf + (pos & (r->cap - 1)), p, n);
             r->tail = pos + n;
+            KDO_ASSERT(r->head <= r->tail && r->tail - r->head <= r->cap);
             return pos;
         }
         grow(r);

@@ -11,9 +11,13 @@
 #ifndef KDO_BYTERING_H
 #define KDO_BYTERING_H
 
+#include "kassert.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
+/* Invariant: head <= tail and tail - head <= cap (the live bytes, padding
+ * included, fit the ring); a live string's position is in [head, tail]. */
 struct kdo_bytering {
     char *buf;
     uint64_t cap; /* a power of two */
@@ -30,6 +34,7 @@ uint64_t kdo_bytering_push(struct kdo_bytering *r, const void *p, size_t n);
 /* The bytes at position `pos`. */
 static inline char *kdo_bytering_at(const struct kdo_bytering *r, uint64_t pos)
 {
+    KDO_ASSERT(pos >= r->head && pos <= r->tail);
     return r->buf + (pos & (r->cap - 1));
 }
 
@@ -37,6 +42,7 @@ static inline char *kdo_bytering_at(const struct kdo_bytering *r, uint64_t pos)
  * still wanted).  Positions never move backwards. */
 static inline void kdo_bytering_release(struct kdo_bytering *r, uint64_t end)
 {
+    KDO_ASSERT(end <= r->tail);
     if (end > r->head)
         r->head = end;
 }

@@ -34,36 +34,3 @@ int kdo_reason_from_name(const char *name)
             return i;
     return -1;
 }
-
-/* ---- planted bugs (bug.h): named here beside the rules they break ---- */
-#include "bug.h"
-
-static const char *const bug_names[] = {
-#define KDO__BUG_NAME(e, name, text) name,
-    KDO_BUG_MAP(KDO__BUG_NAME)
-#undef KDO__BUG_NAME
-};
-
-static const char *const bug_texts[] = {
-#define KDO__BUG_TEXT(e, name, text) text,
-    KDO_BUG_MAP(KDO__BUG_TEXT)
-#undef KDO__BUG_TEXT
-};
-
-int kdo_bug_from_name(const char *name)
-{
-    for (int i = 0; i < KDO_BUG_COUNT; i++)
-        if (strcmp(bug_names[i], name) == 0)
-            return i;
-    return -1;
-}
-
-const char *kdo_bug_name(enum kdo_bug b)
-{
-    return (unsigned)b < KDO_BUG_COUNT ? bug_names[b] : "unknown";
-}
-
-const char *kdo_bug_text(enum kdo_bug b)
-{
-    return (unsigned)b < KDO_BUG_COUNT ? bug_texts[b] : "unknown";
-}

@@ -7,14 +7,32 @@
  * row still fails); [sent_end, tail) are QUEUED and wait for the next flush.
  * Because new rows are only flushed once nothing fails, the ring is a FIFO in
  * the common case and retries scan only the failed prefix.
+ *
+ * The engine follows the rules in cfg.rules (delivery.h), all zero being the
+ * contract's.  They are resolved once, in kdo_delivery_new(), into `wants`
+ * (the row states each kind of round sends), `hint_step`, `on_failed` and
+ * `judge_reply`: the per-row path reads those values and tests no switch, and the
+ * planted bugs (bug.h) live outside this file, as other rules (bug.c).
+ *
+ * Invariants, asserted in debug and test builds (kassert.h), each against
+ * the rules in force:
+ *   - head <= sent_end <= tail; the counters agree with the ring; the stream
+ *     stays within buffer_rows and buffer_bytes;
+ *   - a row acknowledged Ok is never added to an invocation again;
+ *   - a row's retryHint is its failed deliveries since the last restart
+ *     (hint_step each); the hint sent is the hint the reply settles;
+ *   - an invocation carries rows in recordId order, one invocation is in
+ *     flight at a time, and no event exceeds max_event_bytes;
+ *   - new rows are flushed only when nothing fails (head-of-line blocking);
+ *   - a retry is later than the failure; time never runs backwards.
  */
 #include "delivery.h"
 
-#include "bug.h"
 #include "bytering.h"
 #include "contract.h"
 #include "errors.h"
 #include "event.h"
+#include "kassert.h"
 #include "reply.h"
 
 #include <stdio.h>
@@ -30,6 +48,7 @@ struct row {
     uint64_t pos;  /* its data in the byte ring */
     uint32_t len;
     uint8_t state;
+    uint8_t fails; /* failed deliveries since the hint was last reset, mod 256 */
 };
 
 struct inflight {
@@ -41,8 +60,18 @@ struct inflight {
     uint8_t *verdicts;
 };
 
+typedef int (*judge_fn)(struct kdo_reply *r, const struct kdo_reply_in *in,
+                        const struct kdo_str *ids, size_t n, uint8_t *verdicts,
+                        struct kdo_reply_summary *sum);
+
 struct kdo_delivery {
     struct kdo_delivery_config cfg;
+    /* cfg.rules, resolved once (the per-row path reads only these): */
+    uint8_t wants[2];   /* bit per row state: what a new [0] / retry [1] round sends */
+    uint64_t hint_step; /* retryHint rise per failed delivery */
+    void (*on_failed)(struct kdo_delivery *d, struct row *r);
+    judge_fn judge_reply;
+
     char *arn;
     struct kdo_transport *transport;
     struct kdo_journal *journal;
@@ -59,6 +88,7 @@ struct kdo_delivery {
     uint64_t acked_in_ring; /* ACKED rows not yet popped */
 
     enum state state;
+    kdo_time_ns now_seen; /* the latest `now` given: time never runs backwards */
     kdo_time_ns flush_at, retry_at, sent_at, up_at;
     kdo_time_ns round_at; /* when the current flush of new rows began */
     uint64_t round, cursor, round_end;
@@ -80,6 +110,58 @@ void kdo_delivery_config_default(struct kdo_delivery_config *c)
     c->max_event_bytes = KDO_MAX_EVENT_BYTES;
     c->buffer_rows = 100000;
     c->buffer_bytes = 64u << 20;
+    /* c->rules: all zero, the contract's */
+}
+
+#define BIT(row_state) (1u << (row_state))
+
+/* A record that failed, by the contract: resent after the retry interval,
+ * retryHint + hint_step. */
+static void retry_later(struct kdo_delivery *d, struct row *r)
+{
+    r->state = ROW_FAILED;
+    d->failing++;
+    r->hint += d->hint_step;
+    r->fails++;
+}
+
+/* A record that failed, given up (the drop-failed rule): never resent. */
+static void give_up(struct kdo_delivery *d, struct row *r)
+{
+    r->state = ROW_ACKED;
+    d->acked_in_ring++;
+}
+
+/* The reply judged, then every record taken as Ok (the accept-any-reply
+ * rule). */
+static int judge_all_ok(struct kdo_reply *r, const struct kdo_reply_in *in,
+                        const struct kdo_str *ids, size_t n, uint8_t *verdicts,
+                        struct kdo_reply_summary *sum)
+{
+    int err = kdo_reply_judge(r, in, ids, n, verdicts, sum);
+    if (err)
+        return err;
+    memset(verdicts, KDO_REASON_OK, n);
+    memset(sum, 0, sizeof *sum);
+    sum->ok = sum->count[KDO_REASON_OK] = n;
+    return 0;
+}
+
+/* cfg.rules into the values the per-row path reads, once. */
+static void resolve_rules(struct kdo_delivery *d)
+{
+    static const uint8_t retry_wants[] = {
+        [KDO_RETRY_FAILED] = BIT(ROW_FAILED),
+        [KDO_RETRY_FAILED_AND_OK] = BIT(ROW_FAILED) | BIT(ROW_ACKED),
+        [KDO_RETRY_FAILED_AND_NEW] = BIT(ROW_FAILED) | BIT(ROW_QUEUED),
+    };
+    const struct kdo_delivery_rules *r = &d->cfg.rules;
+    KDO_ASSERT((unsigned)r->retry_set < sizeof retry_wants);
+    d->wants[0] = BIT(ROW_QUEUED);
+    d->wants[1] = retry_wants[(unsigned)r->retry_set < sizeof retry_wants ? r->retry_set : 0];
+    d->hint_step = r->keep_hint ? 0 : 1;
+    d->on_failed = r->drop_failed ? give_up : retry_later;
+    d->judge_reply = r->any_reply_ok ? judge_all_ok : kdo_reply_judge;
 }
 
 struct kdo_delivery *kdo_delivery_new(const struct kdo_delivery_config *cfg,
@@ -95,6 +177,7 @@ struct kdo_delivery *kdo_delivery_new(const struct kdo_delivery_config *cfg,
         d->cfg.retry_interval = KDO_MS;
     if (d->cfg.max_event_bytes < KDO_MIN_EVENT_LIMIT)
         d->cfg.max_event_bytes = KDO_MIN_EVENT_LIMIT;
+    resolve_rules(d);
     d->arn = kdo_xstrdup(cfg->application_arn);
     d->cfg.application_arn = d->arn;
     d->transport = transport;
@@ -113,7 +196,8 @@ struct kdo_delivery *kdo_delivery_new(const struct kdo_delivery_config *cfg,
     kdo_bytering_init(&d->data);
     d->state = IDLE;
     d->flush_at = KDO_TIME_NEVER;
-    kdo_buf_init(&d->event, cfg->bugs & KDO_BUG(NO_SPLIT) ? SIZE_MAX / 2 : d->cfg.max_event_bytes);
+    d->now_seen = INT64_MIN;
+    kdo_buf_init(&d->event, d->cfg.max_event_bytes);
     return d;
 }
 
@@ -158,12 +242,33 @@ void kdo_delivery_stats(const struct kdo_delivery *d, struct kdo_delivery_stats 
     out->idle = d->head == d->tail && d->state != SENDING;
 }
 
+/* ---- invariants (kassert.h: checked in debug and test builds) ------------ */
+
+/* Each entry point takes `now`; a caller that goes back in time breaks
+ * every deadline the machine has computed. */
+static void see_time(struct kdo_delivery *d, kdo_time_ns now)
+{
+    KDO_ASSERT(now >= d->now_seen);
+    d->now_seen = now;
+}
+
+/* What holds between steps: the ring's positions and counters agree, the
+ * stream is within its bounds, and the state matches the work in hand. */
+static void check_invariants(const struct kdo_delivery *d)
+{
+    KDO_ASSERT(d->head <= d->sent_end && d->sent_end <= d->tail && d->tail == d->next_seq);
+    KDO_ASSERT(d->acked_in_ring <= d->tail - d->head && d->failing <= d->sent_end - d->head);
+    KDO_ASSERT(d->tail - d->head <= d->cfg.buffer_rows && d->bytes <= d->cfg.buffer_bytes);
+    KDO_ASSERT(d->data.tail - d->data.head >= d->bytes);
+    KDO_ASSERT((d->state == SENDING) == (d->fl.n > 0));
+    KDO_ASSERT(d->state == SENDING || (d->state == BACKOFF) == (d->failing > 0));
+    (void)d;
+}
+
 /* ---- the buffer --------------------------------------------------------- */
 
 int kdo_delivery_has_room(const struct kdo_delivery *d, size_t len)
 {
-    if (d->cfg.bugs & KDO_BUG(NO_BACKPRESSURE))
-        return 1;
     return d->tail - d->head < d->cfg.buffer_rows && d->bytes + len <= d->cfg.buffer_bytes;
 }
 
@@ -180,7 +285,7 @@ static void ring_grow(struct kdo_delivery *d)
 
 static kdo_time_ns next_flush(const struct kdo_delivery *d, kdo_time_ns now)
 {
-    kdo_time_ns cadence = d->cfg.bugs & KDO_BUG(FAST_CADENCE) ? 250 * KDO_MS : d->cfg.cadence;
+    kdo_time_ns cadence = d->cfg.cadence;
     if (d->sent_end == d->tail)
         return KDO_TIME_NEVER;
     if (cadence <= 0)
@@ -190,6 +295,7 @@ static kdo_time_ns next_flush(const struct kdo_delivery *d, kdo_time_ns now)
 
 int kdo_delivery_push(struct kdo_delivery *d, kdo_time_ns now, const void *row, size_t len)
 {
+    see_time(d, now);
     if (len > KDO_MAX_ROW_BYTES)
         return KDO_EROWSIZE;
     if (!kdo_delivery_has_room(d, len))
@@ -199,6 +305,7 @@ int kdo_delivery_push(struct kdo_delivery *d, kdo_time_ns now, const void *row, 
     struct row *r = &d->ring[d->tail++ & d->mask];
     r->seq = d->next_seq++;
     r->hint = 0;
+    r->fails = 0;
     r->len = (uint32_t)len;
     r->pos = kdo_bytering_push(&d->data, row, len);
     r->state = ROW_QUEUED;
@@ -206,6 +313,7 @@ int kdo_delivery_push(struct kdo_delivery *d, kdo_time_ns now, const void *row, 
     kdo_journal_rows(d->journal, now, KDO_J_ROWS_EMITTED, r->seq, 1, len);
     if (d->state == IDLE && d->flush_at == KDO_TIME_NEVER)
         d->flush_at = next_flush(d, now);
+    check_invariants(d);
     return 0;
 }
 
@@ -244,13 +352,7 @@ static void inflight_reserve(struct inflight *f, size_t n)
 
 static int wanted(const struct kdo_delivery *d, const struct row *r)
 {
-    if (!d->round_retry)
-        return r->state == ROW_QUEUED;
-    if (d->cfg.bugs & KDO_BUG(RESEND_OK))
-        return r->state == ROW_FAILED || r->state == ROW_ACKED;
-    if (d->cfg.bugs & KDO_BUG(SKIP_HEAD_OF_LINE))
-        return r->state == ROW_FAILED || r->state == ROW_QUEUED;
-    return r->state == ROW_FAILED;
+    return d->wants[d->round_retry] >> r->state & 1;
 }
 
 /* Adds row at position p to the event; 0, or KDO_ETOOBIG when it is full. */
@@ -258,6 +360,9 @@ static int add_row(struct kdo_delivery *d, struct kdo_event *ev, uint64_t p)
 {
     struct inflight *f = &d->fl;
     struct row *r = &d->ring[p & d->mask];
+    KDO_ASSERT(r->state != ROW_ACKED || d->cfg.rules.retry_set == KDO_RETRY_FAILED_AND_OK);
+    KDO_ASSERT((uint8_t)r->hint == (uint8_t)(r->fails * d->hint_step));
+    KDO_ASSERT(f->n == 0 || f->seqs[f->n - 1] < r->seq); /* recordId order */
     inflight_reserve(f, f->n + 1);
     char *id = f->idbuf + f->n * 57;
     kdo_journal_record_id(d->prefix, r->seq, id);
@@ -271,8 +376,8 @@ static int add_row(struct kdo_delivery *d, struct kdo_event *ev, uint64_t p)
     f->ids[f->n] = (struct kdo_str){id, 56};
     f->data[f->n] = (struct kdo_str){data, r->len}; /* valid until the next push */
     f->n++;
-    if (r->state == ROW_FAILED)
-        d->failing--;
+    d->failing -= r->state == ROW_FAILED;
+    d->acked_in_ring -= r->state == ROW_ACKED; /* only under the resend-ok rule */
     r->state = ROW_SENT;
     return 0;
 }
@@ -282,6 +387,7 @@ static void finish_round(struct kdo_delivery *d, kdo_time_ns now)
     if (d->failing > 0) {
         d->state = BACKOFF;
         d->retry_at = now + d->cfg.retry_interval;
+        KDO_ASSERT(d->retry_at > now);
         return;
     }
     d->state = IDLE;
@@ -314,6 +420,7 @@ static int send_next(struct kdo_delivery *d, kdo_time_ns now)
         return 0;
     }
     kdo_event_end(&ev);
+    KDO_ASSERT(d->event.len <= d->cfg.max_event_bytes);
     d->invocations++;
     struct kdo_invocation inv = {
         .number = d->invocations, .invocation_id = d->invocation_id,
@@ -329,12 +436,16 @@ static int send_next(struct kdo_delivery *d, kdo_time_ns now)
 
 static int start_round(struct kdo_delivery *d, kdo_time_ns now, int retry)
 {
+    /* New rows wait behind a failing set; a retry has failed rows to send. */
+    KDO_ASSERT(retry ? d->failing > 0 : d->failing == 0);
     d->round++;
     d->round_retry = retry;
     if (!retry)
         d->round_at = now;
     d->cursor = d->head;
-    if (!retry || (d->cfg.bugs & KDO_BUG(SKIP_HEAD_OF_LINE))) {
+    /* A retry that sends queued rows too (skip-head-of-line) takes the
+     * rows pushed since, like a new round. */
+    if (!retry || (d->wants[1] & BIT(ROW_QUEUED))) {
         if (!retry)
             d->cursor = d->sent_end;
         d->sent_end = d->tail;
@@ -345,19 +456,22 @@ static int start_round(struct kdo_delivery *d, kdo_time_ns now, int retry)
 
 /* ---- judging a reply ------------------------------------------------------ */
 
-static void settle_row(struct kdo_delivery *d, struct row *r, enum kdo_reason v)
+/* r was sent with retryHint `sent_hint` and judged v. */
+static void settle_row(struct kdo_delivery *d, struct row *r, uint64_t sent_hint,
+                       enum kdo_reason v)
 {
-    if (v == KDO_REASON_OK || (d->cfg.bugs & KDO_BUG(DROP_FAILED))) {
+    KDO_ASSERT(r->state == ROW_SENT && r->hint == sent_hint);
+    if (v == KDO_REASON_OK) {
         r->state = ROW_ACKED;
         d->acked_in_ring++;
-        if (v == KDO_REASON_OK)
-            d->acked++;
+        d->acked++;
         return;
     }
-    r->state = ROW_FAILED;
-    d->failing++;
-    if (!(d->cfg.bugs & KDO_BUG(NO_HINT_INCREMENT)))
-        r->hint++;
+    d->on_failed(d, r);
+    /* retryHint rises by exactly hint_step per failed delivery (or the
+     * record is given up). */
+    KDO_ASSERT(r->state == ROW_ACKED || r->hint == sent_hint + d->hint_step);
+    (void)sent_hint;
 }
 
 static void measure(struct kdo_delivery *d, kdo_time_ns now, const struct kdo_reply_summary *s,
@@ -394,21 +508,16 @@ static int on_reply(struct kdo_delivery *d, kdo_time_ns now, const struct kdo_re
 {
     struct kdo_reply_summary s;
     struct inflight *f = &d->fl;
-    int err = kdo_reply_judge(d->judge, in, f->ids, f->n, f->verdicts, &s);
+    int err = d->judge_reply(d->judge, in, f->ids, f->n, f->verdicts, &s);
     if (err)
         return err;
-    if (d->cfg.bugs & KDO_BUG(ACCEPT_ANY_REPLY)) {
-        memset(f->verdicts, KDO_REASON_OK, f->n);
-        memset(&s, 0, sizeof s);
-        s.ok = s.count[KDO_REASON_OK] = f->n;
-    }
     journal_reply(d, now, in, &s);
     uint64_t ok_bytes = 0;
     for (size_t i = 0; i < f->n; i++) {
         struct row *r = &d->ring[f->pos[i] & d->mask];
         if (f->verdicts[i] == KDO_REASON_OK)
             ok_bytes += r->len;
-        settle_row(d, r, (enum kdo_reason)f->verdicts[i]);
+        settle_row(d, r, f->hints[i], (enum kdo_reason)f->verdicts[i]);
     }
     measure(d, now, &s, ok_bytes);
     f->n = 0;
@@ -465,8 +574,11 @@ static int step(struct kdo_delivery *d, kdo_time_ns now, int *progressed)
 int kdo_delivery_advance(struct kdo_delivery *d, kdo_time_ns now)
 {
     int progressed = 1, err = 0;
+    see_time(d, now);
     while (progressed && err == 0)
         err = step(d, now, &progressed);
+    if (err == 0)
+        check_invariants(d);
     return err;
 }
 
@@ -503,19 +615,26 @@ static void abandon_in_flight(struct kdo_delivery *d, kdo_time_ns now)
 
 void kdo_delivery_restart(struct kdo_delivery *d, kdo_time_ns now, kdo_time_ns downtime)
 {
+    see_time(d, now);
     abandon_in_flight(d, now);
     uint64_t requeued = d->tail - d->head;
+    /* The rules, read once for the loop: where unacknowledged rows go (the
+     * contract: queued again; lose-on-restart: gone) and whether the hints
+     * start over (the contract) or not (no-hint-reset). */
+    uint8_t unacked_to = d->cfg.rules.restart_drops_rows ? ROW_ACKED : ROW_QUEUED;
+    int reset_hints = !d->cfg.rules.restart_keeps_hints;
     for (uint64_t p = d->head; p < d->tail; p++) {
         struct row *r = &d->ring[p & d->mask];
-        if (r->state == ROW_ACKED)
+        if (r->state == ROW_ACKED) {
             requeued--;
-        if (d->cfg.bugs & KDO_BUG(LOSE_ON_RESTART) && r->state != ROW_ACKED) {
-            r->state = ROW_ACKED;
-            d->acked_in_ring++;
-        } else if (r->state != ROW_ACKED)
-            r->state = ROW_QUEUED;
-        if (!(d->cfg.bugs & KDO_BUG(NO_HINT_RESET)))
+        } else {
+            r->state = unacked_to;
+            d->acked_in_ring += unacked_to == ROW_ACKED;
+        }
+        if (reset_hints) {
             r->hint = 0;
+            r->fails = 0;
+        }
     }
     /* Acknowledged rows at the head are gone for good; the rest are emitted
      * again from the checkpoint, in order (acknowledged ones among them are
@@ -527,5 +646,6 @@ void kdo_delivery_restart(struct kdo_delivery *d, kdo_time_ns now, kdo_time_ns d
     d->state = DOWN;
     d->up_at = now + downtime;
     d->flush_at = KDO_TIME_NEVER;
+    check_invariants(d);
     kdo_journal_restart(d->journal, now, requeued, downtime);
 }

@@ -34,6 +34,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Which rows a retry round sends. */
+enum kdo_retry_set {
+    KDO_RETRY_FAILED,         /* the contract: the records that failed, nothing else */
+    KDO_RETRY_FAILED_AND_OK,  /* and those already answered Ok (planted: resend-ok) */
+    KDO_RETRY_FAILED_AND_NEW, /* and new rows, past the failing set (planted: skip-head-of-line) */
+};
+
+/* The choices the contract makes for the engine.  All zero is the contract;
+ * every other value is a planted bug (bug.h), written here by
+ * kdo_bug_delivery() before the engine is made.  kdo_delivery_new() turns
+ * the rules once into the values its per-row path uses (which row states a
+ * round sends, the retryHint step, the judge of a reply), so that path tests
+ * no switch, and the engine's assertions check the rules in force: a planted
+ * deviation is a configured rule, not a violated invariant. */
+struct kdo_delivery_rules {
+    enum kdo_retry_set retry_set;
+    uint8_t keep_hint;           /* a failed record is resent with the same retryHint */
+    uint8_t drop_failed;         /* a failed record is given up instead of resent */
+    uint8_t any_reply_ok;        /* every reply acknowledges every record */
+    uint8_t restart_keeps_hints; /* a restart does not reset the retryHints */
+    uint8_t restart_drops_rows;  /* a restart drops the rows not yet acknowledged */
+};
+
 struct kdo_delivery_config {
     const char *application_arn; /* copied */
     kdo_time_ns cadence;         /* flush on this grid; 0 = as soon as rows wait (window triggers) */
@@ -42,7 +65,7 @@ struct kdo_delivery_config {
     size_t max_event_bytes;      /* KDO_MAX_EVENT_BYTES; at least KDO_MIN_EVENT_LIMIT */
     size_t buffer_rows;          /* destination stream bound, rows */
     size_t buffer_bytes;         /* destination stream bound, bytes of row data */
-    unsigned bugs;               /* planted bugs (bug.h) */
+    struct kdo_delivery_rules rules; /* all zero: the contract's */
 };
 
 /* The smallest event limit the engine accepts: any row up to 512 KB, with

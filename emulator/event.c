@@ -16,6 +16,7 @@
 
 #include "base64.h"
 #include "errors.h"
+#include "kassert.h"
 
 #include <string.h>
 
@@ -197,13 +198,16 @@ int kdo_event_add(struct kdo_event *ev, const char *record_id, size_t id_len,
     b->len += n;
     b->data[b->len] = '\0';
     ev->count++;
+    KDO_ASSERT(b->len + LIT_LEN(TAIL) <= ev->limit);
     return 0;
 }
 
 size_t kdo_event_end(struct kdo_event *ev)
 {
     struct kdo_buf *b = ev->out;
-    /* Room was reserved by kdo_event_begin() and every kdo_event_add(). */
+    /* Room was reserved by kdo_event_begin() and every kdo_event_add(); a
+     * failed begin left limit 0, so closing its event is a bug. */
+    KDO_ASSERT(b->len + LIT_LEN(TAIL) <= ev->limit && b->len + LIT_LEN(TAIL) < b->cap);
     memcpy(b->data + b->len, TAIL, LIT_LEN(TAIL));
     b->len += LIT_LEN(TAIL);
     b->data[b->len] = '\0';

@@ -14,7 +14,6 @@
 
 #include "arena.h"
 #include "buf.h"
-#include "bug.h"
 #include "contract.h"
 #include "aggregate.h"
 #include "slide.h"
@@ -268,8 +267,8 @@ static int build_keys(struct kdo_query *q, struct kdo_errinfo *err)
         }
         q->width_ms = c->range_ms;
     }
-    if ((c->bugs & KDO_BUG(FAST_CADENCE)) && q->width_ms > 1)
-        q->width_ms /= 2;
+    if (c->width_divisor > 1 && q->width_ms > 1)
+        q->width_ms /= c->width_divisor;
     q->range = q->width_ms * KDO_MS;
     return 0;
 }

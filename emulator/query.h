@@ -66,7 +66,8 @@ struct kdo_query_config {
                          stagger RANGE */
     int by_rows;      /* sliding: ROWS `rows` PRECEDING instead of RANGE */
     uint64_t rows;
-    unsigned bugs;    /* planted bugs (bug.h): FAST_CADENCE halves the window */
+    unsigned width_divisor; /* 0 or 1: windows as written; 2: half as wide (the planted
+                               fast-cadence bug, set by kdo_bug_query()) */
 };
 
 /* Partitions (groups) alive at once at most; a row that would make one

@@ -8,6 +8,7 @@
  */
 #include "sim.h"
 
+#include "bug.h"
 #include "errors.h"
 #include "transport.h"
 
@@ -83,7 +84,7 @@ static int run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo_
         r->fake = kdo_fake_lambda_new(&cfg->lambda, kdo_fault_rules_copy(cfg->rules, cfg->nrules),
                                       cfg->nrules, &r->rng);
     struct kdo_app_config ac = cfg->app;
-    ac.bugs |= cfg->bugs;
+    kdo_bug_window(cfg->bugs, &ac.window); /* planted bugs enter here and only here */
     out->nlanes = r->nlanes;
     for (size_t i = 0; i < r->nlanes; i++) {
         struct lane *l = &r->lanes[i];
@@ -100,7 +101,7 @@ static int run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo_
             l->own_transport = 1;
         }
         struct kdo_delivery_config dc = outs[i].delivery;
-        dc.bugs |= cfg->bugs;
+        kdo_bug_delivery(cfg->bugs, &dc);
         l->cfg = cfg;
         l->id = ol->id;
         if (cfg->on_send)
@@ -110,7 +111,7 @@ static int run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo_
         if (outs[i].query) {
             struct kdo_query_config qc = *outs[i].query;
             qc.epoch_ms = cfg->app.window.epoch_ms;
-            qc.bugs |= ac.bugs;
+            kdo_bug_query(cfg->bugs, &qc);
             struct kdo_errinfo err;
             if (kdo_query_new(&qc, &l->query, &err) != 0)
                 return KDO_ESCHEMA; /* the loader compiled it once already */

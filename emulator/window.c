@@ -8,7 +8,6 @@
  */
 #include "window.h"
 
-#include "bug.h"
 #include "errors.h"
 #include "value.h"
 
@@ -29,13 +28,11 @@ struct kdo_window {
     size_t scratch_cap;
 };
 
-struct kdo_window *kdo_window_new(const struct kdo_window_config *cfg, unsigned bugs)
+struct kdo_window *kdo_window_new(const struct kdo_window_config *cfg)
 {
     struct kdo_window *w = kdo_xcalloc(1, sizeof *w);
     w->cfg = *cfg;
-    w->size = cfg->size > 0 ? cfg->size : KDO_MIN;
-    if (bugs & KDO_BUG(FAST_CADENCE))
-        w->size /= 2;
+    w->size = cfg->size > 0 ? cfg->size : KDO_WINDOW_DEFAULT_SIZE;
     return w;
 }
 

@@ -23,9 +23,12 @@
 
 enum kdo_window_kind { KDO_WINDOW_CONTINUOUS, KDO_WINDOW_SLIDING, KDO_WINDOW_TUMBLING };
 
+/* The width of a window whose config says 0. */
+#define KDO_WINDOW_DEFAULT_SIZE KDO_MIN
+
 struct kdo_window_config {
     enum kdo_window_kind kind;
-    kdo_time_ns size;     /* SLIDING/TUMBLING */
+    kdo_time_ns size;     /* SLIDING/TUMBLING; 0: KDO_WINDOW_DEFAULT_SIZE */
     int64_t epoch_ms;     /* wall-clock time of t = 0, for ROWTIME values */
 };
 
@@ -34,7 +37,7 @@ typedef int (*kdo_window_emit_fn)(void *ctx, kdo_time_ns now, const char *row, s
 
 struct kdo_window;
 
-struct kdo_window *kdo_window_new(const struct kdo_window_config *cfg, unsigned bugs);
+struct kdo_window *kdo_window_new(const struct kdo_window_config *cfg);
 void kdo_window_free(struct kdo_window *w);
 
 /* An input row with its ROWTIME; may emit rows through `emit`. */

@@ -6,6 +6,7 @@
  * advanced by hand.
  */
 #include "base64.h"
+#include "bug.h"
 #include "contract.h"
 #include "delivery.h"
 #include "errors.h"
@@ -15,6 +16,7 @@
 
 #include <check.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -567,6 +569,90 @@ START_TEST(restart_abandons_in_flight_and_resets_hints)
 }
 END_TEST
 
+/* ---- invariants and planted rules ---------------------------------------------------- */
+
+/* Time is an argument, and it never runs backwards: a caller that goes
+ * back breaks every deadline the machine computed.  A debug/test build
+ * stops at once (KDO_ASSERT); registered only where assertions are on. */
+#ifndef NDEBUG
+START_TEST(time_running_backwards_aborts)
+{
+    push_rows(0, 1, 0);
+    advance(2 * KDO_S);
+    kdo_delivery_advance(d, KDO_S);
+    ck_abort_msg("time went back from 2 s to 1 s and the engine went on");
+}
+END_TEST
+#endif
+
+/* Fails rows 0 and 3 of the 4 in the first invocation, then answers the
+ * retry all Ok; returns the retry's record count. */
+static size_t fail_two_then_ok(void)
+{
+    push_rows(0, 4, 0);
+    advance(0);
+    reply_records(10 * KDO_MS, "DeliveryFailed", 2, (size_t[]){0, 3});
+    advance(10 * KDO_MS);
+    advance(KDO_S + 10 * KDO_MS);
+    ck_assert_uint_eq(sc->nsent, 2);
+    reply_all_ok(KDO_S + 20 * KDO_MS);
+    advance(KDO_S + 20 * KDO_MS);
+    return sc->sent[1]->n;
+}
+
+/* A planted bug is a rule the engine is configured with, not a violated
+ * invariant: the engine follows it without an assertion firing, and its
+ * counters stay true (resend-ok once counted a resent Ok row as
+ * acknowledged twice, and the journal's end entry said 2^64 - n rows were
+ * unacknowledged). */
+START_TEST(resend_ok_rule_resends_ok_records_and_keeps_count)
+{
+    kdo_delivery_free(d);
+    kdo_delivery_config_default(&cfg);
+    kdo_bug_delivery(KDO_BUG(RESEND_OK), &cfg);
+    ck_assert_int_eq(cfg.rules.retry_set, KDO_RETRY_FAILED_AND_OK);
+    d = kdo_delivery_new(&cfg, &sc->base, jr, mt, &rng);
+    ck_assert_uint_eq(fail_two_then_ok(), 4); /* the 2 Ok ones went again */
+    struct kdo_delivery_stats st;
+    kdo_delivery_stats(d, &st);
+    ck_assert_uint_eq(st.rows, 0);
+    ck_assert_uint_eq(st.unacked, 0);
+    ck_assert_int_eq(st.idle, 1);
+}
+END_TEST
+
+START_TEST(no_hint_increment_rule_resends_with_the_same_hint)
+{
+    kdo_delivery_free(d);
+    kdo_delivery_config_default(&cfg);
+    kdo_bug_delivery(KDO_BUG(NO_HINT_INCREMENT), &cfg);
+    d = kdo_delivery_new(&cfg, &sc->base, jr, mt, &rng);
+    ck_assert_uint_eq(fail_two_then_ok(), 2);
+    ck_assert_uint_eq(sc->sent[1]->hints[0], 0); /* the contract says 1 */
+    ck_assert_uint_eq(sc->sent[1]->hints[1], 0);
+}
+END_TEST
+
+/* The seam leaves a configuration alone without bugs, and every bug
+ * changes it. */
+START_TEST(bug_seam_changes_the_config_only_for_a_bug)
+{
+    struct kdo_delivery_config base, c;
+    kdo_delivery_config_default(&base);
+    c = base;
+    kdo_bug_delivery(0, &c);
+    ck_assert_int_eq(memcmp(&c, &base, sizeof c), 0);
+    for (int b = 0; b < KDO_BUG_COUNT; b++) {
+        c = base;
+        kdo_bug_delivery(1u << b, &c);
+        if (b == KDO_BUG_FAST_CADENCE && c.cadence == base.cadence)
+            ck_abort_msg("fast-cadence left the cadence");
+        if (b != KDO_BUG_FAST_CADENCE)
+            ck_assert_msg(memcmp(&c, &base, sizeof c) != 0, "%s changed nothing", kdo_bug_name(b));
+    }
+}
+END_TEST
+
 /* ---- metrics -------------------------------------------------------------------------- */
 
 START_TEST(metrics_count_ok_failed_duration_success)
@@ -614,6 +700,9 @@ static Suite *suite(void)
         {"buffered_while_failing", rows_stay_buffered_while_they_fail},
         {"restart", restart_abandons_in_flight_and_resets_hints},
         {"metrics", metrics_count_ok_failed_duration_success},
+        {"rule_resend_ok", resend_ok_rule_resends_ok_records_and_keeps_count},
+        {"rule_no_hint_increment", no_hint_increment_rule_resends_with_the_same_hint},
+        {"bug_seam", bug_seam_changes_the_config_only_for_a_bug},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
@@ -622,6 +711,17 @@ static Suite *suite(void)
         tcase_set_timeout(tc, 60);
         suite_add_tcase(s, tc);
     }
+#ifndef NDEBUG
+    /* A violated invariant aborts: only with assertions on (kassert.h), and
+     * only where Check forks (under CK_FORK=no the abort would end the run). */
+    const char *fork = getenv("CK_FORK");
+    if (fork == NULL || strcmp(fork, "no") != 0) {
+        TCase *tc = tcase_create("invariant_time");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test_raise_signal(tc, time_running_backwards_aborts, SIGABRT);
+        suite_add_tcase(s, tc);
+    }
+#endif
     return s;
 }
 

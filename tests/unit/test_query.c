@@ -4,6 +4,7 @@
  * small inputs: window edges, equal and late ROWTIMEs, empty windows.
  * Times below are run times; ROWTIME values are 2026-01-01 plus them.
  */
+#include "bug.h"
 #include "errors.h"
 #include "query.h"
 
@@ -259,6 +260,29 @@ START_TEST(tumbling_by_step_and_floor_keys)
     advance(60000);
     ck_assert_uint_eq(ngot, 1);
     ck_assert_str_eq(got[0], "@60000 2026-01-01 00:01:00.000,B,2");
+    kdo_query_free(q);
+}
+END_TEST
+
+/* The planted fast-cadence bug (bug.c's seam) halves the width, whether the
+ * range or a STEP key gives it; without the bug the config is untouched. */
+START_TEST(fast_cadence_bug_halves_the_window_width)
+{
+    static const char *const step[] = {"STEP(s.ROWTIME BY INTERVAL '60' SECOND)"};
+    struct kdo_query_config c = {.window = KDO_QUERY_TUMBLING, .range_ms = 10000,
+                                 .output_format = KDO_ROWFMT_CSV, .epoch_ms = 1767225600000};
+    struct kdo_errinfo err = {0};
+    kdo_bug_query(0, &c);
+    ck_assert_uint_eq(c.width_divisor, 0);
+    kdo_bug_query(KDO_BUG(FAST_CADENCE), &c);
+    ck_assert_msg(kdo_query_new(&c, &q, &err) == 0, "compile: %s", err.msg);
+    ck_assert_int_eq(kdo_query_window_ms(q), 5000);
+    kdo_query_free(q);
+    c.partition_by = step;
+    c.npartition = 1;
+    c.range_ms = 0;
+    ck_assert_msg(kdo_query_new(&c, &q, &err) == 0, "compile: %s", err.msg);
+    ck_assert_int_eq(kdo_query_window_ms(q), 30000);
     kdo_query_free(q);
 }
 END_TEST
@@ -528,6 +552,7 @@ static Suite *suite(void)
         {"declared_schema", declared_schema_and_csv_input},
         {"tumbling", tumbling_one_row_per_group_at_the_window_end},
         {"tumbling_step_floor", tumbling_by_step_and_floor_keys},
+        {"fast_cadence_bug", fast_cadence_bug_halves_the_window_width},
         {"late_rows", late_rows_keep_rowtime_monotonic},
         {"sliding_range", sliding_range_includes_its_lower_edge},
         {"sliding_rows", sliding_rows_preceding},

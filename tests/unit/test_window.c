@@ -69,7 +69,7 @@ static void teardown(void)
 static void open_window(enum kdo_window_kind kind, kdo_time_ns size)
 {
     struct kdo_window_config cfg = {.kind = kind, .size = size, .epoch_ms = EPOCH_2026};
-    w = kdo_window_new(&cfg, 0);
+    w = kdo_window_new(&cfg);
 }
 
 static int input(kdo_time_ns t, const char *row)
@@ -307,9 +307,18 @@ START_TEST(fast_cadence_bug_halves_window)
 {
     struct kdo_window_config cfg = {.kind = KDO_WINDOW_TUMBLING, .size = KDO_MIN,
                                     .epoch_ms = EPOCH_2026};
-    w = kdo_window_new(&cfg, KDO_BUG(FAST_CADENCE));
+    kdo_bug_window(KDO_BUG(FAST_CADENCE), &cfg); /* the seam the driver uses */
+    w = kdo_window_new(&cfg);
     input(0, "{}");
     ck_assert_int_eq(kdo_window_next_deadline(w), 30 * KDO_S);
+    kdo_window_free(w);
+    cfg.size = 0; /* the default width, halved too */
+    kdo_bug_window(KDO_BUG(FAST_CADENCE), &cfg);
+    w = kdo_window_new(&cfg);
+    input(0, "{}");
+    ck_assert_int_eq(kdo_window_next_deadline(w), KDO_WINDOW_DEFAULT_SIZE / 2);
+    kdo_bug_window(0, &cfg); /* no bug: unchanged */
+    ck_assert_int_eq(cfg.size, KDO_WINDOW_DEFAULT_SIZE / 2);
 }
 END_TEST
 
