@@ -513,7 +513,9 @@ static void run_one(const char *file, const struct kdo_runner_options *o, int se
         }
         s->sim.on_journal = lane_journal;
         s->sim.on_journal_ctx = &w;
-        rc = kdo_sim_run(&s->sim, &r);
+        rc = s->sim.transport && kdo_transport_is_real(s->sim.transport)
+                 ? kdo_sim_run_real(&s->sim, &r)
+                 : kdo_sim_run(&s->sim, &r);
         watch_finish(&w, &r);
         judge(res, &w, rc, &r, kdo_endpoint_unreachable(end));
         if (w.err) { /* the checks or the journal could not be set up: not the engine's fault */

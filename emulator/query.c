@@ -14,7 +14,7 @@
 
 #include "arena.h"
 #include "buf.h"
-#include "contract.h"
+#include "bounds.h"
 #include "aggregate.h"
 #include "slide.h"
 #include "expr.h"

@@ -14,7 +14,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 void kdo_sim_config_default(struct kdo_sim_config *c)
 {
@@ -177,91 +176,99 @@ static int step(struct run *r, kdo_time_ns now)
     return err;
 }
 
-/* Virtual time: jump to the next deadline. */
-static int run_virtual(struct run *r, struct kdo_sim_result *out, kdo_time_ns *now)
-{
-    kdo_time_ns limit = r->cfg->duration + r->cfg->drain_limit;
-    int err = 0;
-    while (err == 0) {
-        if (finished(r, *now)) {
-            out->drained = 1;
-            break;
-        }
-        kdo_time_ns t = next_deadline(r);
-        if (t > limit)
-            break;
-        *now = t > *now ? t : *now;
-        if (++out->steps > r->cfg->max_steps)
-            err = KDO_ETOOBIG;
-        else
-            err = step(r, *now);
-    }
-    return err;
-}
+/* ---- the stepping API: the virtual driver below, the real-time one in sim_real.c ---- */
 
-static kdo_time_ns clock_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (kdo_time_ns)ts.tv_sec * KDO_S + ts.tv_nsec;
-}
-
-/* Real time: step at every wake-up, wait on the transport in between. */
-static int run_real(struct run *r, struct kdo_sim_result *out, kdo_time_ns *now)
-{
-    kdo_time_ns limit = r->cfg->duration + r->cfg->drain_limit, t0 = clock_ns();
-    int err = 0;
-    while (err == 0) {
-        *now = clock_ns() - t0;
-        if (finished(r, *now)) {
-            out->drained = 1;
-            break;
-        }
-        if (*now > limit)
-            break;
-        if (++out->steps > r->cfg->max_steps)
-            return KDO_ETOOBIG;
-        if ((err = step(r, *now)) != 0)
-            break;
-        kdo_time_ns wait = kdo_time_min(next_deadline(r), limit) - (clock_ns() - t0);
-        if (wait > 0)
-            err = kdo_transport_wait(r->transport, wait);
-    }
-    return err;
-}
-
-int kdo_sim_run(const struct kdo_sim_config *cfg, struct kdo_sim_result *out)
-{
+struct kdo_sim {
     struct run r;
+    struct kdo_sim_result *out;
+};
+
+int kdo_sim_begin(const struct kdo_sim_config *cfg, struct kdo_sim_result *out,
+                  struct kdo_sim **sim)
+{
+    struct kdo_sim *m = kdo_xcalloc(1, sizeof *m);
     memset(out, 0, sizeof *out);
-    int rc = run_init(&r, cfg, out);
+    int rc = run_init(&m->r, cfg, out);
     if (rc != 0) {
-        run_cleanup(&r);
+        run_cleanup(&m->r);
         kdo_sim_result_cleanup(out);
+        free(m);
         return rc == KDO_EINVAL ? rc : KDO_ESCHEMA;
     }
+    m->out = out;
     out->seed = cfg->seed;
-    out->realtime = kdo_transport_is_real(r.transport);
-    memcpy(out->record_prefix, kdo_delivery_record_prefix(r.lanes[0].delivery), 37);
-    for (size_t i = 0; i < r.nlanes; i++)
+    out->realtime = kdo_transport_is_real(m->r.transport);
+    memcpy(out->record_prefix, kdo_delivery_record_prefix(m->r.lanes[0].delivery), 37);
+    for (size_t i = 0; i < m->r.nlanes; i++)
         kdo_journal_start(out->lanes[i].journal, 0, cfg->seed,
-                          kdo_delivery_record_prefix(r.lanes[i].delivery));
-    kdo_time_ns now = 0;
-    int err = out->realtime ? run_real(&r, out, &now) : run_virtual(&r, out, &now);
-    if (!out->drained && err == 0 && !out->realtime) {
-        now = cfg->duration + cfg->drain_limit;
-        out->drained = finished(&r, now);
-    }
+                          kdo_delivery_record_prefix(m->r.lanes[i].delivery));
+    *sim = m;
+    return 0;
+}
+
+int kdo_sim_step(struct kdo_sim *m, kdo_time_ns now)
+{
+    if (++m->out->steps > m->r.cfg->max_steps)
+        return KDO_ETOOBIG;
+    return step(&m->r, now);
+}
+
+int kdo_sim_finished(struct kdo_sim *m, kdo_time_ns now)
+{
+    return finished(&m->r, now);
+}
+
+kdo_time_ns kdo_sim_next_deadline(const struct kdo_sim *m)
+{
+    return next_deadline(&m->r);
+}
+
+struct kdo_transport *kdo_sim_transport(const struct kdo_sim *m)
+{
+    return m->r.transport;
+}
+
+void kdo_sim_end(struct kdo_sim *m, kdo_time_ns now, int drained)
+{
+    struct kdo_sim_result *out = m->out;
+    out->drained = drained;
     if (out->realtime)
-        kdo_transport_cancel(r.transport);
+        kdo_transport_cancel(m->r.transport);
     out->end = now;
-    for (size_t i = 0; i < r.nlanes; i++) {
+    for (size_t i = 0; i < m->r.nlanes; i++) {
         struct kdo_sim_lane *l = &out->lanes[i];
-        kdo_delivery_stats(r.lanes[i].delivery, &l->delivery);
+        kdo_delivery_stats(m->r.lanes[i].delivery, &l->delivery);
         kdo_journal_end(l->journal, now, l->delivery.unacked, l->delivery.bytes);
     }
     out->delivery = out->lanes[0].delivery;
-    run_cleanup(&r);
+    run_cleanup(&m->r);
+    free(m);
+}
+
+/* Virtual time: jump to the next deadline. */
+int kdo_sim_run(const struct kdo_sim_config *cfg, struct kdo_sim_result *out)
+{
+    struct kdo_sim *m;
+    memset(out, 0, sizeof *out);
+    if (cfg->transport && kdo_transport_is_real(cfg->transport))
+        return KDO_EINVAL; /* real ends are driven in real time: kdo_sim_run_real */
+    int err = kdo_sim_begin(cfg, out, &m);
+    if (err != 0)
+        return err;
+    kdo_time_ns now = 0, limit = cfg->duration + cfg->drain_limit;
+    int drained = 0;
+    while (err == 0 && !(drained = kdo_sim_finished(m, now))) {
+        kdo_time_ns t = kdo_sim_next_deadline(m);
+        if (t > limit)
+            break;
+        now = t > now ? t : now;
+        err = kdo_sim_step(m, now);
+    }
+    if (!drained && err == 0) {
+        now = limit;
+        drained = kdo_sim_finished(m, now);
+    }
+    kdo_sim_end(m, now, drained);
     return err;
 }
 

@@ -9,9 +9,10 @@
  * everything read has been delivered, or until `drain_limit` more has passed.
  * One struct kdo_rng, seeded from `seed`, serves every random choice.
  *
- * With a real transport (HTTP) the same loop runs in real time instead: time
- * is the monotonic clock since the start, and between deadlines the driver
- * waits on the transport's sockets.  Rule times and the journal then count
+ * With a real transport (HTTP) the same steps run in real time instead
+ * (kdo_sim_run_real, in the I/O library): time is the monotonic clock since
+ * the start, and between deadlines the driver waits on the transport's
+ * sockets.  Rule times and the journal then count
  * real seconds, and a seed no longer fixes the run.
  */
 #ifndef KDO_SIM_H
@@ -95,8 +96,25 @@ struct kdo_sim_result {
 };
 
 /* Runs a whole scenario in virtual time with the in-process fake.  Returns 0
- * and fills *out (free with kdo_sim_result_cleanup), or a KDO_E* code. */
+ * and fills *out (free with kdo_sim_result_cleanup), or a KDO_E* code
+ * (KDO_EINVAL for a real transport: see kdo_sim_run_real). */
 int kdo_sim_run(const struct kdo_sim_config *cfg, struct kdo_sim_result *out);
+/* The same in real time, against cfg->transport (a real end).  In the I/O
+ * library (sim_real.c): the monotonic clock is read there, once per step. */
+int kdo_sim_run_real(const struct kdo_sim_config *cfg, struct kdo_sim_result *out);
+
+/* The steps both drivers take: begin (the journal starts at 0), then, at
+ * non-decreasing times, finished? / step / next deadline, then end (cancels
+ * a real transport's invocation in flight, closes the journals, frees).
+ * kdo_sim_step counts steps and returns KDO_ETOOBIG past max_steps. */
+struct kdo_sim;
+int kdo_sim_begin(const struct kdo_sim_config *cfg, struct kdo_sim_result *out,
+                  struct kdo_sim **sim);
+int kdo_sim_step(struct kdo_sim *sim, kdo_time_ns now);
+int kdo_sim_finished(struct kdo_sim *sim, kdo_time_ns now);
+kdo_time_ns kdo_sim_next_deadline(const struct kdo_sim *sim);
+struct kdo_transport *kdo_sim_transport(const struct kdo_sim *sim);
+void kdo_sim_end(struct kdo_sim *sim, kdo_time_ns now, int drained);
 void kdo_sim_result_cleanup(struct kdo_sim_result *r);
 
 #endif

@@ -15,7 +15,7 @@
 #include "errors.h"
 #include "expect.h"
 #include "faults.h"
-#include "format.h"
+#include "scenario-format.h"
 #include "scenario.h"
 
 #include <check.h>

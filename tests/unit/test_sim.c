@@ -348,9 +348,14 @@ START_TEST(a_real_transport_serves_one_output_only)
     output(1, "1.2", NULL);
     cfg.noutputs = 2;
     struct kdo_sim_result res;
-    ck_assert_int_eq(kdo_sim_run(&cfg, &res), KDO_EINVAL);
+    ck_assert_int_eq(kdo_sim_run_real(&cfg, &res), KDO_EINVAL);
     ck_assert_uint_eq(res.nlanes, 0);
     ck_assert_ptr_null(res.journal);
+    kdo_sim_result_cleanup(&res);
+    /* and the virtual driver never drives a real end, one output or three */
+    cfg.noutputs = 0;
+    ck_assert_int_eq(kdo_sim_run(&cfg, &res), KDO_EINVAL);
+    ck_assert_uint_eq(res.nlanes, 0);
     kdo_sim_result_cleanup(&res);
 }
 END_TEST
