@@ -14,6 +14,7 @@
 #include "probe.h"
 #include "report.h"
 #include "transport.h"
+#include "transport_http.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -6,6 +6,7 @@
 #include "errors.h"
 #include "lambda_server.h"
 #include "meddler.h"
+#include "transport_http.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,6 +11,8 @@
 #include "bug.h"
 #include "errors.h"
 #include "transport.h"
+#include "transport_inproc.h"
+#include "transport_tap.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -20,6 +20,7 @@
  * and Host is sent explicitly.
  */
 #include "transport.h"
+#include "transport_http.h"
 
 #include "buf.h"
 #include "contract.h"

@@ -6,6 +6,9 @@
  * dropped connection is reported after the fake's latency too.
  */
 #include "transport.h"
+#include "transport_inproc.h"
+
+#include "fake_lambda.h"
 
 #include "errors.h"
 

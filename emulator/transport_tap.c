@@ -7,6 +7,7 @@
  * the delivery engine knowing.
  */
 #include "transport.h"
+#include "transport_tap.h"
 
 #include "errors.h"
 

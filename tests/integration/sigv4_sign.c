@@ -16,6 +16,7 @@
  */
 #include "sigv4.h"
 #include "transport.h"
+#include "transport_http.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,6 +6,7 @@
 #include "fake_lambda.h"
 #include "query.h"
 #include "transport.h"
+#include "transport_inproc.h"
 
 #include <check.h>
 #include <stdlib.h>

@@ -12,6 +12,7 @@
 
 #include "errors.h"
 #include "reply.h"
+#include "transport_inproc.h"
 
 #include <check.h>
 #include <stdint.h>

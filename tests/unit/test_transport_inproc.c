@@ -8,7 +8,9 @@
  * connection is a failed outcome; two transports sharing one fake keep
  * their own reply bodies.  Bodies are checked with jansson.
  */
+#include "fake_lambda.h"
 #include "transport.h"
+#include "transport_inproc.h"
 
 #include "errors.h"
 

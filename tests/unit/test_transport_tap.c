@@ -8,7 +8,10 @@
  * wrapped transport is a recorder written here, and for one round trip the
  * in-process transport with the fake Lambda.
  */
+#include "fake_lambda.h"
 #include "transport.h"
+#include "transport_inproc.h"
+#include "transport_tap.h"
 
 #include "errors.h"
 
