@@ -97,18 +97,46 @@ static const struct kdo_format_key top_keys[] = {
      .help = "What must hold: a mapping of fact: value or fact: {min, max, eq, during}, or a list of one-entry mappings (to state one fact for several periods). Every scenario also checks lost = 0, ok_resent = 0, retry_hint_errors = 0, head_of_line_violations = 0, max_event_bytes <= 6291456 unless it says otherwise. With several destinations, a key naming one (\"1.2\") holds that destination's facts; the others are the first's.",
      .schema = "{\"anyOf\": [{\"$ref\": \"#/$defs/facts\"}, {\"type\": \"array\", \"items\": {\"$ref\": \"#/$defs/facts\", \"type\": \"object\", \"minProperties\": 1, \"maxProperties\": 1, \"description\": \"one fact: bound\"}}]}"},
 };
+/* The query keys, the same at the application's top level and in each
+ * destination: declared once here, listed in both tables. */
+#define KEY_QUERY \
+    {.name = "query", \
+     .kind = KDO_FORMAT_ENUM, \
+     .help = "the window: continuous and sliding emit a row per input row and flush about once per second; tumbling emits one row per group when its window ends and is delivered once per window; stagger opens a window per partition key with its first row and emits when it closes (delivered on the 1 s grid)", \
+     .choices = queries}
+#define KEY_WINDOW \
+    {.name = "window", \
+     .kind = KDO_FORMAT_OTHER, \
+     .help = "tumbling STEP width, sliding RANGE INTERVAL or stagger RANGE (at least 1ms, at most 366 days), e.g. 60s; or \"N rows\" for a sliding ROWS N PRECEDING window", \
+     .schema = "{\"anyOf\": [{\"$ref\": \"#/$defs/nonzeroDuration\"}, {\"type\": \"string\", \"pattern\": \"^[0-9]+ rows$\"}]}"}
+#define KEY_PARTITION_BY \
+    {.name = "partition_by", \
+     .kind = KDO_FORMAT_OTHER, \
+     .help = "the GROUP BY (tumbling) or PARTITION BY (sliding, stagger) keys as SQL, e.g. [TICKER_SYMBOL]; a tumbling key may be STEP(ROWTIME BY INTERVAL '60' SECOND) or FLOOR(ROWTIME TO MINUTE), which sets the window", \
+     .schema = "{\"type\": \"array\", \"maxItems\": 16, \"items\": {\"type\": \"string\", \"minLength\": 1}}"}
+#define KEY_SELECT \
+    {.name = "select", \
+     .kind = KDO_FORMAT_OTHER, \
+     .help = "SELECT STREAM: each \"EXPR [AS NAME]\"; with a window also COUNT(*), COUNT/SUM/AVG/MIN/MAX(expr) [OVER w] (default: every input column; windowed: ROWTIME, the keys and COUNT(*) AS ROW_COUNT)", \
+     .schema = "{\"type\": \"array\", \"items\": {\"type\": \"string\"}}"}
+#define KEY_WHERE \
+    {.name = "where", \
+     .kind = KDO_FORMAT_OTHER, \
+     .help = "SELECT STREAM ... WHERE: a SQL condition over the input columns, e.g. \"CHANGE > 0 AND SECTOR = 'TECHNOLOGY'\"", \
+     .schema = "{\"type\": \"string\"}"}
+#define KEY_FORMAT \
+    {.name = "format", \
+     .kind = KDO_FORMAT_ENUM, \
+     .help = "the destination's RecordFormatType: how output rows are written (default JSON)", \
+     .choices = row_formats, \
+     .def = "JSON"}
+
 static const struct kdo_format_key application_keys[] = {
     {.name = "arn",
      .kind = KDO_FORMAT_TEXT,
      .help = "the application ARN sent in each event (default arn:aws:kinesisanalytics:us-east-1:123456789012:application/kdaout)"},
-    {.name = "query",
-     .kind = KDO_FORMAT_ENUM,
-     .help = "the window: continuous and sliding emit a row per input row and flush about once per second; tumbling emits one row per group when its window ends and is delivered once per window; stagger opens a window per partition key with its first row and emits when it closes (delivered on the 1 s grid)",
-     .choices = queries},
-    {.name = "window",
-     .kind = KDO_FORMAT_OTHER,
-     .help = "tumbling STEP width, sliding RANGE INTERVAL or stagger RANGE (at least 1ms, at most 366 days), e.g. 60s; or \"N rows\" for a sliding ROWS N PRECEDING window",
-     .schema = "{\"anyOf\": [{\"$ref\": \"#/$defs/nonzeroDuration\"}, {\"type\": \"string\", \"pattern\": \"^[0-9]+ rows$\"}]}"},
+    KEY_QUERY,
+    KEY_WINDOW,
     {.name = "poll",
      .kind = KDO_FORMAT_DURATION,
      .help = "how often the source is read (at least 1ms; default 200ms)",
@@ -146,23 +174,10 @@ static const struct kdo_format_key application_keys[] = {
      .help = "how source rows are written (default JSON)",
      .choices = row_formats,
      .def = "JSON"},
-    {.name = "format",
-     .kind = KDO_FORMAT_ENUM,
-     .help = "the destination's RecordFormatType: how output rows are written (default JSON)",
-     .choices = row_formats,
-     .def = "JSON"},
-    {.name = "where",
-     .kind = KDO_FORMAT_OTHER,
-     .help = "SELECT STREAM ... WHERE: a SQL condition over the input columns, e.g. \"CHANGE > 0 AND SECTOR = 'TECHNOLOGY'\"",
-     .schema = "{\"type\": \"string\"}"},
-    {.name = "select",
-     .kind = KDO_FORMAT_OTHER,
-     .help = "SELECT STREAM: each \"EXPR [AS NAME]\"; with a window also COUNT(*), COUNT/SUM/AVG/MIN/MAX(expr) [OVER w] (default: every input column; windowed: ROWTIME, the keys and COUNT(*) AS ROW_COUNT)",
-     .schema = "{\"type\": \"array\", \"items\": {\"type\": \"string\"}}"},
-    {.name = "partition_by",
-     .kind = KDO_FORMAT_OTHER,
-     .help = "the GROUP BY (tumbling) or PARTITION BY (sliding, stagger) keys as SQL, e.g. [TICKER_SYMBOL]; a tumbling key may be STEP(ROWTIME BY INTERVAL '60' SECOND) or FLOOR(ROWTIME TO MINUTE), which sets the window",
-     .schema = "{\"type\": \"array\", \"maxItems\": 16, \"items\": {\"type\": \"string\", \"minLength\": 1}}"},
+    KEY_FORMAT,
+    KEY_WHERE,
+    KEY_SELECT,
+    KEY_PARTITION_BY,
     {.name = "destinations",
      .kind = KDO_FORMAT_LIST,
      .help = "up to 3 destinations (KDA's limit), each its own query, delivery lane, cadence and metrics Id; the source is read once for all and only while every destination stream has room. With destinations, query/window/partition_by/select/where/format go in each one.",
@@ -240,31 +255,12 @@ static const struct kdo_format_key destination_keys[] = {
      .kind = KDO_FORMAT_OTHER,
      .help = "KDA's output Id (default 1.1, 1.2, 1.3 in order)",
      .schema = "{\"type\": \"string\", \"pattern\": \"^[0-9]+\\\\.[0-9]+$\"}"},
-    {.name = "query",
-     .kind = KDO_FORMAT_ENUM,
-     .help = "the window: continuous and sliding emit a row per input row and flush about once per second; tumbling emits one row per group when its window ends and is delivered once per window; stagger opens a window per partition key with its first row and emits when it closes (delivered on the 1 s grid)",
-     .choices = queries},
-    {.name = "window",
-     .kind = KDO_FORMAT_OTHER,
-     .help = "tumbling STEP width, sliding RANGE INTERVAL or stagger RANGE (at least 1ms, at most 366 days), e.g. 60s; or \"N rows\" for a sliding ROWS N PRECEDING window",
-     .schema = "{\"anyOf\": [{\"$ref\": \"#/$defs/nonzeroDuration\"}, {\"type\": \"string\", \"pattern\": \"^[0-9]+ rows$\"}]}"},
-    {.name = "partition_by",
-     .kind = KDO_FORMAT_OTHER,
-     .help = "the GROUP BY (tumbling) or PARTITION BY (sliding, stagger) keys as SQL, e.g. [TICKER_SYMBOL]; a tumbling key may be STEP(ROWTIME BY INTERVAL '60' SECOND) or FLOOR(ROWTIME TO MINUTE), which sets the window",
-     .schema = "{\"type\": \"array\", \"maxItems\": 16, \"items\": {\"type\": \"string\", \"minLength\": 1}}"},
-    {.name = "select",
-     .kind = KDO_FORMAT_OTHER,
-     .help = "SELECT STREAM: each \"EXPR [AS NAME]\"; with a window also COUNT(*), COUNT/SUM/AVG/MIN/MAX(expr) [OVER w] (default: every input column; windowed: ROWTIME, the keys and COUNT(*) AS ROW_COUNT)",
-     .schema = "{\"type\": \"array\", \"items\": {\"type\": \"string\"}}"},
-    {.name = "where",
-     .kind = KDO_FORMAT_OTHER,
-     .help = "SELECT STREAM ... WHERE: a SQL condition over the input columns, e.g. \"CHANGE > 0 AND SECTOR = 'TECHNOLOGY'\"",
-     .schema = "{\"type\": \"string\"}"},
-    {.name = "format",
-     .kind = KDO_FORMAT_ENUM,
-     .help = "the destination's RecordFormatType: how output rows are written (default JSON)",
-     .choices = row_formats,
-     .def = "JSON"},
+    KEY_QUERY,
+    KEY_WINDOW,
+    KEY_PARTITION_BY,
+    KEY_SELECT,
+    KEY_WHERE,
+    KEY_FORMAT,
     {.name = "cadence",
      .kind = KDO_FORMAT_DURATION,
      .help = "this destination's flush interval (default: delivery.cadence, or once per window for tumbling)"},

@@ -17,11 +17,6 @@ int64_t kdo_clock_epoch_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-time_t kdo_clock_epoch_s(void)
-{
-    return time(NULL);
-}
-
 int kdo_clock_cond_init(pthread_cond_t *cv)
 {
     pthread_condattr_t attr;

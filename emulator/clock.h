@@ -26,8 +26,6 @@ static inline int64_t kdo_clock_now_ms(void)
 }
 /* Milliseconds since the Unix epoch (the wall clock). */
 int64_t kdo_clock_epoch_ms(void);
-/* Seconds since the Unix epoch (the wall clock). */
-time_t kdo_clock_epoch_s(void);
 
 /* A condition variable that waits on the monotonic clock, and the absolute
  * timespec of monotonic time `at` for pthread_cond_timedwait on it (a wall

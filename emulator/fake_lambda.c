@@ -256,8 +256,7 @@ void kdo_fake_lambda_invoke(struct kdo_fake_lambda *f, kdo_time_ns now,
     reply_init(f, out);
     out->latency = f->cfg.latency;
     if (inv->event_len > KDO_MAX_EVENT_BYTES) {
-        service_error(f, out, 413, "RequestEntityTooLargeException",
-                      "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
+        service_error(f, out, 413, "RequestEntityTooLargeException", KDO_INVOKE_TOO_LARGE);
         return;
     }
     grow_record_rules(f, inv->n);

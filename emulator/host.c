@@ -658,7 +658,7 @@ static int run_invocation(struct kdo_host *h, const struct kdo_invoke_request *i
     }
     if (rc == 0 && irq->tail) {
         int64_t from = h->started_ms ? h->started_ms : h->done_ms;
-        kdo_invoke_log_result(irq, h->tail, h->tail_len, (double)(h->done_ms - from),
+        kdo_invoke_log_result(h->tail, h->tail_len, (double)(h->done_ms - from),
                               h->cfg.memory_mb, h->up ? max_used_mb(h->pid) : 0, a);
     }
     h->state = IDLE;

@@ -301,9 +301,7 @@ int kdo_invoke_body(struct kdo_invoke_request *rq, const char *data, size_t len,
 {
     char msg[400];
     if (too_large || len > KDO_MAX_EVENT_BYTES) { /* [seen] the service's type and words */
-        kdo_invoke_error(a, 413, "RequestEntityTooLargeException",
-                         "Request must be smaller than 6291456 bytes for the InvokeFunction "
-                         "operation");
+        kdo_invoke_error(a, 413, "RequestEntityTooLargeException", KDO_INVOKE_TOO_LARGE);
         return 1;
     }
     if (rq->type == KDO_INVOKE_EVENT && len > KDO_INVOKE_EVENT_MAX_BYTES) {
@@ -414,13 +412,11 @@ void kdo_invoke_configuration(const struct kdo_invoke_service *s,
  *   REPORT RequestId: ID\tDuration: 1.23 ms\tBilled Duration: 2 ms\t
  *          Memory Size: 128 MB\tMax Memory Used: 60 MB\t
  * (billed in whole milliseconds, rounded up). */
-void kdo_invoke_log_result(const struct kdo_invoke_request *rq, const char *lines, size_t n,
-                           double duration_ms, unsigned memory_mb, unsigned max_used_mb,
-                           struct kdo_invoke_answer *a)
+void kdo_invoke_log_result(const char *lines, size_t n, double duration_ms, unsigned memory_mb,
+                           unsigned max_used_mb, struct kdo_invoke_answer *a)
 {
     char head[200], tail[400], log[KDO_INVOKE_LOG_TAIL];
     const char *version = a->version[0] ? a->version : "$LATEST";
-    (void)rq;
     int hn = snprintf(head, sizeof head, "START RequestId: %s Version: %s\n", a->request_id, version);
     int tn = snprintf(tail, sizeof tail, "END RequestId: %s\nREPORT RequestId: %s\tDuration: %.2f "
                       "ms\tBilled Duration: %.0f ms\tMemory Size: %u MB\tMax Memory Used: %u MB\t\n",

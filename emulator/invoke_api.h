@@ -39,6 +39,9 @@
 #define KDO_INVOKE_EVENT_MAX_BYTES ((size_t)1048576)
 /* [doc] function names are at most 64 characters, qualifiers 128. */
 #define KDO_INVOKE_NAME_MAX 64
+/* [seen] the service's words for a request over KDO_MAX_EVENT_BYTES (413
+ * RequestEntityTooLargeException), here and in the in-process fake. */
+#define KDO_INVOKE_TOO_LARGE "Request must be smaller than 6291456 bytes for the InvokeFunction operation"
 #define KDO_INVOKE_QUALIFIER_MAX 128
 
 enum kdo_invoke_route { KDO_ROUTE_NONE, KDO_ROUTE_INVOKE, KDO_ROUTE_CONFIGURATION };
@@ -141,9 +144,8 @@ void kdo_invoke_configuration(const struct kdo_invoke_service *s,
 /* The invocation's log as LogType Tail shows it: START, the function's own
  * lines (`lines`, n bytes, may be cut at the front), END and REPORT, of
  * which the last 4 KB go base64-encoded into a->log_result. */
-void kdo_invoke_log_result(const struct kdo_invoke_request *rq, const char *lines, size_t n,
-                           double duration_ms, unsigned memory_mb, unsigned max_used_mb,
-                           struct kdo_invoke_answer *a);
+void kdo_invoke_log_result(const char *lines, size_t n, double duration_ms, unsigned memory_mb,
+                           unsigned max_used_mb, struct kdo_invoke_answer *a);
 
 /* The function's ARN, with ":qualifier" when one is given. */
 void kdo_invoke_arn(const struct kdo_invoke_service *s, const char *name, const char *qualifier,

@@ -499,10 +499,7 @@ static void service_error(struct request *r, int status, const char *type, const
 /* The front answered from the head or the body: its answer is the reply. */
 static void front_answered(struct request *r)
 {
-    char id[37];
-    memcpy(id, r->a.request_id, sizeof id);
     set_reply(r, r->a.status, r->a.error_type, r->a.reply ? r->a.reply : "", r->a.reply_len);
-    memcpy(r->a.request_id, id, sizeof id);
 }
 
 static void configuration(struct request *r)
@@ -539,7 +536,7 @@ static void not_an_event(struct request *r, const char *why)
 static void log_tail(struct request *r, const struct kdo_fake_reply *fr)
 {
     double ms = fr->latency == KDO_TIME_NEVER ? 0 : (double)fr->latency / KDO_MS;
-    kdo_invoke_log_result(&r->rq, "", 0, ms, (unsigned)r->s->cfg.lambda.memory_mb, 1, &r->a);
+    kdo_invoke_log_result("", 0, ms, (unsigned)r->s->cfg.lambda.memory_mb, 1, &r->a);
 }
 
 /* The front's body rules first (413, not JSON, DryRun, empty = {}), then the
@@ -744,12 +741,8 @@ static void log_line(const struct request *r, const char *method, const char *ur
  * does), where a 503 would read as an outage. */
 static void too_busy(struct request *r)
 {
-    struct kdo_buf b;
-    kdo_buf_init(&b, 1 << 10);
-    kdo_invoke_throttle_body(&b, "ConcurrentInvocationLimitExceeded");
-    set_reply(r, 429, "TooManyRequestsException", b.data, b.len);
-    r->a.retry_after = 1;
-    kdo_buf_cleanup(&b);
+    kdo_invoke_throttled(&r->a, "ConcurrentInvocationLimitExceeded");
+    front_answered(r);
 }
 
 static void too_large(struct request *r)

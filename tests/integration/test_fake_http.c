@@ -805,39 +805,40 @@ static void assert_invokes(const struct proc *p, const char *name_path, const ch
     free(ev.json);
 }
 
+/* Invokes `name` with a one-row event; the service's error answer, parsed. */
+static json_t *invoke_refused(const struct proc *p, const char *name, long status,
+                              const char *type, struct resp *r)
+{
+    struct event ev;
+    char path[512];
+    make_event(&ev, "0b7c1f2e-3d4a-4b5c-8d6e-7f8091a2b3c4", 1, NULL, NULL);
+    snprintf(path, sizeof path, "/2015-03-31/functions/%s/invocations", name);
+    invoke_event(r, p, path, &ev, 5000);
+    free(ev.json);
+    return assert_service_error(r, status, type);
+}
+
 /* A name that is not a function name, partial ARN or ARN: the service's
  * 400 ValidationException, before any lookup. */
 static void assert_invalid_name(const struct proc *p, const char *name)
 {
-    struct event ev;
     struct resp r;
-    char path[512];
-    make_event(&ev, "0b7c1f2e-3d4a-4b5c-8d6e-7f8091a2b3c4", 1, NULL, NULL);
-    snprintf(path, sizeof path, "/2015-03-31/functions/%s/invocations", name);
-    invoke_event(&r, p, path, &ev, 5000);
-    json_t *j = assert_service_error(&r, 400, "ValidationException");
+    json_t *j = invoke_refused(p, name, 400, "ValidationException", &r);
     ck_assert_msg(strstr(jstr(j, "Message"), "at 'functionName' failed to satisfy") != NULL,
                   "Message: %s", jstr(j, "Message"));
     json_decref(j);
     resp_free(&r);
-    free(ev.json);
 }
 
 static void assert_not_found(const struct proc *p, const char *name)
 {
-    struct event ev;
     struct resp r;
-    char path[512];
-    make_event(&ev, "0b7c1f2e-3d4a-4b5c-8d6e-7f8091a2b3c4", 1, NULL, NULL);
-    snprintf(path, sizeof path, "/2015-03-31/functions/%s/invocations", name);
-    invoke_event(&r, p, path, &ev, 5000);
-    json_t *j = assert_service_error(&r, 404, "ResourceNotFoundException");
+    json_t *j = invoke_refused(p, name, 404, "ResourceNotFoundException", &r);
     ck_assert_msg(strstr(jstr(j, "Message"), "Function not found: arn:aws:lambda:") != NULL,
                   "Message: %s", jstr(j, "Message"));
     assert_no_header(&r, "X-Amz-Executed-Version");
     json_decref(j);
     resp_free(&r);
-    free(ev.json);
 }
 
 START_TEST(names_default)

@@ -302,7 +302,7 @@ START_TEST(log_tail)
                           "Tail"), 0);
     strcpy(a.request_id, "8f5ac1fe-0000-4000-8000-000000000001");
     kdo_invoke_result(&rq, "{}", 2, 0, &a);
-    kdo_invoke_log_result(&rq, "hello\n", 6, 12.3, 128, 61, &a);
+    kdo_invoke_log_result("hello\n", 6, 12.3, 128, 61, &a);
     char *log = decoded_tail(&n);
     ck_assert_str_eq(log, "START RequestId: 8f5ac1fe-0000-4000-8000-000000000001 Version: $LATEST\n"
                           "hello\n"
@@ -314,7 +314,7 @@ START_TEST(log_tail)
     char *lines = malloc(10240);
     memset(lines, 'x', 10240);
     memcpy(lines, "FIRST", 5);
-    kdo_invoke_log_result(&rq, lines, 10240, 1, 128, 1, &a);
+    kdo_invoke_log_result(lines, 10240, 1, 128, 1, &a);
     log = decoded_tail(&n);
     ck_assert_uint_eq(n, KDO_INVOKE_LOG_TAIL);
     ck_assert_ptr_null(strstr(log, "FIRST"));
