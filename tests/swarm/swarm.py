@@ -704,7 +704,9 @@ def main(argv):
 
 def swarm(args):
     """Runs the seeds of args.range; 0 when the verdict is what was wanted."""
-    with tempfile.TemporaryDirectory(prefix="kdaout-swarm-") as tmp:
+    # A caught bug terminates the pool; a kdaout its worker started may still be
+    # writing here for a moment, which must not fail the cleanup.
+    with tempfile.TemporaryDirectory(prefix="kdaout-swarm-", ignore_cleanup_errors=True) as tmp:
         args.workdir = args.keep or tmp
         if args.keep:
             os.makedirs(args.keep, exist_ok=True)
@@ -725,6 +727,7 @@ def swarm(args):
                     report_failure(args, seed, problems)
                     if args.expect_catch and caught:
                         pool.terminate()
+                        pool.join()
                         break
                     if args.expect_catch:
                         failed.pop()  # not a catch: keep looking
