@@ -10,11 +10,11 @@
  */
 #include "conform.h"
 
-#include "errors.h"
+#include "base/errors.h"
+#include "delivery/transport.h"
 #include "probe.h"
 #include "report.h"
-#include "transport.h"
-#include "transport_http.h"
+#include "transport/transport_http.h"
 
 #include <math.h>
 #include <stdlib.h>

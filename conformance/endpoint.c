@@ -3,10 +3,10 @@
  */
 #include "endpoint.h"
 
-#include "errors.h"
-#include "lambda_server.h"
+#include "base/errors.h"
+#include "lambda/lambda_server.h"
 #include "meddler.h"
-#include "transport_http.h"
+#include "transport/transport_http.h"
 
 #include <stdio.h>
 #include <stdlib.h>

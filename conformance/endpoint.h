@@ -10,8 +10,8 @@
 #ifndef KDO_ENDPOINT_H
 #define KDO_ENDPOINT_H
 
+#include "delivery/transport.h"
 #include "scenario.h"
-#include "transport.h"
 
 #include <stdio.h>
 

@@ -14,9 +14,9 @@
  */
 #include "expect.h"
 
-#include "contract.h"
-#include "buf.h"
-#include "errors.h"
+#include "base/buf.h"
+#include "base/errors.h"
+#include "delivery/contract.h"
 #include "suggest.h"
 
 #include <math.h>

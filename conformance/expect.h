@@ -14,9 +14,9 @@
 #ifndef KDO_EXPECT_H
 #define KDO_EXPECT_H
 
-#include "journal.h"
-#include "metrics.h"
-#include "ktime.h"
+#include "base/ktime.h"
+#include "delivery/journal.h"
+#include "delivery/metrics.h"
 
 #include <stddef.h>
 

@@ -5,16 +5,16 @@
  * clock only to time runs for the report.  Exit status: 0 success, 1 a check
  * failed, 2 bad input or usage.
  */
-#include "bug.h"
+#include "app/bug.h"
 #include "conform.h"
 #include "expect.h"
-#include "faults.h"
-#include "host.h"
-#include "lambda_server.h"
+#include "lambda/faults.h"
+#include "lambda/host.h"
+#include "lambda/lambda_server.h"
 #include "probe.h"
 #include "runner.h"
-#include "scenario.h"
 #include "scenario-format.h"
+#include "scenario.h"
 #include "schema.h"
 #include "units.h"
 

@@ -10,9 +10,9 @@
  */
 #include "meddler.h"
 
-#include "buf.h"
-#include "contract.h"
-#include "errors.h"
+#include "base/buf.h"
+#include "base/errors.h"
+#include "delivery/contract.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -18,10 +18,10 @@
 #ifndef KDO_MEDDLER_H
 #define KDO_MEDDLER_H
 
-#include "faults.h"
-#include "fake_lambda.h"
-#include "rng.h"
-#include "transport.h"
+#include "base/rng.h"
+#include "delivery/transport.h"
+#include "lambda/fake_lambda.h"
+#include "lambda/faults.h"
 
 /* Copies the n rules; borrows inner and rng (both must outlive it). */
 struct kdo_transport *kdo_meddler_new(struct kdo_transport *inner,

@@ -8,9 +8,9 @@
  */
 #include "probe.h"
 
-#include "contract.h"
-#include "errors.h"
-#include "event.h"
+#include "base/errors.h"
+#include "delivery/contract.h"
+#include "delivery/event.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -30,11 +30,11 @@
 #ifndef KDO_PROBE_H
 #define KDO_PROBE_H
 
-#include "buf.h"
-#include "invocation.h"
-#include "ktime.h"
-#include "reply.h"
-#include "rng.h"
+#include "base/buf.h"
+#include "base/ktime.h"
+#include "base/rng.h"
+#include "delivery/invocation.h"
+#include "delivery/reply.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -14,7 +14,7 @@
  */
 #include "report.h"
 
-#include "errors.h"
+#include "base/errors.h"
 
 #include <locale.h>
 #include <math.h>

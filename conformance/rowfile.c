@@ -10,9 +10,9 @@
  */
 #include "rowfile.h"
 
-#include "contract.h"
-#include "row.h"
-#include "value.h"
+#include "delivery/contract.h"
+#include "sql/row.h"
+#include "sql/value.h"
 
 #include <errno.h>
 #include <fcntl.h>

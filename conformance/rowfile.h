@@ -37,8 +37,8 @@
 #ifndef KDO_ROWFILE_H
 #define KDO_ROWFILE_H
 
-#include "errors.h"
-#include "rowfmt.h"
+#include "base/errors.h"
+#include "sql/rowfmt.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -9,15 +9,15 @@
  */
 #include "runner.h"
 
-#include "buf.h"
+#include "app/sim.h"
+#include "base/buf.h"
+#include "base/errors.h"
 #include "endpoint.h"
-#include "errors.h"
 #include "expect.h"
 #include "probe.h"
 #include "report.h"
 #include "scenario.h"
-#include "sim.h"
-#include "value.h"
+#include "sql/value.h"
 
 #include <errno.h>
 #include <math.h>

@@ -9,12 +9,12 @@
  */
 #include "scenario-format.h"
 
-#include "bounds.h"
-#include "contract.h"
-#include "delivery.h"
-#include "errors.h"
+#include "base/bounds.h"
+#include "base/errors.h"
+#include "delivery/contract.h"
+#include "delivery/delivery.h"
 #include "expect.h"
-#include "faults.h"
+#include "lambda/faults.h"
 #include "scenario.h"
 #include "suggest.h"
 

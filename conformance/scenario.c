@@ -8,14 +8,14 @@
  */
 #include "scenario.h"
 
-#include "bug.h"
-#include "contract.h"
+#include "app/bug.h"
+#include "delivery/contract.h"
 #include "expect.h"
-#include "scenario-format.h"
-#include "suggest.h"
 #include "rowfile.h"
+#include "scenario-format.h"
+#include "sql/value.h"
+#include "suggest.h"
 #include "units.h"
-#include "value.h"
 #include "ydoc.h"
 
 #include <ctype.h>

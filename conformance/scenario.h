@@ -12,9 +12,9 @@
 #ifndef KDO_SCENARIO_H
 #define KDO_SCENARIO_H
 
-#include "errors.h"
+#include "app/sim.h"
+#include "base/errors.h"
 #include "expect.h"
-#include "sim.h"
 
 #include <stddef.h>
 

@@ -15,8 +15,8 @@
  */
 #include "schema.h"
 
-#include "buf.h"
-#include "errors.h"
+#include "base/buf.h"
+#include "base/errors.h"
 #include "expect.h"
 #include "scenario-format.h"
 

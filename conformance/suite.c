@@ -3,7 +3,7 @@
  */
 #include "suite.h"
 
-#include "errors.h"
+#include "base/errors.h"
 
 #include <dirent.h>
 #include <errno.h>

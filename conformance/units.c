@@ -3,7 +3,7 @@
  */
 #include "units.h"
 
-#include "errors.h"
+#include "base/errors.h"
 
 #include <errno.h>
 #include <math.h>

@@ -11,7 +11,7 @@
 #ifndef KDO_UNITS_H
 #define KDO_UNITS_H
 
-#include "ktime.h"
+#include "base/ktime.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -17,7 +17,7 @@
 #ifndef KDO_YDOC_H
 #define KDO_YDOC_H
 
-#include "errors.h"
+#include "base/errors.h"
 
 #include <stddef.h>
 

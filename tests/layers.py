@@ -5,11 +5,12 @@
    socket or HTTP library: its objects reference none of those symbols
    (nm -u), and no core object was compiled with an I/O header (the
    compiler's dependency output, as ninja recorded it).
-2. The SQL engine and the delivery core never include each other: both may
-   include the base layer; only the application layer (source, window, app,
-   sim) joins them.
-3. No include cycles between modules (x.c and x.h are one module), in
-   emulator/ and conformance/.
+2. emulator/ is one folder per layer (ALLOWED below) and every include
+   points down: the SQL engine and the delivery core never include each
+   other, only app/ joins them, and nothing in emulator/ includes
+   conformance/.
+3. No include cycles between modules (x.c and x.h are one module, and so
+   is x-PART.c/.h), in emulator/ and conformance/.
 
 Prints one line per violation and exits 1; exits 0 when the house holds.
 """
@@ -26,12 +27,16 @@ FORBIDDEN_SYMBOLS = re.compile(
     r"curl_\w+|socket|connect|accept4?|bind|listen|fork|exec\w*|poll|epoll_\w+)$")
 IO_HEADERS = re.compile(r"(microhttpd\.h|/curl/|/pthread\.h|sys/socket\.h|/poll\.h)$")
 
-# Module sets (a module is a file name without .c/.h).
-SQL = {"arena", "value", "row", "expr_lex", "expr", "expr_eval", "rowfmt",
-       "aggregate", "slide", "partition", "query"}
-DELIVERY = {"delivery", "bytering", "event", "reply", "event_reader", "faults", "fake_lambda",
-            "transport", "transport_inproc", "transport_tap", "journal", "metrics", "contract",
-            "invocation", "invoke_api", "invlog"}
+# The layers of emulator/, one folder each, bottom first.  A folder may
+# include its own files and the folders it lists; conformance/ sits above all.
+ALLOWED = {
+    "base": set(),
+    "sql": {"base"},
+    "delivery": {"base"},
+    "lambda": {"base", "delivery"},
+    "transport": {"base", "delivery", "lambda"},
+    "app": {"base", "sql", "delivery", "lambda", "transport"},
+}
 
 problems = []
 
@@ -67,37 +72,61 @@ def module_of(name):
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
+def sources():
+    """(folder relative to the source root, file name) for every .c/.h of the house."""
+    for top in ("emulator", "conformance"):
+        for dirpath, _, names in os.walk(os.path.join(source, top)):
+            rel = os.path.relpath(dirpath, source)
+            for name in names:
+                if name.endswith((".c", ".h")):
+                    yield rel, name
+
+
 def includes():
+    """Module graph: emulator/base/errors -> ...; "sql/value.h" resolves from emulator/,
+    a plain "scenario.h" from the including file's folder."""
     graph = {}
-    for folder in ("emulator", "conformance"):
-        for name in os.listdir(os.path.join(source, folder)):
-            if not name.endswith((".c", ".h")):
-                continue
-            mod = f"{folder}/{module_of(name[:-2])}"
-            with open(os.path.join(source, folder, name), encoding="utf-8") as f:
-                text = f.read()
-            for inc in INCLUDE.findall(text):
-                base = module_of(inc[:-2] if inc.endswith(".h") else inc)
-                for cand in (f"{folder}/{base}", f"emulator/{base}"):
-                    if os.path.exists(os.path.join(source, cand + ".h")) or \
-                            os.path.exists(os.path.join(source, cand + ".c")):
-                        if cand != mod:
-                            graph.setdefault(mod, set()).add(cand)
-                        break
+    for folder, name in sources():
+        mod = f"{folder}/{module_of(name[:-2])}"
+        with open(os.path.join(source, folder, name), encoding="utf-8") as f:
+            text = f.read()
+        for inc in INCLUDE.findall(text):
+            stem = inc[:-2] if inc.endswith((".h", ".c")) else inc
+            head, _, base = stem.rpartition("/")
+            base = module_of(base)
+            cands = [f"emulator/{head}/{base}"] if head else [f"{folder}/{base}"]
+            for cand in cands:
+                if os.path.exists(os.path.join(source, cand + ".h")) or \
+                        os.path.exists(os.path.join(source, cand + ".c")):
+                    if cand != mod:
+                        graph.setdefault(mod, set()).add(cand)
+                    break
+            else:
+                if head and head in ALLOWED:
+                    problems.append(f"include: {folder}/{name} includes {inc}, which does not exist")
     return graph
 
 
+def layer_of(mod):
+    parts = mod.split("/")
+    return parts[1] if parts[0] == "emulator" and len(parts) == 3 else None
+
+
 def layers(graph):
+    for folder, _ in sources():
+        if folder.startswith("emulator/") and folder.split("/")[1] not in ALLOWED:
+            problems.append(f"layers: {folder} is not a layer of tests/layers.py's ALLOWED")
     for mod, deps in sorted(graph.items()):
-        if not mod.startswith("emulator/"):
+        lay = layer_of(mod)
+        if lay is None:
             continue
-        name = mod.split("/", 1)[1]
         for dep in sorted(deps):
-            d = dep.split("/", 1)[1]
-            if name in SQL and d in DELIVERY:
-                problems.append(f"layers: {name} (SQL engine) includes {d} (delivery core)")
-            if name in DELIVERY and d in SQL:
-                problems.append(f"layers: {name} (delivery core) includes {d} (SQL engine)")
+            d = layer_of(dep)
+            if d is None:
+                problems.append(f"layers: {mod} includes {dep}, a layer above the engine")
+            elif d != lay and d not in ALLOWED.get(lay, ()):
+                problems.append(f"layers: {mod} ({lay}) includes {dep} ({d}); "
+                                f"{lay} may include only {', '.join(sorted(ALLOWED[lay])) or 'itself'}")
 
 
 def cycles(graph):
@@ -122,15 +151,19 @@ def cycles(graph):
 
 
 def self_test():
-    """Planted violations: the checks must see a cycle and SQL including delivery."""
+    """Planted violations: the checks must see a cycle, SQL including delivery and an
+    arrow pointing up; an internal header (x-int.h) is part of module x, no cycle."""
     import tempfile
     global source
     with tempfile.TemporaryDirectory() as tmp:
-        for folder in ("emulator", "conformance"):
-            os.mkdir(os.path.join(tmp, folder))
-        files = {"emulator/query.c": '#include "delivery.h"\n', "emulator/delivery.h": "",
+        for folder in ("emulator/sql", "emulator/delivery", "emulator/base", "conformance"):
+            os.makedirs(os.path.join(tmp, folder))
+        files = {"emulator/sql/query.c": '#include "delivery/delivery.h"\n',
+                 "emulator/delivery/delivery.h": '#include "base/errors.h"\n',
+                 "emulator/base/errors.h": '#include "sql/expr.h"\n',
                  "conformance/a.h": '#include "b.h"\n', "conformance/b.h": '#include "a.h"\n',
-                 "emulator/expr.h": '#include "expr-int.h"\n', "emulator/expr-int.h": '#include "expr.h"\n'}
+                 "emulator/sql/expr.h": '#include "sql/expr-int.h"\n',
+                 "emulator/sql/expr-int.h": '#include "sql/expr.h"\n'}
         for name, text in files.items():
             with open(os.path.join(tmp, name), "w") as f:
                 f.write(text)
@@ -138,7 +171,10 @@ def self_test():
         g = includes()
         layers(g)
         cycles(g)
-    want = ["layers: query (SQL engine) includes delivery (delivery core)",
+    want = ["layers: emulator/sql/query (sql) includes emulator/delivery/delivery (delivery); "
+            "sql may include only base",
+            "layers: emulator/base/errors (base) includes emulator/sql/expr (sql); "
+            "base may include only itself",
             "cycle: conformance/a -> conformance/b -> conformance/a"]
     missing = [w for w in want if w not in problems]
     extra = [p for p in problems if p not in want]
@@ -161,5 +197,5 @@ for p in problems:
 if problems:
     print(f"{len(problems)} violations of the house's layering (tests/layers.py)")
     sys.exit(1)
-print("layers: the pure core reads no clock and includes no I/O header; SQL and delivery stay "
-      "apart; no include cycles")
+print("layers: the pure core reads no clock and includes no I/O header; every include points "
+      "down the layers; no include cycles")

@@ -12,9 +12,9 @@
  *               before any delivery work).
  * Target: >= 1M rows/s end to end on one core.
  */
-#include "base64.h"
-#include "contract.h"
-#include "sim.h"
+#include "app/sim.h"
+#include "base/base64.h"
+#include "delivery/contract.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -11,10 +11,10 @@
  * same way.  Best of several repetitions on CLOCK_MONOTONIC; figures only,
  * never a pass/fail on timing.
  */
-#include "base64.h"
-#include "contract.h"
-#include "event.h"
-#include "rng.h"
+#include "base/base64.h"
+#include "base/rng.h"
+#include "delivery/contract.h"
+#include "delivery/event.h"
 
 #include <jansson.h>
 #include <stdint.h>

@@ -11,8 +11,8 @@
  * second, mixed reply (every tenth record DeliveryFailed, every twentieth
  * missing) checks that failures cost no more than Oks.
  */
-#include "json.h"
-#include "reply.h"
+#include "base/json.h"
+#include "delivery/reply.h"
 
 #include <jansson.h>
 #include <stdio.h>

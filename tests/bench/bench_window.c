@@ -13,11 +13,11 @@
  * advance and checked, with the aggregate COUNT of a first or last row, so
  * a fast but wrong window fails the run (exit 1) instead of looking good.
  */
-#include "errors.h"
-#include "query.h"
-#include "rng.h"
-#include "row.h"
-#include "rowfmt.h"
+#include "base/errors.h"
+#include "base/rng.h"
+#include "sql/query.h"
+#include "sql/row.h"
+#include "sql/rowfmt.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -17,9 +17,9 @@
  * byte for byte and JSON needs UTF-8; hints are masked to INT64_MAX because
  * json_int_t is int64_t (larger hints are covered by test_event.c as text).
  */
-#include "base64.h"
-#include "errors.h"
-#include "event.h"
+#include "base/base64.h"
+#include "base/errors.h"
+#include "delivery/event.h"
 
 #include <jansson.h>
 #include <stdint.h>

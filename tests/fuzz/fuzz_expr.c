@@ -9,7 +9,7 @@
  * (a DOUBLE always finite, a VARCHAR NUL-terminated at its length).  Any
  * violation aborts.
  */
-#include "expr.h"
+#include "sql/expr.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -10,7 +10,7 @@
  * limit (2048) is not ours, so inputs that hit a depth limit are skipped.  The scanner is
  * also walked token by token to check that offsets and depths stay sane.
  */
-#include "json.h"
+#include "base/json.h"
 
 #include <jansson.h>
 #include <stdint.h>

@@ -8,8 +8,8 @@
  * body judged entry by entry only if it is strict JSON.  Any violation
  * aborts.
  */
-#include "json.h"
-#include "reply.h"
+#include "base/json.h"
+#include "delivery/reply.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -14,7 +14,7 @@
  * a position inside the input for positional errors.  Loading twice gives the
  * same answer.
  */
-#include "errors.h"
+#include "base/errors.h"
 #include "ydoc.h"
 
 #include <stdint.h>

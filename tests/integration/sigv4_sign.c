@@ -14,9 +14,9 @@
  * The body is BODY_BYTES of "0123456789abcdef" repeated.  Nothing secret is
  * printed: the Authorization header holds the access key id, never the key.
  */
-#include "sigv4.h"
-#include "transport.h"
-#include "transport_http.h"
+#include "delivery/transport.h"
+#include "transport/sigv4.h"
+#include "transport/transport_http.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -17,9 +17,9 @@
  * Content-Length, trickled requests, connections that never send one, and
  * ambiguous framing.
  */
-#include "base64.h"
-#include "buf.h"
-#include "event.h"
+#include "base/base64.h"
+#include "base/buf.h"
+#include "delivery/event.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -579,7 +579,7 @@ struct event {
     char ids[40][64];
 };
 
-/* A real KDA output event (emulator/event.h) of n rows with these retryHints. */
+/* A real KDA output event (emulator/delivery/event.h) of n rows with these retryHints. */
 static void make_event(struct event *ev, const char *inv_id, size_t n, const char *const *rows,
                        const uint64_t *hints)
 {
@@ -2251,7 +2251,7 @@ END_TEST
  * request that signs a header it does not carry (IncompleteSignatureException:
  * "'expect' is named as a SignedHeader, but it does not exist in the HTTP
  * request").  libcurl < 8.3.0 signs a header removed with "Expect:" (curl
- * issue #11664), which emulator/transport_http.c sets on every invocation. */
+ * issue #11664), which emulator/transport/transport_http.c sets on every invocation. */
 START_TEST(sigv4_signed_headers_present)
 {
     struct capture cap;

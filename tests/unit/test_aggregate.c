@@ -1,6 +1,6 @@
 /*
  * test_aggregate.c -- SQL's aggregates and the two-stack sliding window:
- * emulator/aggregate.c.
+ * emulator/sql/aggregate.c.
  *
  * Hand-worked cases for recognising "FN(arg) [OVER w]", the type rules, the
  * results over NULLs, empty sets and overflow, and combining disjoint sets;
@@ -8,11 +8,11 @@
  * random pushes and pops (the check that would catch a planted bug in the
  * flip or the suffix accumulators), printing the seed and step on failure.
  */
-#include "aggregate.h"
-#include "slide.h"
-#include "errors.h"
-#include "rng.h"
-#include "value.h"
+#include "base/errors.h"
+#include "base/rng.h"
+#include "sql/aggregate.h"
+#include "sql/slide.h"
+#include "sql/value.h"
 
 #include <check.h>
 #include <float.h>

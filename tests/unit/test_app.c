@@ -1,12 +1,12 @@
 /*
  * test_app.c -- the application: polling, backpressure and lag, by hand.
  */
-#include "app.h"
-#include "errors.h"
-#include "fake_lambda.h"
-#include "query.h"
-#include "transport.h"
-#include "transport_inproc.h"
+#include "app/app.h"
+#include "base/errors.h"
+#include "delivery/transport.h"
+#include "lambda/fake_lambda.h"
+#include "sql/query.h"
+#include "transport/transport_inproc.h"
 
 #include <check.h>
 #include <stdlib.h>

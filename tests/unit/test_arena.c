@@ -1,14 +1,14 @@
 /*
- * test_arena.c -- the bounded bump allocator of emulator/arena.c.
+ * test_arena.c -- the bounded bump allocator of emulator/base/arena.c.
  *
  * Copies are NUL-terminated and never move while the arena grows; the
  * total handed out reaches exactly the maximum and not one byte more (a
  * refused copy leaves the arena as it was); a copy larger than a chunk gets
  * its own; reset makes the whole maximum available again.
  */
-#include "arena.h"
+#include "base/arena.h"
 
-#include "errors.h"
+#include "base/errors.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -3,10 +3,10 @@
  * the encoder (the 12-byte, 3-byte and tail steps), and a decoder that
  * refuses everything the encoder could not have produced.
  */
-#include "base64.h"
+#include "base/base64.h"
 
-#include "errors.h"
-#include "rng.h"
+#include "base/errors.h"
+#include "base/rng.h"
 
 #include <check.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * test_buf.c -- bounded buffers of emulator/buf.c.
+ * test_buf.c -- bounded buffers of emulator/base/buf.c.
  *
  * A buffer fills to exactly its maximum and refuses one byte more with
  * KDO_ETOOBIG, leaving its contents as they were -- for append, printf and
@@ -7,9 +7,9 @@
  * string escaping is checked against jansson, an independent parser: every
  * byte from 0x00 to 0x7f survives the round trip.
  */
-#include "buf.h"
+#include "base/buf.h"
 
-#include "errors.h"
+#include "base/errors.h"
 
 #include <check.h>
 #include <jansson.h>

@@ -1,5 +1,5 @@
 /*
- * test_bytering.c -- the FIFO of byte strings of emulator/bytering.c.
+ * test_bytering.c -- the FIFO of byte strings of emulator/base/bytering.c.
  *
  * The ring starts at 64 KiB.  Checked: positions grow and a string reads
  * back at its position; a string that would cross the end of the ring skips
@@ -9,7 +9,7 @@
  * position; a string larger than the whole ring fits after growing;
  * release never moves the head backwards; empty strings take no room.
  */
-#include "bytering.h"
+#include "base/bytering.h"
 
 #include <check.h>
 #include <stdlib.h>

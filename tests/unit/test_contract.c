@@ -1,14 +1,14 @@
 /*
- * test_contract.c -- the reason and planted-bug tables of emulator/contract.c.
+ * test_contract.c -- the reason and planted-bug tables of emulator/delivery/contract.c.
  *
  * Journal names are what scenarios and reports match on, so each must be
  * unique, non-empty, lower case (snake_case reasons, kebab-case bugs) and
  * found again by name; each reason has an explanation and a source that is "doc" or "choice".  The limits
  * are the figures CONTRACT.md gives, written out here a second time.
  */
-#include "contract.h"
+#include "delivery/contract.h"
 
-#include "bug.h"
+#include "app/bug.h"
 
 #include <check.h>
 #include <stdlib.h>

@@ -5,14 +5,15 @@
  * and answers what each test tells it to, when the test says.  Time is
  * advanced by hand.
  */
-#include "base64.h"
-#include "bug.h"
-#include "contract.h"
-#include "delivery.h"
-#include "errors.h"
-#include "journal.h"
-#include "metrics.h"
-#include "transport.h"
+#include "app/bug.h"
+#include "base/base64.h"
+#include "base/errors.h"
+#include "base/rng.h"
+#include "delivery/contract.h"
+#include "delivery/delivery.h"
+#include "delivery/journal.h"
+#include "delivery/metrics.h"
+#include "delivery/transport.h"
 
 #include <check.h>
 #include <jansson.h>

@@ -1,12 +1,12 @@
 /*
- * test_errors.c -- the one error table of emulator/errors.c.
+ * test_errors.c -- the one error table of emulator/base/errors.c.
  *
  * The table must be complete (every public KDO_E* code has its own
  * sentence), unique (no two codes share a value or a sentence) and closed
  * (anything else is "unknown error").  Error details format as
  * file:line:column, and the aborting allocators hand out what they promise.
  */
-#include "errors.h"
+#include "base/errors.h"
 
 #include <check.h>
 #include <stdlib.h>

@@ -7,12 +7,12 @@
  * compared with what went in; hints above INT64_MAX, which json_int_t cannot
  * hold, are compared as text instead.
  */
-#include "event.h"
+#include "delivery/event.h"
 
-#include "base64.h"
-#include "contract.h"
-#include "errors.h"
-#include "rng.h"
+#include "base/base64.h"
+#include "base/errors.h"
+#include "base/rng.h"
+#include "delivery/contract.h"
 
 #include <check.h>
 #include <jansson.h>

@@ -1,5 +1,5 @@
 /*
- * test_event_reader.c -- KDA output events read back, emulator/event_reader.c.
+ * test_event_reader.c -- KDA output events read back, emulator/lambda/event_reader.c.
  *
  * A well-formed event gives its recordIds, retryHints, invocationId and --
  * on request -- the base64-decoded rows ("aGVsbG8=" is "hello", RFC 4648).
@@ -8,10 +8,10 @@
  * wrong; a body past the reader's bound or nesting past its depth is
  * refused; a reused reader forgets the previous event.
  */
-#include "event_reader.h"
+#include "lambda/event_reader.h"
 
-#include "contract.h"
-#include "errors.h"
+#include "base/errors.h"
+#include "delivery/contract.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -4,11 +4,11 @@
  * Each test writes a small journal by hand -- the engine's history as it
  * would be with a bug -- and asserts the fact that must expose it.
  */
-#include "contract.h"
-#include "errors.h"
+#include "base/errors.h"
+#include "delivery/contract.h"
+#include "delivery/journal.h"
+#include "delivery/metrics.h"
 #include "expect.h"
-#include "journal.h"
-#include "metrics.h"
 
 #include <check.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * test_expr.c -- SQL expressions of emulator/expr.c and expr_eval.c.
+ * test_expr.c -- SQL expressions of emulator/sql/expr.c and expr_eval.c.
  *
  * Everything runs against one schema shaped like the guide's ticker stream
  * (plus a BIGINT, a BOOLEAN, a TIMESTAMP, a NULL column and a quoted
@@ -12,8 +12,8 @@
  * their edges -- on a boundary and 1 ms before it -- for every unit, before
  * 1970 (floor, not truncation) and at year 0001.
  */
-#include "errors.h"
-#include "expr.h"
+#include "base/errors.h"
+#include "sql/expr.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * test_expr_eval.c -- evaluation of compiled expressions, emulator/expr_eval.c.
+ * test_expr_eval.c -- evaluation of compiled expressions, emulator/sql/expr_eval.c.
  *
  * test_expr.c covers the grammar and arithmetic; this suite pins the
  * evaluator's semantics on typed values, one column of each type and a NULL
@@ -10,8 +10,8 @@
  * evaluator makes go to the scratch arena and fail cleanly when it is full,
  * errors carry the operator's line:column, and the row is never changed.
  */
-#include "errors.h"
-#include "expr.h"
+#include "base/errors.h"
+#include "sql/expr.h"
 
 #include <check.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * test_expr_lex.c -- the tokens of emulator/expr_lex.c.
+ * test_expr_lex.c -- the tokens of emulator/sql/expr_lex.c.
  *
  * Drives the lexer directly (expr-int.h): each text's token stream is
  * written out as kind:text pairs; refusals carry KDO_EPARSE and the 1-based
@@ -7,7 +7,7 @@
  * new line).  Also keywords matched without regard to case, the "expected X
  * but found Y" helper, and the time units with their "did you mean".
  */
-#include "expr-int.h"
+#include "sql/expr-int.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * test_fake_lambda.c -- the fake output function of emulator/fake_lambda.c.
+ * test_fake_lambda.c -- the fake output function of emulator/lambda/fake_lambda.c.
  *
  * Each case hands the fake one invocation built by hand (three records,
  * "id-0".."id-2", the middle row containing POISON) with one fault rule, and
@@ -8,9 +8,9 @@
  * reason the delivery engine will give for each record: that ties the fake
  * and the judge together, so a change in either shows up here.
  */
-#include "fake_lambda.h"
+#include "lambda/fake_lambda.h"
 
-#include "errors.h"
+#include "base/errors.h"
 
 #include <check.h>
 #include <ctype.h>

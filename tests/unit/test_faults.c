@@ -1,5 +1,5 @@
 /*
- * test_faults.c -- the fault rule engine of emulator/faults.c.
+ * test_faults.c -- the fault rule engine of emulator/lambda/faults.c.
  *
  * Invocations are built by hand (three or more records with known ids,
  * retryHints and rows) and rules are plain structs, so each case shows one
@@ -8,9 +8,9 @@
  * invocation numbers, `times`, probability, latency and the precedence of
  * invocation rules.  Time is a number passed in; randomness is a seeded rng.
  */
-#include "faults.h"
+#include "lambda/faults.h"
 
-#include "errors.h"
+#include "base/errors.h"
 
 #include <check.h>
 #include <stdint.h>

@@ -1,9 +1,9 @@
 /*
- * test_framing.c -- RFC 9112 §6 framing from the head, emulator/framing.c.
+ * test_framing.c -- RFC 9112 §6 framing from the head, emulator/lambda/framing.c.
  *
  * Each case is a list of headers and the verdict both servers must give.
  */
-#include "framing.h"
+#include "lambda/framing.h"
 
 #include <check.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /*
- * test_invlog.c -- the fake's log of invocations, emulator/invlog.c:
+ * test_invlog.c -- the fake's log of invocations, emulator/lambda/invlog.c:
  * bounded in entries and bytes, numbered for life, formatted one at a time.
  */
-#include "invlog.h"
+#include "lambda/invlog.h"
 
 #include <check.h>
 #include <jansson.h>

@@ -1,13 +1,13 @@
 /*
- * test_invoke_api.c -- the Invoke API front, emulator/invoke_api.c: what
+ * test_invoke_api.c -- the Invoke API front, emulator/lambda/invoke_api.c: what
  * both servers answer before and after the function runs.
  *
  * The expected texts are the service's (CONTRACT.md §6) and the member names
  * are botocore's Lambda model's, written out here, not taken from the code.
  */
-#include "base64.h"
-#include "contract.h"
-#include "invoke_api.h"
+#include "base/base64.h"
+#include "delivery/contract.h"
+#include "lambda/invoke_api.h"
 
 #include <check.h>
 #include <jansson.h>

@@ -1,5 +1,5 @@
 /*
- * test_journal.c -- the run's history, emulator/journal.c.
+ * test_journal.c -- the run's history, emulator/delivery/journal.c.
  *
  * Entries are appended by hand with hand-picked times, read back through the
  * accessors, and written as JSON Lines that jansson must parse line by line.
@@ -7,11 +7,11 @@
  * emits alternate) and the 56-digit recordIds are pinned exactly, as is the
  * byte-for-byte repeatability of the output.
  */
-#include "journal.h"
+#include "delivery/journal.h"
 
-#include "buf.h"
-#include "errors.h"
-#include "reply.h"
+#include "base/buf.h"
+#include "base/errors.h"
+#include "delivery/reply.h"
 
 #include <check.h>
 #include <jansson.h>

@@ -1,5 +1,5 @@
 /*
- * test_json.c -- the strict scanner of emulator/json.c.
+ * test_json.c -- the strict scanner of emulator/base/json.c.
  *
  * One test case per rule of the scanner: each pins inputs it must accept and
  * inputs it must refuse (with the error code and, where it matters, the byte
@@ -8,7 +8,7 @@
  * (numbers out of int64/double range, NUL in keys, jansson's depth 2048) are
  * pinned separately.  It does not measure speed (tests/bench does).
  */
-#include "json.h"
+#include "base/json.h"
 
 #include <check.h>
 #include <jansson.h>

@@ -10,9 +10,9 @@
  */
 #include "meddler.h"
 
-#include "errors.h"
-#include "reply.h"
-#include "transport_inproc.h"
+#include "base/errors.h"
+#include "delivery/reply.h"
+#include "transport/transport_inproc.h"
 
 #include <check.h>
 #include <stdint.h>

@@ -1,15 +1,15 @@
 /*
  * test_metrics.c -- CloudWatch metrics of the emulated application,
- * emulator/metrics.c.
+ * emulator/delivery/metrics.c.
  *
  * Names and Flow dimensions are pinned against CONTRACT.md §5; data points are
  * put at hand-picked times to pin the minute buckets (59.999 s is minute 0,
  * 60 s is minute 1), the five statistics, ranges of minutes and the JSON
  * rendering (parsed with jansson).
  */
-#include "metrics.h"
+#include "delivery/metrics.h"
 
-#include "buf.h"
+#include "base/buf.h"
 
 #include <check.h>
 #include <jansson.h>

@@ -1,6 +1,6 @@
 /*
  * test_partition.c -- the partitions of a windowed query:
- * emulator/partition.c.
+ * emulator/sql/partition.c.
  *
  * Entries are found again by their exact key bytes (NULs included), their
  * payloads start zeroed and aligned, insertion order survives removals at
@@ -8,7 +8,7 @@
  * is a hard limit, growing past the initial 64 buckets loses nothing, and
  * freeing calls the payload's finaliser once per live entry.
  */
-#include "partition.h"
+#include "sql/partition.h"
 
 #include <check.h>
 #include <stdalign.h>

@@ -11,10 +11,10 @@
  */
 #include "probe.h"
 
-#include "base64.h"
-#include "buf.h"
-#include "contract.h"
-#include "errors.h"
+#include "base/base64.h"
+#include "base/buf.h"
+#include "base/errors.h"
+#include "delivery/contract.h"
 
 #include <check.h>
 #include <stdint.h>

@@ -4,9 +4,9 @@
  * small inputs: window edges, equal and late ROWTIMEs, empty windows.
  * Times below are run times; ROWTIME values are 2026-01-01 plus them.
  */
-#include "bug.h"
-#include "errors.h"
-#include "query.h"
+#include "app/bug.h"
+#include "base/errors.h"
+#include "sql/query.h"
 
 #include <check.h>
 #include <stdio.h>

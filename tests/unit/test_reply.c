@@ -1,5 +1,5 @@
 /*
- * test_reply.c -- the reply judge of emulator/reply.c.
+ * test_reply.c -- the reply judge of emulator/delivery/reply.c.
  *
  * Every reason reply.h can give is pinned with a crafted reply against three
  * sent ids "a", "b", "c", together with the summary's counts and the first
@@ -8,9 +8,9 @@
  * fails every record) have their own cases.  ABANDONED is not the judge's to
  * give (delivery.c decides it on restart) and is not tested here.
  */
-#include "reply.h"
+#include "delivery/reply.h"
 
-#include "errors.h"
+#include "base/errors.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -12,7 +12,7 @@
  */
 #include "report.h"
 
-#include "errors.h"
+#include "base/errors.h"
 
 #include <check.h>
 #include <jansson.h>

@@ -6,7 +6,7 @@
  * they catch a broken reduction or a stuck state, not subtle bias, and they
  * never flake because the seeds are fixed.
  */
-#include "rng.h"
+#include "base/rng.h"
 
 #include <check.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * test_row.c -- schemas and rows of emulator/row.c.
+ * test_row.c -- schemas and rows of emulator/sql/row.c.
  *
  * Names resolve as KDA resolves SQL identifiers (unquoted fold to upper
  * case, "quoted" keep case, "" is one quote); a schema refuses bad names,
@@ -8,10 +8,10 @@
  * strings, counts VARCHAR(n) in characters, not bytes, and refuses to grow
  * past KDA's 512 KB row -- leaving the row unchanged on every refusal.
  */
-#include "row.h"
+#include "sql/row.h"
 
-#include "contract.h"
-#include "errors.h"
+#include "base/errors.h"
+#include "delivery/contract.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
  * code, line and column.  Limits are checked on both sides of the boundary
  * (512 KB rows exactly; the file and row caps lowered through the options).
  */
-#include "contract.h"
+#include "delivery/contract.h"
 #include "rowfile.h"
 
 #include <check.h>

@@ -1,5 +1,5 @@
 /*
- * test_rowfmt.c -- rows as JSON and CSV, out and in (emulator/rowfmt.c).
+ * test_rowfmt.c -- rows as JSON and CSV, out and in (emulator/sql/rowfmt.c).
  *
  * Output is compared byte for byte: the guide's ticker row, every type,
  * JSON escapes, Java-style DOUBLEs, RFC 4180 quoting, NULL against the empty
@@ -8,8 +8,8 @@
  * ERROR_NAME, column and offset, and round-trips rows through both
  * formats.  A planted one-byte change proves the byte-exact check can fail.
  */
-#include "contract.h"
-#include "rowfmt.h"
+#include "delivery/contract.h"
+#include "sql/rowfmt.h"
 
 #include <check.h>
 #include <math.h>

@@ -10,8 +10,8 @@
  */
 #include "scenario.h"
 
-#include "contract.h"
-#include "errors.h"
+#include "base/errors.h"
+#include "delivery/contract.h"
 
 #include <check.h>
 #include <dirent.h>

@@ -11,10 +11,10 @@
  */
 #include "schema.h"
 
-#include "contract.h"
-#include "errors.h"
+#include "base/errors.h"
+#include "delivery/contract.h"
 #include "expect.h"
-#include "faults.h"
+#include "lambda/faults.h"
 #include "scenario-format.h"
 #include "scenario.h"
 

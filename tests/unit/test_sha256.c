@@ -10,7 +10,7 @@
  * (OpenSSL via Python's hashlib), and every message is also fed in uneven
  * pieces, so the block tail kept between updates is exercised.
  */
-#include "sha256.h"
+#include "base/sha256.h"
 
 #include <check.h>
 #include <stdlib.h>

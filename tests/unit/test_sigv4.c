@@ -6,10 +6,10 @@
  * canonical URI double-encodes each segment ("%3A" is signed as "%253A").
  * tests/integration/sigv4/check.py compares many more cases with botocore.
  */
-#include "sigv4.h"
+#include "transport/sigv4.h"
 
-#include "errors.h"
-#include "sha256.h"
+#include "base/errors.h"
+#include "base/sha256.h"
 
 #include <check.h>
 #include <stdlib.h>

@@ -2,11 +2,11 @@
  * test_sim.c -- the virtual-time driver: whole runs, determinism, draining,
  * restarts and bounds.
  */
-#include "errors.h"
-#include "faults.h"
-#include "journal.h"
-#include "sim.h"
-#include "transport.h"
+#include "app/sim.h"
+#include "base/errors.h"
+#include "delivery/journal.h"
+#include "delivery/transport.h"
+#include "lambda/faults.h"
 
 #include <check.h>
 #include <stdio.h>

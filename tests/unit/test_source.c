@@ -1,5 +1,5 @@
 /*
- * test_source.c -- the streaming source of emulator/source.c.
+ * test_source.c -- the streaming source of emulator/app/source.c.
  *
  * Sources are built from hand-written segments and drained with peek/pop,
  * so arrival times are pinned to the nanosecond (1000/s puts row k at k ms),
@@ -8,9 +8,9 @@
  * of generated rows and determinism per seed.  kdo_source_unread is checked
  * against a count taken by draining.
  */
-#include "source.h"
+#include "app/source.h"
 
-#include "errors.h"
+#include "base/errors.h"
 
 #include <check.h>
 #include <jansson.h>

@@ -1,5 +1,5 @@
 /*
- * test_transport_inproc.c -- the in-process transport, emulator/transport_inproc.c.
+ * test_transport_inproc.c -- the in-process transport, emulator/transport/transport_inproc.c.
  *
  * Round trips through the fake Lambda in virtual time, advanced by hand: a
  * reply is ready exactly at send time + the fake's latency (20 ms by
@@ -8,11 +8,11 @@
  * connection is a failed outcome; two transports sharing one fake keep
  * their own reply bodies.  Bodies are checked with jansson.
  */
-#include "fake_lambda.h"
-#include "transport.h"
-#include "transport_inproc.h"
+#include "delivery/transport.h"
+#include "lambda/fake_lambda.h"
+#include "transport/transport_inproc.h"
 
-#include "errors.h"
+#include "base/errors.h"
 
 #include <check.h>
 #include <jansson.h>

@@ -1,5 +1,5 @@
 /*
- * test_transport_tap.c -- the tap of emulator/transport_tap.c.
+ * test_transport_tap.c -- the tap of emulator/transport/transport_tap.c.
  *
  * The tap tells its function about every invocation, with the same pointer
  * and time, before the wrapped transport sees it; everything else (deadline,
@@ -8,12 +8,12 @@
  * wrapped transport is a recorder written here, and for one round trip the
  * in-process transport with the fake Lambda.
  */
-#include "fake_lambda.h"
-#include "transport.h"
-#include "transport_inproc.h"
-#include "transport_tap.h"
+#include "delivery/transport.h"
+#include "lambda/fake_lambda.h"
+#include "transport/transport_inproc.h"
+#include "transport/transport_tap.h"
 
-#include "errors.h"
+#include "base/errors.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -9,7 +9,7 @@
  */
 #include "units.h"
 
-#include "errors.h"
+#include "base/errors.h"
 
 #include <check.h>
 #include <stdint.h>

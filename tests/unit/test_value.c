@@ -1,5 +1,5 @@
 /*
- * test_value.c -- values, schemas and rows: emulator/value.c, row.c and
+ * test_value.c -- values, schemas and rows: emulator/sql/value.c, row.c and
  * the arena they keep strings in (arena.c).
  *
  * Hand-worked cases: exact comparison across BIGINT and DOUBLE, NULL as
@@ -8,10 +8,10 @@
  * sweep of round-trips, DOUBLE text as Java writes it, strict number
  * parsing, casts, identifier folding, and the row's type and size limits.
  */
-#include "arena.h"
-#include "contract.h"
-#include "row.h"
-#include "value.h"
+#include "base/arena.h"
+#include "delivery/contract.h"
+#include "sql/row.h"
+#include "sql/value.h"
 
 #include <check.h>
 #include <math.h>

@@ -1,5 +1,5 @@
 /*
- * test_window.c -- the queries of emulator/window.c.
+ * test_window.c -- the queries of emulator/app/window.c.
  *
  * Rows go in with hand-picked ROWTIMEs and the emitted rows are captured by
  * a callback, so each case shows what a query emits and when: continuous
@@ -7,10 +7,10 @@
  * per non-empty window at its end with WINDOW_START/WINDOW_END timestamps.
  * kdo_window_timestamp is pinned on a few known dates.
  */
-#include "window.h"
+#include "app/window.h"
 
-#include "bug.h"
-#include "errors.h"
+#include "app/bug.h"
+#include "base/errors.h"
 
 #include <check.h>
 #include <jansson.h>

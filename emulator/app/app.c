@@ -1,0 +1,307 @@
+/*
+ * app.c -- reading the source under backpressure, and sampling the lag.
+ *
+ * Each destination (output) has its own query or window, destination stream
+ * (delivery lane), journal and metrics.  Output rows a stream cannot take
+ * yet (a tumbling window that fired while the stream was full) wait in that
+ * output's `pending`.  The source is read once for every output, so a row is
+ * read only when every output can take what it makes: while any output has
+ * rows pending or a full stream, the source is not read -- how "the
+ * application stops processing new data" when delivery fails, and why one
+ * failing destination, once its stream fills, holds the others back too.
+ * Every journal gets the application's own entries (rows read, pauses,
+ * samples), so each tells its destination's whole story.
+ */
+#include "app/app.h"
+
+#include "base/errors.h"
+#include "sql/query.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pending {
+    char *row;
+    size_t len;
+};
+
+struct output {
+    struct kdo_app_output o;
+    struct kdo_app *app;
+    struct kdo_window *window; /* rows as read (no query) */
+    struct pending *pending;
+    size_t npending, cappending;
+    struct kdo_query_sink sink; /* the query's output: emit() and error_row() */
+    char pump[32];              /* PUMP_NAME: STREAM_PUMP, then STREAM_PUMP_2 ... */
+};
+
+struct kdo_app {
+    struct kdo_app_config cfg;
+    struct kdo_source *source;
+    struct output out[KDO_APP_MAX_OUTPUTS];
+    size_t nout;
+    kdo_time_ns next_poll, next_sample, down_until;
+    int paused;
+    uint64_t row_seq; /* the source row being read, for the error stream */
+};
+
+void kdo_app_config_default(struct kdo_app_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->poll = 200 * KDO_MS;
+    c->sample = KDO_S;
+    c->max_read = 1000000;
+    c->window.kind = KDO_WINDOW_CONTINUOUS;
+    c->window.size = KDO_MIN;
+    c->window.epoch_ms = 1767225600000; /* 2026-01-01 00:00:00 UTC */
+}
+
+/* A row for the output's in-application error stream, with KDA's columns. */
+static void error_row(void *ctx, kdo_time_ns now, const struct kdo_query_error *e)
+{
+    struct output *o = ctx;
+    struct kdo_error_row r = {
+        .row = e->data ? o->app->row_seq : UINT64_MAX, .name = e->name, .message = e->message,
+        .data = e->data, .data_len = e->data_len,
+        .time_ms = o->app->cfg.window.epoch_ms + now / KDO_MS, .data_rowtime_ms = e->rowtime_ms,
+        .pump = o->pump,
+    };
+    kdo_journal_error_stream(o->o.journal, now, &r);
+}
+
+/* Window output: straight into the destination stream, or pending. */
+static int emit(void *ctx, kdo_time_ns now, const char *row, size_t len)
+{
+    struct output *o = ctx;
+    if (o->npending == 0) {
+        int err = kdo_delivery_push(o->o.delivery, now, row, len);
+        if (err != KDO_EFULL)
+            return err;
+    }
+    if (o->npending == o->cappending) {
+        o->cappending = o->cappending ? o->cappending * 2 : 16;
+        o->pending = kdo_xrealloc(o->pending, o->cappending * sizeof *o->pending);
+    }
+    o->pending[o->npending++] = (struct pending){kdo_xstrndup(row, len), len};
+    return 0;
+}
+
+struct kdo_app *kdo_app_new_outputs(const struct kdo_app_config *cfg, struct kdo_source *source,
+                                    const struct kdo_app_output *outs, size_t nouts)
+{
+    struct kdo_app *a = kdo_xcalloc(1, sizeof *a);
+    a->cfg = *cfg;
+    a->source = source;
+    a->nout = nouts < KDO_APP_MAX_OUTPUTS ? nouts : KDO_APP_MAX_OUTPUTS;
+    for (size_t i = 0; i < a->nout; i++) {
+        struct output *o = &a->out[i];
+        o->o = outs[i];
+        o->app = a;
+        o->window = kdo_window_new(&cfg->window);
+        o->sink = (struct kdo_query_sink){emit, error_row, o};
+        if (i == 0)
+            snprintf(o->pump, sizeof o->pump, "STREAM_PUMP");
+        else
+            snprintf(o->pump, sizeof o->pump, "STREAM_PUMP_%u", (unsigned)(i + 1) % 10u);
+    }
+    a->down_until = INT64_MIN;
+    return a;
+}
+
+struct kdo_app *kdo_app_new(const struct kdo_app_config *cfg, struct kdo_source *source,
+                            struct kdo_delivery *delivery, struct kdo_journal *journal,
+                            struct kdo_metrics *metrics)
+{
+    struct kdo_app_output o = {NULL, delivery, journal, metrics, cfg->query};
+    return kdo_app_new_outputs(cfg, source, &o, 1);
+}
+
+void kdo_app_free(struct kdo_app *a)
+{
+    if (a == NULL)
+        return;
+    for (size_t k = 0; k < a->nout; k++) {
+        struct output *o = &a->out[k];
+        for (size_t i = 0; i < o->npending; i++)
+            free(o->pending[i].row);
+        free(o->pending);
+        kdo_window_free(o->window);
+    }
+    kdo_source_free(a->source);
+    free(a);
+}
+
+static int flush_pending(struct output *o, kdo_time_ns now)
+{
+    size_t i = 0;
+    int err = 0;
+    for (; i < o->npending; i++) {
+        err = kdo_delivery_push(o->o.delivery, now, o->pending[i].row, o->pending[i].len);
+        if (err)
+            break;
+        free(o->pending[i].row);
+    }
+    if (i > 0 && i < o->npending)
+        memmove(o->pending, o->pending + i, (o->npending - i) * sizeof *o->pending);
+    o->npending -= i;
+    return err == KDO_EFULL ? 0 : err;
+}
+
+/* The output that cannot take what a source row of `len` bytes makes, or
+ * NULL when all can.  Rows that only fold into aggregates need no room. */
+static struct output *full_output(struct kdo_app *a, size_t len)
+{
+    for (size_t i = 0; i < a->nout; i++) {
+        struct output *o = &a->out[i];
+        if (o->npending > 0)
+            return o;
+        if (o->o.query ? kdo_query_folds(o->o.query) : a->cfg.window.kind == KDO_WINDOW_TUMBLING)
+            continue;
+        if (!kdo_delivery_has_room(o->o.delivery, len + KDO_WINDOW_EXTRA_BYTES))
+            return o;
+    }
+    return NULL;
+}
+
+static void set_paused(struct kdo_app *a, kdo_time_ns now, const struct output *full)
+{
+    int paused = full != NULL;
+    for (size_t i = 0; paused != a->paused && i < a->nout; i++) {
+        if (paused)
+            kdo_journal_pause(a->out[i].o.journal, now, a->nout > 1 ? full->o.id : NULL);
+        else
+            kdo_journal_mark(a->out[i].o.journal, now, KDO_J_RESUME);
+    }
+    a->paused = paused;
+}
+
+/* Input metrics: one data point per read, as CloudWatch aggregates them. */
+static void count_input(struct kdo_app *a, kdo_time_ns now, uint64_t rows, uint64_t bytes)
+{
+    for (size_t i = 0; rows > 0 && i < a->nout; i++) {
+        kdo_metrics_put(a->out[i].o.metrics, now, KDO_METRIC_INPUT_RECORDS, (double)rows);
+        kdo_metrics_put(a->out[i].o.metrics, now, KDO_METRIC_INPUT_BYTES, (double)bytes);
+    }
+}
+
+/* Typed rows go through the output's query (its windows included); a row
+ * it cannot read goes to its error stream, journaled with KDA's ERROR_NAME
+ * and MESSAGE.  Rows as read go through the byte-level window. */
+static int through_query(struct output *o, kdo_time_ns now, const struct kdo_source_row *r)
+{
+    if (o->o.query == NULL)
+        return kdo_window_input(o->window, now, r->data, r->len, emit, o);
+    return kdo_query_input(o->o.query, now, r->arrival, r->data, r->len, &o->sink);
+}
+
+static int read_source(struct kdo_app *a, kdo_time_ns now)
+{
+    struct kdo_source_row r;
+    struct output *full = NULL;
+    uint64_t rows = 0, bytes = 0;
+    int err = 0;
+    for (size_t i = 0; err == 0 && i < a->nout; i++)
+        err = flush_pending(&a->out[i], now);
+    while (err == 0 && rows < a->cfg.max_read && kdo_source_peek(a->source, &r) &&
+           r.arrival <= now) {
+        if ((full = full_output(a, r.len)) != NULL)
+            break;
+        for (size_t i = 0; i < a->nout; i++)
+            kdo_journal_rows(a->out[i].o.journal, now, KDO_J_ROWS_READ, r.seq, 1, r.len);
+        rows++;
+        bytes += r.len;
+        a->row_seq = r.seq;
+        for (size_t i = 0; err == 0 && i < a->nout; i++)
+            err = through_query(&a->out[i], now, &r);
+        kdo_source_pop(a->source);
+    }
+    count_input(a, now, rows, bytes);
+    set_paused(a, now, full);
+    return err;
+}
+
+static int64_t lag_ms(struct kdo_app *a, kdo_time_ns now)
+{
+    struct kdo_source_row r;
+    if (!kdo_source_peek(a->source, &r) || r.arrival > now)
+        return 0;
+    return (now - r.arrival) / KDO_MS;
+}
+
+static void sample(struct kdo_app *a, kdo_time_ns now)
+{
+    int64_t lag = lag_ms(a, now);
+    uint64_t unread = kdo_source_unread(a->source, now);
+    for (size_t i = 0; i < a->nout; i++) {
+        struct kdo_delivery_stats st;
+        kdo_delivery_stats(a->out[i].o.delivery, &st);
+        kdo_journal_sample(a->out[i].o.journal, now, st.rows, st.bytes, lag, unread);
+        kdo_metrics_put(a->out[i].o.metrics, now, KDO_METRIC_MILLIS_BEHIND_LATEST, (double)lag);
+    }
+}
+
+static kdo_time_ns grid_after(kdo_time_ns now, kdo_time_ns step)
+{
+    return (now / step + 1) * step;
+}
+
+static kdo_time_ns window_deadline(const struct output *o)
+{
+    return o->o.query ? kdo_query_next_deadline(o->o.query) : kdo_window_next_deadline(o->window);
+}
+
+static int advance_windows(struct kdo_app *a, kdo_time_ns now)
+{
+    int err = 0;
+    for (size_t i = 0; err == 0 && i < a->nout; i++) {
+        struct output *o = &a->out[i];
+        if (window_deadline(o) <= now)
+            err = o->o.query ? kdo_query_advance(o->o.query, now, &o->sink)
+                             : kdo_window_advance(o->window, now, emit, o);
+    }
+    return err;
+}
+
+int kdo_app_advance(struct kdo_app *a, kdo_time_ns now)
+{
+    int err = 0;
+    if (now >= a->down_until) {
+        if (now >= a->next_poll) {
+            a->next_poll = grid_after(now, a->cfg.poll);
+            err = read_source(a, now);
+        }
+        if (err == 0)
+            err = advance_windows(a, now);
+    }
+    if (now >= a->next_sample) {
+        a->next_sample = grid_after(now, a->cfg.sample);
+        sample(a, now);
+    }
+    return err;
+}
+
+kdo_time_ns kdo_app_next_deadline(const struct kdo_app *a)
+{
+    kdo_time_ns t = kdo_time_min(a->next_sample, a->next_poll);
+    for (size_t i = 0; i < a->nout; i++)
+        t = kdo_time_min(t, window_deadline(&a->out[i]));
+    if (a->down_until > t)
+        t = kdo_time_min(a->next_sample, a->down_until);
+    return t;
+}
+
+void kdo_app_restart(struct kdo_app *a, kdo_time_ns now, kdo_time_ns downtime)
+{
+    a->down_until = now + downtime;
+    a->next_poll = a->down_until;
+}
+
+int kdo_app_caught_up(struct kdo_app *a, kdo_time_ns now)
+{
+    struct kdo_source_row r;
+    for (size_t i = 0; i < a->nout; i++)
+        if (a->out[i].npending > 0 || window_deadline(&a->out[i]) != KDO_TIME_NEVER)
+            return 0;
+    return !kdo_source_peek(a->source, &r) || r.arrival > now;
+}

@@ -1,0 +1,130 @@
+/*
+ * query.h -- the emulated application's query over typed rows: one pump's
+ * SELECT STREAM ... FROM SOURCE_SQL_STREAM_001 [WHERE ...] [window].
+ *
+ * Source rows are read with the input schema (JSON or CSV, rowfmt.h), get
+ * the implicit ROWTIME and APPROXIMATE_ARRIVAL_TIME columns, are filtered
+ * by WHERE and then, by window kind (CONTRACT.md §8):
+ *
+ *   continuous  each row is projected by the SELECT expressions;
+ *   tumbling    GROUP BY keys, STEP(ROWTIME BY INTERVAL ...) (or FLOOR(ROWTIME
+ *               TO unit), or `range_ms`): rows fold into their group's
+ *               aggregates; when the window ends, one row per group that had
+ *               rows, in the order the groups first appeared, ROWTIME = the
+ *               window's end;
+ *   sliding     WINDOW W AS (PARTITION BY keys RANGE INTERVAL ... PRECEDING
+ *               or ROWS n PRECEDING): one output row per input row, its
+ *               aggregates over the partition's rows in [ROWTIME - range,
+ *               ROWTIME] (or the row and the n before it);
+ *   stagger     WINDOWED BY STAGGER (PARTITION BY keys RANGE INTERVAL ...): a
+ *               key's first row opens its window, which closes `range` later
+ *               with one row, ROWTIME = the close; the next row opens another.
+ *
+ * A SELECT item is an expression, or an aggregate COUNT(*) / COUNT, SUM,
+ * AVG, MIN, MAX (expr) [OVER w] (aggregate.h); in a tumbling or stagger
+ * query the other items must be keys, written as in partition_by, or
+ * ROWTIME.  Rows are written in the destination's RecordFormatType.  A row
+ * that cannot be read or evaluated goes to the error stream (the sink's
+ * error callback, with KDA's ERROR_NAME and MESSAGE), never silently
+ * dropped.  ROWTIME never goes back: a row given an earlier time than the
+ * last gets the last one, as KDA's ROWTIME is monotonic.  No clock: windows
+ * close in kdo_query_advance() at kdo_query_next_deadline().  The SQL text
+ * of a KDA application compiles to this configuration.
+ */
+#ifndef KDO_QUERY_H
+#define KDO_QUERY_H
+
+#include "base/errors.h"
+#include "base/ktime.h"
+#include "sql/rowfmt.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum kdo_query_window {
+    KDO_QUERY_CONTINUOUS,
+    KDO_QUERY_TUMBLING,
+    KDO_QUERY_SLIDING,
+    KDO_QUERY_STAGGER,
+};
+
+struct kdo_query_config {
+    const char *const *columns; /* input column names (SQL identifiers) */
+    const char *const *types;   /* their types: VARCHAR(n), BIGINT, INTEGER, REAL, DOUBLE,
+                                   BOOLEAN, TIMESTAMP */
+    size_t ncolumns;            /* 0: the console's demo ticker schema */
+    enum kdo_rowfmt_format input_format, output_format;
+    const char *where;          /* NULL: every row */
+    const char *const *select;  /* "EXPR [AS NAME]" each; NULL: every input column */
+    size_t nselect;
+    int64_t epoch_ms;           /* wall-clock time of t = 0, for ROWTIME */
+    /* The window; all zero: continuous. */
+    enum kdo_query_window window;
+    const char *const *partition_by; /* GROUP BY / PARTITION BY expressions */
+    size_t npartition;
+    int64_t range_ms; /* tumbling width unless a key is STEP/FLOOR(ROWTIME); sliding and
+                         stagger RANGE */
+    int by_rows;      /* sliding: ROWS `rows` PRECEDING instead of RANGE */
+    uint64_t rows;
+    unsigned width_divisor; /* 0 or 1: windows as written; 2: half as wide (the planted
+                               fast-cadence bug, set by kdo_bug_query()) */
+};
+
+/* Partitions (groups) alive at once at most; a row that would make one
+ * more goes to the error stream. */
+#define KDO_QUERY_MAX_PARTITIONS 100000
+/* Rows all sliding windows of a query hold together at most; a row past it
+ * goes to the error stream (WINDOW_TOO_LARGE). */
+#define KDO_QUERY_MAX_WINDOW_ROWS 10000000
+
+/* A row that went to the error stream. */
+struct kdo_query_error {
+    const char *name; /* ERROR_NAME, static */
+    char message[600];
+    const char *data;   /* DATA_ROW: the input row (borrowed for the call), or NULL for */
+    size_t data_len;    /* a window's output row */
+    int64_t rowtime_ms; /* DATA_ROWTIME, wall-clock ms */
+};
+
+struct kdo_query;
+
+/* Compiles a query.  Returns 0 and a new query, or KDO_EPARSE/KDO_ESCHEMA/
+ * KDO_EINVAL with *err filled (line/column within the expression at fault). */
+int kdo_query_new(const struct kdo_query_config *c, struct kdo_query **out,
+                  struct kdo_errinfo *err);
+void kdo_query_free(struct kdo_query *q);
+
+/* Where output rows and error-stream rows go.  `row` gets each output row
+ * (borrowed for the call) and the time it enters the destination stream,
+ * and returns 0 or an error that stops the query's call; `error` gets each
+ * row that went to the error stream. */
+struct kdo_query_sink {
+    int (*row)(void *ctx, kdo_time_ns now, const char *row, size_t len);
+    void (*error)(void *ctx, kdo_time_ns now, const struct kdo_query_error *e);
+    void *ctx;
+};
+
+/* Runs one source row read at `rowtime` that arrived at `arrival`, after
+ * closing the windows due by then.  Returns 0 or what sink->row returned. */
+int kdo_query_input(struct kdo_query *q, kdo_time_ns rowtime, kdo_time_ns arrival,
+                    const char *data, size_t len, const struct kdo_query_sink *sink);
+/* When a window next closes on its own, or KDO_TIME_NEVER. */
+kdo_time_ns kdo_query_next_deadline(const struct kdo_query *q);
+/* Closes the windows due at `now`.  Returns 0 or what sink->row returned. */
+int kdo_query_advance(struct kdo_query *q, kdo_time_ns now, const struct kdo_query_sink *sink);
+/* The window's width or range in ms (a tumbling window's from its STEP or
+ * FLOOR key when it has one); 0 for continuous and ROWS windows. */
+int64_t kdo_query_window_ms(const struct kdo_query *q);
+/* 1 when input rows only fold into aggregates (tumbling, stagger), so
+ * reading one needs no room in the destination stream. */
+int kdo_query_folds(const struct kdo_query *q);
+
+/* A continuous query, one row: returns 1 and the output row in *out and
+ * *out_len (borrowed until the next call); 0 if WHERE dropped it;
+ * KDO_EPARSE if it went to the error stream (*e); KDO_EINVAL for a
+ * windowed query. */
+int kdo_query_apply(struct kdo_query *q, kdo_time_ns rowtime, kdo_time_ns arrival,
+                    const char *data, size_t len, const char **out, size_t *out_len,
+                    struct kdo_query_error *e);
+
+#endif

@@ -1,0 +1,241 @@
+/*
+ * row.c -- schemas and rows.  A row's string bytes live in its arena; a
+ * replaced string's old bytes stay there until kdo_row_clear(), which is
+ * what bounds a row by its history since the last clear, not only by its
+ * current contents (rows are filled once, then cleared or freed).
+ */
+#include "sql/row.h"
+
+#include "base/bounds.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct kdo_row_schema {
+    struct kdo_row_column cols[KDO_ROW_MAX_COLUMNS];
+    size_t n;
+};
+
+struct kdo_row {
+    const struct kdo_row_schema *schema;
+    struct kdo_value *v;
+    struct kdo_arena strings;
+};
+
+static bool ident_start(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+static bool ident_char(char c)
+{
+    return ident_start(c) || (c >= '0' && c <= '9') || c == '$';
+}
+
+static int resolve_quoted(const char *sql, size_t n, char *out)
+{
+    size_t k = 0;
+    if (n < 3 || sql[n - 1] != '"')
+        return KDO_EINVAL;
+    for (size_t i = 1; i < n - 1; i++) {
+        if (sql[i] == '"' && (i + 1 >= n - 1 || sql[++i] != '"'))
+            return KDO_EINVAL;
+        if (k == KDO_ROW_MAX_NAME || sql[i] == '\0')
+            return KDO_EINVAL;
+        out[k++] = sql[i];
+    }
+    out[k] = '\0';
+    return 0;
+}
+
+int kdo_row_resolve_name(const char *sql, size_t n, char out[KDO_ROW_MAX_NAME + 1])
+{
+    out[0] = '\0';
+    if (n > 0 && sql[0] == '"')
+        return resolve_quoted(sql, n, out);
+    if (n == 0 || n > KDO_ROW_MAX_NAME || !ident_start(sql[0]))
+        return KDO_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        if (!ident_char(sql[i]))
+            return KDO_EINVAL;
+        out[i] = sql[i] >= 'a' && sql[i] <= 'z' ? (char)(sql[i] - 32) : sql[i];
+    }
+    out[n] = '\0';
+    return 0;
+}
+
+struct kdo_row_schema *kdo_row_schema_new(void)
+{
+    return kdo_xcalloc(1, sizeof(struct kdo_row_schema));
+}
+
+void kdo_row_schema_free(struct kdo_row_schema *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->n; i++)
+        free((char *)s->cols[i].name);
+    free(s);
+}
+
+int kdo_row_schema_add(struct kdo_row_schema *s, const char *sql, size_t n, enum kdo_type type,
+                       size_t max_len, struct kdo_errinfo *e)
+{
+    char name[KDO_ROW_MAX_NAME + 1];
+    if (kdo_row_resolve_name(sql, n, name))
+        return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "bad column name %.*s",
+                               (int)(n > 64 ? 64 : n), sql);
+    if (type < KDO_TYPE_BOOLEAN || type > KDO_TYPE_TIMESTAMP)
+        return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "column %s has no type", name);
+    if (type == KDO_TYPE_VARCHAR && (max_len < 1 || max_len > 65535))
+        return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0,
+                               "column %s: VARCHAR(%zu) is out of range 1..65535", name, max_len);
+    if (kdo_row_schema_find(s, name, strlen(name)) >= 0)
+        return kdo_errinfo_set(e, KDO_ESCHEMA, NULL, 0, 0, "duplicate column %s", name);
+    if (s->n == KDO_ROW_MAX_COLUMNS)
+        return kdo_errinfo_set(e, KDO_ETOOBIG, NULL, 0, 0, "more than %d columns",
+                               KDO_ROW_MAX_COLUMNS);
+    struct kdo_row_column *c = &s->cols[s->n++];
+    c->name = kdo_xstrdup(name);
+    c->type = type;
+    c->max_len = type == KDO_TYPE_VARCHAR ? max_len : 0;
+    return 0;
+}
+
+size_t kdo_row_schema_count(const struct kdo_row_schema *s)
+{
+    return s->n;
+}
+
+const struct kdo_row_column *kdo_row_schema_column(const struct kdo_row_schema *s, size_t i)
+{
+    return i < s->n ? &s->cols[i] : NULL;
+}
+
+int kdo_row_schema_find(const struct kdo_row_schema *s, const char *name, size_t n)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strlen(s->cols[i].name) == n && memcmp(s->cols[i].name, name, n) == 0)
+            return (int)i;
+    return -1;
+}
+
+static char upper(char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - 32) : c;
+}
+
+/* Case-insensitive Levenshtein distance; names are at most 128 bytes. */
+static size_t distance(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t row[KDO_ROW_MAX_NAME + 2];
+    if (na > KDO_ROW_MAX_NAME || nb > KDO_ROW_MAX_NAME)
+        return (size_t)-1;
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (upper(a[i - 1]) != upper(b[j - 1]));
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+const char *kdo_row_schema_nearest(const struct kdo_row_schema *s, const char *name, size_t n)
+{
+    size_t limit = n / 3 < 3 ? n / 3 : 3, best = (size_t)-1;
+    const char *found = NULL;
+    if (limit == 0)
+        limit = 1;
+    for (size_t i = 0; i < s->n; i++) {
+        size_t d = distance(name, n, s->cols[i].name, strlen(s->cols[i].name));
+        if (d <= limit && d < best) {
+            best = d;
+            found = s->cols[i].name;
+        }
+    }
+    return found;
+}
+
+struct kdo_row *kdo_row_new(const struct kdo_row_schema *s)
+{
+    struct kdo_row *r = kdo_xcalloc(1, sizeof *r);
+    r->schema = s;
+    r->v = kdo_xcalloc(s->n ? s->n : 1, sizeof *r->v);
+    kdo_arena_init(&r->strings, KDO_MAX_ROW_BYTES);
+    return r;
+}
+
+void kdo_row_free(struct kdo_row *r)
+{
+    if (r == NULL)
+        return;
+    kdo_arena_cleanup(&r->strings);
+    free(r->v);
+    free(r);
+}
+
+void kdo_row_clear(struct kdo_row *r)
+{
+    memset(r->v, 0, r->schema->n * sizeof *r->v);
+    kdo_arena_reset(&r->strings);
+}
+
+const struct kdo_row_schema *kdo_row_schema(const struct kdo_row *r)
+{
+    return r->schema;
+}
+
+const struct kdo_value *kdo_row_get(const struct kdo_row *r, size_t i)
+{
+    return &r->v[i];
+}
+
+static int set_varchar(struct kdo_row *r, size_t i, const struct kdo_value *v,
+                       struct kdo_errinfo *e)
+{
+    const struct kdo_row_column *c = &r->schema->cols[i];
+    size_t chars = kdo_utf8_length(v->u.str.s, v->u.str.len);
+    if (chars > c->max_len)
+        return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0,
+                               "%zu characters are too long for %s VARCHAR(%zu)", chars, c->name,
+                               c->max_len);
+    const char *copy;
+    if (kdo_arena_dup(&r->strings, v->u.str.s, v->u.str.len, &copy))
+        return kdo_errinfo_set(e, KDO_EROWSIZE, NULL, 0, 0,
+                               "row larger than %zu bytes at column %s", KDO_MAX_ROW_BYTES,
+                               c->name);
+    r->v[i] = kdo_value_varchar(copy, v->u.str.len);
+    return 0;
+}
+
+int kdo_row_set(struct kdo_row *r, size_t i, const struct kdo_value *v, struct kdo_errinfo *e)
+{
+    if (i >= r->schema->n)
+        return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "no column %zu", i);
+    const struct kdo_row_column *c = &r->schema->cols[i];
+    if (v->type == KDO_TYPE_NULL) {
+        r->v[i] = *v;
+        return 0;
+    }
+    if (v->type == KDO_TYPE_BIGINT && c->type == KDO_TYPE_DOUBLE) {
+        r->v[i] = kdo_value_double((double)v->u.i);
+        return 0;
+    }
+    if (v->type != c->type)
+        return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "%s value for %s column %s",
+                               kdo_type_name(v->type), kdo_type_name(c->type), c->name);
+    if (v->type == KDO_TYPE_VARCHAR)
+        return set_varchar(r, i, v, e);
+    r->v[i] = *v;
+    return 0;
+}

@@ -1,0 +1,82 @@
+/*
+ * row.h -- the schema of an in-application stream and the rows that follow
+ * it.
+ *
+ * A schema is an ordered list of at most KDO_ROW_MAX_COLUMNS named, typed
+ * columns.  Names are stored as KDA resolves them: an unquoted SQL
+ * identifier folds to upper case (price -> PRICE), a "quoted" one keeps its
+ * case and loses its quotes ("" inside stands for one quote).  A row holds
+ * one value per column, NULL or of the column's type, and owns the bytes of
+ * its strings in an arena bounded by KDA's 512 KB row limit
+ * (KDO_MAX_ROW_BYTES), so a row never outgrows what KDA accepts.  A row
+ * borrows its schema, which must outlive it.  Nothing here parses or
+ * formats rows (rowfmt.h does).
+ */
+#ifndef KDO_ROW_H
+#define KDO_ROW_H
+
+#include "sql/value.h"
+
+#include <stddef.h>
+
+#define KDO_ROW_MAX_COLUMNS 256
+#define KDO_ROW_MAX_NAME 128 /* bytes of a column name, after folding */
+
+struct kdo_row_column {
+    const char *name;   /* resolved name (owned by the schema) */
+    enum kdo_type type; /* never KDO_TYPE_NULL */
+    size_t max_len;     /* VARCHAR(n): n characters; 0 for other types */
+};
+
+struct kdo_row_schema;
+struct kdo_row;
+
+/* Resolves an identifier as written in SQL into out (NUL-terminated):
+ * [A-Za-z_][A-Za-z0-9_$]* folded to upper case, or "..." kept as is.
+ * Returns 0, or KDO_EINVAL if it is neither or longer than
+ * KDO_ROW_MAX_NAME bytes. */
+int kdo_row_resolve_name(const char *sql, size_t n, char out[KDO_ROW_MAX_NAME + 1]);
+
+/* A new, empty schema owned by the caller. */
+struct kdo_row_schema *kdo_row_schema_new(void);
+/* kdo_row_schema_free(NULL) is a no-op. */
+void kdo_row_schema_free(struct kdo_row_schema *s);
+
+/* Appends a column named by the SQL identifier sql[0..n) (see
+ * kdo_row_resolve_name), of `type` (not NULL); max_len is VARCHAR's n
+ * (1..65535) and is ignored for other types.  Returns 0, KDO_EINVAL for a
+ * bad name, type or length, KDO_ESCHEMA for a duplicate name, KDO_ETOOBIG
+ * past KDO_ROW_MAX_COLUMNS; e (may be NULL) gets a sentence. */
+int kdo_row_schema_add(struct kdo_row_schema *s, const char *sql, size_t n, enum kdo_type type,
+                       size_t max_len, struct kdo_errinfo *e);
+
+size_t kdo_row_schema_count(const struct kdo_row_schema *s);
+/* Column i (< count), borrowed from the schema. */
+const struct kdo_row_column *kdo_row_schema_column(const struct kdo_row_schema *s, size_t i);
+/* The index of the column whose resolved name is exactly name[0..n), or -1. */
+int kdo_row_schema_find(const struct kdo_row_schema *s, const char *name, size_t n);
+/* The column name nearest to name[0..n) by edit distance, ignoring case,
+ * when it is close (at most a third of the name's length, and 3 edits);
+ * else NULL.  Borrowed from the schema.  For "did you mean". */
+const char *kdo_row_schema_nearest(const struct kdo_row_schema *s, const char *name, size_t n);
+
+/* A new row of all NULLs for schema s (borrowed). */
+struct kdo_row *kdo_row_new(const struct kdo_row_schema *s);
+/* kdo_row_free(NULL) is a no-op. */
+void kdo_row_free(struct kdo_row *r);
+/* Sets every value to NULL and frees the strings. */
+void kdo_row_clear(struct kdo_row *r);
+const struct kdo_row_schema *kdo_row_schema(const struct kdo_row *r);
+/* Value i (< count); borrowed until the row is changed. */
+const struct kdo_value *kdo_row_get(const struct kdo_row *r, size_t i);
+
+/* Stores a copy of v as value i (a VARCHAR's bytes need not be
+ * NUL-terminated; the copy is).  v must be NULL or of the column's type,
+ * except that a BIGINT is widened into a DOUBLE column.  Returns 0;
+ * KDO_EINVAL for another type or a VARCHAR longer than the column's n
+ * characters; KDO_EROWSIZE when the row's strings would pass
+ * KDO_MAX_ROW_BYTES.  On error the row is unchanged; e (may be NULL) gets
+ * a sentence naming the column. */
+int kdo_row_set(struct kdo_row *r, size_t i, const struct kdo_value *v, struct kdo_errinfo *e);
+
+#endif
