@@ -329,7 +329,9 @@ int main(void)
     };
     for (size_t i = 0; i < N(cases); i++) {
         TCase *tc = tcase_create(cases[i].name);
-        tcase_add_checked_fixture(tc, setup, teardown);
+        /* Unchecked: the parent makes and removes the folder, so a failing
+         * test (its child exits at once) leaves nothing behind in /tmp. */
+        tcase_add_unchecked_fixture(tc, setup, teardown);
         tcase_add_test(tc, cases[i].test);
         suite_add_tcase(s, tc);
     }
