@@ -66,7 +66,8 @@ static int walk(const char *dir, struct kdo_suite *out, FILE *err)
             fprintf(err, "%s: not a regular file; skipped\n", full);
     }
     closedir(d);
-    qsort(here.files, here.n, sizeof *here.files, by_name);
+    if (here.n > 0) /* an empty folder has no array: qsort(NULL, 0) is undefined */
+        qsort(here.files, here.n, sizeof *here.files, by_name);
     for (size_t i = 0; i < here.n; i++)
         add(out, here.files[i]);
     kdo_suite_cleanup(&here);
