@@ -84,7 +84,8 @@ int kdo__main_conform(int argc, char **argv)
         {"no-color", no_argument, NULL, 'c'},       {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct kdo_conform_options o = {.out = stdout, .colour = kdo__main_want_colour(), .seed = kdo__main_random_seed()};
+    struct kdo_conform_options o = {
+        .out = stdout, .colour = kdo__main_want_colour(), .seed = kdo__main_random_seed()};
     int c;
     char *end;
     while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {

@@ -51,7 +51,8 @@ static const char usage_run[] =
     "  --metrics PATH      write the CloudWatch metrics (namespace AWS/KinesisAnalytics) as\n"
     "                      JSON, per minute and in total: a file, or NAME.metrics.json per scenario\n"
     "  --plant-bug NAME    run with a deliberate engine bug, to see the checks catch it\n"
-    "                      (--plant-bug list shows them)\n"    "  --allow-path DIR    row files (input: - {file: ...}) may also be read from under DIR\n"
+    "                      (--plant-bug list shows them)\n"
+    "  --allow-path DIR    row files (input: - {file: ...}) may also be read from under DIR\n"
     "                      (repeatable); by default only the scenario's own folder and below,\n"
     "                      after `..` and symlinks are resolved, and only regular files\n"
     "  -v, --verbose       more detail\n"
@@ -198,7 +199,8 @@ static int run_option(int c, const char *arg, struct kdo_runner_options *o)
     case 'S': return parse_shard(arg, &o->suite);
     case 'n':
         if (kdo__main_parse_u64(arg, &v) != 0 || v < 1 || v > JOBS_MAX)
-            return run_error("--jobs", arg, "a number of parallel runs from 1 to " KDO__MAIN_STR(JOBS_MAX));
+            return run_error("--jobs", arg,
+                             "a number of parallel runs from 1 to " KDO__MAIN_STR(JOBS_MAX));
         o->jobs = (unsigned)v;
         return 0;
     case 'b':

@@ -218,8 +218,8 @@ static int parse_listen(const char *arg, struct kdo_lambda_server_config *c)
     static char host[64];
     const char *colon = strrchr(arg, ':');
     uint64_t port;
-    if (colon == NULL || (size_t)(colon - arg) >= sizeof host || kdo__main_parse_u64(colon + 1, &port) != 0 ||
-        port > PORT_MAX)
+    if (colon == NULL || (size_t)(colon - arg) >= sizeof host ||
+        kdo__main_parse_u64(colon + 1, &port) != 0 || port > PORT_MAX)
         return bad_option("--listen", arg, "expected HOST:PORT, e.g. 127.0.0.1:0");
     memcpy(host, arg, (size_t)(colon - arg));
     host[colon - arg] = '\0';
@@ -293,7 +293,8 @@ static int fake_option(int c, const char *arg, struct fake_opts *o)
             return bad_option("--request-timeout", arg, "expected a duration of at least 100ms");
         return 0;
     case 'I':
-        if (kdo_units_size(arg, &v, why, sizeof why) || v < KDO_MAX_EVENT_BYTES || v > SIZE_OPTION_MAX)
+        if (kdo_units_size(arg, &v, why, sizeof why) || v < KDO_MAX_EVENT_BYTES ||
+            v > SIZE_OPTION_MAX)
             return bad_option("--inflight-bytes", arg, "expected a size from 6MiB to 1TiB");
         o->cfg.inflight_bytes = (size_t)v;
         return 0;
@@ -303,7 +304,9 @@ static int fake_option(int c, const char *arg, struct fake_opts *o)
         o->cfg.log_bytes = (size_t)v;
         return 0;
     case 's':
-        return kdo__main_parse_u64(arg, &o->cfg.seed) ? bad_option("--seed", arg, "expected a whole number") : 0;
+        if (kdo__main_parse_u64(arg, &o->cfg.seed) != 0)
+            return bad_option("--seed", arg, "expected a whole number");
+        return 0;
     case 'v':
         o->cfg.verbose = 1;
         return 0;

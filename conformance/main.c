@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Keep in step with project() in meson.build and KDO_REPORT_VERSION in report.h. */
+/* Keep in step with project() in meson.build and KDO_REPORT_VERSION in report-json.c. */
 #define VERSION "0.1.0"
 
 static const char usage_main[] =
