@@ -30,12 +30,17 @@ static void json_num(FILE *out, double v)
     fputs(buf, out);
 }
 
+/* `lead` (the punctuation and the key, e.g. ",\"name\":") then the string. */
+static void json_field(FILE *out, const char *lead, const char *s)
+{
+    fputs(lead, out);
+    json_str(out, s);
+}
+
 static void json_check(FILE *out, const struct kdo_check_result *c)
 {
-    fputs("{\"fact\":", out);
-    json_str(out, c->fact);
-    fputs(",\"expected\":", out);
-    json_str(out, c->expected);
+    json_field(out, "{\"fact\":", c->fact);
+    json_field(out, ",\"expected\":", c->expected);
     fputs(",\"value\":", out);
     json_num(out, c->value);
     fprintf(out, ",\"passed\":%s,\"line\":%d,\"column\":%d,\"evidence\":",
@@ -48,12 +53,9 @@ static void json_scenario(FILE *out, const struct kdo_scenario_result *r)
 {
     char replay[4200];
     kdo_report_replay(r, replay, sizeof replay);
-    fputs("{\"file\":", out);
-    json_str(out, r->file);
-    fputs(",\"name\":", out);
-    json_str(out, r->name);
-    fputs(",\"guide\":", out);
-    json_str(out, r->guide);
+    json_field(out, "{\"file\":", r->file);
+    json_field(out, ",\"name\":", r->name);
+    json_field(out, ",\"guide\":", r->guide);
     fprintf(out, ",\"verdict\":\"%s\",\"message\":", kdo_verdict_name(r->verdict));
     json_str(out, r->message);
     fprintf(out, ",\"seed\":%llu,\"realtime\":%s,\"virtual_s\":", (unsigned long long)r->seed,
@@ -61,10 +63,8 @@ static void json_scenario(FILE *out, const struct kdo_scenario_result *r)
     json_num(out, r->virtual_s);
     fputs(",\"wall_s\":", out);
     json_num(out, r->wall_s);
-    fputs(",\"notes\":", out);
-    json_str(out, r->notes);
-    fputs(",\"replay\":", out);
-    json_str(out, replay);
+    json_field(out, ",\"notes\":", r->notes);
+    json_field(out, ",\"replay\":", replay);
     fputs(",\"checks\":[", out);
     for (size_t i = 0; i < r->nchecks; i++) {
         fputs(i ? "," : "", out);
