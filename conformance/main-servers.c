@@ -30,8 +30,8 @@
 #define FAKE_PORT 9001
 #define PORT_MAX UINT16_MAX
 /* [choice] Bounds of fake-lambda's server options, far past any real use
- * but finite; the floors are what lambda_server.c refuses below: the
- * bodies in flight must hold one maximal event, the log one big entry. */
+ * but finite.  The byte floors are lambda_server.c's own (it refuses less):
+ * the bodies in flight must hold one maximal event (KDO_MAX_EVENT_BYTES). */
 #define CONNECTIONS_MAX 65536
 #define CONNECTION_TIMEOUT_MIN KDO_S
 #define REQUEST_TIMEOUT_MIN (100 * KDO_MS)
