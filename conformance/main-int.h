@@ -1,0 +1,56 @@
+/*
+ * main-int.h -- what the parts of the kdaout command line share.
+ *
+ * main.c dispatches to one kdo__main_<command>() per subcommand, each in its
+ * own part (main-run.c, main-validate.c, main-conform.c, main-servers.c), and
+ * prints a command's --help through kdo__main_help_<command>() for
+ * `kdaout help COMMAND`.  The option helpers here are the ones more than one
+ * command uses.  Every command returns the exit status: 0 success, 1 a check
+ * failed, 2 bad input or usage, 3 could not decide.  Nothing here is a public
+ * interface: only main.c and its parts include this header.
+ */
+#ifndef KDO_MAIN_INT_H
+#define KDO_MAIN_INT_H
+
+#include "delivery/contract.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* A numeric macro as a string literal, so a --help text or an error message
+ * states the very limit the code checks (KDO__MAIN_STR(KDO_FUNCTION_MEMORY_MAX_MB)
+ * is "10240"). */
+#define KDO__MAIN_STR_(x) #x
+#define KDO__MAIN_STR(x) KDO__MAIN_STR_(x)
+
+/* A function's Timeout (s) and MemorySize (MB) limits, contract.h's, as text. */
+#define KDO__MAIN_TIMEOUT_MIN KDO__MAIN_STR(KDO_FUNCTION_TIMEOUT_MIN_S)
+#define KDO__MAIN_TIMEOUT_MAX KDO__MAIN_STR(KDO_FUNCTION_TIMEOUT_MAX_S)
+#define KDO__MAIN_MEMORY_MIN KDO__MAIN_STR(KDO_FUNCTION_MEMORY_MIN_MB)
+#define KDO__MAIN_MEMORY_MAX KDO__MAIN_STR(KDO_FUNCTION_MEMORY_MAX_MB)
+
+/* The subcommands: argv[0] is the command's own name.  Each returns the
+ * process's exit status. */
+int kdo__main_run(int argc, char **argv);
+int kdo__main_validate(int argc, char **argv);
+int kdo__main_schema(int argc, char **argv);
+int kdo__main_conform(int argc, char **argv);
+int kdo__main_host(int argc, char **argv);
+int kdo__main_fake_lambda(int argc, char **argv);
+
+/* A command's --help text, as `kdaout help COMMAND` prints it too. */
+void kdo__main_help_run(FILE *out);
+void kdo__main_help_conform(FILE *out);
+void kdo__main_help_host(FILE *out);
+void kdo__main_help_fake_lambda(FILE *out);
+
+/* A decimal whole number, digits only; 0, or -1 if s is not one or overflows. */
+int kdo__main_parse_u64(const char *s, uint64_t *out);
+/* A seed from the kernel (the clock if that fails); --seed replays it. */
+uint64_t kdo__main_random_seed(void);
+/* Colour only on a terminal, and never when NO_COLOR is set or TERM=dumb. */
+int kdo__main_want_colour(void);
+/* --allow-path DIR for `kdaout cmd`: 0, or 2 after saying why on stderr. */
+int kdo__main_allow_path(const char *cmd, const char *arg);
+
+#endif
