@@ -15,6 +15,7 @@
 #include "suggest.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 /* One query's settings as they are read: the application's own, or one
  * destination's (application.destinations). */
 struct kdo__scenario_pump {
+    const struct kdo_format_map *t; /* the table of the mapping the query is in */
     struct kdo_query_config *q;
     enum kdo_query_window kind;
     kdo_time_ns window;
@@ -30,32 +32,54 @@ struct kdo__scenario_pump {
     kdo_time_ns cadence;
     int cadence_set;
 };
-/* application.query: the window kind.  The byte-level window (rows as read)
- * has the first three; stagger needs typed rows and partition keys. */
-static int query(struct kdo__scenario_ctx *c, node *n)
+
+/* "a, b, c or d": an ENUM key's choices, for messages. */
+static void choices_text(const struct kdo_format_key *k, char *out, size_t size)
 {
-    static const char *const kinds[] = {"continuous", "sliding", "tumbling", "stagger", NULL};
-    static const enum kdo_query_window typed[] = {KDO_QUERY_CONTINUOUS, KDO_QUERY_SLIDING,
-                                                  KDO_QUERY_TUMBLING, KDO_QUERY_STAGGER};
-    struct kdo_window_config *w = &c->s->sim.app.window;
-    if (n->type != KDO_YNODE_SCALAR)
-        return kdo__scenario_fail(c, n, "found a %s for query, expected continuous, tumbling, sliding or stagger",
-                    kdo_ynode_type_name(n->type));
-    for (int i = 0; kinds[i]; i++)
-        if (strcmp(n->text, kinds[i]) == 0) {
-            c->p->kind = typed[i];
-            if (c->p->is_main)
-                w->kind = i < 3 ? (enum kdo_window_kind)i : KDO_WINDOW_CONTINUOUS;
-            return 0;
-        }
-    const char *near = kdo_suggest_nearest(n->text, kinds);
-    return kdo__scenario_fail(c, n, "query \"%s\" is unknown; expected continuous, tumbling, sliding or stagger"
-                "%s%s%s", n->text, near ? " (did you mean \"" : "", near ? near : "",
-                near ? "\"?)" : "");
+    size_t len = 0, n = 0;
+    out[0] = '\0';
+    while (k->choices[n])
+        n++;
+    for (size_t i = 0; i < n && len < size; i++)
+        len += (size_t)snprintf(out + len, size - len, "%s%s",
+                                i == 0 ? "" : i + 1 == n ? " or " : ", ", k->choices[i]);
 }
 
-/* application.window: a duration (STEP width, RANGE INTERVAL), or "N rows"
- * for a sliding window of ROWS N PRECEDING. */
+/* The byte-level window (rows as read) of a query's window; stagger needs
+ * typed rows and partition keys, so its byte-level window is continuous. */
+static enum kdo_window_kind byte_window(enum kdo_query_window kind)
+{
+    switch (kind) {
+    case KDO_QUERY_SLIDING: return KDO_WINDOW_SLIDING;
+    case KDO_QUERY_TUMBLING: return KDO_WINDOW_TUMBLING;
+    default: return KDO_WINDOW_CONTINUOUS;
+    }
+}
+
+/* query: the window kind, one of the table's choices. */
+static int query(struct kdo__scenario_ctx *c, node *n)
+{
+    const struct kdo_format_key *k = kdo_format_find(c->p->t, "query");
+    char expected[200];
+    choices_text(k, expected, sizeof expected);
+    if (n->type != KDO_YNODE_SCALAR)
+        return kdo__scenario_fail(c, n, "found a %s for query, expected %s",
+                                  kdo_ynode_type_name(n->type), expected);
+    for (size_t i = 0; k->choices[i]; i++)
+        if (strcmp(n->text, k->choices[i]) == 0) {
+            c->p->kind = (enum kdo_query_window)k->values[i];
+            if (c->p->is_main)
+                c->s->sim.app.window.kind = byte_window(c->p->kind);
+            return 0;
+        }
+    const char *near = kdo_suggest_nearest(n->text, k->choices);
+    return kdo__scenario_fail(c, n, "query \"%s\" is unknown; expected %s%s%s%s", n->text,
+                              expected, near ? " (did you mean \"" : "", near ? near : "",
+                              near ? "\"?)" : "");
+}
+
+/* window: a duration (STEP width, RANGE INTERVAL) within the table's limits,
+ * or "N rows" for a sliding window of ROWS N PRECEDING. */
 static int window(struct kdo__scenario_ctx *c, node *n)
 {
     struct kdo_query_config *q = c->p->q;
@@ -69,8 +93,9 @@ static int window(struct kdo__scenario_ctx *c, node *n)
             return kdo__scenario_fail(c, n, "window \"%s\": write ROWS n PRECEDING as \"n rows\"", n->text);
         if (c->p->kind != KDO_QUERY_SLIDING)
             return kdo__scenario_fail(c, n, "window \"%s\" (ROWS n PRECEDING) is for query: sliding", n->text);
-        if (rows > 1000000)
-            return kdo__scenario_fail(c, n, "window \"%s\": at most 1000000 rows", n->text);
+        if (rows > KDO_MAX_PRECEDING_ROWS)
+            return kdo__scenario_fail(c, n, "window \"%s\": at most %d rows", n->text,
+                                      KDO_MAX_PRECEDING_ROWS);
         q->by_rows = 1;
         q->rows = rows;
         return 0;
@@ -78,11 +103,7 @@ static int window(struct kdo__scenario_ctx *c, node *n)
     if (n->type == KDO_YNODE_SCALAR && strstr(n->text, " row"))
         return kdo__scenario_fail(c, n, "window \"%s\": write ROWS n PRECEDING as \"n rows\"", n->text);
     int err = kdo__scenario_duration(c, n, "window", &c->p->window);
-    if (err == 0 && c->p->window < KDO_MS)
-        return kdo__scenario_fail(c, n, "window must be at least 1ms");
-    if (err == 0 && c->p->window > 366LL * 24 * 3600 * KDO_S)
-        return kdo__scenario_fail(c, n, "window is limited to 366 days");
-    return err;
+    return err ? err : kdo__scenario_limits(c, n, c->p->t, "window", c->p->window);
 }
 
 static int buffer(struct kdo__scenario_ctx *c, node *map)
@@ -126,8 +147,8 @@ static int partition_by(struct kdo__scenario_ctx *c, node *seq)
         return err;
     if (c->p->kind == KDO_QUERY_CONTINUOUS)
         return kdo__scenario_fail(c, seq, "partition_by needs a window: query: tumbling, sliding or stagger");
-    if (seq->n > 16)
-        return kdo__scenario_fail(c, seq, "partition_by has %zu keys; at most 16", seq->n);
+    if ((err = kdo__scenario_limits(c, seq, c->p->t, "partition_by", (int64_t)seq->n)))
+        return err;
     return sql_list(c, seq, "a key is a column or an expression such as "
                             "\"FLOOR(ROWTIME TO MINUTE)\"", &q->partition_by, &q->npartition);
 }
@@ -214,9 +235,11 @@ static int pump_keys(struct kdo__scenario_ctx *c, node *map, int typed, int *has
     return 0;
 }
 
-static void pump_init(struct kdo__scenario_pump *p, struct kdo_query_config *q, int is_main)
+static void pump_init(struct kdo__scenario_pump *p, const struct kdo_format_map *t,
+                      struct kdo_query_config *q, int is_main)
 {
     memset(p, 0, sizeof *p);
+    p->t = t;
     p->q = q;
     p->kind = KDO_QUERY_CONTINUOUS;
     p->window = KDO_MIN;
@@ -235,7 +258,7 @@ static int destination(struct kdo__scenario_ctx *c, node *map, size_t i)
     *q = (struct kdo_query_config){.columns = s->query.columns, .types = s->query.types,
                                    .ncolumns = s->query.ncolumns,
                                    .input_format = s->query.input_format};
-    pump_init(&p, q, 0);
+    pump_init(&p, kdo__scenario_table(c, "application/destinations"), q, 0);
     c->p = &p;
     snprintf(o->id, sizeof o->id, "1.%u", (unsigned)(i + 1) % 10u); /* i < 3 */
     if (err == 0 && (n = kdo_ynode_get(map, "id"))) {
@@ -273,15 +296,23 @@ static int destination(struct kdo__scenario_ctx *c, node *map, size_t i)
 static int destinations(struct kdo__scenario_ctx *c, node *map, node *seq)
 {
     (void)map; /* the application's own query keys were refused already */
-    int err = kdo__scenario_want(c, seq, KDO_YNODE_SEQ, "a list of up to 3 destinations");
-    if (err)
-        return err;
-    if (seq->n == 0 || seq->n > KDO_APP_MAX_OUTPUTS)
-        return kdo__scenario_fail(c, seq, "an application has 1 to 3 destinations (KDA's limit); found %zu",
-                    seq->n);
+    const struct kdo_format_map *app = kdo__scenario_table(c, "application");
+    const struct kdo_format_map *t = kdo__scenario_table(c, "application/destinations");
+    const struct kdo_format_key *k = kdo_format_find(app, "destinations");
+    const char *names[64];
+    char what[400], keys[300];
+    snprintf(what, sizeof what, "a list of up to %" PRId64 " destinations", k->max);
+    int err = kdo__scenario_want(c, seq, KDO_YNODE_SEQ, what);
+    if (err == 0)
+        err = kdo__scenario_limits(c, seq, app, "destinations", (int64_t)seq->n);
+    if (err == 0 && seq->n > KDO_APP_MAX_OUTPUTS) /* the engine's bound, should a table pass it */
+        return kdo__scenario_fail(c, seq, "an application has at most %d destinations here",
+                                  KDO_APP_MAX_OUTPUTS);
+    kdo_format_names(t, names, sizeof names / sizeof names[0]);
+    kdo__scenario_list_keys(names, keys, sizeof keys);
+    snprintf(what, sizeof what, "a destination: %s", keys);
     for (size_t i = 0; i < seq->n && err == 0; i++) {
-        if ((err = kdo__scenario_want(c, seq->items[i], KDO_YNODE_MAP, "a destination: id, query, window, "
-                        "partition_by, select, where, format, cadence")))
+        if ((err = kdo__scenario_want(c, seq->items[i], KDO_YNODE_MAP, what)))
             break;
         err = destination(c, seq->items[i], i);
         c->s->ndest = c->s->sim.noutputs = i + 1;
@@ -296,7 +327,7 @@ int kdo__scenario_application(struct kdo__scenario_ctx *c, node *map)
     int err = kdo__scenario_walk(c, map, kdo__scenario_table(c, "application"), c->s), typed = 0, has_query = 0;
     node *n;
     char *arn = NULL;
-    pump_init(&main, &c->s->query, 1);
+    pump_init(&main, kdo__scenario_table(c, "application"), &c->s->query, 1);
     main.window = sim->app.window.size;
     c->p = &main;
     static const char *const own[] = {"query",  "window", "partition_by",
@@ -340,7 +371,7 @@ int kdo__scenario_application(struct kdo__scenario_ctx *c, node *map)
     return err;
 }
 
-/* ---- delivery and lambda ------------------------------------------------------------ */
+/* ---- delivery ------------------------------------------------------------------------ */
 
 int kdo__scenario_delivery(struct kdo__scenario_ctx *c, node *map)
 {

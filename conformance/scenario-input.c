@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- application ------------------------------------------------------------- */
+/* ---- rows ---------------------------------------------------------------------- */
 
 /* A YAML value as JSON text: plain scalars that read as numbers, booleans
  * or null stay bare, everything else is a string; mappings keep their order. */

@@ -140,7 +140,7 @@ int kdo__scenario_lambda(struct kdo__scenario_ctx *c, node *map)
     return err;
 }
 
-/* ---- timeline and expectations --------------------------------------------------- */
+/* ---- the timeline ---------------------------------------------------------------- */
 
 static int restart_item(struct kdo__scenario_ctx *c, node *map, kdo_time_ns at)
 {
@@ -181,8 +181,11 @@ static int fix_item(struct kdo__scenario_ctx *c, node *fix, kdo_time_ns at)
     return err;
 }
 
-/* A fault over a period: one more rule. */
-static int fault_item(struct kdo__scenario_ctx *c, node *map, kdo_time_ns from)
+/* A fault over a period: one more rule, its plain keys stored where the
+ * fault shape's table says; the match first (its own from/until yield to
+ * the item's), then the keys in the table's order. */
+static int fault_item(struct kdo__scenario_ctx *c, node *map, const struct kdo_format_map *shape,
+                      kdo_time_ns from)
 {
     struct kdo_sim_config *sim = &c->s->sim;
     node *n;
@@ -193,49 +196,81 @@ static int fault_item(struct kdo__scenario_ctx *c, node *map, kdo_time_ns from)
     if ((n = kdo_ynode_get(map, "match")) && (err = match(c, n, &r->match)))
         return err;
     r->match.from = from;
-    if ((n = kdo_ynode_get(map, "until")) && (err = kdo__scenario_duration(c, n, "until", &r->match.until)))
-        return err;
-    if ((err = action(c, kdo_ynode_get(map, "fault"), r)))
-        return err;
-    if ((n = kdo_ynode_get(map, "name")) && (err = kdo__scenario_text(c, n, "name", &r->name)))
-        return err;
-    if ((n = kdo_ynode_get(map, "latency")) && (err = kdo__scenario_duration(c, n, "latency", &r->latency)))
-        return err;
-    if ((n = kdo_ynode_get(map, "value")))
-        err = kdo__scenario_text(c, n, "value", &r->value);
+    for (size_t i = 0; i < shape->nkeys && err == 0; i++) {
+        const struct kdo_format_key *k = &shape->keys[i];
+        if (strcmp(k->name, "fault") == 0)
+            err = action(c, kdo_ynode_get(map, k->name), r);
+        else if (k->store != KDO_FORMAT_NOWHERE && (n = kdo_ynode_get(map, k->name)))
+            err = kdo__scenario_plain_key(c, n, k, (char *)r);
+    }
     return err;
+}
+
+/* The shape of a timeline item: the one whose deciding key (its last
+ * required one) the item has; NULL when it has none or several. */
+static const struct kdo_format_map *shape_of(const struct kdo_format_map *t, node *map)
+{
+    const struct kdo_format_map *found = NULL;
+    for (size_t i = 0; i < t->nshapes; i++) {
+        const char *const *r = t->shapes[i]->required;
+        while (r[1])
+            r++;
+        if (kdo_ynode_get(map, *r) && found)
+            return NULL;
+        if (kdo_ynode_get(map, *r))
+            found = t->shapes[i];
+    }
+    return found;
+}
+
+/* Keys of the other shapes mean nothing in this one: refuse them, naming
+ * the shape they belong to. */
+static int foreign_keys(struct kdo__scenario_ctx *c, node *map, const struct kdo_format_map *t,
+                        const struct kdo_format_map *shape)
+{
+    for (size_t i = 0; i < t->nshapes; i++) {
+        const struct kdo_format_map *o = t->shapes[i];
+        const char *names[32];
+        char keys[300];
+        kdo_format_names(o, names, sizeof names / sizeof names[0]);
+        kdo__scenario_list_keys(names, keys, sizeof keys);
+        for (size_t j = 0; o != shape && j < o->nkeys; j++) {
+            node *n = kdo_ynode_get(map, o->keys[j].name);
+            if (n && kdo_format_find(shape, o->keys[j].name) == NULL)
+                return kdo__scenario_fail(c, n, "`%s` belongs to a %s item ({%s}), not to a %s",
+                                          o->keys[j].name, o->name, keys, shape->name);
+        }
+    }
+    return 0;
 }
 
 static int timeline_item(struct kdo__scenario_ctx *c, node *map, kdo_time_ns *when)
 {
-    int err = kdo__scenario_check_keys(c, map, kdo__scenario_table(c, "timeline"));
-    node *at = kdo_ynode_get(map, "at"), *from = kdo_ynode_get(map, "from");
-    node *restart = kdo_ynode_get(map, "restart"), *fix = kdo_ynode_get(map, "fix");
-    node *fault = kdo_ynode_get(map, "fault");
+    const struct kdo_format_map *t = kdo__scenario_table(c, "timeline");
+    int err = kdo__scenario_check_keys(c, map, t);
     if (err)
         return err;
-    if (!!restart + !!fix + !!fault != 1)
+    const struct kdo_format_map *shape = shape_of(t, map);
+    if (shape == NULL)
         return kdo__scenario_fail(c, map, "a timeline item is one of: {at, restart}, {at, fix} or "
                             "{from, until, fault, match}");
-    node *t = fault ? from : at;
-    if (t == NULL)
+    int fault = strcmp(shape->name, "fault") == 0;
+    node *at = kdo_ynode_get(map, "at"), *from = kdo_ynode_get(map, "from");
+    node *time = kdo_ynode_get(map, shape->required[0]);
+    if (time == NULL)
         return kdo__scenario_fail(c, map, "%s", fault ? "a fault needs `from` (and usually `until`)"
                                         : "a restart or a fix needs `at`");
     if ((fault && at) || (!fault && (from || kdo_ynode_get(map, "until"))))
         return kdo__scenario_fail(c, fault ? at : from, "%s", fault ? "a fault runs from/until, not at"
                                                       : "a restart or a fix happens at one time: use `at`");
-    if ((err = kdo__scenario_duration(c, t, fault ? "from" : "at", when)))
+    if ((err = kdo__scenario_duration(c, time, shape->required[0], when)))
         return err;
-    /* Keys of the other shapes mean nothing here: refuse them. */
-    static const char *const fault_only[] = {"until", "match", "name", "latency", "value", NULL};
-    for (const char *const *k = fault_only; !fault && *k; k++)
-        if (kdo_ynode_get(map, *k))
-            return kdo__scenario_fail(c, kdo_ynode_get(map, *k), "`%s` belongs to a fault item "
-                        "({from, until, fault, match, name, latency, value}), not to a %s", *k,
-                        restart ? "restart" : "fix");
-    if (restart)
+    if ((err = foreign_keys(c, map, t, shape)))
+        return err;
+    if (strcmp(shape->name, "restart") == 0)
         return restart_item(c, map, *when);
-    return fix ? fix_item(c, fix, *when) : fault_item(c, map, *when);
+    return fault ? fault_item(c, map, shape, *when)
+                 : fix_item(c, kdo_ynode_get(map, "fix"), *when);
 }
 
 int kdo__scenario_timeline(struct kdo__scenario_ctx *c, node *seq)

@@ -167,7 +167,8 @@ static int limit_fail(struct kdo__scenario_ctx *c, node *n, const struct kdo_for
     kdo_format_limit_text(k, k->min, lo, sizeof lo);
     kdo_format_limit_text(k, k->max, hi, sizeof hi);
     snprintf(val, sizeof val, "%" PRId64, v);
-    for (const char *m = k->limit_msg; *m && len + 1 < sizeof msg;) {
+    const char *text = k->below_msg && v < k->min ? k->below_msg : k->limit_msg;
+    for (const char *m = text; *m && len + 1 < sizeof msg;) {
         const char *put = !strncmp(m, "{min}", 5) ? lo : !strncmp(m, "{max}", 5) ? hi
                         : !strncmp(m, "{value}", 7) ? val : NULL;
         if (put == NULL) {
