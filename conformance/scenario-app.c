@@ -90,9 +90,11 @@ static int window(struct kdo__scenario_ctx *c, node *n)
                                         sscanf(n->text, "%llu ROW%c", &rows, &extra) == 2)) {
         const char *word = strchr(n->text, ' ');
         if (!isdigit((unsigned char)n->text[0]) || word == NULL || strcmp(word, " rows") != 0)
-            return kdo__scenario_fail(c, n, "window \"%s\": write ROWS n PRECEDING as \"n rows\"", n->text);
+            return kdo__scenario_fail(c, n, "window \"%s\": write ROWS n PRECEDING as \"n rows\"",
+                                      n->text);
         if (c->p->kind != KDO_QUERY_SLIDING)
-            return kdo__scenario_fail(c, n, "window \"%s\" (ROWS n PRECEDING) is for query: sliding", n->text);
+            return kdo__scenario_fail(
+                c, n, "window \"%s\" (ROWS n PRECEDING) is for query: sliding", n->text);
         if (rows > KDO_MAX_PRECEDING_ROWS)
             return kdo__scenario_fail(c, n, "window \"%s\": at most %d rows", n->text,
                                       KDO_MAX_PRECEDING_ROWS);
@@ -101,7 +103,8 @@ static int window(struct kdo__scenario_ctx *c, node *n)
         return 0;
     }
     if (n->type == KDO_YNODE_SCALAR && strstr(n->text, " row"))
-        return kdo__scenario_fail(c, n, "window \"%s\": write ROWS n PRECEDING as \"n rows\"", n->text);
+        return kdo__scenario_fail(c, n, "window \"%s\": write ROWS n PRECEDING as \"n rows\"",
+                                  n->text);
     int err = kdo__scenario_duration(c, n, "window", &c->p->window);
     return err ? err : kdo__scenario_limits(c, n, c->p->t, "window", c->p->window);
 }
@@ -112,8 +115,8 @@ static int buffer(struct kdo__scenario_ctx *c, node *map)
 }
 
 /* A list of SQL texts (each kept by the scenario) into *out and *n. */
-static int sql_list(struct kdo__scenario_ctx *c, node *seq, const char *item_hint, const char *const **out,
-                    size_t *n)
+static int sql_list(struct kdo__scenario_ctx *c, node *seq, const char *item_hint,
+                    const char *const **out, size_t *n)
 {
     const char **items = kdo_xcalloc(seq->n ? seq->n : 1, sizeof *items);
     *out = items;
@@ -129,11 +132,13 @@ static int sql_list(struct kdo__scenario_ctx *c, node *seq, const char *item_hin
 static int select_list(struct kdo__scenario_ctx *c, node *seq)
 {
     struct kdo_query_config *q = c->p->q;
-    int err = kdo__scenario_want(c, seq, KDO_YNODE_SEQ, "a list of expressions, each \"EXPR [AS NAME]\"");
+    int err =
+        kdo__scenario_want(c, seq, KDO_YNODE_SEQ, "a list of expressions, each \"EXPR [AS NAME]\"");
     if (err)
         return err;
     if (seq->n == 0)
-        return kdo__scenario_fail(c, seq, "select needs at least one item (leave it out for every column)");
+        return kdo__scenario_fail(c, seq,
+                                  "select needs at least one item (leave it out for every column)");
     return sql_list(c, seq, "a select item is an expression such as \"PRICE * 2 AS DOUBLED\"",
                     &q->select, &q->nselect);
 }
@@ -146,7 +151,8 @@ static int partition_by(struct kdo__scenario_ctx *c, node *seq)
     if (err)
         return err;
     if (c->p->kind == KDO_QUERY_CONTINUOUS)
-        return kdo__scenario_fail(c, seq, "partition_by needs a window: query: tumbling, sliding or stagger");
+        return kdo__scenario_fail(
+            c, seq, "partition_by needs a window: query: tumbling, sliding or stagger");
     if ((err = kdo__scenario_limits(c, seq, c->p->t, "partition_by", (int64_t)seq->n)))
         return err;
     return sql_list(c, seq, "a key is a column or an expression such as "
@@ -198,7 +204,8 @@ static int pump_keys(struct kdo__scenario_ctx *c, node *map, int typed, int *has
     struct kdo_query_config *q = p->q;
     node *n;
     int err = 0;
-    if ((n = kdo_ynode_get(map, "format")) && (err = kdo__scenario_row_format(c, n, &q->output_format)))
+    if ((n = kdo_ynode_get(map, "format")) &&
+        (err = kdo__scenario_row_format(c, n, &q->output_format)))
         return err;
     if ((n = kdo_ynode_get(map, "where"))) {
         if (n->type != KDO_YNODE_SCALAR)
@@ -217,21 +224,24 @@ static int pump_keys(struct kdo__scenario_ctx *c, node *map, int typed, int *has
     if (!typed)
         return 0;
     if (p->window_set && p->kind == KDO_QUERY_CONTINUOUS)
-        return kdo__scenario_fail(c, kdo_ynode_get(map, "window"), "a window needs query: tumbling, sliding "
-                    "or stagger (this query is continuous)");
+        return kdo__scenario_fail(c, kdo_ynode_get(map, "window"),
+                                  "a window needs query: tumbling, sliding "
+                                  "or stagger (this query is continuous)");
     /* Typed rows: the query runs the window; the byte-level one passes rows on. */
     q->window = p->kind;
     q->range_ms = p->window / KDO_MS;
     struct kdo_query *cq;
     struct kdo_errinfo qe = {0};
     if ((err = kdo_query_new(q, &cq, &qe)) != 0)
-        return kdo__scenario_fail(c, query_error_node(map, qe.msg), "the query does not compile: %s", qe.msg);
+        return kdo__scenario_fail(c, query_error_node(map, qe.msg),
+                                  "the query does not compile: %s", qe.msg);
     int64_t width = kdo_query_window_ms(cq);
     kdo_query_free(cq);
     if (p->window_set && !q->by_rows && width != q->range_ms)
-        return kdo__scenario_fail(c, kdo_ynode_get(map, "window"), "window is %lld ms but partition_by's window "
-                    "over ROWTIME is %lld ms; give one of them", (long long)q->range_ms,
-                    (long long)width);
+        return kdo__scenario_fail(c, kdo_ynode_get(map, "window"),
+                                  "window is %lld ms but partition_by's window "
+                                  "over ROWTIME is %lld ms; give one of them",
+                                  (long long)q->range_ms, (long long)width);
     return 0;
 }
 
@@ -253,7 +263,8 @@ static int destination(struct kdo__scenario_ctx *c, node *map, size_t i)
     struct kdo_sim_output *o = &s->sim.outputs[i];
     struct kdo__scenario_pump p;
     node *n;
-    int err = kdo__scenario_check_keys(c, map, kdo__scenario_table(c, "application/destinations")), typed;
+    int err = kdo__scenario_check_keys(c, map, kdo__scenario_table(c, "application/destinations")),
+        typed;
     struct kdo_query_config *q = &s->dest_query[i];
     *q = (struct kdo_query_config){.columns = s->query.columns, .types = s->query.types,
                                    .ncolumns = s->query.ncolumns,
@@ -271,7 +282,8 @@ static int destination(struct kdo__scenario_ctx *c, node *map, size_t i)
                 ;
         if (n->type != KDO_YNODE_SCALAR || n->len >= sizeof o->id || d1 == 0 || d2 == 0 ||
             d1 + 1 + d2 != n->len)
-            return kdo__scenario_fail(c, n, "id: expected an output Id such as \"1.2\" (digits.digits)");
+            return kdo__scenario_fail(c, n,
+                                      "id: expected an output Id such as \"1.2\" (digits.digits)");
         memcpy(o->id, n->text, n->len + 1);
         for (size_t k = 0; k < i; k++)
             if (strcmp(s->sim.outputs[k].id, o->id) == 0)
@@ -324,7 +336,8 @@ int kdo__scenario_application(struct kdo__scenario_ctx *c, node *map)
 {
     struct kdo_sim_config *sim = &c->s->sim;
     struct kdo__scenario_pump main;
-    int err = kdo__scenario_walk(c, map, kdo__scenario_table(c, "application"), c->s), typed = 0, has_query = 0;
+    int err = kdo__scenario_walk(c, map, kdo__scenario_table(c, "application"), c->s), typed = 0,
+        has_query = 0;
     node *n;
     char *arn = NULL;
     pump_init(&main, kdo__scenario_table(c, "application"), &c->s->query, 1);
@@ -336,7 +349,8 @@ int kdo__scenario_application(struct kdo__scenario_ctx *c, node *map)
         if (kdo_ynode_get(map, own[i]))
             return kdo__scenario_fail(c, kdo_ynode_get(map, own[i]),
                         "with destinations, %s goes in each destination", own[i]);
-    if (err == 0 && (n = kdo_ynode_get(map, "arn")) && (err = kdo__scenario_text(c, n, "arn", &arn)) == 0)
+    if (err == 0 && (n = kdo_ynode_get(map, "arn")) &&
+        (err = kdo__scenario_text(c, n, "arn", &arn)) == 0)
         sim->delivery.application_arn = arn; /* freed with the scenario */
     if (err == 0 && (n = kdo_ynode_get(map, "query")))
         err = query(c, n);

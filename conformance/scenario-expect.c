@@ -17,8 +17,8 @@ static int during(struct kdo__scenario_ctx *c, node *n, const char *fact, struct
 {
     int err = kdo__scenario_check_keys(c, n, &kdo_format_during);
     if (err == 0 && !kdo_fact_windowable(fact))
-        return kdo__scenario_fail(c, n, "%s counts over the whole run and cannot be restricted to a period",
-                    fact);
+        return kdo__scenario_fail(
+            c, n, "%s counts over the whole run and cannot be restricted to a period", fact);
     if (err == 0)
         err = kdo__scenario_plain(c, n, &kdo_format_during, e);
     if (err == 0 && e->from >= e->until)
@@ -53,7 +53,8 @@ static int bound(struct kdo__scenario_ctx *c, node *n, const char *fact, struct 
     if (err == 0 && !kdo_ynode_get(n, "min") && !kdo_ynode_get(n, "max") && !kdo_ynode_get(n, "eq"))
         return kdo__scenario_fail(c, n, "an expectation needs min, max or eq");
     if (err == 0 && e->min > e->max)
-        return kdo__scenario_fail(c, n, "%s: min %g is above max %g, so it can never hold", fact, e->min, e->max);
+        return kdo__scenario_fail(c, n, "%s: min %g is above max %g, so it can never hold", fact,
+                                  e->min, e->max);
     return err;
 }
 
@@ -63,13 +64,14 @@ static int bound(struct kdo__scenario_ctx *c, node *n, const char *fact, struct 
 static int expectation(struct kdo__scenario_ctx *c, const struct kdo_ypair *pair, size_t dest);
 
 /* "1.2": {fact: bound, ...} -- facts of destination 1.2's lane. */
-static int destination_expectations(struct kdo__scenario_ctx *c, const struct kdo_ypair *pair, size_t dest)
+static int destination_expectations(struct kdo__scenario_ctx *c, const struct kdo_ypair *pair,
+                                    size_t dest)
 {
     node *m = pair->value;
     int err = 0;
     if (m->type != KDO_YNODE_MAP)
-        return kdo__scenario_fail(c, m, "expectations of destination %s are a mapping of fact: bound",
-                    pair->key->text);
+        return kdo__scenario_fail(
+            c, m, "expectations of destination %s are a mapping of fact: bound", pair->key->text);
     for (size_t i = 0; i < m->n && err == 0; i++)
         err = expectation(c, &m->pairs[i], dest);
     return err;
@@ -85,9 +87,11 @@ static int expectation(struct kdo__scenario_ctx *c, const struct kdo_ypair *pair
                                : kdo__scenario_fail(c, k, "destinations do not nest");
     if (!kdo_fact_known(k->text)) {
         const char *near = kdo_fact_suggest(k->text);
-        return kdo__scenario_fail(c, k, "unknown fact \"%s\"%s%s%s (kdaout run --help lists them; a "
-                    "destination's facts go under its id)", k->text,
-                    near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
+        return kdo__scenario_fail(c, k,
+                                  "unknown fact \"%s\"%s%s%s (kdaout run --help lists them; a "
+                                  "destination's facts go under its id)",
+                                  k->text, near ? "; did you mean \"" : "", near ? near : "",
+                                  near ? "\"?" : "");
     }
     s->expect = kdo_xrealloc(s->expect, (s->nexpect + 1) * sizeof *s->expect);
     struct kdo_expectation *e = &s->expect[s->nexpect++];
@@ -111,9 +115,11 @@ int kdo__scenario_expectations(struct kdo__scenario_ctx *c, node *n)
         return err;
     }
     if (n->type != KDO_YNODE_SEQ)
-        return kdo__scenario_fail(c, n, "found a %s for expect, expected a mapping of fact: value or "
-                          "fact: {min, max, eq, during}, or a list of such one-entry mappings",
-                    kdo_ynode_type_name(n->type));
+        return kdo__scenario_fail(
+            c, n,
+            "found a %s for expect, expected a mapping of fact: value or "
+            "fact: {min, max, eq, during}, or a list of such one-entry mappings",
+            kdo_ynode_type_name(n->type));
     for (size_t i = 0; i < n->n && err == 0; i++) {
         node *item = n->items[i];
         if (item->type != KDO_YNODE_MAP || item->n != 1)

@@ -94,12 +94,14 @@ static void to_json(node *n, struct kdo_buf *b)
     kdo_buf_puts(b, n->type == KDO_YNODE_MAP ? "}" : "]");
 }
 
-static int add_row(struct kdo__scenario_ctx *c, node *at, struct kdo_source_segment *g, const char *row,
-                   size_t len)
+static int add_row(struct kdo__scenario_ctx *c, node *at, struct kdo_source_segment *g,
+                   const char *row, size_t len)
 {
     if (len > KDO_MAX_ROW_BYTES)
-        return kdo__scenario_fail(c, at, "a row of %zu bytes; KDA's in-application row limit is %zu bytes "
-                           "(512 KB)", len, KDO_MAX_ROW_BYTES);
+        return kdo__scenario_fail(c, at,
+                                  "a row of %zu bytes; KDA's in-application row limit is %zu bytes "
+                                  "(512 KB)",
+                                  len, KDO_MAX_ROW_BYTES);
     kdo_source_segment_add_row(g, row, len);
     return 0;
 }
@@ -107,7 +109,8 @@ static int add_row(struct kdo__scenario_ctx *c, node *at, struct kdo_source_segm
 /* rows: a list of rows, each text or a mapping (written as JSON). */
 static int inline_rows(struct kdo__scenario_ctx *c, node *seq, struct kdo_source_segment *g)
 {
-    int err = kdo__scenario_want(c, seq, KDO_YNODE_SEQ, "a list of rows (text, or mappings written as JSON)");
+    int err = kdo__scenario_want(c, seq, KDO_YNODE_SEQ,
+                                 "a list of rows (text, or mappings written as JSON)");
     for (size_t i = 0; i < seq->n && err == 0; i++) {
         node *r = seq->items[i];
         if (r->type == KDO_YNODE_SCALAR) {
@@ -147,8 +150,9 @@ static int csv_header(struct kdo__scenario_ctx *c, node *n, const struct kdo_row
     for (size_t i = 0; same && i < cols; i++)
         same = strcmp(c->csv_columns[i], kdo_rowfile_column(f, i)) == 0;
     if (!same)
-        return kdo__scenario_fail(c, n, "this CSV file's header differs from the first CSV file's (line %d)",
-                    c->csv->line);
+        return kdo__scenario_fail(
+            c, n, "this CSV file's header differs from the first CSV file's (line %d)",
+            c->csv->line);
     return 0;
 }
 
@@ -181,7 +185,8 @@ void kdo_scenario_allow_path_clear(void)
 /* The folders a row file may be in: the scenario's own (the folder of
  * c->file, or the working directory), then every --allow-path.  roots[0]
  * is `folder`, which the caller provides. */
-static int row_roots(struct kdo__scenario_ctx *c, node *n, char *folder, const char **roots, size_t *nroots)
+static int row_roots(struct kdo__scenario_ctx *c, node *n, char *folder, const char **roots,
+                     size_t *nroots)
 {
     const char *slash = strrchr(c->file, '/');
     char dir[4096];
@@ -190,7 +195,8 @@ static int row_roots(struct kdo__scenario_ctx *c, node *n, char *folder, const c
     else
         snprintf(dir, sizeof dir, "%.*s", slash == c->file ? 1 : (int)(slash - c->file), c->file);
     if (realpath(dir, folder) == NULL)
-        return kdo__scenario_fail(c, n, "cannot resolve the scenario's folder %s (%s)", dir, strerror(errno));
+        return kdo__scenario_fail(c, n, "cannot resolve the scenario's folder %s (%s)", dir,
+                                  strerror(errno));
     roots[0] = folder;
     for (size_t i = 0; i < nallowed_paths; i++)
         roots[i + 1] = allowed_paths[i];
@@ -201,11 +207,13 @@ static int row_roots(struct kdo__scenario_ctx *c, node *n, char *folder, const c
 /* file: rows from a file in the scenario's folder (or an --allow-path):
  * JSON Lines (one row a line) or, for a .csv name, CSV records, by default
  * after a header line. */
-static int file_rows(struct kdo__scenario_ctx *c, node *n, node *header, struct kdo_source_segment *g)
+static int file_rows(struct kdo__scenario_ctx *c, node *n, node *header,
+                     struct kdo_source_segment *g)
 {
     const char *slash = strrchr(c->file, '/');
     if (n->type != KDO_YNODE_SCALAR)
-        return kdo__scenario_fail(c, n, "file: expected the path of a JSON Lines (.jsonl) or CSV (.csv) file");
+        return kdo__scenario_fail(
+            c, n, "file: expected the path of a JSON Lines (.jsonl) or CSV (.csv) file");
     if (n->text[0] == '/' || slash == NULL)
         snprintf(c->csv_path, sizeof c->csv_path, "%s", n->text);
     else
@@ -279,22 +287,27 @@ static int input_item(struct kdo__scenario_ctx *c, node *it, struct kdo_source_s
         if (rows && file)
             return kdo__scenario_fail(c, it, "an input item has rows or a file, not both");
         if (burst || row)
-            return kdo__scenario_fail(c, it, "rows and file go with at/from and an optional rate, not with "
-                               "burst or row");
+            return kdo__scenario_fail(
+                c, it,
+                "rows and file go with at/from and an optional rate, not with "
+                "burst or row");
         g->kind = KDO_SEGMENT_ROWS;
         g->until = KDO_TIME_NEVER;
-        if ((n = kdo_ynode_get(it, "from")) && (err = kdo__scenario_duration(c, n, "from", &g->from)))
+        if ((n = kdo_ynode_get(it, "from")) &&
+            (err = kdo__scenario_duration(c, n, "from", &g->from)))
             return err;
         if ((n = kdo_ynode_get(it, "at")) && (err = kdo__scenario_duration(c, n, "at", &g->from)))
             return err;
         if (rate && (err = kdo__scenario_rate(c, rate, "rate", &g->rate)))
             return err;
         if (rows && kdo_ynode_get(it, "header"))
-            return kdo__scenario_fail(c, kdo_ynode_get(it, "header"), "header goes with a CSV file");
+            return kdo__scenario_fail(c, kdo_ynode_get(it, "header"),
+                                      "header goes with a CSV file");
         return rows ? inline_rows(c, rows, g) : file_rows(c, file, kdo_ynode_get(it, "header"), g);
     }
     if (!!rate + !!burst + !!row != 1)
-        return kdo__scenario_fail(c, it, "an input item needs exactly one of rate, burst, row, rows or file");
+        return kdo__scenario_fail(
+            c, it, "an input item needs exactly one of rate, burst, row, rows or file");
     if ((n = kdo_ynode_get(it, "header")))
         return kdo__scenario_fail(c, n, "header goes with a CSV file");
     g->from = 0;
@@ -303,7 +316,8 @@ static int input_item(struct kdo__scenario_ctx *c, node *it, struct kdo_source_s
         return err;
     if ((n = kdo_ynode_get(it, "at")) && (err = kdo__scenario_duration(c, n, "at", &g->from)))
         return err;
-    if ((n = kdo_ynode_get(it, "until")) && (err = kdo__scenario_duration(c, n, "until", &g->until)))
+    if ((n = kdo_ynode_get(it, "until")) &&
+        (err = kdo__scenario_duration(c, n, "until", &g->until)))
         return err;
     if (rate) {
         g->kind = KDO_SEGMENT_RATE;
@@ -312,7 +326,8 @@ static int input_item(struct kdo__scenario_ctx *c, node *it, struct kdo_source_s
     if (burst) {
         g->kind = KDO_SEGMENT_BURST;
         if ((err = kdo__scenario_count(c, burst, "burst", &g->count)) == 0)
-            err = kdo__scenario_limits(c, burst, t, "burst", g->count > INT64_MAX ? INT64_MAX : (int64_t)g->count);
+            err = kdo__scenario_limits(c, burst, t, "burst",
+                                       g->count > INT64_MAX ? INT64_MAX : (int64_t)g->count);
         return err;
     }
     g->kind = KDO_SEGMENT_INJECT;
@@ -320,15 +335,17 @@ static int input_item(struct kdo__scenario_ctx *c, node *it, struct kdo_source_s
         return err;
     g->row_len = row->len;
     if (g->row_len > KDO_MAX_ROW_BYTES)
-        return kdo__scenario_fail(c, row, "row is %zu bytes; KDA's in-application row limit is %zu bytes (512 KB)",
-                    g->row_len, KDO_MAX_ROW_BYTES);
+        return kdo__scenario_fail(
+            c, row, "row is %zu bytes; KDA's in-application row limit is %zu bytes (512 KB)",
+            g->row_len, KDO_MAX_ROW_BYTES);
     return 0;
 }
 
 int kdo__scenario_input(struct kdo__scenario_ctx *c, node *seq)
 {
     struct kdo_source_config *src = &c->s->sim.source;
-    int err = kdo__scenario_want(c, seq, KDO_YNODE_SEQ, "a list of input items (rate, burst or row)");
+    int err =
+        kdo__scenario_want(c, seq, KDO_YNODE_SEQ, "a list of input items (rate, burst or row)");
     if (err)
         return err;
     src->segments = kdo_xcalloc(seq->n ? seq->n : 1, sizeof *src->segments);
@@ -344,14 +361,16 @@ int kdo__scenario_input(struct kdo__scenario_ctx *c, node *seq)
 int kdo__scenario_input_schema(struct kdo__scenario_ctx *c, node *map)
 {
     struct kdo_query_config *q = &c->s->query;
-    int err = kdo__scenario_want(c, map, KDO_YNODE_MAP, "a mapping of column: type (VARCHAR(4), REAL ...)");
+    int err = kdo__scenario_want(c, map, KDO_YNODE_MAP,
+                                 "a mapping of column: type (VARCHAR(4), REAL ...)");
     if (err)
         return err;
     q->columns = kdo_xcalloc(map->n ? map->n : 1, sizeof *q->columns);
     q->types = kdo_xcalloc(map->n ? map->n : 1, sizeof *q->types);
     for (size_t i = 0; i < map->n; i++) {
         if (map->pairs[i].value->type != KDO_YNODE_SCALAR)
-            return kdo__scenario_fail(c, map->pairs[i].value, "a column's type is text such as VARCHAR(4) or REAL");
+            return kdo__scenario_fail(c, map->pairs[i].value,
+                                      "a column's type is text such as VARCHAR(4) or REAL");
         ((const char **)q->columns)[i] = kdo__scenario_keep_string(c, map->pairs[i].key);
         ((const char **)q->types)[i] = kdo__scenario_keep_string(c, map->pairs[i].value);
         q->ncolumns++;
@@ -367,14 +386,19 @@ static int csv_schema(struct kdo__scenario_ctx *c, node *map)
     struct kdo_query_config *q = &c->s->query;
     node *fmt = kdo_ynode_get(map, "input_format");
     if (fmt && q->input_format != KDO_ROWFMT_CSV)
-        return kdo__scenario_fail(c, fmt, "input_format is %s but the input has a CSV file (line %d); KDA reads "
-                            "one format per input", fmt->text, c->csv->line);
+        return kdo__scenario_fail(
+            c, fmt,
+            "input_format is %s but the input has a CSV file (line %d); KDA reads "
+            "one format per input",
+            fmt->text, c->csv->line);
     q->input_format = KDO_ROWFMT_CSV;
     if (c->mapping_rows)
-        return kdo__scenario_fail(c, c->csv, "the input has a CSV file and rows written as mappings (JSON); "
-                               "KDA reads one format per input: write those rows as CSV text");
+        return kdo__scenario_fail(c, c->csv,
+                                  "the input has a CSV file and rows written as mappings (JSON); "
+                                  "KDA reads one format per input: write those rows as CSV text");
     if (q->ncolumns == 0 && c->ncsv_columns == 0)
-        return kdo__scenario_fail(c, c->csv, "a CSV file without a header needs application.schema");
+        return kdo__scenario_fail(c, c->csv,
+                                  "a CSV file without a header needs application.schema");
     if (q->ncolumns == 0) {
         q->columns = kdo_xcalloc(c->ncsv_columns, sizeof *q->columns);
         q->types = kdo_xcalloc(c->ncsv_columns, sizeof *q->types);
@@ -383,7 +407,8 @@ static int csv_schema(struct kdo__scenario_ctx *c, node *map)
             char quoted[KDO_ROW_MAX_NAME + 3];
             snprintf(quoted, sizeof quoted, "\"%s\"", c->csv_columns[i]);
             ((const char **)q->columns)[i] = kdo__scenario_keep(c, quoted, strlen(quoted));
-            ((const char **)q->types)[i] = kdo__scenario_keep(c, c->csv_types[i], strlen(c->csv_types[i]));
+            ((const char **)q->types)[i] =
+                kdo__scenario_keep(c, c->csv_types[i], strlen(c->csv_types[i]));
         }
         q->ncolumns = c->ncsv_columns;
         return 0;
@@ -397,9 +422,10 @@ static int csv_schema(struct kdo__scenario_ctx *c, node *map)
                strcasecmp(a, c->csv_columns[i]) == 0;
     }
     if (!same)
-        return kdo__scenario_fail(c, c->csv, "the CSV header's columns differ from application.schema's "
-                               "(same names, same order; or leave out the schema to use the "
-                               "header's)");
+        return kdo__scenario_fail(c, c->csv,
+                                  "the CSV header's columns differ from application.schema's "
+                                  "(same names, same order; or leave out the schema to use the "
+                                  "header's)");
     return 0;
 }
 
@@ -411,7 +437,8 @@ int kdo__scenario_input_keys(struct kdo__scenario_ctx *c, node *map, int *typed)
     node *n;
     int err = 0;
     s->query.input_format = s->query.output_format = KDO_ROWFMT_JSON;
-    if ((n = kdo_ynode_get(map, "input_format")) && (err = kdo__scenario_row_format(c, n, &s->query.input_format)))
+    if ((n = kdo_ynode_get(map, "input_format")) &&
+        (err = kdo__scenario_row_format(c, n, &s->query.input_format)))
         return err;
     if (c->csv && (err = csv_schema(c, map)))
         return err;

@@ -40,15 +40,18 @@ static int match(struct kdo__scenario_ctx *c, node *map, struct kdo_fault_match 
     if (err == 0 && (n = kdo_ynode_get(map, "attempt")))
         err = range(c, n, "attempt", &m->attempt_min, &m->attempt_max);
     if (err == 0 && m->attempt_min == 0)
-        return kdo__scenario_fail(c, kdo_ynode_get(map, "attempt"), "attempt counts from 1 (retryHint + 1)");
+        return kdo__scenario_fail(c, kdo_ynode_get(map, "attempt"),
+                                  "attempt counts from 1 (retryHint + 1)");
     if (err == 0 && (n = kdo_ynode_get(map, "invocation")))
         err = range(c, n, "invocation", &m->invocation_min, &m->invocation_max);
-    if (err == 0 && (n = kdo_ynode_get(map, "contains")) && (err = kdo__scenario_text(c, n, "contains", &m->contains)) == 0)
+    if (err == 0 && (n = kdo_ynode_get(map, "contains")) &&
+        (err = kdo__scenario_text(c, n, "contains", &m->contains)) == 0)
         m->contains_len = n->len;
     if (err == 0 && (n = kdo_ynode_get(map, "row"))) {
         int kind = n->type == KDO_YNODE_SCALAR ? kdo_row_kind_from_name(n->text) : -1;
         if (kind < 0)
-            return kdo__scenario_fail(c, n, "row: expected any, empty, binary (not UTF-8) or not_json");
+            return kdo__scenario_fail(c, n,
+                                      "row: expected any, empty, binary (not UTF-8) or not_json");
         m->row = (enum kdo_row_kind)kind;
     }
     return err;
@@ -71,7 +74,8 @@ static int action(struct kdo__scenario_ctx *c, node *n, struct kdo_fault_rule *r
     char list[600];
     kdo__scenario_list_keys(names, list, sizeof list);
     if (near)
-        return kdo__scenario_fail(c, n, "unknown action \"%s\"; did you mean \"%s\"?", n->text, near);
+        return kdo__scenario_fail(c, n, "unknown action \"%s\"; did you mean \"%s\"?", n->text,
+                                  near);
     return kdo__scenario_fail(c, n, "unknown action \"%s\"; expected one of: %s", n->text, list);
 }
 
@@ -83,8 +87,10 @@ static int rule(struct kdo__scenario_ctx *c, node *map, struct kdo_fault_rule *r
         err = match(c, n, &r->match);
     if (err == 0) {
         if ((n = kdo_ynode_get(map, "action")) == NULL)
-            return kdo__scenario_fail(c, map, "a rule needs an action (ok, delivery_failed, omit, wrong_id, "
-                                "missing_result, timeout, function_error, throttle, ...)");
+            return kdo__scenario_fail(
+                c, map,
+                "a rule needs an action (ok, delivery_failed, omit, wrong_id, "
+                "missing_result, timeout, function_error, throttle, ...)");
         err = action(c, n, r);
     }
     return err;
@@ -114,12 +120,16 @@ static int lambda_end(struct kdo__scenario_ctx *c, node *map)
     if (t && t->type == KDO_YNODE_SCALAR && strcmp(t->text, "http") == 0)
         e->kind = KDO_END_HTTP_FAKE;
     else if (t && !(t->type == KDO_YNODE_SCALAR && strcmp(t->text, "in-process") == 0))
-        return kdo__scenario_fail(c, t, "transport: expected in-process (virtual time) or http (the fake behind "
-                          "a real HTTP server, real time)");
+        return kdo__scenario_fail(
+            c, t,
+            "transport: expected in-process (virtual time) or http (the fake behind "
+            "a real HTTP server, real time)");
     if (ep) {
         if (t)
-            return kdo__scenario_fail(c, ep, "endpoint and transport exclude each other: an endpoint is always "
-                               "reached over HTTP");
+            return kdo__scenario_fail(
+                c, ep,
+                "endpoint and transport exclude each other: an endpoint is always "
+                "reached over HTTP");
         if ((err = kdo__scenario_text(c, ep, "endpoint", &e->endpoint)))
             return err;
         if (strncmp(e->endpoint, "http://", 7) != 0 && strncmp(e->endpoint, "https://", 8) != 0)
@@ -167,7 +177,8 @@ static int fix_item(struct kdo__scenario_ctx *c, node *fix, kdo_time_ns at)
     if (fix->type == KDO_YNODE_SCALAR && (strcmp(fix->text, "true") == 0))
         all = 1;
     else if (fix->type != KDO_YNODE_SCALAR)
-        return kdo__scenario_fail(c, fix, "fix: expected true (every fault so far ends) or a rule's name");
+        return kdo__scenario_fail(c, fix,
+                                  "fix: expected true (every fault so far ends) or a rule's name");
     for (size_t i = 0; i < sim->nrules; i++) {
         struct kdo_fault_rule *r = &sim->rules[i];
         if (!all && (r->name == NULL || strcmp(r->name, fix->text) != 0))
@@ -261,8 +272,9 @@ static int timeline_item(struct kdo__scenario_ctx *c, node *map, kdo_time_ns *wh
         return kdo__scenario_fail(c, map, "%s", fault ? "a fault needs `from` (and usually `until`)"
                                         : "a restart or a fix needs `at`");
     if ((fault && at) || (!fault && (from || kdo_ynode_get(map, "until"))))
-        return kdo__scenario_fail(c, fault ? at : from, "%s", fault ? "a fault runs from/until, not at"
-                                                      : "a restart or a fix happens at one time: use `at`");
+        return kdo__scenario_fail(c, fault ? at : from, "%s",
+                                  fault ? "a fault runs from/until, not at"
+                                        : "a restart or a fix happens at one time: use `at`");
     if ((err = kdo__scenario_duration(c, time, shape->required[0], when)))
         return err;
     if ((err = foreign_keys(c, map, t, shape)))
@@ -276,7 +288,8 @@ static int timeline_item(struct kdo__scenario_ctx *c, node *map, kdo_time_ns *wh
 int kdo__scenario_timeline(struct kdo__scenario_ctx *c, node *seq)
 {
     struct kdo_sim_config *sim = &c->s->sim;
-    int err = kdo__scenario_want(c, seq, KDO_YNODE_SEQ, "a list of timeline items (restarts, fixes, faults)");
+    int err = kdo__scenario_want(c, seq, KDO_YNODE_SEQ,
+                                 "a list of timeline items (restarts, fixes, faults)");
     kdo_time_ns prev = INT64_MIN, when = 0;
     if (err)
         return err;

@@ -43,16 +43,19 @@ void kdo__scenario_list_keys(const char *const *allowed, char *out, size_t size)
         len += (size_t)snprintf(out + len, size - len, "%s%s", a == allowed ? "" : ", ", *a);
 }
 
-int kdo__scenario_want(struct kdo__scenario_ctx *c, node *n, enum kdo_ynode_type type, const char *what)
+int kdo__scenario_want(struct kdo__scenario_ctx *c, node *n, enum kdo_ynode_type type,
+                       const char *what)
 {
     if (n == NULL)
         return kdo__scenario_fail(c, NULL, "missing %s", what);
     if (n->type != type)
-        return kdo__scenario_fail(c, n, "found a %s, expected %s", kdo_ynode_type_name(n->type), what);
+        return kdo__scenario_fail(c, n, "found a %s, expected %s", kdo_ynode_type_name(n->type),
+                                  what);
     return 0;
 }
 
-static int check_names(struct kdo__scenario_ctx *c, node *map, const char *where, const char *const *allowed)
+static int check_names(struct kdo__scenario_ctx *c, node *map, const char *where,
+                       const char *const *allowed)
 {
     int err = kdo__scenario_want(c, map, KDO_YNODE_MAP, where);
     for (size_t i = 0; err == 0 && i < map->n; i++) {
@@ -66,10 +69,12 @@ static int check_names(struct kdo__scenario_ctx *c, node *map, const char *where
         char keys[400];
         kdo__scenario_list_keys(allowed, keys, sizeof keys);
         if (near)
-            return kdo__scenario_fail(c, map->pairs[i].key, "unknown key \"%s\" in %s; did you mean \"%s\"?", key,
-                        where, near);
-        return kdo__scenario_fail(c, map->pairs[i].key, "unknown key \"%s\" in %s; expected one of: %s", key,
-                    where, keys);
+            return kdo__scenario_fail(c, map->pairs[i].key,
+                                      "unknown key \"%s\" in %s; did you mean \"%s\"?", key, where,
+                                      near);
+        return kdo__scenario_fail(c, map->pairs[i].key,
+                                  "unknown key \"%s\" in %s; expected one of: %s", key, where,
+                                  keys);
     }
     return err;
 }
@@ -93,14 +98,14 @@ int kdo__scenario_check_keys(struct kdo__scenario_ctx *c, node *map, const struc
 
 /* A scalar through one of units.h's parsers, each called with its own
  * type (no cast through a generic function pointer). */
-static int scalar_kind(struct kdo__scenario_ctx *c, node *n, const char *what, enum kdo_format_kind kind,
-                       void *out)
+static int scalar_kind(struct kdo__scenario_ctx *c, node *n, const char *what,
+                       enum kdo_format_kind kind, void *out)
 {
     char why[300];
     int err = KDO_ESCHEMA;
     if (n->type != KDO_YNODE_SCALAR)
-        return kdo__scenario_fail(c, n, "found a %s for %s, expected %s", kdo_ynode_type_name(n->type), what,
-                    "a single value");
+        return kdo__scenario_fail(c, n, "found a %s for %s, expected %s",
+                                  kdo_ynode_type_name(n->type), what, "a single value");
     switch (kind) {
     case KDO_FORMAT_DURATION: err = kdo_units_duration(n->text, (kdo_time_ns *)out, why, sizeof why); break;
     case KDO_FORMAT_SIZE: err = kdo_units_size(n->text, (uint64_t *)out, why, sizeof why); break;
@@ -138,7 +143,8 @@ int kdo__scenario_bool(struct kdo__scenario_ctx *c, node *n, const char *what, i
 int kdo__scenario_text(struct kdo__scenario_ctx *c, node *n, const char *what, char **out)
 {
     if (n->type != KDO_YNODE_SCALAR)
-        return kdo__scenario_fail(c, n, "found a %s for %s, expected text", kdo_ynode_type_name(n->type), what);
+        return kdo__scenario_fail(c, n, "found a %s for %s, expected text",
+                                  kdo_ynode_type_name(n->type), what);
     free(*out);
     *out = kdo_xstrndup(n->text, n->len);
     return 0;
@@ -160,7 +166,8 @@ const struct kdo_format_map *kdo__scenario_table(struct kdo__scenario_ctx *c, co
 }
 
 /* k's limit message with {min}, {max} and {value} filled in. */
-static int limit_fail(struct kdo__scenario_ctx *c, node *n, const struct kdo_format_key *k, int64_t v)
+static int limit_fail(struct kdo__scenario_ctx *c, node *n, const struct kdo_format_key *k,
+                      int64_t v)
 {
     char msg[400], lo[32], hi[32], val[32];
     size_t len = 0;
@@ -194,13 +201,14 @@ static int within(const struct kdo_format_key *k, int64_t v)
 
 /* One plain key: parsed by its kind, checked against its limits, stored
  * where the table says (base: the struct the mapping is read into). */
-int kdo__scenario_plain_key(struct kdo__scenario_ctx *c, node *n, const struct kdo_format_key *k, char *base)
+int kdo__scenario_plain_key(struct kdo__scenario_ctx *c, node *n, const struct kdo_format_key *k,
+                            char *base)
 {
     union { kdo_time_ns ns; uint64_t u; double d; int b; } v = {0};
     if (k->store == KDO_FORMAT_STRING || k->store == KDO_FORMAT_CHECK) {
         if (n->type != KDO_YNODE_SCALAR)
-            return kdo__scenario_fail(c, n, "found a %s for %s, expected text", kdo_ynode_type_name(n->type),
-                        k->name);
+            return kdo__scenario_fail(c, n, "found a %s for %s, expected text",
+                                      kdo_ynode_type_name(n->type), k->name);
         if (k->store == KDO_FORMAT_STRING)
             return kdo__scenario_text(c, n, k->name, (char **)(void *)(base + k->offset));
         return 0;
@@ -224,7 +232,8 @@ int kdo__scenario_plain_key(struct kdo__scenario_ctx *c, node *n, const struct k
 }
 
 /* Every plain key of table t present in map, in the table's order. */
-int kdo__scenario_plain(struct kdo__scenario_ctx *c, node *map, const struct kdo_format_map *t, void *base)
+int kdo__scenario_plain(struct kdo__scenario_ctx *c, node *map, const struct kdo_format_map *t,
+                        void *base)
 {
     int err = 0;
     for (size_t i = 0; i < t->nkeys && err == 0; i++) {
@@ -236,15 +245,16 @@ int kdo__scenario_plain(struct kdo__scenario_ctx *c, node *map, const struct kdo
 }
 
 /* kdo__scenario_check_keys() and kdo__scenario_plain() together: a mapping read by its table. */
-int kdo__scenario_walk(struct kdo__scenario_ctx *c, node *map, const struct kdo_format_map *t, void *base)
+int kdo__scenario_walk(struct kdo__scenario_ctx *c, node *map, const struct kdo_format_map *t,
+                       void *base)
 {
     int err = kdo__scenario_check_keys(c, map, t);
     return err ? err : kdo__scenario_plain(c, map, t, base);
 }
 
 /* A key's limits, for values the loader reads itself. */
-int kdo__scenario_limits(struct kdo__scenario_ctx *c, node *n, const struct kdo_format_map *t, const char *key,
-                  int64_t v)
+int kdo__scenario_limits(struct kdo__scenario_ctx *c, node *n, const struct kdo_format_map *t,
+                         const char *key, int64_t v)
 {
     const struct kdo_format_key *k = kdo_format_find(t, key);
     return k && !within(k, v) ? limit_fail(c, n, k, v) : 0;
@@ -278,14 +288,17 @@ static int sections(struct kdo__scenario_ctx *c, node *root)
     if (err == 0 && (n = kdo_ynode_get(root, "lambda")))
         err = kdo__scenario_lambda(c, n);
     if (err == 0 && s->ndest > 1 && s->end.kind != KDO_END_INPROCESS)
-        return kdo__scenario_fail(c, kdo_ynode_get(root, "lambda"), "several destinations run against the "
-                    "in-process fake only (each lane needs its own connection); leave out "
-                    "lambda.transport and lambda.endpoint");
-    if (err == 0 && (n = kdo_ynode_get(root, "timeline")) && (err = kdo__scenario_timeline(c, n)) == 0 &&
-        s->sim.nrestarts > 0 &&
+        return kdo__scenario_fail(
+            c, kdo_ynode_get(root, "lambda"),
+            "several destinations run against the "
+            "in-process fake only (each lane needs its own connection); leave out "
+            "lambda.transport and lambda.endpoint");
+    if (err == 0 && (n = kdo_ynode_get(root, "timeline")) &&
+        (err = kdo__scenario_timeline(c, n)) == 0 && s->sim.nrestarts > 0 &&
         s->sim.restarts[s->sim.nrestarts - 1].at >= s->sim.duration + s->sim.drain_limit)
-        return kdo__scenario_fail(c, n, "a restart at %.3f s comes after the run ends (duration + drain)",
-                    (double)s->sim.restarts[s->sim.nrestarts - 1].at / 1e9);
+        return kdo__scenario_fail(c, n,
+                                  "a restart at %.3f s comes after the run ends (duration + drain)",
+                                  (double)s->sim.restarts[s->sim.nrestarts - 1].at / 1e9);
     if (err == 0 && (n = kdo_ynode_get(root, "expect")))
         err = kdo__scenario_expectations(c, n);
     return err;
