@@ -1,9 +1,10 @@
 /*
  * schema.c -- the JSON Schema (draft 2020-12) of the scenario format,
- * generated from the format's tables (format.h).
+ * generated from the format's tables (scenario-format.h).
  *
  * Every mapping becomes a closed object (`additionalProperties: false`) with
- * the table's keys, each described by its help text; a key's value form
+ * the table's keys, each described by its help text (a mapping of several
+ * shapes, oneOf its shapes, each with its required keys); a key's value form
  * comes from its kind (a $ref to the unit forms below), its choices, its
  * sub-table, or its `schema` text with the limits filled in.  The fact names
  * and their descriptions come from expect.c's fact table (through
