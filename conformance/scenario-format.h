@@ -4,19 +4,19 @@
  * Each mapping of a scenario (the file, application, buffer, an input item,
  * a destination, delivery, lambda, a rule, match, a timeline item -- three
  * shapes: restart, fix, fault --, restart, an expectation, during, a range)
- * is a table of keys: name, value kind,
- * limits, default, help text, and for the plain values where the loader
- * stores them.  From these tables come the loader's key checks, plain values
- * and limits with their messages, the choices of query (scenario*.c, even
- * the window's and partition_by's limits), the did-you-mean suggestions,
- * the JSON Schema (schema.c) and the key list of `kdaout run --help`
- * (kdo_format_help, scenario-format-read.c) -- as Redis's static_configs[] drives the parsing,
- * validation and rewriting of its config.  What a table cannot say (which
- * keys exclude each other, relations between values, the SQL) stays in the
- * loader's code and, where a schema can state it, in the table's `schema`
- * texts.  The tables are constant; a test may build a changed copy and hand
- * it to kdo_scenario_parse_format(), kdo_schema_generate() and
- * kdo_format_help() to see all three follow.
+ * is a table of keys: name, value kind, limits, default, help text, and for
+ * the plain values where the loader stores them.  From these tables come the
+ * loader's key checks, plain values and limits with their messages, the
+ * choices of query (scenario*.c, even the window's and partition_by's
+ * limits), the did-you-mean suggestions, the JSON Schema (schema.c) and the
+ * key list of `kdaout run --help` (kdo_format_help, scenario-format-read.c)
+ * -- as Redis's static_configs[] drives the parsing, validation and
+ * rewriting of its config.  What a table cannot say (which keys exclude each
+ * other, relations between values, the SQL) stays in the loader's code and,
+ * where a schema can state it, in the table's `schema` texts.  The tables
+ * are constant; a test may build a changed copy and hand it to
+ * kdo_scenario_parse_format(), kdo_schema_generate() and kdo_format_help()
+ * to see all three follow.
  */
 #ifndef KDO_FORMAT_H
 #define KDO_FORMAT_H
