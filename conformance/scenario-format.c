@@ -1,5 +1,6 @@
 /*
- * scenario-format.c -- the tables of the scenario format (format.h).
+ * scenario-format.c -- the tables of the scenario format (scenario-format.h);
+ * scenario-format-read.c reads them (lookups, limits as text, --help).
  *
  * One table per mapping, in the order the keys are documented.  Limits name
  * contract.h's constants where the contract sets them; help texts are the
@@ -10,22 +11,25 @@
 #include "scenario-format.h"
 
 #include "base/bounds.h"
-#include "base/errors.h"
 #include "delivery/contract.h"
 #include "delivery/delivery.h"
 #include "expect.h"
 #include "lambda/faults.h"
 #include "scenario.h"
-#include "suggest.h"
+#include "sql/expr.h"
+#include "sql/query.h"
 
-#include <inttypes.h>
 #include <stddef.h>
-#include <string.h>
 
 #define DAY (24 * 3600 * KDO_S)
 #define N(keys) (sizeof keys / sizeof keys[0])
+/* A mapping's table: its name in messages, description, keys and schema additions. */
+#define MAP(name_, help_, keys_, extra_) \
+    .name = (name_), .help = (help_), .keys = (keys_), .nkeys = N(keys_), .schema_extra = (extra_)
 
 static const char *const queries[] = {"continuous", "tumbling", "sliding", "stagger", NULL};
+static const int query_values[] = {KDO_QUERY_CONTINUOUS, KDO_QUERY_TUMBLING, KDO_QUERY_SLIDING,
+                                   KDO_QUERY_STAGGER};
 static const char *const row_formats[] = {"JSON", "CSV", "json", "csv", NULL};
 static const char *const transports[] = {"in-process", "http", NULL};
 static const char *const row_kinds[] = {"any", "empty", "binary", "not_json", NULL};
@@ -37,7 +41,7 @@ static const char *action_choice(size_t i)
 }
 
 static const struct kdo_format_map application, buffer, input_item, destination, delivery, lambda,
-    rule, timeline_item;
+    rule, timeline_item, timeline_restart, timeline_fix, timeline_fault;
 
 static const struct kdo_format_key top_keys[] = {
     {.name = "name",
@@ -90,8 +94,7 @@ static const struct kdo_format_key top_keys[] = {
     {.name = "timeline",
      .kind = KDO_FORMAT_LIST,
      .help = "events over time, in time order: restarts, fixes deployed, faults over a period",
-     .map = &timeline_item,
-     .schema = "{\"type\": \"array\", \"items\": {\"description\": \"One event: {at, restart}, {at, fix} or {from, until, fault, match}.\", \"oneOf\": [{\"type\": \"object\", \"additionalProperties\": false, \"required\": [\"at\", \"restart\"], \"description\": \"Restart the application at a time: {at, restart}.\", \"properties\": {\"at\": {\"$ref\": \"#/$defs/duration\", \"description\": \"when it happens (items in time order, before the run ends)\"}, \"restart\": {\"anyOf\": [{\"const\": true}, {\"const\": \"true\"}, {\"type\": \"object\", \"additionalProperties\": false, \"properties\": {\"downtime\": {\"$ref\": \"#/$defs/duration\", \"description\": \"how long the application is down (default 0s)\"}}}], \"description\": \"restart the application: true, or {downtime}\"}}}, {\"type\": \"object\", \"additionalProperties\": false, \"required\": [\"at\", \"fix\"], \"description\": \"Deploy a fix at a time: {at, fix}; the faults so far (or the rule named) stop.\", \"properties\": {\"at\": {\"$ref\": \"#/$defs/duration\", \"description\": \"when the fix is deployed (items in time order)\"}, \"fix\": {\"anyOf\": [{\"const\": true}, {\"type\": \"string\"}, {\"type\": \"number\"}], \"description\": \"true: every fault so far ends; or the name of the rule that ends\"}}}, {\"type\": \"object\", \"additionalProperties\": false, \"required\": [\"from\", \"fault\"], \"description\": \"A fault over a period: {from, until, fault, match} -- one more rule, active in [from, until).\", \"properties\": {\"from\": {\"$ref\": \"#/$defs/duration\", \"description\": \"when the fault starts (items in time order)\"}, \"until\": {\"$ref\": \"#/$defs/duration\", \"description\": \"when it stops (default: never)\"}, \"fault\": {\"type\": \"string\", \"description\": \"the action the fake takes while the fault lasts\", \"enum\": [\"ok\", \"delivery_failed\", \"omit\", \"wrong_id\", \"missing_id\", \"missing_result\", \"bad_result\", \"duplicate_id\", \"latency\", \"timeout\", \"function_error\", \"throttle\", \"service_error\", \"malformed_body\", \"no_records\", \"drop_connection\", \"truncate_body\", \"dribble\", \"hang\"]}, \"match\": {\"$ref\": \"#/$defs/match\", \"description\": \"When the rule fires; every condition given must hold (no match: always).\"}, \"name\": {\"$ref\": \"#/$defs/text\", \"description\": \"a name for the journal and for a later {at, fix: NAME}\"}, \"latency\": {\"$ref\": \"#/$defs/duration\", \"description\": \"delay added when the fault fires\"}, \"value\": {\"$ref\": \"#/$defs/text\", \"description\": \"the result of bad_result or the message of function_error\"}}}]}}"},
+     .map = &timeline_item},
     {.name = "expect",
      .kind = KDO_FORMAT_OTHER,
      .help = "What must hold: a mapping of fact: value or fact: {min, max, eq, during}, or a list of one-entry mappings (to state one fact for several periods). Every scenario also checks lost = 0, ok_resent = 0, retry_hint_errors = 0, head_of_line_violations = 0, max_event_bytes <= 6291456 unless it says otherwise. With several destinations, a key naming one (\"1.2\") holds that destination's facts; the others are the first's.",
@@ -103,17 +106,28 @@ static const struct kdo_format_key top_keys[] = {
     {.name = "query", \
      .kind = KDO_FORMAT_ENUM, \
      .help = "the window: continuous and sliding emit a row per input row and flush about once per second; tumbling emits one row per group when its window ends and is delivered once per window; stagger opens a window per partition key with its first row and emits when it closes (delivered on the 1 s grid)", \
-     .choices = queries}
+     .choices = queries, \
+     .values = query_values}
 #define KEY_WINDOW \
     {.name = "window", \
      .kind = KDO_FORMAT_OTHER, \
      .help = "tumbling STEP width, sliding RANGE INTERVAL or stagger RANGE (at least 1ms, at most 366 days), e.g. 60s; or \"N rows\" for a sliding ROWS N PRECEDING window", \
+     .flags = KDO_FORMAT_LIMITED, \
+     .min = KDO_MS, \
+     .max = KDO_EXPR_MAX_STEP_MS * KDO_MS, \
+     .limit_kind = KDO_FORMAT_DURATION, \
+     .below_msg = "window must be at least {min}", \
+     .limit_msg = "window is limited to {max}", \
      .schema = "{\"anyOf\": [{\"$ref\": \"#/$defs/nonzeroDuration\"}, {\"type\": \"string\", \"pattern\": \"^[0-9]+ rows$\"}]}"}
 #define KEY_PARTITION_BY \
     {.name = "partition_by", \
      .kind = KDO_FORMAT_OTHER, \
      .help = "the GROUP BY (tumbling) or PARTITION BY (sliding, stagger) keys as SQL, e.g. [TICKER_SYMBOL]; a tumbling key may be STEP(ROWTIME BY INTERVAL '60' SECOND) or FLOOR(ROWTIME TO MINUTE), which sets the window", \
-     .schema = "{\"type\": \"array\", \"maxItems\": 16, \"items\": {\"type\": \"string\", \"minLength\": 1}}"}
+     .flags = KDO_FORMAT_LIMITED, \
+     .min = 0, \
+     .max = KDO_FORMAT_MAX_PARTITION_KEYS, \
+     .limit_msg = "partition_by has {value} keys; at most {max}", \
+     .schema = "{\"type\": \"array\", \"maxItems\": $MAX, \"items\": {\"type\": \"string\", \"minLength\": 1}}"}
 #define KEY_SELECT \
     {.name = "select", \
      .kind = KDO_FORMAT_OTHER, \
@@ -185,6 +199,7 @@ static const struct kdo_format_key application_keys[] = {
      .flags = KDO_FORMAT_LIMITED,
      .min = 1,
      .max = KDO_MAX_DESTINATIONS,
+     .limit_msg = "an application has {min} to {max} destinations (KDA's limit); found {value}",
      .schema = "{\"type\": \"array\", \"minItems\": $MIN, \"maxItems\": $MAX}"},
 };
 static const struct kdo_format_key buffer_keys[] = {
@@ -220,7 +235,7 @@ static const struct kdo_format_key input_item_keys[] = {
      .min = 0,
      .max = 100000000,
      .limit_msg = "a burst is at most {max} rows",
-     .schema = "{\"anyOf\": [{\"type\": \"integer\", \"minimum\": 0, \"maximum\": 100000000}, {\"type\": \"string\", \"pattern\": \"^0*([0-9]{1,8}|100000000)$\"}]}"},
+     .schema = "{\"anyOf\": [{\"type\": \"integer\", \"minimum\": $MIN, \"maximum\": $MAX}, {\"type\": \"string\", \"pattern\": \"^0*([0-9]{1,8}|100000000)$\"}]}"},
     {.name = "row",
      .kind = KDO_FORMAT_OTHER,
      .help = "one row with exactly this content (e.g. a poison pill), at most 512 KB",
@@ -441,23 +456,37 @@ static const struct kdo_format_key match_keys[] = {
      .offset = offsetof(struct kdo_fault_match, min_bytes),
      .schema = "{\"anyOf\": [{\"type\": \"integer\", \"minimum\": 0}, {\"type\": \"string\", \"pattern\": \"^([0-9]+(\\\\.[0-9]*)?|\\\\.[0-9]+)([eE][-+]?[0-9]+)? *(B|KB|KiB|MB|MiB|GB|GiB)?$\"}]}"},
 };
-static const struct kdo_format_key timeline_item_keys[] = {
+/* A timeline item is one of three shapes; each declares its own keys (the
+ * first `at` stands for both in key checks and --help). */
+static const struct kdo_format_key timeline_restart_keys[] = {
     {.name = "at",
      .kind = KDO_FORMAT_DURATION,
      .help = "when it happens (items in time order, before the run ends)"},
     {.name = "restart",
      .kind = KDO_FORMAT_OTHER,
      .help = "restart the application: true, or {downtime}",
-     .map = &kdo_format_restart},
+     .map = &kdo_format_restart,
+     .schema = "{\"anyOf\": [{\"const\": true}, {\"const\": \"true\"}, $MAP]}"},
+};
+static const struct kdo_format_key timeline_fix_keys[] = {
+    {.name = "at",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "when the fix is deployed (items in time order)"},
     {.name = "fix",
      .kind = KDO_FORMAT_OTHER,
-     .help = "true: every fault so far ends; or the name of the rule that ends"},
+     .help = "true: every fault so far ends; or the name of the rule that ends",
+     .schema = "{\"anyOf\": [{\"const\": true}, {\"type\": \"string\"}, {\"type\": \"number\"}]}"},
+};
+/* A fault is one more rule: its plain keys are stored into the rule. */
+static const struct kdo_format_key timeline_fault_keys[] = {
     {.name = "from",
      .kind = KDO_FORMAT_DURATION,
      .help = "when the fault starts (items in time order)"},
     {.name = "until",
      .kind = KDO_FORMAT_DURATION,
-     .help = "when it stops (default: never)"},
+     .help = "when it stops (default: never)",
+     .store = KDO_FORMAT_TIME_NS,
+     .offset = offsetof(struct kdo_fault_rule, match.until)},
     {.name = "fault",
      .kind = KDO_FORMAT_ENUM,
      .help = "the action the fake takes while the fault lasts",
@@ -465,16 +494,23 @@ static const struct kdo_format_key timeline_item_keys[] = {
     {.name = "match",
      .kind = KDO_FORMAT_MAP,
      .help = "When the rule fires; every condition given must hold (no match: always).",
-     .map = &kdo_format_match},
+     .map = &kdo_format_match,
+     .schema = "{\"$ref\": \"#/$defs/match\"}"},
     {.name = "name",
      .kind = KDO_FORMAT_TEXT,
-     .help = "a name for the journal and for a later {at, fix: NAME}"},
+     .help = "a name for the journal and for a later {at, fix: NAME}",
+     .store = KDO_FORMAT_STRING,
+     .offset = offsetof(struct kdo_fault_rule, name)},
     {.name = "latency",
      .kind = KDO_FORMAT_DURATION,
-     .help = "delay added when the fault fires"},
+     .help = "delay added when the fault fires",
+     .store = KDO_FORMAT_TIME_NS,
+     .offset = offsetof(struct kdo_fault_rule, latency)},
     {.name = "value",
      .kind = KDO_FORMAT_TEXT,
-     .help = "the result of bad_result or the message of function_error"},
+     .help = "the result of bad_result or the message of function_error",
+     .store = KDO_FORMAT_STRING,
+     .offset = offsetof(struct kdo_fault_rule, value)},
 };
 static const struct kdo_format_key restart_keys[] = {
     {.name = "downtime",
@@ -519,142 +555,26 @@ static const struct kdo_format_key during_keys[] = {
      .offset = offsetof(struct kdo_expectation, until)},
 };
 
-static const struct kdo_format_map application = {"application", NULL, application_keys, N(application_keys), NULL};
-static const struct kdo_format_map buffer = {"buffer", NULL, buffer_keys, N(buffer_keys), NULL};
-static const struct kdo_format_map input_item = {"an input item", "One input: exactly one of rate (generated rows), burst, row, rows or file, with an optional time span; rows and file may take a rate.", input_item_keys, N(input_item_keys),
-    "{\"oneOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"burst\": true}, \"required\": [\"burst\"], \"not\": {\"anyOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"row\": true}, \"required\": [\"row\"], \"not\": {\"anyOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"]}, {\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"file\": true}, \"required\": [\"file\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}]}}]}"};
-static const struct kdo_format_map destination = {"a destination", NULL, destination_keys, N(destination_keys), NULL};
-static const struct kdo_format_map delivery = {"delivery", NULL, delivery_keys, N(delivery_keys), NULL};
-static const struct kdo_format_map lambda = {"lambda", NULL, lambda_keys, N(lambda_keys),
-    "{\"dependentSchemas\": {\"endpoint\": {\"not\": {\"anyOf\": [{\"properties\": {\"transport\": true}, \"required\": [\"transport\"]}, {\"properties\": {\"rules\": true}, \"required\": [\"rules\"]}]}}}}"};
-static const struct kdo_format_map rule = {"a rule", "A fault rule: {match, action}; the first matching rule wins, no match answers Ok.", rule_keys, N(rule_keys), "{\"required\": [\"action\"]}"};
-static const struct kdo_format_map timeline_item = {"a timeline item", NULL, timeline_item_keys, N(timeline_item_keys), NULL};
-const struct kdo_format_map kdo_format_match = {"match", NULL, match_keys, N(match_keys), NULL};
-const struct kdo_format_map kdo_format_restart = {"restart", NULL, restart_keys, N(restart_keys), NULL};
-const struct kdo_format_map kdo_format_range = {"a range", NULL, range_keys, N(range_keys), NULL};
-const struct kdo_format_map kdo_format_bound = {"an expectation (min, max or eq)", NULL, bound_keys, N(bound_keys), NULL};
-const struct kdo_format_map kdo_format_during = {"during", NULL, during_keys, N(during_keys), NULL};
-const struct kdo_format_map kdo_format_scenario = {"a scenario", "A kdaout scenario: an emulated Kinesis Data Analytics (SQL) application delivering to a Lambda function, faults over time, and the facts that must hold. Run it with `kdaout run FILE`.", top_keys, N(top_keys), NULL};
-
-/* ---- lookups ------------------------------------------------------------- */
-
-const struct kdo_format_key *kdo_format_find(const struct kdo_format_map *m, const char *name)
-{
-    for (size_t i = 0; m && i < m->nkeys; i++)
-        if (strcmp(m->keys[i].name, name) == 0)
-            return &m->keys[i];
-    return NULL;
-}
-
-const struct kdo_format_map *kdo_format_sub(const struct kdo_format_map *m, const char *name)
-{
-    const struct kdo_format_key *k = kdo_format_find(m, name);
-    return k ? k->map : NULL;
-}
-
-size_t kdo_format_names(const struct kdo_format_map *m, const char **out, size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < m->nkeys && n + 1 < max; i++)
-        out[n++] = m->keys[i].name;
-    out[n] = NULL;
-    return n;
-}
-
-const char *kdo_format_suggest(const struct kdo_format_map *m, const char *word)
-{
-    const char *names[64];
-    kdo_format_names(m, names, sizeof names / sizeof names[0]);
-    return kdo_suggest_nearest(word, names);
-}
-
-/* ---- limits as text ------------------------------------------------------- */
-
-static void duration_text(int64_t ns, char *out, size_t size)
-{
-    if (ns != 0 && ns % DAY == 0)
-        snprintf(out, size, "%" PRId64 " days", ns / DAY);
-    else if (ns % KDO_S == 0)
-        snprintf(out, size, "%" PRId64 "s", ns / KDO_S);
-    else if (ns % KDO_MS == 0)
-        snprintf(out, size, "%" PRId64 "ms", ns / KDO_MS);
-    else
-        snprintf(out, size, "%" PRId64 "ns", ns);
-}
-
-static void size_text(int64_t bytes, char *out, size_t size)
-{
-    if (bytes != 0 && bytes % (1 << 20) == 0)
-        snprintf(out, size, "%" PRId64 "MB", bytes >> 20);
-    else if (bytes != 0 && bytes % 1024 == 0)
-        snprintf(out, size, "%" PRId64 "KB", bytes >> 10);
-    else
-        snprintf(out, size, "%" PRId64, bytes);
-}
-
-void kdo_format_limit_text(const struct kdo_format_key *k, int64_t v, char *out, size_t size)
-{
-    if (k->kind == KDO_FORMAT_DURATION)
-        duration_text(v, out, size);
-    else if (k->kind == KDO_FORMAT_SIZE)
-        size_text(v, out, size);
-    else
-        snprintf(out, size, "%" PRId64, v);
-}
-
-/* ---- --help ----------------------------------------------------------------- */
-
-static const char *const kind_names[] = {
-    [KDO_FORMAT_TEXT] = "text",         [KDO_FORMAT_COUNT] = "count",
-    [KDO_FORMAT_SIZE] = "size",         [KDO_FORMAT_DURATION] = "duration",
-    [KDO_FORMAT_RATE] = "rate",         [KDO_FORMAT_PROBABILITY] = "probability",
-    [KDO_FORMAT_NUMBER] = "number",     [KDO_FORMAT_BOOL] = "true|false",
-    [KDO_FORMAT_RANGE] = "N|{min,max}", [KDO_FORMAT_ENUM] = "one of",
-    [KDO_FORMAT_MAP] = "mapping",       [KDO_FORMAT_LIST] = "list",
-    [KDO_FORMAT_OTHER] = "as in the example",
-};
-
-/* "duration 1s..900s", "one of ok|omit|...", "count >= 1". */
-static void kind_text(const struct kdo_format_key *k, char *out, size_t size)
-{
-    char lo[32], hi[32];
-    size_t len = (size_t)snprintf(out, size, "%s", kind_names[k->kind]);
-    for (size_t i = 0; k->kind == KDO_FORMAT_ENUM && len < size; i++) {
-        const char *c = k->choices ? k->choices[i] : k->choice(i);
-        if (c == NULL)
-            break;
-        len += (size_t)snprintf(out + len, size - len, "%s%s", i ? "|" : " ", c);
-    }
-    if (!(k->flags & KDO_FORMAT_LIMITED) || len >= size)
-        return;
-    kdo_format_limit_text(k, k->min, lo, sizeof lo);
-    kdo_format_limit_text(k, k->max, hi, sizeof hi);
-    if (k->max == INT64_MAX)
-        snprintf(out + len, size - len, " >= %s", lo);
-    else
-        snprintf(out + len, size - len, " %s..%s", lo, hi);
-}
-
-static void help_map(FILE *out, const struct kdo_format_map *m, const char *prefix, int depth)
-{
-    for (size_t i = 0; i < m->nkeys; i++) {
-        const struct kdo_format_key *k = &m->keys[i];
-        char path[128], kind[400];
-        snprintf(path, sizeof path, "%s%s", prefix, k->name);
-        kind_text(k, kind, sizeof kind);
-        fprintf(out, "  %-36s %s%s%s\n", path, kind, k->def ? ", default " : "", k->def ? k->def : "");
-        fprintf(out, "  %-36s   %s\n", "", k->help);
-        /* A mapping met again (match under rules and timeline) is listed once. */
-        if (k->map && depth < 4 && !(k->map == &kdo_format_match && strcmp(prefix, "lambda.rules[].") != 0)) {
-            char sub[160];
-            snprintf(sub, sizeof sub, "%s%s", path, k->kind == KDO_FORMAT_LIST ? "[]." : ".");
-            help_map(out, k->map, sub, depth + 1);
-        }
-    }
-}
-
-int kdo_format_help(FILE *out, const struct kdo_format_map *root)
-{
-    help_map(out, root, "", 0);
-    return ferror(out) ? KDO_EIO : 0;
-}
+static const struct kdo_format_map application = {MAP("application", NULL, application_keys, NULL)};
+static const struct kdo_format_map buffer = {MAP("buffer", NULL, buffer_keys, NULL)};
+static const struct kdo_format_map input_item = {MAP("an input item", "One input: exactly one of rate (generated rows), burst, row, rows or file, with an optional time span; rows and file may take a rate.", input_item_keys,
+    "{\"oneOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"burst\": true}, \"required\": [\"burst\"], \"not\": {\"anyOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"row\": true}, \"required\": [\"row\"], \"not\": {\"anyOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"]}, {\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"file\": true}, \"required\": [\"file\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}]}}]}")};
+static const struct kdo_format_map destination = {MAP("a destination", NULL, destination_keys, NULL)};
+static const struct kdo_format_map delivery = {MAP("delivery", NULL, delivery_keys, NULL)};
+static const struct kdo_format_map lambda = {MAP("lambda", NULL, lambda_keys,
+    "{\"dependentSchemas\": {\"endpoint\": {\"not\": {\"anyOf\": [{\"properties\": {\"transport\": true}, \"required\": [\"transport\"]}, {\"properties\": {\"rules\": true}, \"required\": [\"rules\"]}]}}}}")};
+static const struct kdo_format_map rule = {MAP("a rule", "A fault rule: {match, action}; the first matching rule wins, no match answers Ok.", rule_keys, "{\"required\": [\"action\"]}")};
+static const char *const restart_required[] = {"at", "restart", NULL};
+static const char *const fix_required[] = {"at", "fix", NULL};
+static const char *const fault_required[] = {"from", "fault", NULL};
+static const struct kdo_format_map timeline_restart = {MAP("restart", "Restart the application at a time: {at, restart}.", timeline_restart_keys, NULL), .required = restart_required};
+static const struct kdo_format_map timeline_fix = {MAP("fix", "Deploy a fix at a time: {at, fix}; the faults so far (or the rule named) stop.", timeline_fix_keys, NULL), .required = fix_required};
+static const struct kdo_format_map timeline_fault = {MAP("fault", "A fault over a period: {from, until, fault, match} -- one more rule, active in [from, until).", timeline_fault_keys, NULL), .required = fault_required};
+static const struct kdo_format_map *const timeline_shapes[] = {&timeline_restart, &timeline_fix, &timeline_fault};
+static const struct kdo_format_map timeline_item = {.name = "a timeline item", .help = "One event: {at, restart}, {at, fix} or {from, until, fault, match}.", .shapes = timeline_shapes, .nshapes = N(timeline_shapes)};
+const struct kdo_format_map kdo_format_match = {MAP("match", NULL, match_keys, NULL)};
+const struct kdo_format_map kdo_format_restart = {MAP("restart", NULL, restart_keys, NULL)};
+const struct kdo_format_map kdo_format_range = {MAP("a range", NULL, range_keys, NULL)};
+const struct kdo_format_map kdo_format_bound = {MAP("an expectation (min, max or eq)", NULL, bound_keys, NULL)};
+const struct kdo_format_map kdo_format_during = {MAP("during", NULL, during_keys, NULL)};
+const struct kdo_format_map kdo_format_scenario = {MAP("a scenario", "A kdaout scenario: an emulated Kinesis Data Analytics (SQL) application delivering to a Lambda function, faults over time, and the facts that must hold. Run it with `kdaout run FILE`.", top_keys, NULL)};

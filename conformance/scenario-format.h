@@ -2,19 +2,21 @@
  * scenario-format.h -- the scenario format, declared once: one table per mapping.
  *
  * Each mapping of a scenario (the file, application, buffer, an input item,
- * a destination, delivery, lambda, a rule, match, a timeline item, restart,
- * an expectation, during, a range) is a table of keys: name, value kind,
- * limits, default, help text, and for the plain values where the loader
- * stores them.  From these tables come the loader's key checks, plain values
- * and limits with their messages (scenario.c), the did-you-mean suggestions,
- * the JSON Schema (schema.c) and the key list of `kdaout run --help`
- * (kdo_format_help) -- as Redis's static_configs[] drives the parsing,
- * validation and rewriting of its config.  What a table cannot say (which
- * keys exclude each other, relations between values, the SQL) stays in the
- * loader's code and, where a schema can state it, in the table's `schema`
- * texts.  The tables are constant; a test may build a changed copy and hand
- * it to kdo_scenario_parse_format(), kdo_schema_generate() and
- * kdo_format_help() to see all three follow.
+ * a destination, delivery, lambda, a rule, match, a timeline item -- three
+ * shapes: restart, fix, fault --, restart, an expectation, during, a range)
+ * is a table of keys: name, value kind, limits, default, help text, and for
+ * the plain values where the loader stores them.  From these tables come the
+ * loader's key checks, plain values and limits with their messages, the
+ * choices of query (scenario*.c, even the window's and partition_by's
+ * limits), the did-you-mean suggestions, the JSON Schema (schema.c) and the
+ * key list of `kdaout run --help` (kdo_format_help, scenario-format-read.c)
+ * -- as Redis's static_configs[] drives the parsing, validation and
+ * rewriting of its config.  What a table cannot say (which keys exclude each
+ * other, relations between values, the SQL) stays in the loader's code and,
+ * where a schema can state it, in the table's `schema` texts.  The tables
+ * are constant; a test may build a changed copy and hand it to
+ * kdo_scenario_parse_format(), kdo_schema_generate() and kdo_format_help()
+ * to see all three follow.
  */
 #ifndef KDO_FORMAT_H
 #define KDO_FORMAT_H
@@ -70,10 +72,15 @@ struct kdo_format_key {
      * count, MB for memory); INT64_MAX for no upper bound. */
     int64_t min, max;
     /* The loader's message when a value is out of bounds; "{min}" and
-     * "{max}" become the limits as a scenario writes them. */
-    const char *limit_msg;
+     * "{max}" become the limits as a scenario writes them, "{value}" the
+     * value.  below_msg, when set, is the message for a value under min. */
+    const char *limit_msg, *below_msg;
+    /* OTHER keys with limits: the kind whose units the limits are written
+     * in (a window's are durations); TEXT (0): the key's own kind. */
+    enum kdo_format_kind limit_kind;
     const char *const *choices;       /* ENUM: NULL-terminated, or: */
     const char *(*choice)(size_t i);  /* ENUM: the i-th choice, NULL past the last */
+    const int *values;                /* ENUM: what the loader keeps for each choice, or NULL */
     const struct kdo_format_map *map; /* MAP, LIST: the items' mapping */
     /* The JSON Schema of the value when the kind alone cannot say it.
      * "$MIN"/"$MAX" become the limits (durations in seconds), "$RANGE"
@@ -91,6 +98,15 @@ struct kdo_format_map {
     size_t nkeys;
     /* JSON members added to the mapping's schema (required, oneOf ...), or NULL. */
     const char *schema_extra;
+    /* A mapping of several shapes (a timeline item: a restart, a fix or a
+     * fault) has no keys of its own: its keys are its shapes', the first
+     * declaration of a name standing for all (key checks, suggestions,
+     * --help), and its schema is oneOf the shapes.  A shape names the keys
+     * it cannot do without: `required`, NULL-terminated -- the first is its
+     * time, the last the key that says which shape an item is. */
+    const struct kdo_format_map *const *shapes;
+    size_t nshapes;
+    const char *const *required;
 };
 
 /* The whole file: the root of every table. */
@@ -100,11 +116,15 @@ extern const struct kdo_format_map kdo_format_scenario;
 extern const struct kdo_format_map kdo_format_match, kdo_format_range, kdo_format_bound,
     kdo_format_during, kdo_format_restart;
 
-/* The key `name` of m, or NULL. */
+/* The most keys a partition_by (GROUP BY / PARTITION BY) may list: a bound
+ * of the emulator's, not KDA's. */
+#define KDO_FORMAT_MAX_PARTITION_KEYS 16
+
+/* The key `name` of m (of its shapes, for a mapping of several), or NULL. */
 const struct kdo_format_key *kdo_format_find(const struct kdo_format_map *m, const char *name);
 /* The mapping under key `name` of m (a MAP, or a LIST's items), or NULL. */
 const struct kdo_format_map *kdo_format_sub(const struct kdo_format_map *m, const char *name);
-/* m's key names into out[0..max-1], NULL-terminated; returns how many. */
+/* m's key names (each once) into out[0..max-1], NULL-terminated; returns how many. */
 size_t kdo_format_names(const struct kdo_format_map *m, const char **out, size_t max);
 /* The nearest key of m to a misspelt `word`, or NULL (suggest.h). */
 const char *kdo_format_suggest(const struct kdo_format_map *m, const char *word);

@@ -1,9 +1,10 @@
 /*
  * schema.c -- the JSON Schema (draft 2020-12) of the scenario format,
- * generated from the format's tables (format.h).
+ * generated from the format's tables (scenario-format.h).
  *
  * Every mapping becomes a closed object (`additionalProperties: false`) with
- * the table's keys, each described by its help text; a key's value form
+ * the table's keys, each described by its help text (a mapping of several
+ * shapes, oneOf its shapes, each with its required keys); a key's value form
  * comes from its kind (a $ref to the unit forms below), its choices, its
  * sub-table, or its `schema` text with the limits filled in.  The fact names
  * and their descriptions come from expect.c's fact table (through
@@ -152,7 +153,20 @@ static void range_regex(uint64_t lo, uint64_t hi, struct kdo_buf *b)
     }
 }
 
-/* k->schema with $MIN, $MAX, $RANGE and $MRANGE filled in. */
+static json_t *map_schema(const struct kdo_format_map *m);
+
+/* The schema of k's mapping as JSON text (for "$MAP"). */
+static void map_text(const struct kdo_format_map *m, struct kdo_buf *b)
+{
+    json_t *v = map_schema(m);
+    char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    kdo_buf_puts(b, text);
+    free(text);
+    json_decref(v);
+}
+
+/* k->schema with $MIN, $MAX, $RANGE, $MRANGE and $MAP (the schema of k's
+ * mapping) filled in. */
 static json_t *filled(const struct kdo_format_key *k)
 {
     struct kdo_buf b;
@@ -173,6 +187,9 @@ static json_t *filled(const struct kdo_format_key *k)
         } else if (strncmp(s, "$MRANGE", 7) == 0) {
             range_regex((uint64_t)((lo + 59) / 60 > 0 ? (lo + 59) / 60 : 1), (uint64_t)hi / 60, &b);
             s += 7;
+        } else if (strncmp(s, "$MAP", 4) == 0) {
+            map_text(k->map, &b);
+            s += 4;
         } else {
             kdo_buf_append(&b, s++, 1);
         }
@@ -182,8 +199,6 @@ static json_t *filled(const struct kdo_format_key *k)
     kdo_buf_cleanup(&b);
     return v;
 }
-
-static json_t *map_schema(const struct kdo_format_map *m);
 
 static json_t *ref(const char *def)
 {
@@ -235,7 +250,7 @@ static json_t *value_schema(const struct kdo_format_key *k)
     }
 }
 
-static json_t *map_schema(const struct kdo_format_map *m)
+static json_t *properties(const struct kdo_format_map *m)
 {
     json_t *props = json_object();
     for (size_t i = 0; i < m->nkeys; i++) {
@@ -243,10 +258,43 @@ static json_t *map_schema(const struct kdo_format_map *m)
         json_object_set_new(v, "description", json_string(m->keys[i].help));
         json_object_set_new(props, m->keys[i].name, v);
     }
+    return props;
+}
+
+/* One shape of a mapping of several: a closed object with its required keys. */
+static json_t *shape_schema(const struct kdo_format_map *m)
+{
+    json_t *o = json_pack("{s:s, s:b}", "type", "object", "additionalProperties", 0);
+    json_t *required = json_array();
+    for (const char *const *r = m->required; r && *r; r++)
+        json_array_append_new(required, json_string(*r));
+    json_object_set_new(o, "required", required);
+    if (m->help)
+        json_object_set_new(o, "description", json_string(m->help));
+    json_object_set_new(o, "properties", properties(m));
+    return o;
+}
+
+/* A mapping of several shapes: exactly one of them. */
+static json_t *shapes_schema(const struct kdo_format_map *m)
+{
+    json_t *o = json_object(), *one = json_array();
+    if (m->help)
+        json_object_set_new(o, "description", json_string(m->help));
+    for (size_t i = 0; i < m->nshapes; i++)
+        json_array_append_new(one, shape_schema(m->shapes[i]));
+    json_object_set_new(o, "oneOf", one);
+    return o;
+}
+
+static json_t *map_schema(const struct kdo_format_map *m)
+{
+    if (m->nshapes)
+        return shapes_schema(m);
     json_t *o = json_pack("{s:s, s:b}", "type", "object", "additionalProperties", 0);
     if (m->help)
         json_object_set_new(o, "description", json_string(m->help));
-    json_object_set_new(o, "properties", props);
+    json_object_set_new(o, "properties", properties(m));
     if (m->schema_extra) {
         json_t *extra = parse(m->schema_extra);
         json_object_update(o, extra);

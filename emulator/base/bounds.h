@@ -13,4 +13,8 @@
 /* CONTRACT.md §8 [doc]: an in-application row is at most 512 KB. */
 #define KDO_MAX_ROW_BYTES ((size_t)524288)
 
+/* The longest sliding ROWS n PRECEDING window the engine keeps (query.c
+ * refuses more; the scenario loader says so first). */
+#define KDO_MAX_PRECEDING_ROWS 1000000
+
 #endif

@@ -538,6 +538,55 @@ START_TEST(timeline_faults_and_fixes)
 }
 END_TEST
 
+/* Refused with exactly this message (the words the tables now produce). */
+static void refused_with(const char *yaml, const char *msg)
+{
+    ck_assert_int_eq(parse(yaml), KDO_ESCHEMA);
+    ck_assert_msg(strcmp(err.msg, msg) == 0, "message \"%s\", expected \"%s\"", err.msg, msg);
+}
+
+/* The query, window, partition_by and timeline keys are read by their
+ * tables (scenario-format.c); the messages are the ones written by hand
+ * before, word for word. */
+START_TEST(table_read_keys_keep_their_words)
+{
+    refused_with("application: {query: slidng}\n", "query \"slidng\" is unknown; expected "
+                 "continuous, tumbling, sliding or stagger (did you mean \"sliding\"?)");
+    refused_with("application: {query: [a]}\n",
+                 "found a sequence for query, expected continuous, tumbling, sliding or stagger");
+    refused_with("application: {destinations: [{query: zzzzzz}]}\n",
+                 "query \"zzzzzz\" is unknown; expected continuous, tumbling, sliding or stagger");
+    refused_with("application: {query: sliding, window: 0.5ms}\n", "window must be at least 1ms");
+    refused_with("application: {query: tumbling, partition_by: [A, B, C, D, E, F, G, H, I, J, K, "
+                 "L, M, N, O, P, Q]}\n", "partition_by has 17 keys; at most 16");
+    refused_with("application: {destinations: {a: 1}}\n",
+                 "found a mapping, expected a list of up to 3 destinations");
+    refused_with("application: {destinations: [a]}\n", "found a scalar, expected a destination: "
+                 "id, query, window, partition_by, select, where, format, cadence");
+    refused_with("timeline: [{at: 1s, fix: true, value: x, latency: 1s}]\n",
+                 "`latency` belongs to a fault item ({from, until, fault, match, name, latency, "
+                 "value}), not to a fix");
+    refused_with("timeline: [{at: 1s, restart: true, match: {times: 1}}]\n",
+                 "`match` belongs to a fault item ({from, until, fault, match, name, latency, "
+                 "value}), not to a restart");
+    refused_with("timeline: [{from: 1s, fault: omt, until: x}]\n", "until: found \"x\", expected a "
+                 "duration such as 250ms, 60s, 1.5s, 2m, 1h or 1d (at most 366d)");
+    refused_with("timeline: [{from: 1s, fault: omt, name: [y]}]\n",
+                 "unknown action \"omt\"; did you mean \"omit\"?");
+    /* A fault's plain keys land in its rule. */
+    load_ok("timeline: [{from: 2s, until: 4s, fault: latency, latency: 3s, name: f, value: v, "
+            "match: {times: 3, until: 9s}}]\n");
+    const struct kdo_fault_rule *r = &sc->sim.rules[0];
+    ck_assert_int_eq(r->match.from, 2 * KDO_S);
+    ck_assert_int_eq(r->match.until, 4 * KDO_S); /* the item's until wins over match's */
+    ck_assert_int_eq(r->latency, 3 * KDO_S);
+    ck_assert_str_eq(r->name, "f");
+    ck_assert_str_eq(r->value, "v");
+    ck_assert_uint_eq(r->match.times, 3);
+    ck_assert_int_eq(r->action, KDO_FAULT_LATENCY);
+}
+END_TEST
+
 START_TEST(expectations_during_a_period)
 {
     ck_assert_int_eq(parse("expect:\n"
@@ -1242,6 +1291,7 @@ static Suite *scenario_suite(void)
         {"other_range_refusals", other_range_refusals},
         {"timeline_out_of_order_refused", timeline_out_of_order_refused},
         {"timeline_faults_and_fixes", timeline_faults_and_fixes},
+        {"table_read_keys_keep_their_words", table_read_keys_keep_their_words},
         {"literal_rows", literal_rows_inline_and_from_a_file},
         {"expectations_during_a_period", expectations_during_a_period},
         {"empty_file_refused", empty_file_refused},

@@ -4,7 +4,8 @@
  *
  * The schema is generated from format.c's tables; these tests hold it to
  * the C tables it describes, and show that one changed table entry changes
- * the loader, the schema and --help alike: it parses as JSON, declares draft 2020-12, every mapping is
+ * the loader, the schema and --help alike (lambda.memory; the query's keys;
+ * the timeline's shapes): it parses as JSON, declares draft 2020-12, every mapping is
  * closed (additionalProperties: false), its action enum is exactly faults.h's
  * and its fact names are exactly those expect.c knows.  Whether real
  * scenarios validate against it is tests/integration/schema/ (ajv).
@@ -375,6 +376,174 @@ START_TEST(loader_schema_and_help_follow_one_table_entry)
 }
 END_TEST
 
+/* A copy of the format whose application table can be changed. */
+struct changed_app {
+    struct kdo_format_key top[32], app[32];
+    struct kdo_format_map app_map, root;
+};
+
+static void change_app(struct changed_app *f)
+{
+    const struct kdo_format_map *root = &kdo_format_scenario;
+    const struct kdo_format_map *app = kdo_format_sub(root, "application");
+    ck_assert(root->nkeys <= 32 && app->nkeys <= 32);
+    memcpy(f->top, root->keys, root->nkeys * sizeof *f->top);
+    memcpy(f->app, app->keys, app->nkeys * sizeof *f->app);
+    f->app_map = *app;
+    f->app_map.keys = f->app;
+    f->root = *root;
+    f->root.keys = f->top;
+    for (size_t i = 0; i < root->nkeys; i++)
+        if (strcmp(f->top[i].name, "application") == 0)
+            f->top[i].map = &f->app_map;
+}
+
+static struct kdo_format_key *app_key(struct changed_app *f, const char *name)
+{
+    for (size_t i = 0; i < f->app_map.nkeys; i++)
+        if (strcmp(f->app[i].name, name) == 0)
+            return &f->app[i];
+    ck_abort_msg("application has no key %s", name);
+    return NULL;
+}
+
+static json_t *app_property(const char *text, const char *key)
+{
+    json_t *s = json_loads(text, 0, NULL);
+    ck_assert_ptr_nonnull(s);
+    json_t *v = json_object_get(json_object_get(json_object_get(json_object_get(s, "properties"),
+                                "application"), "properties"), key);
+    json_incref(v);
+    json_decref(s);
+    return v;
+}
+
+/* The query's mapping -- partition_by's and window's limits, query's
+ * choices -- is the table's too: loader, schema and --help follow a change. */
+START_TEST(loader_schema_and_help_follow_the_query_keys)
+{
+    static const char *const two[] = {"continuous", "tumbling", NULL};
+    struct changed_app f;
+    struct kdo_errinfo err = {0};
+    change_app(&f);
+    app_key(&f, "partition_by")->max = 4;
+    app_key(&f, "window")->max = 2 * 86400 * KDO_S;
+    app_key(&f, "query")->choices = two;
+    /* The loader: the old limits pass, the new ones refuse. */
+    const char *five = "application: {query: tumbling, partition_by: [A, B, C, D, E]}\n";
+    ck_assert_int_eq(loads(&kdo_format_scenario, five, &err), KDO_ESCHEMA);
+    ck_assert_msg(strstr(err.msg, "at most") == NULL, "message: %s", err.msg);
+    ck_assert_int_eq(loads(&f.root, five, &err), KDO_ESCHEMA);
+    ck_assert_msg(strcmp(err.msg, "partition_by has 5 keys; at most 4") == 0, "message: %s", err.msg);
+    const char *wide = "duration: 5s\napplication: {query: tumbling, window: 3d}\n";
+    ck_assert_int_eq(loads(&kdo_format_scenario, wide, &err), 0);
+    ck_assert_int_eq(loads(&f.root, wide, &err), KDO_ESCHEMA);
+    ck_assert_msg(strcmp(err.msg, "window is limited to 2 days") == 0, "message: %s", err.msg);
+    ck_assert_int_eq(loads(&kdo_format_scenario, "application: {query: sliding}\n", &err), 0);
+    ck_assert_int_eq(loads(&f.root, "application: {query: sliding}\n", &err), KDO_ESCHEMA);
+    ck_assert_msg(strcmp(err.msg, "query \"sliding\" is unknown; expected continuous or tumbling") == 0,
+                  "message: %s", err.msg);
+    /* The schema. */
+    char *text = kdo_schema_generate(&f.root);
+    json_t *pb = app_property(text, "partition_by"), *q = app_property(text, "query");
+    ck_assert_int_eq(json_integer_value(json_object_get(pb, "maxItems")), 4);
+    ck_assert_uint_eq(json_array_size(json_object_get(q, "enum")), 2);
+    json_decref(pb);
+    json_decref(q);
+    pb = app_property(kdo_schema_text(), "partition_by");
+    ck_assert_int_eq(json_integer_value(json_object_get(pb, "maxItems")), KDO_FORMAT_MAX_PARTITION_KEYS);
+    json_decref(pb);
+    free(text);
+    /* --help. */
+    char *changed = help_of(&f.root), *plain = help_of(&kdo_format_scenario);
+    ck_assert_msg(strstr(changed, "application.partition_by             as in the example 0..4\n"),
+                  "help: %s", changed);
+    ck_assert_msg(strstr(changed, "application.window                   as in the example 1ms..2 days\n"),
+                  "help: %s", changed);
+    ck_assert_msg(strstr(changed, "one of continuous|tumbling\n"), "help: %s", changed);
+    ck_assert_msg(strstr(plain, "application.partition_by             as in the example 0..16\n") &&
+                  strstr(plain, "application.window                   as in the example 1ms..366 days\n"),
+                  "help: %s", plain);
+    free(changed);
+    free(plain);
+}
+END_TEST
+
+/* A copy of the format whose timeline fault shape lacks `latency`. */
+struct changed_timeline {
+    struct kdo_format_key top[32], fault[32];
+    struct kdo_format_map root, item, fault_map;
+    const struct kdo_format_map *shapes[8];
+};
+
+static void drop_fault_latency(struct changed_timeline *f)
+{
+    const struct kdo_format_map *root = &kdo_format_scenario;
+    const struct kdo_format_map *item = kdo_format_sub(root, "timeline");
+    ck_assert(root->nkeys <= 32 && item->nshapes == 3 && item->nshapes <= 8);
+    memcpy(f->top, root->keys, root->nkeys * sizeof *f->top);
+    f->root = *root;
+    f->root.keys = f->top;
+    f->item = *item;
+    memcpy(f->shapes, item->shapes, item->nshapes * sizeof *f->shapes);
+    f->item.shapes = f->shapes;
+    const struct kdo_format_map *fault = item->shapes[2];
+    ck_assert_str_eq(fault->name, "fault");
+    f->fault_map = *fault;
+    f->fault_map.keys = f->fault;
+    f->fault_map.nkeys = 0;
+    for (size_t i = 0; i < fault->nkeys; i++)
+        if (strcmp(fault->keys[i].name, "latency") != 0)
+            f->fault[f->fault_map.nkeys++] = fault->keys[i];
+    f->shapes[2] = &f->fault_map;
+    for (size_t i = 0; i < root->nkeys; i++)
+        if (strcmp(f->top[i].name, "timeline") == 0)
+            f->top[i].map = &f->item;
+}
+
+static json_t *fault_shape_latency(const char *text)
+{
+    json_t *s = json_loads(text, 0, NULL);
+    ck_assert_ptr_nonnull(s);
+    json_t *shapes = json_object_get(json_object_get(json_object_get(json_object_get(s,
+                                     "properties"), "timeline"), "items"), "oneOf");
+    json_t *v = json_object_get(json_object_get(json_array_get(shapes, 2), "properties"), "latency");
+    json_incref(v);
+    json_decref(s);
+    return v;
+}
+
+/* The timeline's items are three tables (restart, fix, fault): a key taken
+ * out of one leaves the loader, the schema and --help alike. */
+START_TEST(loader_schema_and_help_follow_the_timeline_shapes)
+{
+    struct changed_timeline f;
+    struct kdo_errinfo err = {0};
+    drop_fault_latency(&f);
+    const char *slow = "lambda: {rules: []}\ntimeline: [{from: 1s, fault: latency, latency: 2s}]\n";
+    ck_assert_int_eq(loads(&kdo_format_scenario, slow, &err), 0);
+    ck_assert_int_eq(loads(&f.root, slow, &err), KDO_ESCHEMA);
+    ck_assert_msg(strstr(err.msg, "unknown key \"latency\" in a timeline item") != NULL,
+                  "message: %s", err.msg);
+    ck_assert_int_eq(loads(&f.root, "timeline: [{at: 1s, fix: true, value: x}]\n", &err), KDO_ESCHEMA);
+    ck_assert_msg(strcmp(err.msg, "`value` belongs to a fault item ({from, until, fault, match, "
+                                  "name, value}), not to a fix") == 0, "message: %s", err.msg);
+    char *text = kdo_schema_generate(&f.root);
+    json_t *gone = fault_shape_latency(text), *there = fault_shape_latency(kdo_schema_text());
+    ck_assert_ptr_null(gone);
+    ck_assert_ptr_nonnull(there);
+    json_decref(there);
+    free(text);
+    char *changed = help_of(&f.root), *plain = help_of(&kdo_format_scenario);
+    ck_assert_msg(strstr(changed, "  timeline[].latency ") == NULL, "help: %s", changed);
+    ck_assert_msg(strstr(plain, "  timeline[].latency ") != NULL, "help: %s", plain);
+    /* `at` is a restart's and a fix's: listed once. */
+    ck_assert_ptr_null(strstr(strstr(plain, "  timeline[].at ") + 1, "  timeline[].at "));
+    free(changed);
+    free(plain);
+}
+END_TEST
+
 /* Every key of every table under the root is in the schema and in --help;
  * the schema's mappings have no key the tables lack. */
 static void same_keys(const struct kdo_format_map *m, json_t *obj, const char *prefix,
@@ -429,6 +598,10 @@ static Suite *schema_suite(void)
         {"required_keys", required_keys},
         {"loader_schema_and_help_follow_one_table_entry",
          loader_schema_and_help_follow_one_table_entry},
+        {"loader_schema_and_help_follow_the_query_keys",
+         loader_schema_and_help_follow_the_query_keys},
+        {"loader_schema_and_help_follow_the_timeline_shapes",
+         loader_schema_and_help_follow_the_timeline_shapes},
         {"schema_and_help_name_the_tables_keys", schema_and_help_name_the_tables_keys},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
