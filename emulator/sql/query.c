@@ -258,10 +258,11 @@ static int build_keys(struct kdo_query *q, struct kdo_errinfo *err)
     }
     if (c->window != KDO_QUERY_CONTINUOUS && q->time_key < 0) {
         if (c->window == KDO_QUERY_SLIDING && c->by_rows) {
-            if (c->rows > 1000000)
+            if (c->rows > KDO_MAX_PRECEDING_ROWS)
                 return kdo_errinfo_set(err, KDO_EINVAL, NULL, 1, 1, "ROWS %llu PRECEDING: at most "
-                                       "1,000,000 rows", (unsigned long long)c->rows);
-        } else if (c->range_ms < 1 || c->range_ms > 366LL * 24 * 3600 * 1000) {
+                                       "%llu rows", (unsigned long long)c->rows,
+                                       (unsigned long long)KDO_MAX_PRECEDING_ROWS);
+        } else if (c->range_ms < 1 || c->range_ms > KDO_EXPR_MAX_STEP_MS) {
             return kdo_errinfo_set(err, KDO_EINVAL, NULL, 1, 1, "a %s window needs a range from "
                                    "1 ms to 366 days", window_names[c->window]);
         }
