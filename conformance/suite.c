@@ -41,29 +41,35 @@ static int is_yaml(const char *name)
 }
 
 /* The scenario files directly in `dir` (not in its sub-folders: those are
- * given on their own, e.g. scenarios/examples/). */
+ * given on their own, e.g. scenarios/examples/).  A scenario file that
+ * cannot be read (a dangling link, no permission) is named, never silently
+ * left out: the walk goes on and the collection reports KDO_ENOENT. */
 static int walk(const char *dir, struct kdo_suite *out, FILE *err)
 {
     DIR *d = opendir(dir);
     struct kdo_suite here = {0};
+    int rc = 0;
     if (d == NULL) {
         fprintf(err, "%s: %s\n", dir, strerror(errno));
         return KDO_ENOENT;
     }
+    const char *sep = dir[strlen(dir) - 1] == '/' ? "" : "/";
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        char full[4096];
         struct stat st;
-        if (e->d_name[0] == '.')
+        if (e->d_name[0] == '.' || !is_yaml(e->d_name))
             continue;
-        snprintf(full, sizeof full, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
-        if (stat(full, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode) || !is_yaml(e->d_name))
-            continue;
-        if (S_ISREG(st.st_mode)) /* a FIFO or device found by a walk would block the run */
+        size_t size = strlen(dir) + strlen(sep) + strlen(e->d_name) + 1;
+        char *full = kdo_xmalloc(size);
+        snprintf(full, size, "%s%s%s", dir, sep, e->d_name);
+        if (stat(full, &st) != 0) {
+            fprintf(err, "%s: %s\n", full, strerror(errno));
+            rc = KDO_ENOENT;
+        } else if (S_ISREG(st.st_mode)) {
             add(&here, full);
-        else
+        } else if (!S_ISDIR(st.st_mode)) { /* a FIFO or device would block the run */
             fprintf(err, "%s: not a regular file; skipped\n", full);
+        }
+        free(full);
     }
     closedir(d);
     if (here.n > 0) /* an empty folder has no array: qsort(NULL, 0) is undefined */
@@ -71,7 +77,7 @@ static int walk(const char *dir, struct kdo_suite *out, FILE *err)
     for (size_t i = 0; i < here.n; i++)
         add(out, here.files[i]);
     kdo_suite_cleanup(&here);
-    return 0;
+    return rc;
 }
 
 static int collect(const char *path, struct kdo_suite *out, FILE *err)

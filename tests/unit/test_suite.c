@@ -6,7 +6,8 @@
  * gives the *.yaml and *.yml files directly in it, sorted by name, hidden
  * ones and sub-folders left out, a FIFO skipped with a line on err (a read
  * would block the run); a file given by name is taken as it is; a missing
- * path is named on err and the others are still collected.  --filter keeps
+ * path, or a scenario in a folder that cannot be read, is named on err and
+ * the others are still collected.  --filter keeps
  * the paths containing a text; --shard I/N then keeps every N-th of those
  * starting at the I-th, so the N shards cover the suite without overlap.
  */
@@ -77,6 +78,8 @@ static void teardown(void)
         unlink(p);
     }
     path_in(p, sizeof p, "pipe.yaml");
+    unlink(p);
+    path_in(p, sizeof p, "gone.yaml");
     unlink(p);
     path_in(p, sizeof p, "sub");
     rmdir(p);
@@ -175,6 +178,24 @@ START_TEST(test_a_missing_path_is_named_and_the_rest_collected)
     path_in(missing, sizeof missing, "nope.yaml");
     ck_assert_int_eq(collect(&all, &s, missing, dir), KDO_ENOENT);
     ck_assert_msg(strstr(err_text, "/nope.yaml: No such file or directory\n") != NULL,
+                  "err: [%s]", err_text);
+    static const char *const want[] = {"a.yml", "b.yaml", "c.yaml"};
+    expect_files(&s, want, N(want));
+    kdo_suite_cleanup(&s);
+}
+END_TEST
+
+/* A scenario file in a folder that cannot be read (here a dangling link) is
+ * named and the collection fails, never silently left out; the rest is
+ * still collected. */
+START_TEST(test_an_unreadable_scenario_in_a_folder_is_named)
+{
+    struct kdo_suite s;
+    char link[128];
+    path_in(link, sizeof link, "gone.yaml");
+    ck_assert_int_eq(symlink("/nonexistent/kdo-suite-target.yaml", link), 0);
+    ck_assert_int_eq(collect(&all, &s, dir, NULL), KDO_ENOENT);
+    ck_assert_msg(strstr(err_text, "/gone.yaml: No such file or directory\n") != NULL,
                   "err: [%s]", err_text);
     static const char *const want[] = {"a.yml", "b.yaml", "c.yaml"};
     expect_files(&s, want, N(want));
@@ -320,6 +341,8 @@ int main(void)
         {"a_named_file_is_taken_as_given", test_a_named_file_is_taken_as_given},
         {"a_missing_path_is_named_and_the_rest_collected",
          test_a_missing_path_is_named_and_the_rest_collected},
+        {"an_unreadable_scenario_in_a_folder_is_named",
+         test_an_unreadable_scenario_in_a_folder_is_named},
         {"an_empty_folder_gives_no_files", test_an_empty_folder_gives_no_files},
         {"many_files_stay_sorted", test_many_files_stay_sorted},
         {"filter_keeps_paths_containing_the_text", test_filter_keeps_paths_containing_the_text},
