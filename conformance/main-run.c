@@ -19,8 +19,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* [choice] --jobs: the runner keeps at most this many threads (runner.c). */
-#define JOBS_MAX 64
 /* [choice] --shard I/N: a bound on N, far above any CI matrix. */
 #define SHARDS_MAX 100000
 
@@ -198,9 +196,9 @@ static int run_option(int c, const char *arg, struct kdo_runner_options *o)
     case 'f': o->suite.filter = arg; return 0;
     case 'S': return parse_shard(arg, &o->suite);
     case 'n':
-        if (kdo__main_parse_u64(arg, &v) != 0 || v < 1 || v > JOBS_MAX)
+        if (kdo__main_parse_u64(arg, &v) != 0 || v < 1 || v > KDO_RUNNER_MAX_JOBS)
             return run_error("--jobs", arg,
-                             "a number of parallel runs from 1 to " KDO__MAIN_STR(JOBS_MAX));
+                             "a number of parallel runs from 1 to " KDO__MAIN_STR(KDO_RUNNER_MAX_JOBS));
         o->jobs = (unsigned)v;
         return 0;
     case 'b':

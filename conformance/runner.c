@@ -590,8 +590,8 @@ static void *worker(void *arg)
 static void run_all(struct pool *p)
 {
     unsigned jobs = p->o->jobs ? p->o->jobs : 1;
-    pthread_t threads[64];
-    jobs = jobs > 64 ? 64 : jobs;
+    pthread_t threads[KDO_RUNNER_MAX_JOBS];
+    jobs = jobs > KDO_RUNNER_MAX_JOBS ? KDO_RUNNER_MAX_JOBS : jobs;
     unsigned started = 0;
     for (unsigned t = 0; t < jobs; t++)
         started += pthread_create(&threads[started], NULL, worker, p) == 0;

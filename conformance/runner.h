@@ -28,12 +28,15 @@ struct kdo_runner_options {
     const char *records; /* the same, for every record sent with its row (NAME.records.jsonl) */
     const char *junit, *json, *tap, *markdown; /* report files, or NULL */
     struct kdo_suite_options suite;
-    unsigned jobs;  /* scenarios run at once (default 1) */
+    unsigned jobs;  /* scenarios run at once (default 1, at most KDO_RUNNER_MAX_JOBS) */
     unsigned bugs;  /* planted bugs */
     int verbose;
     int colour;     /* ANSI colour on the terminal */
     FILE *out;
 };
+
+/* --jobs at most: one thread per scenario run at once. */
+#define KDO_RUNNER_MAX_JOBS 64
 
 int kdo_runner_run(char **paths, int npaths, const struct kdo_runner_options *o);
 int kdo_runner_validate(char **paths, int npaths, FILE *out);

@@ -43,6 +43,10 @@ static const char *action_choice(size_t i)
 static const struct kdo_format_map application, buffer, input_item, destination, delivery, lambda,
     rule, timeline_item, timeline_restart, timeline_fix, timeline_fault;
 
+/* A contract.h number in a help text or default, so the words state the very limit. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 static const struct kdo_format_key top_keys[] = {
     {.name = "name",
      .kind = KDO_FORMAT_TEXT,
@@ -322,8 +326,10 @@ static const struct kdo_format_key delivery_keys[] = {
 static const struct kdo_format_key lambda_keys[] = {
     {.name = "timeout",
      .kind = KDO_FORMAT_DURATION,
-     .help = "the function's Timeout: whole seconds between 1s and 900s (default 3s)",
-     .def = "3s",
+     .help = "the function's Timeout: whole seconds between " STR(KDO_FUNCTION_TIMEOUT_MIN_S)
+             "s and " STR(KDO_FUNCTION_TIMEOUT_MAX_S) "s (default "
+             STR(KDO_FUNCTION_TIMEOUT_DEFAULT_S) "s)",
+     .def = STR(KDO_FUNCTION_TIMEOUT_DEFAULT_S) "s",
      .flags = KDO_FORMAT_LIMITED | KDO_FORMAT_WHOLE_SECONDS,
      .min = KDO_FUNCTION_TIMEOUT_MIN_S * KDO_S,
      .max = KDO_FUNCTION_TIMEOUT_MAX_S * KDO_S,
@@ -343,8 +349,9 @@ static const struct kdo_format_key lambda_keys[] = {
      .offset = offsetof(struct kdo_scenario, sim.lambda.latency_per_record)},
     {.name = "memory",
      .kind = KDO_FORMAT_COUNT,
-     .help = "the function's MemorySize in MB, between 128 and 10240",
-     .def = "128",
+     .help = "the function's MemorySize in MB, between " STR(KDO_FUNCTION_MEMORY_MIN_MB) " and "
+             STR(KDO_FUNCTION_MEMORY_MAX_MB),
+     .def = STR(KDO_FUNCTION_MEMORY_DEFAULT_MB),
      .flags = KDO_FORMAT_LIMITED,
      .min = KDO_FUNCTION_MEMORY_MIN_MB,
      .max = KDO_FUNCTION_MEMORY_MAX_MB,

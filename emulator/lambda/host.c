@@ -314,9 +314,9 @@ static void init_host(struct kdo_host *h, const struct kdo_host_config *cfg)
     if (h->cfg.function == NULL)
         h->cfg.function = "kdaout-hosted";
     if (h->cfg.timeout_s == 0)
-        h->cfg.timeout_s = 3;
+        h->cfg.timeout_s = KDO_FUNCTION_TIMEOUT_DEFAULT_S;
     if (h->cfg.memory_mb == 0)
-        h->cfg.memory_mb = 128;
+        h->cfg.memory_mb = KDO_FUNCTION_MEMORY_DEFAULT_MB;
     if (h->cfg.log == NULL)
         h->cfg.log = stderr;
     h->names[0] = h->cfg.function;
