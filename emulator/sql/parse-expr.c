@@ -421,8 +421,8 @@ static int special(struct kdo__sql_parser *p, struct kdo_ast_expr *x)
     kdo__sql_next(p); /* ( */
     struct kdo_ast_expr *first;
     switch (kw) {
-    case KDO_SQL_KW_SUBSTRING:
-        KDO__TRY(kdo__sql_expr(p, &first));
+    case KDO_SQL_KW_SUBSTRING: /* the string below predicates: SIMILAR is SUBSTRING's */
+        KDO__TRY(concat(p, &first));
         if (kdo__sql_is_kw(&p->cur, KDO_SQL_KW_SIMILAR))
             return kdo__sql_fail(p, 0, p->cur.line, p->cur.col,
                                  "SUBSTRING ... SIMILAR ... ESCAPE is not supported");
@@ -528,6 +528,8 @@ static int case_(struct kdo__sql_parser *p, struct kdo_ast_expr *x)
 {
     x->kind = KDO_AST_CASE;
     kdo__sql_next(p);
+    if (kdo__sql_is_kw(&p->cur, KDO_SQL_KW_END) || kdo__sql_is_kw(&p->cur, KDO_SQL_KW_ELSE))
+        return kdo__sql_expected(p, "WHEN after CASE");
     if (!kdo__sql_is_kw(&p->cur, KDO_SQL_KW_WHEN))
         KDO__TRY(kdo__sql_expr(p, &x->a));
     struct kdo_ast_expr **tail = &x->list;

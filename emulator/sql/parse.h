@@ -20,6 +20,7 @@
 #include "base/arena.h"
 #include "base/errors.h"
 #include "sql/ast.h"
+#include "sql/lex.h" /* KDO_SQL_MAX_TEXT */
 
 #include <stddef.h>
 
