@@ -251,21 +251,30 @@ static int window_defs(struct kdo__sql_parser *p, struct kdo_ast_window **tail)
 
 /* ---- FROM ---- */
 
+/* ( name, ... ): an alias's or INSERT's column list; whose names messages. */
+static int column_names(struct kdo__sql_parser *p, struct kdo_ast_idlist **tail, const char *whose)
+{
+    char what[64], after[64];
+    snprintf(what, sizeof what, "a column name in %s column list", whose);
+    snprintf(after, sizeof after, "after %s column list", whose);
+    KDO__TRY(kdo__sql_expect_op(p, "(", ""));
+    do {
+        ALLOC(p, *tail);
+        KDO__TRY(kdo__sql_ident(p, &(*tail)->id, what));
+        tail = &(*tail)->next;
+    } while (kdo__sql_accept_op(p, ","));
+    return kdo__sql_expect_op(p, ")", after);
+}
+
 static int alias(struct kdo__sql_parser *p, struct kdo_ast_from *f)
 {
     bool as = kdo__sql_accept_kw(p, KDO_SQL_KW_AS);
     if (!as && !kdo__sql_at_name(p))
         return 0;
     KDO__TRY(kdo__sql_ident(p, &f->alias, "an alias after AS"));
-    if (!kdo__sql_accept_op(p, "("))
+    if (!kdo__sql_is_op(&p->cur, "("))
         return 0;
-    struct kdo_ast_idlist **tail = &f->alias_cols;
-    do {
-        ALLOC(p, *tail);
-        KDO__TRY(kdo__sql_ident(p, &(*tail)->id, "a column name in the alias's column list"));
-        tail = &(*tail)->next;
-    } while (kdo__sql_accept_op(p, ","));
-    return kdo__sql_expect_op(p, ")", "after the alias's column list");
+    return column_names(p, &f->alias_cols, "the alias's");
 }
 
 static int from_item(struct kdo__sql_parser *p, struct kdo_ast_from **out)
@@ -503,15 +512,8 @@ static int insert_into(struct kdo__sql_parser *p, struct kdo_ast_stmt *st)
         return kdo__sql_fail(p, 0, p->cur.line, p->cur.col, "INSERT EXPEDITED is not supported");
     KDO__TRY(kdo__sql_expect_kw(p, KDO_SQL_KW_INTO, "after INSERT"));
     KDO__TRY(kdo__sql_name(p, &st->target, false, NULL));
-    if (kdo__sql_accept_op(p, "(")) {
-        struct kdo_ast_idlist **tail = &st->target_cols;
-        do {
-            ALLOC(p, *tail);
-            KDO__TRY(kdo__sql_ident(p, &(*tail)->id, "a column name in INSERT's column list"));
-            tail = &(*tail)->next;
-        } while (kdo__sql_accept_op(p, ","));
-        KDO__TRY(kdo__sql_expect_op(p, ")", "after INSERT's column list"));
-    }
+    if (kdo__sql_is_op(&p->cur, "("))
+        KDO__TRY(column_names(p, &st->target_cols, "INSERT's"));
     if (!kdo__sql_is_kw(&p->cur, KDO_SQL_KW_SELECT))
         return kdo__sql_expected(p, "SELECT after INSERT INTO");
     return kdo__sql_query(p, &st->query);

@@ -25,44 +25,32 @@ static void check_refusal(int err, const struct kdo_errinfo *e, const void *tree
         abort();
 }
 
-/* Prints, re-parses the print and checks it prints the same. */
-static void check_program(const struct kdo_ast_program *prog)
+/* Prints a program (or, with x, an expression). */
+static int print(const struct kdo_ast_program *prog, const struct kdo_ast_expr *x,
+                 struct kdo_buf *out)
 {
-    struct kdo_buf a, b;
-    struct kdo_arena arena;
-    struct kdo_ast_program *again;
-    struct kdo_errinfo e = {0};
-    kdo_buf_init(&a, PRINT_MAX);
-    kdo_buf_init(&b, PRINT_MAX);
-    kdo_arena_init(&arena, 1 << 24);
-    if (kdo_ast_print(prog, &a) != 0)
-        abort();
-    if (a.len <= KDO_SQL_MAX_TEXT) {
-        if (kdo_sql_parse("printed", a.data ? a.data : "", a.len, &arena, &again, &e) != 0 ||
-            kdo_ast_print(again, &b) != 0 || a.len != b.len ||
-            (a.len && memcmp(a.data, b.data, a.len) != 0))
-            abort();
-    }
-    kdo_arena_cleanup(&arena);
-    kdo_buf_cleanup(&a);
-    kdo_buf_cleanup(&b);
+    return x ? kdo_ast_print_expr(x, out) : kdo_ast_print(prog, out);
 }
 
-static void check_expr(const struct kdo_ast_expr *x)
+/* Prints, re-parses the print the same way and checks it prints the same. */
+static void check_round_trip(const struct kdo_ast_program *prog, const struct kdo_ast_expr *x)
 {
     struct kdo_buf a, b;
     struct kdo_arena arena;
-    struct kdo_ast_expr *again;
+    struct kdo_ast_program *prog2 = NULL;
+    struct kdo_ast_expr *x2 = NULL;
     struct kdo_errinfo e = {0};
     kdo_buf_init(&a, PRINT_MAX);
     kdo_buf_init(&b, PRINT_MAX);
     kdo_arena_init(&arena, 1 << 24);
-    if (kdo_ast_print_expr(x, &a) != 0)
+    if (print(prog, x, &a) != 0)
         abort();
+    const char *text = a.data ? a.data : "";
     if (a.len <= KDO_SQL_MAX_TEXT) {
-        if (kdo_sql_parse_expr("printed", a.data, a.len, &arena, &again, &e) != 0 ||
-            kdo_ast_print_expr(again, &b) != 0 || a.len != b.len ||
-            memcmp(a.data, b.data, a.len) != 0)
+        int err = x ? kdo_sql_parse_expr("printed", text, a.len, &arena, &x2, &e)
+                    : kdo_sql_parse("printed", text, a.len, &arena, &prog2, &e);
+        if (err != 0 || print(prog2, x2, &b) != 0 || a.len != b.len ||
+            (a.len && memcmp(a.data, b.data, a.len) != 0))
             abort();
     }
     kdo_arena_cleanup(&arena);
@@ -81,14 +69,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (err)
         check_refusal(err, &e, prog);
     else
-        check_program(prog);
+        check_round_trip(prog, NULL);
     kdo_arena_reset(&arena);
     e = (struct kdo_errinfo){0};
     err = kdo_sql_parse_expr("fuzz", (const char *)data, size, &arena, &x, &e);
     if (err)
         check_refusal(err, &e, x);
     else
-        check_expr(x);
+        check_round_trip(NULL, x);
     kdo_arena_cleanup(&arena);
     return 0;
 }
