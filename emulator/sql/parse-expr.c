@@ -79,24 +79,32 @@ static int not_expr(struct kdo__sql_parser *p, struct kdo_ast_expr **out)
     return 0;
 }
 
+/* A left-associative chain a op b op c of keyword operators.  Each operator
+ * deepens the tree by one (a chain is a left spine), so it counts against
+ * the depth limit: printing and the later stages recurse on that height. */
+static int kw_chain(struct kdo__sql_parser *p, struct kdo_ast_expr **out, enum kdo_sql_kw kw,
+                    int op, int (*next)(struct kdo__sql_parser *, struct kdo_ast_expr **))
+{
+    int levels = 0;
+    KDO__TRY(next(p, out));
+    while (kdo__sql_accept_kw(p, kw)) {
+        KDO__TRY(kdo__sql_enter(p));
+        levels++;
+        KDO__TRY(binop(p, op, out));
+        KDO__TRY(next(p, &(*out)->b));
+    }
+    p->depth -= levels;
+    return 0;
+}
+
 static int and_expr(struct kdo__sql_parser *p, struct kdo_ast_expr **out)
 {
-    KDO__TRY(not_expr(p, out));
-    while (kdo__sql_accept_kw(p, KDO_SQL_KW_AND)) {
-        KDO__TRY(binop(p, KDO_AST_OP_AND, out));
-        KDO__TRY(not_expr(p, &(*out)->b));
-    }
-    return 0;
+    return kw_chain(p, out, KDO_SQL_KW_AND, KDO_AST_OP_AND, not_expr);
 }
 
 static int or_expr(struct kdo__sql_parser *p, struct kdo_ast_expr **out)
 {
-    KDO__TRY(and_expr(p, out));
-    while (kdo__sql_accept_kw(p, KDO_SQL_KW_OR)) {
-        KDO__TRY(binop(p, KDO_AST_OP_OR, out));
-        KDO__TRY(and_expr(p, &(*out)->b));
-    }
-    return 0;
+    return kw_chain(p, out, KDO_SQL_KW_OR, KDO_AST_OP_OR, and_expr);
 }
 
 static int comparison_op(const struct kdo_sql_token *t)
@@ -187,19 +195,26 @@ static int negatable(struct kdo__sql_parser *p, struct kdo_ast_expr **x)
 
 static int predicate(struct kdo__sql_parser *p, struct kdo_ast_expr **out)
 {
+    int levels = 0;
     KDO__TRY(concat(p, out));
-    for (;;) {
+    for (;; levels++) {
         int op = comparison_op(&p->cur);
-        if (op) {
+        bool is = kdo__sql_is_kw(&p->cur, KDO_SQL_KW_IS);
+        int r = op || is ? 0 : negatable(p, out);
+        if (r < 0)
+            return r;
+        if (r) {
+            p->depth -= levels;
+            return 0;
+        }
+        KDO__TRY(kdo__sql_enter(p)); /* as in kw_chain */
+        if (is) {
+            kdo__sql_next(p);
+            KDO__TRY(is_tail(p, out));
+        } else if (op) {
             kdo__sql_next(p);
             KDO__TRY(binop(p, op, out));
             KDO__TRY(concat(p, &(*out)->b));
-        } else if (kdo__sql_accept_kw(p, KDO_SQL_KW_IS)) {
-            KDO__TRY(is_tail(p, out));
-        } else {
-            int r = negatable(p, out);
-            if (r)
-                return r < 0 ? r : 0;
         }
     }
 }
@@ -209,13 +224,17 @@ static int level(struct kdo__sql_parser *p, struct kdo_ast_expr **out,
                  int (*next)(struct kdo__sql_parser *, struct kdo_ast_expr **),
                  const char *const *ops, const int *codes, size_t n)
 {
+    int levels = 0;
     KDO__TRY(next(p, out));
-    for (;;) {
+    for (;; levels++) {
         size_t i = 0;
         while (i < n && !kdo__sql_is_op(&p->cur, ops[i]))
             i++;
-        if (i == n)
+        if (i == n) {
+            p->depth -= levels;
             return 0;
+        }
+        KDO__TRY(kdo__sql_enter(p)); /* as in kw_chain */
         kdo__sql_next(p);
         KDO__TRY(binop(p, codes[i], out));
         KDO__TRY(next(p, &(*out)->b));

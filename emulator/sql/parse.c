@@ -354,11 +354,14 @@ static int join(struct kdo__sql_parser *p, struct kdo_ast_from **left, enum kdo_
     return kdo__sql_expr(p, &j->on);
 }
 
+/* Joins chain to the left, so each counts against the depth limit. */
 static int from_clause(struct kdo__sql_parser *p, struct kdo_ast_from **out)
 {
+    int levels = 0;
     KDO__TRY(from_item(p, out));
-    for (;;) {
+    for (;; levels++) {
         enum kdo_ast_join kind = KDO_AST_JOIN_INNER;
+        KDO__TRY(kdo__sql_enter(p));
         if (kdo__sql_accept_op(p, ",")) {
             KDO__TRY(join(p, out, KDO_AST_JOIN_CROSS, true));
             continue;
@@ -366,8 +369,10 @@ static int from_clause(struct kdo__sql_parser *p, struct kdo_ast_from **out)
         int r = join_kind(p, &kind);
         if (r < 0)
             return r;
-        if (r == 1)
+        if (r == 1) {
+            p->depth -= levels + 1;
             return 0;
+        }
         KDO__TRY(join(p, out, kind, false));
     }
 }

@@ -24,7 +24,9 @@
 
 #include <stddef.h>
 
-#define KDO_SQL_MAX_DEPTH 64 /* parentheses, subqueries, NOT and sign chains */
+/* The syntax tree's height: parentheses, calls, subqueries, NOT and sign
+ * chains, and each operator of a chain (a + b + c is two levels) or join. */
+#define KDO_SQL_MAX_DEPTH 128
 
 /* Parses text[0..len) (the SQL file `name`, borrowed for messages and by
  * the program) into *program, whose nodes live in `arena` (the caller frees

@@ -438,8 +438,10 @@ static int parse_expr_code(const char *sql)
     struct kdo_ast_expr *x;
     struct kdo_errinfo e = {0};
     int err = kdo_sql_parse_expr("t", sql, strlen(sql), &arena, &x, &e);
+    char want[64];
+    snprintf(want, sizeof want, "nesting deeper than %d levels", KDO_SQL_MAX_DEPTH);
     if (err == KDO_EDEPTH)
-        ck_assert_str_eq(e.msg, "nesting deeper than 64 levels");
+        ck_assert_str_eq(e.msg, want);
     return err;
 }
 
@@ -461,6 +463,29 @@ START_TEST(nesting_is_bounded)
     free(nots);
     free(negs);
     free(calls);
+    /* an operator chain is a left spine: each operator is one level more */
+    char *chain = repeat("a + ", KDO_SQL_MAX_DEPTH - 1, "a", "");
+    char *longer = repeat("a + ", KDO_SQL_MAX_DEPTH, "a", "");
+    char *ors = repeat("a = 1 OR ", 1000, "b", "");
+    char *cmps = repeat("a < ", 1000, "b", "");
+    ck_assert_int_eq(parse_expr_code(chain), 0);
+    ck_assert_int_eq(parse_expr_code(longer), KDO_EDEPTH);
+    ck_assert_int_eq(parse_expr_code(ors), KDO_EDEPTH);
+    ck_assert_int_eq(parse_expr_code(cmps), KDO_EDEPTH);
+    free(chain);
+    free(longer);
+    free(ors);
+    free(cmps);
+    char *joins = repeat("", 0, "SELECT STREAM * FROM s", "");
+    size_t jl = strlen(joins);
+    joins = realloc(joins, jl + 12 * 1000 + 1);
+    for (int i = 0; i < 1000; i++, jl += 12)
+        memcpy(joins + jl, " JOIN t ON a", 12);
+    joins[jl] = '\0';
+    struct kdo_ast_program *prog;
+    struct kdo_errinfo e = {0};
+    ck_assert_int_eq(kdo_sql_parse("t", joins, jl, &arena, &prog, &e), KDO_EDEPTH);
+    free(joins);
     char *subs = repeat("SELECT STREAM * FROM (", 200, "SELECT STREAM * FROM s", ") AS t");
     expect_error(subs, strlen(subs), KDO_EDEPTH, 1, 1 + 22 * KDO_SQL_MAX_DEPTH, "nesting deeper");
     free(subs);
