@@ -64,6 +64,28 @@ int kdo__sql_type(struct kdo__sql_parser *p, struct kdo_ast_type *t);
  * trailing .* ends it and sets *star. */
 int kdo__sql_name(struct kdo__sql_parser *p, struct kdo_ast_name *n, bool star_ok, bool *star);
 
+/* A zeroed expression node of `kind` at the current token. */
+int kdo__sql_node(struct kdo__sql_parser *p, enum kdo_ast_expr_kind kind,
+                  struct kdo_ast_expr **out);
+/* An expression below the predicates: || and arithmetic only (the first
+ * argument of POSITION(a IN b) and SUBSTRING(a SIMILAR ...)). */
+int kdo__sql_concat(struct kdo__sql_parser *p, struct kdo_ast_expr **out);
+
+/* parse-forms.c: each starts with its keyword current and fills x. */
+int kdo__sql_case(struct kdo__sql_parser *p, struct kdo_ast_expr *x);
+int kdo__sql_cast(struct kdo__sql_parser *p, struct kdo_ast_expr *x);
+int kdo__sql_extract(struct kdo__sql_parser *p, struct kdo_ast_expr *x);
+int kdo__sql_cursor(struct kdo__sql_parser *p, struct kdo_ast_expr *x);
+int kdo__sql_trim(struct kdo__sql_parser *p, struct kdo_ast_expr *x);
+/* SUBSTRING, POSITION, STEP, FLOOR, CEIL[ING] with '(' next. */
+int kdo__sql_special(struct kdo__sql_parser *p, struct kdo_ast_expr *x);
+/* The rest of name(...) [OVER ...] once the name is read; `first` is an
+ * argument a special form already read (or NULL, with '(' current). */
+int kdo__sql_call_rest(struct kdo__sql_parser *p, struct kdo_ast_expr *x,
+                       struct kdo_ast_expr *first);
+/* DAY, MINUTE TO SECOND(3), YEAR(2) TO MONTH. */
+int kdo__sql_qualifier(struct kdo__sql_parser *p, struct kdo_ast_qualifier *q);
+
 /* parse.c, used by expressions: CURSOR(query), OVER (spec) */
 int kdo__sql_query(struct kdo__sql_parser *p, struct kdo_ast_query **out);
 int kdo__sql_over(struct kdo__sql_parser *p, struct kdo_ast_window **out);
