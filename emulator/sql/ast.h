@@ -82,7 +82,8 @@ enum kdo_ast_expr_kind {
     KDO_AST_TIME,      /* TIME 'text' */
     KDO_AST_TIMESTAMP, /* TIMESTAMP 'text' */
     KDO_AST_INTERVAL,  /* INTERVAL [-]'text' qual; op: -1 for a minus sign, else +1 */
-    KDO_AST_NAME,      /* name */
+    KDO_AST_NAME,      /* name; also ROWTIME and the niladic functions
+                          (CURRENT_ROW_TIMESTAMP, ...), which the binder resolves */
     KDO_AST_STAR,      /* * or name.* (name.n == 0 for a bare *) */
     KDO_AST_UNARY,     /* op (KDO_AST_OP_NEG, _PLUS, _NOT) a */
     KDO_AST_BINOP,     /* a op b */
