@@ -27,6 +27,9 @@
 /* The syntax tree's height: parentheses, calls, subqueries, NOT and sign
  * chains, and each operator of a chain (a + b + c is two levels) or join. */
 #define KDO_SQL_MAX_DEPTH 128
+/* Known limit: kdo_ast_print() parenthesises every operator, so a tree
+ * within the limit whose text used few parentheses (+ + + ... x) can print
+ * deeper than the limit, and that print is refused with KDO_EDEPTH. */
 
 /* Parses text[0..len) (the SQL file `name`, borrowed for messages and by
  * the program) into *program, whose nodes live in `arena` (the caller frees

@@ -5,7 +5,8 @@
  * Asserted, beyond not crashing: a refusal is one of the documented codes
  * (KDO_EPARSE, KDO_EDEPTH, KDO_ETOOBIG) with a message and a 1-based
  * line:column and no tree; an accepted text prints canonically, the print
- * parses again, and the second print equals the first.  Any violation
+ * parses again (or is refused as too deep: the print adds parentheses), and
+ * the second print equals the first.  Any violation
  * aborts.
  */
 #include "sql/parse.h"
@@ -49,10 +50,15 @@ static void check_round_trip(const struct kdo_ast_program *prog, const struct kd
     if (a.len <= KDO_SQL_MAX_TEXT) {
         int err = x ? kdo_sql_parse_expr("printed", text, a.len, &arena, &x2, &e)
                     : kdo_sql_parse("printed", text, a.len, &arena, &prog2, &e);
+        /* the print parenthesises every operator, so a tree near the depth
+         * limit may print deeper than the limit (parse.h): that refusal only */
+        if (err == KDO_EDEPTH)
+            goto out;
         if (err != 0 || print(prog2, x2, &b) != 0 || a.len != b.len ||
             (a.len && memcmp(a.data, b.data, a.len) != 0))
             abort();
     }
+out:
     kdo_arena_cleanup(&arena);
     kdo_buf_cleanup(&a);
     kdo_buf_cleanup(&b);
