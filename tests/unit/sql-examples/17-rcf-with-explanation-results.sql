@@ -1,0 +1,1 @@
+-- query not collected (see doc_source/app-anom-with-exp-create-app.md); function: RANDOM_CUT_FOREST_WITH_EXPLANATION
