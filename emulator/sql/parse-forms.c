@@ -54,7 +54,7 @@ static int unit_prec(struct kdo__sql_parser *p, enum kdo_ast_unit *u, int *prec)
     *prec = -1;
     if (!kdo__sql_accept_op(p, "("))
         return 0;
-    long v;
+    long v = 0; /* set on success; -O2 cannot see through KDO__TRY's return */
     KDO__TRY(small_int(p, 9, &v, "a precision"));
     *prec = (int)v;
     return kdo__sql_expect_op(p, ")", "after the precision");
