@@ -11,6 +11,7 @@
  * hot spot, which is why it is its own file with its own tables.
  */
 #include "base/json-int.h"
+#include "base/utf8.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -81,26 +82,6 @@ static int hex4(const unsigned char *p, const unsigned char *end)
     return v;
 }
 
-static char *put_utf8(char *q, uint32_t cp)
-{
-    if (cp < 0x80) {
-        *q++ = (char)cp;
-    } else if (cp < 0x800) {
-        *q++ = (char)(0xc0 | cp >> 6);
-        *q++ = (char)(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-        *q++ = (char)(0xe0 | cp >> 12);
-        *q++ = (char)(0x80 | (cp >> 6 & 0x3f));
-        *q++ = (char)(0x80 | (cp & 0x3f));
-    } else {
-        *q++ = (char)(0xf0 | cp >> 18);
-        *q++ = (char)(0x80 | (cp >> 12 & 0x3f));
-        *q++ = (char)(0x80 | (cp >> 6 & 0x3f));
-        *q++ = (char)(0x80 | (cp & 0x3f));
-    }
-    return q;
-}
-
 /* ---- strings -------------------------------------------------------------- */
 
 /* The first byte at or after p that stops a string scan (see stops[]), or
@@ -159,11 +140,11 @@ static int unicode_escape(struct kdo_json *j, char **q)
         if (lo < 0xdc00 || lo > 0xdfff)
             return kdo__json_fail(j, KDO_EPARSE, p,
                                   "high surrogate \\u%04x not followed by a low one", (unsigned)cp);
-        *q = put_utf8(*q, 0x10000 + (((uint32_t)cp - 0xd800) << 10) + ((uint32_t)lo - 0xdc00));
+        *q += kdo_utf8_put(*q, 0x10000 + (((uint32_t)cp - 0xd800) << 10) + ((uint32_t)lo - 0xdc00));
         j->p = p + 12;
         return 0;
     }
-    *q = put_utf8(*q, (uint32_t)cp);
+    *q += kdo_utf8_put(*q, (uint32_t)cp);
     j->p = p + 6;
     return 0;
 }

@@ -19,6 +19,10 @@ size_t kdo_utf8_repair(char *out, const char *s, size_t n);
 /* 1 if s[0..n) is all well-formed UTF-8 without NUL. */
 int kdo_utf8_valid(const char *s, size_t n);
 
+/* Writes code point cp (at most U+10FFFF, not a surrogate: the caller has
+ * checked) to out as 1-4 bytes and returns how many. */
+size_t kdo_utf8_put(char *out, uint32_t cp);
+
 /* Number of UTF-8 code points in s[0..n): the bytes that do not continue a
  * sequence (input is assumed valid UTF-8; nothing here checks it). */
 size_t kdo_utf8_length(const char *s, size_t n);

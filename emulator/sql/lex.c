@@ -8,6 +8,8 @@
  */
 #include "sql/lex.h"
 
+#include "base/utf8.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -310,30 +312,6 @@ static int lex_uescape(struct kdo_sql_lexer *lx, const struct kdo_sql_token *t, 
     return 0;
 }
 
-static size_t put_utf8(char *out, unsigned long cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Decodes escapes in place: \\ is the escape itself, \XXXX and \+XXXXXX
  * are code points.  The result never grows (6 characters give at most 4
  * bytes). */
@@ -364,7 +342,7 @@ static int decode_unicode(struct kdo_sql_lexer *lx, struct kdo_sql_token *t, cha
         if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
             return FAIL(lx, e, KDO_EPARSE, t->line, t->col,
                         "Unicode string: U+%lX is not a character", cp);
-        o += put_utf8(s + o, cp);
+        o += kdo_utf8_put(s + o, (uint32_t)cp);
         i = from + digits;
     }
     s[o] = '\0';

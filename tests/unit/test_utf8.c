@@ -61,6 +61,29 @@ START_TEST(test_each_length_from_its_first_to_its_last_code_point)
 }
 END_TEST
 
+/* kdo_utf8_put writes each length's first and last code point as the
+ * table above spells it. */
+START_TEST(test_put_writes_each_length_at_its_edges)
+{
+    static const struct {
+        uint32_t cp;
+        const char *bytes;
+    } t[] = {
+        {0x01, "\x01"},           {0x7F, "\x7f"},           {0x80, "\xc2\x80"},
+        {0x7FF, "\xdf\xbf"},      {0x800, "\xe0\xa0\x80"}, {0xD7FF, "\xed\x9f\xbf"},
+        {0xE000, "\xee\x80\x80"}, {0xFFFF, "\xef\xbf\xbf"}, {0x10000, "\xf0\x90\x80\x80"},
+        {0x10FFFF, "\xf4\x8f\xbf\xbf"},
+    };
+    for (size_t i = 0; i < N(t); i++) {
+        char out[4];
+        size_t n = kdo_utf8_put(out, t[i].cp);
+        ck_assert_uint_eq(n, strlen(t[i].bytes));
+        ck_assert_msg(memcmp(out, t[i].bytes, n) == 0, "U+%04X written wrong", (unsigned)t[i].cp);
+        ck_assert_uint_eq(kdo_utf8_char(out, n), n);
+    }
+}
+END_TEST
+
 START_TEST(test_overlong_forms_are_refused)
 {
     static const struct seq t[] = {
@@ -219,6 +242,7 @@ int main(void)
     } cases[] = {
         {"each_length_from_its_first_to_its_last_code_point",
          test_each_length_from_its_first_to_its_last_code_point},
+        {"put_writes_each_length_at_its_edges", test_put_writes_each_length_at_its_edges},
         {"overlong_forms_are_refused", test_overlong_forms_are_refused},
         {"surrogates_and_code_points_past_the_last_are_refused",
          test_surrogates_and_code_points_past_the_last_are_refused},
