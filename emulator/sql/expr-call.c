@@ -421,6 +421,8 @@ static int step(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
     if (v.u.i < 1)
         return kdo__expr_fail(c->e, iv->line, iv->col, KDO_EPARSE,
                               "expected a whole number of units from 1 in quotes, like '60'");
+    if (months && v.u.i > 12 * 9999)
+        return kdo__expr_fail(c->e, iv->line, iv->col, KDO_EPARSE, "STEP wider than 9999 years");
     if (!months && v.u.i > KDO_EXPR_MAX_STEP_MS)
         return kdo__expr_fail(c->e, iv->line, iv->col, KDO_EPARSE, "STEP wider than 366 days");
     if ((err = kdo__expr_add(c, KDO__X_STEP, a, -1, -1, ax->line, ax->col, out)))

@@ -236,7 +236,7 @@ static bool parse_field(char ch, size_t run, bool adjacent, const char *s, size_
     int64_t v;
     int cnt;
     size_t at = *i;
-    if (!digits(s, n, i, adjacent ? (int)run : 9, &v, &cnt))
+    if (!digits(s, n, i, adjacent && run < 9 ? (int)run : 9, &v, &cnt))
         return false;
     switch (ch) {
     case 'y':

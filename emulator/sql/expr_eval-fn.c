@@ -286,8 +286,10 @@ static int scale(struct kdo__eval *ev, const struct kdo__expr_node *nd, int64_t 
     if (k->type == KDO_TYPE_BIGINT) {
         if (div && k->u.i == 0)
             return fail(ev, nd, "division by zero");
+        if (div && k->u.i == -1 && iv == INT64_MIN)
+            return fail(ev, nd, "INTERVAL overflow");
         if (div)
-            *r = k->u.i == -1 ? -iv : iv / k->u.i;
+            *r = iv / k->u.i;
         else if (__builtin_mul_overflow(iv, k->u.i, r))
             return fail(ev, nd, "INTERVAL overflow");
         return 0;
@@ -475,7 +477,9 @@ int kdo__eval_binary_fn(struct kdo__eval *ev, const struct kdo__expr_node *nd,
         if (b->u.i <= 0)
             return fail(ev, nd, "STEP by a number that is not positive");
         r = a->u.i % b->u.i;
-        *out = kdo_value_bigint(a->u.i - r - (r < 0 ? b->u.i : 0));
+        if (__builtin_sub_overflow(a->u.i - r, r < 0 ? b->u.i : 0, &r))
+            return fail(ev, nd, "BIGINT overflow");
+        *out = kdo_value_bigint(r);
         return 0;
     default:
         return two_strings(ev, nd, a, b, out);
