@@ -1,7 +1,7 @@
 /*
  * expr-int.h -- the compiled form of an expression, shared by the compiler
- * (expr.c, expr-call.c) and the evaluator (expr_eval.c, expr-str.c,
- * expr-time.c).  Nodes live in one array and refer to their operands by
+ * (expr.c, expr-pred.c, expr-call.c) and the evaluator (expr_eval.c,
+ * expr_eval-fn.c, expr-str.c, expr-time.c).  Nodes live in one array and refer to their operands by
  * index (a, b, c; variadic operands through x->argv); the root is the last
  * node.  Every node carries the 1-based line:column of the token that made
  * it, so an evaluation error points at its operator without the text.
@@ -130,6 +130,13 @@ static inline struct kdo__expr_node *kdo__expr_node(struct kdo__expr_cc *c, int 
 {
     return &c->x->nodes[i];
 }
+
+/* Whether values of types a and b compare (NULL with anything, numbers together). */
+bool kdo__expr_comparable(enum kdo_type a, enum kdo_type b);
+
+/* --- expr-pred.c: IS, BETWEEN, IN, LIKE and CASE ------------------------------ */
+
+int kdo__expr_predicate(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out);
 
 /* --- expr-call.c: calls, CAST and keyword forms ----------------------------- */
 
