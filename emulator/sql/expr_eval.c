@@ -240,13 +240,24 @@ static int binary(struct kdo__eval *ev, const struct kdo__expr_node *nd, struct 
     int err;
     if ((err = kdo__eval_node(ev, nd->a, &a)) || (err = kdo__eval_node(ev, nd->b, &b)))
         return err;
-    if ((nd->op >= KDO__X_ADD && nd->op <= KDO__X_DIV) || nd->op == KDO__X_MOD)
+    switch (nd->op) {
+    case KDO__X_ADD:
+    case KDO__X_SUB:
+    case KDO__X_MUL:
+    case KDO__X_DIV:
+    case KDO__X_MOD:
         return arith(ev, nd, &a, &b, out);
-    if (nd->op >= KDO__X_EQ && nd->op <= KDO__X_GE) {
+    case KDO__X_EQ:
+    case KDO__X_NE:
+    case KDO__X_LT:
+    case KDO__X_LE:
+    case KDO__X_GT:
+    case KDO__X_GE:
         *out = compare(nd->op, &a, &b);
         return 0;
+    default:
+        return kdo__eval_binary_fn(ev, nd, &a, &b, out);
     }
-    return kdo__eval_binary_fn(ev, nd, &a, &b, out);
 }
 
 int kdo__eval_node(struct kdo__eval *ev, int i, struct kdo_value *out)
@@ -262,6 +273,17 @@ int kdo__eval_node(struct kdo__eval *ev, int i, struct kdo_value *out)
     case KDO__X_AND:
     case KDO__X_OR:
         return logic(ev, nd, out);
+    case KDO__X_ADD:
+    case KDO__X_SUB:
+    case KDO__X_MUL:
+    case KDO__X_DIV:
+    case KDO__X_EQ:
+    case KDO__X_NE:
+    case KDO__X_LT:
+    case KDO__X_LE:
+    case KDO__X_GT:
+    case KDO__X_GE:
+        return binary(ev, nd, out); /* the hot cases first: no shape tests */
     default:
         break;
     }
