@@ -1,11 +1,15 @@
 /*
- * expr-int.h -- the compiled form of an expression, shared by the parser
- * (expr.c) and the evaluator (expr_eval.c).  Nodes live in one array and
- * refer to their operands by index; the root is the last node.
+ * expr-int.h -- the compiled form of an expression, shared by the compiler
+ * (expr.c, expr-pred.c, expr-call.c) and the evaluator (expr_eval.c,
+ * expr_eval-fn.c, expr-str.c, expr-time.c).  Nodes live in one array and refer to their operands by
+ * index (a, b, c; variadic operands through x->argv); the root is the last
+ * node.  Every node carries the 1-based line:column of the token that made
+ * it, so an evaluation error points at its operator without the text.
  */
 #ifndef KDO_EXPR_INT_H
 #define KDO_EXPR_INT_H
 
+#include "sql/ast.h"
 #include "sql/expr.h"
 
 #include <stdbool.h>
@@ -27,27 +31,57 @@ enum kdo__expr_op {
     KDO__X_AND,
     KDO__X_OR,
     KDO__X_NOT,
-    KDO__X_IS_NULL,
-    KDO__X_IS_NOT_NULL,
+    KDO__X_IS_NULL,  /* neg: IS NOT NULL */
+    KDO__X_IS_TRUTH, /* a IS [NOT] TRUE/FALSE/UNKNOWN; aux: the kdo_tv */
+    KDO__X_BETWEEN,  /* a [NOT] BETWEEN b AND c */
+    KDO__X_IN,       /* a [NOT] IN (argv) */
+    KDO__X_LIKE,     /* a [NOT] LIKE b [ESCAPE c] */
+    KDO__X_CASE,     /* argv: [operand] when then ... [else]; aux bit 1 operand, 2 else */
+    KDO__X_COALESCE, /* argv */
+    KDO__X_NULLIF,
+    KDO__X_CONCAT,
     KDO__X_ABS,
     KDO__X_UPPER,
     KDO__X_LOWER,
     KDO__X_CHAR_LENGTH,
-    KDO__X_CAST,
+    KDO__X_MATH,     /* aux: enum kdo__expr_math */
+    KDO__X_MOD,
+    KDO__X_POWER,
+    KDO__X_CAST,     /* aux: bits of an integer target (8, 16, 32) or KDO__CAST_* */
     KDO__X_FLOOR,    /* FLOOR(number) */
-    KDO__X_FLOOR_TO, /* FLOOR(ts TO unit): evaluated as STEP */
-    KDO__X_STEP,     /* STEP(ts BY INTERVAL 'n' unit) */
+    KDO__X_CEIL,     /* CEIL(number) */
+    KDO__X_FLOOR_TO, /* FLOOR(ts TO unit): width_ms, or months when aux */
+    KDO__X_CEIL_TO,
+    KDO__X_STEP,     /* STEP(ts BY INTERVAL ...): as FLOOR_TO */
+    KDO__X_STEP_NUM, /* STEP(integer BY integer) */
+    KDO__X_SUBSTRING, /* aux 1: the comma form (NULL past the end) */
+    KDO__X_POSITION,
+    KDO__X_TRIM,     /* a: the character (-1: space), b: the string; aux: side */
+    KDO__X_UNIX_TS,
+    KDO__X_TO_TS,
+    KDO__X_TSDIFF,
+    KDO__X_CHAR_TO_TS,
+    KDO__X_TS_TO_CHAR,
 };
+
+enum kdo__expr_math { KDO__M_SQRT, KDO__M_LN, KDO__M_LOG10, KDO__M_EXP };
+
+/* CAST targets needing more than kdo_value_cast(). */
+#define KDO__CAST_REAL 1 /* rounded to a float */
+#define KDO__CAST_CHAR 2 /* blank-padded to max_len */
 
 struct kdo__expr_node {
     enum kdo__expr_op op;
-    enum kdo_type type;   /* result type */
-    size_t max_len;       /* VARCHAR results: characters, 0 = unknown */
-    int a, b;             /* operand node indexes, -1 if none */
-    size_t pos;           /* byte offset of the token that made the node */
-    int depth;            /* 1 for a leaf */
-    size_t col;           /* COL: column index */
-    int64_t width_ms;     /* FLOOR_TO, STEP: the bucket width */
+    enum kdo_type type; /* result type */
+    size_t max_len;     /* VARCHAR results: characters, 0 = unknown */
+    int a, b, c;        /* operand node indexes, -1 if none */
+    int argv, argc;     /* variadic operands: x->argv[argv .. argv + argc) */
+    int line, col;      /* of the token that made the node */
+    int depth;          /* 1 for a leaf */
+    bool neg;           /* NOT BETWEEN, NOT IN, NOT LIKE, IS NOT */
+    int aux;            /* per op, see above */
+    size_t colno;       /* COL: column index */
+    int64_t width_ms;   /* FLOOR_TO, CEIL_TO, STEP: the bucket width (months when aux) */
     struct kdo_value lit; /* LIT: the value (strings in the expr's arena) */
 };
 
@@ -55,53 +89,87 @@ struct kdo_expr {
     const struct kdo_row_schema *schema;
     struct kdo__expr_node *nodes;
     size_t n, cap;
+    int *argv;
+    size_t argn, argcap;
     int root;
     struct kdo_arena literals;
-    char *text; /* a copy, for error positions at evaluation */
-    size_t text_len;
 };
 
-/* Fills e with the line and column of byte offset pos in x's text. */
-int kdo__expr_error(const char *text, size_t len, size_t pos, struct kdo_errinfo *e, int err,
-                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-enum kdo__expr_tok_kind {
-    KDO__T_END,
-    KDO__T_IDENT,  /* a bare word: a name or a keyword */
-    KDO__T_QIDENT, /* "a quoted name" */
-    KDO__T_INT,
-    KDO__T_DEC,    /* a number with a point or an exponent */
-    KDO__T_STRING, /* 'a string' */
-    KDO__T_OP,
-};
-
-struct kdo__expr_tok {
-    enum kdo__expr_tok_kind kind;
-    const char *s; /* the token's text in the input */
-    size_t len, pos;
-};
-
-struct kdo__expr_parser {
-    const char *s;
-    size_t n, at; /* at: where the next token starts */
-    struct kdo__expr_tok cur;
+/* The compiler's state: the expression being built and where messages go. */
+struct kdo__expr_cc {
     struct kdo_expr *x;
     struct kdo_errinfo *e;
-    int nesting;
+    const char *text; /* the source text, to find operator positions; may be NULL */
+    size_t len;
 };
 
-/* Reads the next token into p->cur; KDO_EPARSE for a stray character or an
- * unterminated quote. */
-int kdo__expr_lex(struct kdo__expr_parser *p);
-/* Whether t is the keyword or operator `word` (upper case; case-insensitive). */
-bool kdo__expr_tok_is(const struct kdo__expr_tok *t, const char *word);
-/* "'tok'" or "the end of the text", for messages; uses buf. */
-const char *kdo__expr_describe(const struct kdo__expr_tok *t, char buf[48]);
-/* Consumes `word` or fails with "expected WORD but found ...". */
-int kdo__expr_expect(struct kdo__expr_parser *p, const char *word);
-/* Consumes a time unit -- SECOND, MINUTE, HOUR or DAY -- and sets *ms to
- * its length; KDO_EPARSE for anything else, with "did you mean" for a
- * plural or an abbreviation (SECONDS, MINS). */
-int kdo__expr_time_unit(struct kdo__expr_parser *p, int64_t *ms);
+/* Fills e (may be NULL) with line:col and a sentence; returns err. */
+int kdo__expr_fail(struct kdo_errinfo *e, int line, int col, int err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* --- expr.c: nodes and the generic compiler ----------------------------- */
+
+/* Compiles AST node ax into a node; *out its index. */
+int kdo__expr_compile_node(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out);
+/* Appends a node (operands -1, depth from a/b/c); KDO_EDEPTH past the limit. */
+int kdo__expr_add(struct kdo__expr_cc *c, enum kdo__expr_op op, int a, int b, int cc, int line,
+                  int col, int *out);
+/* Appends n operand indexes to x->argv; returns the first's position. */
+int kdo__expr_push_args(struct kdo__expr_cc *c, const int *ix, int n);
+/* Sets node n's depth from its variadic operands; KDO_EDEPTH past the limit. */
+int kdo__expr_deepen(struct kdo__expr_cc *c, int n);
+/* A constant node. */
+int kdo__expr_literal(struct kdo__expr_cc *c, struct kdo_value v, int line, int col, int *out);
+/* Sets node n's type (and VARCHAR length) to the common type of ix[0, step,
+ * 2 step, ... cnt); KDO_ESCHEMA when two do not mix. */
+int kdo__expr_variadic_type(struct kdo__expr_cc *c, int n, const int *ix, int cnt, int step,
+                            const char *what);
+/* "OP cannot take a T" / "OP cannot compare or combine A and B" at node n. */
+int kdo__expr_mismatch(struct kdo__expr_cc *c, int n, const char *what);
+static inline struct kdo__expr_node *kdo__expr_node(struct kdo__expr_cc *c, int i)
+{
+    return &c->x->nodes[i];
+}
+
+/* Whether values of types a and b compare (NULL with anything, numbers together). */
+bool kdo__expr_comparable(enum kdo_type a, enum kdo_type b);
+
+/* --- expr-pred.c: IS, BETWEEN, IN, LIKE and CASE ------------------------------ */
+
+int kdo__expr_predicate(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out);
+
+/* --- expr-call.c: calls, CAST and keyword forms ----------------------------- */
+
+int kdo__expr_call(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out);
+int kdo__expr_cast(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out);
+int kdo__expr_form(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out);
+/* A name that is a niladic function (CURRENT_ROW_TIMESTAMP): refused by name;
+ * 1 when it is none. */
+int kdo__expr_niladic(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax);
+
+/* --- expr-time.c: intervals and calendar units -------------------------------- */
+
+/* The value of an INTERVAL literal: ms (day-time) or months (year-month). */
+int kdo__expr_interval(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, struct kdo_value *v);
+/* ts + months on the civil calendar (the day clamped to the month's end). */
+int kdo__expr_add_months(int64_t ts_ms, int64_t months, int64_t *out);
+/* FLOOR/CEIL of a timestamp to a whole number of months from 1970-01. */
+int kdo__expr_floor_months(int64_t ts_ms, int64_t months, bool ceil, int64_t *out);
+/* CHAR_TO_TIMESTAMP / TIMESTAMP_TO_CHAR with a SimpleDateFormat template. */
+int kdo__expr_char_to_ts(const char *fmt, size_t fn, const char *s, size_t n, int64_t *ms);
+int kdo__expr_ts_to_char(const char *fmt, size_t fn, int64_t ms, char *out, size_t cap,
+                         size_t *len);
+
+/* --- expr-str.c: string operations over UTF-8 ------------------------------- */
+
+/* a LIKE pattern with escape character esc (0: none); KDO_EINVAL for a bad escape. */
+int kdo__expr_like(const char *s, size_t n, const char *p, size_t pn, const char *esc,
+                   size_t escn, bool *match);
+/* SUBSTRING(s FROM from [FOR count]) in characters; has_count false: to the end.
+ * Sets *null for the comma form past the end. */
+int kdo__expr_substring(const char *s, size_t n, int64_t from, bool has_count, int64_t count,
+                        bool comma, size_t *off, size_t *len, bool *null);
+/* 1-based character position of needle in hay, 0 when absent (1 for ''). */
+int64_t kdo__expr_position(const char *needle, size_t nn, const char *hay, size_t hn);
 
 #endif

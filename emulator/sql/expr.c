@@ -1,165 +1,106 @@
 /*
- * expr.c -- the recursive-descent parser and the type checks of
- * SQL expressions (tokens come from expr_lex.c).  Each grammar rule of expr.h is one function; each
- * builds nodes bottom-up and checks their operand types as it goes, so an
- * error points at the operator or name that caused it.  Recursion is
- * bounded twice: by the parser's nesting counter (parentheses, NOT, unary
- * signs) and by each node's depth (left-leaning chains like 1+1+...+1).
+ * expr.c -- compiles an expression's syntax tree (ast.h, from the one SQL
+ * parser, parse.h) into the node array of expr-int.h, checking operand
+ * types as it goes, so an error points at the operator or name that caused
+ * it.  This file holds the entry points, literals, names and operators;
+ * IS, BETWEEN, IN, LIKE and CASE are in expr-pred.c; calls, CAST and the
+ * keyword forms in expr-call.c.  Recursion is
+ * bounded twice: by the parser's depth limit and by each node's depth
+ * (KDO_EXPR_MAX_DEPTH), which bounds the evaluator's recursion.
  */
 #include "sql/expr-int.h"
+
+#include "sql/parse.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define FAIL(p, pos, err, ...) kdo__expr_error((p)->s, (p)->n, (pos), (p)->e, (err), __VA_ARGS__)
+/* The AST of one expression text: its nodes are a few hundred bytes each. */
+#define AST_ARENA_MAX (KDO_EXPR_MAX_BYTES * 512)
+#define LITERALS_MAX KDO_SQL_MAX_TEXT
 
-/* --- nodes and type checks ------------------------------------------------ */
-
-static int add_node(struct kdo__expr_parser *p, enum kdo__expr_op op, int a, int b, size_t pos,
-                    int *out)
+int kdo__expr_fail(struct kdo_errinfo *e, int line, int col, int err, const char *fmt, ...)
 {
-    struct kdo_expr *x = p->x;
+    if (e == NULL)
+        return err;
+    char msg[sizeof e->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return kdo_errinfo_set(e, err, NULL, line, col, "%s", msg);
+}
+
+/* --- nodes ---------------------------------------------------------------- */
+
+static int depth_of(struct kdo__expr_cc *c, int i)
+{
+    return i >= 0 ? c->x->nodes[i].depth : 0;
+}
+
+static int check_depth(struct kdo__expr_cc *c, struct kdo__expr_node *nd)
+{
+    if (nd->depth > KDO_EXPR_MAX_DEPTH)
+        return kdo__expr_fail(c->e, nd->line, nd->col, KDO_EDEPTH,
+                              "expression nested deeper than %d", KDO_EXPR_MAX_DEPTH);
+    return 0;
+}
+
+int kdo__expr_add(struct kdo__expr_cc *c, enum kdo__expr_op op, int a, int b, int cc, int line,
+                  int col, int *out)
+{
+    struct kdo_expr *x = c->x;
     if (x->n == x->cap) {
         x->cap = x->cap ? x->cap * 2 : 16;
         x->nodes = kdo_xrealloc(x->nodes, x->cap * sizeof *x->nodes);
     }
     struct kdo__expr_node *nd = &x->nodes[x->n];
     memset(nd, 0, sizeof *nd);
-    nd->op = op;
-    nd->a = a;
-    nd->b = b;
-    nd->pos = pos;
-    nd->depth = 1;
-    if (a >= 0 && x->nodes[a].depth + 1 > nd->depth)
-        nd->depth = x->nodes[a].depth + 1;
-    if (b >= 0 && x->nodes[b].depth + 1 > nd->depth)
-        nd->depth = x->nodes[b].depth + 1;
-    if (nd->depth > KDO_EXPR_MAX_DEPTH)
-        return FAIL(p, pos, KDO_EDEPTH, "expression nested deeper than %d", KDO_EXPR_MAX_DEPTH);
+    *nd = (struct kdo__expr_node){.op = op, .a = a, .b = b, .c = cc, .argv = -1, .line = line,
+                                  .col = col, .depth = 1};
+    int d = depth_of(c, a);
+    if (depth_of(c, b) > d)
+        d = depth_of(c, b);
+    if (depth_of(c, cc) > d)
+        d = depth_of(c, cc);
+    nd->depth = d + 1;
+    int err = check_depth(c, nd);
+    if (err)
+        return err;
     *out = (int)x->n++;
     return 0;
 }
 
-static enum kdo_type type_of(struct kdo__expr_parser *p, int i)
+int kdo__expr_push_args(struct kdo__expr_cc *c, const int *ix, int n)
 {
-    return p->x->nodes[i].type;
-}
-
-static const char *op_text(enum kdo__expr_op op)
-{
-    static const char *const text[] = {
-        [KDO__X_NEG] = "-",       [KDO__X_ADD] = "+",
-        [KDO__X_SUB] = "-",       [KDO__X_MUL] = "*",
-        [KDO__X_DIV] = "/",       [KDO__X_EQ] = "=",
-        [KDO__X_NE] = "<>",       [KDO__X_LT] = "<",
-        [KDO__X_LE] = "<=",       [KDO__X_GT] = ">",
-        [KDO__X_GE] = ">=",       [KDO__X_AND] = "AND",
-        [KDO__X_OR] = "OR",       [KDO__X_NOT] = "NOT",
-        [KDO__X_ABS] = "ABS",     [KDO__X_UPPER] = "UPPER",
-        [KDO__X_LOWER] = "LOWER", [KDO__X_CHAR_LENGTH] = "CHAR_LENGTH",
-        [KDO__X_FLOOR] = "FLOOR", [KDO__X_FLOOR_TO] = "FLOOR ... TO",
-        [KDO__X_STEP] = "STEP",
-    };
-    return op < sizeof text / sizeof text[0] && text[op] ? text[op] : "?";
-}
-
-static bool numeric_or_null(enum kdo_type t)
-{
-    return t == KDO_TYPE_NULL || kdo_type_numeric(t);
-}
-
-static int type_mismatch(struct kdo__expr_parser *p, int n)
-{
-    struct kdo__expr_node *nd = &p->x->nodes[n];
-    if (nd->b < 0)
-        return FAIL(p, nd->pos, KDO_ESCHEMA, "%s cannot take a %s", op_text(nd->op),
-                    kdo_type_name(type_of(p, nd->a)));
-    return FAIL(p, nd->pos, KDO_ESCHEMA, "%s cannot compare or combine %s and %s", op_text(nd->op),
-                kdo_type_name(type_of(p, nd->a)), kdo_type_name(type_of(p, nd->b)));
-}
-
-/* Sets the result type of node n from its operands, or fails. */
-static int check_node(struct kdo__expr_parser *p, int n)
-{
-    struct kdo__expr_node *nd = &p->x->nodes[n];
-    enum kdo_type ta = nd->a >= 0 ? type_of(p, nd->a) : KDO_TYPE_NULL;
-    enum kdo_type tb = nd->b >= 0 ? type_of(p, nd->b) : KDO_TYPE_NULL;
-    switch (nd->op) {
-    case KDO__X_ADD:
-    case KDO__X_SUB:
-    case KDO__X_MUL:
-    case KDO__X_DIV:
-        if (!numeric_or_null(ta) || !numeric_or_null(tb))
-            return type_mismatch(p, n);
-        nd->type =
-            ta == KDO_TYPE_DOUBLE || tb == KDO_TYPE_DOUBLE ? KDO_TYPE_DOUBLE : KDO_TYPE_BIGINT;
-        return 0;
-    case KDO__X_NEG:
-    case KDO__X_ABS:
-    case KDO__X_FLOOR:
-        if (!numeric_or_null(ta))
-            return type_mismatch(p, n);
-        nd->type = ta == KDO_TYPE_NULL ? KDO_TYPE_BIGINT : ta;
-        return 0;
-    case KDO__X_EQ:
-    case KDO__X_NE:
-    case KDO__X_LT:
-    case KDO__X_LE:
-    case KDO__X_GT:
-    case KDO__X_GE:
-        if (ta != KDO_TYPE_NULL && tb != KDO_TYPE_NULL && ta != tb &&
-            !(kdo_type_numeric(ta) && kdo_type_numeric(tb)))
-            return type_mismatch(p, n);
-        nd->type = KDO_TYPE_BOOLEAN;
-        return 0;
-    case KDO__X_AND:
-    case KDO__X_OR:
-    case KDO__X_NOT:
-        if ((ta != KDO_TYPE_NULL && ta != KDO_TYPE_BOOLEAN) ||
-            (tb != KDO_TYPE_NULL && tb != KDO_TYPE_BOOLEAN))
-            return type_mismatch(p, n);
-        nd->type = KDO_TYPE_BOOLEAN;
-        return 0;
-    case KDO__X_IS_NULL:
-    case KDO__X_IS_NOT_NULL:
-        nd->type = KDO_TYPE_BOOLEAN;
-        return 0;
-    case KDO__X_FLOOR_TO:
-    case KDO__X_STEP:
-        if (ta != KDO_TYPE_NULL && ta != KDO_TYPE_TIMESTAMP)
-            return type_mismatch(p, n);
-        nd->type = KDO_TYPE_TIMESTAMP;
-        return 0;
-    case KDO__X_UPPER:
-    case KDO__X_LOWER:
-    case KDO__X_CHAR_LENGTH:
-        if (ta != KDO_TYPE_NULL && ta != KDO_TYPE_VARCHAR)
-            return type_mismatch(p, n);
-        nd->type = nd->op == KDO__X_CHAR_LENGTH ? KDO_TYPE_BIGINT : KDO_TYPE_VARCHAR;
-        nd->max_len = nd->op == KDO__X_CHAR_LENGTH ? 0 : p->x->nodes[nd->a].max_len;
-        return 0;
-    default:
-        return 0;
+    struct kdo_expr *x = c->x;
+    while (x->argn + (size_t)n > x->argcap) {
+        x->argcap = x->argcap ? x->argcap * 2 : 16;
+        x->argv = kdo_xrealloc(x->argv, x->argcap * sizeof *x->argv);
     }
+    int first = (int)x->argn;
+    memcpy(x->argv + x->argn, ix, (size_t)n * sizeof *ix);
+    x->argn += (size_t)n;
+    return first;
 }
 
-static int make(struct kdo__expr_parser *p, enum kdo__expr_op op, int a, int b, size_t pos,
-                int *out)
+int kdo__expr_deepen(struct kdo__expr_cc *c, int n)
 {
-    int err = add_node(p, op, a, b, pos, out);
-    return err ? err : check_node(p, *out);
+    struct kdo__expr_node *nd = &c->x->nodes[n];
+    for (int k = 0; k < nd->argc; k++)
+        if (depth_of(c, c->x->argv[nd->argv + k]) + 1 > nd->depth)
+            nd->depth = depth_of(c, c->x->argv[nd->argv + k]) + 1;
+    return check_depth(c, nd);
 }
 
-/* --- literals and names ----------------------------------------------------- */
-
-static int literal(struct kdo__expr_parser *p, struct kdo_value v, size_t pos, int *out)
+int kdo__expr_literal(struct kdo__expr_cc *c, struct kdo_value v, int line, int col, int *out)
 {
-    int err = add_node(p, KDO__X_LIT, -1, -1, pos, out);
+    int err = kdo__expr_add(c, KDO__X_LIT, -1, -1, -1, line, col, out);
     if (err)
         return err;
-    struct kdo__expr_node *nd = &p->x->nodes[*out];
+    struct kdo__expr_node *nd = &c->x->nodes[*out];
     nd->lit = v;
     nd->type = v.type;
     if (v.type == KDO_TYPE_VARCHAR)
@@ -167,489 +108,421 @@ static int literal(struct kdo__expr_parser *p, struct kdo_value v, size_t pos, i
     return 0;
 }
 
-/* The body of a '...' or "..." token with doubled quotes undone, copied
- * into the expression's arena. */
-static int unquote(struct kdo__expr_parser *p, const struct kdo__expr_tok *t, const char **s,
-                   size_t *n)
+static enum kdo_type type_of(struct kdo__expr_cc *c, int i)
 {
-    char *o;
-    int err = kdo_arena_alloc(&p->x->literals, t->len, &o);
-    if (err)
-        return FAIL(p, t->pos, KDO_ETOOBIG, "literals too long");
-    size_t k = 0;
-    for (size_t i = 1; i + 1 < t->len; i++) {
-        o[k++] = t->s[i];
-        if (t->s[i] == t->s[0])
-            i++;
-    }
-    o[k] = '\0';
-    *s = o;
-    *n = k;
-    return 0;
+    return c->x->nodes[i].type;
 }
 
-static int number(struct kdo__expr_parser *p, bool negative, int *out)
+int kdo__expr_mismatch(struct kdo__expr_cc *c, int n, const char *what)
 {
-    struct kdo__expr_tok t = p->cur;
-    char text[KDO_EXPR_MAX_BYTES + 2];
-    text[0] = '-';
-    memcpy(text + 1, t.s, t.len);
-    const char *s = negative ? text : text + 1;
-    size_t n = t.len + negative;
-    struct kdo_value v;
-    if (t.kind == KDO__T_INT) {
-        v.type = KDO_TYPE_BIGINT;
-        if (kdo_bigint_parse(s, n, &v.u.i))
-            return FAIL(p, t.pos, KDO_EPARSE, "integer %.*s is out of BIGINT range", (int)n, s);
-    } else {
-        v.type = KDO_TYPE_DOUBLE;
-        if (kdo_double_parse(s, n, &v.u.d))
-            return FAIL(p, t.pos, KDO_EPARSE, "number %.*s is out of DOUBLE range", (int)n, s);
-    }
-    int err = kdo__expr_lex(p);
-    return err ? err : literal(p, v, t.pos, out);
+    struct kdo__expr_node *nd = &c->x->nodes[n];
+    if (nd->b < 0)
+        return kdo__expr_fail(c->e, nd->line, nd->col, KDO_ESCHEMA, "%s cannot take a %s", what,
+                              kdo_type_name(type_of(c, nd->a)));
+    return kdo__expr_fail(c->e, nd->line, nd->col, KDO_ESCHEMA,
+                          "%s cannot compare or combine %s and %s", what,
+                          kdo_type_name(type_of(c, nd->a)), kdo_type_name(type_of(c, nd->b)));
 }
 
-static int string_literal(struct kdo__expr_parser *p, enum kdo_type as, size_t pos, int *out)
-{
-    struct kdo__expr_tok t = p->cur;
-    const char *s = "";
-    size_t n = 0;
-    int err = unquote(p, &t, &s, &n);
-    if (err || (err = kdo__expr_lex(p)))
-        return err;
-    struct kdo_value v = kdo_value_varchar(s, n);
-    if (as == KDO_TYPE_TIMESTAMP) {
-        v.type = KDO_TYPE_TIMESTAMP;
-        if (kdo_timestamp_parse(s, n, &v.u.ts_ms))
-            return FAIL(p, t.pos, KDO_EPARSE, "bad TIMESTAMP '%.*s' (want yyyy-MM-dd HH:mm:ss.SSS)",
-                        (int)n, s);
-    }
-    return literal(p, v, pos, out);
-}
+/* --- positions -------------------------------------------------------------- */
 
-/* The offset of the first non-space byte at or after i. */
-static size_t skip_space(const struct kdo__expr_parser *p, size_t i)
+/* The byte offset of line:col (columns count code points, as the lexer does). */
+static size_t offset_of(const char *s, size_t n, int line, int col)
 {
-    while (i < p->n && strchr(" \t\r\n", p->s[i]) && p->s[i])
-        i++;
+    size_t i = 0;
+    for (int l = 1; l < line && i < n; i++)
+        if (s[i] == '\n')
+            l++;
+    for (int k = 1; i < n; i++) {
+        if (((unsigned char)s[i] & 0xC0) == 0x80)
+            continue;
+        if (k++ == col)
+            break;
+    }
     return i;
 }
 
-/* stream.column (KDA writes SOURCE_SQL_STREAM_001.ROWTIME): while a '.'
- * follows the name in *t, moves on to the name after it.  The qualifiers
- * are not checked: an expression reads one stream. */
-static int qualified(struct kdo__expr_parser *p, struct kdo__expr_tok *t)
+static void position_of(const char *s, size_t off, int *line, int *col)
 {
-    char buf[48];
-    for (size_t j = skip_space(p, p->at); j < p->n && p->s[j] == '.'; j = skip_space(p, p->at)) {
-        p->at = j + 1;
-        int err = kdo__expr_lex(p);
-        if (err)
-            return err;
-        if (p->cur.kind != KDO__T_IDENT && p->cur.kind != KDO__T_QIDENT)
-            return FAIL(p, p->cur.pos, KDO_EPARSE, "expected a column name after '.' but found %s",
-                        kdo__expr_describe(&p->cur, buf));
-        *t = p->cur;
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (s[i] == '\n') {
+            ++*line;
+            *col = 1;
+        } else if (((unsigned char)s[i] & 0xC0) != 0x80) {
+            ++*col;
+        }
     }
+}
+
+/* Where a binary operator's token is: the tree keeps only its operands'
+ * positions, so this walks back from the right operand over blanks and
+ * opening parentheses to the operator.  Without the text (a tree from the
+ * binder), the left operand's position. */
+static void operator_pos(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *line,
+                         int *col)
+{
+    *line = ax->line;
+    *col = ax->col;
+    if (c->text == NULL || ax->b == NULL)
+        return;
+    size_t i = offset_of(c->text, c->len, ax->b->line, ax->b->col);
+    while (i > 0 && strchr(" \t\r\n(", c->text[i - 1]))
+        i--;
+    if (i == 0)
+        return;
+    bool word = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", c->text[i - 1]);
+    const char *set = word ? "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                           : "<>=!|*/+-%";
+    if (!strchr(set, c->text[i - 1]) || c->text[i - 1] == '\0')
+        return;
+    while (i > 1 && c->text[i - 2] != '\0' && strchr(set, c->text[i - 2]))
+        i--;
+    position_of(c->text, i - 1, line, col);
+}
+
+/* --- literals and names --------------------------------------------------- */
+
+static int copy_string(struct kdo__expr_cc *c, const char *s, size_t n, const char **out,
+                       int line, int col)
+{
+    if (kdo_arena_dup(&c->x->literals, s, n, out))
+        return kdo__expr_fail(c->e, line, col, KDO_ETOOBIG, "literals too long");
     return 0;
 }
 
-static int column(struct kdo__expr_parser *p, int *out)
+static int number(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, bool negative, int *out)
 {
-    struct kdo__expr_tok t = p->cur;
-    char name[KDO_ROW_MAX_NAME + 1];
-    int err = qualified(p, &t);
+    char text[72];
+    if (ax->len + 2 > sizeof text)
+        return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE, "number %.*s is too long",
+                              32, ax->text);
+    snprintf(text, sizeof text, "%s%.*s", negative ? "-" : "", (int)ax->len, ax->text);
+    size_t n = strlen(text);
+    struct kdo_value v;
+    if (ax->kind == KDO_AST_INT) {
+        v.type = KDO_TYPE_BIGINT;
+        if (kdo_bigint_parse(text, n, &v.u.i))
+            return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE,
+                                  "integer %s is out of BIGINT range", text);
+    } else {
+        /* KDA's 1.5 is an exact DECIMAL; here it is a DOUBLE (see expr.h). */
+        v.type = KDO_TYPE_DOUBLE;
+        if (kdo_double_parse(text, n, &v.u.d))
+            return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE,
+                                  "number %s is out of DOUBLE range", text);
+    }
+    return kdo__expr_literal(c, v, ax->line, ax->col, out);
+}
+
+static int string_literal(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
+{
+    const char *s;
+    int err = copy_string(c, ax->text, ax->len, &s, ax->line, ax->col);
+    return err ? err : kdo__expr_literal(c, kdo_value_varchar(s, ax->len), ax->line, ax->col, out);
+}
+
+static int timestamp_literal(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
+{
+    int64_t ms;
+    if (kdo_timestamp_parse(ax->text, ax->len, &ms))
+        return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE,
+                              "bad TIMESTAMP '%.*s' (want yyyy-MM-dd HH:mm:ss.SSS)",
+                              (int)(ax->len > 64 ? 64 : ax->len), ax->text);
+    return kdo__expr_literal(c, kdo_value_timestamp(ms), ax->line, ax->col, out);
+}
+
+static int interval_literal(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
+{
+    struct kdo_value v;
+    int err = kdo__expr_interval(c, ax, &v);
+    return err ? err : kdo__expr_literal(c, v, ax->line, ax->col, out);
+}
+
+static int unknown_column(struct kdo__expr_cc *c, const struct kdo_ast_ident *id)
+{
+    const char *near = kdo_row_schema_nearest(c->x->schema, id->s, id->len);
+    /* Suggest it as it must be written: quoted unless an unquoted word folds to it. */
+    char plain[KDO_ROW_MAX_NAME + 1];
+    int quote = near && (kdo_row_resolve_name(near, strlen(near), plain) != 0 ||
+                         strcmp(plain, near) != 0);
+    return kdo__expr_fail(c->e, id->line, id->col, KDO_ESCHEMA, "unknown column %.*s%s%s%s%s%s",
+                          (int)(id->len > 128 ? 128 : id->len), id->s,
+                          near ? " (did you mean " : "", quote ? "\"" : "", near ? near : "",
+                          quote ? "\"" : "", near ? "?)" : "");
+}
+
+/* stream.column (KDA writes SOURCE_SQL_STREAM_001.ROWTIME): the last part
+ * names the column; the qualifiers are not checked, an expression reads one
+ * stream's row. */
+static int column(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
+{
+    int r = ax->name.n == 1 ? kdo__expr_niladic(c, ax) : 1;
+    if (r <= 0)
+        return r;
+    const struct kdo_ast_ident *id = &ax->name.part[ax->name.n - 1];
+    int i = kdo_row_schema_find(c->x->schema, id->s, id->len);
+    if (i < 0)
+        return unknown_column(c, id);
+    int err = kdo__expr_add(c, KDO__X_COL, -1, -1, -1, id->line, id->col, out);
     if (err)
         return err;
-    if (kdo_row_resolve_name(t.s, t.len, name))
-        return FAIL(p, t.pos, KDO_EPARSE, "bad column name %.*s", (int)(t.len > 64 ? 64 : t.len),
-                    t.s);
-    int i = kdo_row_schema_find(p->x->schema, name, strlen(name));
-    if (i < 0) {
-        const char *near = kdo_row_schema_nearest(p->x->schema, name, strlen(name));
-        /* Suggest it as it must be written: quoted unless an unquoted word folds to it. */
-        char plain[KDO_ROW_MAX_NAME + 1];
-        int quote = near && (kdo_row_resolve_name(near, strlen(near), plain) != 0 ||
-                             strcmp(plain, near) != 0);
-        return FAIL(p, t.pos, KDO_ESCHEMA, "unknown column %s%s%s%s%s%s", name,
-                    near ? " (did you mean " : "", quote ? "\"" : "", near ? near : "",
-                    quote ? "\"" : "", near ? "?)" : "");
-    }
-    if ((err = kdo__expr_lex(p)) || (err = add_node(p, KDO__X_COL, -1, -1, t.pos, out)))
-        return err;
-    const struct kdo_row_column *c = kdo_row_schema_column(p->x->schema, (size_t)i);
-    struct kdo__expr_node *nd = &p->x->nodes[*out];
-    nd->col = (size_t)i;
-    nd->type = c->type;
-    nd->max_len = c->max_len;
+    const struct kdo_row_column *col = kdo_row_schema_column(c->x->schema, (size_t)i);
+    struct kdo__expr_node *nd = &c->x->nodes[*out];
+    nd->colno = (size_t)i;
+    nd->type = col->type;
+    nd->max_len = col->max_len;
     return 0;
 }
 
-/* --- grammar ----------------------------------------------------------------- */
+/* --- type rules ------------------------------------------------------------- */
 
-static int parse_or(struct kdo__expr_parser *p, int *out);
-
-static int nest(struct kdo__expr_parser *p)
+static bool is_null(enum kdo_type t)
 {
-    if (++p->nesting > KDO_EXPR_MAX_DEPTH)
-        return FAIL(p, p->cur.pos, KDO_EDEPTH, "expression nested deeper than %d",
-                    KDO_EXPR_MAX_DEPTH);
-    return 0;
+    return t == KDO_TYPE_NULL;
 }
 
-/* The optional "(n)" after VARCHAR/CHAR. */
-static int type_length(struct kdo__expr_parser *p, size_t *max_len)
+static bool numeric_or_null(enum kdo_type t)
 {
-    *max_len = 0;
-    if (!kdo__expr_tok_is(&p->cur, "("))
-        return 0;
-    int err = kdo__expr_lex(p);
-    if (err)
-        return err;
-    int64_t n;
-    if (p->cur.kind != KDO__T_INT || kdo_bigint_parse(p->cur.s, p->cur.len, &n) || n < 1 ||
-        n > 65535)
-        return FAIL(p, p->cur.pos, KDO_EPARSE, "expected a length from 1 to 65535");
-    *max_len = (size_t)n;
-    if ((err = kdo__expr_lex(p)))
-        return err;
-    return kdo__expr_expect(p, ")");
+    return is_null(t) || kdo_type_numeric(t);
 }
 
-static int type_name(struct kdo__expr_parser *p, enum kdo_type *t, size_t *max_len)
+static bool is_interval(enum kdo_type t)
 {
-    static const struct {
-        const char *word;
-        enum kdo_type type;
-    } names[] = {
-        {"BIGINT", KDO_TYPE_BIGINT},       {"INTEGER", KDO_TYPE_BIGINT},
-        {"INT", KDO_TYPE_BIGINT},          {"SMALLINT", KDO_TYPE_BIGINT},
-        {"TINYINT", KDO_TYPE_BIGINT},      {"DOUBLE", KDO_TYPE_DOUBLE},
-        {"REAL", KDO_TYPE_DOUBLE},         {"FLOAT", KDO_TYPE_DOUBLE},
-        {"DECIMAL", KDO_TYPE_DOUBLE},      {"NUMERIC", KDO_TYPE_DOUBLE},
-        {"VARCHAR", KDO_TYPE_VARCHAR},     {"CHAR", KDO_TYPE_VARCHAR},
-        {"CHARACTER", KDO_TYPE_VARCHAR},   {"BOOLEAN", KDO_TYPE_BOOLEAN},
-        {"TIMESTAMP", KDO_TYPE_TIMESTAMP},
-    };
-    char buf[48];
-    *max_len = 0;
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-        if (!kdo__expr_tok_is(&p->cur, names[k].word))
-            continue;
-        *t = names[k].type;
-        int err = kdo__expr_lex(p);
-        if (!err && k == 5 && kdo__expr_tok_is(&p->cur, "PRECISION"))
-            err = kdo__expr_lex(p);
-        if (!err && *t == KDO_TYPE_VARCHAR)
-            err = type_length(p, max_len);
-        return err;
-    }
-    return FAIL(p, p->cur.pos, KDO_EPARSE, "expected a type name but found %s",
-                kdo__expr_describe(&p->cur, buf));
+    return t == KDO_TYPE_INTERVAL_DS || t == KDO_TYPE_INTERVAL_YM;
 }
 
-static int parse_cast(struct kdo__expr_parser *p, size_t pos, int *out)
+bool kdo__expr_comparable(enum kdo_type a, enum kdo_type b)
 {
-    int a, err = kdo__expr_expect(p, "(");
-    if (err || (err = parse_or(p, &a)) || (err = kdo__expr_expect(p, "AS")))
-        return err;
-    enum kdo_type to;
-    size_t max_len;
-    if ((err = type_name(p, &to, &max_len)) || (err = kdo__expr_expect(p, ")")))
-        return err;
-    if (!kdo_type_castable(type_of(p, a), to))
-        return FAIL(p, pos, KDO_ESCHEMA, "cannot CAST %s AS %s", kdo_type_name(type_of(p, a)),
-                    kdo_type_name(to));
-    if ((err = add_node(p, KDO__X_CAST, a, -1, pos, out)))
-        return err;
-    p->x->nodes[*out].type = to;
-    p->x->nodes[*out].max_len = max_len;
-    return 0;
+    return is_null(a) || is_null(b) || a == b || (kdo_type_numeric(a) && kdo_type_numeric(b));
 }
 
-static int bucket(struct kdo__expr_parser *p, enum kdo__expr_op op, int a, int64_t width_ms,
-                  size_t pos, int *out)
+static enum kdo_type number_type(enum kdo_type a, enum kdo_type b)
 {
-    int err = make(p, op, a, -1, pos, out);
-    if (!err)
-        p->x->nodes[*out].width_ms = width_ms;
-    return err;
+    return a == KDO_TYPE_DOUBLE || b == KDO_TYPE_DOUBLE ? KDO_TYPE_DOUBLE : KDO_TYPE_BIGINT;
 }
 
-/* FLOOR(number) or FLOOR(ts TO unit); a TIMESTAMP without TO is an error. */
-static int parse_floor(struct kdo__expr_parser *p, size_t pos, int *out)
+/* + and -: numbers; TIMESTAMP +- INTERVAL; INTERVAL +- INTERVAL of one kind. */
+static enum kdo_type additive(enum kdo_type a, enum kdo_type b, bool plus)
 {
-    int a, err = kdo__expr_expect(p, "(");
-    if (err || (err = parse_or(p, &a)))
-        return err;
-    if (!kdo__expr_tok_is(&p->cur, "TO") && type_of(p, a) != KDO_TYPE_TIMESTAMP) {
-        err = kdo__expr_expect(p, ")");
-        return err ? err : make(p, KDO__X_FLOOR, a, -1, pos, out);
-    }
-    int64_t unit;
-    if ((err = kdo__expr_expect(p, "TO")) || (err = kdo__expr_time_unit(p, &unit)) ||
-        (err = kdo__expr_expect(p, ")")))
-        return err;
-    return bucket(p, KDO__X_FLOOR_TO, a, unit, pos, out);
+    if (numeric_or_null(a) && numeric_or_null(b))
+        return number_type(a, b);
+    if (a == KDO_TYPE_TIMESTAMP && (is_interval(b) || is_null(b)))
+        return KDO_TYPE_TIMESTAMP;
+    if (plus && is_interval(a) && b == KDO_TYPE_TIMESTAMP)
+        return KDO_TYPE_TIMESTAMP;
+    if (is_interval(a) && (b == a || is_null(b)))
+        return a;
+    if (is_null(a) && (is_interval(b) || (plus && b == KDO_TYPE_TIMESTAMP)))
+        return b;
+    return KDO_TYPE_NULL;
 }
 
-/* The 'n' of INTERVAL 'n' unit: digits only, at least 1. */
-static int interval_count(struct kdo__expr_parser *p, int64_t *n)
+/* * and /: numbers; INTERVAL * number, number * INTERVAL, INTERVAL / number. */
+static enum kdo_type multiplicative(enum kdo_type a, enum kdo_type b, bool times)
 {
-    struct kdo__expr_tok t = p->cur;
-    bool ok = t.kind == KDO__T_STRING && t.len > 2;
-    for (size_t k = 1; ok && k + 1 < t.len; k++)
-        ok = t.s[k] >= '0' && t.s[k] <= '9';
-    if (!ok || kdo_bigint_parse(t.s + 1, t.len - 2, n) || *n < 1) {
-        char buf[48];
-        return FAIL(p, t.pos, KDO_EPARSE,
-                    "expected a whole number of units from 1 in quotes, like '60', but found %s",
-                    kdo__expr_describe(&t, buf));
-    }
-    return kdo__expr_lex(p);
+    if (numeric_or_null(a) && numeric_or_null(b))
+        return number_type(a, b);
+    if (is_interval(a) && numeric_or_null(b))
+        return a;
+    if (times && numeric_or_null(a) && is_interval(b))
+        return b;
+    return KDO_TYPE_NULL;
 }
 
-/* STEP(ts BY INTERVAL 'n' unit), at most KDO_EXPR_MAX_STEP_MS wide. */
-static int parse_step(struct kdo__expr_parser *p, size_t pos, int *out)
+static int arith_type(struct kdo__expr_cc *c, int n, const char *what)
 {
-    int a, err = kdo__expr_expect(p, "(");
-    if (err || (err = parse_or(p, &a)) || (err = kdo__expr_expect(p, "BY")) ||
-        (err = kdo__expr_expect(p, "INTERVAL")))
-        return err;
-    struct kdo__expr_tok t = p->cur;
-    int64_t n, unit;
-    if ((err = interval_count(p, &n)) || (err = kdo__expr_time_unit(p, &unit)))
-        return err;
-    if (n > KDO_EXPR_MAX_STEP_MS / unit)
-        return FAIL(p, t.pos, KDO_EPARSE, "STEP wider than 366 days");
-    if ((err = kdo__expr_expect(p, ")")))
-        return err;
-    return bucket(p, KDO__X_STEP, a, n * unit, pos, out);
-}
-
-static int parse_call(struct kdo__expr_parser *p, int *out)
-{
-    static const struct {
-        const char *word;
-        enum kdo__expr_op op;
-    } fns[] = {
-        {"ABS", KDO__X_ABS},
-        {"UPPER", KDO__X_UPPER},
-        {"LOWER", KDO__X_LOWER},
-        {"CHAR_LENGTH", KDO__X_CHAR_LENGTH},
-        {"CHARACTER_LENGTH", KDO__X_CHAR_LENGTH},
-    };
-    struct kdo__expr_tok name = p->cur;
-    int err = kdo__expr_lex(p);
-    if (err)
-        return err;
-    if (kdo__expr_tok_is(&name, "CAST"))
-        return parse_cast(p, name.pos, out);
-    if (kdo__expr_tok_is(&name, "FLOOR"))
-        return parse_floor(p, name.pos, out);
-    if (kdo__expr_tok_is(&name, "STEP"))
-        return parse_step(p, name.pos, out);
-    for (size_t k = 0; k < sizeof fns / sizeof fns[0]; k++) {
-        if (!kdo__expr_tok_is(&name, fns[k].word))
-            continue;
-        int a;
-        if ((err = kdo__expr_expect(p, "(")) || (err = parse_or(p, &a)) ||
-            (err = kdo__expr_expect(p, ")")))
-            return err;
-        return make(p, fns[k].op, a, -1, name.pos, out);
-    }
-    return FAIL(p, name.pos, KDO_EPARSE, "unknown function %.*s", (int)name.len, name.s);
-}
-
-/* After a bare word: a keyword literal, a function call or a column. */
-static int parse_word(struct kdo__expr_parser *p, int *out)
-{
-    struct kdo__expr_tok t = p->cur;
-    if (kdo__expr_tok_is(&t, "TRUE") || kdo__expr_tok_is(&t, "FALSE") ||
-        kdo__expr_tok_is(&t, "NULL")) {
-        struct kdo_value v = kdo__expr_tok_is(&t, "NULL")
-                                 ? kdo_value_null()
-                                 : kdo_value_bool(kdo__expr_tok_is(&t, "TRUE"));
-        int err = kdo__expr_lex(p);
-        return err ? err : literal(p, v, t.pos, out);
-    }
-    if (kdo__expr_tok_is(&t, "TIMESTAMP") && p->at < p->n) {
-        size_t save = p->at;
-        int err = kdo__expr_lex(p);
-        if (err)
-            return err;
-        if (p->cur.kind == KDO__T_STRING)
-            return string_literal(p, KDO_TYPE_TIMESTAMP, t.pos, out);
-        p->at = save;
-        p->cur = t;
-    }
-    size_t j = skip_space(p, t.pos + t.len);
-    if (j < p->n && p->s[j] == '(')
-        return parse_call(p, out);
-    static const char *const reserved[] = {"AND", "OR", "NOT", "IS", "AS", "CAST"};
-    for (size_t k = 0; k < sizeof reserved / sizeof reserved[0]; k++)
-        if (kdo__expr_tok_is(&t, reserved[k]))
-            return FAIL(p, t.pos, KDO_EPARSE, "unexpected %s", reserved[k]);
-    return column(p, out);
-}
-
-static int parse_primary(struct kdo__expr_parser *p, int *out)
-{
-    char buf[48];
-    switch (p->cur.kind) {
-    case KDO__T_INT:
-    case KDO__T_DEC:
-        return number(p, false, out);
-    case KDO__T_STRING:
-        return string_literal(p, KDO_TYPE_VARCHAR, p->cur.pos, out);
-    case KDO__T_QIDENT:
-        return column(p, out);
-    case KDO__T_IDENT:
-        return parse_word(p, out);
+    struct kdo__expr_node *nd = &c->x->nodes[n];
+    enum kdo_type ta = type_of(c, nd->a), tb = type_of(c, nd->b), t;
+    switch (nd->op) {
+    case KDO__X_ADD:
+    case KDO__X_SUB:
+        t = additive(ta, tb, nd->op == KDO__X_ADD);
+        if (nd->op == KDO__X_SUB && ta == KDO_TYPE_TIMESTAMP && tb == KDO_TYPE_TIMESTAMP)
+            return kdo__expr_fail(c->e, nd->line, nd->col, KDO_ESCHEMA,
+                                  "TIMESTAMP - TIMESTAMP (an interval with a qualifier) is not "
+                                  "supported yet; TSDIFF(a, b) gives the milliseconds");
+        break;
+    case KDO__X_MOD:
+        t = (ta == KDO_TYPE_BIGINT || is_null(ta)) && (tb == KDO_TYPE_BIGINT || is_null(tb))
+                ? KDO_TYPE_BIGINT
+                : KDO_TYPE_NULL;
+        break;
     default:
+        t = multiplicative(ta, tb, nd->op == KDO__X_MUL);
         break;
     }
-    if (kdo__expr_tok_is(&p->cur, "(")) {
-        int err = nest(p);
-        if (err || (err = kdo__expr_lex(p)) || (err = parse_or(p, out)) ||
-            (err = kdo__expr_expect(p, ")")))
-            return err;
-        p->nesting--;
-        return 0;
-    }
-    return FAIL(p, p->cur.pos, KDO_EPARSE, "expected a value but found %s",
-                kdo__expr_describe(&p->cur, buf));
-}
-
-static int parse_unary(struct kdo__expr_parser *p, int *out)
-{
-    if (!kdo__expr_tok_is(&p->cur, "-") && !kdo__expr_tok_is(&p->cur, "+"))
-        return parse_primary(p, out);
-    struct kdo__expr_tok t = p->cur;
-    int a, err = nest(p);
-    if (err || (err = kdo__expr_lex(p)))
-        return err;
-    if (t.s[0] == '-' && (p->cur.kind == KDO__T_INT || p->cur.kind == KDO__T_DEC))
-        err = number(p, true, out); /* folded, so -9223372036854775808 fits */
-    else if ((err = parse_unary(p, &a)) == 0 && t.s[0] == '-')
-        err = make(p, KDO__X_NEG, a, -1, t.pos, out);
-    else if (err == 0 && !numeric_or_null(type_of(p, a)))
-        err = FAIL(p, t.pos, KDO_ESCHEMA, "+ cannot take a %s", kdo_type_name(type_of(p, a)));
-    else
-        *out = a;
-    p->nesting--;
-    return err;
-}
-
-/* One left-associative level: operand { op operand }. */
-struct level {
-    int (*operand)(struct kdo__expr_parser *p, int *out);
-    const char *words[3];
-    enum kdo__expr_op ops[3];
-};
-
-static int parse_level(struct kdo__expr_parser *p, const struct level *l, int *out)
-{
-    int err = l->operand(p, out);
-    for (;;) {
-        size_t k = 0;
-        while (k < 3 && l->words[k] && !kdo__expr_tok_is(&p->cur, l->words[k]))
-            k++;
-        if (err || k == 3 || l->words[k] == NULL)
-            return err;
-        size_t pos = p->cur.pos;
-        int b, a = *out;
-        if ((err = kdo__expr_lex(p)) || (err = l->operand(p, &b)))
-            return err;
-        err = make(p, l->ops[k], a, b, pos, out);
-    }
-}
-
-static int parse_product(struct kdo__expr_parser *p, int *out)
-{
-    static const struct level l = {parse_unary, {"*", "/"}, {KDO__X_MUL, KDO__X_DIV}};
-    return parse_level(p, &l, out);
-}
-
-static int parse_sum(struct kdo__expr_parser *p, int *out)
-{
-    static const struct level l = {parse_product, {"+", "-"}, {KDO__X_ADD, KDO__X_SUB}};
-    return parse_level(p, &l, out);
-}
-
-static int comparison_op(const struct kdo__expr_tok *t, enum kdo__expr_op *op)
-{
-    static const struct {
-        const char *word;
-        enum kdo__expr_op op;
-    } ops[] = {{"=", KDO__X_EQ},  {"<>", KDO__X_NE}, {"!=", KDO__X_NE}, {"<", KDO__X_LT},
-               {"<=", KDO__X_LE}, {">", KDO__X_GT},  {">=", KDO__X_GE}};
-    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
-        if (t->kind == KDO__T_OP && kdo__expr_tok_is(t, ops[k].word)) {
-            *op = ops[k].op;
-            return 1;
-        }
+    if (t == KDO_TYPE_NULL)
+        return kdo__expr_mismatch(c, n, what);
+    nd->type = t;
     return 0;
 }
 
-/* { IS [NOT] NULL } after a comparison operand. */
-static int parse_is(struct kdo__expr_parser *p, int *out)
-{
-    int err = 0;
-    while (!err && kdo__expr_tok_is(&p->cur, "IS")) {
-        size_t pos = p->cur.pos;
-        bool not = false;
-        if ((err = kdo__expr_lex(p)))
-            return err;
-        if (kdo__expr_tok_is(&p->cur, "NOT")) {
-            not = true;
-            if ((err = kdo__expr_lex(p)))
-                return err;
-        }
-        if ((err = kdo__expr_expect(p, "NULL")))
-            return err;
-        err = make(p, not ? KDO__X_IS_NOT_NULL : KDO__X_IS_NULL, *out, -1, pos, out);
-    }
-    return err;
-}
+/* --- operators ------------------------------------------------------------- */
 
-static int parse_cmp(struct kdo__expr_parser *p, int *out)
-{
+static const struct {
+    int ast;
     enum kdo__expr_op op;
-    int err = parse_sum(p, out);
-    if (!err && comparison_op(&p->cur, &op)) {
-        size_t pos = p->cur.pos;
-        int b, a = *out;
-        if ((err = kdo__expr_lex(p)) || (err = parse_sum(p, &b)) ||
-            (err = make(p, op, a, b, pos, out)))
-            return err;
+    const char *text;
+} binops[] = {
+    {KDO_AST_OP_OR, KDO__X_OR, "OR"},   {KDO_AST_OP_AND, KDO__X_AND, "AND"},
+    {KDO_AST_OP_EQ, KDO__X_EQ, "="},    {KDO_AST_OP_NE, KDO__X_NE, "<>"},
+    {KDO_AST_OP_LT, KDO__X_LT, "<"},    {KDO_AST_OP_LE, KDO__X_LE, "<="},
+    {KDO_AST_OP_GT, KDO__X_GT, ">"},    {KDO_AST_OP_GE, KDO__X_GE, ">="},
+    {KDO_AST_OP_CONCAT, KDO__X_CONCAT, "||"}, {KDO_AST_OP_ADD, KDO__X_ADD, "+"},
+    {KDO_AST_OP_SUB, KDO__X_SUB, "-"},  {KDO_AST_OP_MUL, KDO__X_MUL, "*"},
+    {KDO_AST_OP_DIV, KDO__X_DIV, "/"},  {KDO_AST_OP_MOD, KDO__X_MOD, "%"},
+};
+
+static int binop_type(struct kdo__expr_cc *c, int n, const char *what)
+{
+    struct kdo__expr_node *nd = &c->x->nodes[n];
+    enum kdo_type ta = type_of(c, nd->a), tb = type_of(c, nd->b);
+    switch (nd->op) {
+    case KDO__X_AND:
+    case KDO__X_OR:
+        if (!(is_null(ta) || ta == KDO_TYPE_BOOLEAN) || !(is_null(tb) || tb == KDO_TYPE_BOOLEAN))
+            return kdo__expr_mismatch(c, n, what);
+        nd->type = KDO_TYPE_BOOLEAN;
+        return 0;
+    case KDO__X_CONCAT:
+        if (!(is_null(ta) || ta == KDO_TYPE_VARCHAR) || !(is_null(tb) || tb == KDO_TYPE_VARCHAR))
+            return kdo__expr_mismatch(c, n, what);
+        nd->type = KDO_TYPE_VARCHAR;
+        nd->max_len = c->x->nodes[nd->a].max_len && c->x->nodes[nd->b].max_len
+                          ? c->x->nodes[nd->a].max_len + c->x->nodes[nd->b].max_len
+                          : 0;
+        return 0;
+    case KDO__X_ADD:
+    case KDO__X_SUB:
+    case KDO__X_MUL:
+    case KDO__X_DIV:
+    case KDO__X_MOD:
+        return arith_type(c, n, what);
+    default:
+        if (!kdo__expr_comparable(ta, tb))
+            return kdo__expr_mismatch(c, n, what);
+        nd->type = KDO_TYPE_BOOLEAN;
+        return 0;
     }
-    return err ? err : parse_is(p, out);
 }
 
-static int parse_not(struct kdo__expr_parser *p, int *out)
+static int binop(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
 {
-    if (!kdo__expr_tok_is(&p->cur, "NOT"))
-        return parse_cmp(p, out);
-    size_t pos = p->cur.pos;
-    int a, err = nest(p);
-    if (err || (err = kdo__expr_lex(p)) || (err = parse_not(p, &a)))
+    size_t k = 0;
+    while (k < sizeof binops / sizeof binops[0] && binops[k].ast != ax->op)
+        k++;
+    if (k == sizeof binops / sizeof binops[0])
+        return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE, "unknown operator");
+    int a, b, line, col, err;
+    if ((err = kdo__expr_compile_node(c, ax->a, &a)) || (err = kdo__expr_compile_node(c, ax->b, &b)))
         return err;
-    p->nesting--;
-    return make(p, KDO__X_NOT, a, -1, pos, out);
+    operator_pos(c, ax, &line, &col);
+    if ((err = kdo__expr_add(c, binops[k].op, a, b, -1, line, col, out)))
+        return err;
+    return binop_type(c, *out, binops[k].text);
 }
 
-static int parse_and(struct kdo__expr_parser *p, int *out)
+static int unary(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
 {
-    static const struct level l = {parse_not, {"AND"}, {KDO__X_AND}};
-    return parse_level(p, &l, out);
+    const struct kdo_ast_expr *in = ax->a;
+    if (ax->op == KDO_AST_OP_NEG && (in->kind == KDO_AST_INT || in->kind == KDO_AST_DECIMAL ||
+                                     in->kind == KDO_AST_APPROX))
+        return number(c, in, true, out); /* folded, so -9223372036854775808 fits */
+    int a, err = kdo__expr_compile_node(c, in, &a);
+    if (err)
+        return err;
+    enum kdo_type t = type_of(c, a);
+    if (ax->op == KDO_AST_OP_PLUS) {
+        if (!numeric_or_null(t) && !is_interval(t))
+            return kdo__expr_fail(c->e, ax->line, ax->col, KDO_ESCHEMA, "+ cannot take a %s",
+                                  kdo_type_name(t));
+        *out = a;
+        return 0;
+    }
+    bool not = ax->op == KDO_AST_OP_NOT;
+    if ((err = kdo__expr_add(c, not ? KDO__X_NOT : KDO__X_NEG, a, -1, -1, ax->line, ax->col, out)))
+        return err;
+    bool ok = not ? is_null(t) || t == KDO_TYPE_BOOLEAN : numeric_or_null(t) || is_interval(t);
+    if (!ok)
+        return kdo__expr_mismatch(c, *out, not ? "NOT" : "-");
+    c->x->nodes[*out].type = not ? KDO_TYPE_BOOLEAN : is_null(t) ? KDO_TYPE_BIGINT : t;
+    return 0;
 }
 
-static int parse_or(struct kdo__expr_parser *p, int *out)
+static int refuse(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, const char *what)
 {
-    static const struct level l = {parse_and, {"OR"}, {KDO__X_OR}};
-    return parse_level(p, &l, out);
+    return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE, "%s is not supported yet", what);
+}
+
+static int compile_literal(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
+{
+    switch (ax->kind) {
+    case KDO_AST_INT:
+    case KDO_AST_DECIMAL:
+    case KDO_AST_APPROX:
+        return number(c, ax, false, out);
+    case KDO_AST_STRING:
+        return string_literal(c, ax, out);
+    case KDO_AST_BOOL: {
+        int err = kdo__expr_literal(c, ax->op == 2 ? kdo_value_null() : kdo_value_bool(ax->op),
+                                    ax->line, ax->col, out);
+        if (!err)
+            c->x->nodes[*out].type = KDO_TYPE_BOOLEAN; /* UNKNOWN: a BOOLEAN NULL */
+        return err;
+    }
+    case KDO_AST_NULL:
+        return kdo__expr_literal(c, kdo_value_null(), ax->line, ax->col, out);
+    case KDO_AST_TIMESTAMP:
+        return timestamp_literal(c, ax, out);
+    case KDO_AST_INTERVAL:
+        return interval_literal(c, ax, out);
+    case KDO_AST_DATE:
+        return refuse(c, ax, "DATE");
+    case KDO_AST_TIME:
+        return refuse(c, ax, "TIME");
+    default:
+        return refuse(c, ax, "a BINARY literal");
+    }
+}
+
+int kdo__expr_compile_node(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
+{
+    switch (ax->kind) {
+    case KDO_AST_NAME:
+        return column(c, ax, out);
+    case KDO_AST_UNARY:
+        return unary(c, ax, out);
+    case KDO_AST_BINOP:
+        return binop(c, ax, out);
+    case KDO_AST_IS:
+    case KDO_AST_BETWEEN:
+    case KDO_AST_IN:
+    case KDO_AST_LIKE:
+    case KDO_AST_CASE:
+        return kdo__expr_predicate(c, ax, out);
+    case KDO_AST_CAST:
+        return kdo__expr_cast(c, ax, out);
+    case KDO_AST_CALL:
+        return kdo__expr_call(c, ax, out);
+    case KDO_AST_SUBSTRING:
+    case KDO_AST_POSITION:
+    case KDO_AST_TRIM:
+    case KDO_AST_FLOOR:
+    case KDO_AST_STEP:
+        return kdo__expr_form(c, ax, out);
+    case KDO_AST_EXTRACT:
+        return refuse(c, ax, "EXTRACT");
+    case KDO_AST_STAR:
+        return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE, "* is not a value here");
+    case KDO_AST_CURSOR:
+        return refuse(c, ax, "CURSOR in an expression");
+    case KDO_AST_WHEN:
+        return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE, "WHEN outside CASE");
+    default:
+        return compile_literal(c, ax, out);
+    }
 }
 
 /* --- the compiled expression ------------------------------------------- */
@@ -660,21 +533,47 @@ void kdo_expr_free(struct kdo_expr *x)
         return;
     kdo_arena_cleanup(&x->literals);
     free(x->nodes);
-    free(x->text);
+    free(x->argv);
     free(x);
 }
 
-static int compile(struct kdo__expr_parser *p)
+static struct kdo_expr *expr_new(const struct kdo_row_schema *s)
 {
-    char buf[48];
-    int root, err = kdo__expr_lex(p);
-    if (err || (err = parse_or(p, &root)))
+    struct kdo_expr *x = kdo_xcalloc(1, sizeof *x);
+    x->schema = s;
+    x->root = -1;
+    kdo_arena_init(&x->literals, LITERALS_MAX);
+    return x;
+}
+
+static int finish(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, struct kdo_expr **out)
+{
+    int root, err = kdo__expr_compile_node(c, ax, &root);
+    if (err) {
+        kdo_expr_free(c->x);
         return err;
-    if (p->cur.kind != KDO__T_END)
-        return FAIL(p, p->cur.pos, KDO_EPARSE, "unexpected %s after the expression",
-                    kdo__expr_describe(&p->cur, buf));
-    p->x->root = root;
+    }
+    c->x->root = root;
+    *out = c->x;
     return 0;
+}
+
+int kdo_expr_compile_ast(const struct kdo_ast_expr *ax, const struct kdo_row_schema *s,
+                         struct kdo_expr **out, struct kdo_errinfo *e)
+{
+    *out = NULL;
+    struct kdo__expr_cc c = {.x = expr_new(s), .e = e};
+    return finish(&c, ax, out);
+}
+
+/* The text form hands no INTERVAL to its caller: a column cannot hold one. */
+static int check_result(struct kdo_expr *x, struct kdo_errinfo *e)
+{
+    const struct kdo__expr_node *nd = &x->nodes[x->root];
+    if (!is_interval(nd->type))
+        return 0;
+    return kdo__expr_fail(e, nd->line, nd->col, KDO_ESCHEMA,
+                          "an INTERVAL result is not supported yet (a column cannot hold one)");
 }
 
 int kdo_expr_compile(const char *text, size_t len, const struct kdo_row_schema *s,
@@ -686,20 +585,20 @@ int kdo_expr_compile(const char *text, size_t len, const struct kdo_row_schema *
                                KDO_EXPR_MAX_BYTES);
     if (text == NULL && len > 0)
         return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "no expression text");
-    struct kdo_expr *x = kdo_xcalloc(1, sizeof *x);
-    x->schema = s;
-    x->root = -1;
-    kdo_arena_init(&x->literals, KDO_EXPR_MAX_BYTES);
-    x->text = kdo_xstrndup(len ? text : "", len);
-    x->text_len = len;
-    struct kdo__expr_parser p = {.s = x->text, .n = len, .x = x, .e = e};
-    int err = compile(&p);
-    if (err) {
-        kdo_expr_free(x);
-        return err;
+    struct kdo_arena ast;
+    kdo_arena_init(&ast, AST_ARENA_MAX);
+    struct kdo_ast_expr *ax;
+    int err = kdo_sql_parse_expr(NULL, len ? text : "", len, &ast, &ax, e);
+    if (err == 0) {
+        struct kdo__expr_cc c = {.x = expr_new(s), .e = e, .text = text, .len = len};
+        err = finish(&c, ax, out);
     }
-    *out = x;
-    return 0;
+    kdo_arena_cleanup(&ast);
+    if (err == 0 && (err = check_result(*out, e))) {
+        kdo_expr_free(*out);
+        *out = NULL;
+    }
+    return err;
 }
 
 enum kdo_type kdo_expr_type(const struct kdo_expr *x)
@@ -715,9 +614,10 @@ size_t kdo_expr_max_len(const struct kdo_expr *x)
 int kdo_expr_time_bucket(const struct kdo_expr *x, int *column, int64_t *width_ms)
 {
     const struct kdo__expr_node *nd = &x->nodes[x->root];
-    if ((nd->op != KDO__X_FLOOR_TO && nd->op != KDO__X_STEP) || x->nodes[nd->a].op != KDO__X_COL)
+    if ((nd->op != KDO__X_FLOOR_TO && nd->op != KDO__X_STEP) || nd->aux ||
+        x->nodes[nd->a].op != KDO__X_COL)
         return 0;
-    *column = (int)x->nodes[nd->a].col;
+    *column = (int)x->nodes[nd->a].colno;
     *width_ms = nd->width_ms;
     return 1;
 }

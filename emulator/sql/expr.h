@@ -1,47 +1,41 @@
 /*
- * expr.h -- SQL scalar expressions over a row: the subset a KDA SELECT list
- * or WHERE clause uses, compiled once and evaluated per row.
+ * expr.h -- SQL scalar expressions over a row, compiled once and evaluated
+ * per row: the SELECT list and WHERE expressions of a KDA application.
  *
- * The grammar, loosest binding first:
+ * There is one grammar: text is parsed by kdo_sql_parse_expr() (parse.h)
+ * and the tree compiled here, so a `select:`/`where:` string of the
+ * structured scenario form and an expression inside an application's SQL
+ * are the same language.  Compilation resolves names against a schema
+ * (unquoted names fold to upper case; a stream qualifier such as
+ * SOURCE_SQL_STREAM_001.ROWTIME is accepted and ignored) and type-checks.
  *
- *   expr    := and { OR and }
- *   and     := not { AND not }
- *   not     := NOT not | cmp
- *   cmp     := sum [ (= | <> | != | < | <= | > | >=) sum ] { IS [NOT] NULL }
- *   sum     := product { (+ | -) product }
- *   product := unary { (* | /) unary }
- *   unary   := (- | +) unary | primary
- *   primary := name | 42 | 4.2 | 4e2 | 'text' (with '')
- *            | TRUE | FALSE | NULL | TIMESTAMP 'yyyy-MM-dd HH:mm:ss.SSS'
- *            | ( expr ) | CAST ( expr AS type )
- *            | ABS | UPPER | LOWER | CHAR_LENGTH | CHARACTER_LENGTH ( expr )
- *            | FLOOR ( expr ) | FLOOR ( expr TO unit )
- *            | STEP ( expr BY INTERVAL 'n' unit )
- *   name    := { stream . } column       (column or "Quoted column")
- *   unit    := SECOND | MINUTE | HOUR | DAY
- *   type    := BIGINT | INTEGER | INT | SMALLINT | TINYINT
- *            | DOUBLE [PRECISION] | REAL | FLOAT | DECIMAL | NUMERIC
- *            | VARCHAR [(n)] | CHAR [(n)] | CHARACTER [(n)] | BOOLEAN | TIMESTAMP
+ * Built: arithmetic (integer division truncates, 5 / 2 = 2; BIGINT
+ * overflow, DOUBLE overflow and division by zero are errors), comparisons,
+ * AND/OR/NOT (three-valued, short-circuit), IS [NOT] NULL/TRUE/FALSE/
+ * UNKNOWN, [NOT] BETWEEN, [NOT] IN (list), [NOT] LIKE [ESCAPE], CASE,
+ * COALESCE, NULLIF, ||, SUBSTRING (FROM/FOR and comma forms), POSITION,
+ * TRIM, UPPER, LOWER, CHAR_LENGTH, ABS, MOD, POWER, SQRT, LN, LOG10, EXP,
+ * FLOOR/CEIL of numbers and of timestamps TO a unit, STEP of integers and
+ * of timestamps BY an INTERVAL literal, CAST to BIGINT, INTEGER (32-bit),
+ * SMALLINT, TINYINT (overflow errors), DOUBLE, FLOAT (= DOUBLE), REAL
+ * (rounded to float), VARCHAR(n), CHAR(n) (blank-padded), BOOLEAN and
+ * TIMESTAMP; TIMESTAMP and INTERVAL literals (day-time in ms, year-month in
+ * months) with TIMESTAMP +- INTERVAL, INTERVAL +- INTERVAL and INTERVAL
+ * * / number; UNIX_TIMESTAMP, TO_TIMESTAMP, TSDIFF, CHAR_TO_TIMESTAMP,
+ * TIMESTAMP_TO_CHAR and MONOTONIC.  KDA's semantics and the choices where
+ * its documentation is unclear are noted where they are built.
  *
- * Keywords are case-insensitive; unquoted column names fold to upper case.
- * All integer types are BIGINT and all approximate and decimal types DOUBLE
- * (KDA's INTEGER is 32-bit; the difference is not modelled).  Compilation
- * type-checks against a schema: BIGINT op BIGINT stays BIGINT (integer
- * division truncates toward zero), any DOUBLE makes DOUBLE; comparisons need
- * two numbers or two values of one type; AND/OR/NOT need BOOLEANs.
- * FLOOR(TIMESTAMP TO unit) and STEP(TIMESTAMP BY INTERVAL 'n' unit) round
- * down to a multiple of the unit, or of n units (n a whole number from 1
- * in quotes, at most KDO_EXPR_MAX_STEP_MS in all), counted from
- * 1970-01-01 00:00:00 UTC as KDA does; FLOOR(number) rounds a DOUBLE down
- * and leaves a BIGINT.  A stream qualifier (SOURCE_SQL_STREAM_001.ROWTIME)
- * is accepted and ignored: an expression reads one stream's row.
- * Evaluation follows SQL: NULL in, NULL out (three-valued AND/OR/NOT, which
- * short-circuit), and division by zero, BIGINT overflow, a DOUBLE
- * overflowing to infinity or a STEP result before year 0001 is an error at
- * evaluation, reported with the operator's position.  Limits:
- * KDO_EXPR_MAX_BYTES of text and a tree at most KDO_EXPR_MAX_DEPTH deep, so
- * evaluation recursion is bounded.  Not here: aggregates, windows,
- * INTERVALs outside STEP, string concatenation, LIKE, CASE.
+ * Not built, refused at compile time with line:column and the feature's
+ * name ("X is not supported yet"): DECIMAL (CAST AS DECIMAL; a literal like
+ * 1.5 is a DOUBLE here, where KDA keeps it exact), DATE and TIME, BINARY,
+ * SIMILAR TO, EXTRACT, regular-expression and log-parsing functions,
+ * CURRENT_ROW_TIMESTAMP and the other clock readers (an expression has no
+ * clock), TIMESTAMP - TIMESTAMP, CAST of an INTERVAL, and an INTERVAL as
+ * the result of kdo_expr_compile() (a column cannot hold one).
+ *
+ * Limits: KDO_EXPR_MAX_BYTES of text and a tree at most KDO_EXPR_MAX_DEPTH
+ * deep, so evaluation recursion is bounded.  Errors at evaluation are
+ * reported with the operator's line:column.
  */
 #ifndef KDO_EXPR_H
 #define KDO_EXPR_H
@@ -70,6 +64,15 @@ struct kdo_expr;
  * 1-based line and column of the offending token and a sentence. */
 int kdo_expr_compile(const char *text, size_t len, const struct kdo_row_schema *s,
                      struct kdo_expr **out, struct kdo_errinfo *e);
+
+/* Compiles a syntax tree (borrowed: the expression keeps nothing of it)
+ * against schema s, for the binder of an application's SQL; as
+ * kdo_expr_compile(), except that an INTERVAL result is allowed and an
+ * operator's error is placed at its left operand (the tree keeps no
+ * operator positions). */
+struct kdo_ast_expr;
+int kdo_expr_compile_ast(const struct kdo_ast_expr *ax, const struct kdo_row_schema *s,
+                         struct kdo_expr **out, struct kdo_errinfo *e);
 
 /* kdo_expr_free(NULL) is a no-op. */
 void kdo_expr_free(struct kdo_expr *x);

@@ -30,12 +30,19 @@ const char *kdo_type_name(enum kdo_type t)
         return "VARCHAR";
     case KDO_TYPE_TIMESTAMP:
         return "TIMESTAMP";
+    case KDO_TYPE_INTERVAL_DS:
+        return "INTERVAL DAY TO SECOND";
+    case KDO_TYPE_INTERVAL_YM:
+        return "INTERVAL YEAR TO MONTH";
     }
     return "?";
 }
 
 bool kdo_type_castable(enum kdo_type from, enum kdo_type to)
 {
+    if (from == KDO_TYPE_INTERVAL_DS || from == KDO_TYPE_INTERVAL_YM ||
+        to == KDO_TYPE_INTERVAL_DS || to == KDO_TYPE_INTERVAL_YM)
+        return false; /* their text needs the qualifier, which a value does not keep */
     if (from == KDO_TYPE_NULL || from == to || to == KDO_TYPE_VARCHAR || from == KDO_TYPE_VARCHAR)
         return to != KDO_TYPE_NULL;
     return kdo_type_numeric(from) && kdo_type_numeric(to);
@@ -98,6 +105,9 @@ enum kdo_order kdo_value_compare(const struct kdo_value *a, const struct kdo_val
         return compare_strings(a, b);
     case KDO_TYPE_TIMESTAMP:
         return order_of((a->u.ts_ms > b->u.ts_ms) - (a->u.ts_ms < b->u.ts_ms));
+    case KDO_TYPE_INTERVAL_DS:
+    case KDO_TYPE_INTERVAL_YM:
+        return order_of((a->u.i > b->u.i) - (a->u.i < b->u.i));
     default:
         return KDO_ORDER_INCOMPARABLE;
     }

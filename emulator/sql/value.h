@@ -33,6 +33,11 @@ enum kdo_type {
     KDO_TYPE_DOUBLE, /* REAL, FLOAT, DOUBLE [PRECISION] */
     KDO_TYPE_VARCHAR,
     KDO_TYPE_TIMESTAMP,
+    /* Expression values only, never a column's: INTERVAL DAY TO SECOND and
+     * its sub-ranges in milliseconds, INTERVAL YEAR TO MONTH in months
+     * (both in u.i). */
+    KDO_TYPE_INTERVAL_DS,
+    KDO_TYPE_INTERVAL_YM,
 };
 
 struct kdo_value {
