@@ -235,7 +235,7 @@ static int read_source(struct kdo_app *a, kdo_time_ns now)
     const struct output *full = NULL;
     uint64_t rows = 0, bytes = 0;
     kdo_time_ns rowtime = rowtime_at(a, now), ms_end = now - now % KDO_MS + KDO_MS;
-    int err = 0, more;
+    int err = 0, more = 0;
     for (size_t i = 0; err == 0 && i < a->nout; i++)
         err = flush_pending(&a->out[i], now);
     while (err == 0 && (more = kdo_source_peek(a->source, &r)) && r.arrival < ms_end &&
