@@ -70,7 +70,7 @@ void kdo_app_config_default(struct kdo_app_config *c)
 }
 
 /* A row for the output's in-application error stream, with KDA's columns.
- * `now` (the row's ROWTIME) is ignored: it happens at the step's instant. */
+ * The error happens at the step's instant, not at `rowtime` (see emit). */
 static void error_row(void *ctx, kdo_time_ns rowtime, const struct kdo_query_error *e)
 {
     struct output *o = ctx;
