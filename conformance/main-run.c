@@ -70,7 +70,6 @@ static const char usage_run[] =
     "                               #  a sliding ROWS 10 PRECEDING\n"
     "    partition_by: [TICKER_SYMBOL]   # GROUP BY / PARTITION BY keys; a tumbling key may be\n"
     "                               #  \"STEP(ROWTIME BY INTERVAL '60' SECOND)\" or FLOOR(ROWTIME TO MINUTE)\n"
-    "    poll: 200ms                # how often the source is read\n"
     "    buffer: {rows: 100000, bytes: 64MB}   # the destination stream's bound\n"
     "    row_size: 100B             # generated ticker rows padded to this size\n"
     "    schema: {TICKER_SYMBOL: VARCHAR(4), PRICE: REAL}  # input columns (default: the demo\n"

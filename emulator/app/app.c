@@ -11,6 +11,14 @@
  * failing destination, once its stream fills, holds the others back too.
  * Every journal gets the application's own entries (rows read, pauses,
  * samples), so each tells its destination's whole story.
+ *
+ * Reading follows the rows, not a grid: the next read is due at the next
+ * row's arrival; while paused, it is due the moment a stream has room again
+ * (next_deadline() looks at the streams, which change when delivery
+ * advances after us in the same instant).  A read takes every row that
+ * arrived before the end of the current millisecond, so one step per
+ * millisecond at most, and ROWTIME -- the read instant in whole ms, made
+ * monotonic -- is the same for all of them.
  */
 #include "app/app.h"
 
@@ -41,7 +49,11 @@ struct kdo_app {
     struct kdo_source *source;
     struct output out[KDO_APP_MAX_OUTPUTS];
     size_t nout;
-    kdo_time_ns next_poll, next_sample, down_until;
+    kdo_time_ns now;       /* the last advance's instant: rows enter the streams then */
+    kdo_time_ns next_read; /* the next row's arrival (backlog: at or before now), or NEVER */
+    kdo_time_ns next_sample, down_until;
+    kdo_time_ns rowtime;   /* the last row read's ROWTIME (whole ms) */
+    size_t blocked_len;    /* paused: the size of the row no stream had room for */
     int paused;
     uint64_t row_seq; /* the source row being read, for the error stream */
 };
@@ -57,10 +69,13 @@ void kdo_app_config_default(struct kdo_app_config *c)
     c->window.epoch_ms = 1767225600000; /* 2026-01-01 00:00:00 UTC */
 }
 
-/* A row for the output's in-application error stream, with KDA's columns. */
-static void error_row(void *ctx, kdo_time_ns now, const struct kdo_query_error *e)
+/* A row for the output's in-application error stream, with KDA's columns.
+ * The error happens at the step's instant, not at `rowtime` (see emit). */
+static void error_row(void *ctx, kdo_time_ns rowtime, const struct kdo_query_error *e)
 {
     struct output *o = ctx;
+    kdo_time_ns now = o->app->now;
+    (void)rowtime;
     struct kdo_error_row r = {
         .row = e->data ? o->app->row_seq : UINT64_MAX, .name = e->name, .message = e->message,
         .data = e->data, .data_len = e->data_len,
@@ -70,10 +85,15 @@ static void error_row(void *ctx, kdo_time_ns now, const struct kdo_query_error *
     kdo_journal_error_stream(o->o.journal, now, &r);
 }
 
-/* Window output: straight into the destination stream, or pending. */
-static int emit(void *ctx, kdo_time_ns now, const char *row, size_t len)
+/* Window output: straight into the destination stream, or pending.  It
+ * enters the stream at the step's instant, not at `rowtime` (the whole ms
+ * the query worked with, up to 1 ms earlier: the stream's clock never goes
+ * back). */
+static int emit(void *ctx, kdo_time_ns rowtime, const char *row, size_t len)
 {
     struct output *o = ctx;
+    kdo_time_ns now = o->app->now;
+    (void)rowtime;
     if (o->npending == 0) {
         int err = kdo_delivery_push(o->o.delivery, now, row, len);
         if (err != KDO_EFULL)
@@ -105,7 +125,10 @@ struct kdo_app *kdo_app_new_outputs(const struct kdo_app_config *cfg, struct kdo
         else
             snprintf(o->pump, sizeof o->pump, "STREAM_PUMP_%u", (unsigned)(i + 1) % 10u);
     }
+    if (a->cfg.max_read == 0)
+        a->cfg.max_read = 1; /* a step must read something, or it would repeat forever */
     a->down_until = INT64_MIN;
+    a->rowtime = INT64_MIN;
     return a;
 }
 
@@ -150,10 +173,10 @@ static int flush_pending(struct output *o, kdo_time_ns now)
 
 /* The output that cannot take what a source row of `len` bytes makes, or
  * NULL when all can.  Rows that only fold into aggregates need no room. */
-static struct output *full_output(struct kdo_app *a, size_t len)
+static const struct output *full_output(const struct kdo_app *a, size_t len)
 {
     for (size_t i = 0; i < a->nout; i++) {
-        struct output *o = &a->out[i];
+        const struct output *o = &a->out[i];
         if (o->npending > 0)
             return o;
         if (o->o.query ? kdo_query_folds(o->o.query) : a->cfg.window.kind == KDO_WINDOW_TUMBLING)
@@ -188,34 +211,50 @@ static void count_input(struct kdo_app *a, kdo_time_ns now, uint64_t rows, uint6
 /* Typed rows go through the output's query (its windows included); a row
  * it cannot read goes to its error stream, journaled with KDA's ERROR_NAME
  * and MESSAGE.  Rows as read go through the byte-level window. */
-static int through_query(struct output *o, kdo_time_ns now, const struct kdo_source_row *r)
+static int through_query(struct output *o, kdo_time_ns rowtime, const struct kdo_source_row *r)
 {
     if (o->o.query == NULL)
-        return kdo_window_input(o->window, now, r->data, r->len, emit, o);
-    return kdo_query_input(o->o.query, now, r->arrival, r->data, r->len, &o->sink);
+        return kdo_window_input(o->window, rowtime, r->data, r->len, emit, o);
+    return kdo_query_input(o->o.query, rowtime, r->arrival, r->data, r->len, &o->sink);
 }
 
+/* ROWTIME of a row read at `now`: whole milliseconds (TIMESTAMP's
+ * precision), never below the previous row's. */
+static kdo_time_ns rowtime_at(const struct kdo_app *a, kdo_time_ns now)
+{
+    kdo_time_ns t = now - now % KDO_MS;
+    return t > a->rowtime ? t : a->rowtime;
+}
+
+/* Reads the rows that arrived before the end of now's millisecond (rows a
+ * few hundred microseconds early share the ROWTIME they would get anyway),
+ * while every stream has room, at most max_read. */
 static int read_source(struct kdo_app *a, kdo_time_ns now)
 {
     struct kdo_source_row r;
-    struct output *full = NULL;
+    const struct output *full = NULL;
     uint64_t rows = 0, bytes = 0;
-    int err = 0;
+    kdo_time_ns rowtime = rowtime_at(a, now), ms_end = now - now % KDO_MS + KDO_MS;
+    int err = 0, more = 0;
     for (size_t i = 0; err == 0 && i < a->nout; i++)
         err = flush_pending(&a->out[i], now);
-    while (err == 0 && rows < a->cfg.max_read && kdo_source_peek(a->source, &r) &&
-           r.arrival <= now) {
-        if ((full = full_output(a, r.len)) != NULL)
+    while (err == 0 && (more = kdo_source_peek(a->source, &r)) && r.arrival < ms_end &&
+           rows < a->cfg.max_read) {
+        if ((full = full_output(a, r.len)) != NULL) {
+            a->blocked_len = r.len;
             break;
+        }
         for (size_t i = 0; i < a->nout; i++)
             kdo_journal_rows(a->out[i].o.journal, now, KDO_J_ROWS_READ, r.seq, 1, r.len);
         rows++;
         bytes += r.len;
         a->row_seq = r.seq;
+        a->rowtime = rowtime;
         for (size_t i = 0; err == 0 && i < a->nout; i++)
-            err = through_query(&a->out[i], now, &r);
+            err = through_query(&a->out[i], rowtime, &r);
         kdo_source_pop(a->source);
     }
+    a->next_read = err == 0 && more ? r.arrival : KDO_TIME_NEVER;
     count_input(a, now, rows, bytes);
     set_paused(a, now, full);
     return err;
@@ -263,14 +302,36 @@ static int advance_windows(struct kdo_app *a, kdo_time_ns now)
     return err;
 }
 
+/* 1 when a stream that was full can take what waits for it: the first of
+ * an output's pending rows, or (paused) the source row that found no room. */
+static int room_freed(const struct kdo_app *a)
+{
+    for (size_t i = 0; i < a->nout; i++) {
+        const struct output *o = &a->out[i];
+        if (o->npending > 0 && kdo_delivery_has_room(o->o.delivery, o->pending[0].len))
+            return 1;
+    }
+    return a->paused && full_output(a, a->blocked_len) == NULL;
+}
+
+/* When the source is next read: at the next arrival (a backlog: now), or
+ * -- paused -- the moment room frees, which delivery's advance after ours
+ * makes known: then at once (the last step's instant). */
+static kdo_time_ns read_deadline(const struct kdo_app *a)
+{
+    kdo_time_ns t = a->paused ? KDO_TIME_NEVER : a->next_read;
+    if (t > a->now && room_freed(a))
+        t = a->now;
+    return t > a->now ? t : a->now;
+}
+
 int kdo_app_advance(struct kdo_app *a, kdo_time_ns now)
 {
     int err = 0;
+    a->now = now;
     if (now >= a->down_until) {
-        if (now >= a->next_poll) {
-            a->next_poll = grid_after(now, a->cfg.poll);
+        if ((!a->paused && a->next_read <= now) || room_freed(a))
             err = read_source(a, now);
-        }
         if (err == 0)
             err = advance_windows(a, now);
     }
@@ -283,7 +344,7 @@ int kdo_app_advance(struct kdo_app *a, kdo_time_ns now)
 
 kdo_time_ns kdo_app_next_deadline(const struct kdo_app *a)
 {
-    kdo_time_ns t = kdo_time_min(a->next_sample, a->next_poll);
+    kdo_time_ns t = kdo_time_min(a->next_sample, read_deadline(a));
     for (size_t i = 0; i < a->nout; i++)
         t = kdo_time_min(t, window_deadline(&a->out[i]));
     if (a->down_until > t)
@@ -294,7 +355,6 @@ kdo_time_ns kdo_app_next_deadline(const struct kdo_app *a)
 void kdo_app_restart(struct kdo_app *a, kdo_time_ns now, kdo_time_ns downtime)
 {
     a->down_until = now + downtime;
-    a->next_poll = a->down_until;
 }
 
 int kdo_app_caught_up(struct kdo_app *a, kdo_time_ns now)

@@ -1,14 +1,16 @@
 /*
  * app.h -- the emulated KDA application: source -> query -> destination.
  *
- * The application polls its source every `poll` (rows that arrived are
- * read, get ROWTIME = the time read, and go through the window into the
- * destination stream).  Backpressure lives here: a row is read only when the
- * destination stream has room for what it produces, so a stalled delivery
- * leaves rows unread at the source and MillisBehindLatest -- now minus the
- * arrival time of the oldest unread row, sampled every `sample` -- grows.  A
- * restart stops reading for its downtime.  No clock: advance(now) and
- * next_deadline() like every core module.
+ * A row is read (inserted into the source in-application stream) at its
+ * arrival, or, when a destination stream has no room for what it produces,
+ * at the instant room frees; its ROWTIME is that instant in whole
+ * milliseconds, never below the previous row's.  Rows arriving within the
+ * millisecond being read are read in the same step (same ROWTIME), at most
+ * `max_read` per step.  There is no polling grid.  Backpressure lives here:
+ * a stalled delivery leaves rows unread at the source and MillisBehindLatest
+ * -- now minus the arrival time of the oldest unread row, sampled every
+ * `sample` -- grows.  A restart stops reading for its downtime.  No clock:
+ * advance(now) and next_deadline() like every core module.
  */
 #ifndef KDO_APP_H
 #define KDO_APP_H
@@ -22,9 +24,9 @@
 #include "delivery/metrics.h"
 
 struct kdo_app_config {
-    kdo_time_ns poll;   /* source read interval (default 200 ms) */
+    kdo_time_ns poll;   /* unused: scenarios may still set it (rows are read as they arrive) */
     kdo_time_ns sample; /* MillisBehindLatest sampling interval (default 1 s) */
-    uint64_t max_read;  /* source rows read per poll at most (default 1,000,000) */
+    uint64_t max_read;  /* source rows read per step at most (default 1,000,000; 0 means 1) */
     struct kdo_query *query; /* typed rows, WHERE and SELECT (borrowed), or NULL: rows as read */
     struct kdo_window_config window;
 };
@@ -56,6 +58,9 @@ struct kdo_app *kdo_app_new(const struct kdo_app_config *cfg, struct kdo_source 
                             struct kdo_metrics *metrics);
 void kdo_app_free(struct kdo_app *a);
 
+/* The next row's arrival, the instant a full destination stream got room
+ * again (the last advance's `now`: call again at once), a window's close or
+ * the next sample, whichever is first. */
 kdo_time_ns kdo_app_next_deadline(const struct kdo_app *a);
 /* Returns 0, or KDO_EROWSIZE if the query produced a row over 512 KB. */
 int kdo_app_advance(struct kdo_app *a, kdo_time_ns now);

@@ -1,5 +1,5 @@
 /*
- * test_app.c -- the application: polling, backpressure and lag, by hand.
+ * test_app.c -- the application: reading, ROWTIME, backpressure and lag, by hand.
  */
 #include "app/app.h"
 #include "base/errors.h"
@@ -169,6 +169,9 @@ struct lane {
 
 static struct lane lanes[KDO_APP_MAX_OUTPUTS];
 static size_t nlanes;
+/* make_outputs()'s application settings, when a test changes them. */
+static uint64_t max_read_set;               /* 0: the default */
+static const struct kdo_window_config *window_set; /* NULL: the default */
 
 static void make_outputs(const struct out_spec *spec, size_t n, struct kdo_source_segment *segs,
                          size_t nsegs)
@@ -206,6 +209,10 @@ static void make_outputs(const struct out_spec *spec, size_t n, struct kdo_sourc
     struct kdo_source_config sc = {.row_size = 0, .segments = segs, .nsegments = nsegs};
     struct kdo_app_config ac;
     kdo_app_config_default(&ac);
+    if (max_read_set)
+        ac.max_read = max_read_set;
+    if (window_set)
+        ac.window = *window_set;
     app = kdo_app_new_outputs(&ac, kdo_source_new(&sc, KDO_TIME_NEVER, &rng), outs, n);
 }
 
@@ -223,6 +230,8 @@ static void teardown_outputs(void)
         kdo_metrics_free(l->metrics);
     }
     nlanes = 0;
+    max_read_set = 0;
+    window_set = NULL;
 }
 
 /* Drives the app, then every lane, at every deadline up to `until`. */
@@ -458,6 +467,183 @@ START_TEST(an_error_row_is_journaled_by_its_output_only)
 }
 END_TEST
 
+/* ---- ROWTIME: the read instant in whole ms, no polling grid -------------- */
+
+#define EPOCH_MS 1767225600000 /* kdo_app_config_default's window.epoch_ms */
+#define US 1000                /* ns */
+
+static const char *const tick_only[] = {"TICKER_SYMBOL"};
+static const struct kdo_query_config typed_tick = {.select = tick_only, .nselect = 1};
+
+static struct kdo_source_segment bad_row_at(kdo_time_ns at)
+{
+    return (struct kdo_source_segment){
+        .kind = KDO_SEGMENT_INJECT, .from = at, .row = (char *)"not json", .row_len = 8};
+}
+
+/* The i-th error-stream entry of journal j (a typed query's unreadable row
+ * carries its ROWTIME as DATA_ROWTIME). */
+static const struct kdo_jentry *error_entry(const struct kdo_journal *j, size_t nth)
+{
+    for (size_t i = 0; i < kdo_journal_count(j); i++) {
+        const struct kdo_jentry *e = kdo_journal_at(j, i);
+        if (e->kind == KDO_J_ERROR_ROW && nth-- == 0)
+            return e;
+    }
+    ck_abort_msg("no error row #%zu", nth);
+    return NULL;
+}
+
+/* The ROWS_READ entry of source row `seq`. */
+static const struct kdo_jentry *read_entry(const struct kdo_journal *j, uint64_t seq)
+{
+    for (size_t i = 0; i < kdo_journal_count(j); i++) {
+        const struct kdo_jentry *e = kdo_journal_at(j, i);
+        if (e->kind == KDO_J_ROWS_READ && e->u.rows.first <= seq &&
+            seq < e->u.rows.first + e->u.rows.count)
+            return e;
+    }
+    ck_abort_msg("row %llu never read", (unsigned long long)seq);
+    return NULL;
+}
+
+static void one_typed_output(struct kdo_source_segment *segs, size_t nsegs)
+{
+    const struct out_spec spec[] = {
+        {"1.1", KDO_FAULT_OK, KDO_TIME_NEVER, 100000, KDO_S, &typed_tick}};
+    make_outputs(spec, 1, segs, nsegs);
+}
+
+/* A row arriving at 1234.567 ms is read then: ROWTIME 1234 ms (plus the
+ * epoch), not the next 200 ms poll's 1400. */
+START_TEST(a_row_gets_its_arrival_millisecond_as_rowtime)
+{
+    struct kdo_source_segment segs[] = {bad_row_at(1234567 * US)};
+    one_typed_output(segs, 1);
+    run_outputs_until(3 * KDO_S);
+    const struct kdo_jentry *e = error_entry(lanes[0].journal, 0);
+    ck_assert_int_eq(e->u.error.data_rowtime_ms, EPOCH_MS + 1234);
+    ck_assert_int_eq(e->t, 1234567 * US);
+    ck_assert_int_eq(read_entry(lanes[0].journal, 0)->t, 1234567 * US);
+    teardown_outputs();
+}
+END_TEST
+
+/* Rows arriving at 1234.1 and 1234.9 ms are read in one step and share
+ * ROWTIME 1234; the row at 1235.0 ms is the next millisecond's. */
+START_TEST(rows_in_one_millisecond_share_a_rowtime)
+{
+    struct kdo_source_segment segs[] = {bad_row_at(1234100 * US), bad_row_at(1234900 * US),
+                                        bad_row_at(1235000 * US)};
+    one_typed_output(segs, 3);
+    run_outputs_until(3 * KDO_S);
+    const struct kdo_journal *j = lanes[0].journal;
+    ck_assert_int_eq(error_entry(j, 0)->u.error.data_rowtime_ms, EPOCH_MS + 1234);
+    ck_assert_int_eq(error_entry(j, 1)->u.error.data_rowtime_ms, EPOCH_MS + 1234);
+    ck_assert_int_eq(error_entry(j, 2)->u.error.data_rowtime_ms, EPOCH_MS + 1235);
+    ck_assert_int_eq(read_entry(j, 0)->t, 1234100 * US);
+    ck_assert_int_eq(read_entry(j, 1)->t, 1234100 * US); /* the same step */
+    ck_assert_int_eq(read_entry(j, 2)->t, 1235000 * US);
+    teardown_outputs();
+}
+END_TEST
+
+/* max_read = 2 bounds a step; the other rows of the millisecond are read at
+ * the same instant in the next steps, with the same ROWTIME. */
+START_TEST(max_read_splits_a_millisecond_without_moving_its_rowtime)
+{
+    struct kdo_source_segment segs[5];
+    for (size_t i = 0; i < 5; i++)
+        segs[i] = bad_row_at(1234500 * US);
+    max_read_set = 2;
+    one_typed_output(segs, 5);
+    run_outputs_until(3 * KDO_S);
+    for (size_t i = 0; i < 5; i++) {
+        ck_assert_int_eq(error_entry(lanes[0].journal, i)->u.error.data_rowtime_ms,
+                         EPOCH_MS + 1234);
+        ck_assert_int_eq(read_entry(lanes[0].journal, i)->t, 1234500 * US);
+    }
+    ck_assert_double_eq(kdo_metrics_total(lanes[0].metrics, KDO_METRIC_INPUT_RECORDS)->sum, 5);
+    ck_assert_uint_eq(kdo_metrics_total(lanes[0].metrics, KDO_METRIC_INPUT_RECORDS)->count, 3);
+    teardown_outputs();
+}
+END_TEST
+
+/* The first reply that acknowledges rows after t, or NULL. */
+static const struct kdo_jentry *first_ok_reply_after(const struct kdo_journal *j, kdo_time_ns t)
+{
+    for (size_t i = 0; i < kdo_journal_count(j); i++) {
+        const struct kdo_jentry *e = kdo_journal_at(j, i);
+        if (e->kind == KDO_J_REPLY && e->t > t && e->u.reply.ok > 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* Under backpressure a row is read the instant its stream has room again,
+ * and that instant is its ROWTIME: 50 rows fill the stream at 0, the
+ * function fails until 3 s, the bad row arriving at 1 s waits; the first
+ * reply that acknowledges rows frees room and the row is read right then. */
+START_TEST(under_backpressure_rowtime_is_the_read_instant)
+{
+    struct kdo_source_segment segs[] = {
+        {.kind = KDO_SEGMENT_BURST, .from = 0, .until = KDO_TIME_NEVER, .count = 50},
+        bad_row_at(KDO_S),
+    };
+    const struct out_spec spec[] = {
+        {"1.1", KDO_FAULT_FUNCTION_ERROR, 3 * KDO_S, 50, KDO_S, &typed_tick}};
+    make_outputs(spec, 1, segs, 2);
+    run_outputs_until(10 * KDO_S);
+    const struct kdo_journal *j = lanes[0].journal;
+    const struct kdo_jentry *ok = first_ok_reply_after(j, 3 * KDO_S);
+    ck_assert_ptr_nonnull(ok);
+    ck_assert_int_eq(read_entry(j, 50)->t, ok->t);
+    ck_assert_int_eq(error_entry(j, 0)->u.error.data_rowtime_ms, EPOCH_MS + ok->t / KDO_MS);
+    ck_assert_int_eq(first_in(j, KDO_J_PAUSE)->t, KDO_S);
+    ck_assert_int_eq(first_in(j, KDO_J_RESUME)->t, ok->t);
+    teardown_outputs();
+}
+END_TEST
+
+/* Rows emitted (entered the stream) at exactly t. */
+static uint64_t emitted_at(const struct kdo_journal *j, kdo_time_ns t)
+{
+    return rows_in(j, KDO_J_ROWS_EMITTED, t) - rows_in(j, KDO_J_ROWS_EMITTED, t - 1);
+}
+
+/* A 1 s tumbling window: the row arriving at 999.9 ms is in [0, 1 s), the
+ * row at 1000.0 ms in [1 s, 2 s); each window emits one row at its end.
+ * (A 200 ms poll read both at 1000 ms: one window of two rows.)  Checked for
+ * a typed query and for rows as read through the byte-level window. */
+static void check_tumbling_boundary(const struct kdo_query_config *q)
+{
+    static const struct kdo_window_config tumbling_1s = {
+        .kind = KDO_WINDOW_TUMBLING, .size = KDO_S, .epoch_ms = EPOCH_MS};
+    struct kdo_source_segment segs[] = {
+        {.kind = KDO_SEGMENT_INJECT, .from = 999900 * US, .row = (char *)"{\"A\":1}", .row_len = 7},
+        {.kind = KDO_SEGMENT_INJECT, .from = KDO_S, .row = (char *)"{\"A\":2}", .row_len = 7},
+    };
+    const struct out_spec spec[] = {{"1.1", KDO_FAULT_OK, KDO_TIME_NEVER, 100000, 0, q}};
+    window_set = &tumbling_1s;
+    make_outputs(spec, 1, segs, 2);
+    run_outputs_until(5 * KDO_S);
+    const struct kdo_journal *j = lanes[0].journal;
+    ck_assert_uint_eq(emitted_at(j, KDO_S), 1);
+    ck_assert_uint_eq(emitted_at(j, 2 * KDO_S), 1);
+    ck_assert_uint_eq(rows_in(j, KDO_J_ROWS_EMITTED, KDO_TIME_NEVER), 2);
+    teardown_outputs();
+}
+
+START_TEST(a_tumbling_boundary_splits_999_9_ms_from_1000_ms)
+{
+    static const char *const count_sel[] = {"COUNT(*) AS N"};
+    const struct kdo_query_config tumbling = {
+        .window = KDO_QUERY_TUMBLING, .range_ms = 1000, .select = count_sel, .nselect = 1};
+    check_tumbling_boundary(NULL);
+    check_tumbling_boundary(&tumbling);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("app");
@@ -475,6 +661,13 @@ static Suite *suite(void)
     tcase_add_test(tc, a_folding_output_never_blocks_reading);
     tcase_add_test(tc, rows_read_go_to_every_journal);
     tcase_add_test(tc, an_error_row_is_journaled_by_its_output_only);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("rowtime");
+    tcase_add_test(tc, a_row_gets_its_arrival_millisecond_as_rowtime);
+    tcase_add_test(tc, rows_in_one_millisecond_share_a_rowtime);
+    tcase_add_test(tc, max_read_splits_a_millisecond_without_moving_its_rowtime);
+    tcase_add_test(tc, under_backpressure_rowtime_is_the_read_instant);
+    tcase_add_test(tc, a_tumbling_boundary_splits_999_9_ms_from_1000_ms);
     suite_add_tcase(s, tc);
     return s;
 }
