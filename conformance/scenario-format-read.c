@@ -171,6 +171,11 @@ static void help_map(FILE *out, const struct kdo_format_map *root, const struct 
 
 int kdo_format_help(FILE *out, const struct kdo_format_map *root)
 {
-    help_map(out, root, root, "", 0);
+    return kdo_format_help_under(out, root, "");
+}
+
+int kdo_format_help_under(FILE *out, const struct kdo_format_map *root, const char *prefix)
+{
+    help_map(out, root, root, prefix, 0);
     return ferror(out) ? KDO_EIO : 0;
 }
