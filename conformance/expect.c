@@ -17,7 +17,6 @@
 #include "base/buf.h"
 #include "base/errors.h"
 #include "delivery/contract.h"
-#include "scenario-format.h"
 #include "suggest.h"
 
 #include <math.h>
@@ -693,7 +692,7 @@ void kdo_facts_help(FILE *out)
                  "  %-28s metric:LambdaDelivery.OkRecords:Sum, metric:Success:Average,\n"
                  "  %-28s metric:Bytes:Input:Sum, metric:MillisBehindLatest:Maximum\n",
             "metric:NAME[:FLOW]:STAT", "", "");
-    fprintf(out, "  %-28s the rows the function must receive, each once, in emission order: a\n"
-                 "  %-28s file name, [] for none, or a mapping of:\n", OUTPUT_FACT, "");
-    kdo_format_help_under(out, &kdo_format_output, "output.");
+    fprintf(out, "  %-28s the rows the function must receive, each once, in emission order:\n"
+                 "  %-28s a file name, [] for none, or {file, ...} (expect.output.* above)\n",
+            OUTPUT_FACT, "");
 }

@@ -102,6 +102,7 @@ static const struct kdo_format_key top_keys[] = {
     {.name = "expect",
      .kind = KDO_FORMAT_OTHER,
      .help = "What must hold: a mapping of fact: value or fact: {min, max, eq, during}, or a list of one-entry mappings (to state one fact for several periods). Every scenario also checks lost = 0, ok_resent = 0, retry_hint_errors = 0, head_of_line_violations = 0, max_event_bytes <= 6291456 unless it says otherwise. With several destinations, a key naming one (\"1.2\") holds that destination's facts; the others are the first's. output: the rows the function must receive (a file, [] or {file, format, order, tolerance, columns}).",
+     .map = &kdo_format_output, /* the form of its `output` entry */
      .schema = "{\"anyOf\": [{\"$ref\": \"#/$defs/facts\"}, {\"type\": \"array\", \"items\": {\"$ref\": \"#/$defs/facts\", \"type\": \"object\", \"minProperties\": 1, \"maxProperties\": 1, \"description\": \"one fact: bound\"}}]}"},
 };
 /* The query keys, the same at the application's top level and in each

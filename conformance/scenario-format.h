@@ -138,7 +138,5 @@ void kdo_format_limit_text(const struct kdo_format_key *k, int64_t v, char *out,
 /* Prints every key under root, one line each: its path, kind, limits,
  * default and help.  Returns 0 or KDO_EIO. */
 int kdo_format_help(FILE *out, const struct kdo_format_map *root);
-/* The same with every path led by `prefix` ("output."). */
-int kdo_format_help_under(FILE *out, const struct kdo_format_map *root, const char *prefix);
 
 #endif
