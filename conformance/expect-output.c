@@ -62,6 +62,25 @@ void kdo_output_expect_free(struct kdo_output_expect *o)
 
 /* ---- two queues that drain from the front -------------------------------------- */
 
+/* Room for one more item of `size` bytes at the back of a queue whose live
+ * items are [*head, *n): the drained front is reused before the array grows. */
+static void *queue_room(void *v, size_t *head, size_t *n, size_t *cap, size_t size)
+{
+    char *a = v;
+    if (*head > 0 && *head == *n)
+        *head = *n = 0;
+    if (*n == *cap && *head > 0) {
+        memmove(a, a + *head * size, (*n - *head) * size);
+        *n -= *head;
+        *head = 0;
+    }
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 16;
+        a = kdo_xrealloc(a, *cap * size);
+    }
+    return a;
+}
+
 static void push_range(struct kdo_output_watch *w, uint64_t first, uint64_t count, kdo_time_ns t)
 {
     struct range *last = w->nranges > w->rhead ? &w->ranges[w->nranges - 1] : NULL;
@@ -69,36 +88,16 @@ static void push_range(struct kdo_output_watch *w, uint64_t first, uint64_t coun
         last->count += count;
         return;
     }
-    if (w->rhead > 0 && w->rhead == w->nranges)
-        w->rhead = w->nranges = 0;
-    if (w->nranges == w->rcap) {
-        memmove(w->ranges, w->ranges + w->rhead, (w->nranges - w->rhead) * sizeof *w->ranges);
-        w->nranges -= w->rhead;
-        w->rhead = 0;
-        if (w->nranges == w->rcap) {
-            w->rcap = w->rcap ? 2 * w->rcap : 16;
-            w->ranges = kdo_xrealloc(w->ranges, w->rcap * sizeof *w->ranges);
-        }
-    }
+    w->ranges = queue_room(w->ranges, &w->rhead, &w->nranges, &w->rcap, sizeof *w->ranges);
     w->ranges[w->nranges++] = (struct range){first, count, t};
 }
 
 static void push_row(struct kdo_output_watch *w, uint64_t seq, const char *data, size_t len)
 {
-    if (w->phead > 0 && w->phead == w->nrows)
-        w->phead = w->nrows = 0;
-    if (w->nrows == w->pcap) {
-        memmove(w->rows, w->rows + w->phead, (w->nrows - w->phead) * sizeof *w->rows);
-        w->nrows -= w->phead;
-        w->phead = 0;
-        if (w->nrows == w->pcap) {
-            w->pcap = w->pcap ? 2 * w->pcap : 64;
-            w->rows = kdo_xrealloc(w->rows, w->pcap * sizeof *w->rows);
-        }
-    }
     char *copy = kdo_xmalloc(len + 1);
     memcpy(copy, data, len);
     copy[len] = '\0';
+    w->rows = queue_room(w->rows, &w->phead, &w->nrows, &w->pcap, sizeof *w->rows);
     w->rows[w->nrows++] = (struct pending){seq, copy, len};
 }
 
