@@ -223,6 +223,37 @@ START_TEST(shown_differences_are_bounded)
 }
 END_TEST
 
+/* An instant of more rows than KDO_ROWDIFF_MAX_GROUP is compared in parts:
+ * the rows all match, each once, and a changed one is still found. */
+START_TEST(a_large_instant_is_compared_in_parts)
+{
+    size_t n = KDO_ROWDIFF_MAX_GROUP + 904;
+    struct kdo_rowdiff_text *t = calloc(n, sizeof *t);
+    char (*rows)[40] = calloc(n, sizeof *rows);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(rows[i], sizeof rows[i], "{\"K\":%zu,\"V\":%zu.5}", i, i);
+        t[i] = (struct kdo_rowdiff_text){rows[i], strlen(rows[i])};
+    }
+    struct kdo_rowdiff_config c = json_cfg();
+    struct kdo_rowdiff *d = kdo_rowdiff_new(&c, t, n);
+    for (size_t i = 0; i < n; i++) {
+        char g[40];
+        snprintf(g, sizeof g, "{\"K\":%zu,\"V\":%zu.5}", i, i == 4500 ? i + 1 : i);
+        kdo_rowdiff_add(d, g, strlen(g), 7);
+    }
+    kdo_rowdiff_finish(d);
+    kdo_rowdiff_counts(d, &counts);
+    report = kdo_rowdiff_report(d);
+    ck_assert_uint_eq(counts.received, n);
+    ck_assert_uint_eq(counts.matched, n - 1);
+    ck_assert_uint_eq(counts.changed, 1);
+    ck_assert_msg(strstr(report, "row 4501: column V: expected 4500.5, got 4501.5"), "%s", report);
+    kdo_rowdiff_free(d);
+    free(rows);
+    free(t);
+}
+END_TEST
+
 START_TEST(check_row_names_the_problem)
 {
     char why[200];
@@ -249,6 +280,7 @@ static Suite *suite(void)
     tcase_add_test(t, csv_by_position);
     tcase_add_test(t, no_rows_expected);
     tcase_add_test(t, shown_differences_are_bounded);
+    tcase_add_test(t, a_large_instant_is_compared_in_parts);
     tcase_add_test(t, check_row_names_the_problem);
     suite_add_tcase(s, t);
     return s;

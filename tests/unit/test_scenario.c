@@ -1345,6 +1345,18 @@ START_TEST(output_refusals)
     output_refused("expect:\n  - output: []\n  - output: []\n", 3, 5,
                    "output is stated twice");
     output_refused("expect:\n  outptu: []\n", 2, 3, "did you mean \"output\"");
+    /* the limits: at most 1,000,000 rows (and 64 MB) */
+    char path[600];
+    snprintf(path, sizeof path, "%s/scn/big.jsonl", tmp);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    for (size_t i = 0; i <= KDO_ROWDIFF_MAX_ROWS; i++)
+        fputs("{}\n", f);
+    fclose(f);
+    ck_assert_int_eq(load_in_folder("expect:\n  output: big.jsonl\n"), KDO_ESCHEMA);
+    ck_assert_msg(strstr(err.file, "big.jsonl") && strstr(err.msg, "1000000"), "%s: %s",
+                  err.file, err.msg);
+    remove(path);
     output_refused("expect:\n  output: {during: {from: 1s}}\n", 2, 12, "unknown key \"during\"");
     remove(strcat(strcpy((char[600]){0}, tmp), "/scn/out.jsonl"));
     remove(strcat(strcpy((char[600]){0}, tmp), "/scn/out.csv"));
