@@ -135,8 +135,31 @@ static int output_file(struct kdo__scenario_ctx *c, node *n, node *format, struc
     return err ? err : output_rows(c, n, o);
 }
 
+/* The typed query of destination d, or NULL when its rows pass as read. */
+static const struct kdo_query_config *dest_query(const struct kdo_scenario *s, size_t d)
+{
+    if (s->ndest > 0)
+        return d < s->ndest ? s->sim.outputs[d].query : NULL;
+    return s->has_query ? &s->query : NULL;
+}
+
+/* A typed destination writes one format: a file of the other could never match. */
+static int output_format_agrees(struct kdo__scenario_ctx *c, node *n, size_t dest,
+                                const struct kdo_output_expect *o)
+{
+    const struct kdo_query_config *q = dest_query(c->s, dest);
+    if (q == NULL || q->output_format == o->cfg.format)
+        return 0;
+    int csv = q->output_format == KDO_ROWFMT_CSV;
+    return kdo__scenario_fail(c, n, "output: the destination writes %s rows, but %s is read as %s; "
+                              "give a %s file (%s, or say format: %s)", csv ? "CSV" : "JSON",
+                              o->file, csv ? "JSON Lines" : "CSV", csv ? "CSV" : "JSON Lines",
+                              csv ? ".csv" : ".jsonl", csv ? "csv" : "json");
+}
+
 /* output: FILE | [] | {file, format, order, tolerance, columns}. */
-static int output_spec(struct kdo__scenario_ctx *c, node *v, struct kdo_output_expect *o)
+static int output_spec(struct kdo__scenario_ctx *c, node *v, size_t dest,
+                       struct kdo_output_expect *o)
 {
     node *file = v, *format = NULL, *k;
     int err, order = 0;
@@ -168,7 +191,7 @@ static int output_spec(struct kdo__scenario_ctx *c, node *v, struct kdo_output_e
         return kdo__scenario_fail(c, v, "output: expected a file name, [] or {file, format, order, "
                                   "tolerance, columns}");
     }
-    if ((err = output_file(c, file, format, o)))
+    if ((err = output_file(c, file, format, o)) || (err = output_format_agrees(c, file, dest, o)))
         return err;
     o->cfg.columns = (const char *const *)o->columns;
     o->cfg.ncolumns = o->ncolumns;
@@ -190,7 +213,7 @@ static int output_expectation(struct kdo__scenario_ctx *c, const struct kdo_ypai
                                   .until = KDO_TIME_NEVER, .line = pair->key->line,
                                   .column = pair->key->column, .destination = dest};
     e->output = kdo_xcalloc(1, sizeof *e->output);
-    return output_spec(c, pair->value, e->output);
+    return output_spec(c, pair->value, dest, e->output);
 }
 
 /* ---- fact: bound ------------------------------------------------------------------ */

@@ -1345,6 +1345,8 @@ START_TEST(output_refusals)
     output_refused("expect:\n  - output: []\n  - output: []\n", 3, 5,
                    "output is stated twice");
     output_refused("expect:\n  outptu: []\n", 2, 3, "did you mean \"output\"");
+    output_refused("application:\n  format: JSON\nexpect:\n  output: out.csv\n", 4, 11,
+                   "the destination writes JSON rows, and");
     /* the limits: at most 1,000,000 rows (and 64 MB) */
     char path[600];
     snprintf(path, sizeof path, "%s/scn/big.jsonl", tmp);
