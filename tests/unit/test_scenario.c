@@ -1346,7 +1346,7 @@ START_TEST(output_refusals)
                    "output is stated twice");
     output_refused("expect:\n  outptu: []\n", 2, 3, "did you mean \"output\"");
     output_refused("application:\n  format: JSON\nexpect:\n  output: out.csv\n", 4, 11,
-                   "the destination writes JSON rows, and");
+                   "the destination writes JSON rows, but");
     /* the limits: at most 1,000,000 rows (and 64 MB) */
     char path[600];
     snprintf(path, sizeof path, "%s/scn/big.jsonl", tmp);
