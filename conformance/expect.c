@@ -88,11 +88,11 @@ static const unsigned char fact_windowable[] = {
 
 #define WHOLE_RUN INT64_MIN, KDO_TIME_NEVER
 const struct kdo_expectation kdo_default_expectations[] = {
-    {"lost", 0, 0, WHOLE_RUN, 0, 0, 0},
-    {"ok_resent", 0, 0, WHOLE_RUN, 0, 0, 0},
-    {"retry_hint_errors", 0, 0, WHOLE_RUN, 0, 0, 0},
-    {"head_of_line_violations", 0, 0, WHOLE_RUN, 0, 0, 0},
-    {"max_event_bytes", 0, 6291456, WHOLE_RUN, 0, 0, 0},
+    {"lost", 0, 0, WHOLE_RUN, 0, 0, 0, NULL},
+    {"ok_resent", 0, 0, WHOLE_RUN, 0, 0, 0, NULL},
+    {"retry_hint_errors", 0, 0, WHOLE_RUN, 0, 0, 0, NULL},
+    {"head_of_line_violations", 0, 0, WHOLE_RUN, 0, 0, 0, NULL},
+    {"max_event_bytes", 0, 6291456, WHOLE_RUN, 0, 0, 0, NULL},
 };
 const size_t kdo_default_expectations_count =
     sizeof kdo_default_expectations / sizeof kdo_default_expectations[0];
@@ -617,15 +617,22 @@ int kdo_facts_get(const struct kdo_facts *f, const char *name, double *value, si
     return 0;
 }
 
+/* The rows the function received (expect-output.c): a fact of its own
+ * form, compared whole, never windowed, never in the list of counted facts. */
+#define OUTPUT_FACT "output"
+
 int kdo_fact_known(const char *name)
 {
     double v;
-    return fact_index(name) >= 0 || metric_fact(NULL, name, &v) == 0;
+    return fact_index(name) >= 0 || metric_fact(NULL, name, &v) == 0 ||
+           strcmp(name, OUTPUT_FACT) == 0;
 }
 
 int kdo_fact_windowable(const char *name)
 {
     int k = fact_index(name);
+    if (strcmp(name, OUTPUT_FACT) == 0)
+        return 0;
     return k < 0 ? kdo_fact_known(name) : k >= F_REASON_BASE || fact_windowable[k];
 }
 
@@ -646,6 +653,7 @@ const char *kdo_fact_suggest(const char *name)
         list[n] = names[n];
         n++;
     }
+    list[n++] = OUTPUT_FACT; /* n < F_COUNT: the reasons' base has no name */
     list[n] = NULL;
     return kdo_suggest_nearest(name, list);
 }
@@ -684,4 +692,7 @@ void kdo_facts_help(FILE *out)
                  "  %-28s metric:LambdaDelivery.OkRecords:Sum, metric:Success:Average,\n"
                  "  %-28s metric:Bytes:Input:Sum, metric:MillisBehindLatest:Maximum\n",
             "metric:NAME[:FLOW]:STAT", "", "");
+    fprintf(out, "  %-28s the rows the function must receive, each once, in emission order:\n"
+                 "  %-28s a file name, [] for none, or {file, ...} (expect.output.* above)\n",
+            OUTPUT_FACT, "");
 }

@@ -17,8 +17,27 @@
 #include "base/ktime.h"
 #include "delivery/journal.h"
 #include "delivery/metrics.h"
+#include "rowdiff.h"
 
 #include <stddef.h>
+
+/* `expect: output:` -- the rows a destination's function must receive
+ * (expect-output.c).  Loaded with the scenario, so a bad file is a load
+ * error; owned by its expectation. */
+struct kdo_rowfile;
+struct kdo_output_expect {
+    char *file;                    /* the expected rows' file as named, or NULL: output: [] */
+    struct kdo_rowdiff_config cfg; /* its columns and names point at the arrays below */
+    char **columns;                /* `columns`: compare only these, or NULL */
+    size_t ncolumns;
+    char **names;                  /* CSV: the file's header, the destination's columns */
+    size_t nnames;
+    struct kdo_rowfile *rows;      /* the file's rows, or NULL */
+    struct kdo_rowdiff_text *text; /* rows[i] as rowdiff reads them */
+    size_t n;
+};
+/* kdo_output_expect_free(NULL) is a no-op. */
+void kdo_output_expect_free(struct kdo_output_expect *o);
 
 /* One expectation: a named fact of the run within bounds. */
 struct kdo_expectation {
@@ -27,6 +46,7 @@ struct kdo_expectation {
     kdo_time_ns from, until; /* counted in this period only (`during`); whole run by default */
     int line, column;
     size_t destination; /* index of the destination whose journal it reads (0: the first) */
+    struct kdo_output_expect *output; /* fact "output" (min = max = 0 differences), else NULL */
 };
 
 struct kdo_facts;
@@ -67,6 +87,27 @@ char *kdo_facts_evidence(const struct kdo_facts *f, const char *name);
 int kdo_facts_context(const struct kdo_facts *f, const char *name);
 /* Whether a fact can be restricted to a period (`during`). */
 int kdo_fact_windowable(const char *name);
+
+/* The rows a destination's function received, each once (a row resent
+ * after a failure or a restart is still one row), in the order the
+ * application emitted them, grouped by the instant it emitted them (the
+ * journal's rows_emitted entries), compared with an output expectation as
+ * the run goes.  Rows wait here only until their instant is final. */
+struct kdo_output_watch;
+struct kdo_invocation;
+/* Watches j from now on; o is borrowed while the watch lives.  Returns a
+ * new object, or NULL if j has no room for another watcher. */
+struct kdo_output_watch *kdo_output_watch_new(struct kdo_journal *j,
+                                              const struct kdo_output_expect *o);
+/* An invocation sent to the destination (its records are copied as needed). */
+void kdo_output_watch_sent(struct kdo_output_watch *w, const struct kdo_invocation *inv);
+/* The run is over and its journal flushed: the rows still expected are missing. */
+void kdo_output_watch_finish(struct kdo_output_watch *w);
+/* Rows missing, unexpected or changed (0: the function received exactly the rows). */
+double kdo_output_watch_differences(const struct kdo_output_watch *w);
+/* The row diff (kdo_rowdiff_report()), a new string. */
+char *kdo_output_watch_evidence(const struct kdo_output_watch *w);
+void kdo_output_watch_free(struct kdo_output_watch *w);
 
 /* Whether `name` is a known fact (metric facts included). */
 int kdo_fact_known(const char *name);

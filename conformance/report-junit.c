@@ -22,7 +22,8 @@ static void xml_attr(FILE *out, const char *name, const char *value)
 static void xml_evidence(FILE *out, const char *line, size_t len, void *arg)
 {
     (void)arg;
-    fputs("  journal: ", out);
+    /* a journal entry is labelled; other evidence (a row diff) speaks for itself */
+    fputs(len > 0 && line[0] == '{' ? "  journal: " : "  ", out);
     kdo__report_put_span(out, line, len, KDO__ESC_XML);
     fputc('\n', out);
 }

@@ -71,7 +71,7 @@ static void md_section(FILE *out, const struct kdo_scenario_result *r)
         kdo__report_put_check_text(out, r, c, KDO__ESC_MD);
         fputs("\n\n", out);
         if (c->evidence && c->evidence[0])
-            md_fenced(out, "json", c->evidence);
+            md_fenced(out, c->evidence[0] == '{' ? "json" : "text", c->evidence); /* a row diff */
     }
     if (r->verdict == KDO_VERDICT_BAD_INPUT)
         return;

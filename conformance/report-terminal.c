@@ -99,7 +99,8 @@ static void term_note(FILE *out, const char *line, size_t len, void *arg)
     fputc('\n', out);
 }
 
-/* "      journal: {...}", cut at a character boundary after 400 bytes. */
+/* "      journal: {...}", cut at a character boundary after 400 bytes;
+ * evidence that is not a journal entry (a row diff) is shown unlabelled. */
 static void term_evidence(FILE *out, const char *line, size_t len, void *arg)
 {
     const int *colour = arg;
@@ -109,7 +110,7 @@ static void term_evidence(FILE *out, const char *line, size_t len, void *arg)
         while (cut > 0 && ((unsigned char)line[cut] & 0xC0) == 0x80)
             cut--;
     }
-    fprintf(out, "%s      journal: ", *colour ? ANSI_DIM : "");
+    fprintf(out, "%s      %s", *colour ? ANSI_DIM : "", len > 0 && line[0] == '{' ? "journal: " : "");
     kdo__report_put_span(out, line, cut, KDO__ESC_LINE);
     fprintf(out, "%s%s\n", cut < len ? " ..." : "", *colour ? ANSI_RESET : "");
 }

@@ -79,6 +79,10 @@ struct watch {
     size_t n, cap;
     FILE *journal_out;                  /* --journal, or NULL */
     FILE *lane_files[KDO_APP_MAX_OUTPUTS]; /* several destinations: each lane's lines */
+    /* expect: output: per destination, told each invocation sent (sent_to()) */
+    struct kdo_output_watch *output[KDO_APP_MAX_OUTPUTS];
+    char lane_ids[KDO_APP_MAX_OUTPUTS][16];
+    struct records *rec; /* --records, also told each invocation, or NULL */
     int err;
     char why[160];                      /* what err means, for the user */
 };
@@ -115,7 +119,6 @@ static void lane_journal(void *ctx, size_t lane, const char *id, struct kdo_jour
 {
     struct watch *w = ctx;
     const struct kdo_scenario *s = w->s;
-    (void)id;
     kdo_journal_forget(j);
     if (lane >= KDO_APP_MAX_OUTPUTS)
         return;
@@ -123,6 +126,14 @@ static void lane_journal(void *ctx, size_t lane, const char *id, struct kdo_jour
     for (size_t i = 0; i < s->nexpect; i++)
         if (s->expect[i].destination == lane)
             watch_period(w, j, lane, s->expect[i].from, s->expect[i].until);
+    snprintf(w->lane_ids[lane], sizeof w->lane_ids[lane], "%s", id ? id : "");
+    for (size_t i = 0; i < s->nexpect; i++)
+        if (s->expect[i].output && s->expect[i].destination == lane &&
+            (w->output[lane] = kdo_output_watch_new(j, s->expect[i].output)) == NULL) {
+            w->err = KDO_ETOOBIG;
+            snprintf(w->why, sizeof w->why, "too many watchers of destination %zu's journal",
+                     lane + 1);
+        }
     if (w->journal_out && s->ndest > 1) {
         if ((w->lane_files[lane] = tmpfile()) == NULL) {
             w->err = KDO_EIO;
@@ -143,6 +154,9 @@ static void watch_finish(struct watch *w, const struct kdo_sim_result *r)
         kdo_journal_flush(r->lanes[i].journal);
     for (size_t i = 0; i < w->n; i++)
         kdo_facts_finish(w->v[i].f, r->lanes[w->v[i].dest < r->nlanes ? w->v[i].dest : 0].metrics);
+    for (size_t i = 0; i < KDO_APP_MAX_OUTPUTS; i++)
+        if (w->output[i])
+            kdo_output_watch_finish(w->output[i]);
 }
 
 static void watch_cleanup(struct watch *w)
@@ -150,6 +164,8 @@ static void watch_cleanup(struct watch *w)
     for (size_t i = 0; i < w->n; i++)
         kdo_facts_free(w->v[i].f);
     free(w->v);
+    for (size_t i = 0; i < KDO_APP_MAX_OUTPUTS; i++)
+        kdo_output_watch_free(w->output[i]);
     for (size_t i = 0; i < KDO_APP_MAX_OUTPUTS; i++)
         if (w->lane_files[i])
             fclose(w->lane_files[i]);
@@ -164,11 +180,18 @@ static void check(const struct watch *w, const struct kdo_sim_result *r,
                   const struct kdo_expectation *e, struct kdo_check_result *out)
 {
     struct kdo_facts *f = facts_for(w, e->destination, e->from, e->until);
+    const struct kdo_output_watch *ow = e->output && e->destination < KDO_APP_MAX_OUTPUTS
+                                            ? w->output[e->destination] : NULL;
     char want[160];
     double v = NAN;
-    if (f == NULL || kdo_facts_get(f, e->fact, &v, NULL) != 0)
+    if (ow)
+        v = kdo_output_watch_differences(ow);
+    else if (f == NULL || kdo_facts_get(f, e->fact, &v, NULL) != 0)
         v = NAN;
     format_bound(e, want, sizeof want);
+    if (e->output) /* a count of differing rows: name what it is compared with */
+        snprintf(want, sizeof want, "= 0 rows differing from %.120s",
+                 e->output->file ? e->output->file : "no rows ([])");
     char fact[200];
     if (r->nlanes > 1) /* name the destination: "1.2:rows_delivered" */
         snprintf(fact, sizeof fact, "%s:%s", lane_of(r, e->destination)->id, e->fact);
@@ -178,7 +201,8 @@ static void check(const struct watch *w, const struct kdo_sim_result *r,
         .fact = kdo_xstrdup(fact), .expected = kdo_xstrdup(want), .value = v,
         .passed = v >= e->min && v <= e->max, .line = e->line, .column = e->column,
     };
-    out->evidence = f ? kdo_facts_evidence(f, e->fact) : NULL;
+    out->evidence = ow ? (out->passed ? NULL : kdo_output_watch_evidence(ow))
+                  : f ? kdo_facts_evidence(f, e->fact) : NULL;
 }
 
 static int overridden(const struct kdo_scenario *s, const char *fact, size_t dest)
@@ -314,6 +338,21 @@ struct records {
     int several_dests;
     int err;
 };
+
+static void write_records(void *ctx, const char *dest, kdo_time_ns now,
+                          const struct kdo_invocation *inv);
+
+/* Each invocation sent: to --records and to the destination's output check. */
+static void sent_to(void *ctx, const char *dest, kdo_time_ns now,
+                    const struct kdo_invocation *inv)
+{
+    struct watch *w = ctx;
+    if (w->rec && w->rec->f)
+        write_records(w->rec, dest, now, inv);
+    for (size_t i = 0; i < KDO_APP_MAX_OUTPUTS; i++)
+        if (w->output[i] && strcmp(w->lane_ids[i], dest ? dest : "") == 0)
+            kdo_output_watch_sent(w->output[i], inv);
+}
 
 static void write_records(void *ctx, const char *dest, kdo_time_ns now,
                           const struct kdo_invocation *inv)
@@ -466,6 +505,14 @@ static void append_facts(struct kdo_scenario_result *res, const struct watch *w,
     res->notes = text;
 }
 
+static int has_output(const struct kdo_scenario *s)
+{
+    for (size_t i = 0; i < s->nexpect; i++)
+        if (s->expect[i].output)
+            return 1;
+    return 0;
+}
+
 static void run_one(const char *file, const struct kdo_runner_options *o, int several,
                     struct kdo_scenario_result *res)
 {
@@ -507,9 +554,10 @@ static void run_one(const char *file, const struct kdo_runner_options *o, int se
     } else if (rc == 0) {
         struct kdo_sim_result r;
         s->sim.transport = kdo_endpoint_transport(end);
-        if (rec.f) {
-            s->sim.on_send = write_records;
-            s->sim.on_send_ctx = &rec;
+        w.rec = &rec;
+        if (rec.f || has_output(s)) {
+            s->sim.on_send = sent_to;
+            s->sim.on_send_ctx = &w;
         }
         s->sim.on_journal = lane_journal;
         s->sim.on_journal_ctx = &w;

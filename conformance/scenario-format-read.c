@@ -152,7 +152,10 @@ static void help_key(FILE *out, const struct kdo_format_key *k, const char *pref
     /* A mapping met again (match under rules and timeline) is listed once. */
     if (k->map && depth < 4 && !(k->map == &kdo_format_match && strcmp(prefix, "lambda.rules[].") != 0)) {
         char sub[160];
-        snprintf(sub, sizeof sub, "%s%s", path, k->kind == KDO_FORMAT_LIST ? "[]." : ".");
+        if (k->kind == KDO_FORMAT_OTHER) /* the map is the form of one entry, named by it */
+            snprintf(sub, sizeof sub, "%s.%s.", path, k->map->name);
+        else
+            snprintf(sub, sizeof sub, "%s%s", path, k->kind == KDO_FORMAT_LIST ? "[]." : ".");
         help_map(out, k->map, k->map, sub, depth + 1);
     }
 }

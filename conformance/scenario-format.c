@@ -101,7 +101,8 @@ static const struct kdo_format_key top_keys[] = {
      .map = &timeline_item},
     {.name = "expect",
      .kind = KDO_FORMAT_OTHER,
-     .help = "What must hold: a mapping of fact: value or fact: {min, max, eq, during}, or a list of one-entry mappings (to state one fact for several periods). Every scenario also checks lost = 0, ok_resent = 0, retry_hint_errors = 0, head_of_line_violations = 0, max_event_bytes <= 6291456 unless it says otherwise. With several destinations, a key naming one (\"1.2\") holds that destination's facts; the others are the first's.",
+     .help = "What must hold: a mapping of fact: value or fact: {min, max, eq, during}, or a list of one-entry mappings (to state one fact for several periods). Every scenario also checks lost = 0, ok_resent = 0, retry_hint_errors = 0, head_of_line_violations = 0, max_event_bytes <= 6291456 unless it says otherwise. With several destinations, a key naming one (\"1.2\") holds that destination's facts; the others are the first's. output: the rows the function must receive (a file, [] or {file, format, order, tolerance, columns}).",
+     .map = &kdo_format_output, /* the form of its `output` entry */
      .schema = "{\"anyOf\": [{\"$ref\": \"#/$defs/facts\"}, {\"type\": \"array\", \"items\": {\"$ref\": \"#/$defs/facts\", \"type\": \"object\", \"minProperties\": 1, \"maxProperties\": 1, \"description\": \"one fact: bound\"}}]}"},
 };
 /* The query keys, the same at the application's top level and in each
@@ -561,6 +562,33 @@ static const struct kdo_format_key during_keys[] = {
      .offset = offsetof(struct kdo_expectation, until)},
 };
 
+static const char *const output_formats[] = {"json", "csv", NULL};
+static const char *const output_orders[] = {"window", "strict", NULL};
+static const struct kdo_format_key output_keys[] = {
+    {.name = "file",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "the rows the function must receive: a JSON Lines (.jsonl, .json) or CSV (.csv, its header naming the destination's columns) file next to the scenario or under an --allow-path, at most 64 MB and 1,000,000 rows; an empty file: no rows",
+     .schema = "{\"type\": \"string\", \"minLength\": 1}"},
+    {.name = "format",
+     .kind = KDO_FORMAT_ENUM,
+     .help = "how the file is written (default: by its name, .csv is CSV, else JSON Lines); JSON rows compare by key, CSV rows by position",
+     .choices = output_formats},
+    {.name = "order",
+     .kind = KDO_FORMAT_ENUM,
+     .help = "strict: the rows in exactly this order; window: in any order among the rows of one emission instant (one window's output, one flush), in order across them",
+     .choices = output_orders,
+     .def = "window"},
+    {.name = "tolerance",
+     .kind = KDO_FORMAT_NUMBER,
+     .help = "for numbers that are not both integers: |expected - got| <= t + t * max(|expected|, |got|) (default 1e-9); strings and integers compare exactly",
+     .def = "1e-9",
+     .schema = "{\"type\": \"number\", \"minimum\": 0}"},
+    {.name = "columns",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "compare only these columns (default: every column)",
+     .schema = "{\"type\": \"array\", \"minItems\": 1, \"items\": {\"type\": \"string\", \"minLength\": 1}}"},
+};
+
 static const struct kdo_format_map application = {MAP("application", NULL, application_keys, NULL)};
 static const struct kdo_format_map buffer = {MAP("buffer", NULL, buffer_keys, NULL)};
 static const struct kdo_format_map input_item = {MAP("an input item", "One input: exactly one of rate (generated rows), burst, row, rows or file, with an optional time span; rows and file may take a rate.", input_item_keys,
@@ -583,4 +611,5 @@ const struct kdo_format_map kdo_format_restart = {MAP("restart", NULL, restart_k
 const struct kdo_format_map kdo_format_range = {MAP("a range", NULL, range_keys, NULL)};
 const struct kdo_format_map kdo_format_bound = {MAP("an expectation (min, max or eq)", NULL, bound_keys, NULL)};
 const struct kdo_format_map kdo_format_during = {MAP("during", NULL, during_keys, NULL)};
+const struct kdo_format_map kdo_format_output = {MAP("output", "The rows the function must receive, each once, in the order the application emitted them: a file of them and how to compare.", output_keys, "{\"required\": [\"file\"]}")};
 const struct kdo_format_map kdo_format_scenario = {MAP("a scenario", "A kdaout scenario: an emulated Kinesis Data Analytics (SQL) application delivering to a Lambda function, faults over time, and the facts that must hold. Run it with `kdaout run FILE`.", top_keys, NULL)};

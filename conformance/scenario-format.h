@@ -115,6 +115,9 @@ extern const struct kdo_format_map kdo_format_scenario;
  * also reachable from it; these name them). */
 extern const struct kdo_format_map kdo_format_match, kdo_format_range, kdo_format_bound,
     kdo_format_during, kdo_format_restart;
+/* expect: output: {file, format, order, tolerance, columns} (read by
+ * scenario-expect.c; its value may also be a file name or []). */
+extern const struct kdo_format_map kdo_format_output;
 
 /* The most keys a partition_by (GROUP BY / PARTITION BY) may list: a bound
  * of the emulator's, not KDA's. */

@@ -159,7 +159,7 @@ static int csv_header(struct kdo__scenario_ctx *c, node *n, const struct kdo_row
 /* Paths a scenario may read row files from besides its own folder
  * (--allow-path), as real paths.  Set by main() before any scenario loads;
  * read-only while scenarios load (on --jobs threads). */
-#define MAX_ALLOWED_PATHS 64
+#define MAX_ALLOWED_PATHS (KDO__SCENARIO_MAX_ROOTS - 1)
 static char *allowed_paths[MAX_ALLOWED_PATHS];
 static size_t nallowed_paths;
 
@@ -185,8 +185,8 @@ void kdo_scenario_allow_path_clear(void)
 /* The folders a row file may be in: the scenario's own (the folder of
  * c->file, or the working directory), then every --allow-path.  roots[0]
  * is `folder`, which the caller provides. */
-static int row_roots(struct kdo__scenario_ctx *c, node *n, char *folder, const char **roots,
-                     size_t *nroots)
+int kdo__scenario_row_roots(struct kdo__scenario_ctx *c, node *n, char *folder,
+                            const char **roots, size_t *nroots)
 {
     const char *slash = strrchr(c->file, '/');
     char dir[4096];
@@ -222,7 +222,7 @@ static int file_rows(struct kdo__scenario_ctx *c, node *n, node *header,
     char folder[PATH_MAX];
     const char *roots[MAX_ALLOWED_PATHS + 1];
     size_t nroots = 0;
-    int err = row_roots(c, n, folder, roots, &nroots);
+    int err = kdo__scenario_row_roots(c, n, folder, roots, &nroots);
     if (err)
         return err;
     struct kdo_rowfile_options o = {.format = KDO_ROWFMT_JSON, .has_header = true};

@@ -96,6 +96,12 @@ const char *kdo__scenario_keep_string(struct kdo__scenario_ctx *c, node *n);
 int kdo__scenario_input(struct kdo__scenario_ctx *c, node *seq);
 int kdo__scenario_input_schema(struct kdo__scenario_ctx *c, node *map);
 int kdo__scenario_input_keys(struct kdo__scenario_ctx *c, node *map, int *typed);
+/* The folders a scenario's files may be read from: its own (into folder,
+ * PATH_MAX bytes; roots[0]) and every --allow-path; roots has room for
+ * KDO__SCENARIO_MAX_ROOTS.  Also read by `expect: output:`. */
+#define KDO__SCENARIO_MAX_ROOTS 65
+int kdo__scenario_row_roots(struct kdo__scenario_ctx *c, node *n, char *folder,
+                            const char **roots, size_t *nroots);
 /* scenario-app.c */
 int kdo__scenario_row_format(struct kdo__scenario_ctx *c, node *n, enum kdo_rowfmt_format *f);
 int kdo__scenario_application(struct kdo__scenario_ctx *c, node *map);

@@ -462,8 +462,10 @@ void kdo_scenario_free(struct kdo_scenario *s)
     free(s->end.function);
     free(s->end.qualifier);
     free(s->end.region);
-    for (size_t i = 0; i < s->nexpect; i++)
+    for (size_t i = 0; i < s->nexpect; i++) {
         free(s->expect[i].fact);
+        kdo_output_expect_free(s->expect[i].output);
+    }
     free(s->expect);
     free(s->name);
     free(s->guide);

@@ -319,10 +319,22 @@ static json_t *fact_properties(void)
     return props;
 }
 
+/* output: a file name, [] (no rows) or its mapping (format.c's table). */
+static json_t *output_schema(void)
+{
+    json_t *o = json_pack("{s:[{s:s, s:i}, {s:s, s:i}, o], s:s}", "anyOf", "type", "string",
+                          "minLength", 1, "type", "array", "maxItems", 0,
+                          map_schema(&kdo_format_output), "description",
+                          kdo_format_output.help);
+    return o;
+}
+
 static json_t *facts_def(const char *frame)
 {
     json_t *o = parse(frame);
-    json_object_set_new(o, "properties", fact_properties());
+    json_t *props = fact_properties();
+    json_object_set_new(props, "output", output_schema());
+    json_object_set_new(o, "properties", props);
     return o;
 }
 

@@ -59,6 +59,7 @@ done <<'TABLE'
 18-bad-result-and-duplicates accept-any-reply
 19-throttling drop-failed
 19-throttling accept-any-reply
+24-tumbling-output drop-failed
 TABLE
 
 # 3. The same seed gives a byte-identical journal (the 10-minute scenario).
@@ -198,6 +199,47 @@ if [ $rc -eq 2 ] && echo "$out" | grep -q "too many distinct .during. periods"; 
     ok "64 distinct during periods exit 2 and say why"
 else
     not_ok "64 distinct during periods exit 2 and say why (exit $rc: ${out:0:300})"
+fi
+
+# 9. expect: output -- planted: the bundled scenario with one golden value
+#    changed fails with the row diff naming that column, in every report; a
+#    golden row taken away is an unexpected row; `output: []` states no rows.
+mkdir -p "$tmp/out" && cp "$root/scenarios/24-tumbling-output.yaml" "$root/scenarios/24-ticks.jsonl" "$tmp/out/"
+sed 's/"AVG_PRICE":43.56}/"AVG_PRICE":43.57}/' "$root/scenarios/24-tumbling-output.jsonl" >"$tmp/out/24-tumbling-output.jsonl"
+out=$("$kdaout" run "$tmp/out/24-tumbling-output.yaml" --json "$tmp/o.json" --tap "$tmp/o.tap" \
+      --junit "$tmp/o.xml" --markdown "$tmp/o.md" 2>&1); rc=$?
+diffline='row 2: column AVG_PRICE: expected 43.57, got 43.56'
+if [ $rc -eq 1 ] && echo "$out" | grep -q "FAILED output = 1" && echo "$out" | grep -qF "$diffline" &&
+   echo "$out" | grep -q "8 expected, 8 received: 7 matched, 0 missing, 0 unexpected, 1 changed"; then
+    ok "a changed golden value fails expect.output with the column named"
+else
+    not_ok "a changed golden value fails expect.output with the column named (exit $rc: ${out:0:600})"
+fi
+for f in o.json o.tap o.xml o.md; do
+    grep -qF "column AVG_PRICE: expected 43.57, got 43.56" "$tmp/$f" && ok "the $f report shows the row diff" ||
+        not_ok "the $f report shows the row diff: $(head -c 400 "$tmp/$f")"
+done
+grep -v '"KO","TICKER_COUNT":1,"AVG_PRICE":44.0' "$root/scenarios/24-tumbling-output.jsonl" >"$tmp/out/24-tumbling-output.jsonl"
+out=$("$kdaout" run "$tmp/out/24-tumbling-output.yaml" 2>&1); rc=$?
+if [ $rc -eq 1 ] && echo "$out" | grep -qF 'unexpected row: {"ROWTIME":"2026-01-01 00:00:15.000","TICKER_SYMBOL":"KO"'; then
+    ok "a row the golden file lacks is an unexpected row"
+else
+    not_ok "a row the golden file lacks is an unexpected row (exit $rc: ${out:0:600})"
+fi
+sed 's/^  output: .*/  output: []/' "$root/scenarios/24-tumbling-output.yaml" >"$tmp/out/none.yaml"
+out=$("$kdaout" run "$tmp/out/none.yaml" 2>&1); rc=$?
+if [ $rc -eq 1 ] && echo "$out" | grep -q "0 expected, 8 received: 0 matched, 0 missing, 8 unexpected"; then
+    ok "output: [] fails a run that emits rows"
+else
+    not_ok "output: [] fails a run that emits rows (exit $rc: ${out:0:600})"
+fi
+printf 'duration: 5s\napplication:\n  input: []\nexpect:\n  rows_delivered: 0\n  output: []\n' >"$tmp/out/empty.yaml"
+: >"$tmp/out/empty.jsonl"
+printf 'duration: 5s\napplication:\n  input: []\nexpect:\n  output: {file: empty.jsonl, order: strict}\n' >"$tmp/out/empty-file.yaml"
+if "$kdaout" run "$tmp/out/empty.yaml" "$tmp/out/empty-file.yaml" >"$tmp/e.txt" 2>&1; then
+    ok "output: [] and an empty file pass a run that emits no rows"
+else
+    not_ok "output: [] and an empty file pass a run that emits no rows: $(cat "$tmp/e.txt")"
 fi
 
 echo "$passed passed, $failed failed"

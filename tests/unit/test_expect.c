@@ -6,6 +6,7 @@
  */
 #include "base/errors.h"
 #include "delivery/contract.h"
+#include "delivery/invocation.h"
 #include "delivery/journal.h"
 #include "delivery/metrics.h"
 #include "expect.h"
@@ -526,6 +527,66 @@ START_TEST(a_reply_without_its_invoke_explains_lost)
 }
 END_TEST
 
+/* ---- expect: output -- the rows received, each once, grouped by the journal's instants ---- */
+
+static const char *const out_rows[] = {"{\"K\":\"a1\"}", "{\"K\":\"a2\"}", "{\"K\":\"b1\"}"};
+
+/* Sends rows seqs[0..n) (out_rows[seq]) in one invocation. */
+static void send_rows(struct kdo_output_watch *w, const uint64_t *seqs, size_t n)
+{
+    char ids[4][57];
+    struct kdo_str id[4], data[4];
+    for (size_t i = 0; i < n; i++) {
+        kdo_journal_record_id("123456789012345678901234567890123456", seqs[i], ids[i]);
+        id[i] = (struct kdo_str){ids[i], 56};
+        data[i] = (struct kdo_str){out_rows[seqs[i]], strlen(out_rows[seqs[i]])};
+    }
+    struct kdo_invocation inv = {.number = 1, .n = n, .ids = id, .data = data};
+    kdo_output_watch_sent(w, &inv);
+}
+
+/* The run of output_rows_once_by_instant against expected rows in `order`. */
+static double output_differences(const int *order, char **report)
+{
+    struct kdo_rowdiff_text text[3];
+    for (size_t i = 0; i < 3; i++)
+        text[i] = (struct kdo_rowdiff_text){out_rows[order[i]], strlen(out_rows[order[i]])};
+    struct kdo_output_expect o = {.cfg = {.format = KDO_ROWFMT_JSON, .order = KDO_ROWDIFF_WINDOW,
+                                          .tolerance = 1e-9},
+                                  .text = text, .n = 3};
+    struct kdo_journal *jj = kdo_journal_new();
+    kdo_journal_start(jj, 0, 1, "123456789012345678901234567890123456");
+    struct kdo_output_watch *w = kdo_output_watch_new(jj, &o);
+    ck_assert_ptr_nonnull(w);
+    /* a1 and a2 emitted at 1 s, b1 at 2 s; a1 and a2 sent, failed, sent again */
+    kdo_journal_rows(jj, 1 * KDO_S, KDO_J_ROWS_EMITTED, 0, 2, 20);
+    send_rows(w, (const uint64_t[]){0, 1}, 2);
+    send_rows(w, (const uint64_t[]){0, 1}, 2);
+    kdo_journal_rows(jj, 2 * KDO_S, KDO_J_ROWS_EMITTED, 2, 1, 10);
+    send_rows(w, (const uint64_t[]){2}, 1);
+    send_rows(w, (const uint64_t[]){1, 2}, 2); /* a restart resends */
+    kdo_journal_end(jj, 3 * KDO_S, 0, 0);
+    kdo_output_watch_finish(w);
+    double d = kdo_output_watch_differences(w);
+    *report = kdo_output_watch_evidence(w);
+    kdo_output_watch_free(w);
+    kdo_journal_free(jj);
+    return d;
+}
+
+START_TEST(output_rows_once_by_instant)
+{
+    char *report;
+    /* any order within the 1 s instant; each row once although sent twice */
+    ck_assert_msg(output_differences((const int[]){1, 0, 2}, &report) == 0, "%s", report);
+    ck_assert_msg(strstr(report, "3 expected, 3 received: 3 matched"), "%s", report);
+    free(report);
+    /* b1 came at its own, later instant: not before a1 and a2 */
+    ck_assert_msg(output_differences((const int[]){2, 0, 1}, &report) > 0, "%s", report);
+    free(report);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("expect");
@@ -558,6 +619,7 @@ static Suite *suite(void)
         {"watching", watching_a_forgetting_journal_equals_reading_a_kept_one},
         {"evidence", evidence_shows_the_witness_and_its_context},
         {"unmatched_reply", a_reply_without_its_invoke_explains_lost},
+        {"output_once_by_instant", output_rows_once_by_instant},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

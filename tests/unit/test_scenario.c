@@ -1247,6 +1247,125 @@ START_TEST(non_regular_files_are_refused_at_once)
 }
 END_TEST
 
+/* ---- expect: output ---------------------------------------------------------- */
+
+/* Loads TMP/scn/s.yaml holding `text`. */
+static int load_in_folder(const char *text)
+{
+    static char path[512]; /* err.file may point here */
+    put("scn/s.yaml", text);
+    snprintf(path, sizeof path, "%s/scn/s.yaml", tmp);
+    kdo_scenario_free(sc);
+    sc = NULL;
+    memset(&err, 0, sizeof err);
+    return kdo_scenario_load(path, &sc, &err);
+}
+
+static void output_refused(const char *text, int line, int column, const char *what)
+{
+    int rc = load_in_folder(text);
+    ck_assert_msg(rc == KDO_ESCHEMA, "loaded (%d): %s: %s", rc, err.msg, text + 8);
+    ck_assert_msg(err.line == line && err.column == column, "refused at %d:%d (not %d:%d): %s",
+                  err.line, err.column, line, column, err.msg);
+    ck_assert_msg(strstr(err.msg, what) != NULL, "message \"%s\" lacks \"%s\"", err.msg, what);
+}
+
+static const struct kdo_output_expect *output_of(size_t dest)
+{
+    for (size_t i = 0; sc && i < sc->nexpect; i++)
+        if (sc->expect[i].output && sc->expect[i].destination == dest)
+            return sc->expect[i].output;
+    return NULL;
+}
+
+START_TEST(output_loads_its_file)
+{
+    kdo_scenario_allow_path_clear();
+    make_folders();
+    put("scn/out.jsonl", "{\"A\":1}\n{\"A\":2.5}\n");
+    put("scn/out.csv", "T,PRICE\nAMZN,10.5\n");
+    put("scn/empty.jsonl", "");
+    ck_assert_int_eq(load_in_folder("expect:\n  output: out.jsonl\n"), 0);
+    const struct kdo_output_expect *o = output_of(0);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_uint_eq(o->n, 2);
+    ck_assert_int_eq(o->cfg.format, KDO_ROWFMT_JSON);
+    ck_assert_int_eq(o->cfg.order, KDO_ROWDIFF_WINDOW);
+    ck_assert(o->cfg.tolerance == 1e-9);
+    ck_assert_int_eq(load_in_folder("expect:\n  output: {file: out.csv, order: strict, "
+                                    "tolerance: 0.01, columns: [PRICE]}\n"), 0);
+    o = output_of(0);
+    ck_assert_int_eq(o->cfg.format, KDO_ROWFMT_CSV);
+    ck_assert_int_eq(o->cfg.order, KDO_ROWDIFF_STRICT);
+    ck_assert(o->cfg.tolerance == 0.01);
+    ck_assert_uint_eq(o->cfg.nnames, 2);
+    ck_assert_str_eq(o->cfg.names[1], "PRICE");
+    ck_assert_str_eq(o->cfg.columns[0], "PRICE");
+    ck_assert_uint_eq(o->n, 1);
+    /* no rows: [] or an empty file */
+    ck_assert_int_eq(load_in_folder("expect:\n  output: []\n"), 0);
+    ck_assert_uint_eq(output_of(0)->n, 0);
+    ck_assert_ptr_null(output_of(0)->file);
+    ck_assert_int_eq(load_in_folder("expect:\n  output: empty.jsonl\n"), 0);
+    ck_assert_uint_eq(output_of(0)->n, 0);
+    /* a destination's own, under its id */
+    ck_assert_int_eq(load_in_folder("application:\n  destinations:\n    - {id: \"1.1\"}\n"
+                                    "    - {id: \"1.2\"}\nexpect:\n  \"1.2\": {output: out.jsonl}\n"),
+                     0);
+    ck_assert_ptr_null(output_of(0));
+    ck_assert_uint_eq(output_of(1)->n, 2);
+    remove(strcat(strcpy((char[600]){0}, tmp), "/scn/out.jsonl"));
+    remove(strcat(strcpy((char[600]){0}, tmp), "/scn/out.csv"));
+    remove(strcat(strcpy((char[600]){0}, tmp), "/scn/empty.jsonl"));
+    remove_folders();
+}
+END_TEST
+
+START_TEST(output_refusals)
+{
+    kdo_scenario_allow_path_clear();
+    make_folders();
+    put("scn/out.jsonl", "{\"A\":1}\n[2]\n");
+    put("scn/out.csv", "T,PRICE\nAMZN,10.5\n");
+    output_refused("expect:\n  output: [{A: 1}]\n", 2, 11, "a list can only be []");
+    output_refused("expect:\n  output: {order: strict}\n", 2, 11, "output needs file");
+    output_refused("expect:\n  output: {file: out.csv, ordr: strict}\n", 2, 27,
+                   "did you mean \"order\"");
+    output_refused("expect:\n  output: {file: out.csv, order: strickt}\n", 2, 34,
+                   "expected one of window, strict; did you mean \"strict\"");
+    output_refused("expect:\n  output: {file: out.csv, tolerance: -1}\n", 2, 38,
+                   "tolerance must be 0 or more");
+    output_refused("expect:\n  output: {file: out.csv, columns: [PRISE]}\n", 2, 18,
+                   "PRISE is not a column of");
+    output_refused("expect:\n  output: {file: out.csv, columns: PRICE}\n", 2, 36,
+                   "expected a list of column names");
+    output_refused("expect:\n  output: out.jsonl\n", 2, 11, "out.jsonl: row 2: not a JSON object");
+    output_refused("expect:\n  output: missing.jsonl\n", 2, 11, "cannot read");
+    output_refused("expect:\n  output: ../out/secret.jsonl\n", 2, 11, "outside the scenario's folder");
+    output_refused("expect:\n  - output: []\n  - output: []\n", 3, 5,
+                   "output is stated twice");
+    output_refused("expect:\n  outptu: []\n", 2, 3, "did you mean \"output\"");
+    output_refused("application:\n  format: JSON\nexpect:\n  output: out.csv\n", 4, 11,
+                   "the destination writes JSON rows, but");
+    /* the limits: at most 1,000,000 rows (and 64 MB) */
+    char path[600];
+    snprintf(path, sizeof path, "%s/scn/big.jsonl", tmp);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    for (size_t i = 0; i <= KDO_ROWDIFF_MAX_ROWS; i++)
+        fputs("{}\n", f);
+    fclose(f);
+    ck_assert_int_eq(load_in_folder("expect:\n  output: big.jsonl\n"), KDO_ESCHEMA);
+    ck_assert_msg(strstr(err.file, "big.jsonl") && strstr(err.msg, "1000000"), "%s: %s",
+                  err.file, err.msg);
+    remove(path);
+    output_refused("expect:\n  output: {during: {from: 1s}}\n", 2, 12, "unknown key \"during\"");
+    remove(strcat(strcpy((char[600]){0}, tmp), "/scn/out.jsonl"));
+    remove(strcat(strcpy((char[600]){0}, tmp), "/scn/out.csv"));
+    remove_folders();
+}
+END_TEST
+
 START_TEST(load_missing_file)
 {
     struct kdo_scenario *s = NULL;
@@ -1315,6 +1434,8 @@ static Suite *scenario_suite(void)
         {"window_and_step_key_must_agree", window_and_step_key_must_agree},
         {"stagger_loads_typed", stagger_loads_typed},
         {"bundled_scenarios_load", bundled_scenarios_load},
+        {"output_loads_its_file", output_loads_its_file},
+        {"output_refusals", output_refusals},
         {"load_missing_file", load_missing_file},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -206,11 +206,14 @@ START_TEST(facts_are_expect_c)
         ck_assert_msg(kdo_fact_known(plain[i]), "%s", plain[i]);
         ck_assert_msg(json_object_get(props, plain[i]) != NULL, "schema lacks fact %s", plain[i]);
     }
-    ck_assert_uint_eq(n, sizeof plain / sizeof *plain + KDO_REASON_COUNT - 1);
+    /* plus output, the rows the function must receive: a form of its own */
+    ck_assert_uint_eq(n, sizeof plain / sizeof *plain + KDO_REASON_COUNT - 1 + 1);
     ck_assert(!kdo_fact_known("failures.ok"));
     ck_assert(json_object_get(props, "failures.ok") == NULL);
     /* `during` is allowed exactly where expect.c can window the fact. */
     json_object_foreach(props, k, v) {
+        if (strcmp(k, "output") == 0)
+            continue;
         const char *r = json_string_value(json_object_get(v, "$ref"));
         ck_assert_ptr_nonnull(r);
         int windowed = strcmp(r, "#/$defs/windowedBound") == 0;
@@ -223,6 +226,32 @@ START_TEST(facts_are_expect_c)
     /* The default expectations are facts the schema allows. */
     for (size_t i = 0; i < kdo_default_expectations_count; i++)
         ck_assert_ptr_nonnull(json_object_get(props, kdo_default_expectations[i].fact));
+}
+END_TEST
+
+/* expect.output: a file name, [] or the output table's closed mapping,
+ * at the top level and for each destination; never windowed. */
+START_TEST(output_is_the_format_table)
+{
+    static const char *const where[] = {"$defs/facts/properties/output",
+                                        "$defs/destinationFacts/properties/output"};
+    for (size_t w = 0; w < 2; w++) {
+        json_t *any = json_object_get(at(where[w]), "anyOf");
+        ck_assert_uint_eq(json_array_size(any), 3);
+        ck_assert_str_eq(json_string_value(json_object_get(json_array_get(any, 0), "type")), "string");
+        ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(any, 1), "maxItems")), 0);
+        json_t *m = json_array_get(any, 2);
+        ck_assert(json_is_false(json_object_get(m, "additionalProperties")));
+        json_t *props = json_object_get(m, "properties");
+        ck_assert_uint_eq(json_object_size(props), kdo_format_output.nkeys);
+        for (size_t i = 0; i < kdo_format_output.nkeys; i++)
+            ck_assert_msg(json_object_get(props, kdo_format_output.keys[i].name), "%s",
+                          kdo_format_output.keys[i].name);
+        ck_assert_ptr_nonnull(json_object_get(json_object_get(props, "order"), "enum"));
+    }
+    ck_assert(kdo_fact_known("output"));
+    ck_assert(!kdo_fact_windowable("output"));
+    ck_assert_str_eq(kdo_fact_suggest("outptu"), "output");
 }
 END_TEST
 
@@ -600,6 +629,7 @@ static Suite *schema_suite(void)
         {"action_enum_is_faults_h", action_enum_is_faults_h},
         {"query_and_transport_enums", query_and_transport_enums},
         {"facts_are_expect_c", facts_are_expect_c},
+        {"output_is_the_format_table", output_is_the_format_table},
         {"metric_pattern", metric_pattern},
         {"limits_match_contract", limits_match_contract},
         {"required_keys", required_keys},
