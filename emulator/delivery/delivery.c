@@ -94,7 +94,7 @@ struct kdo_delivery {
     enum state state;
     kdo_time_ns now_seen; /* the latest `now` given: time never runs backwards */
     kdo_time_ns flush_at, retry_at, sent_at, up_at;
-    kdo_time_ns round_at; /* when the current flush of new rows began */
+    kdo_time_ns round_at; /* when the last flush of new rows began (NEVER: none yet) */
     uint64_t round, cursor, round_end;
     int round_retry;
 
@@ -195,6 +195,7 @@ struct kdo_delivery *kdo_delivery_new(const struct kdo_delivery_config *cfg,
     for (int i = 0; i < 36; i++)
         d->prefix[i] = (char)('0' + kdo_rng_below(rng, 10));
     d->prefix[0] = (char)('1' + kdo_rng_below(rng, 9));
+    d->round_at = KDO_TIME_NEVER;
     d->mask = 1023;
     d->ring = kdo_xcalloc(d->mask + 1, sizeof *d->ring);
     kdo_bytering_init(&d->data);
@@ -297,6 +298,18 @@ static kdo_time_ns next_flush(const struct kdo_delivery *d, kdo_time_ns now)
     return (now + cadence - 1) / cadence * cadence;
 }
 
+/* When rows that arrive at `now` are flushed: at the next tick, but never
+ * a second time within the tick whose flush of new rows already began (a
+ * row pushed at the instant of a flush, after it, waits a whole cadence). */
+static kdo_time_ns due_at(const struct kdo_delivery *d, kdo_time_ns now)
+{
+    kdo_time_ns t = next_flush(d, now);
+    if (t == KDO_TIME_NEVER || d->cfg.cadence <= 0 || d->round_at == KDO_TIME_NEVER)
+        return t;
+    kdo_time_ns tick = next_flush(d, d->round_at + 1);
+    return tick > t ? tick : t;
+}
+
 int kdo_delivery_push(struct kdo_delivery *d, kdo_time_ns now, const void *row, size_t len)
 {
     see_time(d, now);
@@ -316,7 +329,7 @@ int kdo_delivery_push(struct kdo_delivery *d, kdo_time_ns now, const void *row, 
     d->bytes += len;
     kdo_journal_rows(d->journal, now, KDO_J_ROWS_EMITTED, r->seq, 1, len);
     if (d->state == IDLE && d->flush_at == KDO_TIME_NEVER)
-        d->flush_at = next_flush(d, now);
+        d->flush_at = due_at(d, now);
     check_invariants(d);
     return 0;
 }

@@ -283,6 +283,26 @@ START_TEST(a_flush_that_overruns_its_tick_is_followed_at_once)
 }
 END_TEST
 
+/* A flush at a tick that ends in the same instant, then rows pushed at that
+ * instant (the application re-reads once room frees): they wait for the
+ * next tick -- one flush of new rows per cadence.  Found by the swarm's
+ * cadence check when ROWTIME left the 200 ms polling grid. */
+START_TEST(rows_pushed_at_the_instant_of_a_flush_wait_a_whole_cadence)
+{
+    push_rows(300 * KDO_MS, 3, 0);
+    advance(KDO_S);
+    ck_assert_uint_eq(sc->nsent, 1);
+    reply_all_ok(KDO_S);
+    advance(KDO_S);
+    push_rows(KDO_S, 2, 0);
+    ck_assert_int_eq(kdo_delivery_next_deadline(d), 2 * KDO_S);
+    advance(KDO_S);
+    ck_assert_uint_eq(sc->nsent, 1);
+    advance(2 * KDO_S);
+    ck_assert_uint_eq(sc->nsent, 2);
+}
+END_TEST
+
 START_TEST(no_rows_no_invocation)
 {
     ck_assert_int_eq(kdo_delivery_next_deadline(d), KDO_TIME_NEVER);
@@ -687,6 +707,7 @@ static Suite *suite(void)
         {"record_ids", record_ids_are_distinct_and_stable},
         {"cadence_grid", continuous_output_waits_for_the_one_second_grid},
         {"cadence_idle", no_rows_no_invocation},
+        {"cadence_same_instant", rows_pushed_at_the_instant_of_a_flush_wait_a_whole_cadence},
         {"cadence_overrun", a_flush_that_overruns_its_tick_is_followed_at_once},
         {"cadence_trigger", cadence_zero_flushes_at_once},
         {"split", batches_split_at_6291456_bytes_in_order},
