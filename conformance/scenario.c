@@ -54,6 +54,24 @@ int kdo__scenario_want(struct kdo__scenario_ctx *c, node *n, enum kdo_ynode_type
     return 0;
 }
 
+/* Keys that older scenarios used and that no longer mean anything: refused
+ * with what to do instead, never accepted and ignored. */
+static const struct {
+    const char *where, *key, *why;
+} retired[] = {
+    {"application", "poll",
+     "the source is read as rows arrive, and ROWTIME is each row's arrival in whole ms "
+     "(a polling interval moved rows across window boundaries); delete the key"},
+};
+
+static const char *retired_key(const char *where, const char *key)
+{
+    for (size_t i = 0; i < sizeof retired / sizeof retired[0]; i++)
+        if (strcmp(retired[i].where, where) == 0 && strcmp(retired[i].key, key) == 0)
+            return retired[i].why;
+    return NULL;
+}
+
 static int check_names(struct kdo__scenario_ctx *c, node *map, const char *where,
                        const char *const *allowed)
 {
@@ -65,6 +83,10 @@ static int check_names(struct kdo__scenario_ctx *c, node *map, const char *where
             a++;
         if (*a)
             continue;
+        const char *why = retired_key(where, key);
+        if (why)
+            return kdo__scenario_fail(c, map->pairs[i].key, "\"%s\" in %s was removed: %s", key,
+                                      where, why);
         const char *near = kdo_suggest_nearest(key, allowed);
         char keys[400];
         kdo__scenario_list_keys(allowed, keys, sizeof keys);

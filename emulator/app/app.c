@@ -61,7 +61,6 @@ struct kdo_app {
 void kdo_app_config_default(struct kdo_app_config *c)
 {
     memset(c, 0, sizeof *c);
-    c->poll = 200 * KDO_MS;
     c->sample = KDO_S;
     c->max_read = 1000000;
     c->window.kind = KDO_WINDOW_CONTINUOUS;

@@ -24,7 +24,6 @@
 #include "delivery/metrics.h"
 
 struct kdo_app_config {
-    kdo_time_ns poll;   /* unused: scenarios may still set it (rows are read as they arrive) */
     kdo_time_ns sample; /* MillisBehindLatest sampling interval (default 1 s) */
     uint64_t max_read;  /* source rows read per step at most (default 1,000,000; 0 means 1) */
     struct kdo_query *query; /* typed rows, WHERE and SELECT (borrowed), or NULL: rows as read */

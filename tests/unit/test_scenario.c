@@ -99,7 +99,6 @@ START_TEST(minimal_scenario_gets_defaults)
     ck_assert_int_eq(sc->sim.duration, 60 * KDO_S);
     ck_assert_int_eq(sc->sim.app.window.kind, KDO_WINDOW_CONTINUOUS);
     ck_assert_int_eq(sc->sim.app.window.size, KDO_MIN);
-    ck_assert_int_eq(sc->sim.app.poll, 200 * KDO_MS);
     ck_assert_int_eq(sc->sim.delivery.cadence, KDO_S);
     ck_assert_int_eq(sc->sim.delivery.retry_interval, KDO_S);
     ck_assert_uint_eq(sc->sim.delivery.max_event_bytes, KDO_MAX_EVENT_BYTES);
@@ -180,7 +179,6 @@ START_TEST(application_and_delivery_fields)
 {
     load_ok("application:\n"
             "  arn: arn:aws:kinesisanalytics:eu-west-1:1:application/x\n"
-            "  poll: 100ms\n"
             "  buffer: {rows: 500, bytes: 1MB}\n"
             "  row_size: 512KB\n"
             "delivery:\n"
@@ -192,7 +190,6 @@ START_TEST(application_and_delivery_fields)
             "  memory: 1024\n");
     ck_assert_str_eq(sc->sim.delivery.application_arn,
                      "arn:aws:kinesisanalytics:eu-west-1:1:application/x");
-    ck_assert_int_eq(sc->sim.app.poll, 100 * KDO_MS);
     ck_assert_uint_eq(sc->sim.delivery.buffer_rows, 500);
     ck_assert_uint_eq(sc->sim.delivery.buffer_bytes, 1048576);
     ck_assert_uint_eq(sc->sim.source.row_size, KDO_MAX_ROW_BYTES);
@@ -458,7 +455,7 @@ START_TEST(other_range_refusals)
     refused("lambda: {memory: 64}\n", "MemorySize is between 128 and 10240");
     refused("delivery: {max_event_bytes: 7MB}\n", "max_event_bytes must be between");
     refused("application: {window: 0s}\n", "window must be at least 1ms");
-    refused("application: {poll: 0s}\n", "poll must be at least 1ms");
+    refused("application: {poll: 100ms}\n", "\"poll\" in application was removed: the source is read as rows arrive");
     refused("application: {buffer: {rows: 0}}\n", "buffer rows must be at least 1");
     refused("duration: 31d\n", "limited to 30 days"); /* d is a unit since windows of days */
     refused("duration: 744h\n", "limited to 30 days");
@@ -627,7 +624,7 @@ START_TEST(empty_input_list_gets_default)
     ck_assert_uint_eq(sc->sim.source.nsegments, 0);
     kdo_scenario_free(sc);
     sc = NULL;
-    load_ok("application:\n  poll: 100ms\n");
+    load_ok("application:\n  row_size: 100B\n");
     ck_assert_uint_eq(sc->sim.source.nsegments, 1);
     ck_assert_int_eq(sc->sim.source.segments[0].kind, KDO_SEGMENT_RATE);
 }
