@@ -3,7 +3,9 @@
  *
  * The k-th row of a RATE segment arrives at from + k / rate, computed from k
  * each time (no accumulated rounding); ties between segments go to the
- * earlier segment, so the order is fixed by the configuration.
+ * earlier segment, so the order is fixed by the configuration.  Rows with
+ * their own times (row_times) are counted by binary search: a replayed file
+ * may hold millions of rows.
  */
 #include "app/source.h"
 
@@ -51,6 +53,12 @@ void kdo_source_config_copy(struct kdo_source_config *dst, const struct kdo_sour
             dst->segments[i].row_ends = kdo_xmalloc(g->nrows * sizeof *g->row_ends);
             memcpy(dst->segments[i].row_ends, g->row_ends, g->nrows * sizeof *g->row_ends);
         }
+        if (g->nrows && g->row_times) {
+            dst->segments[i].row_times = kdo_xmalloc(g->nrows * sizeof *g->row_times);
+            memcpy(dst->segments[i].row_times, g->row_times, g->nrows * sizeof *g->row_times);
+        } else {
+            dst->segments[i].row_times = NULL;
+        }
     }
 }
 
@@ -60,6 +68,7 @@ void kdo_source_config_cleanup(struct kdo_source_config *c)
         free(c->segments[i].row);
         free(c->segments[i].rows);
         free(c->segments[i].row_ends);
+        free(c->segments[i].row_times);
     }
     free(c->segments);
     c->segments = NULL;
@@ -73,6 +82,14 @@ void kdo_source_segment_add_row(struct kdo_source_segment *g, const char *row, s
     memcpy(g->rows + start, row, len);
     g->row_ends = kdo_xrealloc(g->row_ends, (g->nrows + 1) * sizeof *g->row_ends);
     g->row_ends[g->nrows++] = start + len;
+}
+
+void kdo_source_segment_add_row_at(struct kdo_source_segment *g, const char *row, size_t len,
+                                   kdo_time_ns at)
+{
+    g->row_times = kdo_xrealloc(g->row_times, (g->nrows + 1) * sizeof *g->row_times);
+    g->row_times[g->nrows] = at;
+    kdo_source_segment_add_row(g, row, len);
 }
 
 static const char *const tickers[][2] = {
@@ -164,6 +181,10 @@ static kdo_time_ns segment_next(const struct kdo_source *s, size_t i)
     case KDO_SEGMENT_ROWS:
         if (k >= g->nrows)
             return KDO_TIME_NEVER;
+        if (g->row_times) {
+            t = g->row_times[k];
+            break;
+        }
         t = g->rate > 0 ? g->from + (kdo_time_ns)((double)k * 1e9 / g->rate) : g->from;
         if (t >= g->until)
             return KDO_TIME_NEVER;
@@ -239,11 +260,28 @@ static uint64_t rate_count(const struct kdo_source_segment *g, kdo_time_ns t, in
     return n;
 }
 
+/* Timed rows arriving at or before now: the first index whose time is
+ * later (the times do not decrease). */
+static uint64_t timed_count(const struct kdo_source_segment *g, kdo_time_ns now)
+{
+    size_t lo = 0, hi = g->nrows;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->row_times[mid] <= now)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* Rows of segment g with arrival <= now (ignoring what was consumed). */
 static uint64_t arrived(const struct kdo_source *s, const struct kdo_source_segment *g,
                         kdo_time_ns now)
 {
     kdo_time_ns stop = kdo_time_min(g->until, s->end);
+    if (g->kind == KDO_SEGMENT_ROWS && g->row_times)
+        return timed_count(g, kdo_time_min(now, s->end - 1));
     if (now < g->from)
         return 0;
     if (g->kind == KDO_SEGMENT_BURST)

@@ -4,7 +4,8 @@
  *
  * A source is a few segments merged by arrival time: a steady rate of
  * generated rows over a period, a burst of rows all arriving at one instant,
- * or one literal row injected at a given time (a poison pill).  Generated rows
+ * one literal row injected at a given time (a poison pill), or literal rows
+ * (from a file) each at its own time, as a recorded stream replays.  Generated rows
  * are the console's demo stock-ticker rows (TICKER_SYMBOL, SECTOR, CHANGE,
  * PRICE) as JSON, optionally padded to an exact size, drawn from a pool built
  * with the run's rng, so a seed fixes them.  Pure: no clock, no I/O.
@@ -22,8 +23,8 @@ enum kdo_segment_kind {
     KDO_SEGMENT_RATE,   /* generated rows at a rate over [from, until) */
     KDO_SEGMENT_BURST,  /* `count` generated rows at `from` */
     KDO_SEGMENT_INJECT, /* one literal row at `from` */
-    KDO_SEGMENT_ROWS,   /* literal rows (inline or a JSON Lines file): all at `from`, or one
-                           after another at `rate` from `from` */
+    KDO_SEGMENT_ROWS,   /* literal rows (inline or a JSON Lines file): all at `from`, one
+                           after another at `rate` from `from`, or each at its row_times[] */
 };
 
 struct kdo_source_segment {
@@ -36,10 +37,16 @@ struct kdo_source_segment {
     char *rows;              /* ROWS: the rows' bytes back to back (owned) */
     size_t *row_ends;        /* ROWS: row i ends at row_ends[i], starts at row_ends[i - 1] */
     size_t nrows;
+    kdo_time_ns *row_times;  /* ROWS: when set (owned), row i arrives at row_times[i] (not
+                                decreasing; from, until and rate unused) */
 };
 
 /* Appends a literal row to a ROWS segment (copied). */
 void kdo_source_segment_add_row(struct kdo_source_segment *g, const char *row, size_t len);
+/* Appends a literal row that arrives at `at` (copied).  Every row of a segment
+ * is timed or none is; the caller keeps the times in order (not decreasing). */
+void kdo_source_segment_add_row_at(struct kdo_source_segment *g, const char *row, size_t len,
+                                   kdo_time_ns at);
 
 struct kdo_source_config {
     size_t row_size; /* generated rows are padded to exactly this many bytes; 0 = natural */

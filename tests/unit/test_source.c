@@ -314,6 +314,62 @@ START_TEST(literal_rows_all_at_once_or_at_a_rate)
 }
 END_TEST
 
+/* Rows with their own times (a replayed file): each arrives at its time,
+ * equal times keep file order, a rate segment merges in between, unread
+ * counts by time and `end` cuts at the exact instant; the copy keeps the
+ * times. */
+START_TEST(timed_rows_arrive_at_their_own_times)
+{
+    struct kdo_rng r;
+    kdo_rng_init(&r, 1);
+    struct kdo_source_segment g[2] = {
+        {.kind = KDO_SEGMENT_ROWS, .until = KDO_TIME_NEVER},
+        {.kind = KDO_SEGMENT_RATE, .from = 0, .until = 3 * KDO_S, .rate = 1},
+    };
+    static const struct {
+        kdo_time_ns at;
+        const char *row;
+    } in[] = {{500 * KDO_MS, "a"}, {2 * KDO_S, "b"}, {2 * KDO_S, "c"}, {7 * KDO_S, "d"},
+              {9 * KDO_S, "e"}};
+    for (size_t i = 0; i < 5; i++)
+        kdo_source_segment_add_row_at(&g[0], in[i].row, strlen(in[i].row), in[i].at);
+    struct kdo_source_config cfg = {.segments = g, .nsegments = 2}, copy;
+    kdo_source_config_copy(&copy, &cfg);
+    free(g[0].rows); /* the copy must stand alone */
+    free(g[0].row_ends);
+    free(g[0].row_times);
+    ck_assert_ptr_nonnull(copy.segments[0].row_times);
+    ck_assert_ptr_null(copy.segments[1].row_times);
+    struct kdo_source *x = kdo_source_new(&copy, 9 * KDO_S, &r); /* e at 9 s is cut */
+    ck_assert_uint_eq(kdo_source_unread(x, 0), 1);               /* the rate's row at 0 */
+    ck_assert_uint_eq(kdo_source_unread(x, 2 * KDO_S - 1), 3);
+    ck_assert_uint_eq(kdo_source_unread(x, 2 * KDO_S), 6);
+    ck_assert_uint_eq(kdo_source_unread(x, 100 * KDO_S), 7);
+    static const struct {
+        kdo_time_ns at;
+        const char *row; /* NULL: a generated row */
+    } want[] = {{0, NULL},         {500 * KDO_MS, "a"}, {KDO_S, NULL},  {2 * KDO_S, "b"},
+                {2 * KDO_S, "c"},  {2 * KDO_S, NULL},   {7 * KDO_S, "d"}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        struct kdo_source_row row;
+        ck_assert(kdo_source_peek(x, &row));
+        ck_assert_int_eq(row.arrival, want[i].at);
+        if (want[i].row) {
+            ck_assert_uint_eq(row.len, strlen(want[i].row));
+            ck_assert_int_eq(memcmp(row.data, want[i].row, row.len), 0);
+        } else {
+            ck_assert_uint_gt(row.len, 1);
+        }
+        kdo_source_pop(x);
+    }
+    struct kdo_source_row row;
+    ck_assert(!kdo_source_peek(x, &row));
+    ck_assert_uint_eq(kdo_source_unread(x, 100 * KDO_S), 0);
+    kdo_source_free(x);
+    kdo_source_config_cleanup(&copy);
+}
+END_TEST
+
 START_TEST(row_size_just_above_natural_pads_exactly)
 {
     assert_exact_sizes(80, 1000);
@@ -515,6 +571,7 @@ static Suite *source_suite(void)
         {"row_size_pads_large_rows_exactly", row_size_pads_large_rows_exactly},
         {"literal_rows", literal_rows_all_at_once_or_at_a_rate},
         {"row_size_just_above_natural", row_size_just_above_natural_pads_exactly},
+        {"timed_rows", timed_rows_arrive_at_their_own_times},
         {"same_seed_same_rows", same_seed_same_rows},
         {"peek_does_not_consume", peek_does_not_consume},
         {"pop_without_peek_is_a_no_op", pop_without_peek_is_a_no_op},
