@@ -26,6 +26,7 @@
 
 struct span {
     size_t off, len;
+    int line; /* where the row starts */
 };
 
 struct kdo_rowfile {
@@ -259,7 +260,7 @@ static int add_row(struct scan *s, size_t start, size_t end, int line)
         f->cap = f->cap ? 2 * f->cap : 1024;
         f->rows = kdo_xrealloc(f->rows, f->cap * sizeof f->rows[0]);
     }
-    f->rows[f->nrows++] = (struct span){start, len};
+    f->rows[f->nrows++] = (struct span){start, len, line};
     f->data[end] = '\0';
     return 0;
 }
@@ -513,6 +514,11 @@ const char *kdo_rowfile_row(const struct kdo_rowfile *f, size_t i, size_t *len)
 {
     *len = f->rows[i].len;
     return f->data + f->rows[i].off;
+}
+
+int kdo_rowfile_line(const struct kdo_rowfile *f, size_t i)
+{
+    return f->rows[i].line;
 }
 
 size_t kdo_rowfile_ncolumns(const struct kdo_rowfile *f)

@@ -82,6 +82,8 @@ size_t kdo_rowfile_count(const struct kdo_rowfile *f);
 /* Row i (< count): its bytes, NUL-terminated (the row may hold NULs: *len
  * is its length), borrowed until kdo_rowfile_free(). */
 const char *kdo_rowfile_row(const struct kdo_rowfile *f, size_t i, size_t *len);
+/* The line row i (< count) starts on, for errors about a row's content. */
+int kdo_rowfile_line(const struct kdo_rowfile *f, size_t i);
 
 /* The header's column names: how many (0 without a header), and name i,
  * borrowed until kdo_rowfile_free(). */

@@ -178,6 +178,10 @@ static const struct kdo_format_key application_keys[] = {
      .kind = KDO_FORMAT_OTHER,
      .help = "the input stream's columns and SQL types (default: the demo ticker stream TICKER_SYMBOL VARCHAR(4), SECTOR VARCHAR(16), CHANGE REAL, PRICE REAL); ROWTIME and APPROXIMATE_ARRIVAL_TIME are always there",
      .schema = "{\"type\": \"object\", \"additionalProperties\": {\"type\": \"string\", \"pattern\": \"^(VARCHAR\\\\([1-9][0-9]{0,4}\\\\)|varchar\\\\([1-9][0-9]{0,4}\\\\)|BIGINT|INTEGER|INT|SMALLINT|TINYINT|REAL|DOUBLE|FLOAT|DECIMAL|BOOLEAN|TIMESTAMP|bigint|integer|int|smallint|tinyint|real|double|float|decimal|boolean|timestamp)$\"}}"},
+    {.name = "epoch",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "the wall-clock time of t = 0, UTC, in years 1970 to 9999: what ROWTIME shows and what input times are measured from, e.g. \"2018-11-01T00:00:00Z\" or '2018-11-01 00:00:00' (default 2026-01-01T00:00:00Z)",
+     .schema = "{\"type\": \"string\", \"pattern\": \"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\\\.[0-9]{1,3})?)?Z?$\"}"},
     {.name = "input_format",
      .kind = KDO_FORMAT_ENUM,
      .help = "how source rows are written (default JSON)",
@@ -259,6 +263,10 @@ static const struct kdo_format_key input_item_keys[] = {
      .kind = KDO_FORMAT_OTHER,
      .help = "a CSV file's first line names its columns (default true)",
      .schema = "{\"type\": \"boolean\"}"},
+    {.name = "time",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "with file: the column holding each row's arrival as a UTC time ('2018-11-01 01:00:00.0', ISO '2018-11-01T01:00:00Z', or a time of day '11:00:20' on the epoch's date), measured from application.epoch; the column is cut from the row (KDA assigns ROWTIME) and rows must be in time order",
+     .schema = "{\"type\": \"string\", \"minLength\": 1}"},
 };
 static const struct kdo_format_key destination_keys[] = {
     {.name = "id",

@@ -132,23 +132,34 @@ static int inline_rows(struct kdo__scenario_ctx *c, node *seq, struct kdo_source
 static _Thread_local char error_file[4096];
 
 /* A CSV file's header becomes the input schema unless one is declared; every
- * CSV file of a scenario must have the same one. */
-static int csv_header(struct kdo__scenario_ctx *c, node *n, const struct kdo_rowfile *f)
+ * CSV file of a scenario must have the same one.  Column `skip` (a time:
+ * column, cut from the rows; SIZE_MAX for none) is not part of it. */
+static int csv_header(struct kdo__scenario_ctx *c, node *n, const struct kdo_rowfile *f,
+                      size_t skip)
 {
-    size_t cols = kdo_rowfile_ncolumns(f);
+    size_t all = kdo_rowfile_ncolumns(f), cols = all - (skip < all);
     if (c->csv == NULL) {
+        char **types = kdo_xcalloc(all ? all : 1, sizeof *types);
         c->csv = n;
         c->ncsv_columns = cols;
         c->csv_columns = kdo_xcalloc(cols ? cols : 1, sizeof *c->csv_columns);
         c->csv_types = kdo_xcalloc(cols ? cols : 1, sizeof *c->csv_types);
-        for (size_t i = 0; i < cols; i++)
-            c->csv_columns[i] = kdo_xstrdup(kdo_rowfile_column(f, i));
-        kdo_rowfile_infer_types(f, c->csv_types);
+        kdo_rowfile_infer_types(f, types);
+        for (size_t i = 0, k = 0; i < all; i++) {
+            if (i == skip) {
+                free(types[i]);
+                continue;
+            }
+            c->csv_columns[k] = kdo_xstrdup(kdo_rowfile_column(f, i));
+            c->csv_types[k++] = types[i];
+        }
+        free(types);
         return 0;
     }
     int same = cols == c->ncsv_columns;
-    for (size_t i = 0; same && i < cols; i++)
-        same = strcmp(c->csv_columns[i], kdo_rowfile_column(f, i)) == 0;
+    for (size_t i = 0, k = 0; same && i < all; i++)
+        if (i != skip)
+            same = strcmp(c->csv_columns[k++], kdo_rowfile_column(f, i)) == 0;
     if (!same)
         return kdo__scenario_fail(
             c, n, "this CSV file's header differs from the first CSV file's (line %d)",
@@ -204,10 +215,37 @@ int kdo__scenario_row_roots(struct kdo__scenario_ctx *c, node *n, char *folder,
     return 0;
 }
 
+/* The rows of a loaded file into g: as they are, or each at the time its
+ * `time` column gives, the column cut out (scenario-time.c). */
+static int take_rows(struct kdo__scenario_ctx *c, node *n, node *time, const struct kdo_rowfile *f,
+                     enum kdo_rowfmt_format format, int has_header, struct kdo_source_segment *g)
+{
+    size_t idx = SIZE_MAX;
+    int err = 0;
+    if (time && format == KDO_ROWFMT_CSV && !has_header)
+        return kdo__scenario_fail(c, time,
+                                  "time: names a column of a CSV file's header, and this file "
+                                  "has none (header: false)");
+    if (time && format == KDO_ROWFMT_CSV)
+        err = kdo__scenario_time_column(c, time, f, &idx);
+    if (err == 0 && format == KDO_ROWFMT_CSV && has_header)
+        err = csv_header(c, n, f, idx);
+    else if (err == 0 && format == KDO_ROWFMT_CSV && c->csv == NULL)
+        c->csv = n;
+    if (err == 0 && time)
+        return kdo__scenario_timed_rows(c, time, f, format, idx, g);
+    for (size_t i = 0; err == 0 && i < kdo_rowfile_count(f); i++) {
+        size_t len;
+        const char *row = kdo_rowfile_row(f, i, &len);
+        kdo_source_segment_add_row(g, row, len);
+    }
+    return err;
+}
+
 /* file: rows from a file in the scenario's folder (or an --allow-path):
  * JSON Lines (one row a line) or, for a .csv name, CSV records, by default
  * after a header line. */
-static int file_rows(struct kdo__scenario_ctx *c, node *n, node *header,
+static int file_rows(struct kdo__scenario_ctx *c, node *n, node *header, node *time,
                      struct kdo_source_segment *g)
 {
     const char *slash = strrchr(c->file, '/');
@@ -261,17 +299,28 @@ static int file_rows(struct kdo__scenario_ctx *c, node *n, node *header,
         kdo_rowfile_free(f);
         return kdo__scenario_fail(c, n, "%s holds no rows", c->csv_path);
     }
-    if (o.format == KDO_ROWFMT_CSV && o.has_header)
-        err = csv_header(c, n, f);
-    else if (o.format == KDO_ROWFMT_CSV && c->csv == NULL)
-        c->csv = n;
-    for (size_t i = 0; err == 0 && i < kdo_rowfile_count(f); i++) {
-        size_t len;
-        const char *row = kdo_rowfile_row(f, i, &len);
-        kdo_source_segment_add_row(g, row, len);
-    }
+    err = take_rows(c, n, time, f, o.format, o.has_header, g);
     kdo_rowfile_free(f);
     return err;
+}
+
+/* time: goes with a file, alone: each row's own time replaces at/from/rate. */
+static int time_keys(struct kdo__scenario_ctx *c, node *it, node *rows)
+{
+    node *time = kdo_ynode_get(it, "time");
+    static const char *const timing[] = {"at", "from", "rate"};
+    if (time == NULL)
+        return 0;
+    if (time->type != KDO_YNODE_SCALAR || time->len == 0 || memchr(time->text, '\0', time->len))
+        return kdo__scenario_fail(c, time, "time: expected the name of a column, e.g. ROWTIME");
+    if (rows)
+        return kdo__scenario_fail(c, time, "time goes with a file (rows arrive at `at` or `rate`)");
+    for (size_t i = 0; i < sizeof timing / sizeof timing[0]; i++)
+        if (kdo_ynode_get(it, timing[i]))
+            return kdo__scenario_fail(c, kdo_ynode_get(it, timing[i]),
+                                      "%s: with time: %s, each row arrives at its own time",
+                                      timing[i], time->text);
+    return 0;
 }
 
 static int input_item(struct kdo__scenario_ctx *c, node *it, struct kdo_source_segment *g)
@@ -303,8 +352,13 @@ static int input_item(struct kdo__scenario_ctx *c, node *it, struct kdo_source_s
         if (rows && kdo_ynode_get(it, "header"))
             return kdo__scenario_fail(c, kdo_ynode_get(it, "header"),
                                       "header goes with a CSV file");
-        return rows ? inline_rows(c, rows, g) : file_rows(c, file, kdo_ynode_get(it, "header"), g);
+        if ((err = time_keys(c, it, rows)))
+            return err;
+        return rows ? inline_rows(c, rows, g)
+                    : file_rows(c, file, kdo_ynode_get(it, "header"), kdo_ynode_get(it, "time"), g);
     }
+    if ((n = kdo_ynode_get(it, "time")))
+        return kdo__scenario_fail(c, n, "time goes with a file");
     if (!!rate + !!burst + !!row != 1)
         return kdo__scenario_fail(
             c, it, "an input item needs exactly one of rate, burst, row, rows or file");
@@ -429,14 +483,16 @@ static int csv_schema(struct kdo__scenario_ctx *c, node *map)
     return 0;
 }
 
-/* The input side of the application's query: schema (read earlier),
- * input_format and CSV files. */
+/* The input side of the application's query: schema (read earlier), the
+ * epoch and timed rows, input_format and CSV files. */
 int kdo__scenario_input_keys(struct kdo__scenario_ctx *c, node *map, int *typed)
 {
     struct kdo_scenario *s = c->s;
     node *n;
     int err = 0;
     s->query.input_format = s->query.output_format = KDO_ROWFMT_JSON;
+    if ((err = kdo__scenario_times(c, map)))
+        return err;
     if ((n = kdo_ynode_get(map, "input_format")) &&
         (err = kdo__scenario_row_format(c, n, &s->query.input_format)))
         return err;

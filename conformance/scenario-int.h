@@ -1,9 +1,10 @@
 /*
  * scenario-int.h -- what the parts of the scenario loader share.
  *
- * The loader is one module in five files: scenario.c (the context, errors,
+ * The loader is one module in six files: scenario.c (the context, errors,
  * the generic table walk, the whole file, load and free), scenario-input.c
- * (input items, row files, the CSV header, the input schema),
+ * (input items, row files, the CSV header, the input schema), scenario-time.c
+ * (application.epoch, rows at the times a file's column gives),
  * scenario-app.c (the application, its queries and destinations, delivery),
  * scenario-lambda.c (the Lambda end, fault rules, the timeline) and
  * scenario-expect.c (expectations).  One context travels through all of
@@ -23,6 +24,19 @@
 #include <stdint.h>
 
 struct kdo__scenario_pump; /* scenario-app.c: the query being read */
+struct kdo_rowfile;
+
+/* A row file read with `time:`: its rows hold wall-clock (or time-of-day)
+ * ms until the epoch is known (scenario-time.c). */
+#define KDO__SCENARIO_MAX_TIMED 16
+struct kdo__scenario_timed {
+    struct kdo_source_segment *g;
+    const char *path, *column; /* kept by the scenario */
+    const struct kdo_ynode *time;
+    int tod;       /* times of day, on the epoch's date */
+    int line;      /* the first row's */
+    int64_t first; /* the first row's time */
+};
 
 /* One load: the tables, where errors go, the scenario being filled, and
  * what one section tells a later one. */
@@ -41,6 +55,8 @@ struct kdo__scenario_ctx {
     char **csv_columns, **csv_types;
     size_t ncsv_columns;
     char csv_path[4096]; /* for errors that name the file (err->file points here) */
+    struct kdo__scenario_timed timed[KDO__SCENARIO_MAX_TIMED];
+    size_t ntimed;
 };
 
 typedef const struct kdo_ynode node;
@@ -102,6 +118,15 @@ int kdo__scenario_input_keys(struct kdo__scenario_ctx *c, node *map, int *typed)
 #define KDO__SCENARIO_MAX_ROOTS 65
 int kdo__scenario_row_roots(struct kdo__scenario_ctx *c, node *n, char *folder,
                             const char **roots, size_t *nroots);
+/* scenario-time.c: a row file's `time:` column (the header's index idx for
+ * CSV) cut from its rows, which go into g with their times; then, with the
+ * application's map, application.epoch and the rows' instants after it. */
+int kdo__scenario_time_column(struct kdo__scenario_ctx *c, node *time,
+                              const struct kdo_rowfile *f, size_t *idx);
+int kdo__scenario_timed_rows(struct kdo__scenario_ctx *c, node *time, const struct kdo_rowfile *f,
+                             enum kdo_rowfmt_format format, size_t idx,
+                             struct kdo_source_segment *g);
+int kdo__scenario_times(struct kdo__scenario_ctx *c, node *map);
 /* scenario-app.c */
 int kdo__scenario_row_format(struct kdo__scenario_ctx *c, node *n, enum kdo_rowfmt_format *f);
 int kdo__scenario_application(struct kdo__scenario_ctx *c, node *map);
