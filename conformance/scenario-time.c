@@ -98,6 +98,7 @@ struct cut {
     size_t value_len;
     int column; /* 1-based byte column of the value in the row, for errors */
     const char *why; /* set when the row cannot be cut */
+    int whole_row;   /* why is about the row, not the column */
 };
 
 /* Copies the value text, or says why it cannot be a time. */
@@ -128,6 +129,7 @@ static void json_cut(struct kdo_json *j, const char *row, size_t len, const char
         if (kdo_json_reset(j, row, len) != 0 || kdo_json_next(j, &t) != 0 ||
             t.type != KDO_JSON_OBJECT) {
             k->why = "is not a JSON object";
+            k->whole_row = 1;
             return;
         }
         while (kdo_json_next(j, &t) == 0 && t.type != KDO_JSON_END) {
@@ -149,6 +151,8 @@ static void json_cut(struct kdo_json *j, const char *row, size_t len, const char
     }
     if (kdo_json_error(j)) {
         k->why = "is not valid JSON";
+        k->whole_row = 1;
+        k->column = (int)kdo_json_error(j)->offset + 1;
         return;
     }
     if (key == SIZE_MAX) {
@@ -156,12 +160,13 @@ static void json_cut(struct kdo_json *j, const char *row, size_t len, const char
         return;
     }
     size_t from = key, to = next != SIZE_MAX ? next : close;
-    if (next == SIZE_MAX) { /* the last member: cut the comma before it */
+    if (next == SIZE_MAX) { /* the last member: cut the comma before it, and the blanks */
         size_t p = key;
         while (p > 0 && (row[p - 1] == ' ' || row[p - 1] == '\t' || row[p - 1] == '\r'))
             p--;
         if (p > 0 && row[p - 1] == ',')
-            from = p - 1;
+            for (from = --p; p > 0 && (row[p - 1] == ' ' || row[p - 1] == '\t'); p--)
+                from = p - 1;
     }
     kdo_buf_append(out, row, from);
     kdo_buf_append(out, row + to, len - to);
@@ -229,11 +234,13 @@ int kdo__scenario_time_column(struct kdo__scenario_ctx *c, node *time,
             const char *col = kdo_rowfile_column(f, i);
             if (name_is(col, strlen(col), time->text, nocase)) {
                 *idx = i;
-                return 0;
+                return n > 1 ? 0
+                             : kdo__scenario_fail(c, time,
+                                                  "time: %s is the file's only column; a row "
+                                                  "needs another besides its time",
+                                                  time->text);
             }
         }
-    if (n == 1)
-        return kdo__scenario_fail(c, time, "time: %s is the file's only column", time->text);
     return kdo__scenario_fail(c, time, "time: %s names no column of %s's header", time->text,
                               c->csv_path);
 }
@@ -299,7 +306,9 @@ int kdo__scenario_timed_rows(struct kdo__scenario_ctx *c, node *time, const stru
             csv_cut(row, len, idx, &k, &out);
         else
             json_cut(j, row, len, time->text, &k, &out);
-        if (k.why)
+        if (k.why && k.whole_row)
+            err = fail_at(c, c->csv_path, line, k.column, "the row %s", k.why);
+        else if (k.why)
             err = fail_at(c, c->csv_path, line, k.column, "the row's %s %s", td->column, k.why);
         else if ((err = row_time(c, &k, line, td, &prev, prev_text, &prev_line)) == 0)
             kdo_source_segment_add_row_at(g, out.data ? out.data : "", out.len, prev);

@@ -1363,6 +1363,186 @@ START_TEST(output_refusals)
 }
 END_TEST
 
+static void remove_timed_files(void)
+{
+    static const char *const files[] = {"scn/rows.jsonl", "scn/rows.csv"};
+    char path[512];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", tmp, files[i]);
+        remove(path);
+    }
+    remove_folders();
+}
+/* ---- application.epoch and rows at given times ---- */
+
+#define EPOCH_2018_11_01 INT64_C(1541030400000) /* 2018-11-01T00:00:00Z in ms */
+
+START_TEST(epoch_sets_the_wall_clock_of_t0)
+{
+    load_ok("name: x\n");
+    ck_assert_int_eq(sc->sim.app.window.epoch_ms, INT64_C(1767225600000)); /* 2026-01-01 */
+    load_ok("application:\n  epoch: \"2018-11-01T00:00:00Z\"\n");
+    ck_assert_int_eq(sc->sim.app.window.epoch_ms, EPOCH_2018_11_01);
+    ck_assert_int_eq(sc->query.epoch_ms, EPOCH_2018_11_01);
+    load_ok("application:\n  epoch: '2018-11-01 01:00:00.5'\n");
+    ck_assert_int_eq(sc->sim.app.window.epoch_ms, EPOCH_2018_11_01 + 3600500);
+    load_ok("application:\n  epoch: 1970-01-01\n");
+    ck_assert_int_eq(sc->sim.app.window.epoch_ms, 0);
+    refused_at("application:\n  epoch: \"1969-12-31T23:59:59Z\"\n", 2, 10, "years 1970 to 9999");
+    refused_at("application:\n  epoch: '11:00:20'\n", 2, 10, "a UTC date and time");
+    refused_at("application:\n  epoch: 2018-13-01\n", 2, 10, "such as \"2018-11-01T00:00:00Z\"");
+    refused_at("application:\n  epoch: [2018]\n", 2, 10, "epoch: expected");
+}
+END_TEST
+
+/* Loads TMP/scn/s.yaml: application `app` (indented lines) and one input
+ * item {file: NAME, time: ROWTIME<item>} reading TMP/scn/NAME = rows. */
+static int load_timed(const char *app, const char *name, const char *rows, const char *item)
+{
+    char text[2048], rel[64];
+    snprintf(rel, sizeof rel, "scn/%s", name);
+    put(rel, rows);
+    snprintf(text, sizeof text, "application:\n%s  input:\n    - {file: %s, time: ROWTIME%s}\n",
+             app, name, item);
+    return load_in_folder(text);
+}
+
+static const struct kdo_source_segment *timed_segment(void)
+{
+    ck_assert_ptr_nonnull(sc);
+    ck_assert_uint_eq(sc->sim.source.nsegments, 1);
+    ck_assert_ptr_nonnull(sc->sim.source.segments[0].row_times);
+    return &sc->sim.source.segments[0];
+}
+
+static void row_is(const struct kdo_source_segment *g, size_t i, const char *want,
+                   kdo_time_ns at)
+{
+    size_t start = i ? g->row_ends[i - 1] : 0;
+    ck_assert_uint_lt(i, g->nrows);
+    ck_assert_int_eq(g->row_times[i], at);
+    ck_assert_msg(g->row_ends[i] - start == strlen(want) &&
+                      memcmp(g->rows + start, want, strlen(want)) == 0,
+                  "row %zu is %.*s, not %s", i, (int)(g->row_ends[i] - start), g->rows + start,
+                  want);
+}
+
+START_TEST(timed_rows_arrive_at_their_column_times)
+{
+    kdo_scenario_allow_path_clear();
+    make_folders();
+    /* Every form KDA prints or ISO, the column first, in the middle, last, any case. */
+    int rc = load_timed("  epoch: \"2018-11-01T00:00:00Z\"\n", "rows.jsonl",
+                        "{\"ROWTIME\":\"2018-11-01 01:00:00.0\",\"CITY\":\"Denver\",\"TEMP\":29}\n"
+                        "{\"CITY\":\"Anchorage\", \"ROWTIME\" : \"2018-11-01T01:00:30Z\", \"TEMP\":2}\n"
+                        "\n"
+                        "{\"CITY\":\"Miami\",\"TEMP\":65 , \"rowtime\":\"2018-11-01 02:00:00\"}\n"
+                        "{\"ROWTIME\":\"2018-11-01 02:00:00.250\"}\n",
+                        "");
+    ck_assert_msg(rc == 0, "%s:%d:%d: %s", err.file, err.line, err.column, err.msg);
+    const struct kdo_source_segment *g = timed_segment();
+    ck_assert_uint_eq(g->nrows, 4);
+    row_is(g, 0, "{\"CITY\":\"Denver\",\"TEMP\":29}", 3600 * KDO_S);
+    row_is(g, 1, "{\"CITY\":\"Anchorage\", \"TEMP\":2}", 3630 * KDO_S);
+    row_is(g, 2, "{\"CITY\":\"Miami\",\"TEMP\":65}", 7200 * KDO_S);
+    row_is(g, 3, "{}", 7200 * KDO_S + 250 * KDO_MS);
+    /* A time of day is that time on the epoch's date. */
+    rc = load_timed("  epoch: \"2018-11-01T11:00:00Z\"\n", "rows.jsonl",
+                    "{\"ROWTIME\":\"11:00:20\",\"T\":\"AMZN\"}\n"
+                    "{\"ROWTIME\":\"11:01:05.5\",\"T\":\"AMZN\"}\n",
+                    "");
+    ck_assert_msg(rc == 0, "%s:%d:%d: %s", err.file, err.line, err.column, err.msg);
+    g = timed_segment();
+    row_is(g, 0, "{\"T\":\"AMZN\"}", 20 * KDO_S);
+    row_is(g, 1, "{\"T\":\"AMZN\"}", 65 * KDO_S + 500 * KDO_MS);
+    /* CSV: the column leaves the header's schema too. */
+    rc = load_timed("  epoch: 2018-11-01\n", "rows.csv",
+                    "CITY,ROWTIME,TEMP\nDenver,2018-11-01 01:00:00.0,29\n"
+                    "\"Anchor,age\",\"2018-11-01 02:00:00\",2\n",
+                    "");
+    ck_assert_msg(rc == 0, "%s:%d:%d: %s", err.file, err.line, err.column, err.msg);
+    g = timed_segment();
+    row_is(g, 0, "Denver,29", 3600 * KDO_S);
+    row_is(g, 1, "\"Anchor,age\",2", 7200 * KDO_S);
+    ck_assert_uint_eq(sc->query.ncolumns, 2);
+    ck_assert_str_eq(sc->query.columns[0], "\"CITY\"");
+    ck_assert_str_eq(sc->query.columns[1], "\"TEMP\"");
+    ck_assert_str_eq(sc->query.types[1], "BIGINT");
+    rc = load_timed("  epoch: 2018-11-01\n", "rows.csv", "A,ROWTIME\nx,01:00:00\n", "");
+    ck_assert_msg(rc == 0, "%s:%d:%d: %s", err.file, err.line, err.column, err.msg);
+    row_is(timed_segment(), 0, "x", 3600 * KDO_S);
+    remove_timed_files();
+}
+END_TEST
+
+/* Refused inside the row file `name` at line:column, the message holding what. */
+static void timed_refused(const char *app, const char *name, const char *rows, int line,
+                          int column, const char *what)
+{
+    int rc = load_timed(app, name, rows, "");
+    ck_assert_msg(rc == KDO_ESCHEMA, "loaded (%d): %s", rc, rows);
+    ck_assert_ptr_nonnull(err.file);
+    ck_assert_msg(strstr(err.file, name) != NULL, "error in %s, not %s", err.file, name);
+    ck_assert_msg(err.line == line && err.column == column, "refused at %d:%d (not %d:%d): %s",
+                  err.line, err.column, line, column, err.msg);
+    ck_assert_msg(strstr(err.msg, what) != NULL, "message \"%s\" lacks \"%s\"", err.msg, what);
+}
+
+START_TEST(timed_rows_refusals)
+{
+    static const char *const e18 = "  epoch: 2018-11-01\n";
+    kdo_scenario_allow_path_clear();
+    make_folders();
+    timed_refused(e18, "rows.jsonl",
+                  "{\"ROWTIME\":\"2018-11-01 02:00:00\"}\n{\"ROWTIME\":\"2018-11-01 03:00:00\"}\n"
+                  "{\"ROWTIME\":\"2018-11-01 01:00:00.0\"}\n",
+                  3, 12, "'2018-11-01 01:00:00.0' comes before the previous row's "
+                         "'2018-11-01 03:00:00' (line 2): rows must be in time order");
+    timed_refused("  epoch: \"2018-11-01T01:00:00Z\"\n", "rows.jsonl",
+                  "\n{\"ROWTIME\":\"2018-11-01 00:59:59\"}\n", 2, 1,
+                  "the first row's time 2018-11-01 00:59:59.000 is before application.epoch "
+                  "2018-11-01 01:00:00.000");
+    timed_refused(e18, "rows.jsonl",
+                  "{\"ROWTIME\":\"2018-11-01 02:00:00\"}\n{\"ROWTIME\":\"03:00:00\"}\n", 2, 12,
+                  "differ in kind");
+    timed_refused(e18, "rows.jsonl", "{\"ROWTIME\":\"2018-11-01 02:00:00\"}\n{\"TIME\":1}\n", 2,
+                  1, "the row's ROWTIME is missing");
+    timed_refused(e18, "rows.jsonl", "{\"ROWTIME\":1541030400000}\n", 1, 12,
+                  "the row's ROWTIME is not a text");
+    timed_refused(e18, "rows.jsonl", "{\"ROWTIME\":\"yesterday\"}\n", 1, 12,
+                  "ROWTIME: 'yesterday' is not a time such as");
+    timed_refused(e18, "rows.jsonl", "{\"ROWTIME\":\"2018-11-01 25:00:00\"}\n", 1, 12,
+                  "is not a time");
+    timed_refused(e18, "rows.jsonl", "[\"2018-11-01 01:00:00\"]\n", 1, 1,
+                  "the row is not a JSON object");
+    timed_refused(e18, "rows.jsonl", "{\"ROWTIME\":\"2018-11-01 01:00:00\",}\n", 1, 34,
+                  "the row is not valid JSON");
+    timed_refused(e18, "rows.csv", "A,ROWTIME\nx,2018-11-01 01:00:00\ny\n", 3, 1,
+                  "the record has fewer fields");
+    /* The item: time: goes with a file, alone. */
+    output_refused("application:\n  input:\n    - {rows: [a], time: ROWTIME}\n", 3, 25,
+                   "time goes with a file");
+    output_refused("application:\n  input:\n    - {rate: 1/s, time: ROWTIME}\n", 3, 25,
+                   "time goes with a file");
+    ck_assert_int_eq(load_timed(e18, "rows.jsonl", "{\"ROWTIME\":\"01:00:00\"}\n", ", at: 1s"),
+                     KDO_ESCHEMA);
+    ck_assert_msg(err.line == 4 && strstr(err.msg, "at: with time: ROWTIME, each row arrives "
+                                                   "at its own time"), "%s", err.msg);
+    ck_assert_int_eq(load_timed(e18, "rows.csv", "A,T\nx,01:00:00\n", ""), KDO_ESCHEMA);
+    ck_assert_msg(err.line == 4 && strstr(err.msg, "ROWTIME names no column of"), "%s", err.msg);
+    ck_assert_int_eq(load_timed(e18, "rows.csv", "ROWTIME\n01:00:00\n", ""), KDO_ESCHEMA);
+    ck_assert_msg(strstr(err.msg, "ROWTIME is the file's only column"), "%s", err.msg);
+    ck_assert_int_eq(load_timed("  schema: {A: VARCHAR(1)}\n", "rows.csv", "x,01:00:00\n",
+                                ", header: false"),
+                     KDO_ESCHEMA);
+    ck_assert_msg(strstr(err.msg, "this file has none (header: false)"), "%s", err.msg);
+    ck_assert_int_eq(load_timed("", "rows.jsonl", "{\"ROWTIME\":\"2027-01-03 00:00:00\"}\n", ""),
+                     KDO_ESCHEMA);
+    ck_assert_msg(strstr(err.msg, "more than 366 days after application.epoch"), "%s", err.msg);
+    remove_timed_files();
+}
+END_TEST
+
 START_TEST(load_missing_file)
 {
     struct kdo_scenario *s = NULL;
@@ -1434,6 +1614,9 @@ static Suite *scenario_suite(void)
         {"output_loads_its_file", output_loads_its_file},
         {"output_refusals", output_refusals},
         {"load_missing_file", load_missing_file},
+        {"epoch_sets_the_wall_clock_of_t0", epoch_sets_the_wall_clock_of_t0},
+        {"timed_rows_arrive_at_their_column_times", timed_rows_arrive_at_their_column_times},
+        {"timed_rows_refusals", timed_rows_refusals},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
