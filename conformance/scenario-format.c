@@ -181,7 +181,7 @@ static const struct kdo_format_key application_keys[] = {
     {.name = "epoch",
      .kind = KDO_FORMAT_OTHER,
      .help = "the wall-clock time of t = 0, UTC, in years 1970 to 9999: what ROWTIME shows and what input times are measured from, e.g. \"2018-11-01T00:00:00Z\" or '2018-11-01 00:00:00' (default 2026-01-01T00:00:00Z)",
-     .schema = "{\"type\": \"string\", \"pattern\": \"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\\\.[0-9]{1,3})?)?Z?$\"}"},
+     .schema = "{\"type\": \"string\", \"pattern\": \"^(19[7-9][0-9]|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\\\.[0-9]{1,3})?)?Z?$\"}"},
     {.name = "input_format",
      .kind = KDO_FORMAT_ENUM,
      .help = "how source rows are written (default JSON)",
