@@ -34,7 +34,7 @@ struct kdo__scenario_timed {
     const char *path, *column; /* kept by the scenario */
     const struct kdo_ynode *time;
     int tod;       /* times of day, on the epoch's date */
-    int line;      /* the first row's */
+    int line, col; /* the first row's time's place */
     int64_t first; /* the first row's time */
 };
 

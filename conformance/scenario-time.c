@@ -259,6 +259,7 @@ static int row_time(struct kdo__scenario_ctx *c, const struct cut *k, int line,
     if (*prev_line == 0) {
         td->tod = tod;
         td->line = line;
+        td->col = k->column;
         td->first = ms;
     } else if (tod != td->tod) {
         return fail_at(c, c->csv_path, line, k->column,
@@ -326,7 +327,7 @@ int kdo__scenario_times(struct kdo__scenario_ctx *c, node *map)
 {
     int err = read_epoch(c, map);
     int64_t epoch = c->s->sim.app.window.epoch_ms, midnight = epoch - epoch % DAY_MS;
-    char a[KDO_TIMESTAMP_TEXT], b[KDO_TIMESTAMP_TEXT];
+    char a[KDO_TIMESTAMP_TEXT] = "", b[KDO_TIMESTAMP_TEXT] = "";
     for (size_t i = 0; err == 0 && i < c->ntimed; i++) {
         struct kdo__scenario_timed *td = &c->timed[i];
         struct kdo_source_segment *g = td->g;
@@ -334,7 +335,7 @@ int kdo__scenario_times(struct kdo__scenario_ctx *c, node *map)
         if (base + td->first < epoch) {
             kdo_timestamp_format(base + td->first, a);
             kdo_timestamp_format(epoch, b);
-            return fail_at(c, td->path, td->line, 1,
+            return fail_at(c, td->path, td->line, td->col,
                            "%s: the first row's time %s is before application.epoch %s",
                            td->column, a, b);
         }

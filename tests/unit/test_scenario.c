@@ -1499,7 +1499,7 @@ START_TEST(timed_rows_refusals)
                   3, 12, "'2018-11-01 01:00:00.0' comes before the previous row's "
                          "'2018-11-01 03:00:00' (line 2): rows must be in time order");
     timed_refused("  epoch: \"2018-11-01T01:00:00Z\"\n", "rows.jsonl",
-                  "\n{\"ROWTIME\":\"2018-11-01 00:59:59\"}\n", 2, 1,
+                  "\n{\"ROWTIME\":\"2018-11-01 00:59:59\"}\n", 2, 12,
                   "the first row's time 2018-11-01 00:59:59.000 is before application.epoch "
                   "2018-11-01 01:00:00.000");
     timed_refused(e18, "rows.jsonl",
