@@ -263,7 +263,7 @@ START_TEST(unsupported_features_are_refused_by_name)
                "a DECIMAL column is not supported yet");
     bind_fails("CREATE STREAM s (x DOUBLE);\nCREATE PUMP p AS INSERT INTO s\n"
                " SELECT STREAM t.price FROM (SELECT STREAM price FROM source_sql_stream_001);",
-               KDO_ESCHEMA, 3, 28, "a subquery in FROM needs an alias");
+               KDO_ESCHEMA, 3, 29, "a subquery in FROM needs an alias");
 }
 END_TEST
 
