@@ -5,11 +5,12 @@
  *
  * Streams: the source streams <prefix>_001 .. <prefix>_0NN (KDA's
  * NamePrefix and InputParallelism) with the input columns, then the
- * metadata columns APPROXIMATE_ARRIVAL_TIME, SHARD_ID and PARTITION_KEY,
- * then ROWTIME; each CREATE [OR REPLACE] STREAM with its declared columns
- * and ROWTIME; and one internal stream per subquery in a FROM, named by the
+ * metadata columns APPROXIMATE_ARRIVAL_TIME, SHARD_ID and PARTITION_KEY;
+ * each CREATE [OR REPLACE] STREAM with its declared columns; and one
+ * internal stream per subquery in a FROM, named by the
  * subquery's alias, whose columns are its query's output (known only once
- * that query is compiled: program.c fills them in).  Pumps: each CREATE
+ * that query is compiled: program.c fills them in).  ROWTIME, which every
+ * stream has, is in no schema: it travels beside each row.  Pumps: each CREATE
  * PUMP ... AS INSERT INTO target [(cols)] SELECT STREAM ... FROM stream,
  * with the target column each SELECT item goes to; a subquery adds a pump
  * of its own writing its internal stream, listed before the pump reading
@@ -52,7 +53,7 @@ enum kdo_bind_kind {
 struct kdo_bind_stream {
     char name[KDO_ROW_MAX_NAME + 1];
     enum kdo_bind_kind kind;
-    /* Columns a row carries, ROWTIME last; NULL for an internal stream
+    /* Columns a row carries (not ROWTIME); NULL for an internal stream
      * until its query is compiled (owned by the catalog). */
     struct kdo_row_schema *schema;
     size_t nvisible; /* the first nvisible columns are what SELECT * gives */
@@ -91,8 +92,11 @@ void kdo_bind_free(struct kdo_bind_program *b);
 /* The index of the stream named exactly name, or -1. */
 int kdo_bind_find(const struct kdo_bind_program *b, const char *name);
 
-/* Appends the hidden ROWTIME column and sets s's nvisible (for program.c
- * when it fills in an internal stream's schema).  Steals schema. */
+/* Sets s's columns, all visible (for program.c when it fills in an
+ * internal stream's schema).  Steals schema. */
 void kdo_bind_set_schema(struct kdo_bind_stream *s, struct kdo_row_schema *schema);
+
+/* A new schema with the columns of s (names kept exactly), owned by the caller. */
+struct kdo_row_schema *kdo_bind_copy_schema(const struct kdo_row_schema *s);
 
 #endif
