@@ -118,7 +118,7 @@ struct kdo_app *kdo_app_new_outputs(const struct kdo_app_config *cfg, struct kdo
         o->o = outs[i];
         o->app = a;
         o->window = kdo_window_new(&cfg->window);
-        o->sink = (struct kdo_query_sink){emit, error_row, o};
+        o->sink = (struct kdo_query_sink){emit, error_row, o, NULL};
         if (i == 0)
             snprintf(o->pump, sizeof o->pump, "STREAM_PUMP");
         else
