@@ -4,9 +4,8 @@
  * pumps between them.
  *
  * Streams: the source streams <prefix>_001 .. <prefix>_0NN (KDA's
- * NamePrefix and InputParallelism) with the input columns, then the
- * metadata columns APPROXIMATE_ARRIVAL_TIME, SHARD_ID and PARTITION_KEY;
- * each CREATE [OR REPLACE] STREAM with its declared columns; and one
+ * NamePrefix and InputParallelism) with the input columns (ROWTIME and
+ * APPROXIMATE_ARRIVAL_TIME are added by every query, query.h); each CREATE [OR REPLACE] STREAM with its declared columns; and one
  * internal stream per subquery in a FROM, named by the
  * subquery's alias, whose columns are its query's output (known only once
  * that query is compiled: program.c fills them in).  ROWTIME, which every
