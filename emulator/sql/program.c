@@ -211,6 +211,11 @@ int kdo_program_input(struct kdo_program *p, unsigned source, kdo_time_ns rowtim
     return push(p, source, rowtime);
 }
 
+unsigned kdo_program_sources(const struct kdo_program *p)
+{
+    return (unsigned)p->b->nsources;
+}
+
 int kdo_program_folds(const struct kdo_program *p, size_t output)
 {
     return output < p->noutputs && !p->streams[p->output_stream[output]].direct;

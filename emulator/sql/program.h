@@ -82,6 +82,8 @@ kdo_time_ns kdo_program_next_deadline(const struct kdo_program *p);
 /* Closes the windows due at `now`.  Returns 0 or what sink->row returned. */
 int kdo_program_advance(struct kdo_program *p, kdo_time_ns now,
                         const struct kdo_program_sink *sink);
+/* The number of input streams (the configuration's parallelism). */
+unsigned kdo_program_sources(const struct kdo_program *p);
 /* 1 when source rows never reach output i directly, only through
  * aggregates (a tumbling or stagger pump on every path), so reading one
  * needs no room in that destination stream. */
