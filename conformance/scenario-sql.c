@@ -166,8 +166,10 @@ int kdo__scenario_sql_destination(struct kdo__scenario_ctx *c, node *map, size_t
     return err;
 }
 
-/* Compiles the program once: an error is the load's, or kept for expect.sql_error. */
-static void compile(struct kdo__scenario_ctx *c)
+/* Compiles the program once: an error in the SQL is the load's, or kept for
+ * expect.sql_error; a destination's stream the SQL lacks (no place in the SQL)
+ * is the scenario's mistake, at that destination. */
+static int compile(struct kdo__scenario_ctx *c, node *map, node *destinations)
 {
     struct kdo_scenario *s = c->s;
     struct kdo_program_config *pc = &s->program;
@@ -184,13 +186,23 @@ static void compile(struct kdo__scenario_ctx *c)
         .epoch_ms = s->sim.app.window.epoch_ms, .outputs = (const char *const *)s->dest_stream,
         .output_formats = s->dest_format, .noutputs = n};
     struct kdo_program *p;
+    unsigned d = 0;
     if (kdo_program_new(pc, &p, &s->sql_err) != 0) {
+        if (s->sql_err.line == 0 && sscanf(s->sql_err.msg, "destination %u", &d) == 1) {
+            node *at = destinations && d >= 1 && d <= destinations->n ? destinations->items[d - 1]
+                                                                       : kdo_ynode_get(map, "sql");
+            node *stream = at->type == KDO_YNODE_MAP ? kdo_ynode_get(at, "stream") : NULL;
+            char msg[sizeof s->sql_err.msg];
+            snprintf(msg, sizeof msg, "%s", s->sql_err.msg);
+            return kdo__scenario_fail(c, stream ? stream : at, "%s", msg);
+        }
         s->sql_refused = 1;
         s->sql_err.file = s->sql_file;
-        return;
+        return 0;
     }
     kdo_program_free(p); /* each run builds its own */
     s->sim.program = pc;
+    return 0;
 }
 
 int kdo__scenario_sql(struct kdo__scenario_ctx *c, node *map, node *destinations)
@@ -203,9 +215,7 @@ int kdo__scenario_sql(struct kdo__scenario_ctx *c, node *map, node *destinations
         err = kdo__scenario_row_format(c, n, &c->s->query.output_format);
     if (err == 0 && destinations)
         err = kdo__scenario_destinations(c, destinations);
-    if (err == 0)
-        compile(c);
-    return err;
+    return err ? err : compile(c, map, destinations);
 }
 
 /* The SQL's refusal as the load's error: err->file must outlive the

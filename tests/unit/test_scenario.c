@@ -1415,9 +1415,13 @@ START_TEST(sql_errors_name_the_sql_file_line_and_column)
     ck_assert_int_eq(err.line, 3);
     ck_assert_int_eq(err.column, 36);
     ck_assert_msg(strstr(err.msg, "unknown stream MINE_001") != NULL, "%s", err.msg);
-    ck_assert_int_eq(parse("application:\n" SQL_PUMP "  name_prefix: MINE\n"), KDO_ESCHEMA);
-    ck_assert_msg(strstr(err.msg, "destination 1 reads stream DESTINATION_SQL_STREAM, which the "
-                                  "application does not declare") != NULL, "%s", err.msg);
+    /* A destination's stream the SQL lacks: the scenario's mistake, at the destination. */
+    refused_at("application:\n" SQL_PUMP "  name_prefix: MINE\n", 2, 8,
+               "destination 1 reads stream DESTINATION_SQL_STREAM, which the application does "
+               "not declare");
+    refused_at("application:\n" SQL_PUMP "  name_prefix: MINE\n  destinations:\n"
+               "    - {stream: OUT1}\n    - {stream: Out1}\n", 9, 16,
+               "destination 2 reads stream Out1, which the application does not declare");
     refused_at("application:\n  sql: nowhere.sql\n", 2, 8, "sql: cannot read");
 }
 END_TEST
@@ -1436,8 +1440,8 @@ START_TEST(sql_refusals_at_load)
                "parallelism is 65; KDA has 1 to 64");
     refused_at("expect:\n  sql_error: {message: JOIN}\n", 2, 3,
                "sql_error: the application has no sql to refuse");
-    refused_at("application:\n" SQL_PUMP "  name_prefix: MINE\n"
-               "expect:\n  sql_error: {at: '1:1'}\n", 8, 14, "sql_error needs message");
+    refused_at("application:\n" SQL_PUMP "  name_prefix: MINE\n  destinations: [{stream: OUT1}]\n"
+               "expect:\n  sql_error: {at: '1:1'}\n", 9, 14, "sql_error needs message");
 }
 END_TEST
 
