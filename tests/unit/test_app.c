@@ -520,6 +520,40 @@ START_TEST(one_program_feeds_each_output_its_stream)
 }
 END_TEST
 
+/* parallelism 2: source rows are dealt round-robin to _001 and _002, as
+ * KDA splits shards between its input streams. */
+START_TEST(rows_are_dealt_round_robin_to_the_input_streams)
+{
+    static const char *const streams[] = {"ONE", "TWO"};
+    static const enum kdo_rowfmt_format fmts[] = {KDO_ROWFMT_JSON, KDO_ROWFMT_JSON};
+    const char *sql =
+        "CREATE STREAM one (sym VARCHAR(4));\nCREATE STREAM two (sym VARCHAR(4));\n"
+        "CREATE PUMP a AS INSERT INTO one SELECT STREAM ticker_symbol FROM source_sql_stream_001;\n"
+        "CREATE PUMP b AS INSERT INTO two SELECT STREAM ticker_symbol FROM source_sql_stream_002;";
+    struct kdo_row_schema *in = kdo_row_schema_new();
+    kdo_row_schema_add(in, "TICKER_SYMBOL", 13, KDO_TYPE_VARCHAR, 4, NULL);
+    struct kdo_program_config pc = {.sql = sql, .sql_len = strlen(sql), .file = "app.sql",
+                                    .parallelism = 2, .input_schema = in,
+                                    .epoch_ms = 1767225600000, .outputs = streams,
+                                    .output_formats = fmts, .noutputs = 2};
+    struct kdo_errinfo e = {0};
+    ck_assert_msg(kdo_program_new(&pc, &program_set, &e) == 0, "%s", e.msg);
+    ck_assert_uint_eq(kdo_program_sources(program_set), 2);
+    struct kdo_source_segment seg = rate_seg(10);
+    const struct out_spec spec[] = {
+        {"1.1", KDO_FAULT_OK, KDO_TIME_NEVER, 100000, KDO_S, NULL},
+        {"1.2", KDO_FAULT_OK, KDO_TIME_NEVER, 100000, KDO_S, NULL},
+    };
+    make_outputs(spec, 2, &seg, 1);
+    run_outputs_until(1950 * KDO_MS); /* rows 0..19 */
+    ck_assert_uint_eq(rows_in(lanes[0].journal, KDO_J_ROWS_READ, KDO_TIME_NEVER), 20);
+    ck_assert_uint_eq(rows_in(lanes[0].journal, KDO_J_ROWS_EMITTED, KDO_TIME_NEVER), 10);
+    ck_assert_uint_eq(rows_in(lanes[1].journal, KDO_J_ROWS_EMITTED, KDO_TIME_NEVER), 10);
+    teardown_outputs();
+    kdo_row_schema_free(in);
+}
+END_TEST
+
 /* ---- ROWTIME: the read instant in whole ms, no polling grid -------------- */
 
 #define EPOCH_MS 1767225600000 /* kdo_app_config_default's window.epoch_ms */
@@ -715,6 +749,7 @@ static Suite *suite(void)
     tcase_add_test(tc, rows_read_go_to_every_journal);
     tcase_add_test(tc, an_error_row_is_journaled_by_its_output_only);
     tcase_add_test(tc, one_program_feeds_each_output_its_stream);
+    tcase_add_test(tc, rows_are_dealt_round_robin_to_the_input_streams);
     suite_add_tcase(s, tc);
     tc = tcase_create("rowtime");
     tcase_add_test(tc, a_row_gets_its_arrival_millisecond_as_rowtime);
