@@ -85,8 +85,6 @@ static void error_row(struct kdo_program *p, kdo_time_ns rowtime, const char *na
 
 /* ---- running ------------------------------------------------------------------------ */
 
-static int push(struct kdo_program *p, size_t s, kdo_time_ns rowtime);
-
 /* The row of stream s goes to the outputs reading it, then to its pumps. */
 static int push(struct kdo_program *p, size_t s, kdo_time_ns rowtime)
 {

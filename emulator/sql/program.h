@@ -5,10 +5,8 @@
  * kdo_program_new() parses the application code (parse.h), binds it
  * (bind.h) and compiles one query per pump (query.h).  A source row (bytes
  * in the input format) becomes a typed row of its source stream at its
- * ROWTIME and goes to every pump reading that stream.  Known gap: every
- * query sees APPROXIMATE_ARRIVAL_TIME equal to ROWTIME (query.h's typed
- * input takes no arrival), and SHARD_ID / PARTITION_KEY are no columns.  A pump's output row is cast to
- * its target stream's declared column types (INSERT list or position; a
+ * ROWTIME and goes to every pump reading that stream.  A pump's output row
+ * is cast to its target stream's declared column types (INSERT list or position; a
  * DOUBLE column receives 2.0, a longer VARCHAR is cut to the column's n as
  * KDA's CHAR/VARCHAR coercion does, a value that does not convert goes to
  * the error stream), then goes to every pump reading the target and, when
@@ -17,7 +15,9 @@
  * pumps may write one stream; rows arrive in the order produced.  Windows
  * close at advance(now), upstream pumps first.  Bounded: KDO_BIND_MAX_*
  * streams and pumps, KDO_PROGRAM_MAX_ROWS_PER_STEP rows per call (the rest
- * go to the error stream).  No clock.
+ * go to the error stream).  No clock.  Known gaps: every query sees
+ * APPROXIMATE_ARRIVAL_TIME equal to ROWTIME (query.h's typed input takes no
+ * arrival), and SHARD_ID / PARTITION_KEY are no columns (GAPS #33).
  */
 #ifndef KDO_SQL_PROGRAM_H
 #define KDO_SQL_PROGRAM_H
