@@ -625,14 +625,14 @@ int kdo_fact_known(const char *name)
 {
     double v;
     return fact_index(name) >= 0 || metric_fact(NULL, name, &v) == 0 ||
-           strcmp(name, OUTPUT_FACT) == 0;
+           strcmp(name, OUTPUT_FACT) == 0 || strcmp(name, "sql_error") == 0;
 }
 
 int kdo_fact_windowable(const char *name)
 {
     int k = fact_index(name);
-    if (strcmp(name, OUTPUT_FACT) == 0)
-        return 0;
+    if (strcmp(name, OUTPUT_FACT) == 0 || strcmp(name, "sql_error") == 0)
+        return 0; /* a whole run's, or the load's (expect.sql_error) */
     return k < 0 ? kdo_fact_known(name) : k >= F_REASON_BASE || fact_windowable[k];
 }
 

@@ -513,6 +513,40 @@ static int has_output(const struct kdo_scenario *s)
     return 0;
 }
 
+/* expect.sql_error's `at` against where the refusal is: FILE:LINE:COL,
+ * LINE:COL or FILE:LINE. */
+static int at_matches(const struct kdo_errinfo *e, const char *at)
+{
+    char full[600], lc[64], fl[600];
+    snprintf(full, sizeof full, "%s:%d:%d", e->file ? e->file : "", e->line, e->column);
+    snprintf(lc, sizeof lc, "%d:%d", e->line, e->column);
+    snprintf(fl, sizeof fl, "%s:%d", e->file ? e->file : "", e->line);
+    return at == NULL || strcmp(at, full) == 0 || strcmp(at, lc) == 0 || strcmp(at, fl) == 0;
+}
+
+/* expect.sql_error: the SQL must be refused with these words at this place;
+ * nothing runs, and the one check says what was expected and what came. */
+static void judge_sql_error(struct kdo_scenario_result *res, const struct kdo_scenario *s)
+{
+    char got[800], want[700], evidence[1600];
+    if (s->sql_refused)
+        kdo_errinfo_format(&s->sql_err, got, sizeof got);
+    else
+        snprintf(got, sizeof got, "the SQL was accepted");
+    snprintf(want, sizeof want, "refused with \"%.400s\"%s%.200s", s->sql_error_message,
+             s->sql_error_at ? " at " : "", s->sql_error_at ? s->sql_error_at : "");
+    int passed = s->sql_refused && strstr(s->sql_err.msg, s->sql_error_message) != NULL &&
+                 at_matches(&s->sql_err, s->sql_error_at);
+    snprintf(evidence, sizeof evidence, "- %s\n+ %s", want, got);
+    res->checks = kdo_xcalloc(1, sizeof *res->checks);
+    res->checks[0] = (struct kdo_check_result){
+        .fact = kdo_xstrdup("sql_error"), .expected = kdo_xstrdup(want), .value = passed ? 0 : 1,
+        .passed = passed, .line = s->sql_error_line, .column = s->sql_error_column,
+        .evidence = passed ? NULL : kdo_xstrdup(evidence)};
+    res->nchecks = 1;
+    res->verdict = passed ? KDO_VERDICT_PASSED : KDO_VERDICT_FAILED;
+}
+
 static void run_one(const char *file, const struct kdo_runner_options *o, int several,
                     struct kdo_scenario_result *res)
 {
@@ -525,6 +559,12 @@ static void run_one(const char *file, const struct kdo_runner_options *o, int se
         return bad_input(res, &err);
     res->name = kdo_xstrdup(s->name);
     res->guide = s->guide ? kdo_xstrdup(s->guide) : NULL;
+    if (s->sql_error_message) { /* the SQL's refusal is the scenario: nothing to run */
+        judge_sql_error(res, s);
+        kdo_scenario_free(s);
+        res->wall_s = wall_seconds() - t0;
+        return;
+    }
     s->sim.bugs = o->bugs;
     s->sim.seed = o->has_seed ? o->seed : s->has_seed ? s->sim.seed : random_seed();
     res->seed = s->sim.seed;

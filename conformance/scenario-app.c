@@ -289,6 +289,15 @@ static int destination(struct kdo__scenario_ctx *c, node *map, size_t i)
             if (strcmp(s->sim.outputs[k].id, o->id) == 0)
                 return kdo__scenario_fail(c, n, "destination id \"%s\" is used twice", o->id);
     }
+    if (err == 0 && c->s->sql) { /* the SQL says what it reads; no query here */
+        err = kdo__scenario_sql_destination(c, map, i, &p.cadence, &p.cadence_set);
+        o->query = q;
+        o->delivery.cadence = p.cadence_set ? p.cadence : -1;
+        return err;
+    }
+    if (err == 0 && (n = kdo_ynode_get(map, "stream")))
+        return kdo__scenario_fail(c, n, "stream names the SQL stream a destination reads: it needs "
+                                  "application.sql");
     if (err == 0 && (n = kdo_ynode_get(map, "query")))
         err = query(c, n);
     if (err == 0 && (n = kdo_ynode_get(map, "window")))
@@ -305,9 +314,9 @@ static int destination(struct kdo__scenario_ctx *c, node *map, size_t i)
     return err;
 }
 
-static int destinations(struct kdo__scenario_ctx *c, node *map, node *seq)
+int kdo__scenario_destinations(struct kdo__scenario_ctx *c, node *seq)
 {
-    (void)map; /* the application's own query keys were refused already */
+    /* the application's own query keys were refused already */
     const struct kdo_format_map *app = kdo__scenario_table(c, "application");
     const struct kdo_format_map *t = kdo__scenario_table(c, "application/destinations");
     const struct kdo_format_key *k = kdo_format_find(app, "destinations");
@@ -349,6 +358,14 @@ int kdo__scenario_application(struct kdo__scenario_ctx *c, node *map)
         if (kdo_ynode_get(map, own[i]))
             return kdo__scenario_fail(c, kdo_ynode_get(map, own[i]),
                         "with destinations, %s goes in each destination", own[i]);
+    static const char *const sql_only[] = {"name_prefix", "parallelism"};
+    for (size_t i = 0; err == 0 && !kdo_ynode_get(map, "sql") && i < 2; i++)
+        if (kdo_ynode_get(map, sql_only[i]))
+            return kdo__scenario_fail(c, kdo_ynode_get(map, sql_only[i]),
+                                      "%s names the input streams the SQL reads: it needs "
+                                      "application.sql", sql_only[i]);
+    if (err == 0 && kdo_ynode_get(map, "sql")) /* before they are read as a query */
+        err = kdo__scenario_sql_structured(c, map);
     if (err == 0 && (n = kdo_ynode_get(map, "arn")) &&
         (err = kdo__scenario_text(c, n, "arn", &arn)) == 0)
         sim->delivery.application_arn = arn; /* freed with the scenario */
@@ -367,8 +384,12 @@ int kdo__scenario_application(struct kdo__scenario_ctx *c, node *map)
     }
     if (err == 0)
         err = kdo__scenario_input_keys(c, map, &typed);
+    if (err == 0 && kdo_ynode_get(map, "sql")) {
+        c->kind = KDO_QUERY_CONTINUOUS;
+        return kdo__scenario_sql(c, map, kdo_ynode_get(map, "destinations"));
+    }
     if (err == 0 && (n = kdo_ynode_get(map, "destinations"))) {
-        err = destinations(c, map, n);
+        err = kdo__scenario_destinations(c, n);
         c->kind = KDO_QUERY_CONTINUOUS;
         return err;
     }

@@ -216,6 +216,26 @@ static int output_expectation(struct kdo__scenario_ctx *c, const struct kdo_ypai
     return output_spec(c, pair->value, dest, e->output);
 }
 
+/* sql_error: {message, at}: the application's SQL must be refused so. */
+static int sql_error(struct kdo__scenario_ctx *c, const struct kdo_ypair *pair)
+{
+    struct kdo_scenario *s = c->s;
+    node *v = pair->value, *n;
+    int err = kdo__scenario_want(c, v, KDO_YNODE_MAP, "{message, at}: the refusal's words and "
+                                 "its FILE:LINE:COL");
+    if (err == 0)
+        err = kdo__scenario_check_keys(c, v, &kdo_format_sql_error);
+    if (err == 0 && (n = kdo_ynode_get(v, "message")) == NULL)
+        return kdo__scenario_fail(c, v, "sql_error needs message: words the refusal holds");
+    if (err == 0)
+        err = kdo__scenario_text(c, n, "message", &s->sql_error_message);
+    if (err == 0 && (n = kdo_ynode_get(v, "at")))
+        err = kdo__scenario_text(c, n, "at", &s->sql_error_at);
+    s->sql_error_line = pair->key->line;
+    s->sql_error_column = pair->key->column;
+    return err;
+}
+
 /* ---- fact: bound ------------------------------------------------------------------ */
 
 /* during: {from: T, until: T} restricts a fact to a period. */
@@ -293,6 +313,10 @@ static int expectation(struct kdo__scenario_ctx *c, const struct kdo_ypair *pair
                                : kdo__scenario_fail(c, k, "destinations do not nest");
     if (strcmp(k->text, "output") == 0)
         return output_expectation(c, pair, dest == TOP ? 0 : dest);
+    if (strcmp(k->text, "sql_error") == 0)
+        return dest == TOP ? sql_error(c, pair)
+                           : kdo__scenario_fail(c, k, "sql_error is the application's, not a "
+                                                "destination's");
     if (!kdo_fact_known(k->text)) {
         const char *near = kdo_fact_suggest(k->text);
         return kdo__scenario_fail(c, k,

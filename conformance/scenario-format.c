@@ -101,7 +101,7 @@ static const struct kdo_format_key top_keys[] = {
      .map = &timeline_item},
     {.name = "expect",
      .kind = KDO_FORMAT_OTHER,
-     .help = "What must hold: a mapping of fact: value or fact: {min, max, eq, during}, or a list of one-entry mappings (to state one fact for several periods). Every scenario also checks lost = 0, ok_resent = 0, retry_hint_errors = 0, head_of_line_violations = 0, max_event_bytes <= 6291456 unless it says otherwise. With several destinations, a key naming one (\"1.2\") holds that destination's facts; the others are the first's. output: the rows the function must receive (a file, [] or {file, format, order, tolerance, columns}).",
+     .help = "What must hold: a mapping of fact: value or fact: {min, max, eq, during}, or a list of one-entry mappings (to state one fact for several periods). Every scenario also checks lost = 0, ok_resent = 0, retry_hint_errors = 0, head_of_line_violations = 0, max_event_bytes <= 6291456 unless it says otherwise. With several destinations, a key naming one (\"1.2\") holds that destination's facts; the others are the first's. output: the rows the function must receive (a file, [] or {file, format, order, tolerance, columns}). sql_error: {message, at}: the application's SQL must be refused so (the run is skipped).",
      .map = &kdo_format_output, /* the form of its `output` entry */
      .schema = "{\"anyOf\": [{\"$ref\": \"#/$defs/facts\"}, {\"type\": \"array\", \"items\": {\"$ref\": \"#/$defs/facts\", \"type\": \"object\", \"minProperties\": 1, \"maxProperties\": 1, \"description\": \"one fact: bound\"}}]}"},
 };
@@ -191,6 +191,27 @@ static const struct kdo_format_key application_keys[] = {
     KEY_WHERE,
     KEY_SELECT,
     KEY_PARTITION_BY,
+    {.name = "sql",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "the application's SQL code as pasted into KDA: a file next to the scenario (at most 1 MB), or the code itself (a value holding a newline or ';'); CREATE [OR REPLACE] STREAM and PUMP, chains of streams; excludes query, window, partition_by, select and where; each destination reads its `stream`",
+     .schema = "{\"type\": \"string\", \"minLength\": 1}"},
+    {.name = "name_prefix",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "the input streams' name prefix (KDA's NamePrefix): the SQL reads PREFIX_001 .. PREFIX_0NN (default SOURCE_SQL_STREAM; with sql only)",
+     .def = "SOURCE_SQL_STREAM",
+     .store = KDO_FORMAT_STRING,
+     .offset = offsetof(struct kdo_scenario, name_prefix),
+     .schema = "{\"type\": \"string\", \"minLength\": 1, \"maxLength\": 124}"},
+    {.name = "parallelism",
+     .kind = KDO_FORMAT_COUNT,
+     .help = "input streams (KDA's InputParallelism, 1 to 64; default 1; with sql only): source rows are dealt to them round-robin",
+     .def = "1",
+     .flags = KDO_FORMAT_LIMITED,
+     .min = 1,
+     .max = 64,
+     .limit_msg = "parallelism is {value}; KDA has {min} to {max} input streams",
+     .store = KDO_FORMAT_INT,
+     .offset = offsetof(struct kdo_scenario, parallelism)},
     {.name = "destinations",
      .kind = KDO_FORMAT_LIST,
      .help = "up to 3 destinations (KDA's limit), each its own query, delivery lane, cadence and metrics Id; the source is read once for all and only while every destination stream has room. With destinations, query/window/partition_by/select/where/format go in each one.",
@@ -279,6 +300,10 @@ static const struct kdo_format_key destination_keys[] = {
     KEY_SELECT,
     KEY_WHERE,
     KEY_FORMAT,
+    {.name = "stream",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "with application.sql: the in-application stream this destination reads, exactly as the SQL names it (unquoted names are upper case; default DESTINATION_SQL_STREAM)",
+     .schema = "{\"type\": \"string\", \"minLength\": 1}"},
     {.name = "cadence",
      .kind = KDO_FORMAT_DURATION,
      .help = "this destination's flush interval (default: delivery.cadence, or once per window for tumbling)"},
@@ -588,7 +613,19 @@ static const struct kdo_format_key output_keys[] = {
      .schema = "{\"type\": \"array\", \"minItems\": 1, \"items\": {\"type\": \"string\", \"minLength\": 1}}"},
 };
 
-static const struct kdo_format_map application = {MAP("application", NULL, application_keys, NULL)};
+static const struct kdo_format_key sql_error_keys[] = {
+    {.name = "message",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "words the refusal must hold, e.g. \"JOIN is not supported yet\"",
+     .schema = "{\"type\": \"string\", \"minLength\": 1}"},
+    {.name = "at",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "where: \"FILE:LINE:COL\" in the SQL file (\"application.sql:L:C\" for inline SQL); LINE:COL or FILE:LINE also do",
+     .schema = "{\"type\": \"string\", \"minLength\": 1}"},
+};
+
+static const struct kdo_format_map application = {MAP("application", NULL, application_keys,
+    "{\"dependentRequired\": {\"name_prefix\": [\"sql\"], \"parallelism\": [\"sql\"]}, \"dependentSchemas\": {\"sql\": {\"not\": {\"anyOf\": [{\"properties\": {\"query\": true}, \"required\": [\"query\"]}, {\"properties\": {\"window\": true}, \"required\": [\"window\"]}, {\"properties\": {\"partition_by\": true}, \"required\": [\"partition_by\"]}, {\"properties\": {\"select\": true}, \"required\": [\"select\"]}, {\"properties\": {\"where\": true}, \"required\": [\"where\"]}]}}}}")};
 static const struct kdo_format_map buffer = {MAP("buffer", NULL, buffer_keys, NULL)};
 static const struct kdo_format_map input_item = {MAP("an input item", "One input: exactly one of rate (generated rows), burst, row, rows or file, with an optional time span; rows and file may take a rate.", input_item_keys,
     "{\"oneOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"burst\": true}, \"required\": [\"burst\"], \"not\": {\"anyOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"row\": true}, \"required\": [\"row\"], \"not\": {\"anyOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"]}, {\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"file\": true}, \"required\": [\"file\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}]}}]}")};
@@ -611,4 +648,5 @@ const struct kdo_format_map kdo_format_range = {MAP("a range", NULL, range_keys,
 const struct kdo_format_map kdo_format_bound = {MAP("an expectation (min, max or eq)", NULL, bound_keys, NULL)};
 const struct kdo_format_map kdo_format_during = {MAP("during", NULL, during_keys, NULL)};
 const struct kdo_format_map kdo_format_output = {MAP("output", "The rows the function must receive, each once, in the order the application emitted them: a file of them and how to compare.", output_keys, "{\"required\": [\"file\"]}")};
+const struct kdo_format_map kdo_format_sql_error = {MAP("sql_error", "The application's SQL must be refused: with these words, at this place; the scenario is then not run.", sql_error_keys, "{\"required\": [\"message\"]}")};
 const struct kdo_format_map kdo_format_scenario = {MAP("a scenario", "A kdaout scenario: an emulated Kinesis Data Analytics (SQL) application delivering to a Lambda function, faults over time, and the facts that must hold. Run it with `kdaout run FILE`.", top_keys, NULL)};

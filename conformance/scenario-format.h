@@ -118,6 +118,8 @@ extern const struct kdo_format_map kdo_format_match, kdo_format_range, kdo_forma
 /* expect: output: {file, format, order, tolerance, columns} (read by
  * scenario-expect.c; its value may also be a file name or []). */
 extern const struct kdo_format_map kdo_format_output;
+/* expect: sql_error: {message, at} (read by scenario-expect.c). */
+extern const struct kdo_format_map kdo_format_sql_error;
 
 /* The most keys a partition_by (GROUP BY / PARTITION BY) may list: a bound
  * of the emulator's, not KDA's. */

@@ -131,6 +131,16 @@ int kdo__scenario_times(struct kdo__scenario_ctx *c, node *map);
 int kdo__scenario_row_format(struct kdo__scenario_ctx *c, node *n, enum kdo_rowfmt_format *f);
 int kdo__scenario_application(struct kdo__scenario_ctx *c, node *map);
 int kdo__scenario_delivery(struct kdo__scenario_ctx *c, node *map);
+int kdo__scenario_destinations(struct kdo__scenario_ctx *c, node *seq);
+/* scenario-sql.c: application.sql (after the schema and input), its
+ * destinations, and -- once expect is read -- whether its refusal fails
+ * the load. */
+int kdo__scenario_sql(struct kdo__scenario_ctx *c, node *map, node *destinations);
+/* The structured query keys (query, window, ...) are refused in map. */
+int kdo__scenario_sql_structured(struct kdo__scenario_ctx *c, node *map);
+int kdo__scenario_sql_destination(struct kdo__scenario_ctx *c, node *map, size_t i,
+                                  kdo_time_ns *cadence, int *cadence_set);
+int kdo__scenario_sql_finish(struct kdo__scenario_ctx *c, node *expect);
 /* scenario-lambda.c */
 int kdo__scenario_lambda(struct kdo__scenario_ctx *c, node *map);
 int kdo__scenario_rules(struct kdo__scenario_ctx *c, node *seq);

@@ -323,6 +323,8 @@ static int sections(struct kdo__scenario_ctx *c, node *root)
                                   (double)s->sim.restarts[s->sim.nrestarts - 1].at / 1e9);
     if (err == 0 && (n = kdo_ynode_get(root, "expect")))
         err = kdo__scenario_expectations(c, n);
+    if (err == 0) /* a refused SQL fails the load unless expect.sql_error wants it */
+        err = kdo__scenario_sql_finish(c, kdo_ynode_get(root, "expect"));
     return err;
 }
 
@@ -489,6 +491,14 @@ void kdo_scenario_free(struct kdo_scenario *s)
         kdo_output_expect_free(s->expect[i].output);
     }
     free(s->expect);
+    free(s->sql);
+    free(s->sql_file);
+    free(s->name_prefix);
+    free(s->sql_error_message);
+    free(s->sql_error_at);
+    kdo_row_schema_free(s->sql_input);
+    for (size_t i = 0; i < KDO_APP_MAX_OUTPUTS; i++)
+        free(s->dest_stream[i]);
     free(s->name);
     free(s->guide);
     free(s->file);

@@ -51,6 +51,21 @@ struct kdo_scenario {
     size_t ndest;
     struct kdo_expectation *expect;
     size_t nexpect;
+    /* application.sql: the code (owned), the name its messages give (owned),
+     * the program's configuration (sim.program points at it when the SQL
+     * compiled) with its input schema and destination streams (owned). */
+    char *sql, *sql_file, *name_prefix;
+    int parallelism;
+    struct kdo_program_config program;
+    struct kdo_row_schema *sql_input;
+    char *dest_stream[KDO_APP_MAX_OUTPUTS];
+    enum kdo_rowfmt_format dest_format[KDO_APP_MAX_OUTPUTS];
+    /* The SQL's refusal when it did not compile (sql_refused; sql_err.file
+     * points at sql_file), and expect.sql_error when stated. */
+    int sql_refused;
+    struct kdo_errinfo sql_err;
+    char *sql_error_message, *sql_error_at;
+    int sql_error_line, sql_error_column; /* where the scenario states it */
 };
 
 /* Loads and validates a scenario file.  Returns 0 and a new scenario in *out,

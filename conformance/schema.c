@@ -334,6 +334,7 @@ static json_t *facts_def(const char *frame)
     json_t *o = parse(frame);
     json_t *props = fact_properties();
     json_object_set_new(props, "output", output_schema());
+    json_object_set_new(props, "sql_error", map_schema(&kdo_format_sql_error));
     json_object_set_new(o, "properties", props);
     return o;
 }

@@ -56,6 +56,8 @@ struct kdo_app {
     size_t blocked_len;    /* paused: the size of the row no stream had room for */
     int paused;
     uint64_t row_seq; /* the source row being read, for the error stream */
+    struct kdo_program_sink psink; /* the program's output: per-output emit, every error stream */
+    unsigned nsources;             /* the program's input streams */
 };
 
 void kdo_app_config_default(struct kdo_app_config *c)
@@ -106,6 +108,21 @@ static int emit(void *ctx, kdo_time_ns rowtime, const char *row, size_t len)
     return 0;
 }
 
+static int program_row(void *ctx, size_t output, kdo_time_ns rowtime, const char *row,
+                       size_t len)
+{
+    struct kdo_app *a = ctx;
+    return output < a->nout ? emit(&a->out[output], rowtime, row, len) : 0;
+}
+
+/* The program's error stream is the application's: every destination's journal gets it. */
+static void program_error(void *ctx, kdo_time_ns rowtime, const struct kdo_query_error *e)
+{
+    struct kdo_app *a = ctx;
+    for (size_t i = 0; i < a->nout; i++)
+        error_row(&a->out[i], rowtime, e);
+}
+
 struct kdo_app *kdo_app_new_outputs(const struct kdo_app_config *cfg, struct kdo_source *source,
                                     const struct kdo_app_output *outs, size_t nouts)
 {
@@ -118,7 +135,7 @@ struct kdo_app *kdo_app_new_outputs(const struct kdo_app_config *cfg, struct kdo
         o->o = outs[i];
         o->app = a;
         o->window = kdo_window_new(&cfg->window);
-        o->sink = (struct kdo_query_sink){emit, error_row, o};
+        o->sink = (struct kdo_query_sink){emit, error_row, o, NULL};
         if (i == 0)
             snprintf(o->pump, sizeof o->pump, "STREAM_PUMP");
         else
@@ -128,6 +145,8 @@ struct kdo_app *kdo_app_new_outputs(const struct kdo_app_config *cfg, struct kdo
         a->cfg.max_read = 1; /* a step must read something, or it would repeat forever */
     a->down_until = INT64_MIN;
     a->rowtime = INT64_MIN;
+    a->psink = (struct kdo_program_sink){program_row, program_error, a};
+    a->nsources = cfg->program ? kdo_program_sources(cfg->program) : 1;
     return a;
 }
 
@@ -170,6 +189,15 @@ static int flush_pending(struct output *o, kdo_time_ns now)
     return err == KDO_EFULL ? 0 : err;
 }
 
+/* 1 when output i gets no row straight from a source row (only aggregates). */
+static int folds(const struct kdo_app *a, size_t i)
+{
+    const struct output *o = &a->out[i];
+    if (a->cfg.program)
+        return kdo_program_folds(a->cfg.program, i);
+    return o->o.query ? kdo_query_folds(o->o.query) : a->cfg.window.kind == KDO_WINDOW_TUMBLING;
+}
+
 /* The output that cannot take what a source row of `len` bytes makes, or
  * NULL when all can.  Rows that only fold into aggregates need no room. */
 static const struct output *full_output(const struct kdo_app *a, size_t len)
@@ -178,7 +206,7 @@ static const struct output *full_output(const struct kdo_app *a, size_t len)
         const struct output *o = &a->out[i];
         if (o->npending > 0)
             return o;
-        if (o->o.query ? kdo_query_folds(o->o.query) : a->cfg.window.kind == KDO_WINDOW_TUMBLING)
+        if (folds(a, i))
             continue;
         if (!kdo_delivery_has_room(o->o.delivery, len + KDO_WINDOW_EXTRA_BYTES))
             return o;
@@ -249,7 +277,10 @@ static int read_source(struct kdo_app *a, kdo_time_ns now)
         bytes += r.len;
         a->row_seq = r.seq;
         a->rowtime = rowtime;
-        for (size_t i = 0; err == 0 && i < a->nout; i++)
+        if (a->cfg.program) /* dealt round-robin to the input streams, as shards are */
+            err = kdo_program_input(a->cfg.program, (unsigned)(r.seq % a->nsources), rowtime,
+                                    r.arrival, r.data, r.len, &a->psink);
+        for (size_t i = 0; err == 0 && !a->cfg.program && i < a->nout; i++)
             err = through_query(&a->out[i], rowtime, &r);
         kdo_source_pop(a->source);
     }
@@ -286,12 +317,17 @@ static kdo_time_ns grid_after(kdo_time_ns now, kdo_time_ns step)
 
 static kdo_time_ns window_deadline(const struct output *o)
 {
+    if (o->app->cfg.program)
+        return kdo_program_next_deadline(o->app->cfg.program);
     return o->o.query ? kdo_query_next_deadline(o->o.query) : kdo_window_next_deadline(o->window);
 }
 
 static int advance_windows(struct kdo_app *a, kdo_time_ns now)
 {
     int err = 0;
+    if (a->cfg.program)
+        return kdo_program_next_deadline(a->cfg.program) <= now
+                   ? kdo_program_advance(a->cfg.program, now, &a->psink) : 0;
     for (size_t i = 0; err == 0 && i < a->nout; i++) {
         struct output *o = &a->out[i];
         if (window_deadline(o) <= now)

@@ -22,12 +22,17 @@
 #include "delivery/delivery.h"
 #include "delivery/journal.h"
 #include "delivery/metrics.h"
+#include "sql/program.h"
 
 struct kdo_app_config {
     kdo_time_ns sample; /* MillisBehindLatest sampling interval (default 1 s) */
     uint64_t max_read;  /* source rows read per step at most (default 1,000,000; 0 means 1) */
     struct kdo_query *query; /* typed rows, WHERE and SELECT (borrowed), or NULL: rows as read */
     struct kdo_window_config window;
+    /* The application's SQL (borrowed), or NULL.  When set, it replaces every
+     * output's query: source rows are dealt round-robin to its input streams
+     * and output i gets the rows of the stream its destination reads. */
+    struct kdo_program *program;
 };
 
 void kdo_app_config_default(struct kdo_app_config *c);

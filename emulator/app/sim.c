@@ -47,6 +47,7 @@ struct run {
     struct lane lanes[KDO_APP_MAX_OUTPUTS];
     size_t nlanes;
     struct kdo_app *app;
+    struct kdo_program *program;
     size_t next_restart;
 };
 
@@ -86,6 +87,14 @@ static int run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo_
                                       cfg->nrules, &r->rng);
     struct kdo_app_config ac = cfg->app;
     kdo_bug_window(cfg->bugs, &ac.window); /* planted bugs enter here and only here */
+    if (cfg->program) {
+        struct kdo_program_config pc = *cfg->program;
+        struct kdo_errinfo err;
+        pc.epoch_ms = cfg->app.window.epoch_ms;
+        if (kdo_program_new(&pc, &r->program, &err) != 0)
+            return KDO_ESCHEMA; /* the loader compiled it once already */
+        ac.program = r->program;
+    }
     out->nlanes = r->nlanes;
     for (size_t i = 0; i < r->nlanes; i++) {
         struct lane *l = &r->lanes[i];
@@ -109,7 +118,7 @@ static int run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo_
             l->tap = kdo_transport_tap_new(l->transport, lane_sent, l);
         l->delivery = kdo_delivery_new(&dc, l->tap ? l->tap : l->transport, ol->journal,
                                        ol->metrics, &r->rng);
-        if (outs[i].query) {
+        if (outs[i].query && !cfg->program) {
             struct kdo_query_config qc = *outs[i].query;
             qc.epoch_ms = cfg->app.window.epoch_ms;
             kdo_bug_query(cfg->bugs, &qc);
@@ -139,6 +148,7 @@ static void run_cleanup(struct run *r)
             kdo_transport_free(l->transport);
     }
     kdo_fake_lambda_free(r->fake);
+    kdo_program_free(r->program);
 }
 
 static kdo_time_ns next_deadline(const struct run *r)

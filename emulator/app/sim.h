@@ -24,6 +24,7 @@
 #include "delivery/journal.h"
 #include "delivery/metrics.h"
 #include "lambda/fake_lambda.h"
+#include "sql/program.h"
 #include "sql/query.h"
 
 struct kdo_restart_event {
@@ -50,6 +51,10 @@ struct kdo_sim_config {
     struct kdo_fault_rule *rules; /* copied by kdo_sim_run */
     size_t nrules;
     const struct kdo_query_config *query; /* typed rows, WHERE, SELECT; NULL: rows as read */
+    /* The application's SQL (application.sql), or NULL: when set, the
+     * outputs' queries are unused and output i reads program->outputs[i];
+     * its epoch is app.window.epoch_ms. */
+    const struct kdo_program_config *program;
     /* Destinations: none listed means one, from `query` and `delivery`. */
     struct kdo_sim_output outputs[KDO_APP_MAX_OUTPUTS];
     size_t noutputs;

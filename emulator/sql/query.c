@@ -11,6 +11,7 @@
  * values shown to SQL are wall-clock milliseconds, epoch_ms + t.
  */
 #include "sql/query.h"
+#include "sql/query-int.h"
 
 #include "base/arena.h"
 #include "base/bounds.h"
@@ -83,6 +84,8 @@ struct kdo_query {
     struct kdo_rowfmt_reader *reader;
     struct kdo_arena scratch;
     struct kdo_buf text;
+    struct kdo_buf data_row; /* a typed input row as JSON, for the error stream */
+    struct kdo__query_texts texts; /* the configuration made from select_ast */
 };
 
 static const char *const demo_columns[] = {"TICKER_SYMBOL", "SECTOR", "CHANGE", "PRICE"};
@@ -116,9 +119,56 @@ static int parse_type(const char *t, enum kdo_type *type, size_t *len)
     return KDO_EINVAL;
 }
 
+/* Adds the column `name` (resolved, kept as is) to s. */
+static int add_resolved(struct kdo_row_schema *s, const struct kdo_row_column *col,
+                        struct kdo_errinfo *err)
+{
+    char quoted[2 * KDO_ROW_MAX_NAME + 3];
+    size_t n = 0;
+    quoted[n++] = '"';
+    for (const char *p = col->name; *p; p++) {
+        if (*p == '"')
+            quoted[n++] = '"';
+        quoted[n++] = *p;
+    }
+    quoted[n++] = '"';
+    return kdo_row_schema_add(s, quoted, n, col->type, col->max_len, err);
+}
+
+static int implicit_name(const char *name)
+{
+    return strcmp(name, "ROWTIME") == 0 || strcmp(name, "APPROXIMATE_ARRIVAL_TIME") == 0;
+}
+
+/* The typed input: input_schema's columns as they are. */
+static int build_typed_input(struct kdo_query *q, struct kdo_errinfo *err)
+{
+    const struct kdo_row_schema *s = q->cfg.input_schema;
+    for (size_t i = 0; i < kdo_row_schema_count(s); i++) {
+        const struct kdo_row_column *col = kdo_row_schema_column(s, i);
+        if (implicit_name(col->name))
+            return kdo_errinfo_set(err, KDO_ESCHEMA, q->cfg.file, 0, 0, "column %s: the name is "
+                                   "KDA's own (every in-application stream has it)", col->name);
+        int rc = add_resolved(q->in_schema, col, err);
+        if (rc == 0)
+            rc = add_resolved(q->read_schema, col, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int build_input(struct kdo_query *q, struct kdo_errinfo *err)
 {
     const struct kdo_query_config *c = &q->cfg;
+    if (c->input_schema) {
+        q->in_schema = kdo_row_schema_new();
+        q->read_schema = kdo_row_schema_new();
+        int rc = build_typed_input(q, err);
+        if (rc)
+            return rc;
+        goto implicit;
+    }
     const char *const *cols = c->ncolumns ? c->columns : demo_columns;
     const char *const *types = c->ncolumns ? c->types : demo_types;
     size_t n = c->ncolumns ? c->ncolumns : 4;
@@ -132,8 +182,7 @@ static int build_input(struct kdo_query *q, struct kdo_errinfo *err)
                                    "(expected VARCHAR(n) with n from 1 to 65535, BIGINT, INTEGER, "
                                    "REAL, DOUBLE, BOOLEAN or TIMESTAMP)", cols[i], types[i]);
         char name[KDO_ROW_MAX_NAME + 1];
-        if (kdo_row_resolve_name(cols[i], strlen(cols[i]), name) == 0 &&
-            (strcmp(name, "ROWTIME") == 0 || strcmp(name, "APPROXIMATE_ARRIVAL_TIME") == 0))
+        if (kdo_row_resolve_name(cols[i], strlen(cols[i]), name) == 0 && implicit_name(name))
             return kdo_errinfo_set(err, KDO_ESCHEMA, NULL, 0, 0, "column %s: the name is KDA's "
                                    "own (every in-application stream has ROWTIME and "
                                    "APPROXIMATE_ARRIVAL_TIME); rename the column", cols[i]);
@@ -143,6 +192,7 @@ static int build_input(struct kdo_query *q, struct kdo_errinfo *err)
         if (rc)
             return rc;
     }
+implicit:
     /* The implicit columns every in-application stream has. */
     kdo_row_schema_add(q->in_schema, "ROWTIME", 7, KDO_TYPE_TIMESTAMP, 0, NULL);
     kdo_row_schema_add(q->in_schema, "APPROXIMATE_ARRIVAL_TIME", 24, KDO_TYPE_TIMESTAMP, 0, NULL);
@@ -417,10 +467,14 @@ int kdo_query_new(const struct kdo_query_config *c, struct kdo_query **out,
     q->cfg = *c;
     kdo_arena_init(&q->scratch, 4 * KDO_MAX_ROW_BYTES);
     kdo_buf_init(&q->text, KDO_MAX_ROW_BYTES);
+    kdo_buf_init(&q->data_row, 2 * KDO_MAX_ROW_BYTES);
+    kdo__query_texts_init(&q->texts);
     q->reader = kdo_rowfmt_reader_new(0);
-    if ((unsigned)c->window > KDO_QUERY_STAGGER)
+    rc = c->select_ast ? kdo__query_from_ast(c, &q->cfg, &q->texts, err) : 0;
+    c = &q->cfg;
+    if (rc == 0 && (unsigned)c->window > KDO_QUERY_STAGGER)
         rc = kdo_errinfo_set(err, KDO_EINVAL, NULL, 1, 1, "unknown window kind %d", (int)c->window);
-    else
+    else if (rc == 0)
         rc = build_input(q, err);
     if (rc == 0 && c->where)
         rc = kdo_expr_compile(c->where, strlen(c->where), q->in_schema, &q->where, err);
@@ -480,6 +534,8 @@ void kdo_query_free(struct kdo_query *q)
     kdo_rowfmt_reader_free(q->reader);
     kdo_arena_cleanup(&q->scratch);
     kdo_buf_cleanup(&q->text);
+    kdo_buf_cleanup(&q->data_row);
+    kdo__query_texts_cleanup(&q->texts);
     free(q);
 }
 
@@ -503,20 +559,26 @@ static int to_error_stream(struct kdo_query_error *e, const char *name, const ch
     return KDO_EPARSE;
 }
 
-/* Reads a source row into q->in and applies WHERE: 1 passes, 0 dropped,
- * KDO_EPARSE to the error stream. */
-static int admit(struct kdo_query *q, kdo_time_ns rowtime, kdo_time_ns arrival, const char *data,
-                 size_t len, struct kdo_query_error *e)
+/* Reads a source row into q->read: 1, or KDO_EPARSE to the error stream. */
+static int read_text(struct kdo_query *q, const char *data, size_t len, struct kdo_query_error *e)
 {
     struct kdo_rowfmt_error re;
-    struct kdo_errinfo ei = {0};
     kdo_arena_reset(&q->scratch);
     kdo_row_clear(q->read);
-    kdo_row_clear(q->in);
     if (kdo_rowfmt_read(q->reader, q->cfg.input_format, data, len, q->read, &re) != 0)
         return to_error_stream(e, re.name ? re.name : "PARSE_ERROR", re.msg);
+    return 1;
+}
+
+/* Copies row `src` (of the input columns) into q->in with the implicit columns and
+ * applies WHERE: 1 passes, 0 dropped, KDO_EPARSE to the error stream. */
+static int admit(struct kdo_query *q, kdo_time_ns rowtime, kdo_time_ns arrival,
+                 const struct kdo_row *src, struct kdo_query_error *e)
+{
+    struct kdo_errinfo ei = {0};
+    kdo_row_clear(q->in);
     for (size_t i = 0; i < kdo_row_schema_count(q->read_schema); i++)
-        kdo_row_set(q->in, i, kdo_row_get(q->read, i), NULL);
+        kdo_row_set(q->in, i, kdo_row_get(src, i), NULL);
     struct kdo_value rt = kdo_value_timestamp(q->cfg.epoch_ms + rowtime / KDO_MS);
     struct kdo_value at = kdo_value_timestamp(q->cfg.epoch_ms + arrival / KDO_MS);
     kdo_row_set(q->in, (size_t)q->rowtime_col, &rt, NULL);
@@ -544,24 +606,34 @@ static int format_out(struct kdo_query *q, const char **out, size_t *out_len,
 }
 
 static int64_t wall_ms(const struct kdo_query *q, kdo_time_ns t);
+static kdo_time_ns run_time(const struct kdo_query *q, int64_t wall);
+
+/* Evaluates the select items of a continuous query over q->in into q->out: 1, or
+ * KDO_EPARSE to the error stream. */
+static int project(struct kdo_query *q, struct kdo_query_error *e)
+{
+    struct kdo_errinfo ei = {0};
+    kdo_row_clear(q->out);
+    for (size_t i = 0; i < q->nselect; i++) {
+        struct kdo_value v;
+        if (kdo_expr_eval(q->select[i], q->in, &q->scratch, &v, &ei) != 0 ||
+            kdo_row_set(q->out, i, &v, &ei) != 0)
+            return to_error_stream(e, "EXPRESSION_EVALUATION_ERROR", ei.msg);
+    }
+    return 1;
+}
 
 int kdo_query_apply(struct kdo_query *q, kdo_time_ns rowtime, kdo_time_ns arrival,
                     const char *data, size_t len, const char **out, size_t *out_len,
                     struct kdo_query_error *e)
 {
-    struct kdo_errinfo ei = {0};
     if (q->cfg.window != KDO_QUERY_CONTINUOUS)
         return KDO_EINVAL;
-    int rc = admit(q, rowtime, arrival, data, len, e);
-    if (rc == 1) {
-        kdo_row_clear(q->out);
-        for (size_t i = 0; i < q->nselect && rc == 1; i++) {
-            struct kdo_value v;
-            if (kdo_expr_eval(q->select[i], q->in, &q->scratch, &v, &ei) != 0 ||
-                kdo_row_set(q->out, i, &v, &ei) != 0)
-                rc = to_error_stream(e, "EXPRESSION_EVALUATION_ERROR", ei.msg);
-        }
-    }
+    int rc = read_text(q, data, len, e);
+    if (rc == 1)
+        rc = admit(q, rowtime, arrival, q->read, e);
+    if (rc == 1)
+        rc = project(q, e);
     if (rc == 1 && format_out(q, out, out_len, e) != 0)
         rc = KDO_EPARSE;
     if (rc == KDO_EPARSE) { /* the error stream gets the row as read */
@@ -570,6 +642,29 @@ int kdo_query_apply(struct kdo_query *q, kdo_time_ns rowtime, kdo_time_ns arriva
         e->rowtime_ms = wall_ms(q, rowtime);
     }
     return rc;
+}
+
+const struct kdo_row_schema *kdo_query_output_schema(const struct kdo_query *q)
+{
+    return q->out_schema;
+}
+
+/* q->out to the sink: typed (at the row's ROWTIME), or formatted (at now).  An output row too large goes to the error
+ * stream (rowtime_ms its DATA_ROWTIME). */
+static int deliver(struct kdo_query *q, kdo_time_ns now, int64_t rowtime_ms,
+                   const struct kdo_query_sink *sink)
+{
+    struct kdo_query_error e;
+    const char *out;
+    size_t len;
+    if (sink->typed) /* a typed row carries its own ROWTIME (a window's end, not now) */
+        return sink->typed(sink->ctx, run_time(q, rowtime_ms), q->out);
+    if (format_out(q, &out, &len, &e)) {
+        e.rowtime_ms = rowtime_ms;
+        sink->error(sink->ctx, now, &e);
+        return 0;
+    }
+    return sink->row(sink->ctx, now, out, len);
 }
 
 /* ---- windows ------------------------------------------------------------------------- */
@@ -684,8 +779,7 @@ static int emit_row(struct kdo_query *q, const struct part *p, const struct kdo_
 {
     struct kdo_errinfo ei = {0};
     struct kdo_query_error e;
-    const char *out;
-    size_t len, klen;
+    size_t klen;
     const char *key = p ? kdo_partitions_key(p, &klen) : NULL;
     kdo_row_clear(q->out);
     for (size_t i = 0; i < q->nselect; i++) {
@@ -717,12 +811,7 @@ static int emit_row(struct kdo_query *q, const struct part *p, const struct kdo_
             return 0;
         }
     }
-    if (format_out(q, &out, &len, &e)) {
-        e.rowtime_ms = rowtime_ms;
-        sink->error(sink->ctx, now, &e);
-        return 0;
-    }
-    return sink->row(sink->ctx, now, out, len);
+    return deliver(q, now, rowtime_ms, sink);
 }
 
 static int64_t wall_ms(const struct kdo_query *q, kdo_time_ns t)
@@ -818,30 +907,27 @@ static int slide_row(struct kdo_query *q, struct part *p, kdo_time_ns rowtime,
     return emit_row(q, p, q->row_acc, wall_ms(q, rowtime), rowtime, sink);
 }
 
-int kdo_query_input(struct kdo_query *q, kdo_time_ns rowtime, kdo_time_ns arrival,
-                    const char *data, size_t len, const struct kdo_query_sink *sink)
+/* ROWTIME as a TIMESTAMP shows it (whole ms), never going back (KDA's is monotonic). */
+static kdo_time_ns settle(struct kdo_query *q, kdo_time_ns rowtime)
 {
-    struct kdo_query_error e;
-    const char *out;
-    size_t olen;
-    rowtime -= rowtime % KDO_MS; /* ROWTIME is a TIMESTAMP: milliseconds, as shown */
+    rowtime -= rowtime % KDO_MS;
     if (rowtime < q->last_rowtime)
-        rowtime = q->last_rowtime; /* ROWTIME is monotonic */
+        rowtime = q->last_rowtime;
     q->last_rowtime = rowtime;
-    int err = kdo_query_advance(q, rowtime, sink);
-    if (err)
-        return err;
-    if (q->cfg.window == KDO_QUERY_CONTINUOUS) {
-        int rc = kdo_query_apply(q, rowtime, arrival, data, len, &out, &olen, &e);
-        if (rc == 1)
-            return sink->row(sink->ctx, rowtime, out, olen);
-        if (rc != 0)
-            sink->error(sink->ctx, rowtime, &e);
-        return 0;
-    }
-    int rc = admit(q, rowtime, arrival, data, len, &e);
-    long klen = rc == 1 ? encode_key(q, &e) : 0;
-    if (rc == 1 && klen >= 0 && fold_row(q, &e) != 0)
+    return rowtime;
+}
+
+/* A row admitted (rc 1), dropped (0) or refused (KDO_EPARSE, *e) into its window or
+ * out; `data` is what the error stream shows of it. */
+static int process(struct kdo_query *q, kdo_time_ns rowtime, int rc, struct kdo_query_error *e,
+                   const char *data, size_t len, const struct kdo_query_sink *sink)
+{
+    if (q->cfg.window == KDO_QUERY_CONTINUOUS && rc == 1)
+        rc = project(q, e);
+    if (q->cfg.window == KDO_QUERY_CONTINUOUS && rc == 1)
+        return deliver(q, rowtime, wall_ms(q, rowtime), sink);
+    long klen = rc == 1 ? encode_key(q, e) : 0;
+    if (rc == 1 && klen >= 0 && fold_row(q, e) != 0)
         klen = -1;
     if (rc == 0)
         return 0;
@@ -849,13 +935,13 @@ int kdo_query_input(struct kdo_query *q, kdo_time_ns rowtime, kdo_time_ns arriva
     struct part *p = NULL;
     if (rc == 1 && klen >= 0 &&
         (p = kdo_partitions_get(q->parts, q->keybuf ? q->keybuf : "", (size_t)klen, &added)) == NULL)
-        to_error_stream(&e, "TOO_MANY_PARTITIONS", "the row's key would make more than "
+        to_error_stream(e, "TOO_MANY_PARTITIONS", "the row's key would make more than "
                         "100,000 partitions at once");
     if (p == NULL) { /* the error stream gets the row as read */
-        e.data = data;
-        e.data_len = len;
-        e.rowtime_ms = wall_ms(q, rowtime);
-        sink->error(sink->ctx, rowtime, &e);
+        e->data = data;
+        e->data_len = len;
+        e->rowtime_ms = wall_ms(q, rowtime);
+        sink->error(sink->ctx, rowtime, e);
         return 0;
     }
     switch (q->cfg.window) {
@@ -876,4 +962,38 @@ int kdo_query_input(struct kdo_query *q, kdo_time_ns rowtime, kdo_time_ns arriva
     for (size_t a = 0; a < q->naggs; a++)
         kdo_agg_combine(&q->aggs[a], &p->acc[a], &q->row_acc[a]);
     return 0;
+}
+
+int kdo_query_input(struct kdo_query *q, kdo_time_ns rowtime, kdo_time_ns arrival,
+                    const char *data, size_t len, const struct kdo_query_sink *sink)
+{
+    struct kdo_query_error e;
+    rowtime = settle(q, rowtime);
+    int err = kdo_query_advance(q, rowtime, sink);
+    if (err)
+        return err;
+    int rc = read_text(q, data, len, &e);
+    if (rc == 1)
+        rc = admit(q, rowtime, arrival, q->read, &e);
+    return process(q, rowtime, rc, &e, data, len, sink);
+}
+
+int kdo_query_input_row(struct kdo_query *q, kdo_time_ns rowtime, const struct kdo_row *in,
+                        const struct kdo_query_sink *sink)
+{
+    struct kdo_query_error e;
+    if (q->cfg.input_schema == NULL || kdo_row_schema(in) != q->cfg.input_schema)
+        return KDO_EINVAL;
+    rowtime = settle(q, rowtime);
+    int err = kdo_query_advance(q, rowtime, sink);
+    if (err)
+        return err;
+    kdo_arena_reset(&q->scratch);
+    int rc = admit(q, rowtime, rowtime, in, &e);
+    if (rc != KDO_EPARSE)
+        return process(q, rowtime, rc, &e, NULL, 0, sink);
+    /* The error stream's DATA_ROW: the typed row as JSON. */
+    kdo_buf_reset(&q->data_row);
+    kdo_rowfmt_write(&q->data_row, in, KDO_ROWFMT_JSON);
+    return process(q, rowtime, rc, &e, q->data_row.data, q->data_row.len, sink);
 }

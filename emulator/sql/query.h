@@ -36,6 +36,8 @@
 
 #include "base/errors.h"
 #include "base/ktime.h"
+#include "sql/ast.h"
+#include "sql/row.h"
 #include "sql/rowfmt.h"
 
 #include <stddef.h>
@@ -68,6 +70,16 @@ struct kdo_query_config {
     uint64_t rows;
     unsigned width_divisor; /* 0 or 1: windows as written; 2: half as wide (the planted
                                fast-cadence bug, set by kdo_bug_query()) */
+    /* When set: the whole SELECT STREAM (borrowed for kdo_query_new only); where, select,
+     * partition_by, window, range_ms, by_rows and rows are unused. */
+    const struct kdo_ast_select *select_ast;
+    /* When set: the input stream's typed columns, without ROWTIME (borrowed, must outlive
+     * the query); columns/types/ncolumns are unused. */
+    const struct kdo_row_schema *input_schema;
+    /* The stream the SELECT reads, resolved ("SOURCE_SQL_STREAM_001"); names qualified by
+     * it or by the FROM alias resolve.  NULL: SOURCE_SQL_STREAM_001. */
+    const char *input_name;
+    const char *file; /* for error positions (file:line:col); may be NULL */
 };
 
 /* Partitions (groups) alive at once at most; a row that would make one
@@ -102,7 +114,21 @@ struct kdo_query_sink {
     int (*row)(void *ctx, kdo_time_ns now, const char *row, size_t len);
     void (*error)(void *ctx, kdo_time_ns now, const struct kdo_query_error *e);
     void *ctx;
+    /* When set, output rows go here as typed rows (schema = kdo_query_output_schema(),
+     * borrowed for the call) and are not formatted; `row` is not called. */
+    int (*typed)(void *ctx, kdo_time_ns rowtime, const struct kdo_row *out);
 };
+
+/* The output stream's columns: names (the alias, a column reference's column name, or
+ * EXPR$n as KDA names the others) and types; borrowed from the query. */
+const struct kdo_row_schema *kdo_query_output_schema(const struct kdo_query *q);
+
+/* Runs one typed row (a chained in-application stream's, schema = the config's
+ * input_schema, borrowed for the call) at `rowtime`, after closing the windows due by
+ * then; APPROXIMATE_ARRIVAL_TIME is the ROWTIME.  Returns 0, KDO_EINVAL if `in` is not of
+ * the input schema, or what the sink returned. */
+int kdo_query_input_row(struct kdo_query *q, kdo_time_ns rowtime, const struct kdo_row *in,
+                        const struct kdo_query_sink *sink);
 
 /* Runs one source row read at `rowtime` that arrived at `arrival`, after
  * closing the windows due by then.  Returns 0 or what sink->row returned. */

@@ -144,7 +144,7 @@ static double kind_once(const struct kind *k, struct counts *c)
     struct kdo_query_config cfg = k->c;
     struct kdo_query *q;
     struct kdo_errinfo err = {0};
-    struct kdo_query_sink sink = {count_row, count_error, c};
+    struct kdo_query_sink sink = {count_row, count_error, c, NULL};
     cfg.epoch_ms = EPOCH_MS;
     if (kdo_query_new(&cfg, &q, &err) != 0) {
         fprintf(stderr, "bench_window: %s: %s\n", k->name, err.msg);

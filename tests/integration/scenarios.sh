@@ -127,6 +127,28 @@ else
 fi
 : "$nscen"
 
+# 4d. expect.sql_error can fail: the refusal at another place, or an SQL that is
+#     accepted, fails the scenario with what was expected and what came.
+sed 's/application.sql:5:10/application.sql:5:11/' "$root/scenarios/26-sql-refused-join.yaml" \
+    >"$tmp/sql-at.yaml"
+"$kdaout" run "$tmp/sql-at.yaml" >"$tmp/sql-at.txt" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q 'FAILED sql_error' "$tmp/sql-at.txt" &&
+   grep -q '+ application.sql:5:10: JOIN is not supported yet' "$tmp/sql-at.txt"; then
+    ok "expect.sql_error at another place fails, showing the refusal's place"
+else
+    not_ok "expect.sql_error at another place fails (exit $rc)"; cat "$tmp/sql-at.txt"
+fi
+sed 's/JOIN "SOURCE_SQL_STREAM_001" AS b ON a.ticker_symbol = b.ticker_symbol;/;/' \
+    "$root/scenarios/26-sql-refused-join.yaml" | sed 's/b\.price/a.price/' >"$tmp/sql-ok.yaml"
+"$kdaout" run "$tmp/sql-ok.yaml" >"$tmp/sql-ok.txt" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q '+ the SQL was accepted' "$tmp/sql-ok.txt"; then
+    ok "expect.sql_error on an SQL that compiles fails: the SQL was accepted"
+else
+    not_ok "expect.sql_error on an SQL that compiles fails (exit $rc)"; cat "$tmp/sql-ok.txt"
+fi
+
 # 4e. --records: one line per record sent, its row decoded; with no failure
 #     every delivered row is there exactly once.
 "$kdaout" run "$root/scenarios/01-all-ok.yaml" --records "$tmp/rec.jsonl" -v >"$tmp/rec.txt" 2>&1

@@ -172,6 +172,7 @@ static size_t nlanes;
 /* make_outputs()'s application settings, when a test changes them. */
 static uint64_t max_read_set;               /* 0: the default */
 static const struct kdo_window_config *window_set; /* NULL: the default */
+static struct kdo_program *program_set;            /* NULL: none */
 
 static void make_outputs(const struct out_spec *spec, size_t n, struct kdo_source_segment *segs,
                          size_t nsegs)
@@ -213,6 +214,7 @@ static void make_outputs(const struct out_spec *spec, size_t n, struct kdo_sourc
         ac.max_read = max_read_set;
     if (window_set)
         ac.window = *window_set;
+    ac.program = program_set;
     app = kdo_app_new_outputs(&ac, kdo_source_new(&sc, KDO_TIME_NEVER, &rng), outs, n);
 }
 
@@ -232,6 +234,8 @@ static void teardown_outputs(void)
     nlanes = 0;
     max_read_set = 0;
     window_set = NULL;
+    kdo_program_free(program_set);
+    program_set = NULL;
 }
 
 /* Drives the app, then every lane, at every deadline up to `until`. */
@@ -467,6 +471,89 @@ START_TEST(an_error_row_is_journaled_by_its_output_only)
 }
 END_TEST
 
+/* The application's SQL: one program feeds both lanes, each with the rows of
+ * the stream its destination reads; a row no stream can read goes to the
+ * error stream, which every journal gets; the tumbling lane folds. */
+START_TEST(one_program_feeds_each_output_its_stream)
+{
+    static const char *const streams[] = {"TICKS", "COUNTS"};
+    static const enum kdo_rowfmt_format fmts[] = {KDO_ROWFMT_JSON, KDO_ROWFMT_JSON};
+    const char *sql =
+        "CREATE STREAM ticks (sym VARCHAR(4));\n"
+        "CREATE STREAM counts (n BIGINT);\n"
+        "CREATE PUMP a AS INSERT INTO ticks SELECT STREAM ticker_symbol\n"
+        "  FROM source_sql_stream_001;\n"
+        "CREATE PUMP b AS INSERT INTO counts SELECT STREAM COUNT(*) FROM source_sql_stream_001\n"
+        "  GROUP BY STEP(source_sql_stream_001.ROWTIME BY INTERVAL '1' SECOND);";
+    struct kdo_row_schema *in = kdo_row_schema_new();
+    kdo_row_schema_add(in, "TICKER_SYMBOL", 13, KDO_TYPE_VARCHAR, 4, NULL);
+    kdo_row_schema_add(in, "SECTOR", 6, KDO_TYPE_VARCHAR, 16, NULL);
+    kdo_row_schema_add(in, "CHANGE", 6, KDO_TYPE_DOUBLE, 0, NULL);
+    kdo_row_schema_add(in, "PRICE", 5, KDO_TYPE_DOUBLE, 0, NULL);
+    struct kdo_program_config pc = {.sql = sql, .sql_len = strlen(sql), .file = "app.sql",
+                                    .input_schema = in, .epoch_ms = 1767225600000,
+                                    .outputs = streams, .output_formats = fmts, .noutputs = 2};
+    struct kdo_errinfo e = {0};
+    ck_assert_msg(kdo_program_new(&pc, &program_set, &e) == 0, "%s", e.msg);
+    struct kdo_source_segment segs[] = {
+        rate_seg(10),
+        {.kind = KDO_SEGMENT_INJECT, .from = 1500 * KDO_MS, .row = (char *)"not json",
+         .row_len = 8},
+    };
+    const struct out_spec spec[] = {
+        {"1.1", KDO_FAULT_OK, KDO_TIME_NEVER, 100000, KDO_S, NULL},
+        {"1.2", KDO_FAULT_OK, KDO_TIME_NEVER, 100000, KDO_S, NULL},
+    };
+    make_outputs(spec, 2, segs, 2);
+    run_outputs_until(3 * KDO_S);
+    const struct kdo_journal *j1 = lanes[0].journal, *j2 = lanes[1].journal;
+    uint64_t read = rows_in(j1, KDO_J_ROWS_READ, KDO_TIME_NEVER);
+    ck_assert_uint_eq(read, 32); /* 31 generated + 1 injected */
+    ck_assert_uint_eq(rows_in(j1, KDO_J_ROWS_EMITTED, KDO_TIME_NEVER), read - 1);
+    ck_assert_uint_eq(rows_in(j2, KDO_J_ROWS_EMITTED, KDO_TIME_NEVER), 3); /* 1 s, 2 s, 3 s */
+    ck_assert_int_eq(count_in(j1, KDO_J_ERROR_ROW), 1);
+    ck_assert_int_eq(count_in(j2, KDO_J_ERROR_ROW), 1);
+    ck_assert_int_eq(kdo_program_folds(program_set, 0), 0);
+    ck_assert_int_eq(kdo_program_folds(program_set, 1), 1);
+    teardown_outputs();
+    kdo_row_schema_free(in);
+}
+END_TEST
+
+/* parallelism 2: source rows are dealt round-robin to _001 and _002, as
+ * KDA splits shards between its input streams. */
+START_TEST(rows_are_dealt_round_robin_to_the_input_streams)
+{
+    static const char *const streams[] = {"ONE", "TWO"};
+    static const enum kdo_rowfmt_format fmts[] = {KDO_ROWFMT_JSON, KDO_ROWFMT_JSON};
+    const char *sql =
+        "CREATE STREAM one (sym VARCHAR(4));\nCREATE STREAM two (sym VARCHAR(4));\n"
+        "CREATE PUMP a AS INSERT INTO one SELECT STREAM ticker_symbol FROM source_sql_stream_001;\n"
+        "CREATE PUMP b AS INSERT INTO two SELECT STREAM ticker_symbol FROM source_sql_stream_002;";
+    struct kdo_row_schema *in = kdo_row_schema_new();
+    kdo_row_schema_add(in, "TICKER_SYMBOL", 13, KDO_TYPE_VARCHAR, 4, NULL);
+    struct kdo_program_config pc = {.sql = sql, .sql_len = strlen(sql), .file = "app.sql",
+                                    .parallelism = 2, .input_schema = in,
+                                    .epoch_ms = 1767225600000, .outputs = streams,
+                                    .output_formats = fmts, .noutputs = 2};
+    struct kdo_errinfo e = {0};
+    ck_assert_msg(kdo_program_new(&pc, &program_set, &e) == 0, "%s", e.msg);
+    ck_assert_uint_eq(kdo_program_sources(program_set), 2);
+    struct kdo_source_segment seg = rate_seg(10);
+    const struct out_spec spec[] = {
+        {"1.1", KDO_FAULT_OK, KDO_TIME_NEVER, 100000, KDO_S, NULL},
+        {"1.2", KDO_FAULT_OK, KDO_TIME_NEVER, 100000, KDO_S, NULL},
+    };
+    make_outputs(spec, 2, &seg, 1);
+    run_outputs_until(1950 * KDO_MS); /* rows 0..19 */
+    ck_assert_uint_eq(rows_in(lanes[0].journal, KDO_J_ROWS_READ, KDO_TIME_NEVER), 20);
+    ck_assert_uint_eq(rows_in(lanes[0].journal, KDO_J_ROWS_EMITTED, KDO_TIME_NEVER), 10);
+    ck_assert_uint_eq(rows_in(lanes[1].journal, KDO_J_ROWS_EMITTED, KDO_TIME_NEVER), 10);
+    teardown_outputs();
+    kdo_row_schema_free(in);
+}
+END_TEST
+
 /* ---- ROWTIME: the read instant in whole ms, no polling grid -------------- */
 
 #define EPOCH_MS 1767225600000 /* kdo_app_config_default's window.epoch_ms */
@@ -661,6 +748,8 @@ static Suite *suite(void)
     tcase_add_test(tc, a_folding_output_never_blocks_reading);
     tcase_add_test(tc, rows_read_go_to_every_journal);
     tcase_add_test(tc, an_error_row_is_journaled_by_its_output_only);
+    tcase_add_test(tc, one_program_feeds_each_output_its_stream);
+    tcase_add_test(tc, rows_are_dealt_round_robin_to_the_input_streams);
     suite_add_tcase(s, tc);
     tc = tcase_create("rowtime");
     tcase_add_test(tc, a_row_gets_its_arrival_millisecond_as_rowtime);

@@ -151,7 +151,7 @@ static void sink_error(void *ctx, kdo_time_ns now, const struct kdo_query_error 
     snprintf(got[ngot++], sizeof got[0], "!%s", e->name);
 }
 
-static const struct kdo_query_sink sink = {sink_row, sink_error, NULL};
+static const struct kdo_query_sink sink = {sink_row, sink_error, NULL, NULL};
 
 /* The last error's DATA_ROW and DATA_ROWTIME. */
 static char last_data[200];
@@ -428,7 +428,7 @@ END_TEST
 
 START_TEST(error_rows_carry_data_row_and_rowtime)
 {
-    static const struct kdo_query_sink data_sink = {sink_row, sink_error_data, NULL};
+    static const struct kdo_query_sink data_sink = {sink_row, sink_error_data, NULL, NULL};
     static const char *const cols[] = {"K", "V"};
     static const char *const types[] = {"VARCHAR(4)", "BIGINT"};
     static const char *const sel[] = {"K", "SUM(V) AS S"};

@@ -559,7 +559,7 @@ START_TEST(table_read_keys_keep_their_words)
     refused_with("application: {destinations: {a: 1}}\n",
                  "found a mapping, expected a list of up to 3 destinations");
     refused_with("application: {destinations: [a]}\n", "found a scalar, expected a destination: "
-                 "id, query, window, partition_by, select, where, format, cadence");
+                 "id, query, window, partition_by, select, where, format, stream, cadence");
     refused_with("timeline: [{at: 1s, fix: true, value: x, latency: 1s}]\n",
                  "`latency` belongs to a fault item ({from, until, fault, match, name, latency, "
                  "value}), not to a fix");
@@ -1553,6 +1553,95 @@ START_TEST(load_missing_file)
 }
 END_TEST
 
+/* ---- application.sql ---- */
+
+#define SQL_PUMP \
+    "  sql: |\n" \
+    "    CREATE STREAM out1 (sym VARCHAR(4));\n" \
+    "    CREATE PUMP p AS INSERT INTO out1\n" \
+    "      SELECT STREAM ticker_symbol FROM mine_001;\n"
+
+START_TEST(sql_loads_with_its_streams)
+{
+    load_ok("application:\n" SQL_PUMP
+            "  name_prefix: MINE\n"
+            "  parallelism: 2\n"
+            "  destinations:\n"
+            "    - {stream: OUT1, format: CSV, cadence: 2s}\n");
+    ck_assert_ptr_nonnull(sc->sim.program);
+    ck_assert_str_eq(sc->sql_file, "application.sql");
+    ck_assert_str_eq(sc->program.name_prefix, "MINE");
+    ck_assert_uint_eq(sc->program.parallelism, 2);
+    ck_assert_uint_eq(sc->program.noutputs, 1);
+    ck_assert_str_eq(sc->program.outputs[0], "OUT1");
+    ck_assert_int_eq(sc->program.output_formats[0], KDO_ROWFMT_CSV);
+    ck_assert_int_eq(sc->sim.outputs[0].delivery.cadence, 2 * KDO_S);
+    ck_assert_uint_eq(kdo_row_schema_count(sc->program.input_schema), 4); /* the demo ticker */
+    /* Without destinations: one, reading DESTINATION_SQL_STREAM. */
+    load_ok("application:\n"
+            "  schema: {TICKER_SYMBOL: VARCHAR(4)}\n"
+            "  sql: \"CREATE STREAM DESTINATION_SQL_STREAM (s VARCHAR(4)); CREATE PUMP p AS "
+            "INSERT INTO DESTINATION_SQL_STREAM SELECT STREAM * FROM SOURCE_SQL_STREAM_001;\"\n");
+    ck_assert_str_eq(sc->program.outputs[0], "DESTINATION_SQL_STREAM");
+    ck_assert_uint_eq(kdo_row_schema_count(sc->program.input_schema), 1);
+}
+END_TEST
+
+START_TEST(sql_errors_name_the_sql_file_line_and_column)
+{
+    ck_assert_int_eq(parse("application:\n" SQL_PUMP), KDO_ESCHEMA);
+    ck_assert_ptr_null(sc);
+    ck_assert_str_eq(err.file, "application.sql");
+    ck_assert_int_eq(err.line, 3);
+    ck_assert_int_eq(err.column, 36);
+    ck_assert_msg(strstr(err.msg, "unknown stream MINE_001") != NULL, "%s", err.msg);
+    /* A destination's stream the SQL lacks: the scenario's mistake, at the destination. */
+    refused_at("application:\n" SQL_PUMP "  name_prefix: MINE\n", 2, 8,
+               "destination 1 reads stream DESTINATION_SQL_STREAM, which the application does "
+               "not declare");
+    refused_at("application:\n" SQL_PUMP "  name_prefix: MINE\n  destinations:\n"
+               "    - {stream: OUT1}\n    - {stream: Out1}\n", 9, 16,
+               "destination 2 reads stream Out1, which the application does not declare");
+    refused_at("application:\n  sql: nowhere.sql\n", 2, 8, "sql: cannot read");
+}
+END_TEST
+
+START_TEST(sql_refusals_at_load)
+{
+    refused_at("application:\n" SQL_PUMP "  query: tumbling\n", 6, 10,
+               "query is the structured form of a query; with application.sql");
+    refused_at("application:\n" SQL_PUMP "  destinations:\n    - {where: x > 1}\n", 7, 15,
+               "where is the structured form");
+    refused_at("application:\n  name_prefix: X\n", 2, 16, "name_prefix names the input streams "
+               "the SQL reads: it needs application.sql");
+    refused_at("application:\n  destinations:\n    - {stream: X}\n", 3, 16,
+               "stream names the SQL stream a destination reads: it needs application.sql");
+    refused_at("application:\n" SQL_PUMP "  name_prefix: MINE\n  parallelism: 65\n", 7, 16,
+               "parallelism is 65; KDA has 1 to 64");
+    refused_at("expect:\n  sql_error: {message: JOIN}\n", 2, 3,
+               "sql_error: the application has no sql to refuse");
+    refused_at("application:\n" SQL_PUMP "  name_prefix: MINE\n  destinations: [{stream: OUT1}]\n"
+               "expect:\n  sql_error: {at: '1:1'}\n", 9, 14, "sql_error needs message");
+}
+END_TEST
+
+START_TEST(sql_error_keeps_the_refusal_for_the_runner)
+{
+    load_ok("application:\n" SQL_PUMP
+            "expect:\n  sql_error: {message: unknown stream, at: 'application.sql:3:36'}\n");
+    ck_assert_int_eq(sc->sql_refused, 1);
+    ck_assert_ptr_null(sc->sim.program);
+    ck_assert_str_eq(sc->sql_error_message, "unknown stream");
+    ck_assert_str_eq(sc->sql_error_at, "application.sql:3:36");
+    ck_assert_int_eq(sc->sql_err.line, 3);
+    ck_assert_int_eq(sc->sql_error_line, 7);
+    /* An SQL that compiles loads too: the runner then reports it was accepted. */
+    load_ok("application:\n" SQL_PUMP "  name_prefix: MINE\n  destinations: [{stream: OUT1}]\n"
+            "expect:\n  sql_error: {message: JOIN}\n");
+    ck_assert_int_eq(sc->sql_refused, 0);
+}
+END_TEST
+
 static Suite *scenario_suite(void)
 {
     Suite *s = suite_create("scenario");
@@ -1617,6 +1706,11 @@ static Suite *scenario_suite(void)
         {"epoch_sets_the_wall_clock_of_t0", epoch_sets_the_wall_clock_of_t0},
         {"timed_rows_arrive_at_their_column_times", timed_rows_arrive_at_their_column_times},
         {"timed_rows_refusals", timed_rows_refusals},
+        {"sql_loads_with_its_streams", sql_loads_with_its_streams},
+        {"sql_errors_name_the_sql_file_line_and_column",
+         sql_errors_name_the_sql_file_line_and_column},
+        {"sql_refusals_at_load", sql_refusals_at_load},
+        {"sql_error_keeps_the_refusal_for_the_runner", sql_error_keeps_the_refusal_for_the_runner},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

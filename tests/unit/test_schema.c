@@ -206,13 +206,15 @@ START_TEST(facts_are_expect_c)
         ck_assert_msg(kdo_fact_known(plain[i]), "%s", plain[i]);
         ck_assert_msg(json_object_get(props, plain[i]) != NULL, "schema lacks fact %s", plain[i]);
     }
-    /* plus output, the rows the function must receive: a form of its own */
-    ck_assert_uint_eq(n, sizeof plain / sizeof *plain + KDO_REASON_COUNT - 1 + 1);
+    /* plus output, the rows the function must receive, and sql_error, the SQL's refusal:
+     * forms of their own */
+    ck_assert_uint_eq(n, sizeof plain / sizeof *plain + KDO_REASON_COUNT - 1 + 2);
+    ck_assert_ptr_nonnull(json_object_get(props, "sql_error"));
     ck_assert(!kdo_fact_known("failures.ok"));
     ck_assert(json_object_get(props, "failures.ok") == NULL);
     /* `during` is allowed exactly where expect.c can window the fact. */
     json_object_foreach(props, k, v) {
-        if (strcmp(k, "output") == 0)
+        if (strcmp(k, "output") == 0 || strcmp(k, "sql_error") == 0)
             continue;
         const char *r = json_string_value(json_object_get(v, "$ref"));
         ck_assert_ptr_nonnull(r);

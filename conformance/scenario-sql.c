@@ -1,0 +1,238 @@
+/*
+ * scenario-sql.c -- application.sql: the application's own SQL code, its
+ * input streams and the stream each destination reads (scenario-int.h).
+ *
+ * The code is a file next to the scenario (or under an --allow-path), or
+ * the value itself when it holds a newline or ';' (messages then name it
+ * "application.sql").  It is compiled once here, so a mistake is reported
+ * at load with its file:line:col in the SQL -- unless the scenario states
+ * expect.sql_error, whose whole point is that refusal: then the refusal is
+ * kept (sql_refused, sql_err) for the runner to compare, and the scenario
+ * loads.  The structured keys (query, window, partition_by, select, where)
+ * do not mix with it.
+ */
+#include "scenario-int.h"
+
+#include "sql/lex.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+static const char *const structured[] = {"query", "window", "partition_by", "select", "where"};
+
+int kdo__scenario_sql_structured(struct kdo__scenario_ctx *c, node *map)
+{
+    for (size_t i = 0; i < sizeof structured / sizeof structured[0]; i++)
+        if (kdo_ynode_get(map, structured[i]))
+            return kdo__scenario_fail(c, kdo_ynode_get(map, structured[i]),
+                                      "%s is the structured form of a query; with application.sql "
+                                      "the SQL says it all (leave %s out)",
+                                      structured[i], structured[i]);
+    return 0;
+}
+
+/* path resolves under one of the roots (the scenario's folder, --allow-path). */
+static int allowed(const char *real, const char *const *roots, size_t nroots)
+{
+    for (size_t i = 0; i < nroots; i++) {
+        size_t n = strlen(roots[i]);
+        if (strncmp(real, roots[i], n) == 0 && (real[n] == '/' || real[n] == '\0' ||
+                                                 (n == 1 && roots[i][0] == '/')))
+            return 1;
+    }
+    return 0;
+}
+
+static int read_sql_file(struct kdo__scenario_ctx *c, node *n, const char *path)
+{
+    char folder[PATH_MAX], real[PATH_MAX];
+    const char *roots[KDO__SCENARIO_MAX_ROOTS];
+    size_t nroots = 0;
+    struct stat st;
+    int err = kdo__scenario_row_roots(c, n, folder, roots, &nroots);
+    if (err)
+        return err;
+    if (realpath(path, real) == NULL || stat(real, &st) != 0)
+        return kdo__scenario_fail(c, n, "sql: cannot read %s (%s); inline SQL holds a newline or "
+                                  "';'", path, strerror(errno));
+    if (!allowed(real, roots, nroots))
+        return kdo__scenario_fail(c, n, "sql: %s is outside the scenario's folder (kdaout run "
+                                  "--allow-path adds one)", path);
+    if (!S_ISREG(st.st_mode) || st.st_size > (off_t)KDO_SQL_MAX_TEXT)
+        return kdo__scenario_fail(c, n, "sql: %s is not a regular file of at most %d bytes "
+                                  "(KDA's 100 KB of application code)", path, KDO_SQL_MAX_TEXT);
+    FILE *f = fopen(real, "rb");
+    if (f == NULL)
+        return kdo__scenario_fail(c, n, "sql: cannot open %s (%s)", path, strerror(errno));
+    char *text = kdo_xmalloc((size_t)st.st_size + 1);
+    size_t len = fread(text, 1, (size_t)st.st_size, f);
+    fclose(f);
+    text[len] = '\0';
+    c->s->sql = text;
+    return 0;
+}
+
+/* sql: a file name, or the code itself. */
+static int sql_text(struct kdo__scenario_ctx *c, node *n)
+{
+    struct kdo_scenario *s = c->s;
+    if (n->type != KDO_YNODE_SCALAR || n->len == 0)
+        return kdo__scenario_fail(c, n, "sql: expected a file name such as app.sql, or the SQL "
+                                  "code itself");
+    if (memchr(n->text, '\n', n->len) || memchr(n->text, ';', n->len)) {
+        s->sql = kdo_xstrndup(n->text, n->len);
+        s->sql_file = kdo_xstrdup("application.sql");
+        return 0;
+    }
+    const char *slash = strrchr(c->file, '/');
+    char path[PATH_MAX];
+    if (n->text[0] == '/' || slash == NULL)
+        snprintf(path, sizeof path, "%s", n->text);
+    else
+        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - c->file), c->file, n->text);
+    s->sql_file = kdo_xstrdup(n->text);
+    return read_sql_file(c, n, path);
+}
+
+/* A schema type ("VARCHAR(4)", "REAL", ...; scenario-input.c checked it) as a row column's. */
+static int column_type(const char *t, enum kdo_type *type, size_t *max)
+{
+    static const struct {
+        const char *name;
+        enum kdo_type type;
+    } names[] = {
+        {"BIGINT", KDO_TYPE_BIGINT},   {"INTEGER", KDO_TYPE_BIGINT},   {"INT", KDO_TYPE_BIGINT},
+        {"SMALLINT", KDO_TYPE_BIGINT}, {"TINYINT", KDO_TYPE_BIGINT},   {"REAL", KDO_TYPE_DOUBLE},
+        {"DOUBLE", KDO_TYPE_DOUBLE},   {"FLOAT", KDO_TYPE_DOUBLE},     {"DECIMAL", KDO_TYPE_DOUBLE},
+        {"BOOLEAN", KDO_TYPE_BOOLEAN}, {"TIMESTAMP", KDO_TYPE_TIMESTAMP},
+    };
+    unsigned n;
+    *max = 0;
+    if (sscanf(t, "VARCHAR(%u)", &n) == 1 || sscanf(t, "varchar(%u)", &n) == 1) {
+        *type = KDO_TYPE_VARCHAR;
+        *max = n;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(t, names[i].name) == 0) {
+            *type = names[i].type;
+            return 0;
+        }
+    return KDO_EINVAL;
+}
+
+/* The program's input columns: application.schema, or the demo ticker stream. */
+static int input_schema(struct kdo__scenario_ctx *c, node *map)
+{
+    static const char *const demo_cols[] = {"TICKER_SYMBOL", "SECTOR", "CHANGE", "PRICE"};
+    static const char *const demo_types[] = {"VARCHAR(4)", "VARCHAR(16)", "REAL", "REAL"};
+    const struct kdo_query_config *q = &c->s->query;
+    const char *const *cols = q->ncolumns ? q->columns : demo_cols;
+    const char *const *types = q->ncolumns ? q->types : demo_types;
+    size_t n = q->ncolumns ? q->ncolumns : 4;
+    c->s->sql_input = kdo_row_schema_new();
+    for (size_t i = 0; i < n; i++) {
+        enum kdo_type t;
+        size_t max;
+        struct kdo_errinfo e = {0};
+        if (column_type(types[i], &t, &max) != 0 ||
+            kdo_row_schema_add(c->s->sql_input, cols[i], strlen(cols[i]), t, max, &e) != 0)
+            return kdo__scenario_fail(c, kdo_ynode_get(map, "schema"), "schema: column %s %s: %s",
+                                      cols[i], types[i], e.msg[0] ? e.msg : "unknown type");
+    }
+    return 0;
+}
+
+/* One destination with the SQL: its stream, format and cadence, no query. */
+int kdo__scenario_sql_destination(struct kdo__scenario_ctx *c, node *map, size_t i,
+                                  kdo_time_ns *cadence, int *cadence_set)
+{
+    struct kdo_scenario *s = c->s;
+    node *n;
+    int err = kdo__scenario_sql_structured(c, map);
+    if (err == 0 && (n = kdo_ynode_get(map, "stream")))
+        err = kdo__scenario_text(c, n, "stream", &s->dest_stream[i]);
+    if (err == 0 && (n = kdo_ynode_get(map, "format")))
+        err = kdo__scenario_row_format(c, n, &s->dest_query[i].output_format);
+    if (err == 0 && (n = kdo_ynode_get(map, "cadence")) &&
+        (err = kdo__scenario_duration(c, n, "cadence", cadence)) == 0)
+        *cadence_set = 1;
+    s->dest_format[i] = s->dest_query[i].output_format;
+    return err;
+}
+
+/* Compiles the program once: an error in the SQL is the load's, or kept for
+ * expect.sql_error; a destination's stream the SQL lacks (no place in the SQL)
+ * is the scenario's mistake, at that destination. */
+static int compile(struct kdo__scenario_ctx *c, node *map, node *destinations)
+{
+    struct kdo_scenario *s = c->s;
+    struct kdo_program_config *pc = &s->program;
+    size_t n = s->ndest ? s->ndest : 1;
+    for (size_t i = 0; i < n; i++)
+        if (s->dest_stream[i] == NULL)
+            s->dest_stream[i] = kdo_xstrdup("DESTINATION_SQL_STREAM");
+    if (s->ndest == 0)
+        s->dest_format[0] = s->query.output_format;
+    *pc = (struct kdo_program_config){
+        .sql = s->sql, .sql_len = strlen(s->sql), .file = s->sql_file,
+        .name_prefix = s->name_prefix, .parallelism = s->parallelism ? (unsigned)s->parallelism : 1,
+        .input_schema = s->sql_input, .input_format = s->query.input_format,
+        .epoch_ms = s->sim.app.window.epoch_ms, .outputs = (const char *const *)s->dest_stream,
+        .output_formats = s->dest_format, .noutputs = n};
+    struct kdo_program *p;
+    unsigned d = 0;
+    if (kdo_program_new(pc, &p, &s->sql_err) != 0) {
+        if (s->sql_err.line == 0 && sscanf(s->sql_err.msg, "destination %u", &d) == 1) {
+            node *at = destinations && d >= 1 && d <= destinations->n ? destinations->items[d - 1]
+                                                                       : kdo_ynode_get(map, "sql");
+            node *stream = at->type == KDO_YNODE_MAP ? kdo_ynode_get(at, "stream") : NULL;
+            char msg[sizeof s->sql_err.msg];
+            snprintf(msg, sizeof msg, "%s", s->sql_err.msg);
+            return kdo__scenario_fail(c, stream ? stream : at, "%s", msg);
+        }
+        s->sql_refused = 1;
+        s->sql_err.file = s->sql_file;
+        return 0;
+    }
+    kdo_program_free(p); /* each run builds its own */
+    s->sim.program = pc;
+    return 0;
+}
+
+int kdo__scenario_sql(struct kdo__scenario_ctx *c, node *map, node *destinations)
+{
+    node *n = kdo_ynode_get(map, "sql");
+    int err = sql_text(c, n);
+    if (err == 0)
+        err = input_schema(c, map);
+    if (err == 0 && (n = kdo_ynode_get(map, "format")))
+        err = kdo__scenario_row_format(c, n, &c->s->query.output_format);
+    if (err == 0 && destinations)
+        err = kdo__scenario_destinations(c, destinations);
+    return err ? err : compile(c, map, destinations);
+}
+
+/* The SQL's refusal as the load's error: err->file must outlive the
+ * scenario, which is freed on error. */
+static _Thread_local char refusal_file[PATH_MAX];
+
+int kdo__scenario_sql_finish(struct kdo__scenario_ctx *c, node *expect)
+{
+    struct kdo_scenario *s = c->s;
+    if (s->sql == NULL && s->sql_error_message)
+        return kdo__scenario_fail(c, expect, "sql_error: the application has no sql to refuse");
+    if (!s->sql_refused || s->sql_error_message)
+        return 0;
+    if (c->err) {
+        *c->err = s->sql_err;
+        snprintf(refusal_file, sizeof refusal_file, "%s", s->sql_file);
+        c->err->file = refusal_file;
+    }
+    return KDO_ESCHEMA;
+}

@@ -1,0 +1,405 @@
+/*
+ * program.c -- running a bound application: rows pushed through streams
+ * and pumps.
+ *
+ * Each stream keeps one row, filled when a row enters it and handed to its
+ * readers (pumps, then outputs) before the next enters: the pump graph has
+ * no cycle (the binder refuses one), so a stream is never re-entered while
+ * its row is in use, and a row is carried to the end of the chain before
+ * the pump that made it makes the next.  A pump is one query (query.h) over
+ * typed rows; its output rows come back through the query's typed sink,
+ * are cast to the target's columns, and are pushed on.  Pumps advance in
+ * the order of their source's depth (a source stream is depth 0), so rows
+ * a window emits at `now` reach downstream windows due at `now` before
+ * those close.  The syntax tree lives only through kdo_program_new().
+ */
+#include "sql/program.h"
+
+#include "base/arena.h"
+#include "base/bounds.h"
+#include "base/buf.h"
+#include "sql/bind.h"
+#include "sql/parse.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct stream_rt {
+    struct kdo_row *row;
+    size_t *readers; /* pumps reading the stream */
+    size_t nreaders;
+    size_t outputs[KDO_PROGRAM_MAX_OUTPUTS]; /* outputs reading it */
+    size_t noutputs;
+    int depth;  /* pumps between a source and this stream at most */
+    int direct; /* a source row can reach it through pumps that do not fold */
+};
+
+struct pump_rt {
+    struct kdo_program *prog;
+    size_t index;
+    struct kdo_query *q;
+    struct kdo_query_sink sink;
+};
+
+struct kdo_program {
+    struct kdo_bind_program *b;
+    const char *file;
+    int64_t epoch_ms;
+    struct stream_rt *streams;
+    struct pump_rt *pumps;
+    size_t *order; /* pumps by their source's depth */
+    enum kdo_rowfmt_format input_format;
+    enum kdo_rowfmt_format formats[KDO_PROGRAM_MAX_OUTPUTS];
+    size_t output_stream[KDO_PROGRAM_MAX_OUTPUTS], noutputs;
+    const struct kdo_row_schema *input_schema;
+    struct kdo_row *read;
+    struct kdo_rowfmt_reader *reader;
+    struct kdo_arena scratch;
+    struct kdo_buf text;
+    /* The call in progress. */
+    const struct kdo_program_sink *sink;
+    uint64_t step_rows;
+};
+
+static int64_t wall_ms(const struct kdo_program *p, kdo_time_ns t)
+{
+    return p->epoch_ms + t / KDO_MS;
+}
+
+static void error_row(struct kdo_program *p, kdo_time_ns rowtime, const char *name,
+                      const char *data, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static void error_row(struct kdo_program *p, kdo_time_ns rowtime, const char *name,
+                      const char *data, size_t len, const char *fmt, ...)
+{
+    struct kdo_query_error e = {.name = name, .data = data, .data_len = len,
+                                .rowtime_ms = wall_ms(p, rowtime)};
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    p->sink->error(p->sink->ctx, rowtime, &e);
+}
+
+/* ---- running ------------------------------------------------------------------------ */
+
+/* The row of stream s goes to the outputs reading it, then to its pumps. */
+static int push(struct kdo_program *p, size_t s, kdo_time_ns rowtime)
+{
+    struct stream_rt *st = &p->streams[s];
+    if (++p->step_rows > KDO_PROGRAM_MAX_ROWS_PER_STEP) {
+        if (p->step_rows == KDO_PROGRAM_MAX_ROWS_PER_STEP + 1)
+            error_row(p, rowtime, "TOO_MANY_ROWS", NULL, 0, "more than 1,000,000 rows in one "
+                      "step; kdaout drops the rest of the step's rows");
+        return 0;
+    }
+    for (size_t i = 0; i < st->noutputs; i++) {
+        size_t o = st->outputs[i];
+        kdo_buf_reset(&p->text);
+        if (kdo_rowfmt_write(&p->text, st->row, p->formats[o]) != 0) {
+            error_row(p, rowtime, "ROW_TOO_LARGE", NULL, 0, "a row of %s is over KDA's 512 KB "
+                      "limit", p->b->streams[s].name);
+            continue;
+        }
+        int rc = p->sink->row(p->sink->ctx, o, rowtime, p->text.data ? p->text.data : "",
+                              p->text.len);
+        if (rc)
+            return rc;
+    }
+    for (size_t i = 0; i < st->nreaders; i++) {
+        struct pump_rt *pr = &p->pumps[st->readers[i]];
+        int rc = kdo_query_input_row(pr->q, rowtime, st->row, &pr->sink);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* A pump's output row: cast into its target's columns, then pushed on. */
+static int pump_row(void *ctx, kdo_time_ns rowtime, const struct kdo_row *out)
+{
+    struct pump_rt *pr = ctx;
+    struct kdo_program *p = pr->prog;
+    const struct kdo_bind_pump *bp = &p->b->pumps[pr->index];
+    const struct kdo_bind_stream *t = &p->b->streams[bp->target];
+    struct kdo_row *row = p->streams[bp->target].row;
+    size_t n = kdo_row_schema_count(kdo_row_schema(out));
+    kdo_row_clear(row);
+    kdo_arena_reset(&p->scratch);
+    for (size_t i = 0; i < n; i++) {
+        size_t c = bp->map ? (size_t)bp->map[i] : i;
+        const struct kdo_row_column *col = kdo_row_schema_column(t->schema, c);
+        struct kdo_errinfo ei = {0};
+        struct kdo_value v;
+        if (kdo_value_cast(kdo_row_get(out, i), col->type, col->max_len, &p->scratch, &v, &ei) ||
+            kdo_row_set(row, c, &v, &ei)) {
+            error_row(p, rowtime, "TYPE_CONVERSION_ERROR", NULL, 0, "pump %s into %s.%s: %s",
+                      bp->name, t->name, col->name, ei.msg);
+            return 0;
+        }
+    }
+    return push(p, bp->target, rowtime);
+}
+
+static void pump_error(void *ctx, kdo_time_ns now, const struct kdo_query_error *e)
+{
+    struct pump_rt *pr = ctx;
+    pr->prog->sink->error(pr->prog->sink->ctx, now, e);
+}
+
+static int advance(struct kdo_program *p, kdo_time_ns now)
+{
+    for (size_t i = 0; i < p->b->npumps; i++) {
+        struct pump_rt *pr = &p->pumps[p->order[i]];
+        int rc = kdo_query_advance(pr->q, now, &pr->sink);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int kdo_program_advance(struct kdo_program *p, kdo_time_ns now,
+                        const struct kdo_program_sink *sink)
+{
+    p->sink = sink;
+    p->step_rows = 0;
+    return advance(p, now);
+}
+
+kdo_time_ns kdo_program_next_deadline(const struct kdo_program *p)
+{
+    kdo_time_ns next = KDO_TIME_NEVER;
+    for (size_t i = 0; i < p->b->npumps; i++) {
+        kdo_time_ns t = kdo_query_next_deadline(p->pumps[i].q);
+        next = t < next ? t : next;
+    }
+    return next;
+}
+
+/* The source row: the input columns as read.  APPROXIMATE_ARRIVAL_TIME is
+ * the query's (query.h: equal to ROWTIME for a typed row). */
+static void set_columns(struct kdo_program *p, struct kdo_row *row)
+{
+    for (size_t i = 0; i < kdo_row_schema_count(p->input_schema); i++)
+        kdo_row_set(row, i, kdo_row_get(p->read, i), NULL);
+}
+
+int kdo_program_input(struct kdo_program *p, unsigned source, kdo_time_ns rowtime,
+                      kdo_time_ns arrival, const char *data, size_t len,
+                      const struct kdo_program_sink *sink)
+{
+    struct kdo_rowfmt_error re;
+    if (source >= p->b->nsources)
+        return KDO_EINVAL;
+    p->sink = sink;
+    p->step_rows = 0;
+    rowtime -= rowtime % KDO_MS; /* ROWTIME is a TIMESTAMP: milliseconds */
+    int rc = advance(p, rowtime);
+    if (rc)
+        return rc;
+    struct kdo_row *row = p->streams[source].row;
+    kdo_row_clear(row);
+    if (kdo_rowfmt_read(p->reader, p->input_format, data, len, p->read, &re) != 0) {
+        error_row(p, rowtime, re.name ? re.name : "PARSE_ERROR", data, len, "%s", re.msg);
+        return 0;
+    }
+    set_columns(p, row);
+    return push(p, source, rowtime);
+}
+
+unsigned kdo_program_sources(const struct kdo_program *p)
+{
+    return (unsigned)p->b->nsources;
+}
+
+int kdo_program_folds(const struct kdo_program *p, size_t output)
+{
+    return output < p->noutputs && !p->streams[p->output_stream[output]].direct;
+}
+
+/* ---- compiling ---------------------------------------------------------------------- */
+
+/* The query reads one stream: a SELECT whose FROM is a subquery reads the
+ * subquery's internal stream, named by its alias (a shallow copy of the
+ * SELECT with that FROM, in the tree's arena). */
+static const struct kdo_ast_select *from_internal(const struct kdo_ast_select *s,
+                                                  struct kdo_arena *arena)
+{
+    struct kdo_ast_select *copy = kdo_ast_alloc(arena, sizeof *copy);
+    struct kdo_ast_from *f = kdo_ast_alloc(arena, sizeof *f);
+    if (copy == NULL || f == NULL)
+        return NULL;
+    *copy = *s;
+    *f = *s->from;
+    f->kind = KDO_AST_FROM_STREAM;
+    f->query = NULL;
+    f->stream.n = 1;
+    f->stream.part[0] = s->from->alias;
+    copy->from = f;
+    return copy;
+}
+
+static int compile_pump(struct kdo_program *p, size_t i, struct kdo_arena *arena,
+                        struct kdo_errinfo *e)
+{
+    struct kdo_bind_pump *bp = &p->b->pumps[i];
+    struct kdo_bind_stream *src = &p->b->streams[bp->source], *t = &p->b->streams[bp->target];
+    struct kdo_query_config qc = {.select_ast = bp->select, .input_schema = src->schema,
+                                  .input_name = src->name, .file = p->file,
+                                  .epoch_ms = p->epoch_ms};
+    struct pump_rt *pr = &p->pumps[i];
+    pr->prog = p;
+    pr->index = i;
+    pr->sink = (struct kdo_query_sink){NULL, pump_error, pr, pump_row};
+    if (src->kind == KDO_BIND_INTERNAL && (qc.select_ast = from_internal(bp->select, arena)) == NULL)
+        return kdo_errinfo_set(e, KDO_ETOOBIG, p->file, bp->line, bp->col, "the SQL is too large");
+    int rc = kdo_query_new(&qc, &pr->q, e);
+    if (rc && e && e->file == NULL) { /* an expression's error: its place in the fragment */
+        e->file = p->file;
+        e->line = bp->select->line;
+        e->column = bp->select->col;
+    }
+    if (rc)
+        return rc;
+    const struct kdo_row_schema *out = kdo_query_output_schema(pr->q);
+    if (t->kind == KDO_BIND_INTERNAL) {
+        kdo_bind_set_schema(t, kdo_bind_copy_schema(out));
+        return 0;
+    }
+    size_t want = bp->map ? bp->nmap : t->nvisible, have = kdo_row_schema_count(out);
+    if (want == have)
+        return 0;
+    return kdo_errinfo_set(e, KDO_ESCHEMA, p->file, bp->select->line, bp->select->col,
+                           "Number of INSERT target columns (%zu) does not equal number of "
+                           "source items (%zu): pump %s into %s", want, have, bp->name, t->name);
+}
+
+/* Depth of every stream and the pumps' advance order. */
+static void order_pumps(struct kdo_program *p)
+{
+    const struct kdo_bind_program *b = p->b;
+    for (size_t round = 0; round <= b->npumps; round++)
+        for (size_t i = 0; i < b->npumps; i++) {
+            const struct kdo_bind_pump *bp = &b->pumps[i];
+            int d = p->streams[bp->source].depth + 1;
+            if (d > p->streams[bp->target].depth)
+                p->streams[bp->target].depth = d;
+            if (!kdo_query_folds(p->pumps[i].q) && p->streams[bp->source].direct)
+                p->streams[bp->target].direct = 1;
+        }
+    size_t n = 0;
+    for (int d = 0; n < b->npumps; d++)
+        for (size_t i = 0; i < b->npumps; i++)
+            if (p->streams[b->pumps[i].source].depth == d)
+                p->order[n++] = i;
+}
+
+static int wire_outputs(struct kdo_program *p, const struct kdo_program_config *c,
+                        struct kdo_errinfo *e)
+{
+    if (c->noutputs < 1 || c->noutputs > KDO_PROGRAM_MAX_OUTPUTS)
+        return kdo_errinfo_set(e, KDO_EINVAL, p->file, 0, 0, "%zu destinations: KDA has 1 to %d",
+                               c->noutputs, KDO_PROGRAM_MAX_OUTPUTS);
+    for (size_t o = 0; o < c->noutputs; o++) {
+        int s = kdo_bind_find(p->b, c->outputs[o]);
+        int written = 0;
+        for (size_t i = 0; s >= 0 && i < p->b->npumps; i++)
+            written |= p->b->pumps[i].target == (size_t)s;
+        if (s < 0 || p->b->streams[s].kind == KDO_BIND_INTERNAL || !written)
+            return kdo_errinfo_set(e, KDO_ESCHEMA, p->file, 0, 0, "destination %zu reads stream "
+                                   "%s, which %s (names are exact: unquoted SQL names are upper "
+                                   "case)", o + 1, c->outputs[o],
+                                   s < 0 ? "the application does not declare"
+                                         : "no pump writes");
+        struct stream_rt *st = &p->streams[s];
+        p->output_stream[o] = (size_t)s;
+        p->formats[o] = c->output_formats[o];
+        st->outputs[st->noutputs++] = o;
+    }
+    p->noutputs = c->noutputs;
+    return 0;
+}
+
+static int build(struct kdo_program *p, const struct kdo_program_config *c,
+                 struct kdo_errinfo *e)
+{
+    struct kdo_arena arena;
+    struct kdo_ast_program *ast;
+    kdo_arena_init(&arena, 64u << 20);
+    int rc = kdo_sql_parse(p->file, c->sql, c->sql_len, &arena, &ast, e);
+    struct kdo_bind_config bc = {p->file, c->name_prefix, c->parallelism, c->input_schema};
+    if (rc == 0)
+        rc = kdo_bind(ast, &bc, &p->b, e);
+    if (rc == 0) {
+        p->pumps = kdo_xcalloc(p->b->npumps + 1, sizeof *p->pumps);
+        p->streams = kdo_xcalloc(p->b->nstreams, sizeof *p->streams);
+        p->order = kdo_xcalloc(p->b->npumps + 1, sizeof *p->order);
+    }
+    for (size_t i = 0; rc == 0 && i < p->b->npumps; i++)
+        rc = compile_pump(p, i, &arena, e); /* a subquery's pump comes before its reader */
+    kdo_arena_cleanup(&arena);    /* the tree was borrowed by the compile only */
+    if (rc == 0)
+        rc = wire_outputs(p, c, e);
+    return rc;
+}
+
+static void wire_streams(struct kdo_program *p)
+{
+    for (size_t s = 0; s < p->b->nstreams; s++) {
+        struct stream_rt *st = &p->streams[s];
+        st->row = kdo_row_new(p->b->streams[s].schema);
+        st->direct = s < p->b->nsources;
+        st->readers = kdo_xcalloc(p->b->npumps + 1, sizeof *st->readers);
+        for (size_t i = 0; i < p->b->npumps; i++)
+            if (p->b->pumps[i].source == s)
+                st->readers[st->nreaders++] = i;
+    }
+    order_pumps(p);
+}
+
+int kdo_program_new(const struct kdo_program_config *c, struct kdo_program **out,
+                    struct kdo_errinfo *e)
+{
+    struct kdo_program *p = kdo_xcalloc(1, sizeof *p);
+    p->file = c->file ? c->file : "app.sql";
+    p->epoch_ms = c->epoch_ms;
+    p->input_format = c->input_format;
+    p->input_schema = c->input_schema;
+    kdo_arena_init(&p->scratch, 4 * KDO_MAX_ROW_BYTES);
+    kdo_buf_init(&p->text, KDO_MAX_ROW_BYTES);
+    int rc = c->input_schema ? build(p, c, e)
+                             : kdo_errinfo_set(e, KDO_EINVAL, p->file, 0, 0, "no input schema");
+    if (rc) {
+        kdo_program_free(p);
+        *out = NULL;
+        return rc;
+    }
+    wire_streams(p);
+    p->read = kdo_row_new(c->input_schema);
+    p->reader = kdo_rowfmt_reader_new(KDO_ROWFMT_TRUNCATE); /* KDA cuts long VARCHARs */
+    *out = p;
+    return 0;
+}
+
+void kdo_program_free(struct kdo_program *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; p->pumps && i < p->b->npumps; i++)
+        kdo_query_free(p->pumps[i].q);
+    for (size_t s = 0; p->streams && s < p->b->nstreams; s++) {
+        kdo_row_free(p->streams[s].row);
+        free(p->streams[s].readers);
+    }
+    free(p->streams);
+    free(p->pumps);
+    free(p->order);
+    kdo_bind_free(p->b);
+    kdo_row_free(p->read);
+    kdo_rowfmt_reader_free(p->reader);
+    kdo_arena_cleanup(&p->scratch);
+    kdo_buf_cleanup(&p->text);
+    free(p);
+}

@@ -1,0 +1,310 @@
+/*
+ * test_query_sql.c -- the query given a whole SELECT STREAM (its syntax
+ * tree) over typed rows, with typed output: projection and WHERE, the
+ * window kinds, output names and types, refusals with their position.
+ * Times below are run times; ROWTIME values are 2026-01-01 plus them.
+ */
+#include "base/errors.h"
+#include "sql/parse.h"
+#include "sql/query.h"
+#include "sql/row.h"
+#include "sql/rowfmt.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EPOCH_MS INT64_C(1767225600000)
+
+static struct kdo_arena arena;
+static struct kdo_row_schema *schema;
+static struct kdo_row *row;
+static struct kdo_query *q;
+static char got[64][256];
+static size_t ngot;
+
+static void setup(void)
+{
+    kdo_arena_init(&arena, 1 << 20);
+    schema = kdo_row_schema_new();
+    ck_assert_int_eq(kdo_row_schema_add(schema, "TICKER_SYMBOL", 13, KDO_TYPE_VARCHAR, 4, NULL), 0);
+    ck_assert_int_eq(kdo_row_schema_add(schema, "SECTOR", 6, KDO_TYPE_VARCHAR, 16, NULL), 0);
+    ck_assert_int_eq(kdo_row_schema_add(schema, "CHANGE", 6, KDO_TYPE_DOUBLE, 0, NULL), 0);
+    ck_assert_int_eq(kdo_row_schema_add(schema, "PRICE", 5, KDO_TYPE_DOUBLE, 0, NULL), 0);
+    row = kdo_row_new(schema);
+    ngot = 0;
+    q = NULL;
+}
+
+static void teardown(void)
+{
+    kdo_query_free(q);
+    kdo_row_free(row);
+    kdo_row_schema_free(schema);
+    kdo_arena_cleanup(&arena);
+}
+
+static const struct kdo_ast_select *parse(const char *sql)
+{
+    struct kdo_ast_program *p;
+    struct kdo_errinfo e = {0};
+    ck_assert_msg(kdo_sql_parse("app.sql", sql, strlen(sql), &arena, &p, &e) == 0, "parse: %s",
+                  e.msg);
+    return p->stmts->query->selects;
+}
+
+/* Compiles sql over the typed demo schema; returns kdo_query_new's code, *e its detail. */
+static int try_compile(const char *sql, struct kdo_errinfo *e)
+{
+    struct kdo_query_config c = {.select_ast = parse(sql), .input_schema = schema,
+                                 .input_name = "SOURCE_SQL_STREAM_001", .file = "app.sql",
+                                 .epoch_ms = EPOCH_MS};
+    return kdo_query_new(&c, &q, e);
+}
+
+static void compile(const char *sql)
+{
+    struct kdo_errinfo e = {0};
+    ck_assert_msg(try_compile(sql, &e) == 0, "compile: %d:%d: %s", e.line, e.column, e.msg);
+}
+
+static int typed_row(void *ctx, kdo_time_ns now, const struct kdo_row *out)
+{
+    struct kdo_buf b;
+    (void)ctx;
+    ck_assert_ptr_eq(kdo_row_schema(out), kdo_query_output_schema(q));
+    ck_assert_uint_lt(ngot, 64);
+    kdo_buf_init(&b, 4096);
+    ck_assert_int_eq(kdo_rowfmt_write(&b, out, KDO_ROWFMT_JSON), 0);
+    snprintf(got[ngot++], sizeof got[0], "@%lld %.*s", (long long)(now / KDO_MS), (int)b.len,
+             b.data);
+    kdo_buf_cleanup(&b);
+    return 0;
+}
+
+static int text_row(void *ctx, kdo_time_ns now, const char *r, size_t n)
+{
+    (void)ctx, (void)now, (void)r, (void)n;
+    ck_abort_msg("a typed sink gets no text rows");
+    return 0;
+}
+
+static void error_row(void *ctx, kdo_time_ns now, const struct kdo_query_error *e)
+{
+    (void)ctx, (void)now;
+    ck_assert_uint_lt(ngot, 64);
+    snprintf(got[ngot++], sizeof got[0], "!%s %.*s", e->name, e->data ? (int)e->data_len : 0,
+             e->data ? e->data : "");
+}
+
+static const struct kdo_query_sink sink = {text_row, error_row, NULL, typed_row};
+
+static void feed(int64_t t_ms, const char *ticker, double price)
+{
+    struct kdo_value t = kdo_value_varchar(ticker, strlen(ticker));
+    struct kdo_value p = kdo_value_double(price);
+    struct kdo_value s = kdo_value_varchar("TECH", 4);
+    kdo_row_clear(row);
+    ck_assert_int_eq(kdo_row_set(row, 0, &t, NULL), 0);
+    ck_assert_int_eq(kdo_row_set(row, 1, &s, NULL), 0);
+    ck_assert_int_eq(kdo_row_set(row, 3, &p, NULL), 0);
+    ck_assert_int_eq(kdo_query_input_row(q, t_ms * KDO_MS, row, &sink), 0);
+}
+
+static void expect_got(size_t n, const char *const *rows)
+{
+    for (size_t i = 0; i < n && i < ngot; i++)
+        ck_assert_str_eq(got[i], rows[i]);
+    ck_assert_uint_eq(ngot, n);
+}
+
+static void expect_column(size_t i, const char *name, enum kdo_type t)
+{
+    const struct kdo_row_schema *s = kdo_query_output_schema(q);
+    ck_assert_uint_lt(i, kdo_row_schema_count(s));
+    ck_assert_str_eq(kdo_row_schema_column(s, i)->name, name);
+    ck_assert_str_eq(kdo_type_name(kdo_row_schema_column(s, i)->type), kdo_type_name(t));
+}
+
+START_TEST(projection_and_where_typed)
+{
+    compile("SELECT STREAM ticker_symbol, price * 2 AS \"Doubled\", ROWTIME\n"
+            "FROM SOURCE_SQL_STREAM_001 WHERE price > 10");
+    expect_column(0, "TICKER_SYMBOL", KDO_TYPE_VARCHAR);
+    expect_column(1, "Doubled", KDO_TYPE_DOUBLE);
+    expect_column(2, "ROWTIME", KDO_TYPE_TIMESTAMP);
+    feed(1000, "AMZN", 82.5);
+    feed(2000, "IBM", 5);
+    static const char *const want[] = {
+        "@1000 {\"TICKER_SYMBOL\":\"AMZN\",\"Doubled\":165.0,"
+        "\"ROWTIME\":\"2026-01-01 00:00:01.000\"}",
+    };
+    expect_got(1, want);
+}
+END_TEST
+
+START_TEST(star_is_every_input_column)
+{
+    compile("SELECT STREAM * FROM SOURCE_SQL_STREAM_001");
+    ck_assert_uint_eq(kdo_row_schema_count(kdo_query_output_schema(q)), 4);
+    feed(1000, "AMZN", 1);
+    static const char *const want[] = {
+        "@1000 {\"TICKER_SYMBOL\":\"AMZN\",\"SECTOR\":\"TECH\",\"CHANGE\":null,\"PRICE\":1.0}",
+    };
+    expect_got(1, want);
+}
+END_TEST
+
+START_TEST(tumbling_group_by_step_rowtime)
+{
+    compile("SELECT STREAM ticker_symbol, COUNT(*) AS N, SUM(price) AS TOTAL\n"
+            "FROM SOURCE_SQL_STREAM_001\n"
+            "GROUP BY ticker_symbol, STEP(SOURCE_SQL_STREAM_001.ROWTIME BY INTERVAL '10' SECOND)");
+    expect_column(1, "N", KDO_TYPE_BIGINT);
+    feed(1000, "AMZN", 1);
+    feed(2000, "IBM", 2);
+    feed(3000, "AMZN", 3);
+    feed(12000, "AMZN", 4); /* closes [0 s, 10 s) first */
+    ck_assert_int_eq(kdo_query_advance(q, 20 * KDO_S, &sink), 0);
+    static const char *const want[] = {
+        "@10000 {\"TICKER_SYMBOL\":\"AMZN\",\"N\":2,\"TOTAL\":4.0}",
+        "@10000 {\"TICKER_SYMBOL\":\"IBM\",\"N\":1,\"TOTAL\":2.0}",
+        "@20000 {\"TICKER_SYMBOL\":\"AMZN\",\"N\":1,\"TOTAL\":4.0}",
+    };
+    expect_got(3, want);
+}
+END_TEST
+
+START_TEST(sliding_over_a_named_window)
+{
+    compile("SELECT STREAM ticker_symbol, COUNT(*) OVER W AS N, MAX(price) OVER W AS HI\n"
+            "FROM SOURCE_SQL_STREAM_001\n"
+            "WINDOW W AS (PARTITION BY ticker_symbol RANGE INTERVAL '2' SECOND PRECEDING)");
+    feed(1000, "AMZN", 5);
+    feed(2000, "AMZN", 3);
+    feed(3000, "IBM", 9);
+    feed(4000, "AMZN", 1); /* the 1 s row is out, the 2 s one (exactly 2 s old) in */
+    static const char *const want[] = {
+        "@1000 {\"TICKER_SYMBOL\":\"AMZN\",\"N\":1,\"HI\":5.0}",
+        "@2000 {\"TICKER_SYMBOL\":\"AMZN\",\"N\":2,\"HI\":5.0}",
+        "@3000 {\"TICKER_SYMBOL\":\"IBM\",\"N\":1,\"HI\":9.0}",
+        "@4000 {\"TICKER_SYMBOL\":\"AMZN\",\"N\":2,\"HI\":3.0}",
+    };
+    expect_got(4, want);
+}
+END_TEST
+
+START_TEST(sliding_rows_inline)
+{
+    compile("SELECT STREAM SUM(price) OVER (ROWS 1 PRECEDING) AS S FROM SOURCE_SQL_STREAM_001");
+    feed(1000, "A", 1);
+    feed(2000, "A", 2);
+    feed(3000, "A", 4);
+    static const char *const want[] = {"@1000 {\"S\":1.0}", "@2000 {\"S\":3.0}",
+                                       "@3000 {\"S\":6.0}"};
+    expect_got(3, want);
+}
+END_TEST
+
+START_TEST(stagger_by_key)
+{
+    compile("SELECT STREAM ticker_symbol, COUNT(*) AS N FROM SOURCE_SQL_STREAM_001\n"
+            "WINDOWED BY STAGGER (PARTITION BY ticker_symbol RANGE INTERVAL '1' MINUTE)");
+    feed(1000, "AMZN", 1);
+    feed(30000, "AMZN", 1);
+    feed(40000, "IBM", 1);
+    ck_assert_int_eq(kdo_query_advance(q, 61 * KDO_S, &sink), 0);
+    static const char *const want[] = {"@61000 {\"TICKER_SYMBOL\":\"AMZN\",\"N\":2}"};
+    expect_got(1, want);
+    ck_assert_int_eq(kdo_query_next_deadline(q), 100 * KDO_S);
+}
+END_TEST
+
+START_TEST(text_rows_still_read)
+{
+    /* A tree without input_schema reads rows as text with the declared columns. */
+    static const char *const cols[] = {"A"}, *const types[] = {"BIGINT"};
+    struct kdo_query_config c = {.select_ast = parse("SELECT STREAM a + 1 AS B FROM S"),
+                                 .columns = cols, .types = types, .ncolumns = 1,
+                                 .output_format = KDO_ROWFMT_JSON, .epoch_ms = EPOCH_MS};
+    struct kdo_errinfo e = {0};
+    const char *out;
+    size_t len;
+    struct kdo_query_error qe;
+    ck_assert_msg(kdo_query_new(&c, &q, &e) == 0, "%s", e.msg);
+    ck_assert_int_eq(kdo_query_apply(q, KDO_S, KDO_S, "{\"A\":4}", 7, &out, &len, &qe), 1);
+    ck_assert_int_eq((int)len, 7);
+    ck_assert_int_eq(memcmp(out, "{\"B\":5}", 7), 0);
+}
+END_TEST
+
+START_TEST(refusals_with_position)
+{
+    static const struct {
+        const char *sql, *msg;
+        int line, col;
+    } cases[] = {
+        {"SELECT STREAM *\nFROM S JOIN T ON S.A = T.A", "JOIN is not supported yet", 2, 6},
+        {"SELECT STREAM *\n  FROM TABLE(F(1))", "TABLE(...) is not supported yet", 2, 8},
+        {"SELECT STREAM COUNT(*) OVER W2 FROM S\nWINDOW W AS (RANGE INTERVAL '1' SECOND "
+         "PRECEDING)", "W2 is not defined", 1, 29},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct kdo_errinfo e = {0};
+        ck_assert_int_ne(try_compile(cases[i].sql, &e), 0);
+        ck_assert_msg(strstr(e.msg, cases[i].msg), "%s: %s", cases[i].sql, e.msg);
+        ck_assert_int_eq(e.line, cases[i].line);
+        ck_assert_int_eq(e.column, cases[i].col);
+        ck_assert_str_eq(e.file, "app.sql");
+        q = NULL;
+    }
+}
+END_TEST
+
+START_TEST(input_row_of_another_schema)
+{
+    compile("SELECT STREAM * FROM S");
+    struct kdo_row_schema *other = kdo_row_schema_new();
+    kdo_row_schema_add(other, "X", 1, KDO_TYPE_BIGINT, 0, NULL);
+    struct kdo_row *r = kdo_row_new(other);
+    ck_assert_int_eq(kdo_query_input_row(q, KDO_S, r, &sink), KDO_EINVAL);
+    kdo_row_free(r);
+    kdo_row_schema_free(other);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("query_sql");
+    struct {
+        const char *name;
+        const TTest *test;
+    } cases[] = {
+        {"projection_where", projection_and_where_typed},
+        {"star", star_is_every_input_column},
+        {"tumbling", tumbling_group_by_step_rowtime},
+        {"sliding_named", sliding_over_a_named_window},
+        {"sliding_rows", sliding_rows_inline},
+        {"stagger", stagger_by_key},
+        {"text_rows", text_rows_still_read},
+        {"refusals", refusals_with_position},
+        {"other_schema", input_row_of_another_schema},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        TCase *tc = tcase_create(cases[i].name);
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, cases[i].test);
+        suite_add_tcase(s, tc);
+    }
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
