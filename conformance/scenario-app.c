@@ -358,12 +358,18 @@ int kdo__scenario_application(struct kdo__scenario_ctx *c, node *map)
         if (kdo_ynode_get(map, own[i]))
             return kdo__scenario_fail(c, kdo_ynode_get(map, own[i]),
                         "with destinations, %s goes in each destination", own[i]);
-    static const char *const sql_only[] = {"name_prefix", "parallelism"};
-    for (size_t i = 0; err == 0 && !kdo_ynode_get(map, "sql") && i < 2; i++)
+    static const char *const sql_only[] = {"name_prefix", "parallelism", "source_stream"};
+    for (size_t i = 0; err == 0 && !kdo_ynode_get(map, "sql") && i < 3; i++)
         if (kdo_ynode_get(map, sql_only[i]))
             return kdo__scenario_fail(c, kdo_ynode_get(map, sql_only[i]),
                                       "%s names the input streams the SQL reads: it needs "
                                       "application.sql", sql_only[i]);
+    for (size_t i = 0; err == 0 && kdo_ynode_get(map, "source_stream") && i < 2; i++)
+        if (kdo_ynode_get(map, sql_only[i]))
+            return kdo__scenario_fail(c, kdo_ynode_get(map, sql_only[i]),
+                                      "%s makes KDA's input stream names, and source_stream "
+                                      "names the one input stream itself: keep one of them",
+                                      sql_only[i]);
     if (err == 0 && kdo_ynode_get(map, "sql")) /* before they are read as a query */
         err = kdo__scenario_sql_structured(c, map);
     if (err == 0 && (n = kdo_ynode_get(map, "arn")) &&

@@ -202,6 +202,12 @@ static const struct kdo_format_key application_keys[] = {
      .store = KDO_FORMAT_STRING,
      .offset = offsetof(struct kdo_scenario, name_prefix),
      .schema = "{\"type\": \"string\", \"minLength\": 1, \"maxLength\": 124}"},
+    {.name = "source_stream",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "the one input stream's exact name, for SQL written against a named stream as the SQL Reference's examples are (e.g. WEATHERSTREAM or AGGTEST.WEATHERSTREAM; with sql only; instead of name_prefix and parallelism)",
+     .store = KDO_FORMAT_STRING,
+     .offset = offsetof(struct kdo_scenario, source_stream),
+     .schema = "{\"type\": \"string\", \"minLength\": 1, \"maxLength\": 128}"},
     {.name = "parallelism",
      .kind = KDO_FORMAT_COUNT,
      .help = "input streams (KDA's InputParallelism, 1 to 64; default 1; with sql only): source rows are dealt to them round-robin",
@@ -625,7 +631,7 @@ static const struct kdo_format_key sql_error_keys[] = {
 };
 
 static const struct kdo_format_map application = {MAP("application", NULL, application_keys,
-    "{\"dependentRequired\": {\"name_prefix\": [\"sql\"], \"parallelism\": [\"sql\"]}, \"dependentSchemas\": {\"sql\": {\"not\": {\"anyOf\": [{\"properties\": {\"query\": true}, \"required\": [\"query\"]}, {\"properties\": {\"window\": true}, \"required\": [\"window\"]}, {\"properties\": {\"partition_by\": true}, \"required\": [\"partition_by\"]}, {\"properties\": {\"select\": true}, \"required\": [\"select\"]}, {\"properties\": {\"where\": true}, \"required\": [\"where\"]}]}}}}")};
+    "{\"dependentRequired\": {\"name_prefix\": [\"sql\"], \"parallelism\": [\"sql\"], \"source_stream\": [\"sql\"]}, \"dependentSchemas\": {\"sql\": {\"not\": {\"anyOf\": [{\"properties\": {\"query\": true}, \"required\": [\"query\"]}, {\"properties\": {\"window\": true}, \"required\": [\"window\"]}, {\"properties\": {\"partition_by\": true}, \"required\": [\"partition_by\"]}, {\"properties\": {\"select\": true}, \"required\": [\"select\"]}, {\"properties\": {\"where\": true}, \"required\": [\"where\"]}]}}}}")};
 static const struct kdo_format_map buffer = {MAP("buffer", NULL, buffer_keys, NULL)};
 static const struct kdo_format_map input_item = {MAP("an input item", "One input: exactly one of rate (generated rows), burst, row, rows or file, with an optional time span; rows and file may take a rate.", input_item_keys,
     "{\"oneOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"burst\": true}, \"required\": [\"burst\"], \"not\": {\"anyOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"row\": true}, \"required\": [\"row\"], \"not\": {\"anyOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"]}, {\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"file\": true}, \"required\": [\"file\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}]}}]}")};

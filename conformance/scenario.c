@@ -494,6 +494,7 @@ void kdo_scenario_free(struct kdo_scenario *s)
     free(s->sql);
     free(s->sql_file);
     free(s->name_prefix);
+    free(s->source_stream);
     free(s->sql_error_message);
     free(s->sql_error_at);
     kdo_row_schema_free(s->sql_input);

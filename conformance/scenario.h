@@ -54,7 +54,7 @@ struct kdo_scenario {
     /* application.sql: the code (owned), the name its messages give (owned),
      * the program's configuration (sim.program points at it when the SQL
      * compiled) with its input schema and destination streams (owned). */
-    char *sql, *sql_file, *name_prefix;
+    char *sql, *sql_file, *name_prefix, *source_stream;
     int parallelism;
     struct kdo_program_config program;
     struct kdo_row_schema *sql_input;

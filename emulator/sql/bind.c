@@ -109,14 +109,21 @@ int kdo_bind_find(const struct kdo_bind_program *b, const char *name)
 static int add_sources(struct binder *bd)
 {
     const char *prefix = bd->c->name_prefix ? bd->c->name_prefix : "SOURCE_SQL_STREAM";
-    unsigned n = bd->c->parallelism ? bd->c->parallelism : 1;
+    const char *exact = bd->c->source_stream;
+    unsigned n = exact ? 1 : bd->c->parallelism ? bd->c->parallelism : 1;
+    if (exact && (strlen(exact) > KDO_ROW_MAX_NAME || !*exact))
+        return fail(bd, KDO_EINVAL, 0, 0, "input: source stream name \"%s\" is empty or longer "
+                    "than %d bytes", exact, KDO_ROW_MAX_NAME);
     if (n > KDO_BIND_MAX_PARALLELISM || strlen(prefix) + 4 > KDO_ROW_MAX_NAME || !*prefix)
         return fail(bd, KDO_EINVAL, 0, 0, "input: parallelism %u (1 to %d) or name prefix \"%s\" "
                     "out of range", n, KDO_BIND_MAX_PARALLELISM, prefix);
     const struct kdo_row_schema *in = bd->c->input_schema;
     for (unsigned i = 0; i < n; i++) {
         char name[KDO_ROW_MAX_NAME + 1];
-        snprintf(name, sizeof name, "%s_%03u", prefix, i + 1);
+        if (exact)
+            snprintf(name, sizeof name, "%s", exact);
+        else
+            snprintf(name, sizeof name, "%s_%03u", prefix, i + 1);
         struct kdo_bind_stream *s = new_stream(bd, name, KDO_BIND_SOURCE, 0, 0);
         struct kdo_row_schema *schema = kdo_row_schema_new();
         int rc = 0;
@@ -232,9 +239,20 @@ static void nearest_stream(const struct kdo_bind_program *b, const char *name, c
 static int resolve_stream(struct binder *bd, const struct kdo_ast_name *n, int *out)
 {
     const struct kdo_ast_ident *id = &n->part[n->n - 1];
-    if (n->n > 1)
+    if (n->n > 1) {
+        /* Only a source stream named so by the input (source_stream) has a dotted name. */
+        char dotted[KDO_ROW_MAX_NAME + 1] = "";
+        size_t used = 0;
+        for (int i = 0; i < n->n && used < sizeof dotted; i++)
+            used += (size_t)snprintf(dotted + used, sizeof dotted - used, "%s%s", i ? "." : "",
+                                     n->part[i].s);
+        if (used < sizeof dotted && (*out = kdo_bind_find(bd->b, dotted)) >= 0 &&
+            bd->b->streams[*out].kind == KDO_BIND_SOURCE)
+            return 0;
         return fail(bd, KDO_EPARSE, n->part[0].line, n->part[0].col, "a schema-qualified stream "
-                    "name (%s.%s) is not supported yet", n->part[0].s, id->s);
+                    "name (%s.%s) is not supported yet (the input's source_stream may name the "
+                    "source so)", n->part[0].s, id->s);
+    }
     *out = kdo_bind_find(bd->b, id->s);
     if (*out >= 0 && bd->b->streams[*out].kind != KDO_BIND_INTERNAL)
         return 0;
@@ -458,8 +476,37 @@ static int check_cycles(struct binder *bd)
     return rc;
 }
 
+/* An application that is one bare SELECT STREAM (as the SQL Reference
+ * writes its examples): a pump "QUERY" writes its rows, with the query's own
+ * columns, into DESTINATION_SQL_STREAM, which destinations read as usual.
+ * Our choice: KDA's console runs pumps; this runs the examples unchanged. */
+static int bind_lone_query(struct binder *bd, const struct kdo_ast_stmt *st)
+{
+    int source;
+    const char *alias;
+    int rc = bind_select(bd, st->query, "QUERY", &source, &alias);
+    if (rc)
+        return rc;
+    struct kdo_bind_pump *p = new_pump(bd, "QUERY", st->line, st->col);
+    struct kdo_bind_stream *s = p ? new_stream(bd, "DESTINATION_SQL_STREAM", KDO_BIND_INTERNAL,
+                                               st->line, st->col) : NULL;
+    if (s == NULL)
+        return KDO_ETOOBIG;
+    s->result = true;
+    p = &bd->b->pumps[bd->b->npumps - 1];
+    p->source = (size_t)source;
+    p->target = bd->b->nstreams - 1;
+    p->select = st->query->selects;
+    p->from_alias = alias;
+    return 0;
+}
+
 static int bind_all(struct binder *bd, const struct kdo_ast_program *p)
 {
+    if (p->n_stmts == 1 && p->stmts->kind == KDO_AST_QUERY_STMT) {
+        int rc = add_sources(bd);
+        return rc ? rc : bind_lone_query(bd, p->stmts);
+    }
     int rc = add_sources(bd);
     for (const struct kdo_ast_stmt *st = p->stmts; st && rc == 0; st = st->next)
         if (st->kind == KDO_AST_CREATE_STREAM)
@@ -468,8 +515,9 @@ static int bind_all(struct binder *bd, const struct kdo_ast_program *p)
         if (st->kind == KDO_AST_CREATE_PUMP)
             rc = bind_pump(bd, st);
         else if (st->kind == KDO_AST_QUERY_STMT)
-            rc = fail(bd, KDO_ESCHEMA, st->line, st->col, "a query outside a pump goes nowhere: "
-                      "write CREATE OR REPLACE PUMP name AS INSERT INTO stream SELECT STREAM ...");
+            rc = fail(bd, KDO_ESCHEMA, st->line, st->col, "a query outside a pump goes nowhere "
+                      "(only a query that is the whole application runs alone): write CREATE OR "
+                      "REPLACE PUMP name AS INSERT INTO stream SELECT STREAM ...");
     }
     return rc ? rc : check_cycles(bd);
 }

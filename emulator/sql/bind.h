@@ -18,7 +18,10 @@
  * wrong: an unknown stream or column (with the nearest name), a pump into
  * a source stream, an INSERT whose SELECT has another number of items than
  * the target has columns, a stream or pump declared twice, a cycle of
- * pumps, a query outside a pump, and what kdaout does not run yet (JOIN,
+ * pumps, a query outside a pump (unless it is the whole application: then
+ * its rows are the stream DESTINATION_SQL_STREAM, with the query's own
+ * columns -- the SQL Reference's examples are written so), and what kdaout
+ * does not run yet (JOIN,
  * TABLE(...), ORDER BY, UNION ALL, ... by name).  It does not compile
  * expressions or check types: the query does (query.h).
  */
@@ -40,6 +43,10 @@ struct kdo_bind_config {
     const char *file;        /* for messages; borrowed */
     const char *name_prefix; /* NULL: "SOURCE_SQL_STREAM" */
     unsigned parallelism;    /* 1..64; 0 means 1 */
+    const char *source_stream; /* NULL, or the one source stream's exact name, dotted names
+                                  included ("AGGTEST.WEATHERSTREAM"): for SQL written against
+                                  a named stream, as the SQL Reference's examples are; replaces
+                                  name_prefix and parallelism */
     const struct kdo_row_schema *input_schema; /* the source's columns (borrowed) */
 };
 
@@ -57,6 +64,7 @@ struct kdo_bind_stream {
     struct kdo_row_schema *schema;
     size_t nvisible; /* the first nvisible columns are what SELECT * gives */
     int line, col;   /* the declaration (0 for a source) */
+    bool result;     /* the rows of an application that is one bare SELECT STREAM */
 };
 
 struct kdo_bind_pump {

@@ -307,7 +307,8 @@ static int wire_outputs(struct kdo_program *p, const struct kdo_program_config *
         int written = 0;
         for (size_t i = 0; s >= 0 && i < p->b->npumps; i++)
             written |= p->b->pumps[i].target == (size_t)s;
-        if (s < 0 || p->b->streams[s].kind == KDO_BIND_INTERNAL || !written)
+        if (s < 0 || (p->b->streams[s].kind == KDO_BIND_INTERNAL && !p->b->streams[s].result) ||
+            !written)
             return kdo_errinfo_set(e, KDO_ESCHEMA, p->file, 0, 0, "destination %zu reads stream "
                                    "%s, which %s (names are exact: unquoted SQL names are upper "
                                    "case)", o + 1, c->outputs[o],
@@ -329,7 +330,9 @@ static int build(struct kdo_program *p, const struct kdo_program_config *c,
     struct kdo_ast_program *ast;
     kdo_arena_init(&arena, 64u << 20);
     int rc = kdo_sql_parse(p->file, c->sql, c->sql_len, &arena, &ast, e);
-    struct kdo_bind_config bc = {p->file, c->name_prefix, c->parallelism, c->input_schema};
+    struct kdo_bind_config bc = {.file = p->file, .name_prefix = c->name_prefix,
+                                 .parallelism = c->parallelism, .input_schema = c->input_schema,
+                                 .source_stream = c->source_stream};
     if (rc == 0)
         rc = kdo_bind(ast, &bc, &p->b, e);
     if (rc == 0) {

@@ -41,6 +41,7 @@ struct kdo_program_config {
     const char *file;   /* for messages ("app.sql" or the scenario); borrowed, must outlive */
     const char *name_prefix; /* NULL: "SOURCE_SQL_STREAM" (KDA's NamePrefix) */
     unsigned parallelism;    /* 1..64, 0 means 1 (KDA's InputParallelism): _001.._0NN */
+    const char *source_stream; /* NULL, or the one source stream's exact name (bind.h) */
     const struct kdo_row_schema *input_schema; /* the source's columns, without ROWTIME
                                                   (borrowed, must outlive the program) */
     enum kdo_rowfmt_format input_format;

@@ -1618,6 +1618,11 @@ START_TEST(sql_refusals_at_load)
                "stream names the SQL stream a destination reads: it needs application.sql");
     refused_at("application:\n" SQL_PUMP "  name_prefix: MINE\n  parallelism: 65\n", 7, 16,
                "parallelism is 65; KDA has 1 to 64");
+    refused_at("application:\n  source_stream: X\n", 2, 18, "source_stream names the input "
+               "streams the SQL reads: it needs application.sql");
+    refused_at("application:\n" SQL_PUMP "  source_stream: MINE\n  parallelism: 2\n", 7, 16,
+               "parallelism makes KDA's input stream names, and source_stream names the one "
+               "input stream itself: keep one of them");
     refused_at("expect:\n  sql_error: {message: JOIN}\n", 2, 3,
                "sql_error: the application has no sql to refuse");
     refused_at("application:\n" SQL_PUMP "  name_prefix: MINE\n  destinations: [{stream: OUT1}]\n"
