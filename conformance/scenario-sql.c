@@ -231,7 +231,13 @@ int kdo__scenario_sql_finish(struct kdo__scenario_ctx *c, node *expect)
         return 0;
     if (c->err) {
         *c->err = s->sql_err;
-        snprintf(refusal_file, sizeof refusal_file, "%s", s->sql_file);
+        /* Named as the user can open it: beside the scenario, like the file was read. */
+        const char *slash = strrchr(c->file, '/');
+        if (s->sql_file[0] == '/' || slash == NULL || strcmp(s->sql_file, "application.sql") == 0)
+            snprintf(refusal_file, sizeof refusal_file, "%s", s->sql_file);
+        else
+            snprintf(refusal_file, sizeof refusal_file, "%.*s/%s", (int)(slash - c->file), c->file,
+                     s->sql_file);
         c->err->file = refusal_file;
     }
     return KDO_ESCHEMA;

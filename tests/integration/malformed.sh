@@ -33,9 +33,14 @@ check() {
     if [ "$rc" -ne 2 ]; then
         bad "$cmd $file: exit $rc, expected 2"; sed 's/^/    /' "$tmp/all" | head -5; return
     fi
-    # FILE:LINE:COL: message, with LINE and COL >= 1 and a non-empty message.
-    pos=$(grep -F -- "$file:" "$tmp/all" | head -1)
-    rest=${pos#*"$file":}
+    # FILE:LINE:COL: message, with LINE and COL >= 1 and a non-empty message;
+    # a header "# refused in: NAME" names the file beside it that is at fault
+    # (the application's SQL), whose position the message must give instead.
+    at=$file
+    beside=$(sed -n 's/^# refused in: //p' "$file" 2>/dev/null | head -1)
+    [ -n "$beside" ] && at=$(dirname "$file")/$beside
+    pos=$(grep -F -- "$at:" "$tmp/all" | head -1)
+    rest=${pos#*"$at":}
     line=${rest%%:*}; rest=${rest#*:}
     col=${rest%%:*}; msg=${rest#*:}
     case "$line$col" in ''|*[!0-9]*) bad "$cmd $file: no FILE:LINE:COL: in: $pos"; return ;; esac
