@@ -77,6 +77,18 @@ static int read_sql_file(struct kdo__scenario_ctx *c, node *n, const char *path)
     return 0;
 }
 
+/* Where inline SQL's line 1 column 1 is in the scenario, when the value
+ * stands there as written (ydoc's text_line: a literal block `sql: |` or a
+ * value on one line); otherwise refusals name "FILE, inline
+ * application.sql" with the SQL's own lines. */
+static void map_inline(struct kdo__scenario_ctx *c, node *n)
+{
+    if (n->text_line > 0) {
+        c->s->sql_yaml_line = n->text_line;
+        c->s->sql_yaml_column = n->text_column;
+    }
+}
+
 /* sql: a file name, or the code itself. */
 static int sql_text(struct kdo__scenario_ctx *c, node *n)
 {
@@ -87,6 +99,7 @@ static int sql_text(struct kdo__scenario_ctx *c, node *n)
     if (memchr(n->text, '\n', n->len) || memchr(n->text, ';', n->len)) {
         s->sql = kdo_xstrndup(n->text, n->len);
         s->sql_file = kdo_xstrdup("application.sql");
+        map_inline(c, n);
         return 0;
     }
     const char *slash = strrchr(c->file, '/');
@@ -233,8 +246,15 @@ int kdo__scenario_sql_finish(struct kdo__scenario_ctx *c, node *expect)
         *c->err = s->sql_err;
         /* Named as the user can open it: beside the scenario, like the file was read. */
         const char *slash = strrchr(c->file, '/');
-        if (s->sql_file[0] == '/' || slash == NULL || strcmp(s->sql_file, "application.sql") == 0)
+        if (s->sql_yaml_line > 0 && c->err->line > 0) { /* inline: its place in the scenario */
+            c->err->line += s->sql_yaml_line - 1;
+            c->err->column += s->sql_yaml_column - 1;
+            snprintf(refusal_file, sizeof refusal_file, "%s", c->file);
+        } else if (strcmp(s->sql_file, "application.sql") == 0) {
+            snprintf(refusal_file, sizeof refusal_file, "%s, inline application.sql", c->file);
+        } else if (s->sql_file[0] == '/' || slash == NULL) {
             snprintf(refusal_file, sizeof refusal_file, "%s", s->sql_file);
+        }
         else
             snprintf(refusal_file, sizeof refusal_file, "%.*s/%s", (int)(slash - c->file), c->file,
                      s->sql_file);

@@ -63,6 +63,10 @@ struct kdo_scenario {
     /* The SQL's refusal when it did not compile (sql_refused; sql_err.file
      * points at sql_file), and expect.sql_error when stated. */
     int sql_refused;
+    /* Inline SQL written as a `|` block or on one line: where its line 1
+     * column 1 is in the scenario (a refusal at load is shown there); 0:
+     * not mappable (ydoc's text_line). */
+    int sql_yaml_line, sql_yaml_column;
     struct kdo_errinfo sql_err;
     char *sql_error_message, *sql_error_at;
     int sql_error_line, sql_error_column; /* where the scenario states it */

@@ -216,6 +216,38 @@ static int is_string_tag(const yaml_char_t *tag)
 
 /* ---- event handlers ------------------------------------------------------ */
 
+/* Where a scalar's text stands verbatim in the input (ynode's text_line and
+ * text_column), checked against the input, or left 0. */
+static void place_text(const struct kdo__ydoc_builder *b, const yaml_event_t *ev,
+                       struct kdo_ynode *n)
+{
+    size_t at = ev->start_mark.index, len = n->len;
+    int style = ev->data.scalar.style;
+    if (at >= b->len)
+        return;
+    if (style == YAML_LITERAL_SCALAR_STYLE) {
+        const char *nl = memchr(b->text + at, '\n', b->len - at);
+        if (nl == NULL)
+            return;
+        size_t line = (size_t)(nl + 1 - b->text), indent = 0;
+        while (line + indent < b->len && b->text[line + indent] == ' ')
+            indent++;
+        const char *end = memchr(n->text, '\n', len);
+        size_t first = end ? (size_t)(end - n->text) : len;
+        if (line + indent + first > b->len || memcmp(b->text + line + indent, n->text, first) != 0)
+            return;
+        n->text_line = (int)ev->start_mark.line + 2;
+        n->text_column = (int)indent + 1;
+        return;
+    }
+    size_t q = style == YAML_SINGLE_QUOTED_SCALAR_STYLE || style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    if (style == YAML_FOLDED_SCALAR_STYLE || memchr(n->text, '\n', len) ||
+        at + q + len > b->len || memcmp(b->text + at + q, n->text, len) != 0)
+        return;
+    n->text_line = (int)ev->start_mark.line + 1;
+    n->text_column = (int)(ev->start_mark.column + q) + 1;
+}
+
 static int on_scalar(struct kdo__ydoc_builder *b, const yaml_event_t *ev)
 {
     int rc = check_tag(b, ev->data.scalar.tag, KDO_YNODE_SCALAR, ev->start_mark);
@@ -232,6 +264,7 @@ static int on_scalar(struct kdo__ydoc_builder *b, const yaml_event_t *ev)
     n->pub.len = len;
     n->pub.plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
                    !is_string_tag(ev->data.scalar.tag);
+    place_text(b, ev, &n->pub);
     set_anchor(b, ev->data.scalar.anchor, n);
     return attach(b, n, ev->start_mark);
 }

@@ -39,6 +39,11 @@ struct kdo_ynode {
     int line;   /* 1-based */
     int column; /* 1-based */
     int plain;  /* scalar written without quotes or block style */
+    /* SCALAR: where text[0] stands in the file, when the text stands there
+     * as written -- a value on one line without escapes, or a literal block
+     * (`|`), whose every line is at text_column -- so a position inside the
+     * text (a SQL error) maps to the file; 0 when it does not. */
+    int text_line, text_column;
     /* SCALAR: NUL-terminated text of `len` bytes (may contain NULs from
      * escapes; len is authoritative). */
     const char *text;

@@ -1591,10 +1591,20 @@ START_TEST(sql_errors_name_the_sql_file_line_and_column)
 {
     ck_assert_int_eq(parse("application:\n" SQL_PUMP), KDO_ESCHEMA);
     ck_assert_ptr_null(sc);
-    ck_assert_str_eq(err.file, "application.sql");
-    ck_assert_int_eq(err.line, 3);
-    ck_assert_int_eq(err.column, 36);
+    /* Inline SQL in a literal block: the place in the scenario (SQL 3:36). */
+    ck_assert_str_eq(err.file, "test.yaml");
+    ck_assert_int_eq(err.line, 5);
+    ck_assert_int_eq(err.column, 40);
     ck_assert_msg(strstr(err.msg, "unknown stream MINE_001") != NULL, "%s", err.msg);
+    /* On one line, quoted: still the scenario; with an escape: the SQL's own lines. */
+    ck_assert_int_eq(parse("application: {sql: \"SELECT STREAM x FROM y;\"}\n"), KDO_ESCHEMA);
+    ck_assert_str_eq(err.file, "test.yaml");
+    ck_assert_int_eq(err.line, 1);
+    ck_assert_int_eq(err.column, 42);
+    ck_assert_int_eq(parse("application: {sql: \"SELECT STREAM \\u0078 FROM y;\"}\n"), KDO_ESCHEMA);
+    ck_assert_str_eq(err.file, "test.yaml, inline application.sql");
+    ck_assert_int_eq(err.line, 1);
+    ck_assert_int_eq(err.column, 22);
     /* A destination's stream the SQL lacks: the scenario's mistake, at the destination. */
     refused_at("application:\n" SQL_PUMP "  name_prefix: MINE\n", 2, 8,
                "destination 1 reads stream DESTINATION_SQL_STREAM, which the application does "

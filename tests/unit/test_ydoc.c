@@ -124,6 +124,26 @@ START_TEST(plain_and_quoted_scalars)
 }
 END_TEST
 
+/* Where a scalar's text stands as written (for SQL errors inside a value):
+ * one-line values plain or quoted, literal blocks at their indentation;
+ * escapes, folding and quoted values over lines do not map. */
+START_TEST(scalar_text_places)
+{
+    ck_assert_int_eq(load("a: x y\nb: \"q z\"\nc: 'p'\nd: |\n    l1\n    l2\ne: >\n  f\n"
+                          "g: \"\\u0041b\"\nh: \"two\n  lines\"\n"),
+                     0);
+    static const struct { const char *key; int line, column; } want[] = {
+        {"a", 1, 4}, {"b", 2, 5}, {"c", 3, 5}, {"d", 5, 5}, {"e", 0, 0}, {"g", 0, 0}, {"h", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const struct kdo_ynode *n = kdo_ynode_get(doc->root, want[i].key);
+        ck_assert_msg(n->text_line == want[i].line && n->text_column == want[i].column,
+                      "%s at %d:%d, want %d:%d", want[i].key, n->text_line, n->text_column,
+                      want[i].line, want[i].column);
+    }
+}
+END_TEST
+
 START_TEST(escaped_nul_is_kept_with_length)
 {
     ck_assert_int_eq(load("k: \"a\\0b\"\n"), 0);
@@ -488,6 +508,7 @@ int main(void)
     Suite *s = suite_create("ydoc");
     add(s, "shape", tree_has_shape_and_marks);
     add(s, "plain", plain_and_quoted_scalars);
+    add(s, "text_places", scalar_text_places);
     add(s, "nul_escape", escaped_nul_is_kept_with_length);
     add(s, "empty", empty_inputs_have_no_root);
     add(s, "bom", utf8_bom_is_accepted);
