@@ -266,9 +266,10 @@ static int rewrite(struct kdo_query *q, struct kdo_ast_expr *x, int aggs_ok, int
         return to_slot(q, x, 'K', k, err);
     if (keys && x->kind == KDO_AST_NAME)
         return loose_column(q, x, err);
-    if (x->kind == KDO_AST_CALL && x->over)
-        return kdo__query_fail(q, KDO_EPARSE, x->over->line, x->over->col, err, "OVER is for "
-                               "the aggregates COUNT, SUM, AVG, MIN and MAX here");
+    if (x->kind == KDO_AST_CALL && x->over) /* an analytic function: LAG, FIRST_VALUE, ... */
+        return kdo__query_fail(q, KDO_EPARSE, x->line, x->col, err, "%s ... OVER is not "
+                               "supported yet (issue 14); OVER takes COUNT, SUM, AVG, MIN and MAX",
+                               x->name.part[x->name.n - 1].s);
     struct kdo_ast_expr *kids[] = {x->a, x->b, x->c};
     for (size_t i = 0; i < 3 && rc == 0; i++)
         if (kids[i])
