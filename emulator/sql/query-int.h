@@ -84,7 +84,6 @@ struct kdo_query {
     /* Aggregates. */
     struct kdo__query_agg *aggs;
     size_t naggs;
-    struct kdo_agg *fns;         /* grouped: every aggregate's function */
     struct kdo_agg_acc *row_acc; /* grouped: one row's contributions */
     /* Sliding windows. */
     struct kdo__query_win *wins;

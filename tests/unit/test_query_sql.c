@@ -562,6 +562,16 @@ START_TEST(refused_by_name_with_position)
 }
 END_TEST
 
+START_TEST(typed_row_errors_carry_the_row_as_json)
+{
+    compile("SELECT STREAM ticker_symbol FROM SOURCE_SQL_STREAM_001 WHERE 1 / (price - price) > 0");
+    feed(1000, "AMZN", 2);
+    ck_assert_uint_eq(ngot, 1);
+    ck_assert_str_eq(got[0], "!EXPRESSION_EVALUATION_ERROR {\"TICKER_SYMBOL\":\"AMZN\","
+                             "\"SECTOR\":\"TECH\",\"CHANGE\":null,\"PRICE\":2.0}");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("query_sql");
@@ -587,6 +597,7 @@ static Suite *suite(void)
         {"weatherstream_a", weatherstream_query_a},
         {"weatherstream_b", weatherstream_query_b},
         {"refused_by_name", refused_by_name_with_position},
+        {"typed_errors", typed_row_errors_carry_the_row_as_json},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
