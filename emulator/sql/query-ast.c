@@ -60,6 +60,13 @@ int kdo__query_check_select(const struct kdo_query *q, struct kdo_errinfo *err)
                                "UNION ALL is not supported yet");
     if (s->from == NULL)
         return kdo__query_fail(q, KDO_EPARSE, s->line, s->col, err, "a query needs FROM");
+    if (!s->stream)
+        return kdo__query_fail(q, KDO_EPARSE, s->line, s->col, err, "a query on a stream is "
+                               "SELECT STREAM (a SELECT without STREAM reads a table, which "
+                               "kdaout does not have)");
+    if (s->stagger && (s->stagger->order || s->stagger->frame == KDO_AST_FRAME_ROWS))
+        return kdo__query_fail(q, KDO_EPARSE, s->stagger->line, s->stagger->col, err,
+                               "STAGGER takes PARTITION BY ... RANGE INTERVAL ... only");
     return check_from(q, s->from, err);
 }
 
@@ -189,6 +196,9 @@ static int add_agg(struct kdo_query *q, struct kdo_ast_expr *x, enum kdo_agg_fn 
         return kdo__query_fail(q, KDO_EPARSE, x->line, x->col, err, "%s(DISTINCT ...) is not "
                                "allowed in streaming aggregation (KDA refuses it; count a SELECT "
                                "STREAM DISTINCT subquery instead)", name);
+    if (x->over && q->shape == KDO__SHAPE_GROUPED && q->key_text == NULL)
+        return kdo__query_fail(q, KDO_EPARSE, x->over->line, x->over->col, err, "%s ... OVER in "
+                               "a GROUP BY or STAGGER query is not supported yet", name);
     int nargs = 0;
     for (const struct kdo_ast_expr *l = x->list; l; l = l->next)
         nargs++;

@@ -392,10 +392,6 @@ static int gather_items(struct kdo_query *q, struct kdo_errinfo *err)
             return q->item_text ? blame(err, rc, "select", q->item_text[i]) : rc;
         if (q->naggs > before && q->shape == KDO__SHAPE_CONTINUOUS)
             return aggregate_needs_window(q, i, err);
-        if (q->naggs > before && q->shape == KDO__SHAPE_GROUPED && !q->item_text &&
-            q->aggs[before].over)
-            return kdo__query_fail(q, KDO_EPARSE, q->aggs[before].line, q->aggs[before].col_at,
-                                   err, "OVER in a GROUP BY query is not supported yet");
     }
     return 0;
 }

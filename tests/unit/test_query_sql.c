@@ -549,6 +549,10 @@ START_TEST(refused_by_name_with_position)
         {"SELECT STREAM price FROM S HAVING price > 1", "HAVING needs GROUP BY", 1, 35},
         {"SELECT STREAM MAX(price) FROM S WHERE SUM(price) > 1", "SUM is an aggregate", 1, 39},
         {"SELECT STREAM * FROM S\nUNION ALL SELECT STREAM * FROM T", "UNION ALL", 2, 11},
+        {"SELECT price FROM S", "SELECT STREAM", 1, 1},
+        {"SELECT STREAM ticker_symbol, SUM(price) OVER (ROWS 1 PRECEDING) FROM S\n"
+         "GROUP BY ticker_symbol, STEP(S.ROWTIME BY INTERVAL '1' MINUTE)",
+         "SUM ... OVER in a GROUP BY", 1, 46},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct kdo_errinfo e = {0};
