@@ -8,6 +8,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,69 @@ static void shortest_digits(double d, int min_digits, char dig[20], int *exp10)
     *exp10 = atoi(c + 1);
 }
 
+/* The fast path for a d > 0 in the plain range with few decimal places (a
+ * price): the smallest k with N = nearest(d * 10^k) < 10^15 and N / 10^k ==
+ * d.  Both are exact doubles and IEEE division rounds correctly, so the
+ * division equals what strtod makes of the decimal N * 10^-k: it reads back.
+ * No decimal with fewer places does: if M * 10^-j did (j < k), then d * 10^j
+ * lies within M * 2^-52 < 0.5 of M (M < 10^15 < 2^51), so nearest() would
+ * have found M at j.  With at most 15 digits it is also the 15-digit
+ * rounding shortest_digits() would pad, so both give the same text, without
+ * the snprintf and strtod round trips, which took most of a sliding window's
+ * time (tests/bench/bench_window.c).  Returns false when d needs more. */
+static bool few_places(double d, char dig[20], int *exp10)
+{
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+                                 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14};
+    for (int k = 0; k < 15; k++) {
+        double n = floor(d * p10[k] + 0.5);
+        if (n >= 1e15)
+            return false;
+        if (n < 1 || n / p10[k] != d)
+            continue;
+        char rev[20];
+        int len = 0;
+        for (uint64_t u = (uint64_t)n; u; u /= 10)
+            rev[len++] = (char)('0' + u % 10);
+        int first = 0; /* trailing zeros of N are not digits of d */
+        while (first < len - 1 && rev[first] == '0')
+            first++;
+        for (int i = 0; i < len - first; i++)
+            dig[i] = rev[len - 1 - i];
+        dig[len - first] = '\0';
+        *exp10 = len - 1 - k;
+        return true;
+    }
+    return false;
+}
+
+/* d in plain notation from its digits and exponent (-4 < e < 7): 82.5, 0.001, 3.0. */
+static size_t plain_text(bool neg, const char *dig, int nd, int e, char out[32])
+{
+    size_t n = 0;
+    if (neg)
+        out[n++] = '-';
+    if (e < 0) {
+        out[n++] = '0';
+        out[n++] = '.';
+        for (int k = 0; k < -e - 1; k++)
+            out[n++] = '0';
+        for (int k = 0; k < nd; k++)
+            out[n++] = dig[k];
+    } else {
+        for (int k = 0; k <= e; k++)
+            out[n++] = k < nd ? dig[k] : '0';
+        out[n++] = '.';
+        if (nd > e + 1)
+            for (int k = e + 1; k < nd; k++)
+                out[n++] = dig[k];
+        else
+            out[n++] = '0';
+    }
+    out[n] = '\0';
+    return n;
+}
+
 size_t kdo_double_format(double d, char out[32])
 {
     if (!isfinite(d))
@@ -59,21 +123,12 @@ size_t kdo_double_format(double d, char out[32])
     /* Java prints at least one digit after the point, the nearest one: in
      * E notation that is two significant digits (Double.MIN_VALUE is
      * 4.9E-324, not 5.0E-324). */
-    shortest_digits(a, plain ? 1 : 2, dig, &e);
+    if (!plain || !few_places(a, dig, &e))
+        shortest_digits(a, plain ? 1 : 2, dig, &e);
     int nd = (int)strlen(dig);
     const char *sign = d < 0 ? "-" : "";
-    if (plain) {
-        if (e >= 0) {
-            char ip[20], fp[20];
-            int ni = e + 1;
-            for (int k = 0; k < ni; k++)
-                ip[k] = k < nd ? dig[k] : '0';
-            ip[ni] = '\0';
-            snprintf(fp, sizeof fp, "%s", nd > ni ? dig + ni : "0");
-            return (size_t)snprintf(out, 32, "%s%s.%s", sign, ip, fp);
-        }
-        return (size_t)snprintf(out, 32, "%s0.%.*s%s", sign, -e - 1, "000", dig);
-    }
+    if (plain) /* assembled by hand: snprintf's own cost showed in bench_window */
+        return plain_text(d < 0, dig, nd, e, out);
     return (size_t)snprintf(out, 32, "%s%c.%sE%d", sign, dig[0], nd > 1 ? dig + 1 : "0", e);
 }
 

@@ -1,284 +1,296 @@
 /*
- * query-ast.c -- a whole SELECT STREAM, as the parser built it (ast.h), into
- * the query's configuration: WHERE, the select items, the keys and the one
- * window (GROUP BY with a STEP/FLOOR over ROWTIME: tumbling; WINDOWED BY
- * STAGGER: stagger; aggregates OVER a window: sliding).
+ * query-ast.c -- a SELECT STREAM's tree, checked and rewritten for the
+ * query: what the query does not run is refused with file:line:col and the
+ * feature's name (JOIN, TABLE(...), a subquery in FROM, UNION ALL, a window
+ * on a FROM stream, COUNT(DISTINCT)), names qualified by the input stream or
+ * its alias lose the qualifier, and aggregate calls and GROUP BY keys inside
+ * select items become slots of the stage schema (query-int.h).
  *
- * Expressions go back to canonical SQL text (kdo_ast_print_expr), which the
- * query compiles with the same grammar, so a tree and the structured form
- * reach one compile path.  What the query does not do is refused here with
- * the tree's line:col and the feature's name, never dropped: JOIN, TABLE(...),
- * a subquery in FROM (the binder makes it a stream), UNION ALL.
+ * The tree given is borrowed and never changed: every rewrite works on a
+ * copy in the query's own arena.
  */
 #include "sql/query-int.h"
 
-#include "base/buf.h"
-#include "sql/expr.h"
-#include "sql/row.h"
-
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define TEXT_MAX (4 * 1024 * 1024)
-
-void kdo__query_texts_init(struct kdo__query_texts *t)
+int kdo__query_fail(const struct kdo_query *q, int rc, int line, int col, struct kdo_errinfo *err,
+                    const char *fmt, ...)
 {
-    memset(t, 0, sizeof *t);
-    kdo_arena_init(&t->arena, TEXT_MAX);
+    char msg[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return kdo_errinfo_set(err, rc, q->cfg.file, line, col, "%s", msg);
 }
 
-void kdo__query_texts_cleanup(struct kdo__query_texts *t)
+static int check_from(const struct kdo_query *q, const struct kdo_ast_from *f,
+                      struct kdo_errinfo *err)
 {
-    kdo_arena_cleanup(&t->arena);
-    free(t->select);
-    free(t->partition);
-}
-
-static int refuse(const struct kdo_query_config *c, struct kdo_errinfo *err, int line, int col,
-                  const char *what)
-{
-    return kdo_errinfo_set(err, KDO_EPARSE, c->file, line, col, "%s", what);
-}
-
-/* The canonical text of x (with an aggregate's OVER left out) and, when alias is set,
- * " AS \"alias\"", into the arena. */
-static int print(struct kdo__query_texts *t, const struct kdo_ast_expr *x,
-                 const struct kdo_ast_ident *alias, const char **out, struct kdo_errinfo *err)
-{
-    struct kdo_buf b;
-    struct kdo_ast_expr plain;
-    if (x->kind == KDO_AST_CALL && x->over) {
-        plain = *x;
-        plain.over = NULL;
-        x = &plain;
-    }
-    kdo_buf_init(&b, 64 * 1024);
-    int rc = kdo_ast_print_expr(x, &b);
-    if (rc == 0 && alias && alias->s) {
-        kdo_buf_puts(&b, " AS \"");
-        for (size_t i = 0; i < alias->len; i++)
-            rc = rc ? rc : kdo_buf_append(&b, alias->s + i, alias->s[i] == '"' ? 0 : 1);
-        rc = rc ? rc : kdo_buf_puts(&b, "\"");
-    }
-    if (rc == 0)
-        rc = kdo_arena_dup(&t->arena, b.data ? b.data : "", b.len, out);
-    kdo_buf_cleanup(&b);
-    if (rc)
-        return kdo_errinfo_set(err, KDO_ETOOBIG, NULL, x->line, x->col, "the expression is too "
-                               "long to compile");
-    return 0;
-}
-
-/* A constant window extent: INTERVAL ... (ms, *is_rows 0) or an integer (ROWS). */
-static int extent_value(const struct kdo_query_config *c, const struct kdo_ast_expr *x,
-                        int64_t *v, struct kdo_errinfo *err)
-{
-    struct kdo_row_schema *s = kdo_row_schema_new();
-    struct kdo_row *r = kdo_row_new(s);
-    struct kdo_expr *e = NULL;
-    struct kdo_arena scratch;
-    struct kdo_value val = kdo_value_null();
-    kdo_arena_init(&scratch, 4096);
-    int rc = kdo_expr_compile_ast(x, s, &e, err);
-    if (rc == 0)
-        rc = kdo_expr_eval(e, r, &scratch, &val, err);
-    if (rc == 0 && val.type != KDO_TYPE_INTERVAL_DS && val.type != KDO_TYPE_BIGINT)
-        rc = kdo_errinfo_set(err, KDO_EINVAL, c->file, x->line, x->col, "a window's extent is "
-                             "an INTERVAL (RANGE) or an integer (ROWS), not %s",
-                             kdo_type_name(val.type));
-    *v = val.u.i;
-    kdo_expr_free(e);
-    kdo_row_free(r);
-    kdo_row_schema_free(s);
-    kdo_arena_cleanup(&scratch);
-    return rc;
-}
-
-static int add_keys(struct kdo__query_texts *t, const struct kdo_ast_expr *list,
-                    struct kdo_query_config *out, struct kdo_errinfo *err)
-{
-    size_t n = 0;
-    for (const struct kdo_ast_expr *x = list; x; x = x->next)
-        n++;
-    t->partition = kdo_xcalloc(n ? n : 1, sizeof *t->partition);
-    out->npartition = n;
-    out->partition_by = t->partition;
-    n = 0;
-    for (const struct kdo_ast_expr *x = list; x; x = x->next) {
-        int rc = print(t, x, NULL, &t->partition[n++], err);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-/* The window of a sliding query: OVER (...) inline or OVER name, from the WINDOW clause. */
-static int resolve_window(const struct kdo_query_config *c, const struct kdo_ast_window *w,
-                          const struct kdo_ast_window **out, struct kdo_errinfo *err)
-{
-    if (w->ref.s == NULL) {
-        *out = w;
-        return 0;
-    }
-    for (const struct kdo_ast_window *d = c->select_ast->windows; d; d = d->next)
-        if (d->name.len == w->ref.len && memcmp(d->name.s, w->ref.s, w->ref.len) == 0) {
-            *out = d;
-            return 0;
-        }
-    return kdo_errinfo_set(err, KDO_ESCHEMA, c->file, w->ref.line, w->ref.col, "window %.*s is "
-                           "not defined (WINDOW %.*s AS (...))", (int)w->ref.len, w->ref.s,
-                           (int)w->ref.len, w->ref.s);
-}
-
-static int frame(const struct kdo_query_config *c, const struct kdo_ast_window *w,
-                 struct kdo_query_config *out, struct kdo_errinfo *err)
-{
-    int64_t v = 0;
-    if (w->order)
-        return refuse(c, err, w->order->expr->line, w->order->expr->col,
-                      "ORDER BY in a window is not supported yet");
-    if (w->frame == KDO_AST_FRAME_NONE || w->extent == NULL || w->bound == KDO_AST_BOUND_FOLLOWING)
-        return refuse(c, err, w->line, w->col, "a window needs RANGE INTERVAL ... PRECEDING or "
-                      "ROWS n PRECEDING (UNBOUNDED, CURRENT ROW and FOLLOWING are not "
-                      "supported yet)");
-    int rc = extent_value(c, w->extent, &v, err);
-    if (rc)
-        return rc;
-    if (w->frame == KDO_AST_FRAME_ROWS) {
-        out->by_rows = 1;
-        out->rows = v < 0 ? 0 : (uint64_t)v;
-    } else {
-        out->range_ms = v;
-    }
-    return 0;
-}
-
-static int from_clause(const struct kdo_query_config *c, struct kdo_errinfo *err)
-{
-    const struct kdo_ast_from *f = c->select_ast->from;
-    if (f == NULL)
-        return refuse(c, err, c->select_ast->line, c->select_ast->col, "a query needs FROM");
     switch (f->kind) {
     case KDO_AST_FROM_JOIN:
-        return refuse(c, err, f->line, f->col, "JOIN is not supported yet (issue 14)");
+        return kdo__query_fail(q, KDO_EPARSE, f->line, f->col, err,
+                               "JOIN is not supported yet (issue 14)");
     case KDO_AST_FROM_TABLE_FN:
-        return refuse(c, err, f->line, f->col, "TABLE(...) is not supported yet (issue 14)");
+        return kdo__query_fail(q, KDO_EPARSE, f->line, f->col, err,
+                               "TABLE(...) is not supported yet (issue 14)");
     case KDO_AST_FROM_SUBQUERY:
-        return refuse(c, err, f->line, f->col, "a subquery in FROM reaches the query only as "
-                      "its own stream (the binder's job)");
+        return kdo__query_fail(q, KDO_EPARSE, f->line, f->col, err, "a subquery in FROM reaches "
+                               "the query only as its own stream (the binder's job)");
     default:
         break;
     }
     if (f->over)
-        return refuse(c, err, f->over->line, f->over->col, "a window on a stream in FROM "
-                      "(stream OVER ...) is not supported yet (issue 14)");
+        return kdo__query_fail(q, KDO_EPARSE, f->over->line, f->over->col, err, "a window on a "
+                               "stream in FROM (stream OVER ...) is not supported yet (issue 14)");
+    if (f->alias_cols)
+        return kdo__query_fail(q, KDO_EPARSE, f->line, f->col, err, "column aliases on a stream "
+                               "in FROM (AS s(c1, ...)) are not supported yet");
     return 0;
 }
 
-/* The window every aggregate item is OVER; NULL when none is. */
-static int over_window(const struct kdo_query_config *c, const struct kdo_ast_window **w,
-                       struct kdo_errinfo *err)
+int kdo__query_check_select(const struct kdo_query *q, struct kdo_errinfo *err)
 {
-    *w = NULL;
-    for (const struct kdo_ast_item *it = c->select_ast->items; it; it = it->next) {
-        const struct kdo_ast_window *d = NULL;
-        if (it->expr->kind != KDO_AST_CALL || it->expr->over == NULL)
-            continue;
-        int rc = resolve_window(c, it->expr->over, &d, err);
-        if (rc)
-            return rc;
-        if (*w && d != *w)
-            return refuse(c, err, it->expr->over->line, it->expr->over->col, "aggregates over "
-                          "several windows in one query are not supported yet");
-        *w = d;
-    }
-    return 0;
-}
-
-static int items(const struct kdo_query_config *c, struct kdo__query_texts *t,
-                 struct kdo_query_config *out, struct kdo_errinfo *err)
-{
-    size_t n = 0;
-    const struct kdo_ast_item *first = c->select_ast->items;
-    for (const struct kdo_ast_item *it = first; it; it = it->next)
-        n++;
-    if (n == 1 && first->expr->kind == KDO_AST_STAR) {
-        out->select = NULL; /* every input column */
-        out->nselect = 0;
-        return 0;
-    }
-    t->select = kdo_xcalloc(n ? n : 1, sizeof *t->select);
-    out->select = t->select;
-    out->nselect = n;
-    n = 0;
-    for (const struct kdo_ast_item *it = first; it; it = it->next) {
-        if (it->expr->kind == KDO_AST_STAR)
-            return refuse(c, err, it->expr->line, it->expr->col, "* with other items is not "
-                          "supported yet");
-        int rc = print(t, it->expr, &it->alias, &t->select[n++], err);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-static int shape(const struct kdo_query_config *c, struct kdo__query_texts *t,
-                 struct kdo_query_config *out, struct kdo_errinfo *err)
-{
-    const struct kdo_ast_select *s = c->select_ast;
-    const struct kdo_ast_window *w;
-    int rc = over_window(c, &w, err);
-    if (rc)
-        return rc;
-    if (s->stagger) {
-        out->window = KDO_QUERY_STAGGER;
-        if ((rc = add_keys(t, s->stagger->partition, out, err)))
-            return rc;
-        if (s->stagger->extent == NULL)
-            return refuse(c, err, s->stagger->line, s->stagger->col, "STAGGER needs RANGE "
-                          "INTERVAL ...");
-        return extent_value(c, s->stagger->extent, &out->range_ms, err);
-    }
-    if (s->group_by) {
-        out->window = KDO_QUERY_TUMBLING;
-        return add_keys(t, s->group_by, out, err);
-    }
-    if (w) {
-        out->window = KDO_QUERY_SLIDING;
-        if ((rc = add_keys(t, w->partition, out, err)))
-            return rc;
-        return frame(c, w, out, err);
-    }
-    out->window = KDO_QUERY_CONTINUOUS;
-    return 0;
-}
-
-int kdo__query_from_ast(const struct kdo_query_config *c, struct kdo_query_config *out,
-                        struct kdo__query_texts *t, struct kdo_errinfo *err)
-{
-    const struct kdo_ast_select *s = c->select_ast;
-    *out = *c;
-    out->where = NULL;
-    out->select = NULL;
-    out->nselect = 0;
-    out->partition_by = NULL;
-    out->npartition = 0;
-    out->range_ms = 0;
-    out->by_rows = 0;
-    out->rows = 0;
+    const struct kdo_ast_select *s = q->sel;
     if (s->next)
-        return refuse(c, err, s->next->line, s->next->col, "UNION ALL is not supported yet");
-    if (s->distinct)
-        return refuse(c, err, s->line, s->col, "SELECT DISTINCT is not supported yet");
-    if (s->having)
-        return refuse(c, err, s->having->line, s->having->col, "HAVING is not supported yet");
-    int rc = from_clause(c, err);
-    if (rc == 0 && s->where)
-        rc = print(t, s->where, NULL, &out->where, err);
+        return kdo__query_fail(q, KDO_EPARSE, s->next->line, s->next->col, err,
+                               "UNION ALL is not supported yet");
+    if (s->from == NULL)
+        return kdo__query_fail(q, KDO_EPARSE, s->line, s->col, err, "a query needs FROM");
+    if (!s->stream)
+        return kdo__query_fail(q, KDO_EPARSE, s->line, s->col, err, "a query on a stream is "
+                               "SELECT STREAM (a SELECT without STREAM reads a table, which "
+                               "kdaout does not have)");
+    if (s->stagger && (s->stagger->order || s->stagger->frame == KDO_AST_FRAME_ROWS))
+        return kdo__query_fail(q, KDO_EPARSE, s->stagger->line, s->stagger->col, err,
+                               "STAGGER takes PARTITION BY ... RANGE INTERVAL ... only");
+    return check_from(q, s->from, err);
+}
+
+/* Whether qualifier id names the input stream: its resolved name, FROM's stream name
+ * (its last part) or FROM's alias. */
+static int is_input(const struct kdo_query *q, const struct kdo_ast_ident *id)
+{
+    const struct kdo_ast_from *f = q->sel->from;
+    const char *in = q->cfg.input_name ? q->cfg.input_name : "SOURCE_SQL_STREAM_001";
+    if (id->len == strlen(in) && memcmp(id->s, in, id->len) == 0)
+        return 1;
+    if (f->alias.s && f->alias.len == id->len && memcmp(f->alias.s, id->s, id->len) == 0)
+        return 1;
+    const struct kdo_ast_ident *last = &f->stream.part[f->stream.n - 1];
+    return f->stream.n > 0 && f->alias.s == NULL && last->len == id->len &&
+           memcmp(last->s, id->s, id->len) == 0;
+}
+
+static int strip(struct kdo_query *q, struct kdo_ast_expr *x, struct kdo_errinfo *err)
+{
+    if (x->kind != KDO_AST_NAME || x->name.n != 2)
+        return 0;
+    const struct kdo_ast_ident *id = &x->name.part[0];
+    if (!is_input(q, id) && q->key_text == NULL) /* the structured form ignores qualifiers */
+        return kdo__query_fail(q, KDO_ESCHEMA, id->line, id->col, err, "unknown stream %.*s "
+                               "(the query reads %s)", (int)id->len, id->s,
+                               q->sel->from->alias.s ? q->sel->from->alias.s
+                                                     : q->sel->from->stream.part[0].s);
+    x->name.part[0] = x->name.part[1];
+    x->name.n = 1;
+    return 0;
+}
+
+static int clone_at(struct kdo_query *q, const struct kdo_ast_expr *x, struct kdo_ast_expr **out,
+                    int depth, struct kdo_errinfo *err)
+{
+    int rc = 0;
+    *out = NULL;
+    if (x == NULL)
+        return 0;
+    if (depth > KDO_EXPR_MAX_DEPTH)
+        return kdo__query_fail(q, KDO_EDEPTH, x->line, x->col, err, "the expression nests "
+                               "deeper than %d", KDO_EXPR_MAX_DEPTH);
+    struct kdo_ast_expr *c = kdo_ast_alloc(&q->ast, sizeof *c);
+    if (c == NULL)
+        return kdo__query_fail(q, KDO_ETOOBIG, x->line, x->col, err, "the query is too large");
+    *c = *x;
+    c->next = NULL;
+    if ((rc = strip(q, c, err)) == 0)
+        rc = clone_at(q, x->a, &c->a, depth + 1, err);
     if (rc == 0)
-        rc = items(c, t, out, err);
+        rc = clone_at(q, x->b, &c->b, depth + 1, err);
     if (rc == 0)
-        rc = shape(c, t, out, err);
+        rc = clone_at(q, x->c, &c->c, depth + 1, err);
+    struct kdo_ast_expr **tail = &c->list;
+    for (const struct kdo_ast_expr *l = x->list; l && rc == 0; l = l->next) {
+        rc = clone_at(q, l, tail, depth + 1, err);
+        tail = &(*tail)->next;
+    }
+    *out = c;
     return rc;
+}
+
+int kdo__query_clone(struct kdo_query *q, const struct kdo_ast_expr *x, struct kdo_ast_expr **out,
+                     struct kdo_errinfo *err)
+{
+    return clone_at(q, x, out, 0, err);
+}
+
+char *kdo__query_print(const struct kdo_ast_expr *x)
+{
+    struct kdo_buf b;
+    kdo_buf_init(&b, 64 * 1024);
+    kdo_ast_print_expr(x, &b);
+    char *s = kdo_xstrndup(b.data ? b.data : "", b.len);
+    kdo_buf_cleanup(&b);
+    return s;
+}
+
+/* Makes x the name of slot `kind` n (keeps its position and list link). */
+static int to_slot(struct kdo_query *q, struct kdo_ast_expr *x, char kind, size_t n,
+                   struct kdo_errinfo *err)
+{
+    char name[32];
+    const char *s;
+    int len = snprintf(name, sizeof name, "%c%c%zu", KDO__QUERY_SLOT, kind, n);
+    if (kdo_arena_dup(&q->ast, name, (size_t)len, &s) != 0)
+        return kdo__query_fail(q, KDO_ETOOBIG, x->line, x->col, err, "the query is too large");
+    struct kdo_ast_expr *next = x->next;
+    int line = x->line, col = x->col;
+    memset(x, 0, sizeof *x);
+    x->kind = KDO_AST_NAME;
+    x->line = line;
+    x->col = col;
+    x->next = next;
+    x->name.n = 1;
+    x->name.part[0] = (struct kdo_ast_ident){s, (size_t)len, line, col};
+    return 0;
+}
+
+static const char *const agg_names[] = {"COUNT", "SUM", "AVG", "MIN", "MAX"};
+static const enum kdo_agg_fn agg_fns[] = {KDO_AGG_COUNT, KDO_AGG_SUM, KDO_AGG_AVG, KDO_AGG_MIN,
+                                          KDO_AGG_MAX};
+
+static int agg_fn(const struct kdo_ast_expr *x, enum kdo_agg_fn *fn)
+{
+    if (x->kind != KDO_AST_CALL || x->name.n != 1)
+        return 0;
+    for (size_t i = 0; i < sizeof agg_names / sizeof agg_names[0]; i++)
+        if (x->name.part[0].len == strlen(agg_names[i]) &&
+            memcmp(x->name.part[0].s, agg_names[i], x->name.part[0].len) == 0) {
+            *fn = agg_fns[i];
+            return 1;
+        }
+    return 0;
+}
+
+static int rewrite(struct kdo_query *q, struct kdo_ast_expr *x, int aggs_ok, int keys,
+                   struct kdo_errinfo *err);
+
+/* A new aggregate of the query from call x; x becomes its slot. */
+static int add_agg(struct kdo_query *q, struct kdo_ast_expr *x, enum kdo_agg_fn fn,
+                   struct kdo_errinfo *err)
+{
+    const char *name = kdo_agg_name(fn);
+    if (x->distinct)
+        return kdo__query_fail(q, KDO_EPARSE, x->line, x->col, err, "%s(DISTINCT ...) is not "
+                               "allowed in streaming aggregation (KDA refuses it; count a SELECT "
+                               "STREAM DISTINCT subquery instead)", name);
+    if (x->over && q->shape == KDO__SHAPE_GROUPED && q->key_text == NULL)
+        return kdo__query_fail(q, KDO_EPARSE, x->over->line, x->over->col, err, "%s ... OVER in "
+                               "a GROUP BY or STAGGER query is not supported yet", name);
+    int nargs = 0;
+    for (const struct kdo_ast_expr *l = x->list; l; l = l->next)
+        nargs++;
+    if (x->star ? fn != KDO_AGG_COUNT : nargs != 1)
+        return kdo__query_fail(q, KDO_ESCHEMA, x->line, x->col, err, "%s takes one argument%s",
+                               name, fn == KDO_AGG_COUNT ? " or *" : "");
+    q->aggs = kdo_xrealloc(q->aggs, (q->naggs + 1) * sizeof *q->aggs);
+    struct kdo__query_agg *g = &q->aggs[q->naggs];
+    memset(g, 0, sizeof *g);
+    g->over = x->over;
+    g->line = x->line;
+    g->col_at = x->col;
+    size_t n = q->naggs++;
+    enum kdo_type t = KDO_TYPE_NULL;
+    int rc = 0;
+    if (!x->star) {
+        if ((rc = rewrite(q, x->list, 0, 0, err)) == 0)
+            rc = kdo_expr_compile_ast(x->list, q->in_schema, &g->arg, err);
+        if (rc)
+            return rc;
+        t = kdo_expr_type(g->arg);
+        if (t == KDO_TYPE_NULL && fn == KDO_AGG_COUNT)
+            t = KDO_TYPE_VARCHAR; /* COUNT(NULL) counts no values; NULL means COUNT(*) */
+    }
+    if ((rc = kdo_agg_init(&g->agg, fn, t, err)) != 0) {
+        err->line = x->line;
+        err->column = x->col;
+        return rc;
+    }
+    return to_slot(q, x, 'A', n, err);
+}
+
+static int is_key(struct kdo_query *q, const struct kdo_ast_expr *x, size_t *k)
+{
+    if (q->nkeys == 0 || x->kind == KDO_AST_INT || x->kind == KDO_AST_STRING)
+        return 0;
+    char *p = kdo__query_print(x);
+    int found = 0;
+    for (size_t i = 0; i < q->nkeys && !found; i++)
+        if (strcmp(p, q->key_print[i]) == 0) {
+            *k = i;
+            found = 1;
+        }
+    free(p);
+    return found;
+}
+
+/* A column left in a grouped item: only ROWTIME (the window's end) may be. */
+static int loose_column(struct kdo_query *q, const struct kdo_ast_expr *x, struct kdo_errinfo *err)
+{
+    const struct kdo_ast_ident *id = &x->name.part[x->name.n - 1];
+    if (id->s[0] == KDO__QUERY_SLOT || (id->len == 7 && memcmp(id->s, "ROWTIME", 7) == 0) ||
+        kdo_row_schema_find(q->in_schema, id->s, id->len) < 0)
+        return 0;
+    return kdo__query_fail(q, KDO_EINVAL, id->line, id->col, err, "%.*s is neither inside an "
+                           "aggregate (COUNT, SUM, AVG, MIN, MAX), ROWTIME nor a %s key, written "
+                           "the same way", (int)id->len, id->s,
+                           q->key_text ? "partition_by" : "GROUP BY");
+}
+
+static int rewrite(struct kdo_query *q, struct kdo_ast_expr *x, int aggs_ok, int keys,
+                   struct kdo_errinfo *err)
+{
+    enum kdo_agg_fn fn;
+    size_t k;
+    int rc = 0;
+    if (agg_fn(x, &fn)) {
+        if (!aggs_ok)
+            return kdo__query_fail(q, KDO_EINVAL, x->line, x->col, err, "%s is an aggregate; "
+                                   "it is not allowed here (in WHERE, a key or another "
+                                   "aggregate's argument)", kdo_agg_name(fn));
+        return add_agg(q, x, fn, err);
+    }
+    if (keys && is_key(q, x, &k))
+        return to_slot(q, x, 'K', k, err);
+    if (keys && x->kind == KDO_AST_NAME)
+        return loose_column(q, x, err);
+    if (x->kind == KDO_AST_CALL && x->over) /* an analytic function: LAG, FIRST_VALUE, ... */
+        return kdo__query_fail(q, KDO_EPARSE, x->line, x->col, err, "%s ... OVER is not "
+                               "supported yet (issue 14); OVER takes COUNT, SUM, AVG, MIN and MAX",
+                               x->name.part[x->name.n - 1].s);
+    struct kdo_ast_expr *kids[] = {x->a, x->b, x->c};
+    for (size_t i = 0; i < 3 && rc == 0; i++)
+        if (kids[i])
+            rc = rewrite(q, kids[i], aggs_ok, keys, err);
+    for (struct kdo_ast_expr *l = x->list; l && rc == 0; l = l->next)
+        rc = rewrite(q, l, aggs_ok, keys, err);
+    return rc;
+}
+
+int kdo__query_slots(struct kdo_query *q, struct kdo_ast_expr *x, int aggs_ok,
+                     struct kdo_errinfo *err)
+{
+    return rewrite(q, x, aggs_ok, aggs_ok && q->shape == KDO__SHAPE_GROUPED, err);
 }

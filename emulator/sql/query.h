@@ -1,35 +1,54 @@
 /*
  * query.h -- the emulated application's query over typed rows: one pump's
- * SELECT STREAM ... FROM SOURCE_SQL_STREAM_001 [WHERE ...] [window].
+ * SELECT STREAM, given as its syntax tree (select_ast: the SQL form) or as
+ * text fragments (where, select, partition_by and the window fields: the
+ * structured scenario form, which is made into the same tree), compiled
+ * through one plan.
  *
- * Source rows are read with the input schema (JSON or CSV, rowfmt.h), get
- * the implicit ROWTIME and APPROXIMATE_ARRIVAL_TIME columns, are filtered
- * by WHERE and then, by window kind (CONTRACT.md §8):
+ * Rows come in as text (JSON or CSV, rowfmt.h, read with the declared
+ * columns) or typed (kdo_query_input_row, a chained stream's rows), get the
+ * implicit ROWTIME and APPROXIMATE_ARRIVAL_TIME columns, are filtered by
+ * WHERE and then, by the query's shape (CONTRACT.md §8):
  *
- *   continuous  each row is projected by the SELECT expressions;
- *   tumbling    GROUP BY keys, STEP(ROWTIME BY INTERVAL ...) (or FLOOR(ROWTIME
- *               TO unit), or `range_ms`): rows fold into their group's
- *               aggregates; when the window ends, one row per group that had
- *               rows, in the order the groups first appeared, ROWTIME = the
- *               window's end;
- *   sliding     WINDOW W AS (PARTITION BY keys RANGE INTERVAL ... PRECEDING
- *               or ROWS n PRECEDING): one output row per input row, its
- *               aggregates over the partition's rows in [ROWTIME - range,
- *               ROWTIME] (or the row and the n before it);
+ *   continuous  each row is projected by the SELECT items;
+ *   tumbling    GROUP BY keys with a STEP(ROWTIME BY INTERVAL ...) or
+ *               FLOOR(ROWTIME TO unit) key (or, in the text form,
+ *               `range_ms`), other keys may be event-time buckets: rows
+ *               fold into their group's aggregates; when the window ends,
+ *               one row per group that had rows, in the order the groups
+ *               first appeared, ROWTIME = the window's end; HAVING filters
+ *               them;
+ *   sliding     aggregates OVER a window -- WINDOW w AS (PARTITION BY keys
+ *               RANGE INTERVAL ... PRECEDING | ROWS n PRECEDING), named or
+ *               inline, several per query, each aggregate over its own: one
+ *               output row per input row, each aggregate over its window's
+ *               partition: the rows in [ROWTIME - range, ROWTIME] (a row
+ *               exactly `range` old is in) or the row and the n before it;
+ *               a row sees only rows that arrived before it;
  *   stagger     WINDOWED BY STAGGER (PARTITION BY keys RANGE INTERVAL ...): a
  *               key's first row opens its window, which closes `range` later
  *               with one row, ROWTIME = the close; the next row opens another.
  *
- * A SELECT item is an expression, or an aggregate COUNT(*) / COUNT, SUM,
- * AVG, MIN, MAX (expr) [OVER w] (aggregate.h); in a tumbling or stagger
- * query the other items must be keys, written as in partition_by, or
- * ROWTIME.  Rows are written in the destination's RecordFormatType.  A row
- * that cannot be read or evaluated goes to the error stream (the sink's
- * error callback, with KDA's ERROR_NAME and MESSAGE), never silently
- * dropped.  ROWTIME never goes back: a row given an earlier time than the
- * last gets the last one, as KDA's ROWTIME is monotonic.  No clock: windows
- * close in kdo_query_advance() at kdo_query_next_deadline().  The SQL text
- * of a KDA application compiles to this configuration.
+ * A SELECT item is any expression, aggregates (COUNT(*) / COUNT, SUM, AVG,
+ * MIN, MAX) included anywhere in it (SUM(x) / COUNT(*)); in a grouped query
+ * a column outside an aggregate must be a GROUP BY key, written the same
+ * way, or ROWTIME.  Output columns are named as KDA names them: the alias,
+ * a column reference's column name (s.PRICE -> PRICE), else EXPR$n (n the
+ * 0-based item position); `*` is every input column, without ROWTIME.
+ * SELECT STREAM DISTINCT drops rows equal (ROWTIME aside) to one already out
+ * in the same tumbling window, or, for a continuous query, with the same
+ * value of its monotonic item over ROWTIME (FLOOR/STEP), which KDA
+ * requires.  Refused at compile time with file:line:col and the feature's
+ * name: JOIN, TABLE(...), a subquery in FROM (the binder makes it a
+ * stream), UNION ALL, COUNT(DISTINCT) (KDA refuses it in streaming
+ * aggregation), analytic functions (LAG, FIRST_VALUE, ...), ORDER BY in a
+ * window, an undefined window name.  Rows are written in the destination's
+ * RecordFormatType, or handed over typed (sink->typed).  A row that cannot
+ * be read or evaluated goes to the error stream (the sink's error callback,
+ * with KDA's ERROR_NAME and MESSAGE), never silently dropped.  ROWTIME never
+ * goes back: a row given an earlier time than the last gets the last one,
+ * as KDA's ROWTIME is monotonic.  No clock: windows close in
+ * kdo_query_advance() at kdo_query_next_deadline().
  */
 #ifndef KDO_QUERY_H
 #define KDO_QUERY_H

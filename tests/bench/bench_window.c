@@ -12,9 +12,18 @@
  * the work every kind must do first.  The output row counts are known in
  * advance and checked, with the aggregate COUNT of a first or last row, so
  * a fast but wrong window fails the run (exit 1) instead of looking good.
+ * Each kind runs twice: configured by the structured (text) form, and as the
+ * same query written in SQL (a SELECT tree); both compile to one plan, so
+ * "x text" (the SQL run's time over the text run's) should stay near 1.0.
+ * A third run takes the SQL form's rows typed (sink->typed, as a chained
+ * stream reads them), unformatted: the window's own cost without the
+ * output JSON, whose DOUBLE formatting dominates a sliding window's time.
+ * An argument runs only the kinds whose name contains it (for a profiler:
+ * `perf record ./bench_window "sliding RANGE"`).
  */
 #include "base/errors.h"
 #include "base/rng.h"
+#include "sql/parse.h"
 #include "sql/query.h"
 #include "sql/row.h"
 #include "sql/rowfmt.h"
@@ -91,6 +100,14 @@ static int count_row(void *ctx, kdo_time_ns now, const char *row, size_t len)
     return 0;
 }
 
+static int count_typed(void *ctx, kdo_time_ns rowtime, const struct kdo_row *out)
+{
+    struct counts *c = ctx;
+    c->rows++;
+    c->bytes += kdo_row_schema_count(kdo_row_schema(out));
+    return 0;
+}
+
 static void count_error(void *ctx, kdo_time_ns now, const struct kdo_query_error *e)
 {
     struct counts *c = ctx;
@@ -109,6 +126,7 @@ static const char *const sel_slide[] = {"TICKER_SYMBOL", "PRICE", "COUNT(*) OVER
 
 struct kind {
     const char *name;
+    const char *sql; /* the same query in SQL */
     struct kdo_query_config c;
     uint64_t want_rows; /* 0: `rising`, filled in at run time */
     const char *first_has, *last_has;
@@ -117,36 +135,61 @@ struct kind {
 /* 1,000 s of rows: 17 windows of 60 s (the last one partial), each with every ticker. */
 #define GROUP_ROWS ((uint64_t)TICKERS * ((ROWS / 1000 + 59) / 60))
 
+#define FROM " FROM SOURCE_SQL_STREAM_001"
+#define SLIDE_ITEMS "SELECT STREAM TICKER_SYMBOL, PRICE, COUNT(*) OVER W AS N, " \
+    "AVG(PRICE) OVER W AS A, MIN(PRICE) OVER W AS LO, MAX(PRICE) OVER W AS HI" FROM
+
 static struct kind kinds[] = {
-    {"continuous", {.where = "CHANGE > 0", .select = sel_continuous, .nselect = 2}, 0, NULL,
-     NULL},
+    {"continuous", "SELECT STREAM TICKER_SYMBOL, PRICE" FROM " WHERE CHANGE > 0",
+     {.where = "CHANGE > 0", .select = sel_continuous, .nselect = 2}, 0, NULL, NULL},
     {"tumbling 60 s",
+     "SELECT STREAM TICKER_SYMBOL, COUNT(*) AS N, AVG(PRICE) AS A" FROM " GROUP BY "
+     "TICKER_SYMBOL, STEP(SOURCE_SQL_STREAM_001.ROWTIME BY INTERVAL '60' SECOND)",
      {.window = KDO_QUERY_TUMBLING, .partition_by = by_ticker, .npartition = 1,
       .range_ms = 60000, .select = sel_group, .nselect = 3},
      GROUP_ROWS, "\"N\":3000,", "\"N\":2000,"},
     {"sliding RANGE 60 s",
+     SLIDE_ITEMS " WINDOW W AS (PARTITION BY TICKER_SYMBOL RANGE INTERVAL '60' SECOND PRECEDING)",
      {.window = KDO_QUERY_SLIDING, .partition_by = by_ticker, .npartition = 1,
       .range_ms = 60000, .select = sel_slide, .nselect = 6},
      ROWS, "\"N\":1,", "\"N\":3001,"},
     {"sliding ROWS 100",
+     SLIDE_ITEMS " WINDOW W AS (PARTITION BY TICKER_SYMBOL ROWS 100 PRECEDING)",
      {.window = KDO_QUERY_SLIDING, .partition_by = by_ticker, .npartition = 1, .by_rows = 1,
       .rows = 100, .select = sel_slide, .nselect = 6},
      ROWS, "\"N\":1,", "\"N\":101,"},
     {"stagger 60 s",
+     "SELECT STREAM TICKER_SYMBOL, COUNT(*) AS N, AVG(PRICE) AS A" FROM " WINDOWED BY "
+     "STAGGER (PARTITION BY TICKER_SYMBOL RANGE INTERVAL '60' SECOND)",
      {.window = KDO_QUERY_STAGGER, .partition_by = by_ticker, .npartition = 1,
       .range_ms = 60000, .select = sel_group, .nselect = 3},
      GROUP_ROWS, "\"N\":3000,", "\"N\":2000,"},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
-static double kind_once(const struct kind *k, struct counts *c)
+/* Runs kind k in its text form (mode 0), as SQL (1), or as SQL into a typed sink (2);
+ * returns the seconds taken. */
+static double kind_once(const struct kind *k, int mode, struct counts *c)
 {
+    int sql = mode > 0;
     struct kdo_query_config cfg = k->c;
     struct kdo_query *q;
     struct kdo_errinfo err = {0};
-    struct kdo_query_sink sink = {count_row, count_error, c, NULL};
+    struct kdo_query_sink sink = {count_row, count_error, c, mode == 2 ? count_typed : NULL};
+    struct kdo_arena arena;
+    struct kdo_ast_program *prog;
+    kdo_arena_init(&arena, 1 << 20);
+    if (sql) {
+        if (kdo_sql_parse("bench.sql", k->sql, strlen(k->sql), &arena, &prog, &err) != 0) {
+            fprintf(stderr, "bench_window: %s: %s\n", k->sql, err.msg);
+            exit(1);
+        }
+        cfg = (struct kdo_query_config){.select_ast = prog->stmts->query->selects};
+    }
     cfg.epoch_ms = EPOCH_MS;
-    if (kdo_query_new(&cfg, &q, &err) != 0) {
+    int rc = kdo_query_new(&cfg, &q, &err);
+    kdo_arena_cleanup(&arena);
+    if (rc != 0) {
         fprintf(stderr, "bench_window: %s: %s\n", k->name, err.msg);
         exit(1);
     }
@@ -223,34 +266,50 @@ static int plausible(const struct kind *k, const struct counts *c)
     return ok ? 0 : -1;
 }
 
-int main(void)
+static int selected(const char *name, const char *filter)
 {
-    double best[NKINDS], base = 1e9;
-    struct counts c[NKINDS];
+    return filter == NULL || strstr(name, filter) != NULL;
+}
+
+int main(int argc, char **argv)
+{
+    double best[NKINDS][3], base = 1e9;
+    struct counts c[NKINDS][3];
+    const char *filter = argc > 1 ? argv[1] : NULL;
     int bad = 0;
     make_rows();
     for (size_t k = 0; k < NKINDS; k++)
-        best[k] = 1e9;
+        best[k][0] = best[k][1] = best[k][2] = 1e9;
     for (int rep = 0; rep < REPS; rep++) {
         double b = parse_once();
         base = b < base ? b : base;
-        for (size_t k = 0; k < NKINDS; k++) {
-            double t = kind_once(&kinds[k], &c[k]);
-            best[k] = t < best[k] ? t : best[k];
-            if (rep == 0 && plausible(&kinds[k], &c[k]) != 0)
-                bad = 1;
-        }
+        for (size_t k = 0; k < NKINDS; k++)
+            for (int m = 0; m < 3 && selected(kinds[k].name, filter); m++) {
+                double t = kind_once(&kinds[k], m, &c[k][m]);
+                best[k][m] = t < best[k][m] ? t : best[k][m];
+                if (rep == 0 && m < 2 && plausible(&kinds[k], &c[k][m]) != 0)
+                    bad = 1;
+                if (rep == 0 && m == 2 && c[k][2].rows != c[k][1].rows) {
+                    fprintf(stderr, "bench_window: %s: %" PRIu64 " typed rows, %" PRIu64
+                            " formatted\n", kinds[k].name, c[k][2].rows, c[k][1].rows);
+                    bad = 1;
+                }
+            }
     }
     printf("windows, one core: %d rows (%d tickers, 1,000 rows per simulated second), "
            "best of %d, seed %d\n", ROWS, TICKERS, REPS, SEED);
-    printf("  %-20s %12s %10s %12s %12s\n", "kind", "rows/s", "x parse", "output rows",
-           "output MB");
-    printf("  %-20s %12.0f %10s %12s %12s\n", "baseline: parse only", ROWS / base, "1.0", "-",
-           "-");
+    printf("  %-20s %10s %8s %11s %9s %10s %7s %10s\n", "kind", "rows/s", "x parse",
+           "output rows", "output MB", "SQL rows/s", "x text", "typed out");
+    printf("  %-20s %10.0f %8s\n", "baseline: parse only", ROWS / base, "1.0");
     for (size_t k = 0; k < NKINDS; k++)
-        printf("  %-20s %12.0f %10.1f %12" PRIu64 " %12.1f\n", kinds[k].name, ROWS / best[k],
-               best[k] / base, c[k].rows, (double)c[k].bytes / 1e6);
-    printf("  (x parse: time per row as a multiple of only reading it)\n");
+        if (selected(kinds[k].name, filter))
+            printf("  %-20s %10.0f %8.1f %11" PRIu64 " %9.1f %10.0f %7.2f %10.0f\n",
+                   kinds[k].name, ROWS / best[k][0], best[k][0] / base, c[k][0].rows,
+                   (double)c[k][0].bytes / 1e6, ROWS / best[k][1], best[k][1] / best[k][0],
+                   ROWS / best[k][2]);
+    printf("  (x parse: time per row as a multiple of only reading it; x text: the SQL form's "
+           "time over the text form's;\n   typed out: rows/s of the SQL form into a typed "
+           "sink, no output formatting)\n");
     for (size_t i = 0; i < POOL; i++)
         free(pool[i]);
     if (bad)

@@ -108,6 +108,44 @@ START_TEST(test_every_formatted_double_reads_back)
 }
 END_TEST
 
+/* The fast path for few decimal places (prices) gives the digits of the plain
+ * shortest search: "%.*e" with 1, 2, ... 17 digits until one reads back. */
+START_TEST(test_few_places_match_the_shortest_search)
+{
+    uint64_t x = 88172645463325252u;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double d = i % 3 == 0 ? (double)(x % 100000000) / 100.0
+                 : i % 3 == 1 ? (double)(x % 1000000000) / pow(10, (double)(x % 13))
+                              : (double)(x % 100000) / 100.0 / (double)((x >> 20) % 97 + 1);
+        char out[32], want[40], got[40];
+        int p = 1, k = 0;
+        kdo_double_format(d, out);
+        for (; p < 17; p++) {
+            snprintf(want, sizeof want, "%.*e", p - 1, d);
+            if (strtod(want, NULL) == d)
+                break;
+        }
+        snprintf(want, sizeof want, "%.*e", p - 1, d);
+        for (const char *c = out; *c && *c != 'E'; c++) /* the digits, as "%e" shows them */
+            if (*c >= '0' && *c <= '9' && (k > 0 || *c != '0'))
+                got[k++] = *c;
+        while (k > 1 && got[k - 1] == '0')
+            k--;
+        got[k] = '\0';
+        k = 0;
+        for (const char *c = want; *c && *c != 'e'; c++)
+            if (*c >= '0' && *c <= '9')
+                want[k++] = *c;
+        while (k > 1 && want[k - 1] == '0')
+            k--;
+        want[k] = '\0';
+        ck_assert_msg(strcmp(got, want) == 0, "%.17g: [%s] has digits %s, want %s", d, out, got,
+                      want);
+    }
+}
+END_TEST
+
 /* --- reading a DOUBLE ------------------------------------------------------- */
 
 START_TEST(test_double_parse_reads_only_the_n_bytes_given)
@@ -235,6 +273,7 @@ int main(void)
         {"zeros_and_values_that_are_not_numbers", test_zeros_and_values_that_are_not_numbers},
         {"shortest_digits_that_read_back", test_shortest_digits_that_read_back},
         {"every_formatted_double_reads_back", test_every_formatted_double_reads_back},
+        {"few_places_match_the_shortest_search", test_few_places_match_the_shortest_search},
         {"double_parse_reads_only_the_n_bytes_given", test_double_parse_reads_only_the_n_bytes_given},
         {"double_parse_accepts_every_decimal_form", test_double_parse_accepts_every_decimal_form},
         {"double_parse_refuses_what_is_not_strict_decimal",
