@@ -34,6 +34,7 @@ struct stream_rt {
     size_t noutputs;
     int depth;  /* pumps between a source and this stream at most */
     int direct; /* a source row can reach it through pumps that do not fold */
+    unsigned char *copy; /* per column: every pump writing it writes ROWTIME there */
 };
 
 struct pump_rt {
@@ -241,6 +242,56 @@ static const struct kdo_ast_select *from_internal(const struct kdo_ast_select *s
     return copy;
 }
 
+/* 1 when an item is a bare (or stream-qualified) ROWTIME. */
+static int is_rowtime_item(const struct kdo_ast_item *it)
+{
+    const struct kdo_ast_expr *x = it->expr;
+    return x->kind == KDO_AST_NAME && x->name.n <= 2 &&
+           strcmp(x->name.part[x->name.n - 1].s, "ROWTIME") == 0;
+}
+
+/* The columns of each stream that always hold their row's ROWTIME: those
+ * every pump writing the stream fills with ROWTIME (the SQL Reference's
+ * `rowtime AS window_time`), by position or INSERT list.  A pump with a *
+ * says nothing.  From the tree, before any pump compiles: a pump may read a
+ * stream whose writer comes later in the file.  Then STEP/FLOOR over such a
+ * column makes windows as over ROWTIME (query.h's rowtime_copies). */
+static void find_rowtime_copies(struct kdo_program *p)
+{
+    const struct kdo_bind_program *b = p->b;
+    size_t *writers = kdo_xcalloc(b->nstreams + 1, sizeof *writers);
+    unsigned char *says = kdo_xcalloc(KDO_ROW_MAX_COLUMNS, 1);
+    for (size_t s = 0; s < b->nstreams; s++)
+        p->streams[s].copy = kdo_xcalloc(KDO_ROW_MAX_COLUMNS, 1);
+    for (size_t i = 0; i < b->npumps; i++)
+        writers[b->pumps[i].target]++;
+    for (size_t s = b->nsources; s < b->nstreams; s++) {
+        unsigned short votes[KDO_ROW_MAX_COLUMNS] = {0};
+        for (size_t i = 0; i < b->npumps; i++) {
+            const struct kdo_bind_pump *bp = &b->pumps[i];
+            if (bp->target != s)
+                continue;
+            memset(says, 0, KDO_ROW_MAX_COLUMNS);
+            size_t k = 0;
+            for (const struct kdo_ast_item *it = bp->select->items; it; it = it->next, k++) {
+                if (it->expr->kind == KDO_AST_STAR) {
+                    memset(says, 0, KDO_ROW_MAX_COLUMNS);
+                    break;
+                }
+                size_t col = bp->map && k < bp->nmap ? (size_t)bp->map[k] : k;
+                if (col < KDO_ROW_MAX_COLUMNS && is_rowtime_item(it))
+                    says[col] = 1;
+            }
+            for (size_t c = 0; c < KDO_ROW_MAX_COLUMNS; c++)
+                votes[c] += says[c];
+        }
+        for (size_t c = 0; c < KDO_ROW_MAX_COLUMNS; c++)
+            p->streams[s].copy[c] = writers[s] > 0 && votes[c] == writers[s];
+    }
+    free(says);
+    free(writers);
+}
+
 static int compile_pump(struct kdo_program *p, size_t i, struct kdo_arena *arena,
                         struct kdo_errinfo *e)
 {
@@ -248,7 +299,8 @@ static int compile_pump(struct kdo_program *p, size_t i, struct kdo_arena *arena
     struct kdo_bind_stream *src = &p->b->streams[bp->source], *t = &p->b->streams[bp->target];
     struct kdo_query_config qc = {.select_ast = bp->select, .input_schema = src->schema,
                                   .input_name = src->name, .file = p->file,
-                                  .epoch_ms = p->epoch_ms};
+                                  .epoch_ms = p->epoch_ms,
+                                  .rowtime_copies = p->streams[bp->source].copy};
     struct pump_rt *pr = &p->pumps[i];
     pr->prog = p;
     pr->index = i;
@@ -340,6 +392,8 @@ static int build(struct kdo_program *p, const struct kdo_program_config *c,
         p->streams = kdo_xcalloc(p->b->nstreams, sizeof *p->streams);
         p->order = kdo_xcalloc(p->b->npumps + 1, sizeof *p->order);
     }
+    if (rc == 0)
+        find_rowtime_copies(p);
     for (size_t i = 0; rc == 0 && i < p->b->npumps; i++)
         rc = compile_pump(p, i, &arena, e); /* a subquery's pump comes before its reader */
     kdo_arena_cleanup(&arena);    /* the tree was borrowed by the compile only */
@@ -395,6 +449,7 @@ void kdo_program_free(struct kdo_program *p)
     for (size_t s = 0; p->streams && s < p->b->nstreams; s++) {
         kdo_row_free(p->streams[s].row);
         free(p->streams[s].readers);
+        free(p->streams[s].copy);
     }
     free(p->streams);
     free(p->pumps);

@@ -79,6 +79,8 @@ struct kdo_query {
     struct kdo_row_schema *read_schema, *in_schema;
     struct kdo_row *read, *in;
     int rowtime_col, arrival_col;
+    unsigned char *rowtime_copy; /* per input column: it always holds ROWTIME (query.h) */
+    size_t nrowtime_copy;
     struct kdo_rowfmt_reader *reader;
     struct kdo_expr *where;
     /* Aggregates. */
@@ -152,5 +154,12 @@ int kdo__query_plan(struct kdo_query *q, struct kdo_errinfo *err);
 
 /* query-run.c */
 void kdo__query_part_fini(void *payload);
+
+/* 1 when input column `col` is ROWTIME or always holds it. */
+static inline int kdo__query_is_rowtime(const struct kdo_query *q, int col)
+{
+    return col == q->rowtime_col ||
+           (col >= 0 && (size_t)col < q->nrowtime_copy && q->rowtime_copy[col]);
+}
 
 #endif

@@ -160,7 +160,7 @@ static int grouped_keys(struct kdo_query *q, struct kdo_errinfo *err)
         int col;
         int64_t w;
         if (q->cfg.window != KDO_QUERY_TUMBLING || !kdo_expr_time_bucket(q->keys[i], &col, &w) ||
-            col != q->rowtime_col)
+            !kdo__query_is_rowtime(q, col))
             continue;
         if (q->time_key >= 0)
             return kdo__query_fail(q, KDO_EINVAL, q->key_ast[i]->line, q->key_ast[i]->col, err,
@@ -497,7 +497,7 @@ static int plan_distinct(struct kdo_query *q, struct kdo_errinfo *err)
     for (size_t i = 0; i < q->nitems; i++) {
         int col;
         int64_t w;
-        if (kdo_expr_time_bucket(q->items[i], &col, &w) && col == q->rowtime_col) {
+        if (kdo_expr_time_bucket(q->items[i], &col, &w) && kdo__query_is_rowtime(q, col)) {
             q->distinct_bucket = (int)i;
             return 0;
         }

@@ -78,6 +78,12 @@ static int implicit_name(const char *name)
 static int build_typed_input(struct kdo_query *q, struct kdo_errinfo *err)
 {
     const struct kdo_row_schema *s = q->cfg.input_schema;
+    if (q->cfg.rowtime_copies) {
+        q->nrowtime_copy = kdo_row_schema_count(s);
+        q->rowtime_copy = kdo_xmalloc(q->nrowtime_copy + 1);
+        memcpy(q->rowtime_copy, q->cfg.rowtime_copies, q->nrowtime_copy);
+        q->cfg.rowtime_copies = NULL; /* borrowed for kdo_query_new only */
+    }
     for (size_t i = 0; i < kdo_row_schema_count(s); i++) {
         const struct kdo_row_column *col = kdo_row_schema_column(s, i);
         if (implicit_name(col->name))
@@ -383,6 +389,7 @@ void kdo_query_free(struct kdo_query *q)
     free_strings(q->item_name, q->nitems);
     free(q->item_ast);
     free(q->item_is_rowtime);
+    free(q->rowtime_copy);
     for (size_t i = 0; i < q->naggs; i++)
         kdo_expr_free(q->aggs[i].arg);
     free(q->aggs);

@@ -99,6 +99,12 @@ struct kdo_query_config {
      * it or by the FROM alias resolve.  NULL: SOURCE_SQL_STREAM_001. */
     const char *input_name;
     const char *file; /* for error positions (file:line:col); may be NULL */
+    /* NULL, or one flag per input_schema column: 1 when the column always
+     * holds its row's ROWTIME (a pump wrote ROWTIME there, as the SQL
+     * Reference's `rowtime AS window_time` does).  Such a column is
+     * monotonic like ROWTIME: STEP/FLOOR over it makes tumbling windows and
+     * DISTINCT buckets as over ROWTIME.  Copied by kdo_query_new. */
+    const unsigned char *rowtime_copies;
 };
 
 /* Partitions (groups) alive at once at most; a row that would make one

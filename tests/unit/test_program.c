@@ -292,6 +292,44 @@ START_TEST(a_subquery_in_from_runs_first)
 }
 END_TEST
 
+/* The SQL Reference's exact count of distinct items (count-distinct-items,
+ * /work/kda-sql/examples/11), verbatim: a DISTINCT subquery keeps
+ * `rowtime as window_time`, and the outer GROUP BY STEP(window_time) makes
+ * the windows -- the column always holds ROWTIME, so it is as monotonic.
+ * Window [0, 5 s): AMZN 10 (twice: one), AMZN 11, ORCL 5; [5, 10 s): AMZN 10. */
+START_TEST(count_distinct_items_example_11)
+{
+    column("TICKER_SYMBOL", KDO_TYPE_VARCHAR, 4);
+    column("CHANGE", KDO_TYPE_DOUBLE, 0);
+    column("PRICE", KDO_TYPE_DOUBLE, 0);
+    static const char *const out[] = {"OUTPUT_STREAM"};
+    load_ok("CREATE OR REPLACE STREAM output_stream (ticker_symbol VARCHAR(4), unique_count BIGINT);\n"
+            "CREATE OR REPLACE PUMP stream_pump AS\n"
+            "INSERT INTO output_stream\n"
+            "SELECT STREAM TICKER_SYMBOL, COUNT(distinct_stream.price) AS unique_count\n"
+            "  FROM (\n"
+            "    SELECT STREAM DISTINCT rowtime as window_time,\n"
+            "      TICKER_SYMBOL,\n"
+            "      CHANGE,\n"
+            "      PRICE,\n"
+            "      STEP((SOURCE_SQL_STREAM_001.rowtime) BY INTERVAL '5' SECOND)\n"
+            "      FROM SOURCE_SQL_STREAM_001) as distinct_stream\n"
+            "GROUP BY TICKER_SYMBOL,\n"
+            "    STEP((distinct_stream.window_time) BY INTERVAL '5' SECOND);",
+            NULL, 1, out, 1);
+    in(0, S(1), "{\"TICKER_SYMBOL\":\"AMZN\",\"CHANGE\":1,\"PRICE\":10}");
+    in(0, S(2), "{\"TICKER_SYMBOL\":\"AMZN\",\"CHANGE\":1,\"PRICE\":10}");
+    in(0, S(3), "{\"TICKER_SYMBOL\":\"AMZN\",\"CHANGE\":1,\"PRICE\":11}");
+    in(0, S(4), "{\"TICKER_SYMBOL\":\"ORCL\",\"CHANGE\":0,\"PRICE\":5}");
+    in(0, S(6), "{\"TICKER_SYMBOL\":\"AMZN\",\"CHANGE\":1,\"PRICE\":10}");
+    run_to(S(10));
+    ck_assert_str_eq(got, "0@5 {\"TICKER_SYMBOL\":\"AMZN\",\"UNIQUE_COUNT\":2}\n"
+                          "0@5 {\"TICKER_SYMBOL\":\"ORCL\",\"UNIQUE_COUNT\":1}\n"
+                          "0@10 {\"TICKER_SYMBOL\":\"AMZN\",\"UNIQUE_COUNT\":1}\n");
+    ck_assert_str_eq(errors, "");
+}
+END_TEST
+
 START_TEST(one_stream_to_two_outputs_in_their_formats)
 {
     static const char *const outs[] = {"DESTINATION_SQL_STREAM", "OTHER",
@@ -379,6 +417,7 @@ static Suite *program_suite(void)
     tcase_add_test(tc, a_tumbling_pump_in_a_chain_folds);
     tcase_add_test(tc, two_pumps_write_one_stream);
     tcase_add_test(tc, a_subquery_in_from_runs_first);
+    tcase_add_test(tc, count_distinct_items_example_11);
     tcase_add_test(tc, one_stream_to_two_outputs_in_their_formats);
     tcase_add_test(tc, bad_rows_and_failed_casts_go_to_the_error_stream);
     tcase_add_test(tc, outputs_must_be_declared_and_written);
