@@ -62,6 +62,7 @@ struct kdo_program {
     /* The call in progress. */
     const struct kdo_program_sink *sink;
     uint64_t step_rows;
+    kdo_time_ns arrival; /* the source row's APPROXIMATE_ARRIVAL_TIME */
 };
 
 static int64_t wall_ms(const struct kdo_program *p, kdo_time_ns t)
@@ -111,7 +112,8 @@ static int push(struct kdo_program *p, size_t s, kdo_time_ns rowtime)
     }
     for (size_t i = 0; i < st->nreaders; i++) {
         struct pump_rt *pr = &p->pumps[st->readers[i]];
-        int rc = kdo_query_input_row(pr->q, rowtime, st->row, &pr->sink);
+        kdo_time_ns arrival = s < p->b->nsources ? p->arrival : rowtime;
+        int rc = kdo_query_input_row(pr->q, rowtime, arrival, st->row, &pr->sink);
         if (rc)
             return rc;
     }
@@ -197,6 +199,7 @@ int kdo_program_input(struct kdo_program *p, unsigned source, kdo_time_ns rowtim
     p->sink = sink;
     p->step_rows = 0;
     rowtime -= rowtime % KDO_MS; /* ROWTIME is a TIMESTAMP: milliseconds */
+    p->arrival = arrival;
     int rc = advance(p, rowtime);
     if (rc)
         return rc;

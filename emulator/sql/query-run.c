@@ -547,8 +547,8 @@ int kdo_query_input(struct kdo_query *q, kdo_time_ns rowtime, kdo_time_ns arriva
     return process(q, rowtime, rc, &e, data, len, sink);
 }
 
-int kdo_query_input_row(struct kdo_query *q, kdo_time_ns rowtime, const struct kdo_row *in,
-                        const struct kdo_query_sink *sink)
+int kdo_query_input_row(struct kdo_query *q, kdo_time_ns rowtime, kdo_time_ns arrival,
+                        const struct kdo_row *in, const struct kdo_query_sink *sink)
 {
     struct kdo_query_error e;
     if (q->cfg.input_schema == NULL || kdo_row_schema(in) != q->cfg.input_schema)
@@ -558,7 +558,7 @@ int kdo_query_input_row(struct kdo_query *q, kdo_time_ns rowtime, const struct k
     if (err)
         return err;
     kdo_arena_reset(&q->scratch);
-    int rc = admit(q, rowtime, rowtime, in, &e);
+    int rc = admit(q, rowtime, arrival, in, &e);
     if (rc != KDO_EPARSE)
         return process(q, rowtime, rc, &e, NULL, 0, sink);
     /* The error stream's DATA_ROW: the typed row as JSON. */

@@ -148,12 +148,13 @@ struct kdo_query_sink {
  * EXPR$n as KDA names the others) and types; borrowed from the query. */
 const struct kdo_row_schema *kdo_query_output_schema(const struct kdo_query *q);
 
-/* Runs one typed row (a chained in-application stream's, schema = the config's
- * input_schema, borrowed for the call) at `rowtime`, after closing the windows due by
- * then; APPROXIMATE_ARRIVAL_TIME is the ROWTIME.  Returns 0, KDO_EINVAL if `in` is not of
- * the input schema, or what the sink returned. */
-int kdo_query_input_row(struct kdo_query *q, kdo_time_ns rowtime, const struct kdo_row *in,
-                        const struct kdo_query_sink *sink);
+/* Runs one typed row (a source's, or a chained in-application stream's; schema = the
+ * config's input_schema, borrowed for the call) at `rowtime`, after closing the windows
+ * due by then; APPROXIMATE_ARRIVAL_TIME is `arrival` (a chained stream's rows pass their
+ * ROWTIME).  Returns 0, KDO_EINVAL if `in` is not of the input schema, or what the sink
+ * returned. */
+int kdo_query_input_row(struct kdo_query *q, kdo_time_ns rowtime, kdo_time_ns arrival,
+                        const struct kdo_row *in, const struct kdo_query_sink *sink);
 
 /* Runs one source row read at `rowtime` that arrived at `arrival`, after
  * closing the windows due by then.  Returns 0 or what sink->row returned. */

@@ -330,6 +330,24 @@ START_TEST(count_distinct_items_example_11)
 }
 END_TEST
 
+/* A source row read late (backpressure) keeps its arrival as
+ * APPROXIMATE_ARRIVAL_TIME; a chained stream's rows have their ROWTIME. */
+START_TEST(approximate_arrival_time_is_the_source_rows_arrival)
+{
+    ticker_input();
+    load_ok("CREATE STREAM mid (sym VARCHAR(4), a TIMESTAMP);\n"
+            "CREATE STREAM \"DESTINATION_SQL_STREAM\" (a TIMESTAMP, b TIMESTAMP);\n"
+            "CREATE PUMP p1 AS INSERT INTO mid\n"
+            "  SELECT STREAM ticker_symbol, APPROXIMATE_ARRIVAL_TIME FROM source_sql_stream_001;\n"
+            "CREATE PUMP p2 AS INSERT INTO \"DESTINATION_SQL_STREAM\"\n"
+            "  SELECT STREAM a, APPROXIMATE_ARRIVAL_TIME FROM mid;", NULL, 1, NULL, 0);
+    const char *row = "{\"TICKER_SYMBOL\":\"AMZN\",\"PRICE\":1}";
+    ck_assert_int_eq(kdo_program_input(prog, 0, S(3), S(1), row, strlen(row), &sink), 0);
+    ck_assert_str_eq(got, "0@3 {\"A\":\"1970-01-01 00:00:01.000\","
+                          "\"B\":\"1970-01-01 00:00:03.000\"}\n");
+}
+END_TEST
+
 START_TEST(one_stream_to_two_outputs_in_their_formats)
 {
     static const char *const outs[] = {"DESTINATION_SQL_STREAM", "OTHER",
@@ -418,6 +436,7 @@ static Suite *program_suite(void)
     tcase_add_test(tc, two_pumps_write_one_stream);
     tcase_add_test(tc, a_subquery_in_from_runs_first);
     tcase_add_test(tc, count_distinct_items_example_11);
+    tcase_add_test(tc, approximate_arrival_time_is_the_source_rows_arrival);
     tcase_add_test(tc, one_stream_to_two_outputs_in_their_formats);
     tcase_add_test(tc, bad_rows_and_failed_casts_go_to_the_error_stream);
     tcase_add_test(tc, outputs_must_be_declared_and_written);

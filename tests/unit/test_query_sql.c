@@ -109,7 +109,7 @@ static void feed(int64_t t_ms, const char *ticker, double price)
     ck_assert_int_eq(kdo_row_set(row, 0, &t, NULL), 0);
     ck_assert_int_eq(kdo_row_set(row, 1, &s, NULL), 0);
     ck_assert_int_eq(kdo_row_set(row, 3, &p, NULL), 0);
-    ck_assert_int_eq(kdo_query_input_row(q, t_ms * KDO_MS, row, &sink), 0);
+    ck_assert_int_eq(kdo_query_input_row(q, t_ms * KDO_MS, t_ms * KDO_MS, row, &sink), 0);
 }
 
 static void expect_got(size_t n, const char *const *rows)
@@ -268,7 +268,7 @@ START_TEST(input_row_of_another_schema)
     struct kdo_row_schema *other = kdo_row_schema_new();
     kdo_row_schema_add(other, "X", 1, KDO_TYPE_BIGINT, 0, NULL);
     struct kdo_row *r = kdo_row_new(other);
-    ck_assert_int_eq(kdo_query_input_row(q, KDO_S, r, &sink), KDO_EINVAL);
+    ck_assert_int_eq(kdo_query_input_row(q, KDO_S, KDO_S, r, &sink), KDO_EINVAL);
     kdo_row_free(r);
     kdo_row_schema_free(other);
 }
@@ -302,7 +302,7 @@ static void feed_values(int64_t t_ms, const struct kdo_value *v)
     kdo_row_clear(row);
     for (size_t i = 0; i < kdo_row_schema_count(schema); i++)
         ck_assert_int_eq(kdo_row_set(row, i, &v[i], NULL), 0);
-    ck_assert_int_eq(kdo_query_input_row(q, t_ms * KDO_MS, row, &sink), 0);
+    ck_assert_int_eq(kdo_query_input_row(q, t_ms * KDO_MS, t_ms * KDO_MS, row, &sink), 0);
 }
 
 START_TEST(each_aggregate_over_its_own_window)
