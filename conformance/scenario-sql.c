@@ -192,12 +192,18 @@ static int compile(struct kdo__scenario_ctx *c, node *map, node *destinations)
             s->dest_stream[i] = kdo_xstrdup("DESTINATION_SQL_STREAM");
     if (s->ndest == 0)
         s->dest_format[0] = s->query.output_format;
-    *pc = (struct kdo_program_config){
-        .sql = s->sql, .sql_len = strlen(s->sql), .file = s->sql_file,
-        .name_prefix = s->name_prefix, .source_stream = s->source_stream, .parallelism = s->parallelism ? (unsigned)s->parallelism : 1,
-        .input_schema = s->sql_input, .input_format = s->query.input_format,
-        .epoch_ms = s->sim.app.window.epoch_ms, .outputs = (const char *const *)s->dest_stream,
-        .output_formats = s->dest_format, .noutputs = n};
+    *pc = (struct kdo_program_config){.sql = s->sql,
+                                      .sql_len = strlen(s->sql),
+                                      .file = s->sql_file,
+                                      .name_prefix = s->name_prefix,
+                                      .source_stream = s->source_stream,
+                                      .parallelism = s->parallelism ? (unsigned)s->parallelism : 1,
+                                      .input_schema = s->sql_input,
+                                      .input_format = s->query.input_format,
+                                      .epoch_ms = s->sim.app.window.epoch_ms,
+                                      .outputs = (const char *const *)s->dest_stream,
+                                      .output_formats = s->dest_format,
+                                      .noutputs = n};
     struct kdo_program *p;
     unsigned d = 0;
     if (kdo_program_new(pc, &p, &s->sql_err) != 0) {

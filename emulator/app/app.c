@@ -81,7 +81,7 @@ static void error_row(void *ctx, kdo_time_ns rowtime, const struct kdo_query_err
         .row = e->data ? o->app->row_seq : UINT64_MAX, .name = e->name, .message = e->message,
         .data = e->data, .data_len = e->data_len,
         .time_ms = o->app->cfg.window.epoch_ms + now / KDO_MS, .data_rowtime_ms = e->rowtime_ms,
-        .pump = o->pump,
+        .pump = e->pump ? e->pump : o->pump,
     };
     kdo_journal_error_stream(o->o.journal, now, &r);
 }

@@ -70,14 +70,15 @@ static int64_t wall_ms(const struct kdo_program *p, kdo_time_ns t)
     return p->epoch_ms + t / KDO_MS;
 }
 
-static void error_row(struct kdo_program *p, kdo_time_ns rowtime, const char *name,
-                      const char *data, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-static void error_row(struct kdo_program *p, kdo_time_ns rowtime, const char *name,
-                      const char *data, size_t len, const char *fmt, ...)
+/* An error-stream row; `pump` (PUMP_NAME) is the pump at fault, or NULL. */
+static void error_row(struct kdo_program *p, kdo_time_ns rowtime, const char *pump,
+                      const char *name, const char *data, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+static void error_row(struct kdo_program *p, kdo_time_ns rowtime, const char *pump,
+                      const char *name, const char *data, size_t len, const char *fmt, ...)
 {
     struct kdo_query_error e = {.name = name, .data = data, .data_len = len,
-                                .rowtime_ms = wall_ms(p, rowtime)};
+                                .rowtime_ms = wall_ms(p, rowtime), .pump = pump};
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e.message, sizeof e.message, fmt, ap);
@@ -93,20 +94,21 @@ static int push(struct kdo_program *p, size_t s, kdo_time_ns rowtime)
     struct stream_rt *st = &p->streams[s];
     if (++p->step_rows > KDO_PROGRAM_MAX_ROWS_PER_STEP) {
         if (p->step_rows == KDO_PROGRAM_MAX_ROWS_PER_STEP + 1)
-            error_row(p, rowtime, "TOO_MANY_ROWS", NULL, 0, "more than 1,000,000 rows in one "
-                      "step; kdaout drops the rest of the step's rows");
+            error_row(p, rowtime, NULL, "TOO_MANY_ROWS", NULL, 0,
+                      "more than 1,000,000 rows in one step; kdaout drops the rest of "
+                      "the step's rows");
         return 0;
     }
     for (size_t i = 0; i < st->noutputs; i++) {
         size_t o = st->outputs[i];
         kdo_buf_reset(&p->text);
         if (kdo_rowfmt_write(&p->text, st->row, p->formats[o]) != 0) {
-            error_row(p, rowtime, "ROW_TOO_LARGE", NULL, 0, "a row of %s is over KDA's 512 KB "
-                      "limit", p->b->streams[s].name);
+            error_row(p, rowtime, NULL, "ROW_TOO_LARGE", NULL, 0,
+                      "a row of %s is over KDA's 512 KB limit", p->b->streams[s].name);
             continue;
         }
-        int rc = p->sink->row(p->sink->ctx, o, rowtime, p->text.data ? p->text.data : "",
-                              p->text.len);
+        int rc =
+            p->sink->row(p->sink->ctx, o, rowtime, p->text.data ? p->text.data : "", p->text.len);
         if (rc)
             return rc;
     }
@@ -138,8 +140,8 @@ static int pump_row(void *ctx, kdo_time_ns rowtime, const struct kdo_row *out)
         struct kdo_value v;
         if (kdo_value_cast(kdo_row_get(out, i), col->type, col->max_len, &p->scratch, &v, &ei) ||
             kdo_row_set(row, c, &v, &ei)) {
-            error_row(p, rowtime, "TYPE_CONVERSION_ERROR", NULL, 0, "pump %s into %s.%s: %s",
-                      bp->name, t->name, col->name, ei.msg);
+            error_row(p, rowtime, bp->name, "TYPE_CONVERSION_ERROR", NULL, 0,
+                      "pump %s into %s.%s: %s", bp->name, t->name, col->name, ei.msg);
             return 0;
         }
     }
@@ -149,7 +151,9 @@ static int pump_row(void *ctx, kdo_time_ns rowtime, const struct kdo_row *out)
 static void pump_error(void *ctx, kdo_time_ns now, const struct kdo_query_error *e)
 {
     struct pump_rt *pr = ctx;
-    pr->prog->sink->error(pr->prog->sink->ctx, now, e);
+    struct kdo_query_error named = *e;
+    named.pump = pr->prog->b->pumps[pr->index].name; /* KDA's PUMP_NAME: the pump at fault */
+    pr->prog->sink->error(pr->prog->sink->ctx, now, &named);
 }
 
 static int advance(struct kdo_program *p, kdo_time_ns now)
@@ -206,7 +210,7 @@ int kdo_program_input(struct kdo_program *p, unsigned source, kdo_time_ns rowtim
     struct kdo_row *row = p->streams[source].row;
     kdo_row_clear(row);
     if (kdo_rowfmt_read(p->reader, p->input_format, data, len, p->read, &re) != 0) {
-        error_row(p, rowtime, re.name ? re.name : "PARSE_ERROR", data, len, "%s", re.msg);
+        error_row(p, rowtime, NULL, re.name ? re.name : "PARSE_ERROR", data, len, "%s", re.msg);
         return 0;
     }
     set_columns(p, row);
@@ -308,7 +312,8 @@ static int compile_pump(struct kdo_program *p, size_t i, struct kdo_arena *arena
     pr->prog = p;
     pr->index = i;
     pr->sink = (struct kdo_query_sink){NULL, pump_error, pr, pump_row};
-    if (src->kind == KDO_BIND_INTERNAL && (qc.select_ast = from_internal(bp->select, arena)) == NULL)
+    if (src->kind == KDO_BIND_INTERNAL &&
+        (qc.select_ast = from_internal(bp->select, arena)) == NULL)
         return kdo_errinfo_set(e, KDO_ETOOBIG, p->file, bp->line, bp->col, "the SQL is too large");
     int rc = kdo_query_new(&qc, &pr->q, e);
     if (rc && e && e->file == NULL) { /* an expression's error: its place in the fragment */

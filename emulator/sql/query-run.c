@@ -33,6 +33,7 @@ static int to_error_stream(struct kdo_query_error *e, const char *name, const ch
     e->data = NULL;
     e->data_len = 0;
     e->rowtime_ms = INT64_MIN;
+    e->pump = NULL;
     snprintf(e->message, sizeof e->message, "%.*s", (int)sizeof e->message - 1, msg);
     return KDO_EPARSE;
 }
@@ -329,7 +330,8 @@ void kdo__query_part_fini(void *payload)
 
 static struct kdo_partitions *new_parts(const struct kdo_query *q)
 {
-    return kdo_partitions_new(sizeof(struct kdo__query_part) + q->naggs * sizeof(struct kdo_agg_acc),
+    return kdo_partitions_new(sizeof(struct kdo__query_part) +
+                                  q->naggs * sizeof(struct kdo_agg_acc),
                               KDO_QUERY_MAX_PARTITIONS);
 }
 

@@ -121,6 +121,7 @@ struct kdo_query_error {
     const char *data;   /* DATA_ROW: the input row (borrowed for the call), or NULL for */
     size_t data_len;    /* a window's output row */
     int64_t rowtime_ms; /* DATA_ROWTIME, wall-clock ms */
+    const char *pump;   /* PUMP_NAME when a program knows it (borrowed), or NULL */
 };
 
 struct kdo_query;

@@ -232,8 +232,9 @@ START_TEST(a_pump_cycle_is_refused)
                "CREATE PUMP ab AS INSERT INTO b SELECT STREAM x FROM a;\n"
                "CREATE PUMP ba AS INSERT INTO a SELECT STREAM x FROM b;\n",
                KDO_ESCHEMA, 5, 13, "pump BA closes a cycle: A feeds itself");
-    bind_fails("CREATE STREAM a (x DOUBLE);\nCREATE PUMP aa AS INSERT INTO a SELECT STREAM x FROM a;",
-               KDO_ESCHEMA, 2, 13, "pump AA closes a cycle");
+    bind_fails(
+        "CREATE STREAM a (x DOUBLE);\nCREATE PUMP aa AS INSERT INTO a SELECT STREAM x FROM a;",
+        KDO_ESCHEMA, 2, 13, "pump AA closes a cycle");
 }
 END_TEST
 

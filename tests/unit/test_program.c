@@ -34,7 +34,8 @@ static int on_row(void *ctx, size_t output, kdo_time_ns rowtime, const char *row
 static void on_error(void *ctx, kdo_time_ns rowtime, const struct kdo_query_error *e)
 {
     size_t n = strlen(errors);
-    snprintf(errors + n, sizeof errors - n, "%s: %s\n", e->name, e->message);
+    snprintf(errors + n, sizeof errors - n, "%s%s%s: %s\n", e->pump ? e->pump : "",
+             e->pump ? " " : "", e->name, e->message);
 }
 
 static const struct kdo_program_sink sink = {on_row, on_error, NULL};
@@ -140,7 +141,8 @@ START_TEST(tumbling_partial_results_example_01)
             "    COUNT(TICKER_SYMBOL) AS TICKER_COUNT\n"
             "  FROM \"SOURCE_SQL_STREAM_001\"\n"
             "  GROUP BY ticker_symbol, FLOOR(EVENT_TIME TO MINUTE),\n"
-            "    STEP(\"SOURCE_SQL_STREAM_001\".ROWTIME BY INTERVAL '1' MINUTE);", NULL, 1, NULL, 0);
+            "    STEP(\"SOURCE_SQL_STREAM_001\".ROWTIME BY INTERVAL '1' MINUTE);",
+            NULL, 1, NULL, 0);
     amzn_rows();
     ck_assert_str_eq(got, "0@39660 {\"TICKER_SYMBOL\":\"AMZN\",\"EVENT_TIME\":\"1970-01-01 "
                           "11:00:00.000\",\"TICKER_COUNT\":2.0}\n"
@@ -243,13 +245,15 @@ END_TEST
 START_TEST(a_tumbling_pump_in_a_chain_folds)
 {
     ticker_input();
-    load_ok("CREATE STREAM counts (sym VARCHAR(4), n BIGINT);\n"
-            "CREATE STREAM \"DESTINATION_SQL_STREAM\" (sym VARCHAR(4), n DOUBLE);\n"
-            "CREATE PUMP c AS INSERT INTO counts SELECT STREAM ticker_symbol, COUNT(*)\n"
-            "  FROM source_sql_stream_001\n"
-            "  GROUP BY ticker_symbol, STEP(source_sql_stream_001.ROWTIME BY INTERVAL '10' SECOND);\n"
-            "CREATE PUMP d AS INSERT INTO \"DESTINATION_SQL_STREAM\"\n"
-            "  SELECT STREAM sym, n FROM counts WHERE n > 1;", NULL, 1, NULL, 0);
+    load_ok(
+        "CREATE STREAM counts (sym VARCHAR(4), n BIGINT);\n"
+        "CREATE STREAM \"DESTINATION_SQL_STREAM\" (sym VARCHAR(4), n DOUBLE);\n"
+        "CREATE PUMP c AS INSERT INTO counts SELECT STREAM ticker_symbol, COUNT(*)\n"
+        "  FROM source_sql_stream_001\n"
+        "  GROUP BY ticker_symbol, STEP(source_sql_stream_001.ROWTIME BY INTERVAL '10' SECOND);\n"
+        "CREATE PUMP d AS INSERT INTO \"DESTINATION_SQL_STREAM\"\n"
+        "  SELECT STREAM sym, n FROM counts WHERE n > 1;",
+        NULL, 1, NULL, 0);
     in(0, S(1), "{\"TICKER_SYMBOL\":\"AMZN\",\"PRICE\":1}");
     in(0, S(2), "{\"TICKER_SYMBOL\":\"IBM\",\"PRICE\":1}");
     in(0, S(3), "{\"TICKER_SYMBOL\":\"AMZN\",\"PRICE\":1}");
@@ -303,20 +307,21 @@ START_TEST(count_distinct_items_example_11)
     column("CHANGE", KDO_TYPE_DOUBLE, 0);
     column("PRICE", KDO_TYPE_DOUBLE, 0);
     static const char *const out[] = {"OUTPUT_STREAM"};
-    load_ok("CREATE OR REPLACE STREAM output_stream (ticker_symbol VARCHAR(4), unique_count BIGINT);\n"
-            "CREATE OR REPLACE PUMP stream_pump AS\n"
-            "INSERT INTO output_stream\n"
-            "SELECT STREAM TICKER_SYMBOL, COUNT(distinct_stream.price) AS unique_count\n"
-            "  FROM (\n"
-            "    SELECT STREAM DISTINCT rowtime as window_time,\n"
-            "      TICKER_SYMBOL,\n"
-            "      CHANGE,\n"
-            "      PRICE,\n"
-            "      STEP((SOURCE_SQL_STREAM_001.rowtime) BY INTERVAL '5' SECOND)\n"
-            "      FROM SOURCE_SQL_STREAM_001) as distinct_stream\n"
-            "GROUP BY TICKER_SYMBOL,\n"
-            "    STEP((distinct_stream.window_time) BY INTERVAL '5' SECOND);",
-            NULL, 1, out, 1);
+    load_ok(
+        "CREATE OR REPLACE STREAM output_stream (ticker_symbol VARCHAR(4), unique_count BIGINT);\n"
+        "CREATE OR REPLACE PUMP stream_pump AS\n"
+        "INSERT INTO output_stream\n"
+        "SELECT STREAM TICKER_SYMBOL, COUNT(distinct_stream.price) AS unique_count\n"
+        "  FROM (\n"
+        "    SELECT STREAM DISTINCT rowtime as window_time,\n"
+        "      TICKER_SYMBOL,\n"
+        "      CHANGE,\n"
+        "      PRICE,\n"
+        "      STEP((SOURCE_SQL_STREAM_001.rowtime) BY INTERVAL '5' SECOND)\n"
+        "      FROM SOURCE_SQL_STREAM_001) as distinct_stream\n"
+        "GROUP BY TICKER_SYMBOL,\n"
+        "    STEP((distinct_stream.window_time) BY INTERVAL '5' SECOND);",
+        NULL, 1, out, 1);
     in(0, S(1), "{\"TICKER_SYMBOL\":\"AMZN\",\"CHANGE\":1,\"PRICE\":10}");
     in(0, S(2), "{\"TICKER_SYMBOL\":\"AMZN\",\"CHANGE\":1,\"PRICE\":10}");
     in(0, S(3), "{\"TICKER_SYMBOL\":\"AMZN\",\"CHANGE\":1,\"PRICE\":11}");
@@ -378,7 +383,7 @@ START_TEST(bad_rows_and_failed_casts_go_to_the_error_stream)
     in(0, S(2), "{\"TICKER_SYMBOL\":\"AMZN\"}");
     ck_assert_str_eq(got, "");
     ck_assert_msg(strstr(errors, "JSON_PARSE_ERROR") != NULL, "%s", errors);
-    ck_assert_msg(strstr(errors, "TYPE_CONVERSION_ERROR: pump A into "
+    ck_assert_msg(strstr(errors, "A TYPE_CONVERSION_ERROR: pump A into "
                                  "DESTINATION_SQL_STREAM.PRICE") != NULL, "%s", errors);
 }
 END_TEST
