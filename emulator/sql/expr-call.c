@@ -184,6 +184,16 @@ static int build(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, const st
         nd->type = KDO_TYPE_BIGINT;
     if (f->op == KDO__X_UPPER || f->op == KDO__X_LOWER || f->op == KDO__X_SUBSTRING)
         nd->max_len = kdo__expr_node(c, ix[0])->max_len;
+    if (nd->type == KDO_TYPE_DECIMAL) { /* ABS, NULLIF: as the argument; FLOOR, CEIL: scale 0 */
+        nd->prec = kdo__expr_node(c, ix[0])->prec;
+        nd->scale = kdo__expr_node(c, ix[0])->scale;
+        if (f->op == KDO__X_FLOOR || f->op == KDO__X_CEIL) {
+            nd->prec = nd->prec - nd->scale + 1 > KDO_DECIMAL_MAX_DIGITS
+                           ? KDO_DECIMAL_MAX_DIGITS
+                           : nd->prec - nd->scale + 1;
+            nd->scale = 0;
+        }
+    }
     if (f->op == KDO__X_COALESCE) {
         nd->argv = kdo__expr_push_args(c, ix, n);
         nd->argc = n;
@@ -223,6 +233,23 @@ int kdo__expr_call(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *o
 
 /* --- CAST -------------------------------------------------------------------- */
 
+/* DECIMAL[(p[,s])]: KDA's default is (18, 0); a wider p is refused by name. */
+static int decimal_target(struct kdo__expr_cc *c, const struct kdo_ast_type *t, int *prec,
+                          int *scale)
+{
+    *prec = t->nparams > 0 ? (int)t->params[0] : KDO_DECIMAL_MAX_DIGITS;
+    *scale = t->nparams > 1 ? (int)t->params[1] : 0;
+    if (*prec > KDO_DECIMAL_MAX_DIGITS)
+        return kdo__expr_fail(c->e, t->line, t->col, KDO_EPARSE,
+                              "DECIMAL precision above %d is not supported (KDA's limit is %d "
+                              "digits)", KDO_DECIMAL_MAX_DIGITS, KDO_DECIMAL_MAX_DIGITS);
+    if (*prec < 1 || *scale < 0 || *scale > *prec)
+        return kdo__expr_fail(c->e, t->line, t->col, KDO_EPARSE,
+                              "DECIMAL(%d,%d): the scale must be from 0 to the precision",
+                              *prec, *scale);
+    return 0;
+}
+
 /* The value type, integer width and extra of a CAST target. */
 static int cast_target(struct kdo__expr_cc *c, const struct kdo_ast_type *t, enum kdo_type *to,
                        size_t *max_len, int *aux)
@@ -242,6 +269,7 @@ static int cast_target(struct kdo__expr_cc *c, const struct kdo_ast_type *t, enu
         {KDO_AST_TYPE_CHAR, KDO_TYPE_VARCHAR, KDO__CAST_CHAR},
         {KDO_AST_TYPE_BOOLEAN, KDO_TYPE_BOOLEAN, 0},
         {KDO_AST_TYPE_TIMESTAMP, KDO_TYPE_TIMESTAMP, 0},
+        {KDO_AST_TYPE_DECIMAL, KDO_TYPE_DECIMAL, 0},
     };
     *max_len = 0;
     for (size_t k = 0; k < sizeof map / sizeof map[0]; k++) {
@@ -266,9 +294,10 @@ int kdo__expr_cast(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *o
 {
     enum kdo_type to = KDO_TYPE_NULL;
     size_t max_len = 0;
-    int a, aux = 0, err;
+    int a, aux = 0, err, prec = 0, scale = 0;
     if ((err = kdo__expr_compile_node(c, ax->a, &a)) ||
-        (err = cast_target(c, &ax->type, &to, &max_len, &aux)))
+        (err = cast_target(c, &ax->type, &to, &max_len, &aux)) ||
+        (to == KDO_TYPE_DECIMAL && (err = decimal_target(c, &ax->type, &prec, &scale))))
         return err;
     enum kdo_type from = kdo__expr_node(c, a)->type;
     if (!kdo_type_castable(from, to))
@@ -280,6 +309,8 @@ int kdo__expr_cast(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *o
     nd->type = to;
     nd->max_len = max_len;
     nd->aux = aux;
+    nd->prec = prec;
+    nd->scale = scale;
     return 0;
 }
 

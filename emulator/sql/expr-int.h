@@ -82,6 +82,8 @@ struct kdo__expr_node {
     int aux;            /* per op, see above */
     size_t colno;       /* COL: column index */
     int64_t width_ms;   /* FLOOR_TO, CEIL_TO, STEP: the bucket width (months when aux) */
+    int prec, scale;    /* DECIMAL results: KDA's precision and scale; BIGINT: its digits
+                           (10 for a literal that fits INTEGER, else 19) as a DECIMAL operand */
     struct kdo_value lit; /* LIT: the value (strings in the expr's arena) */
 };
 
@@ -133,6 +135,10 @@ static inline struct kdo__expr_node *kdo__expr_node(struct kdo__expr_cc *c, int 
 
 /* Whether values of types a and b compare (NULL with anything, numbers together). */
 bool kdo__expr_comparable(enum kdo_type a, enum kdo_type b);
+/* The type two numbers (or NULLs) combine to: DOUBLE over DECIMAL over BIGINT. */
+enum kdo_type kdo__expr_number_type(enum kdo_type a, enum kdo_type b);
+/* Node n as a DECIMAL operand: its precision and scale (a BIGINT's digits, scale 0). */
+void kdo__expr_decimal_ps(const struct kdo__expr_node *n, int *prec, int *scale);
 
 /* --- expr-pred.c: IS, BETWEEN, IN, LIKE and CASE ------------------------------ */
 

@@ -130,7 +130,7 @@ static enum kdo_type common_type(struct kdo__expr_cc *c, const int *ix, int n, i
         if (is_null_type(t) || t == u)
             t = u;
         else if (kdo_type_numeric(t) && kdo_type_numeric(u))
-            t = KDO_TYPE_DOUBLE;
+            t = kdo__expr_number_type(t, u);
         else {
             *bad = ix[k];
             return KDO_TYPE_NULL;
@@ -151,6 +151,12 @@ int kdo__expr_variadic_type(struct kdo__expr_cc *c, int n, const int *ix, int cn
         return kdo__expr_fail(c->e, v->line, v->col, KDO_ESCHEMA, "%s cannot mix %s with %s",
                               what, kdo_type_name(v->type),
                               kdo_type_name(type_of(c, ix[0 == bad ? step : 0])));
+    }
+    for (int k = 0; k < cnt && nd->type == KDO_TYPE_DECIMAL; k += step) {
+        int p, sc; /* the widest scale: every value is rescaled to it (eval's widen) */
+        kdo__expr_decimal_ps(&c->x->nodes[ix[k]], &p, &sc);
+        nd->scale = sc > nd->scale ? sc : nd->scale;
+        nd->prec = KDO_DECIMAL_MAX_DIGITS;
     }
     for (int k = 0; k < cnt; k += step) {
         size_t m = c->x->nodes[ix[k]].max_len;

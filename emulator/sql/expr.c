@@ -192,6 +192,21 @@ static int copy_string(struct kdo__expr_cc *c, const char *s, size_t n, const ch
     return 0;
 }
 
+/* An exact numeric literal (1.50) as KDA keeps it: DECIMAL(p,s). */
+static int decimal_literal(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax,
+                           const char *text, size_t n, struct kdo_value *v, int *scale)
+{
+    const char *dot = memchr(text, '.', n);
+    *scale = dot ? (int)(text + n - dot - 1) : 0;
+    if (*scale > KDO_DECIMAL_MAX_DIGITS ||
+        kdo_decimal_parse(text, n, *scale, &v->u.dec.v, NULL) != 0)
+        return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE,
+                              "number %s has more than %d digits (KDA's DECIMAL limit)", text,
+                              KDO_DECIMAL_MAX_DIGITS);
+    *v = kdo_value_decimal(v->u.dec.v, *scale);
+    return 0;
+}
+
 static int number(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, bool negative, int *out)
 {
     char text[72];
@@ -201,19 +216,30 @@ static int number(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, bool ne
     snprintf(text, sizeof text, "%s%.*s", negative ? "-" : "", (int)ax->len, ax->text);
     size_t n = strlen(text);
     struct kdo_value v;
+    int scale = 0, err;
     if (ax->kind == KDO_AST_INT) {
         v.type = KDO_TYPE_BIGINT;
         if (kdo_bigint_parse(text, n, &v.u.i))
             return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE,
                                   "integer %s is out of BIGINT range", text);
+    } else if (ax->kind == KDO_AST_DECIMAL) {
+        if ((err = decimal_literal(c, ax, text, n, &v, &scale)))
+            return err;
     } else {
-        /* KDA's 1.5 is an exact DECIMAL; here it is a DOUBLE (see expr.h). */
-        v.type = KDO_TYPE_DOUBLE;
+        v.type = KDO_TYPE_DOUBLE; /* 1.5E-6: an approximate literal */
         if (kdo_double_parse(text, n, &v.u.d))
             return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE,
                                   "number %s is out of DOUBLE range", text);
     }
-    return kdo__expr_literal(c, v, ax->line, ax->col, out);
+    if ((err = kdo__expr_literal(c, v, ax->line, ax->col, out)))
+        return err;
+    struct kdo__expr_node *nd = &c->x->nodes[*out];
+    nd->scale = scale;
+    if (v.type == KDO_TYPE_DECIMAL)
+        nd->prec = kdo_decimal_digits(v.u.dec.v) > scale ? kdo_decimal_digits(v.u.dec.v) : scale;
+    else if (v.type == KDO_TYPE_BIGINT)
+        nd->prec = v.u.i >= INT32_MIN && v.u.i <= INT32_MAX ? 10 : 19;
+    return 0;
 }
 
 static int string_literal(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
@@ -298,9 +324,60 @@ bool kdo__expr_comparable(enum kdo_type a, enum kdo_type b)
     return is_null(a) || is_null(b) || a == b || (kdo_type_numeric(a) && kdo_type_numeric(b));
 }
 
-static enum kdo_type number_type(enum kdo_type a, enum kdo_type b)
+enum kdo_type kdo__expr_number_type(enum kdo_type a, enum kdo_type b)
 {
-    return a == KDO_TYPE_DOUBLE || b == KDO_TYPE_DOUBLE ? KDO_TYPE_DOUBLE : KDO_TYPE_BIGINT;
+    if (a == KDO_TYPE_DOUBLE || b == KDO_TYPE_DOUBLE)
+        return KDO_TYPE_DOUBLE;
+    return a == KDO_TYPE_DECIMAL || b == KDO_TYPE_DECIMAL ? KDO_TYPE_DECIMAL : KDO_TYPE_BIGINT;
+}
+
+#define number_type kdo__expr_number_type
+
+void kdo__expr_decimal_ps(const struct kdo__expr_node *n, int *prec, int *scale)
+{
+    if (n->type == KDO_TYPE_DECIMAL) {
+        *prec = n->prec;
+        *scale = n->scale;
+    } else { /* BIGINT (a column: 19 digits) or NULL */
+        *prec = n->prec ? n->prec : 19;
+        *scale = 0;
+    }
+}
+
+static int cap(int v)
+{
+    return v > KDO_DECIMAL_MAX_DIGITS ? KDO_DECIMAL_MAX_DIGITS : v;
+}
+
+/* KDA's result precision and scale (SR numeric-types-precision), capped at
+ * 18 digits.  Division: d = p1 - s1 + s2 whole digits and s = max(6, s1 + p2
+ * + 1), then, past 18 digits, the scale gives way down to s1 (so 5.0 / 2 is
+ * 2.500000000000 with INTEGER's 10 digits, as the Reference shows). */
+static void decimal_type(struct kdo__expr_cc *c, struct kdo__expr_node *nd)
+{
+    int p1, s1, p2, s2, p, s;
+    kdo__expr_decimal_ps(&c->x->nodes[nd->a], &p1, &s1);
+    kdo__expr_decimal_ps(&c->x->nodes[nd->b], &p2, &s2);
+    switch (nd->op) {
+    case KDO__X_MUL:
+        s = s1 + s2;
+        p = p1 + p2;
+        break;
+    case KDO__X_DIV: {
+        int d = p1 - s1 + s2;
+        s = 6 > s1 + p2 + 1 ? 6 : s1 + p2 + 1;
+        if (d + s > KDO_DECIMAL_MAX_DIGITS)
+            s = KDO_DECIMAL_MAX_DIGITS - d > s1 ? KDO_DECIMAL_MAX_DIGITS - d : s1;
+        p = d + s;
+        break;
+    }
+    default: /* + and - */
+        s = s1 > s2 ? s1 : s2;
+        p = (p1 - s1 > p2 - s2 ? p1 - s1 : p2 - s2) + s + 1;
+        break;
+    }
+    nd->scale = cap(s);
+    nd->prec = cap(p) < nd->scale ? nd->scale : cap(p);
 }
 
 /* + and -: numbers; TIMESTAMP +- INTERVAL; INTERVAL +- INTERVAL of one kind. */
@@ -356,6 +433,8 @@ static int arith_type(struct kdo__expr_cc *c, int n, const char *what)
     if (t == KDO_TYPE_NULL)
         return kdo__expr_mismatch(c, n, what);
     nd->type = t;
+    if (t == KDO_TYPE_DECIMAL)
+        decimal_type(c, nd);
     return 0;
 }
 
@@ -448,6 +527,8 @@ static int unary(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out
     if (!ok)
         return kdo__expr_mismatch(c, *out, not ? "NOT" : "-");
     c->x->nodes[*out].type = not ? KDO_TYPE_BOOLEAN : is_null(t) ? KDO_TYPE_BIGINT : t;
+    c->x->nodes[*out].prec = c->x->nodes[a].prec;
+    c->x->nodes[*out].scale = c->x->nodes[a].scale;
     return 0;
 }
 
@@ -609,6 +690,18 @@ enum kdo_type kdo_expr_type(const struct kdo_expr *x)
 size_t kdo_expr_max_len(const struct kdo_expr *x)
 {
     return x->nodes[x->root].max_len;
+}
+
+int kdo_expr_precision(const struct kdo_expr *x)
+{
+    const struct kdo__expr_node *nd = &x->nodes[x->root];
+    return nd->type == KDO_TYPE_DECIMAL ? nd->prec : 0;
+}
+
+int kdo_expr_scale(const struct kdo_expr *x)
+{
+    const struct kdo__expr_node *nd = &x->nodes[x->root];
+    return nd->type == KDO_TYPE_DECIMAL ? nd->scale : 0;
 }
 
 int kdo_expr_time_bucket(const struct kdo_expr *x, int *column, int64_t *width_ms)

@@ -81,6 +81,11 @@ void kdo_expr_free(struct kdo_expr *x);
  * VARCHAR, its maximum length in characters (0 = unknown). */
 enum kdo_type kdo_expr_type(const struct kdo_expr *x);
 size_t kdo_expr_max_len(const struct kdo_expr *x);
+/* For a DECIMAL result: KDA's precision (1..18) and scale (0..18) of it, for
+ * the output column (kdo_row_schema_add_decimal); 0 for other types. */
+int kdo_expr_precision(const struct kdo_expr *x);
+int kdo_expr_scale(const struct kdo_expr *x);
+
 
 /* Evaluates x over row r (whose schema must be the one x was compiled
  * against).  Strings the expression makes are copied into `scratch`; the

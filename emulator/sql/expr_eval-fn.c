@@ -95,12 +95,22 @@ static int like(struct kdo__eval *ev, const struct kdo__expr_node *nd, const str
     return 0;
 }
 
-/* A BIGINT result of a CASE or COALESCE whose type is DOUBLE becomes one. */
-static int widen(const struct kdo__expr_node *nd, int err, struct kdo_value *v)
+/* A result of a CASE or COALESCE takes the node's numeric type: BIGINT or
+ * DECIMAL into DOUBLE, BIGINT into DECIMAL, a DECIMAL to the widest scale. */
+static int widen(struct kdo__eval *ev, const struct kdo__expr_node *nd, int err,
+                 struct kdo_value *v)
 {
-    if (err == 0 && nd->type == KDO_TYPE_DOUBLE && v->type == KDO_TYPE_BIGINT)
-        *v = kdo_value_double((double)v->u.i);
-    return err;
+    if (err || v->type == nd->type || !kdo_type_numeric(v->type) ||
+        (v->type == KDO_TYPE_DECIMAL && v->u.dec.scale == nd->scale))
+        return err;
+    if (nd->type == KDO_TYPE_DOUBLE) {
+        *v = kdo_value_double(kdo__eval_double(v));
+        return 0;
+    }
+    struct kdo_value in = *v;
+    if (kdo_value_cast_decimal(&in, KDO_DECIMAL_MAX_DIGITS, nd->scale, v, NULL))
+        return fail(ev, nd, "DECIMAL overflow");
+    return 0;
 }
 
 static int case_expr(struct kdo__eval *ev, const struct kdo__expr_node *nd,
@@ -117,10 +127,10 @@ static int case_expr(struct kdo__eval *ev, const struct kdo__expr_node *nd,
             return err;
         enum kdo_tv t = (nd->aux & 1) ? kdo_value_equal(&operand, &w) : kdo__eval_tv(&w);
         if (t == KDO_TV_TRUE)
-            return widen(nd, kdo__eval_node(ev, arg[k + 1], out), out);
+            return widen(ev, nd, kdo__eval_node(ev, arg[k + 1], out), out);
     }
     if (nd->aux & 2)
-        return widen(nd, kdo__eval_node(ev, arg[n - 1], out), out);
+        return widen(ev, nd, kdo__eval_node(ev, arg[n - 1], out), out);
     *out = kdo_value_null();
     return 0;
 }
@@ -129,7 +139,7 @@ static int coalesce(struct kdo__eval *ev, const struct kdo__expr_node *nd, struc
 {
     *out = kdo_value_null();
     for (int k = 0; k < nd->argc && out->type == KDO_TYPE_NULL; k++) {
-        int err = widen(nd, kdo__eval_node(ev, ev->x->argv[nd->argv + k], out), out);
+        int err = widen(ev, nd, kdo__eval_node(ev, ev->x->argv[nd->argv + k], out), out);
         if (err)
             return err;
     }
@@ -294,9 +304,10 @@ static int scale(struct kdo__eval *ev, const struct kdo__expr_node *nd, int64_t 
             return fail(ev, nd, "INTERVAL overflow");
         return 0;
     }
-    if (div && k->u.d == 0)
+    double kd = kdo__eval_double(k);
+    if (div && kd == 0)
         return fail(ev, nd, "division by zero");
-    double d = div ? (double)iv / k->u.d : (double)iv * k->u.d;
+    double d = div ? (double)iv / kd : (double)iv * kd;
     if (!(d > -9.2e18 && d < 9.2e18))
         return fail(ev, nd, "INTERVAL overflow");
     *r = (int64_t)llround(d);
@@ -338,7 +349,7 @@ int kdo__eval_time_arith(struct kdo__eval *ev, const struct kdo__expr_node *nd,
 
 static int math(struct kdo__eval *ev, const struct kdo__expr_node *nd, struct kdo_value *v)
 {
-    double x = v->type == KDO_TYPE_BIGINT ? (double)v->u.i : v->u.d;
+    double x = kdo__eval_double(v);
     switch (nd->aux) {
     case KDO__M_SQRT:
         if (x < 0)
@@ -383,8 +394,7 @@ int kdo__eval_unary_fn(struct kdo__eval *ev, const struct kdo__expr_node *nd,
 static int power(struct kdo__eval *ev, const struct kdo__expr_node *nd, const struct kdo_value *a,
                  const struct kdo_value *b, struct kdo_value *out)
 {
-    double x = a->type == KDO_TYPE_BIGINT ? (double)a->u.i : a->u.d;
-    double y = b->type == KDO_TYPE_BIGINT ? (double)b->u.i : b->u.d;
+    double x = kdo__eval_double(a), y = kdo__eval_double(b);
     if (x == 0 && y < 0)
         return fail(ev, nd, "POWER of zero to a negative exponent");
     double r = pow(x, y);

@@ -24,6 +24,8 @@ int kdo__eval_fail(struct kdo__eval *ev, const struct kdo__expr_node *nd, int er
 int kdo__eval_finite(struct kdo__eval *ev, const struct kdo__expr_node *nd, double r,
                      struct kdo_value *out);
 struct kdo_value kdo__eval_truth(enum kdo_tv tv);
+/* A number (BIGINT, DECIMAL or DOUBLE) as a DOUBLE. */
+double kdo__eval_double(const struct kdo_value *v);
 enum kdo_tv kdo__eval_tv(const struct kdo_value *v);
 
 /* In expr_eval-fn.c: nodes with operands beyond a and b (or no a), the

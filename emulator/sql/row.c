@@ -20,6 +20,8 @@ struct kdo_row {
     const struct kdo_row_schema *schema;
     struct kdo_value *v;
     struct kdo_arena strings;
+    int64_t now_ms, start_ms;
+    bool has_now, has_start;
 };
 
 static bool ident_start(char c)
@@ -85,7 +87,7 @@ int kdo_row_schema_add(struct kdo_row_schema *s, const char *sql, size_t n, enum
     if (kdo_row_resolve_name(sql, n, name))
         return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "bad column name %.*s",
                                (int)(n > 64 ? 64 : n), sql);
-    if (type < KDO_TYPE_BOOLEAN || type > KDO_TYPE_TIMESTAMP)
+    if ((type < KDO_TYPE_BOOLEAN || type > KDO_TYPE_TIMESTAMP) && type != KDO_TYPE_DECIMAL)
         return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "column %s has no type", name);
     if (type == KDO_TYPE_VARCHAR && (max_len < 1 || max_len > 65535))
         return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0,
@@ -99,7 +101,28 @@ int kdo_row_schema_add(struct kdo_row_schema *s, const char *sql, size_t n, enum
     c->name = kdo_xstrdup(name);
     c->type = type;
     c->max_len = type == KDO_TYPE_VARCHAR ? max_len : 0;
+    c->precision = type == KDO_TYPE_DECIMAL ? KDO_DECIMAL_MAX_DIGITS : 0;
+    c->scale = type == KDO_TYPE_DECIMAL ? -1 : 0;
     return 0;
+}
+
+int kdo_row_schema_add_decimal(struct kdo_row_schema *s, const char *sql, size_t n, int precision,
+                               int scale, struct kdo_errinfo *e)
+{
+    if (precision > KDO_DECIMAL_MAX_DIGITS)
+        return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0,
+                               "column %.*s: DECIMAL precision above %d is not supported",
+                               (int)(n > 64 ? 64 : n), sql, KDO_DECIMAL_MAX_DIGITS);
+    if (precision < 1 || scale < 0 || scale > precision)
+        return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0,
+                               "column %.*s: DECIMAL(%d,%d) needs 1 <= precision and 0 <= scale "
+                               "<= precision", (int)(n > 64 ? 64 : n), sql, precision, scale);
+    int err = kdo_row_schema_add(s, sql, n, KDO_TYPE_DECIMAL, 0, e);
+    if (err == 0) {
+        s->cols[s->n - 1].precision = precision;
+        s->cols[s->n - 1].scale = scale;
+    }
+    return err;
 }
 
 size_t kdo_row_schema_count(const struct kdo_row_schema *s)
@@ -218,6 +241,18 @@ static int set_varchar(struct kdo_row *r, size_t i, const struct kdo_value *v,
     return 0;
 }
 
+static int set_decimal(struct kdo_row *r, size_t i, const struct kdo_value *v,
+                       struct kdo_errinfo *e)
+{
+    const struct kdo_row_column *c = &r->schema->cols[i];
+    struct kdo_errinfo why = {0};
+    struct kdo_value d;
+    if (kdo_value_cast_decimal(v, c->precision, c->scale, &d, &why))
+        return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "column %s: %s", c->name, why.msg);
+    r->v[i] = d;
+    return 0;
+}
+
 int kdo_row_set(struct kdo_row *r, size_t i, const struct kdo_value *v, struct kdo_errinfo *e)
 {
     if (i >= r->schema->n)
@@ -231,6 +266,9 @@ int kdo_row_set(struct kdo_row *r, size_t i, const struct kdo_value *v, struct k
         r->v[i] = kdo_value_double((double)v->u.i);
         return 0;
     }
+    if (c->type == KDO_TYPE_DECIMAL && c->scale >= 0 &&
+        (v->type == KDO_TYPE_DECIMAL || v->type == KDO_TYPE_BIGINT))
+        return set_decimal(r, i, v, e);
     if (v->type != c->type)
         return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "%s value for %s column %s",
                                kdo_type_name(v->type), kdo_type_name(c->type), c->name);
@@ -238,4 +276,35 @@ int kdo_row_set(struct kdo_row *r, size_t i, const struct kdo_value *v, struct k
         return set_varchar(r, i, v, e);
     r->v[i] = *v;
     return 0;
+}
+
+void kdo_row_set_now(struct kdo_row *r, int64_t now_ms)
+{
+    r->now_ms = now_ms;
+    r->has_now = true;
+}
+
+void kdo_row_set_start(struct kdo_row *r, int64_t start_ms)
+{
+    r->start_ms = start_ms;
+    r->has_start = true;
+}
+
+int kdo_row_now(const struct kdo_row *r, int64_t *ms)
+{
+    if (r->has_now) {
+        *ms = r->now_ms;
+        return 0;
+    }
+    int k = kdo_row_schema_find(r->schema, "ROWTIME", 7);
+    if (k < 0 || r->v[k].type != KDO_TYPE_TIMESTAMP)
+        return KDO_ESTATE;
+    *ms = r->v[k].u.ts_ms;
+    return 0;
+}
+
+int kdo_row_start(const struct kdo_row *r, int64_t *ms)
+{
+    *ms = r->start_ms;
+    return r->has_start ? 0 : KDO_ESTATE;
 }
