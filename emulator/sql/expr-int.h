@@ -62,6 +62,9 @@ enum kdo__expr_op {
     KDO__X_TSDIFF,
     KDO__X_CHAR_TO_TS,
     KDO__X_TS_TO_CHAR,
+    KDO__X_CLOCK,    /* no operands; aux 0: CURRENT_ROW_TIMESTAMP, 1: the query's start */
+    KDO__X_DISTINCT, /* a IS [NOT (neg)] DISTINCT FROM b */
+    KDO__X_QUALIFY,  /* (TIMESTAMP - TIMESTAMP) qualifier: an INTERVAL; aux: the unit ms */
 };
 
 enum kdo__expr_math { KDO__M_SQRT, KDO__M_LN, KDO__M_LOG10, KDO__M_EXP };
@@ -82,6 +85,8 @@ struct kdo__expr_node {
     int aux;            /* per op, see above */
     size_t colno;       /* COL: column index */
     int64_t width_ms;   /* FLOOR_TO, CEIL_TO, STEP: the bucket width (months when aux) */
+    enum kdo_ast_unit q_start, q_end; /* INTERVAL results: the qualifier, when known
+                                         (for CAST to text and numbers); NONE if not */
     int prec, scale;    /* DECIMAL results: KDA's precision and scale; BIGINT: its digits
                            (10 for a literal that fits INTEGER, else 19) as a DECIMAL operand */
     struct kdo_value lit; /* LIT: the value (strings in the expr's arena) */
@@ -149,14 +154,24 @@ int kdo__expr_predicate(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, i
 int kdo__expr_call(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out);
 int kdo__expr_cast(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out);
 int kdo__expr_form(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out);
-/* A name that is a niladic function (CURRENT_ROW_TIMESTAMP): refused by name;
- * 1 when it is none. */
-int kdo__expr_niladic(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax);
+/* A name that is a niladic function: CURRENT_ROW_TIMESTAMP, CURRENT_TIMESTAMP
+ * and LOCALTIMESTAMP compile into *out (0), the DATE and TIME ones are refused
+ * by name; 1 when it is none. */
+int kdo__expr_niladic(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out);
 
 /* --- expr-time.c: intervals and calendar units -------------------------------- */
 
 /* The value of an INTERVAL literal: ms (day-time) or months (year-month). */
 int kdo__expr_interval(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, struct kdo_value *v);
+/* INTERVAL text ('3 04:20') for qualifier start [TO end] (end NONE: start
+ * only); 0, or KDO_EINVAL when it does not match. */
+int kdo__expr_interval_text(const char *s, size_t n, enum kdo_ast_unit start, enum kdo_ast_unit end,
+                            struct kdo_value *v);
+/* The text of an interval value under a qualifier (+3 04:20); its length. */
+size_t kdo__expr_interval_format(int64_t v, enum kdo_ast_unit start, enum kdo_ast_unit end,
+                                 char out[64]);
+/* A unit's length: ms for DAY..SECOND, months for YEAR and MONTH. */
+int64_t kdo__expr_unit_ms(enum kdo_ast_unit u);
 /* ts + months on the civil calendar (the day clamped to the month's end). */
 int kdo__expr_add_months(int64_t ts_ms, int64_t months, int64_t *out);
 /* FLOOR/CEIL of a timestamp to a whole number of months from 1970-01. */

@@ -263,7 +263,11 @@ static int interval_literal(struct kdo__expr_cc *c, const struct kdo_ast_expr *a
 {
     struct kdo_value v;
     int err = kdo__expr_interval(c, ax, &v);
-    return err ? err : kdo__expr_literal(c, v, ax->line, ax->col, out);
+    if (err || (err = kdo__expr_literal(c, v, ax->line, ax->col, out)))
+        return err;
+    c->x->nodes[*out].q_start = ax->qual.start;
+    c->x->nodes[*out].q_end = ax->qual.end ? ax->qual.end : ax->qual.start;
+    return 0;
 }
 
 static int unknown_column(struct kdo__expr_cc *c, const struct kdo_ast_ident *id)
@@ -284,7 +288,7 @@ static int unknown_column(struct kdo__expr_cc *c, const struct kdo_ast_ident *id
  * stream's row. */
 static int column(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
 {
-    int r = ax->name.n == 1 ? kdo__expr_niladic(c, ax) : 1;
+    int r = ax->name.n == 1 ? kdo__expr_niladic(c, ax, out) : 1;
     if (r <= 0)
         return r;
     const struct kdo_ast_ident *id = &ax->name.part[ax->name.n - 1];
@@ -408,6 +412,21 @@ static enum kdo_type multiplicative(enum kdo_type a, enum kdo_type b, bool times
     return KDO_TYPE_NULL;
 }
 
+/* An INTERVAL result's qualifier, for its text: a sum spans both operands'
+ * (DAY + DAY TO HOUR is DAY TO HOUR); a product keeps the interval's. */
+static void interval_qualifier(struct kdo__expr_cc *c, struct kdo__expr_node *nd)
+{
+    const struct kdo__expr_node *a = &c->x->nodes[nd->a], *b = &c->x->nodes[nd->b];
+    if (!is_interval(a->type) || (is_interval(b->type) && b->q_start == KDO_AST_UNIT_NONE))
+        a = b;
+    nd->q_start = a->q_start;
+    nd->q_end = a->q_end;
+    if (is_interval(b->type) && b->q_start != KDO_AST_UNIT_NONE && a != b) {
+        nd->q_start = b->q_start < nd->q_start ? b->q_start : nd->q_start;
+        nd->q_end = b->q_end > nd->q_end ? b->q_end : nd->q_end;
+    }
+}
+
 static int arith_type(struct kdo__expr_cc *c, int n, const char *what)
 {
     struct kdo__expr_node *nd = &c->x->nodes[n];
@@ -418,8 +437,9 @@ static int arith_type(struct kdo__expr_cc *c, int n, const char *what)
         t = additive(ta, tb, nd->op == KDO__X_ADD);
         if (nd->op == KDO__X_SUB && ta == KDO_TYPE_TIMESTAMP && tb == KDO_TYPE_TIMESTAMP)
             return kdo__expr_fail(c->e, nd->line, nd->col, KDO_ESCHEMA,
-                                  "TIMESTAMP - TIMESTAMP (an interval with a qualifier) is not "
-                                  "supported yet; TSDIFF(a, b) gives the milliseconds");
+                                  "TIMESTAMP - TIMESTAMP needs an interval qualifier, as in "
+                                  "(t1 - t2) SECOND or (t1 - t2) DAY TO SECOND; TSDIFF(t1, t2) "
+                                  "gives the milliseconds");
         break;
     case KDO__X_MOD:
         t = (ta == KDO_TYPE_BIGINT || is_null(ta)) && (tb == KDO_TYPE_BIGINT || is_null(tb))
@@ -435,6 +455,8 @@ static int arith_type(struct kdo__expr_cc *c, int n, const char *what)
     nd->type = t;
     if (t == KDO_TYPE_DECIMAL)
         decimal_type(c, nd);
+    if (is_interval(t))
+        interval_qualifier(c, nd);
     return 0;
 }
 
@@ -503,9 +525,43 @@ static int binop(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out
     return binop_type(c, *out, binops[k].text);
 }
 
+/* (t1 - t2) qualifier: the difference of two TIMESTAMPs as an INTERVAL,
+ * cut toward zero to the qualifier's last unit (SECOND keeps milliseconds). */
+static int qualified(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
+{
+    const struct kdo_ast_expr *in = ax->a;
+    enum kdo_ast_unit start = ax->qual.start, end = ax->qual.end ? ax->qual.end : start;
+    if (in->kind != KDO_AST_BINOP || in->op != KDO_AST_OP_SUB)
+        return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE,
+                              "an interval qualifier after (...) only follows TIMESTAMP - "
+                              "TIMESTAMP, as in (t1 - t2) SECOND");
+    if (start <= KDO_AST_UNIT_MONTH || end < start)
+        return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE,
+                              "(t1 - t2) needs a day-time qualifier (DAY .. SECOND): year-month "
+                              "intervals are not supported (KDA)");
+    int a, b, line, col, err;
+    if ((err = kdo__expr_compile_node(c, in->a, &a)) ||
+        (err = kdo__expr_compile_node(c, in->b, &b)))
+        return err;
+    operator_pos(c, in, &line, &col);
+    if ((err = kdo__expr_add(c, KDO__X_QUALIFY, a, b, -1, line, col, out)))
+        return err;
+    struct kdo__expr_node *nd = &c->x->nodes[*out];
+    nd->type = KDO_TYPE_INTERVAL_DS;
+    nd->q_start = start;
+    nd->q_end = end;
+    nd->width_ms = end == KDO_AST_UNIT_SECOND ? 1 : kdo__expr_unit_ms(end);
+    enum kdo_type ta = type_of(c, a), tb = type_of(c, b);
+    if ((ta != KDO_TYPE_TIMESTAMP && !is_null(ta)) || (tb != KDO_TYPE_TIMESTAMP && !is_null(tb)))
+        return kdo__expr_mismatch(c, *out, "(a - b) with a qualifier");
+    return 0;
+}
+
 static int unary(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
 {
     const struct kdo_ast_expr *in = ax->a;
+    if (ax->op == KDO_AST_OP_QUALIFY)
+        return qualified(c, ax, out);
     if (ax->op == KDO_AST_OP_NEG && (in->kind == KDO_AST_INT || in->kind == KDO_AST_DECIMAL ||
                                      in->kind == KDO_AST_APPROX))
         return number(c, in, true, out); /* folded, so -9223372036854775808 fits */
@@ -529,6 +585,8 @@ static int unary(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out
     c->x->nodes[*out].type = not ? KDO_TYPE_BOOLEAN : is_null(t) ? KDO_TYPE_BIGINT : t;
     c->x->nodes[*out].prec = c->x->nodes[a].prec;
     c->x->nodes[*out].scale = c->x->nodes[a].scale;
+    c->x->nodes[*out].q_start = c->x->nodes[a].q_start;
+    c->x->nodes[*out].q_end = c->x->nodes[a].q_end;
     return 0;
 }
 

@@ -347,6 +347,52 @@ int kdo__eval_time_arith(struct kdo__eval *ev, const struct kdo__expr_node *nd,
     return timestamp_of(ev, nd, r, out);
 }
 
+/* An interval as the count of its qualifier's last unit (SECOND: to the ms
+ * for a DECIMAL); BIGINT truncates toward zero. */
+static int interval_number(struct kdo__eval *ev, const struct kdo__expr_node *nd,
+                           const struct kdo__expr_node *src, struct kdo_value *v)
+{
+    int64_t w = kdo__expr_unit_ms(src->q_end);
+    struct kdo_value n = kdo_value_bigint(v->u.i / w), in;
+    if (nd->type == KDO_TYPE_BIGINT) {
+        *v = n;
+        return 0;
+    }
+    in = src->q_end == KDO_AST_UNIT_SECOND ? kdo_value_decimal(v->u.i, 3) : n;
+    struct kdo_errinfo why = {0};
+    if (kdo_value_cast_decimal(&in, nd->prec, nd->scale, v, &why))
+        return fail(ev, nd, why.msg);
+    return 0;
+}
+
+int kdo__eval_interval_cast(struct kdo__eval *ev, const struct kdo__expr_node *nd,
+                            struct kdo_value *v)
+{
+    const struct kdo__expr_node *src = &ev->x->nodes[nd->a];
+    char buf[64], *o;
+    if (v->type == KDO_TYPE_NULL || v->type == nd->type)
+        return 0;
+    if (kdo__eval_is_interval(nd->type)) { /* from text */
+        struct kdo_value r;
+        if (kdo__expr_interval_text(v->u.str.s, v->u.str.len, nd->q_start, nd->q_end, &r) ||
+            r.type != nd->type)
+            return fail(ev, nd, "cannot convert the text to that INTERVAL");
+        *v = r;
+        return 0;
+    }
+    if (nd->type != KDO_TYPE_VARCHAR)
+        return interval_number(ev, nd, src, v);
+    size_t n = kdo__expr_interval_format(v->u.i, src->q_start, src->q_end, buf);
+    if (nd->max_len && n > nd->max_len)
+        return fail(ev, nd, "the INTERVAL's text does not fit in the VARCHAR");
+    int err = scratch_alloc(ev, nd, n, &o);
+    if (err)
+        return err;
+    memcpy(o, buf, n);
+    *v = kdo_value_varchar(o, n);
+    return 0;
+}
+
 static int math(struct kdo__eval *ev, const struct kdo__expr_node *nd, struct kdo_value *v)
 {
     double x = kdo__eval_double(v);
@@ -467,6 +513,9 @@ int kdo__eval_binary_fn(struct kdo__eval *ev, const struct kdo__expr_node *nd,
         if (a->type == KDO_TYPE_NULL)
             break;
         return ts_to_char(ev, nd, a, b, out);
+    case KDO__X_DISTINCT:
+        *out = kdo_value_bool(kdo_value_same(a, b) == nd->neg);
+        return 0;
     default:
         break;
     }
@@ -478,6 +527,10 @@ int kdo__eval_binary_fn(struct kdo__eval *ev, const struct kdo__expr_node *nd,
     switch (nd->op) {
     case KDO__X_POWER:
         return power(ev, nd, a, b, out);
+    case KDO__X_QUALIFY: /* both in years 0001..9999: no overflow */
+        r = a->u.ts_ms - b->u.ts_ms;
+        *out = (struct kdo_value){.type = KDO_TYPE_INTERVAL_DS, .u.i = r - r % nd->width_ms};
+        return 0;
     case KDO__X_TSDIFF: /* first minus second, as public KDA SQL uses it (GAPS #12) */
         if (__builtin_sub_overflow(ms_of(a), ms_of(b), &r))
             return fail(ev, nd, "BIGINT overflow");
@@ -496,11 +549,24 @@ int kdo__eval_binary_fn(struct kdo__eval *ev, const struct kdo__expr_node *nd,
     }
 }
 
+/* The row's processing instant, or the query's start (kdo_row_set_now/_start). */
+static int clock_of(struct kdo__eval *ev, const struct kdo__expr_node *nd, struct kdo_value *out)
+{
+    int64_t ms;
+    if (nd->aux ? kdo_row_start(ev->row, &ms) : kdo_row_now(ev->row, &ms))
+        return fail(ev, nd, nd->aux ? "CURRENT_TIMESTAMP: the query's start instant was not given"
+                                    : "CURRENT_ROW_TIMESTAMP: the row has no processing instant");
+    *out = kdo_value_timestamp(ms);
+    return 0;
+}
+
 int kdo__eval_many(struct kdo__eval *ev, const struct kdo__expr_node *nd, struct kdo_value *out)
 {
     struct kdo_value a, b, c;
     int err;
     switch (nd->op) {
+    case KDO__X_CLOCK:
+        return clock_of(ev, nd, out);
     case KDO__X_BETWEEN:
         return between(ev, nd, out);
     case KDO__X_IN:

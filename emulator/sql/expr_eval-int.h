@@ -40,6 +40,13 @@ int kdo__eval_binary_fn(struct kdo__eval *ev, const struct kdo__expr_node *nd,
 int kdo__eval_time_arith(struct kdo__eval *ev, const struct kdo__expr_node *nd,
                          const struct kdo_value *a, const struct kdo_value *b,
                          struct kdo_value *out);
+/* CAST to or from an INTERVAL (v non-NULL or NULL), before narrow()'s checks. */
+int kdo__eval_interval_cast(struct kdo__eval *ev, const struct kdo__expr_node *nd,
+                            struct kdo_value *v);
+static inline bool kdo__eval_is_interval(enum kdo_type t)
+{
+    return t == KDO_TYPE_INTERVAL_DS || t == KDO_TYPE_INTERVAL_YM;
+}
 int kdo__eval_pad(struct kdo__eval *ev, const struct kdo__expr_node *nd, struct kdo_value *v);
 
 #endif

@@ -216,6 +216,10 @@ static int cast(struct kdo__eval *ev, const struct kdo__expr_node *nd, struct kd
 {
     struct kdo_value in = *v;
     struct kdo_errinfo why = {0};
+    if (kdo__eval_is_interval(in.type) || kdo__eval_is_interval(nd->type)) {
+        int err = kdo__eval_interval_cast(ev, nd, v);
+        return err || !nd->aux ? err : narrow(ev, nd, v);
+    }
     int err = nd->type == KDO_TYPE_DECIMAL
                   ? kdo_value_cast_decimal(&in, nd->prec, nd->scale, v, &why)
                   : kdo_value_cast(&in, nd->type, nd->max_len, ev->scratch, v, &why);

@@ -370,7 +370,7 @@ START_TEST(test_parse_errors_with_positions)
     expect_error("CAST(1 BIGINT)", KDO_EPARSE, 1, 8, "expected 'AS' in CAST(value AS type)");
     expect_error("CAST('a' AS VARCHAR(0))", KDO_EPARSE, 1, 13, "length from 1 to 65535");
     expect_error("AND", KDO_EPARSE, 1, 1, "expected an expression, found 'AND'");
-    expect_error("QTY IS 1", KDO_EPARSE, 1, 8, "expected NULL, TRUE, FALSE or UNKNOWN after IS");
+    expect_error("QTY IS 1", KDO_EPARSE, 1, 8, "expected NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS");
     expect_error("1 + \x01", KDO_EPARSE, 1, 5, "unexpected byte 0x01");
 }
 END_TEST

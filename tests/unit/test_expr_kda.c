@@ -197,7 +197,9 @@ static const struct vec vectors[] = {
      * one parser gives NOT the standard's looser precedence: NOT (UNKNOWN IS
      * UNKNOWN) = FALSE (parse-expr.c's ladder, GAPS #26). */
     {"NOT UNKNOWN IS UNKNOWN", "FALSE", V},
-    {"1 IS DISTINCT FROM 1.0", "expected NULL, TRUE, FALSE or UNKNOWN", ERR},
+    {"1 IS DISTINCT FROM 1.0", "FALSE", V},
+    {"CAST( NULL AS INTEGER ) IS NOT DISTINCT FROM CAST (NULL AS INTEGER)", "TRUE", V},
+    {"UNKNOWN IS DISTINCT FROM UNKNOWN", "FALSE", V},
     {"1 + NULL", "null", V},
     /* sql-reference-streaming-operators */
     {"1 + 1", "2", V},
@@ -259,8 +261,7 @@ static const struct vec vectors[] = {
     {"ABS(0)", "0", V},
     {"ABS(-3 * 3)", "9", V},
     {"ABS(INTERVAL '-3 4:20' DAY TO MINUTE)", "INTERVAL '3 4:20' DAY TO MINUTE", EQ},
-    /* the '+3 04:20' text needs the qualifier, which a value does not keep */
-    {"cast(ABS(INTERVAL '-3 4:20' DAY TO MINUTE) AS VARCHAR(8))", "cannot CAST", ERR},
+    {"cast(ABS(INTERVAL '-3 4:20' DAY TO MINUTE) AS VARCHAR(8))", "+3 04:20", V},
     /* sql-reference-ln, -log10 */
     {"LN(1)", "0.0", V},
     {"LN(10)", "2.302585092994046", V},
@@ -335,8 +336,45 @@ static const struct vec ours[] = {
     {"INTERVAL '1' DAY > INTERVAL '23:59:59.999' HOUR TO SECOND", "TRUE", V},
     {"TIMESTAMP '9999-12-31 23:00:00' + INTERVAL '1' HOUR", "outside years 0001 to 9999", ERR},
     {"INTERVAL '1' DAY + INTERVAL '1' MONTH", "cannot compare or combine", ERR},
+    /* TIMESTAMP - TIMESTAMP with a qualifier (SR date-timestamp-interval's TIME
+     * example, +6:11, over TIMESTAMPs); cut to the last unit, SECOND keeps ms */
+    {"CAST((TIMESTAMP '2004-09-30 12:03:34' - TIMESTAMP '2004-09-30 11:57:23') MINUTE TO SECOND"
+     " AS VARCHAR(8))", "+6:11", V},
+    {"(TIMESTAMP '2004-09-30 13:48:23' - TIMESTAMP '2004-09-30 13:48:20') SECOND",
+     "INTERVAL '3' SECOND", EQ},
+    {"CAST((TIMESTAMP '2004-09-30 13:48:23.5' - TIMESTAMP '2004-09-30 13:48:20') SECOND AS "
+     "VARCHAR(20))", "+3.500", V},
+    {"CAST((TIMESTAMP '2004-10-01 00:00:00' - TIMESTAMP '2004-09-30 13:48:23') HOUR AS BIGINT)",
+     "10", V},
+    {"CAST((TIMESTAMP '2004-09-30 13:48:20' - TIMESTAMP '2004-09-30 13:48:23') DAY TO SECOND AS "
+     "VARCHAR(20))", "-0 00:00:03", V},
+    {"(CAST(NULL AS TIMESTAMP) - TIMESTAMP '2004-09-30 13:48:23') SECOND IS NULL", "TRUE", V},
     {"TIMESTAMP '2004-09-30 13:48:23' - TIMESTAMP '2004-09-30 13:48:20'",
-     "TIMESTAMP - TIMESTAMP (an interval with a qualifier) is not supported yet", ERR},
+     "TIMESTAMP - TIMESTAMP needs an interval qualifier", ERR},
+    {"(1 - 2) SECOND", "cannot compare or combine BIGINT and BIGINT", ERR},
+    {"(INTERVAL '1' DAY) HOUR", "only follows TIMESTAMP - TIMESTAMP", ERR},
+    {"(TIMESTAMP '2004-09-30 13:48:23' - TIMESTAMP '2004-09-30 13:48:20') MONTH",
+     "year-month intervals are not supported", ERR},
+    /* CAST of an INTERVAL: to text (+d hh:mm), to the count of its last unit, from text */
+    {"CAST(INTERVAL '1' DAY + INTERVAL '3 4' DAY TO HOUR AS VARCHAR(10))", "+4 04", V},
+    {"CAST(INTERVAL '3 4' DAY TO HOUR / 2 AS VARCHAR(10))", "+1 14", V},
+    {"CAST(INTERVAL '1-06' YEAR TO MONTH AS VARCHAR(10))", "+1-06", V},
+    {"CAST(INTERVAL '-3 4:20' DAY TO MINUTE AS VARCHAR(5))", "does not fit", ERR},
+    {"CAST(INTERVAL '90' MINUTE AS BIGINT)", "90", V},
+    {"CAST(INTERVAL '2 3:4:5.678' DAY TO SECOND AS DECIMAL(12,3))", "183845.678", V},
+    {"CAST(INTERVAL '1' YEAR AS INTEGER)", "1", V},
+    {"CAST('3 04:20' AS INTERVAL DAY TO MINUTE) = INTERVAL '3 4:20' DAY TO MINUTE", "TRUE", V},
+    {"CAST('-1-06' AS INTERVAL YEAR TO MONTH) = INTERVAL '-1-06' YEAR TO MONTH", "TRUE", V},
+    {"CAST('x' AS INTERVAL DAY) IS NULL", "cannot convert the text", ERR},
+    {"CAST(5 AS INTERVAL DAY)", "cannot CAST BIGINT AS INTERVAL DAY TO SECOND", ERR},
+    {"CAST(INTERVAL '1' DAY AS DOUBLE)", "cannot CAST", ERR},
+    {"CAST(CASE WHEN TRUE THEN INTERVAL '1' DAY END AS VARCHAR(10))", "needs its qualifier", ERR},
+    /* IS [NOT] DISTINCT FROM: NULL equals NULL, never UNKNOWN */
+    {"2 IS NOT DISTINCT FROM 2.0", "TRUE", V},
+    {"NULL IS DISTINCT FROM 1", "TRUE", V},
+    {"'a' IS DISTINCT FROM 'b'", "TRUE", V},
+    {"1 IS DISTINCT FROM 'a'", "IS DISTINCT FROM cannot compare or combine", ERR},
+    {"1 IS DISTINCT 2", "expected 'FROM' after IS [NOT] DISTINCT", ERR},
     {"INTERVAL '1' DAY", "an INTERVAL result is not supported yet", ERR},
     {"INTERVAL '1' YEAR TO DAY", "", ERR},
     {"INTERVAL '1 25' DAY TO HOUR", "bad INTERVAL", ERR},
@@ -391,7 +429,11 @@ static const struct vec ours[] = {
      ERR},
     {"TO_TIMESTAMP(9223372036854775807)", "outside years 0001 to 9999", ERR},
     /* refused by name, with line:column */
-    {"CURRENT_ROW_TIMESTAMP", "CURRENT_ROW_TIMESTAMP is not supported yet", ERR},
+    {"CURRENT_ROW_TIMESTAMP", "CURRENT_ROW_TIMESTAMP: the row has no processing instant", ERR},
+    {"CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP: the query's start instant was not given", ERR},
+    {"CURRENT_ROW_TIMESTAMP()", "CURRENT_ROW_TIMESTAMP takes no parentheses", ERR},
+    {"CURRENT_DATE", "CURRENT_DATE is not supported yet", ERR},
+    {"LOCALTIME", "LOCALTIME is not supported yet", ERR},
     {"DATE '2008-08-23'", "DATE is not supported yet", ERR},
     {"TIME '12:00:00'", "TIME is not supported yet", ERR},
     {"CAST(1 AS DATE)", "CAST AS DATE is not supported yet", ERR},
@@ -535,6 +577,60 @@ START_TEST(test_compile_ast)
 }
 END_TEST
 
+static int64_t ts(const char *text)
+{
+    int64_t ms;
+    ck_assert_int_eq(kdo_timestamp_parse(text, strlen(text), &ms), 0);
+    return ms;
+}
+
+static struct kdo_value eval_on(const char *text, const struct kdo_row *r)
+{
+    struct kdo_expr *x;
+    struct kdo_errinfo e = {0};
+    struct kdo_value v = kdo_value_null();
+    int err = kdo_expr_compile(text, strlen(text), kdo_row_schema(r), &x, &e);
+    if (err == 0)
+        err = kdo_expr_eval(x, r, &scratch, &v, &e);
+    ck_assert_msg(err == 0, "[%s]: %d %s", text, err, e.msg);
+    kdo_expr_free(x);
+    return v;
+}
+
+/* sql-reference-current-row-timestamp: the row's processing instant (the
+ * extract page's 2016-09-23 04:29:26.234); CURRENT_TIMESTAMP and
+ * LOCALTIMESTAMP: the query's start.  Without kdo_row_set_now, a row's
+ * ROWTIME is its processing instant. */
+START_TEST(test_clocks)
+{
+    int64_t now = ts("2016-09-23 04:29:26.234"), start = ts("2016-09-23 00:00:00");
+    kdo_row_set_now(row, now);
+    kdo_row_set_start(row, start);
+    struct kdo_value v = eval_on("CURRENT_ROW_TIMESTAMP", row);
+    ck_assert(v.type == KDO_TYPE_TIMESTAMP && v.u.ts_ms == now);
+    v = eval_on("FLOOR(CURRENT_ROW_TIMESTAMP TO MINUTE)", row);
+    ck_assert(v.type == KDO_TYPE_TIMESTAMP && v.u.ts_ms == ts("2016-09-23 04:29:00"));
+    v = eval_on("CURRENT_TIMESTAMP", row);
+    ck_assert(v.type == KDO_TYPE_TIMESTAMP && v.u.ts_ms == start);
+    v = eval_on("LOCALTIMESTAMP < CURRENT_ROW_TIMESTAMP", row);
+    ck_assert(v.type == KDO_TYPE_BOOLEAN && v.u.b);
+    /* a new instant per row */
+    kdo_row_set_now(row, now + 1000);
+    v = eval_on("UNIX_TIMESTAMP(CURRENT_ROW_TIMESTAMP)", row);
+    ck_assert_int_eq(v.u.i, now + 1000);
+    /* ROWTIME stands in until the instant is set */
+    struct kdo_row_schema *s = kdo_row_schema_new();
+    ck_assert_int_eq(kdo_row_schema_add(s, "ROWTIME", 7, KDO_TYPE_TIMESTAMP, 0, NULL), 0);
+    struct kdo_row *r = kdo_row_new(s);
+    struct kdo_value rt = kdo_value_timestamp(now);
+    ck_assert_int_eq(kdo_row_set(r, 0, &rt, NULL), 0);
+    v = eval_on("CURRENT_ROW_TIMESTAMP", r);
+    ck_assert(v.type == KDO_TYPE_TIMESTAMP && v.u.ts_ms == now);
+    kdo_row_free(r);
+    kdo_row_schema_free(s);
+}
+END_TEST
+
 /* Evaluation errors of the new operators point at them. */
 START_TEST(test_error_positions)
 {
@@ -575,6 +671,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_kdaout_choices, 0, (int)(sizeof ours / sizeof ours[0]));
     tcase_add_test(tc, test_compile_ast);
+    tcase_add_test(tc, test_clocks);
     tcase_add_test(tc, test_error_positions);
     suite_add_tcase(s, tc);
     SRunner *r = srunner_create(s);
