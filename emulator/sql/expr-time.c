@@ -383,6 +383,15 @@ static int format_field(char ch, size_t run, int64_t ms, char *out, size_t cap, 
     case 's': v = rest / 1000 % 60; break;
     case 'S': v = rest % 1000; break;
     case 'a': return snprintf(out + *len, cap - *len, "%s", rest >= 43200000 ? "PM" : "AM") < 0;
+    case 'k': v = rest / 3600000 ? rest / 3600000 : 24; break;
+    case 'K': v = (rest / 3600000) % 12; break;
+    case 'D': v = days - days_from_civil(y, 1, 1) + 1; break;
+    case 'F': v = (d - 1) / 7 + 1; break;
+    case 'u': v = (floor_div(days, 1) % 7 + 7 + 3) % 7 + 1; break; /* 1970-01-01 was a Thursday */
+    case 'z': return snprintf(out + *len, cap - *len, "%s", run >= 4 ? "Coordinated Universal Time"
+                                                                     : "UTC") < 0;
+    case 'Z': return snprintf(out + *len, cap - *len, "+0000") < 0;
+    case 'X': return snprintf(out + *len, cap - *len, "Z") < 0;
     default: /* E */
         return snprintf(out + *len, cap - *len, "%.*s", run >= 4 ? 9 : 3,
                         weekdays[floor_div(days, 1) % 7 < 0 ? floor_div(days, 1) % 7 + 7
@@ -408,7 +417,7 @@ int kdo__expr_ts_to_char(const char *fmt, size_t fn, int64_t ms, char *out, size
             out[*len] = '\0';
             continue;
         }
-        if (!is_field(ch) && ch != 'E') {
+        if (!is_field(ch) && !(ch && strchr("EkKDFuzZX", ch))) { /* w, W, Y: week rules of a locale */
             if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z'))
                 return KDO_EINVAL;
             out[(*len)++] = ch;

@@ -387,7 +387,18 @@ static const struct vec ours[] = {
      "2009-09-16 03:15:24 PM", V},
     {"TIMESTAMP_TO_CHAR('EEE, d MMM yy', TIMESTAMP '2009-09-16 15:15:24')",
      "Wed, 16 Sep 09", V},
+    /* the other SimpleDateFormat letters of SR datetime-conversion-functions, in UTC */
+    {"TIMESTAMP_TO_CHAR('D u k K F z Z X', TIMESTAMP '2009-09-16 00:15:24')",
+     "259 3 24 0 3 UTC +0000 Z", V},
+    {"TIMESTAMP_TO_CHAR('EEEE, MMMM d, yyyy HH:mm:ss.SSS', TIMESTAMP '2009-09-16 00:15:24')",
+     "Wednesday, September 16, 2009 00:15:24.000", V},
+    {"TIMESTAMP_TO_CHAR('''at'' h a', TIMESTAMP '2009-09-16 12:15:24')", "at 12 PM", V},
+    {"TIMESTAMP_TO_CHAR('w', TIMESTAMP '2009-09-16 00:15:24')", "a template letter", ERR},
     {"MONOTONIC(5)", "5", V},
+    {"MONOTONIC(1.5) + 1", "2.5", V},
+    {"CAST(CAST(1.5 AS SMALLINT) AS VARCHAR(5)) || CAST(TRUE AS CHAR(5)) || '|'", "2TRUE |", V},
+    {"CAST('12' AS SMALLINT) + CAST(3.7 AS TINYINT)", "16", V},
+    {"CAST(CAST('2.5' AS FLOAT) AS DECIMAL(3,1))", "2.5", V},
     {"STEP(-3 BY 5)", "-5", V}, /* the largest multiple <= x (GAPS #10) */
     {"STEP(3 BY 0)", "not positive", ERR},
     {"FLOOR(TIMESTAMP '1969-12-31 23:59:59' TO MINUTE)", "'1969-12-31 23:59:00'", V},
