@@ -8,6 +8,7 @@
 
 #include "base/bounds.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,6 +124,75 @@ int kdo_row_schema_add_decimal(struct kdo_row_schema *s, const char *sql, size_t
         s->cols[s->n - 1].scale = scale;
     }
     return err;
+}
+
+/* "", "(p)" or "(p,s)" after DECIMAL: KDA's default is (18, 0). */
+/* "", "(p)" or "(p,s)" after DECIMAL: KDA's default is (18, 0). */
+static int decimal_params(const char *p, struct kdo_row_column *out)
+{
+    int prec = KDO_DECIMAL_MAX_DIGITS, scale = 0, one = -1, two = -1;
+    bool ok = *p == '\0';
+    if (!ok && sscanf(p, "(%d)%n", &prec, &one) == 1 && one >= 0)
+        ok = p[one] == '\0';
+    if (!ok && sscanf(p, "(%d,%d)%n", &prec, &scale, &two) == 2 && two >= 0)
+        ok = p[two] == '\0';
+    out->precision = prec;
+    out->scale = scale;
+    return ok ? 0 : KDO_EINVAL;
+}
+
+int kdo_row_parse_type(const char *text, struct kdo_row_column *out, struct kdo_errinfo *e)
+{
+    static const struct {
+        const char *name;
+        enum kdo_type type;
+    } names[] = {{"BIGINT", KDO_TYPE_BIGINT},     {"INTEGER", KDO_TYPE_BIGINT},
+                 {"INT", KDO_TYPE_BIGINT},        {"SMALLINT", KDO_TYPE_BIGINT},
+                 {"TINYINT", KDO_TYPE_BIGINT},    {"REAL", KDO_TYPE_DOUBLE},
+                 {"DOUBLE", KDO_TYPE_DOUBLE},     {"FLOAT", KDO_TYPE_DOUBLE},
+                 {"BOOLEAN", KDO_TYPE_BOOLEAN},   {"TIMESTAMP", KDO_TYPE_TIMESTAMP},
+                 {"DECIMAL", KDO_TYPE_DECIMAL},   {"DEC", KDO_TYPE_DECIMAL},
+                 {"NUMERIC", KDO_TYPE_DECIMAL},   {"VARCHAR", KDO_TYPE_VARCHAR}};
+    char up[64];
+    size_t n = 0;
+    for (; text[n] && text[n] != ' ' && n + 1 < sizeof up; n++)
+        up[n] = text[n] >= 'a' && text[n] <= 'z' ? (char)(text[n] - 32) : text[n];
+    up[n] = '\0';
+    *out = (struct kdo_row_column){0};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        size_t w = strlen(names[k].name);
+        if (strncmp(up, names[k].name, w) != 0 || (up[w] && up[w] != '('))
+            continue;
+        out->type = names[k].type;
+        unsigned len = 0;
+        int used = 0, bad;
+        if (out->type == KDO_TYPE_DECIMAL)
+            bad = decimal_params(up + w, out);
+        else if (out->type == KDO_TYPE_VARCHAR)
+            bad = !(sscanf(up + w, "(%u)%n", &len, &used) == 1 && up[w + (size_t)used] == '\0' &&
+                    len >= 1 && len <= 65535);
+        else
+            bad = up[w] != '\0';
+        out->max_len = len;
+        if (!bad && out->precision > KDO_DECIMAL_MAX_DIGITS)
+            return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "type \"%s\": DECIMAL precision "
+                                   "above %d is not supported", text, KDO_DECIMAL_MAX_DIGITS);
+        if (!bad && !(out->type == KDO_TYPE_DECIMAL &&
+                      (out->precision < 1 || out->scale < 0 || out->scale > out->precision)))
+            return 0;
+        break;
+    }
+    return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "unknown type \"%.40s\" (expected "
+                           "VARCHAR(n) with n from 1 to 65535, BIGINT, INTEGER, SMALLINT, TINYINT, "
+                           "REAL, DOUBLE, DECIMAL(p,s), BOOLEAN or TIMESTAMP)", text);
+}
+
+int kdo_row_schema_add_type(struct kdo_row_schema *s, const char *sql, size_t n,
+                            const struct kdo_row_column *t, struct kdo_errinfo *e)
+{
+    if (t->type == KDO_TYPE_DECIMAL)
+        return kdo_row_schema_add_decimal(s, sql, n, t->precision, t->scale, e);
+    return kdo_row_schema_add(s, sql, n, t->type, t->max_len, e);
 }
 
 size_t kdo_row_schema_count(const struct kdo_row_schema *s)

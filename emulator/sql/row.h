@@ -61,6 +61,17 @@ int kdo_row_schema_add(struct kdo_row_schema *s, const char *sql, size_t n, enum
 int kdo_row_schema_add_decimal(struct kdo_row_schema *s, const char *sql, size_t n, int precision,
                                int scale, struct kdo_errinfo *e);
 
+/* A column type as a scenario's schema writes it (case-insensitive):
+ * VARCHAR(n), BIGINT, INTEGER, INT, SMALLINT, TINYINT, REAL, DOUBLE, FLOAT,
+ * BOOLEAN, TIMESTAMP, DECIMAL / DEC / NUMERIC [(p[,s])].  Fills type,
+ * max_len, precision and scale of *out (not its name).  Returns 0, or
+ * KDO_EINVAL with a sentence in e (may be NULL); a DECIMAL precision above
+ * 18 is refused by name. */
+int kdo_row_parse_type(const char *text, struct kdo_row_column *out, struct kdo_errinfo *e);
+/* Appends a column named sql[0..n) of type t (from kdo_row_parse_type). */
+int kdo_row_schema_add_type(struct kdo_row_schema *s, const char *sql, size_t n,
+                            const struct kdo_row_column *t, struct kdo_errinfo *e);
+
 size_t kdo_row_schema_count(const struct kdo_row_schema *s);
 /* Column i (< count), borrowed from the schema. */
 const struct kdo_row_column *kdo_row_schema_column(const struct kdo_row_schema *s, size_t i);

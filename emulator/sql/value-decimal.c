@@ -196,7 +196,7 @@ static int divide(__int128 a, int sa, __int128 b, int sb, int scale, int64_t *ou
     int e = scale - sa + sb; /* a * 10^e / b is the result at `scale` */
     if (e < 0)
         return fits(quotient(a, b * pow10_wide(-e)), out);
-    __int128 p = pow10_wide(e), max = ~(__int128)0 ^ ((__int128)1 << 127);
+    __int128 p = pow10_wide(e), max = (__int128)(((unsigned __int128)1 << 127) - 1);
     if (abs128(a) > max / p) /* then the quotient is past 10^18 anyway: |b| < 10^19 */
         return KDO_ETOOBIG;
     return fits(quotient(a * p, b), out);
