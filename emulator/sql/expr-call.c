@@ -311,10 +311,7 @@ static int cast_target(struct kdo__expr_cc *c, const struct kdo_ast_type *t, enu
                           kdo_ast_type_name(t->name));
 }
 
-static bool is_interval(enum kdo_type t)
-{
-    return t == KDO_TYPE_INTERVAL_DS || t == KDO_TYPE_INTERVAL_YM;
-}
+#define is_interval kdo__expr_is_interval
 
 /* KDA's CAST table: a day-time INTERVAL casts to itself, BIGINT, DECIMAL,
  * CHAR and VARCHAR; text casts to an INTERVAL.  Text and numbers need the

@@ -138,12 +138,33 @@ static inline struct kdo__expr_node *kdo__expr_node(struct kdo__expr_cc *c, int 
     return &c->x->nodes[i];
 }
 
+static inline bool kdo__expr_is_interval(enum kdo_type t)
+{
+    return t == KDO_TYPE_INTERVAL_DS || t == KDO_TYPE_INTERVAL_YM;
+}
+static inline bool kdo__expr_numeric_or_null(enum kdo_type t)
+{
+    return t == KDO_TYPE_NULL || kdo_type_numeric(t);
+}
+
 /* Whether values of types a and b compare (NULL with anything, numbers together). */
 bool kdo__expr_comparable(enum kdo_type a, enum kdo_type b);
 /* The type two numbers (or NULLs) combine to: DOUBLE over DECIMAL over BIGINT. */
 enum kdo_type kdo__expr_number_type(enum kdo_type a, enum kdo_type b);
 /* Node n as a DECIMAL operand: its precision and scale (a BIGINT's digits, scale 0). */
 void kdo__expr_decimal_ps(const struct kdo__expr_node *n, int *prec, int *scale);
+
+/* The position of binary operator ax's token (the left operand's without the text). */
+void kdo__expr_operator_pos(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *line,
+                            int *col);
+
+/* --- expr-type.c: arithmetic's type rules ------------------------------------- */
+
+/* Types node n (+ - * / MOD, operands compiled): its result type, a DECIMAL's
+ * precision and scale, an INTERVAL's qualifier; KDO_ESCHEMA when they do not mix. */
+int kdo__expr_arith_type(struct kdo__expr_cc *c, int n, const char *what);
+/* (t1 - t2) qualifier (KDO_AST_UNARY, KDO_AST_OP_QUALIFY). */
+int kdo__expr_qualified(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out);
 
 /* --- expr-pred.c: IS, BETWEEN, IN, LIKE and CASE ------------------------------ */
 

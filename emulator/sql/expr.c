@@ -3,8 +3,9 @@
  * parser, parse.h) into the node array of expr-int.h, checking operand
  * types as it goes, so an error points at the operator or name that caused
  * it.  This file holds the entry points, literals, names and operators;
- * IS, BETWEEN, IN, LIKE and CASE are in expr-pred.c; calls, CAST and the
- * keyword forms in expr-call.c.  Recursion is
+ * arithmetic's type rules (DECIMAL's precision and scale, INTERVALs) are in
+ * expr-type.c; IS, BETWEEN, IN, LIKE and CASE in expr-pred.c; calls, CAST
+ * and the keyword forms in expr-call.c.  Recursion is
  * bounded twice: by the parser's depth limit and by each node's depth
  * (KDO_EXPR_MAX_DEPTH), which bounds the evaluator's recursion.
  */
@@ -160,8 +161,8 @@ static void position_of(const char *s, size_t off, int *line, int *col)
  * positions, so this walks back from the right operand over blanks and
  * opening parentheses to the operator.  Without the text (a tree from the
  * binder), the left operand's position. */
-static void operator_pos(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *line,
-                         int *col)
+void kdo__expr_operator_pos(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *line,
+                            int *col)
 {
     *line = ax->line;
     *col = ax->col;
@@ -306,158 +307,15 @@ static int column(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *ou
     return 0;
 }
 
-/* --- type rules ------------------------------------------------------------- */
+/* --- type rules (arithmetic's are in expr-type.c) ------------------------- */
 
-static bool is_null(enum kdo_type t)
-{
-    return t == KDO_TYPE_NULL;
-}
-
-static bool numeric_or_null(enum kdo_type t)
-{
-    return is_null(t) || kdo_type_numeric(t);
-}
-
-static bool is_interval(enum kdo_type t)
-{
-    return t == KDO_TYPE_INTERVAL_DS || t == KDO_TYPE_INTERVAL_YM;
-}
+#define is_null(t) ((t) == KDO_TYPE_NULL)
+#define numeric_or_null kdo__expr_numeric_or_null
+#define is_interval kdo__expr_is_interval
 
 bool kdo__expr_comparable(enum kdo_type a, enum kdo_type b)
 {
     return is_null(a) || is_null(b) || a == b || (kdo_type_numeric(a) && kdo_type_numeric(b));
-}
-
-enum kdo_type kdo__expr_number_type(enum kdo_type a, enum kdo_type b)
-{
-    if (a == KDO_TYPE_DOUBLE || b == KDO_TYPE_DOUBLE)
-        return KDO_TYPE_DOUBLE;
-    return a == KDO_TYPE_DECIMAL || b == KDO_TYPE_DECIMAL ? KDO_TYPE_DECIMAL : KDO_TYPE_BIGINT;
-}
-
-#define number_type kdo__expr_number_type
-
-void kdo__expr_decimal_ps(const struct kdo__expr_node *n, int *prec, int *scale)
-{
-    if (n->type == KDO_TYPE_DECIMAL) {
-        *prec = n->prec;
-        *scale = n->scale;
-    } else { /* BIGINT (a column: 19 digits) or NULL */
-        *prec = n->prec ? n->prec : 19;
-        *scale = 0;
-    }
-}
-
-static int cap(int v)
-{
-    return v > KDO_DECIMAL_MAX_DIGITS ? KDO_DECIMAL_MAX_DIGITS : v;
-}
-
-/* KDA's result precision and scale (SR numeric-types-precision), capped at
- * 18 digits.  Division: d = p1 - s1 + s2 whole digits and s = max(6, s1 + p2
- * + 1), then, past 18 digits, the scale gives way down to s1 (so 5.0 / 2 is
- * 2.500000000000 with INTEGER's 10 digits, as the Reference shows). */
-static void decimal_type(struct kdo__expr_cc *c, struct kdo__expr_node *nd)
-{
-    int p1, s1, p2, s2, p, s;
-    kdo__expr_decimal_ps(&c->x->nodes[nd->a], &p1, &s1);
-    kdo__expr_decimal_ps(&c->x->nodes[nd->b], &p2, &s2);
-    switch (nd->op) {
-    case KDO__X_MUL:
-        s = s1 + s2;
-        p = p1 + p2;
-        break;
-    case KDO__X_DIV: {
-        int d = p1 - s1 + s2;
-        s = 6 > s1 + p2 + 1 ? 6 : s1 + p2 + 1;
-        if (d + s > KDO_DECIMAL_MAX_DIGITS)
-            s = KDO_DECIMAL_MAX_DIGITS - d > s1 ? KDO_DECIMAL_MAX_DIGITS - d : s1;
-        p = d + s;
-        break;
-    }
-    default: /* + and - */
-        s = s1 > s2 ? s1 : s2;
-        p = (p1 - s1 > p2 - s2 ? p1 - s1 : p2 - s2) + s + 1;
-        break;
-    }
-    nd->scale = cap(s);
-    nd->prec = cap(p) < nd->scale ? nd->scale : cap(p);
-}
-
-/* + and -: numbers; TIMESTAMP +- INTERVAL; INTERVAL +- INTERVAL of one kind. */
-static enum kdo_type additive(enum kdo_type a, enum kdo_type b, bool plus)
-{
-    if (numeric_or_null(a) && numeric_or_null(b))
-        return number_type(a, b);
-    if (a == KDO_TYPE_TIMESTAMP && (is_interval(b) || is_null(b)))
-        return KDO_TYPE_TIMESTAMP;
-    if (plus && is_interval(a) && b == KDO_TYPE_TIMESTAMP)
-        return KDO_TYPE_TIMESTAMP;
-    if (is_interval(a) && (b == a || is_null(b)))
-        return a;
-    if (is_null(a) && (is_interval(b) || (plus && b == KDO_TYPE_TIMESTAMP)))
-        return b;
-    return KDO_TYPE_NULL;
-}
-
-/* * and /: numbers; INTERVAL * number, number * INTERVAL, INTERVAL / number. */
-static enum kdo_type multiplicative(enum kdo_type a, enum kdo_type b, bool times)
-{
-    if (numeric_or_null(a) && numeric_or_null(b))
-        return number_type(a, b);
-    if (is_interval(a) && numeric_or_null(b))
-        return a;
-    if (times && numeric_or_null(a) && is_interval(b))
-        return b;
-    return KDO_TYPE_NULL;
-}
-
-/* An INTERVAL result's qualifier, for its text: a sum spans both operands'
- * (DAY + DAY TO HOUR is DAY TO HOUR); a product keeps the interval's. */
-static void interval_qualifier(struct kdo__expr_cc *c, struct kdo__expr_node *nd)
-{
-    const struct kdo__expr_node *a = &c->x->nodes[nd->a], *b = &c->x->nodes[nd->b];
-    if (!is_interval(a->type) || (is_interval(b->type) && b->q_start == KDO_AST_UNIT_NONE))
-        a = b;
-    nd->q_start = a->q_start;
-    nd->q_end = a->q_end;
-    if (is_interval(b->type) && b->q_start != KDO_AST_UNIT_NONE && a != b) {
-        nd->q_start = b->q_start < nd->q_start ? b->q_start : nd->q_start;
-        nd->q_end = b->q_end > nd->q_end ? b->q_end : nd->q_end;
-    }
-}
-
-static int arith_type(struct kdo__expr_cc *c, int n, const char *what)
-{
-    struct kdo__expr_node *nd = &c->x->nodes[n];
-    enum kdo_type ta = type_of(c, nd->a), tb = type_of(c, nd->b), t;
-    switch (nd->op) {
-    case KDO__X_ADD:
-    case KDO__X_SUB:
-        t = additive(ta, tb, nd->op == KDO__X_ADD);
-        if (nd->op == KDO__X_SUB && ta == KDO_TYPE_TIMESTAMP && tb == KDO_TYPE_TIMESTAMP)
-            return kdo__expr_fail(c->e, nd->line, nd->col, KDO_ESCHEMA,
-                                  "TIMESTAMP - TIMESTAMP needs an interval qualifier, as in "
-                                  "(t1 - t2) SECOND or (t1 - t2) DAY TO SECOND; TSDIFF(t1, t2) "
-                                  "gives the milliseconds");
-        break;
-    case KDO__X_MOD:
-        t = (ta == KDO_TYPE_BIGINT || is_null(ta)) && (tb == KDO_TYPE_BIGINT || is_null(tb))
-                ? KDO_TYPE_BIGINT
-                : KDO_TYPE_NULL;
-        break;
-    default:
-        t = multiplicative(ta, tb, nd->op == KDO__X_MUL);
-        break;
-    }
-    if (t == KDO_TYPE_NULL)
-        return kdo__expr_mismatch(c, n, what);
-    nd->type = t;
-    if (t == KDO_TYPE_DECIMAL)
-        decimal_type(c, nd);
-    if (is_interval(t))
-        interval_qualifier(c, nd);
-    return 0;
 }
 
 /* --- operators ------------------------------------------------------------- */
@@ -500,7 +358,7 @@ static int binop_type(struct kdo__expr_cc *c, int n, const char *what)
     case KDO__X_MUL:
     case KDO__X_DIV:
     case KDO__X_MOD:
-        return arith_type(c, n, what);
+        return kdo__expr_arith_type(c, n, what);
     default:
         if (!kdo__expr_comparable(ta, tb))
             return kdo__expr_mismatch(c, n, what);
@@ -519,49 +377,17 @@ static int binop(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out
     int a, b, line, col, err;
     if ((err = kdo__expr_compile_node(c, ax->a, &a)) || (err = kdo__expr_compile_node(c, ax->b, &b)))
         return err;
-    operator_pos(c, ax, &line, &col);
+    kdo__expr_operator_pos(c, ax, &line, &col);
     if ((err = kdo__expr_add(c, binops[k].op, a, b, -1, line, col, out)))
         return err;
     return binop_type(c, *out, binops[k].text);
-}
-
-/* (t1 - t2) qualifier: the difference of two TIMESTAMPs as an INTERVAL,
- * cut toward zero to the qualifier's last unit (SECOND keeps milliseconds). */
-static int qualified(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
-{
-    const struct kdo_ast_expr *in = ax->a;
-    enum kdo_ast_unit start = ax->qual.start, end = ax->qual.end ? ax->qual.end : start;
-    if (in->kind != KDO_AST_BINOP || in->op != KDO_AST_OP_SUB)
-        return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE,
-                              "an interval qualifier after (...) only follows TIMESTAMP - "
-                              "TIMESTAMP, as in (t1 - t2) SECOND");
-    if (start <= KDO_AST_UNIT_MONTH || end < start)
-        return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE,
-                              "(t1 - t2) needs a day-time qualifier (DAY .. SECOND): year-month "
-                              "intervals are not supported (KDA)");
-    int a, b, line, col, err;
-    if ((err = kdo__expr_compile_node(c, in->a, &a)) ||
-        (err = kdo__expr_compile_node(c, in->b, &b)))
-        return err;
-    operator_pos(c, in, &line, &col);
-    if ((err = kdo__expr_add(c, KDO__X_QUALIFY, a, b, -1, line, col, out)))
-        return err;
-    struct kdo__expr_node *nd = &c->x->nodes[*out];
-    nd->type = KDO_TYPE_INTERVAL_DS;
-    nd->q_start = start;
-    nd->q_end = end;
-    nd->width_ms = end == KDO_AST_UNIT_SECOND ? 1 : kdo__expr_unit_ms(end);
-    enum kdo_type ta = type_of(c, a), tb = type_of(c, b);
-    if ((ta != KDO_TYPE_TIMESTAMP && !is_null(ta)) || (tb != KDO_TYPE_TIMESTAMP && !is_null(tb)))
-        return kdo__expr_mismatch(c, *out, "(a - b) with a qualifier");
-    return 0;
 }
 
 static int unary(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
 {
     const struct kdo_ast_expr *in = ax->a;
     if (ax->op == KDO_AST_OP_QUALIFY)
-        return qualified(c, ax, out);
+        return kdo__expr_qualified(c, ax, out);
     if (ax->op == KDO_AST_OP_NEG && (in->kind == KDO_AST_INT || in->kind == KDO_AST_DECIMAL ||
                                      in->kind == KDO_AST_APPROX))
         return number(c, in, true, out); /* folded, so -9223372036854775808 fits */

@@ -43,10 +43,7 @@ int kdo__eval_time_arith(struct kdo__eval *ev, const struct kdo__expr_node *nd,
 /* CAST to or from an INTERVAL (v non-NULL or NULL), before narrow()'s checks. */
 int kdo__eval_interval_cast(struct kdo__eval *ev, const struct kdo__expr_node *nd,
                             struct kdo_value *v);
-static inline bool kdo__eval_is_interval(enum kdo_type t)
-{
-    return t == KDO_TYPE_INTERVAL_DS || t == KDO_TYPE_INTERVAL_YM;
-}
+#define kdo__eval_is_interval kdo__expr_is_interval
 int kdo__eval_pad(struct kdo__eval *ev, const struct kdo__expr_node *nd, struct kdo_value *v);
 
 #endif
