@@ -373,6 +373,28 @@ int kdo__expr_cast(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *o
     return 0;
 }
 
+int kdo_expr_column_type(const struct kdo_ast_type *t, struct kdo_row_column *out,
+                         struct kdo_errinfo *e)
+{
+    struct kdo__expr_cc c = {.e = e};
+    int aux = 0, err;
+    *out = (struct kdo_row_column){0};
+    if (t->name == KDO_AST_TYPE_INTERVAL)
+        return kdo__expr_fail(e, t->line, t->col, KDO_EPARSE,
+                              "INTERVAL cannot be a column's type (KDA)");
+    if ((err = cast_target(&c, t, &out->type, &out->max_len, &aux)) == KDO_EPARSE &&
+        t->name != KDO_AST_TYPE_VARCHAR && t->name != KDO_AST_TYPE_CHAR)
+        return kdo__expr_fail(e, t->line, t->col, KDO_EPARSE, "a %s column is not supported yet",
+                              kdo_ast_type_name(t->name));
+    if (err)
+        return err;
+    if (out->type == KDO_TYPE_VARCHAR && out->max_len == 0)
+        out->max_len = 65535; /* bare VARCHAR, as public KDA SQL writes it */
+    if (out->type == KDO_TYPE_DECIMAL)
+        return decimal_target(&c, t, &out->precision, &out->scale);
+    return 0;
+}
+
 /* --- keyword forms ------------------------------------------------------------ */
 
 static int need(struct kdo__expr_cc *c, int n, int k, enum kind kind, const char *what)

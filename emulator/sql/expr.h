@@ -81,6 +81,16 @@ struct kdo_ast_expr;
 int kdo_expr_compile_ast(const struct kdo_ast_expr *ax, const struct kdo_row_schema *s,
                          struct kdo_expr **out, struct kdo_errinfo *e);
 
+/* The column type of a declared SQL type (a CREATE STREAM column, for
+ * kdo_row_schema_add_type): INTEGER, SMALLINT and TINYINT are BIGINT, REAL
+ * and FLOAT DOUBLE, CHAR(n) VARCHAR(n), bare VARCHAR VARCHAR(65535),
+ * DECIMAL(p,s) exact.  Returns 0; KDO_EPARSE with t's line:column and the
+ * type's name for what kdaout does not build (DATE, TIME, BINARY, a DECIMAL
+ * precision above 18) and INTERVAL, which KDA refuses as a column type. */
+struct kdo_ast_type;
+int kdo_expr_column_type(const struct kdo_ast_type *t, struct kdo_row_column *out,
+                         struct kdo_errinfo *e);
+
 /* kdo_expr_free(NULL) is a no-op. */
 void kdo_expr_free(struct kdo_expr *x);
 

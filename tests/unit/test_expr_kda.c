@@ -642,6 +642,49 @@ START_TEST(test_clocks)
 }
 END_TEST
 
+/* CREATE STREAM column types: DECIMAL(p,s) exact, the rest as KDA names them. */
+START_TEST(test_column_types)
+{
+    static const struct {
+        const char *sql;
+        enum kdo_type type;
+        size_t max_len;
+        int precision, scale;
+        const char *err;
+    } cases[] = {
+        {"DECIMAL(5,2)", KDO_TYPE_DECIMAL, 0, 5, 2, NULL},
+        {"NUMERIC", KDO_TYPE_DECIMAL, 0, 18, 0, NULL},
+        {"INTEGER", KDO_TYPE_BIGINT, 0, 0, 0, NULL},
+        {"CHAR(3)", KDO_TYPE_VARCHAR, 3, 0, 0, NULL},
+        {"VARCHAR", KDO_TYPE_VARCHAR, 65535, 0, 0, NULL},
+        {"DOUBLE PRECISION", KDO_TYPE_DOUBLE, 0, 0, 0, NULL},
+        {"DECIMAL(19,2)", 0, 0, 0, 0, "DECIMAL precision above 18 is not supported"},
+        {"DATE", 0, 0, 0, 0, "a DATE column is not supported yet"},
+        {"INTERVAL DAY", 0, 0, 0, 0, "INTERVAL cannot be a column's type"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "CAST(NULL AS %s)", cases[i].sql);
+        struct kdo_arena a;
+        kdo_arena_init(&a, 1 << 16);
+        struct kdo_ast_expr *ax;
+        struct kdo_errinfo e = {0};
+        ck_assert_int_eq(kdo_sql_parse_expr(NULL, sql, strlen(sql), &a, &ax, &e), 0);
+        struct kdo_row_column c;
+        int err = kdo_expr_column_type(&ax->type, &c, &e);
+        if (cases[i].err)
+            ck_assert_msg(err == KDO_EPARSE && strstr(e.msg, cases[i].err) && e.column == 14,
+                          "%s: %d %d [%s]", cases[i].sql, err, e.column, e.msg);
+        else
+            ck_assert_msg(err == 0 && c.type == cases[i].type && c.max_len == cases[i].max_len &&
+                              c.precision == cases[i].precision && c.scale == cases[i].scale,
+                          "%s: %d [%s] %d %zu %d %d", cases[i].sql, err, e.msg, c.type, c.max_len,
+                          c.precision, c.scale);
+        kdo_arena_cleanup(&a);
+    }
+}
+END_TEST
+
 /* Evaluation errors of the new operators point at them. */
 START_TEST(test_error_positions)
 {
@@ -683,6 +726,7 @@ int main(void)
     tcase_add_loop_test(tc, test_kdaout_choices, 0, (int)(sizeof ours / sizeof ours[0]));
     tcase_add_test(tc, test_compile_ast);
     tcase_add_test(tc, test_clocks);
+    tcase_add_test(tc, test_column_types);
     tcase_add_test(tc, test_error_positions);
     suite_add_tcase(s, tc);
     SRunner *r = srunner_create(s);
