@@ -220,6 +220,7 @@ static const char *const op_text[] = {
     [KDO_AST_OP_LIKE] = "LIKE", [KDO_AST_OP_SIMILAR] = "SIMILAR TO", [KDO_AST_OP_BOTH] = "BOTH",
     [KDO_AST_OP_LEADING] = "LEADING", [KDO_AST_OP_TRAILING] = "TRAILING",
     [KDO_AST_OP_FLOOR] = "FLOOR", [KDO_AST_OP_CEIL] = "CEIL",
+    [KDO_AST_OP_DISTINCT] = "DISTINCT FROM ",
 };
 
 static const char *opname(int op)
@@ -311,6 +312,8 @@ static void predicate(struct printer *p, const struct kdo_ast_expr *x)
     switch (x->kind) {
     case KDO_AST_IS:
         put(p, opname(x->op));
+        if (x->op == KDO_AST_OP_DISTINCT)
+            expr(p, x->b);
         break;
     case KDO_AST_BETWEEN:
         put(p, "BETWEEN ");
@@ -411,6 +414,13 @@ static void expr(struct printer *p, const struct kdo_ast_expr *x)
         put(p, x->name.n ? ".*" : "*");
         break;
     case KDO_AST_UNARY:
+        if (x->op == KDO_AST_OP_QUALIFY) {
+            put(p, "(");
+            expr(p, x->a);
+            put(p, ") ");
+            qualifier(p, &x->qual);
+            break;
+        }
         put(p, "(");
         put(p, opname(x->op));
         put(p, " ");

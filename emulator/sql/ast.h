@@ -87,7 +87,8 @@ enum kdo_ast_expr_kind {
     KDO_AST_STAR,      /* * or name.* (name.n == 0 for a bare *) */
     KDO_AST_UNARY,     /* op (KDO_AST_OP_NEG, _PLUS, _NOT) a */
     KDO_AST_BINOP,     /* a op b */
-    KDO_AST_IS,        /* a IS [NOT] op (KDO_AST_OP_NULL/_TRUE/_FALSE/_UNKNOWN) */
+    KDO_AST_IS,        /* a IS [NOT] op (KDO_AST_OP_NULL/_TRUE/_FALSE/_UNKNOWN), or
+                          a IS [NOT] DISTINCT FROM b (op KDO_AST_OP_DISTINCT) */
     KDO_AST_BETWEEN,   /* a [NOT] BETWEEN b AND c */
     KDO_AST_IN,        /* a [NOT] IN (list) */
     KDO_AST_LIKE,      /* a [NOT] LIKE b [ESCAPE c]; op KDO_AST_OP_SIMILAR: SIMILAR TO */
@@ -114,6 +115,8 @@ enum kdo_ast_op {
     KDO_AST_OP_LIKE, KDO_AST_OP_SIMILAR,
     KDO_AST_OP_BOTH, KDO_AST_OP_LEADING, KDO_AST_OP_TRAILING,
     KDO_AST_OP_FLOOR, KDO_AST_OP_CEIL,
+    KDO_AST_OP_DISTINCT, /* KDO_AST_IS: a IS [NOT] DISTINCT FROM b */
+    KDO_AST_OP_QUALIFY,  /* KDO_AST_UNARY: (a) qual, e.g. (t1 - t2) SECOND */
 };
 
 struct kdo_ast_window;

@@ -52,8 +52,8 @@ static const struct fn {
 static const char *const refused[] = {
     "REGEX_REPLACE", "REGEX_LOG_PARSE", "FAST_REGEX_LOG_PARSER", "FIXED_COLUMN_LOG_PARSE",
     "VARIABLE_COLUMN_LOG_PARSE", "W3C_LOG_PARSE", "SYS_LOG_PARSE", "INITCAP", "OVERLAY",
-    "CHAR_TO_DATE", "CHAR_TO_TIME", "DATE_TO_CHAR", "TIME_TO_CHAR", "CURRENT_ROW_TIMESTAMP",
-    "CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "LOCALTIME", "LOCALTIMESTAMP",
+    "CHAR_TO_DATE", "CHAR_TO_TIME", "DATE_TO_CHAR", "TIME_TO_CHAR", "CURRENT_DATE",
+    "CURRENT_TIME", "LOCALTIME",
     "SIMILAR", "EXTRACT", "ROUND",
     /* aggregates and analytic functions: the query layer's, not a scalar's */
     "AVG", "COUNT", "SUM", "MIN", "MAX", "FIRST_VALUE", "LAST_VALUE", "NTH_VALUE", "LAG",
@@ -73,19 +73,30 @@ static int refuse_name(struct kdo__expr_cc *c, const struct kdo_ast_ident *id)
                           (int)id->len, id->s);
 }
 
-int kdo__expr_niladic(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax)
+/* KDA: CURRENT_ROW_TIMESTAMP is each row's processing instant; CURRENT_TIMESTAMP
+ * and LOCALTIMESTAMP are fixed when the query starts (all UTC). */
+int kdo__expr_niladic(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
 {
     const struct kdo_ast_ident *id = &ax->name.part[0];
     if (kdo_row_schema_find(c->x->schema, id->s, id->len) >= 0)
         return 1; /* a column of that name wins */
     static const char *const clocks[] = {"CURRENT_ROW_TIMESTAMP", "CURRENT_TIMESTAMP",
-                                         "CURRENT_DATE", "CURRENT_TIME", "LOCALTIME",
                                          "LOCALTIMESTAMP"};
-    for (size_t k = 0; k < sizeof clocks / sizeof clocks[0]; k++)
-        if (named(id, clocks[k]))
+    static const char *const dated[] = {"CURRENT_DATE", "CURRENT_TIME", "LOCALTIME"};
+    for (size_t k = 0; k < sizeof clocks / sizeof clocks[0]; k++) {
+        if (!named(id, clocks[k]))
+            continue;
+        int err = kdo__expr_add(c, KDO__X_CLOCK, -1, -1, -1, id->line, id->col, out);
+        if (err == 0) {
+            kdo__expr_node(c, *out)->type = KDO_TYPE_TIMESTAMP;
+            kdo__expr_node(c, *out)->aux = k > 0;
+        }
+        return err;
+    }
+    for (size_t k = 0; k < sizeof dated / sizeof dated[0]; k++)
+        if (named(id, dated[k]))
             return kdo__expr_fail(c->e, id->line, id->col, KDO_EPARSE,
-                                  "%s is not supported yet (an expression reads no clock)",
-                                  clocks[k]);
+                                  "%s is not supported yet (DATE and TIME are not)", dated[k]);
     return 1;
 }
 
@@ -184,6 +195,18 @@ static int build(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, const st
         nd->type = KDO_TYPE_BIGINT;
     if (f->op == KDO__X_UPPER || f->op == KDO__X_LOWER || f->op == KDO__X_SUBSTRING)
         nd->max_len = kdo__expr_node(c, ix[0])->max_len;
+    nd->q_start = kdo__expr_node(c, ix[0])->q_start; /* ABS of an INTERVAL */
+    nd->q_end = kdo__expr_node(c, ix[0])->q_end;
+    if (nd->type == KDO_TYPE_DECIMAL) { /* ABS, NULLIF: as the argument; FLOOR, CEIL: scale 0 */
+        nd->prec = kdo__expr_node(c, ix[0])->prec;
+        nd->scale = kdo__expr_node(c, ix[0])->scale;
+        if (f->op == KDO__X_FLOOR || f->op == KDO__X_CEIL) {
+            nd->prec = nd->prec - nd->scale + 1 > KDO_DECIMAL_MAX_DIGITS
+                           ? KDO_DECIMAL_MAX_DIGITS
+                           : nd->prec - nd->scale + 1;
+            nd->scale = 0;
+        }
+    }
     if (f->op == KDO__X_COALESCE) {
         nd->argv = kdo__expr_push_args(c, ix, n);
         nd->argc = n;
@@ -211,6 +234,10 @@ int kdo__expr_call(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *o
             return FAIL(c, ax, KDO_EPARSE, "MONOTONIC takes 1 argument");
         return kdo__expr_compile_node(c, ax->list, out);
     }
+    if (named(id, "CURRENT_ROW_TIMESTAMP") || named(id, "CURRENT_TIMESTAMP") ||
+        named(id, "LOCALTIMESTAMP"))
+        return kdo__expr_fail(c->e, id->line, id->col, KDO_EPARSE,
+                              "%.*s takes no parentheses", (int)id->len, id->s);
     for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++)
         if (named(id, refused[k]))
             return refuse_name(c, id);
@@ -222,6 +249,23 @@ int kdo__expr_call(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *o
 }
 
 /* --- CAST -------------------------------------------------------------------- */
+
+/* DECIMAL[(p[,s])]: KDA's default is (18, 0); a wider p is refused by name. */
+static int decimal_target(struct kdo__expr_cc *c, const struct kdo_ast_type *t, int *prec,
+                          int *scale)
+{
+    *prec = t->nparams > 0 ? (int)t->params[0] : KDO_DECIMAL_MAX_DIGITS;
+    *scale = t->nparams > 1 ? (int)t->params[1] : 0;
+    if (*prec > KDO_DECIMAL_MAX_DIGITS)
+        return kdo__expr_fail(c->e, t->line, t->col, KDO_EPARSE,
+                              "DECIMAL precision above %d is not supported (KDA's limit is %d "
+                              "digits)", KDO_DECIMAL_MAX_DIGITS, KDO_DECIMAL_MAX_DIGITS);
+    if (*prec < 1 || *scale < 0 || *scale > *prec)
+        return kdo__expr_fail(c->e, t->line, t->col, KDO_EPARSE,
+                              "DECIMAL(%d,%d): the scale must be from 0 to the precision",
+                              *prec, *scale);
+    return 0;
+}
 
 /* The value type, integer width and extra of a CAST target. */
 static int cast_target(struct kdo__expr_cc *c, const struct kdo_ast_type *t, enum kdo_type *to,
@@ -242,8 +286,13 @@ static int cast_target(struct kdo__expr_cc *c, const struct kdo_ast_type *t, enu
         {KDO_AST_TYPE_CHAR, KDO_TYPE_VARCHAR, KDO__CAST_CHAR},
         {KDO_AST_TYPE_BOOLEAN, KDO_TYPE_BOOLEAN, 0},
         {KDO_AST_TYPE_TIMESTAMP, KDO_TYPE_TIMESTAMP, 0},
+        {KDO_AST_TYPE_DECIMAL, KDO_TYPE_DECIMAL, 0},
     };
     *max_len = 0;
+    if (t->name == KDO_AST_TYPE_INTERVAL) { /* the qualifier: kdo__expr_cast */
+        *to = t->qual.start <= KDO_AST_UNIT_MONTH ? KDO_TYPE_INTERVAL_YM : KDO_TYPE_INTERVAL_DS;
+        return 0;
+    }
     for (size_t k = 0; k < sizeof map / sizeof map[0]; k++) {
         if (map[k].name != t->name)
             continue;
@@ -262,15 +311,54 @@ static int cast_target(struct kdo__expr_cc *c, const struct kdo_ast_type *t, enu
                           kdo_ast_type_name(t->name));
 }
 
+#define is_interval kdo__expr_is_interval
+
+/* KDA's CAST table: a day-time INTERVAL casts to itself, BIGINT, DECIMAL,
+ * CHAR and VARCHAR; text casts to an INTERVAL.  Text and numbers need the
+ * source's qualifier (its last unit counts), which a CASE of intervals
+ * does not keep. */
+static int interval_cast(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int a,
+                         enum kdo_type to, size_t max_len, int aux, int *out)
+{
+    const struct kdo_ast_type *t = &ax->type;
+    enum kdo_type from = kdo__expr_node(c, a)->type;
+    bool ok = is_interval(from) ? to == from || to == KDO_TYPE_VARCHAR || to == KDO_TYPE_BIGINT ||
+                                      to == KDO_TYPE_DECIMAL
+                                : from == KDO_TYPE_VARCHAR || from == KDO_TYPE_NULL;
+    if (!ok)
+        return FAIL(c, ax, KDO_ESCHEMA, "cannot CAST %s AS %s", kdo_type_name(from),
+                    kdo_type_name(to));
+    if (is_interval(to) && (t->qual.end ? t->qual.end : t->qual.start) < t->qual.start)
+        return kdo__expr_fail(c->e, t->line, t->col, KDO_EPARSE, "bad INTERVAL qualifier");
+    if (is_interval(from) && to != from && kdo__expr_node(c, a)->q_start == KDO_AST_UNIT_NONE)
+        return FAIL(c, ax, KDO_ESCHEMA, "CAST of this INTERVAL AS %s needs its qualifier, which "
+                    "a CASE or COALESCE of intervals does not keep", kdo_type_name(to));
+    int err = kdo__expr_add(c, KDO__X_CAST, a, -1, -1, ax->line, ax->col, out);
+    if (err)
+        return err;
+    struct kdo__expr_node *nd = kdo__expr_node(c, *out);
+    nd->type = to;
+    nd->max_len = max_len;
+    nd->aux = aux;
+    if (to == KDO_TYPE_DECIMAL)
+        return decimal_target(c, t, &nd->prec, &nd->scale);
+    nd->q_start = is_interval(to) ? t->qual.start : KDO_AST_UNIT_NONE;
+    nd->q_end = is_interval(to) ? (t->qual.end ? t->qual.end : t->qual.start) : KDO_AST_UNIT_NONE;
+    return 0;
+}
+
 int kdo__expr_cast(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
 {
     enum kdo_type to = KDO_TYPE_NULL;
     size_t max_len = 0;
-    int a, aux = 0, err;
+    int a, aux = 0, err, prec = 0, scale = 0;
     if ((err = kdo__expr_compile_node(c, ax->a, &a)) ||
-        (err = cast_target(c, &ax->type, &to, &max_len, &aux)))
+        (err = cast_target(c, &ax->type, &to, &max_len, &aux)) ||
+        (to == KDO_TYPE_DECIMAL && (err = decimal_target(c, &ax->type, &prec, &scale))))
         return err;
     enum kdo_type from = kdo__expr_node(c, a)->type;
+    if (is_interval(from) || is_interval(to))
+        return interval_cast(c, ax, a, to, max_len, aux, out);
     if (!kdo_type_castable(from, to))
         return FAIL(c, ax, KDO_ESCHEMA, "cannot CAST %s AS %s", kdo_type_name(from),
                     kdo_type_name(to));
@@ -280,6 +368,30 @@ int kdo__expr_cast(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *o
     nd->type = to;
     nd->max_len = max_len;
     nd->aux = aux;
+    nd->prec = prec;
+    nd->scale = scale;
+    return 0;
+}
+
+int kdo_expr_column_type(const struct kdo_ast_type *t, struct kdo_row_column *out,
+                         struct kdo_errinfo *e)
+{
+    struct kdo__expr_cc c = {.e = e};
+    int aux = 0, err;
+    *out = (struct kdo_row_column){0};
+    if (t->name == KDO_AST_TYPE_INTERVAL)
+        return kdo__expr_fail(e, t->line, t->col, KDO_EPARSE,
+                              "INTERVAL cannot be a column's type (KDA)");
+    if ((err = cast_target(&c, t, &out->type, &out->max_len, &aux)) == KDO_EPARSE &&
+        t->name != KDO_AST_TYPE_VARCHAR && t->name != KDO_AST_TYPE_CHAR)
+        return kdo__expr_fail(e, t->line, t->col, KDO_EPARSE, "a %s column is not supported yet",
+                              kdo_ast_type_name(t->name));
+    if (err)
+        return err;
+    if (out->type == KDO_TYPE_VARCHAR && out->max_len == 0)
+        out->max_len = 65535; /* bare VARCHAR, as public KDA SQL writes it */
+    if (out->type == KDO_TYPE_DECIMAL)
+        return decimal_target(&c, t, &out->precision, &out->scale);
     return 0;
 }
 

@@ -62,6 +62,9 @@ enum kdo__expr_op {
     KDO__X_TSDIFF,
     KDO__X_CHAR_TO_TS,
     KDO__X_TS_TO_CHAR,
+    KDO__X_CLOCK,    /* no operands; aux 0: CURRENT_ROW_TIMESTAMP, 1: the query's start */
+    KDO__X_DISTINCT, /* a IS [NOT (neg)] DISTINCT FROM b */
+    KDO__X_QUALIFY,  /* (TIMESTAMP - TIMESTAMP) qualifier: an INTERVAL; aux: the unit ms */
 };
 
 enum kdo__expr_math { KDO__M_SQRT, KDO__M_LN, KDO__M_LOG10, KDO__M_EXP };
@@ -82,6 +85,10 @@ struct kdo__expr_node {
     int aux;            /* per op, see above */
     size_t colno;       /* COL: column index */
     int64_t width_ms;   /* FLOOR_TO, CEIL_TO, STEP: the bucket width (months when aux) */
+    enum kdo_ast_unit q_start, q_end; /* INTERVAL results: the qualifier, when known
+                                         (for CAST to text and numbers); NONE if not */
+    int prec, scale;    /* DECIMAL results: KDA's precision and scale; BIGINT: its digits
+                           (10 for a literal that fits INTEGER, else 19) as a DECIMAL operand */
     struct kdo_value lit; /* LIT: the value (strings in the expr's arena) */
 };
 
@@ -131,8 +138,33 @@ static inline struct kdo__expr_node *kdo__expr_node(struct kdo__expr_cc *c, int 
     return &c->x->nodes[i];
 }
 
+static inline bool kdo__expr_is_interval(enum kdo_type t)
+{
+    return t == KDO_TYPE_INTERVAL_DS || t == KDO_TYPE_INTERVAL_YM;
+}
+static inline bool kdo__expr_numeric_or_null(enum kdo_type t)
+{
+    return t == KDO_TYPE_NULL || kdo_type_numeric(t);
+}
+
 /* Whether values of types a and b compare (NULL with anything, numbers together). */
 bool kdo__expr_comparable(enum kdo_type a, enum kdo_type b);
+/* The type two numbers (or NULLs) combine to: DOUBLE over DECIMAL over BIGINT. */
+enum kdo_type kdo__expr_number_type(enum kdo_type a, enum kdo_type b);
+/* Node n as a DECIMAL operand: its precision and scale (a BIGINT's digits, scale 0). */
+void kdo__expr_decimal_ps(const struct kdo__expr_node *n, int *prec, int *scale);
+
+/* The position of binary operator ax's token (the left operand's without the text). */
+void kdo__expr_operator_pos(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *line,
+                            int *col);
+
+/* --- expr-type.c: arithmetic's type rules ------------------------------------- */
+
+/* Types node n (+ - * / MOD, operands compiled): its result type, a DECIMAL's
+ * precision and scale, an INTERVAL's qualifier; KDO_ESCHEMA when they do not mix. */
+int kdo__expr_arith_type(struct kdo__expr_cc *c, int n, const char *what);
+/* (t1 - t2) qualifier (KDO_AST_UNARY, KDO_AST_OP_QUALIFY). */
+int kdo__expr_qualified(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out);
 
 /* --- expr-pred.c: IS, BETWEEN, IN, LIKE and CASE ------------------------------ */
 
@@ -143,14 +175,24 @@ int kdo__expr_predicate(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, i
 int kdo__expr_call(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out);
 int kdo__expr_cast(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out);
 int kdo__expr_form(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out);
-/* A name that is a niladic function (CURRENT_ROW_TIMESTAMP): refused by name;
- * 1 when it is none. */
-int kdo__expr_niladic(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax);
+/* A name that is a niladic function: CURRENT_ROW_TIMESTAMP, CURRENT_TIMESTAMP
+ * and LOCALTIMESTAMP compile into *out (0), the DATE and TIME ones are refused
+ * by name; 1 when it is none. */
+int kdo__expr_niladic(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out);
 
 /* --- expr-time.c: intervals and calendar units -------------------------------- */
 
 /* The value of an INTERVAL literal: ms (day-time) or months (year-month). */
 int kdo__expr_interval(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, struct kdo_value *v);
+/* INTERVAL text ('3 04:20') for qualifier start [TO end] (end NONE: start
+ * only); 0, or KDO_EINVAL when it does not match. */
+int kdo__expr_interval_text(const char *s, size_t n, enum kdo_ast_unit start, enum kdo_ast_unit end,
+                            struct kdo_value *v);
+/* The text of an interval value under a qualifier (+3 04:20); its length. */
+size_t kdo__expr_interval_format(int64_t v, enum kdo_ast_unit start, enum kdo_ast_unit end,
+                                 char out[64]);
+/* A unit's length: ms for DAY..SECOND, months for YEAR and MONTH. */
+int64_t kdo__expr_unit_ms(enum kdo_ast_unit u);
 /* ts + months on the civil calendar (the day clamped to the month's end). */
 int kdo__expr_add_months(int64_t ts_ms, int64_t months, int64_t *out);
 /* FLOOR/CEIL of a timestamp to a whole number of months from 1970-01. */

@@ -1,6 +1,6 @@
 /*
  * expr-pred.c -- compiling the predicates and CASE: IS [NOT] NULL/TRUE/
- * FALSE/UNKNOWN, [NOT] BETWEEN, [NOT] IN (list), [NOT] LIKE [ESCAPE] and
+ * FALSE/UNKNOWN, IS [NOT] DISTINCT FROM, [NOT] BETWEEN, [NOT] IN (list), [NOT] LIKE [ESCAPE] and
  * both forms of CASE, with their operand type checks.  IN lists and CASE
  * arms are bounded (MAX_LIST) so a node's operand array stays small.
  */
@@ -16,8 +16,26 @@ static enum kdo_type type_of(struct kdo__expr_cc *c, int i)
     return c->x->nodes[i].type;
 }
 
+/* a IS [NOT] DISTINCT FROM b: = where NULL equals NULL, never UNKNOWN. */
+static int distinct(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
+{
+    int a, b, err;
+    if ((err = kdo__expr_compile_node(c, ax->a, &a)) ||
+        (err = kdo__expr_compile_node(c, ax->b, &b)) ||
+        (err = kdo__expr_add(c, KDO__X_DISTINCT, a, b, -1, ax->line, ax->col, out)))
+        return err;
+    struct kdo__expr_node *nd = &c->x->nodes[*out];
+    nd->neg = ax->negated;
+    nd->type = KDO_TYPE_BOOLEAN;
+    if (!kdo__expr_comparable(type_of(c, a), type_of(c, b)))
+        return kdo__expr_mismatch(c, *out, "IS DISTINCT FROM");
+    return 0;
+}
+
 static int is_pred(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
 {
+    if (ax->op == KDO_AST_OP_DISTINCT)
+        return distinct(c, ax, out);
     int a, err = kdo__expr_compile_node(c, ax->a, &a);
     bool truth = ax->op != KDO_AST_OP_NULL;
     if (err || (err = kdo__expr_add(c, truth ? KDO__X_IS_TRUTH : KDO__X_IS_NULL, a, -1, -1,
@@ -130,7 +148,7 @@ static enum kdo_type common_type(struct kdo__expr_cc *c, const int *ix, int n, i
         if (is_null_type(t) || t == u)
             t = u;
         else if (kdo_type_numeric(t) && kdo_type_numeric(u))
-            t = KDO_TYPE_DOUBLE;
+            t = kdo__expr_number_type(t, u);
         else {
             *bad = ix[k];
             return KDO_TYPE_NULL;
@@ -151,6 +169,12 @@ int kdo__expr_variadic_type(struct kdo__expr_cc *c, int n, const int *ix, int cn
         return kdo__expr_fail(c->e, v->line, v->col, KDO_ESCHEMA, "%s cannot mix %s with %s",
                               what, kdo_type_name(v->type),
                               kdo_type_name(type_of(c, ix[0 == bad ? step : 0])));
+    }
+    for (int k = 0; k < cnt && nd->type == KDO_TYPE_DECIMAL; k += step) {
+        int p, sc; /* the widest scale: every value is rescaled to it (eval's widen) */
+        kdo__expr_decimal_ps(&c->x->nodes[ix[k]], &p, &sc);
+        nd->scale = sc > nd->scale ? sc : nd->scale;
+        nd->prec = KDO_DECIMAL_MAX_DIGITS;
     }
     for (int k = 0; k < cnt; k += step) {
         size_t m = c->x->nodes[ix[k]].max_len;

@@ -4,8 +4,8 @@
  * TIMESTAMP_TO_CHAR.
  *
  * Day-time intervals are milliseconds and year-month intervals months, as
- * KDA keeps them; a value does not remember its qualifier (DAY TO HOUR),
- * which only its text would need.  Calendar code is H. Hinnant's civil
+ * KDA keeps them; a value does not remember its qualifier (DAY TO HOUR):
+ * its text needs one, which the compiled node keeps where it is known.  Calendar code is H. Hinnant's civil
  * algorithms, integer only, with no time zone: everything is UTC.
  * Templates follow java.text.SimpleDateFormat as the SQL Reference's worked
  * examples show it (GAPS #24): fields in any order, missing ones from
@@ -148,27 +148,77 @@ static bool interval_fields(const char *s, size_t n, enum kdo_ast_unit start, en
     return i == n;
 }
 
+static bool mixes(enum kdo_ast_unit start, enum kdo_ast_unit end)
+{
+    bool ym = start == KDO_AST_UNIT_YEAR || start == KDO_AST_UNIT_MONTH;
+    return ym != (end == KDO_AST_UNIT_YEAR || end == KDO_AST_UNIT_MONTH) || end < start;
+}
+
+int kdo__expr_interval_text(const char *s, size_t n, enum kdo_ast_unit start, enum kdo_ast_unit end,
+                            struct kdo_value *v)
+{
+    bool ym = start == KDO_AST_UNIT_YEAR || start == KDO_AST_UNIT_MONTH, minus;
+    int64_t f[8] = {0};
+    if (end == KDO_AST_UNIT_NONE)
+        end = start;
+    if (mixes(start, end) || !interval_fields(s, n, start, end, f, &minus))
+        return KDO_EINVAL;
+    int64_t total = ym ? f[1] * 12 + f[2]
+                       : f[3] * DAY_MS + f[4] * 3600000 + f[5] * 60000 + f[6] * 1000 + f[7];
+    v->type = ym ? KDO_TYPE_INTERVAL_YM : KDO_TYPE_INTERVAL_DS;
+    v->u.i = minus ? -total : total;
+    return 0;
+}
+
 int kdo__expr_interval(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, struct kdo_value *v)
 {
     enum kdo_ast_unit start = ax->qual.start, end = ax->qual.end ? ax->qual.end : ax->qual.start;
-    bool ym = start == KDO_AST_UNIT_YEAR || start == KDO_AST_UNIT_MONTH;
-    if (ym != (end == KDO_AST_UNIT_YEAR || end == KDO_AST_UNIT_MONTH) || end < start)
+    if (mixes(start, end))
         return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE,
                               "INTERVAL %s TO %s mixes months and days", unit_names[start],
                               unit_names[end]);
-    int64_t f[8] = {0};
-    bool minus;
-    if (!interval_fields(ax->text, ax->len, start, end, f, &minus))
+    if (kdo__expr_interval_text(ax->text, ax->len, start, end, v))
         return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE, "bad INTERVAL '%.*s' %s%s%s",
                               (int)(ax->len > 64 ? 64 : ax->len), ax->text, unit_names[start],
                               end != start ? " TO " : "", end != start ? unit_names[end] : "");
-    int64_t total = ym ? f[1] * 12 + f[2]
-                       : f[3] * DAY_MS + f[4] * 3600000 + f[5] * 60000 + f[6] * 1000 + f[7];
-    if (minus != (ax->op < 0))
-        total = -total;
-    v->type = ym ? KDO_TYPE_INTERVAL_YM : KDO_TYPE_INTERVAL_DS;
-    v->u.i = total;
+    if (ax->op < 0)
+        v->u.i = -v->u.i;
     return 0;
+}
+
+int64_t kdo__expr_unit_ms(enum kdo_ast_unit u)
+{
+    static const int64_t ms[] = {[KDO_AST_UNIT_YEAR] = 12, [KDO_AST_UNIT_MONTH] = 1,
+                                 [KDO_AST_UNIT_DAY] = DAY_MS, [KDO_AST_UNIT_HOUR] = 3600000,
+                                 [KDO_AST_UNIT_MINUTE] = 60000, [KDO_AST_UNIT_SECOND] = 1000};
+    return u >= KDO_AST_UNIT_YEAR && u <= KDO_AST_UNIT_SECOND ? ms[u] : 1;
+}
+
+/* KDA's interval text: a sign, the leading field unpadded, the others two
+ * digits after their separator ('-' before MONTH, ' ' before HOUR, ':'),
+ * and milliseconds after SECOND when there are any: +3 04:20, -1-06, +6:11.
+ * Fields below the qualifier's last unit are cut. */
+size_t kdo__expr_interval_format(int64_t v, enum kdo_ast_unit start, enum kdo_ast_unit end,
+                                 char out[64])
+{
+    uint64_t a = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    size_t n = (size_t)snprintf(out, 64, "%c", v < 0 ? '-' : '+');
+    if (end == KDO_AST_UNIT_NONE)
+        end = start;
+    for (int u = (int)start; u <= (int)end; u++) {
+        uint64_t w = (uint64_t)kdo__expr_unit_ms((enum kdo_ast_unit)u);
+        uint64_t f = a / w;
+        a %= w;
+        const char *sep = u == (int)start        ? ""
+                          : u == KDO_AST_UNIT_MONTH ? "-"
+                          : u == KDO_AST_UNIT_HOUR  ? " "
+                                                    : ":";
+        n += (size_t)snprintf(out + n, 64 - n, u == (int)start ? "%s%llu" : "%s%02llu", sep,
+                              (unsigned long long)f);
+    }
+    if (end == KDO_AST_UNIT_SECOND && a)
+        n += (size_t)snprintf(out + n, 64 - n, ".%03llu", (unsigned long long)a);
+    return n;
 }
 
 /* --- SimpleDateFormat templates -------------------------------------------------- */
@@ -333,6 +383,15 @@ static int format_field(char ch, size_t run, int64_t ms, char *out, size_t cap, 
     case 's': v = rest / 1000 % 60; break;
     case 'S': v = rest % 1000; break;
     case 'a': return snprintf(out + *len, cap - *len, "%s", rest >= 43200000 ? "PM" : "AM") < 0;
+    case 'k': v = rest / 3600000 ? rest / 3600000 : 24; break;
+    case 'K': v = (rest / 3600000) % 12; break;
+    case 'D': v = days - days_from_civil(y, 1, 1) + 1; break;
+    case 'F': v = (d - 1) / 7 + 1; break;
+    case 'u': v = (floor_div(days, 1) % 7 + 7 + 3) % 7 + 1; break; /* 1970-01-01 was a Thursday */
+    case 'z': return snprintf(out + *len, cap - *len, "%s", run >= 4 ? "Coordinated Universal Time"
+                                                                     : "UTC") < 0;
+    case 'Z': return snprintf(out + *len, cap - *len, "+0000") < 0;
+    case 'X': return snprintf(out + *len, cap - *len, "Z") < 0;
     default: /* E */
         return snprintf(out + *len, cap - *len, "%.*s", run >= 4 ? 9 : 3,
                         weekdays[floor_div(days, 1) % 7 < 0 ? floor_div(days, 1) % 7 + 7
@@ -358,7 +417,7 @@ int kdo__expr_ts_to_char(const char *fmt, size_t fn, int64_t ms, char *out, size
             out[*len] = '\0';
             continue;
         }
-        if (!is_field(ch) && ch != 'E') {
+        if (!is_field(ch) && !(ch && strchr("EkKDFuzZX", ch))) { /* w, W, Y: week rules of a locale */
             if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z'))
                 return KDO_EINVAL;
             out[(*len)++] = ch;

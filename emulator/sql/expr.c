@@ -3,8 +3,9 @@
  * parser, parse.h) into the node array of expr-int.h, checking operand
  * types as it goes, so an error points at the operator or name that caused
  * it.  This file holds the entry points, literals, names and operators;
- * IS, BETWEEN, IN, LIKE and CASE are in expr-pred.c; calls, CAST and the
- * keyword forms in expr-call.c.  Recursion is
+ * arithmetic's type rules (DECIMAL's precision and scale, INTERVALs) are in
+ * expr-type.c; IS, BETWEEN, IN, LIKE and CASE in expr-pred.c; calls, CAST
+ * and the keyword forms in expr-call.c.  Recursion is
  * bounded twice: by the parser's depth limit and by each node's depth
  * (KDO_EXPR_MAX_DEPTH), which bounds the evaluator's recursion.
  */
@@ -160,8 +161,8 @@ static void position_of(const char *s, size_t off, int *line, int *col)
  * positions, so this walks back from the right operand over blanks and
  * opening parentheses to the operator.  Without the text (a tree from the
  * binder), the left operand's position. */
-static void operator_pos(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *line,
-                         int *col)
+void kdo__expr_operator_pos(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *line,
+                            int *col)
 {
     *line = ax->line;
     *col = ax->col;
@@ -192,6 +193,21 @@ static int copy_string(struct kdo__expr_cc *c, const char *s, size_t n, const ch
     return 0;
 }
 
+/* An exact numeric literal (1.50) as KDA keeps it: DECIMAL(p,s). */
+static int decimal_literal(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax,
+                           const char *text, size_t n, struct kdo_value *v, int *scale)
+{
+    const char *dot = memchr(text, '.', n);
+    *scale = dot ? (int)(text + n - dot - 1) : 0;
+    if (*scale > KDO_DECIMAL_MAX_DIGITS ||
+        kdo_decimal_parse(text, n, *scale, &v->u.dec.v, NULL) != 0)
+        return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE,
+                              "number %s has more than %d digits (KDA's DECIMAL limit)", text,
+                              KDO_DECIMAL_MAX_DIGITS);
+    *v = kdo_value_decimal(v->u.dec.v, *scale);
+    return 0;
+}
+
 static int number(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, bool negative, int *out)
 {
     char text[72];
@@ -201,19 +217,30 @@ static int number(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, bool ne
     snprintf(text, sizeof text, "%s%.*s", negative ? "-" : "", (int)ax->len, ax->text);
     size_t n = strlen(text);
     struct kdo_value v;
+    int scale = 0, err;
     if (ax->kind == KDO_AST_INT) {
         v.type = KDO_TYPE_BIGINT;
         if (kdo_bigint_parse(text, n, &v.u.i))
             return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE,
                                   "integer %s is out of BIGINT range", text);
+    } else if (ax->kind == KDO_AST_DECIMAL) {
+        if ((err = decimal_literal(c, ax, text, n, &v, &scale)))
+            return err;
     } else {
-        /* KDA's 1.5 is an exact DECIMAL; here it is a DOUBLE (see expr.h). */
-        v.type = KDO_TYPE_DOUBLE;
+        v.type = KDO_TYPE_DOUBLE; /* 1.5E-6: an approximate literal */
         if (kdo_double_parse(text, n, &v.u.d))
             return kdo__expr_fail(c->e, ax->line, ax->col, KDO_EPARSE,
                                   "number %s is out of DOUBLE range", text);
     }
-    return kdo__expr_literal(c, v, ax->line, ax->col, out);
+    if ((err = kdo__expr_literal(c, v, ax->line, ax->col, out)))
+        return err;
+    struct kdo__expr_node *nd = &c->x->nodes[*out];
+    nd->scale = scale;
+    if (v.type == KDO_TYPE_DECIMAL)
+        nd->prec = kdo_decimal_digits(v.u.dec.v) > scale ? kdo_decimal_digits(v.u.dec.v) : scale;
+    else if (v.type == KDO_TYPE_BIGINT)
+        nd->prec = v.u.i >= INT32_MIN && v.u.i <= INT32_MAX ? 10 : 19;
+    return 0;
 }
 
 static int string_literal(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
@@ -237,7 +264,11 @@ static int interval_literal(struct kdo__expr_cc *c, const struct kdo_ast_expr *a
 {
     struct kdo_value v;
     int err = kdo__expr_interval(c, ax, &v);
-    return err ? err : kdo__expr_literal(c, v, ax->line, ax->col, out);
+    if (err || (err = kdo__expr_literal(c, v, ax->line, ax->col, out)))
+        return err;
+    c->x->nodes[*out].q_start = ax->qual.start;
+    c->x->nodes[*out].q_end = ax->qual.end ? ax->qual.end : ax->qual.start;
+    return 0;
 }
 
 static int unknown_column(struct kdo__expr_cc *c, const struct kdo_ast_ident *id)
@@ -258,7 +289,7 @@ static int unknown_column(struct kdo__expr_cc *c, const struct kdo_ast_ident *id
  * stream's row. */
 static int column(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
 {
-    int r = ax->name.n == 1 ? kdo__expr_niladic(c, ax) : 1;
+    int r = ax->name.n == 1 ? kdo__expr_niladic(c, ax, out) : 1;
     if (r <= 0)
         return r;
     const struct kdo_ast_ident *id = &ax->name.part[ax->name.n - 1];
@@ -276,87 +307,15 @@ static int column(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *ou
     return 0;
 }
 
-/* --- type rules ------------------------------------------------------------- */
+/* --- type rules (arithmetic's are in expr-type.c) ------------------------- */
 
-static bool is_null(enum kdo_type t)
-{
-    return t == KDO_TYPE_NULL;
-}
-
-static bool numeric_or_null(enum kdo_type t)
-{
-    return is_null(t) || kdo_type_numeric(t);
-}
-
-static bool is_interval(enum kdo_type t)
-{
-    return t == KDO_TYPE_INTERVAL_DS || t == KDO_TYPE_INTERVAL_YM;
-}
+#define is_null(t) ((t) == KDO_TYPE_NULL)
+#define numeric_or_null kdo__expr_numeric_or_null
+#define is_interval kdo__expr_is_interval
 
 bool kdo__expr_comparable(enum kdo_type a, enum kdo_type b)
 {
     return is_null(a) || is_null(b) || a == b || (kdo_type_numeric(a) && kdo_type_numeric(b));
-}
-
-static enum kdo_type number_type(enum kdo_type a, enum kdo_type b)
-{
-    return a == KDO_TYPE_DOUBLE || b == KDO_TYPE_DOUBLE ? KDO_TYPE_DOUBLE : KDO_TYPE_BIGINT;
-}
-
-/* + and -: numbers; TIMESTAMP +- INTERVAL; INTERVAL +- INTERVAL of one kind. */
-static enum kdo_type additive(enum kdo_type a, enum kdo_type b, bool plus)
-{
-    if (numeric_or_null(a) && numeric_or_null(b))
-        return number_type(a, b);
-    if (a == KDO_TYPE_TIMESTAMP && (is_interval(b) || is_null(b)))
-        return KDO_TYPE_TIMESTAMP;
-    if (plus && is_interval(a) && b == KDO_TYPE_TIMESTAMP)
-        return KDO_TYPE_TIMESTAMP;
-    if (is_interval(a) && (b == a || is_null(b)))
-        return a;
-    if (is_null(a) && (is_interval(b) || (plus && b == KDO_TYPE_TIMESTAMP)))
-        return b;
-    return KDO_TYPE_NULL;
-}
-
-/* * and /: numbers; INTERVAL * number, number * INTERVAL, INTERVAL / number. */
-static enum kdo_type multiplicative(enum kdo_type a, enum kdo_type b, bool times)
-{
-    if (numeric_or_null(a) && numeric_or_null(b))
-        return number_type(a, b);
-    if (is_interval(a) && numeric_or_null(b))
-        return a;
-    if (times && numeric_or_null(a) && is_interval(b))
-        return b;
-    return KDO_TYPE_NULL;
-}
-
-static int arith_type(struct kdo__expr_cc *c, int n, const char *what)
-{
-    struct kdo__expr_node *nd = &c->x->nodes[n];
-    enum kdo_type ta = type_of(c, nd->a), tb = type_of(c, nd->b), t;
-    switch (nd->op) {
-    case KDO__X_ADD:
-    case KDO__X_SUB:
-        t = additive(ta, tb, nd->op == KDO__X_ADD);
-        if (nd->op == KDO__X_SUB && ta == KDO_TYPE_TIMESTAMP && tb == KDO_TYPE_TIMESTAMP)
-            return kdo__expr_fail(c->e, nd->line, nd->col, KDO_ESCHEMA,
-                                  "TIMESTAMP - TIMESTAMP (an interval with a qualifier) is not "
-                                  "supported yet; TSDIFF(a, b) gives the milliseconds");
-        break;
-    case KDO__X_MOD:
-        t = (ta == KDO_TYPE_BIGINT || is_null(ta)) && (tb == KDO_TYPE_BIGINT || is_null(tb))
-                ? KDO_TYPE_BIGINT
-                : KDO_TYPE_NULL;
-        break;
-    default:
-        t = multiplicative(ta, tb, nd->op == KDO__X_MUL);
-        break;
-    }
-    if (t == KDO_TYPE_NULL)
-        return kdo__expr_mismatch(c, n, what);
-    nd->type = t;
-    return 0;
 }
 
 /* --- operators ------------------------------------------------------------- */
@@ -399,7 +358,7 @@ static int binop_type(struct kdo__expr_cc *c, int n, const char *what)
     case KDO__X_MUL:
     case KDO__X_DIV:
     case KDO__X_MOD:
-        return arith_type(c, n, what);
+        return kdo__expr_arith_type(c, n, what);
     default:
         if (!kdo__expr_comparable(ta, tb))
             return kdo__expr_mismatch(c, n, what);
@@ -418,7 +377,7 @@ static int binop(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out
     int a, b, line, col, err;
     if ((err = kdo__expr_compile_node(c, ax->a, &a)) || (err = kdo__expr_compile_node(c, ax->b, &b)))
         return err;
-    operator_pos(c, ax, &line, &col);
+    kdo__expr_operator_pos(c, ax, &line, &col);
     if ((err = kdo__expr_add(c, binops[k].op, a, b, -1, line, col, out)))
         return err;
     return binop_type(c, *out, binops[k].text);
@@ -427,6 +386,8 @@ static int binop(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out
 static int unary(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out)
 {
     const struct kdo_ast_expr *in = ax->a;
+    if (ax->op == KDO_AST_OP_QUALIFY)
+        return kdo__expr_qualified(c, ax, out);
     if (ax->op == KDO_AST_OP_NEG && (in->kind == KDO_AST_INT || in->kind == KDO_AST_DECIMAL ||
                                      in->kind == KDO_AST_APPROX))
         return number(c, in, true, out); /* folded, so -9223372036854775808 fits */
@@ -448,6 +409,10 @@ static int unary(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *out
     if (!ok)
         return kdo__expr_mismatch(c, *out, not ? "NOT" : "-");
     c->x->nodes[*out].type = not ? KDO_TYPE_BOOLEAN : is_null(t) ? KDO_TYPE_BIGINT : t;
+    c->x->nodes[*out].prec = c->x->nodes[a].prec;
+    c->x->nodes[*out].scale = c->x->nodes[a].scale;
+    c->x->nodes[*out].q_start = c->x->nodes[a].q_start;
+    c->x->nodes[*out].q_end = c->x->nodes[a].q_end;
     return 0;
 }
 
@@ -609,6 +574,18 @@ enum kdo_type kdo_expr_type(const struct kdo_expr *x)
 size_t kdo_expr_max_len(const struct kdo_expr *x)
 {
     return x->nodes[x->root].max_len;
+}
+
+int kdo_expr_precision(const struct kdo_expr *x)
+{
+    const struct kdo__expr_node *nd = &x->nodes[x->root];
+    return nd->type == KDO_TYPE_DECIMAL ? nd->prec : 0;
+}
+
+int kdo_expr_scale(const struct kdo_expr *x)
+{
+    const struct kdo__expr_node *nd = &x->nodes[x->root];
+    return nd->type == KDO_TYPE_DECIMAL ? nd->scale : 0;
 }
 
 int kdo_expr_time_bucket(const struct kdo_expr *x, int *column, int64_t *width_ms)

@@ -10,28 +10,35 @@
  * SOURCE_SQL_STREAM_001.ROWTIME is accepted and ignored) and type-checks.
  *
  * Built: arithmetic (integer division truncates, 5 / 2 = 2; BIGINT
- * overflow, DOUBLE overflow and division by zero are errors), comparisons,
- * AND/OR/NOT (three-valued, short-circuit), IS [NOT] NULL/TRUE/FALSE/
- * UNKNOWN, [NOT] BETWEEN, [NOT] IN (list), [NOT] LIKE [ESCAPE], CASE,
+ * overflow, DOUBLE overflow and division by zero are errors), exact
+ * DECIMAL(p,s) (a literal like 1.5 is DECIMAL(2,1); results take KDA's
+ * precision and scale rules, so 5.0 / 2 is 2.500000000000; at most 18
+ * digits, rounding half away from zero), comparisons, AND/OR/NOT
+ * (three-valued, short-circuit), IS [NOT] NULL/TRUE/FALSE/UNKNOWN, IS [NOT]
+ * DISTINCT FROM, [NOT] BETWEEN, [NOT] IN (list), [NOT] LIKE [ESCAPE], CASE,
  * COALESCE, NULLIF, ||, SUBSTRING (FROM/FOR and comma forms), POSITION,
  * TRIM, UPPER, LOWER, CHAR_LENGTH, ABS, MOD, POWER, SQRT, LN, LOG10, EXP,
  * FLOOR/CEIL of numbers and of timestamps TO a unit, STEP of integers and
  * of timestamps BY an INTERVAL literal, CAST to BIGINT, INTEGER (32-bit),
- * SMALLINT, TINYINT (overflow errors), DOUBLE, FLOAT (= DOUBLE), REAL
- * (rounded to float), VARCHAR(n), CHAR(n) (blank-padded), BOOLEAN and
- * TIMESTAMP; TIMESTAMP and INTERVAL literals (day-time in ms, year-month in
- * months) with TIMESTAMP +- INTERVAL, INTERVAL +- INTERVAL and INTERVAL
- * * / number; UNIX_TIMESTAMP, TO_TIMESTAMP, TSDIFF, CHAR_TO_TIMESTAMP,
- * TIMESTAMP_TO_CHAR and MONOTONIC.  KDA's semantics and the choices where
- * its documentation is unclear are noted where they are built.
+ * SMALLINT, TINYINT (overflow errors; a DECIMAL rounds), DOUBLE, FLOAT (=
+ * DOUBLE), REAL (rounded to float), DECIMAL(p,s), VARCHAR(n), CHAR(n)
+ * (blank-padded), BOOLEAN, TIMESTAMP and INTERVAL (from text); TIMESTAMP and
+ * INTERVAL literals (day-time in ms, year-month in months) with TIMESTAMP
+ * +- INTERVAL, INTERVAL +- INTERVAL, INTERVAL * / number and (t1 - t2)
+ * qualifier (DAY .. SECOND); CAST of an INTERVAL to text (+3 04:20), BIGINT
+ * and DECIMAL (the count of its last unit); UNIX_TIMESTAMP, TO_TIMESTAMP,
+ * TSDIFF, CHAR_TO_TIMESTAMP, TIMESTAMP_TO_CHAR, MONOTONIC,
+ * CURRENT_ROW_TIMESTAMP (the row's processing instant: kdo_row_set_now, else
+ * its ROWTIME) and CURRENT_TIMESTAMP / LOCALTIMESTAMP (the query's start:
+ * kdo_row_set_start).  KDA's semantics and the choices where its
+ * documentation is unclear are noted where they are built.
  *
  * Not built, refused at compile time with line:column and the feature's
- * name ("X is not supported yet"): DECIMAL (CAST AS DECIMAL; a literal like
- * 1.5 is a DOUBLE here, where KDA keeps it exact), DATE and TIME, BINARY,
- * SIMILAR TO, EXTRACT, regular-expression and log-parsing functions,
- * CURRENT_ROW_TIMESTAMP and the other clock readers (an expression has no
- * clock), TIMESTAMP - TIMESTAMP, CAST of an INTERVAL, and an INTERVAL as
- * the result of kdo_expr_compile() (a column cannot hold one).
+ * name ("X is not supported yet"): DECIMAL precision above 18, DATE and
+ * TIME (and CURRENT_DATE, CURRENT_TIME, LOCALTIME), BINARY, SIMILAR TO,
+ * EXTRACT, regular-expression and log-parsing functions, TIMESTAMP -
+ * TIMESTAMP without a qualifier, and an INTERVAL as the result of
+ * kdo_expr_compile() (a column cannot hold one).
  *
  * Limits: KDO_EXPR_MAX_BYTES of text and a tree at most KDO_EXPR_MAX_DEPTH
  * deep, so evaluation recursion is bounded.  Errors at evaluation are
@@ -74,6 +81,16 @@ struct kdo_ast_expr;
 int kdo_expr_compile_ast(const struct kdo_ast_expr *ax, const struct kdo_row_schema *s,
                          struct kdo_expr **out, struct kdo_errinfo *e);
 
+/* The column type of a declared SQL type (a CREATE STREAM column, for
+ * kdo_row_schema_add_type): INTEGER, SMALLINT and TINYINT are BIGINT, REAL
+ * and FLOAT DOUBLE, CHAR(n) VARCHAR(n), bare VARCHAR VARCHAR(65535),
+ * DECIMAL(p,s) exact.  Returns 0; KDO_EPARSE with t's line:column and the
+ * type's name for what kdaout does not build (DATE, TIME, BINARY, a DECIMAL
+ * precision above 18) and INTERVAL, which KDA refuses as a column type. */
+struct kdo_ast_type;
+int kdo_expr_column_type(const struct kdo_ast_type *t, struct kdo_row_column *out,
+                         struct kdo_errinfo *e);
+
 /* kdo_expr_free(NULL) is a no-op. */
 void kdo_expr_free(struct kdo_expr *x);
 
@@ -81,6 +98,11 @@ void kdo_expr_free(struct kdo_expr *x);
  * VARCHAR, its maximum length in characters (0 = unknown). */
 enum kdo_type kdo_expr_type(const struct kdo_expr *x);
 size_t kdo_expr_max_len(const struct kdo_expr *x);
+/* For a DECIMAL result: KDA's precision (1..18) and scale (0..18) of it, for
+ * the output column (kdo_row_schema_add_decimal); 0 for other types. */
+int kdo_expr_precision(const struct kdo_expr *x);
+int kdo_expr_scale(const struct kdo_expr *x);
+
 
 /* Evaluates x over row r (whose schema must be the one x was compiled
  * against).  Strings the expression makes are copied into `scratch`; the

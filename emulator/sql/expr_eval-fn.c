@@ -95,12 +95,22 @@ static int like(struct kdo__eval *ev, const struct kdo__expr_node *nd, const str
     return 0;
 }
 
-/* A BIGINT result of a CASE or COALESCE whose type is DOUBLE becomes one. */
-static int widen(const struct kdo__expr_node *nd, int err, struct kdo_value *v)
+/* A result of a CASE or COALESCE takes the node's numeric type: BIGINT or
+ * DECIMAL into DOUBLE, BIGINT into DECIMAL, a DECIMAL to the widest scale. */
+static int widen(struct kdo__eval *ev, const struct kdo__expr_node *nd, int err,
+                 struct kdo_value *v)
 {
-    if (err == 0 && nd->type == KDO_TYPE_DOUBLE && v->type == KDO_TYPE_BIGINT)
-        *v = kdo_value_double((double)v->u.i);
-    return err;
+    if (err || v->type == nd->type || !kdo_type_numeric(v->type) ||
+        (v->type == KDO_TYPE_DECIMAL && v->u.dec.scale == nd->scale))
+        return err;
+    if (nd->type == KDO_TYPE_DOUBLE) {
+        *v = kdo_value_double(kdo__eval_double(v));
+        return 0;
+    }
+    struct kdo_value in = *v;
+    if (kdo_value_cast_decimal(&in, KDO_DECIMAL_MAX_DIGITS, nd->scale, v, NULL))
+        return fail(ev, nd, "DECIMAL overflow");
+    return 0;
 }
 
 static int case_expr(struct kdo__eval *ev, const struct kdo__expr_node *nd,
@@ -117,10 +127,10 @@ static int case_expr(struct kdo__eval *ev, const struct kdo__expr_node *nd,
             return err;
         enum kdo_tv t = (nd->aux & 1) ? kdo_value_equal(&operand, &w) : kdo__eval_tv(&w);
         if (t == KDO_TV_TRUE)
-            return widen(nd, kdo__eval_node(ev, arg[k + 1], out), out);
+            return widen(ev, nd, kdo__eval_node(ev, arg[k + 1], out), out);
     }
     if (nd->aux & 2)
-        return widen(nd, kdo__eval_node(ev, arg[n - 1], out), out);
+        return widen(ev, nd, kdo__eval_node(ev, arg[n - 1], out), out);
     *out = kdo_value_null();
     return 0;
 }
@@ -129,7 +139,7 @@ static int coalesce(struct kdo__eval *ev, const struct kdo__expr_node *nd, struc
 {
     *out = kdo_value_null();
     for (int k = 0; k < nd->argc && out->type == KDO_TYPE_NULL; k++) {
-        int err = widen(nd, kdo__eval_node(ev, ev->x->argv[nd->argv + k], out), out);
+        int err = widen(ev, nd, kdo__eval_node(ev, ev->x->argv[nd->argv + k], out), out);
         if (err)
             return err;
     }
@@ -294,9 +304,10 @@ static int scale(struct kdo__eval *ev, const struct kdo__expr_node *nd, int64_t 
             return fail(ev, nd, "INTERVAL overflow");
         return 0;
     }
-    if (div && k->u.d == 0)
+    double kd = kdo__eval_double(k);
+    if (div && kd == 0)
         return fail(ev, nd, "division by zero");
-    double d = div ? (double)iv / k->u.d : (double)iv * k->u.d;
+    double d = div ? (double)iv / kd : (double)iv * kd;
     if (!(d > -9.2e18 && d < 9.2e18))
         return fail(ev, nd, "INTERVAL overflow");
     *r = (int64_t)llround(d);
@@ -336,9 +347,55 @@ int kdo__eval_time_arith(struct kdo__eval *ev, const struct kdo__expr_node *nd,
     return timestamp_of(ev, nd, r, out);
 }
 
+/* An interval as the count of its qualifier's last unit (SECOND: to the ms
+ * for a DECIMAL); BIGINT truncates toward zero. */
+static int interval_number(struct kdo__eval *ev, const struct kdo__expr_node *nd,
+                           const struct kdo__expr_node *src, struct kdo_value *v)
+{
+    int64_t w = kdo__expr_unit_ms(src->q_end);
+    struct kdo_value n = kdo_value_bigint(v->u.i / w), in;
+    if (nd->type == KDO_TYPE_BIGINT) {
+        *v = n;
+        return 0;
+    }
+    in = src->q_end == KDO_AST_UNIT_SECOND ? kdo_value_decimal(v->u.i, 3) : n;
+    struct kdo_errinfo why = {0};
+    if (kdo_value_cast_decimal(&in, nd->prec, nd->scale, v, &why))
+        return fail(ev, nd, why.msg);
+    return 0;
+}
+
+int kdo__eval_interval_cast(struct kdo__eval *ev, const struct kdo__expr_node *nd,
+                            struct kdo_value *v)
+{
+    const struct kdo__expr_node *src = &ev->x->nodes[nd->a];
+    char buf[64], *o;
+    if (v->type == KDO_TYPE_NULL || v->type == nd->type)
+        return 0;
+    if (kdo__eval_is_interval(nd->type)) { /* from text */
+        struct kdo_value r;
+        if (kdo__expr_interval_text(v->u.str.s, v->u.str.len, nd->q_start, nd->q_end, &r) ||
+            r.type != nd->type)
+            return fail(ev, nd, "cannot convert the text to that INTERVAL");
+        *v = r;
+        return 0;
+    }
+    if (nd->type != KDO_TYPE_VARCHAR)
+        return interval_number(ev, nd, src, v);
+    size_t n = kdo__expr_interval_format(v->u.i, src->q_start, src->q_end, buf);
+    if (nd->max_len && n > nd->max_len)
+        return fail(ev, nd, "the INTERVAL's text does not fit in the VARCHAR");
+    int err = scratch_alloc(ev, nd, n, &o);
+    if (err)
+        return err;
+    memcpy(o, buf, n);
+    *v = kdo_value_varchar(o, n);
+    return 0;
+}
+
 static int math(struct kdo__eval *ev, const struct kdo__expr_node *nd, struct kdo_value *v)
 {
-    double x = v->type == KDO_TYPE_BIGINT ? (double)v->u.i : v->u.d;
+    double x = kdo__eval_double(v);
     switch (nd->aux) {
     case KDO__M_SQRT:
         if (x < 0)
@@ -383,8 +440,7 @@ int kdo__eval_unary_fn(struct kdo__eval *ev, const struct kdo__expr_node *nd,
 static int power(struct kdo__eval *ev, const struct kdo__expr_node *nd, const struct kdo_value *a,
                  const struct kdo_value *b, struct kdo_value *out)
 {
-    double x = a->type == KDO_TYPE_BIGINT ? (double)a->u.i : a->u.d;
-    double y = b->type == KDO_TYPE_BIGINT ? (double)b->u.i : b->u.d;
+    double x = kdo__eval_double(a), y = kdo__eval_double(b);
     if (x == 0 && y < 0)
         return fail(ev, nd, "POWER of zero to a negative exponent");
     double r = pow(x, y);
@@ -457,6 +513,9 @@ int kdo__eval_binary_fn(struct kdo__eval *ev, const struct kdo__expr_node *nd,
         if (a->type == KDO_TYPE_NULL)
             break;
         return ts_to_char(ev, nd, a, b, out);
+    case KDO__X_DISTINCT:
+        *out = kdo_value_bool(kdo_value_same(a, b) == nd->neg);
+        return 0;
     default:
         break;
     }
@@ -468,6 +527,10 @@ int kdo__eval_binary_fn(struct kdo__eval *ev, const struct kdo__expr_node *nd,
     switch (nd->op) {
     case KDO__X_POWER:
         return power(ev, nd, a, b, out);
+    case KDO__X_QUALIFY: /* both in years 0001..9999: no overflow */
+        r = a->u.ts_ms - b->u.ts_ms;
+        *out = (struct kdo_value){.type = KDO_TYPE_INTERVAL_DS, .u.i = r - r % nd->width_ms};
+        return 0;
     case KDO__X_TSDIFF: /* first minus second, as public KDA SQL uses it (GAPS #12) */
         if (__builtin_sub_overflow(ms_of(a), ms_of(b), &r))
             return fail(ev, nd, "BIGINT overflow");
@@ -486,11 +549,24 @@ int kdo__eval_binary_fn(struct kdo__eval *ev, const struct kdo__expr_node *nd,
     }
 }
 
+/* The row's processing instant, or the query's start (kdo_row_set_now/_start). */
+static int clock_of(struct kdo__eval *ev, const struct kdo__expr_node *nd, struct kdo_value *out)
+{
+    int64_t ms;
+    if (nd->aux ? kdo_row_start(ev->row, &ms) : kdo_row_now(ev->row, &ms))
+        return fail(ev, nd, nd->aux ? "CURRENT_TIMESTAMP: the query's start instant was not given"
+                                    : "CURRENT_ROW_TIMESTAMP: the row has no processing instant");
+    *out = kdo_value_timestamp(ms);
+    return 0;
+}
+
 int kdo__eval_many(struct kdo__eval *ev, const struct kdo__expr_node *nd, struct kdo_value *out)
 {
     struct kdo_value a, b, c;
     int err;
     switch (nd->op) {
+    case KDO__X_CLOCK:
+        return clock_of(ev, nd, out);
     case KDO__X_BETWEEN:
         return between(ev, nd, out);
     case KDO__X_IN:

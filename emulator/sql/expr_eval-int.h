@@ -24,6 +24,8 @@ int kdo__eval_fail(struct kdo__eval *ev, const struct kdo__expr_node *nd, int er
 int kdo__eval_finite(struct kdo__eval *ev, const struct kdo__expr_node *nd, double r,
                      struct kdo_value *out);
 struct kdo_value kdo__eval_truth(enum kdo_tv tv);
+/* A number (BIGINT, DECIMAL or DOUBLE) as a DOUBLE. */
+double kdo__eval_double(const struct kdo_value *v);
 enum kdo_tv kdo__eval_tv(const struct kdo_value *v);
 
 /* In expr_eval-fn.c: nodes with operands beyond a and b (or no a), the
@@ -38,6 +40,10 @@ int kdo__eval_binary_fn(struct kdo__eval *ev, const struct kdo__expr_node *nd,
 int kdo__eval_time_arith(struct kdo__eval *ev, const struct kdo__expr_node *nd,
                          const struct kdo_value *a, const struct kdo_value *b,
                          struct kdo_value *out);
+/* CAST to or from an INTERVAL (v non-NULL or NULL), before narrow()'s checks. */
+int kdo__eval_interval_cast(struct kdo__eval *ev, const struct kdo__expr_node *nd,
+                            struct kdo_value *v);
+#define kdo__eval_is_interval kdo__expr_is_interval
 int kdo__eval_pad(struct kdo__eval *ev, const struct kdo__expr_node *nd, struct kdo_value *v);
 
 #endif

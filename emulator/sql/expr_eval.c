@@ -48,9 +48,30 @@ static int bigint_arith(struct kdo__eval *ev, const struct kdo__expr_node *nd, i
     return 0;
 }
 
-static double as_double(const struct kdo_value *v)
+double kdo__eval_double(const struct kdo_value *v)
 {
+    if (v->type == KDO_TYPE_DECIMAL)
+        return kdo_decimal_to_double(v->u.dec.v, v->u.dec.scale);
     return v->type == KDO_TYPE_BIGINT ? (double)v->u.i : v->u.d;
+}
+
+#define as_double kdo__eval_double
+
+/* DECIMAL (or DECIMAL with BIGINT) arithmetic at the node's scale. */
+static int decimal_arith(struct kdo__eval *ev, const struct kdo__expr_node *nd,
+                         const struct kdo_value *a, const struct kdo_value *b,
+                         struct kdo_value *out)
+{
+    static const char ops[] = {[KDO__X_ADD] = '+', [KDO__X_SUB] = '-', [KDO__X_MUL] = '*',
+                               [KDO__X_DIV] = '/'};
+    bool da = a->type == KDO_TYPE_DECIMAL, db = b->type == KDO_TYPE_DECIMAL;
+    int64_t r;
+    int err = kdo_decimal_arith(ops[nd->op], da ? a->u.dec.v : a->u.i, da ? a->u.dec.scale : 0,
+                                db ? b->u.dec.v : b->u.i, db ? b->u.dec.scale : 0, nd->scale, &r);
+    if (err)
+        return fail(ev, nd, err == KDO_EINVAL ? "division by zero" : "DECIMAL overflow");
+    *out = kdo_value_decimal(r, nd->scale);
+    return 0;
 }
 
 int kdo__eval_finite(struct kdo__eval *ev, const struct kdo__expr_node *nd, double r,
@@ -90,6 +111,8 @@ static int arith(struct kdo__eval *ev, const struct kdo__expr_node *nd, const st
         out->type = KDO_TYPE_BIGINT;
         return bigint_arith(ev, nd, a->u.i, b->u.i, &out->u.i);
     }
+    if (nd->type == KDO_TYPE_DECIMAL)
+        return decimal_arith(ev, nd, a, b, out);
     if (kdo_type_numeric(a->type) && kdo_type_numeric(b->type))
         return double_arith(ev, nd, as_double(a), as_double(b), out);
     return kdo__eval_time_arith(ev, nd, a, b, out);
@@ -100,6 +123,10 @@ static int negate(struct kdo__eval *ev, const struct kdo__expr_node *nd, struct 
     bool abs_only = nd->op == KDO__X_ABS;
     if (v->type == KDO_TYPE_DOUBLE) {
         v->u.d = abs_only ? fabs(v->u.d) : -v->u.d;
+        return 0;
+    }
+    if (v->type == KDO_TYPE_DECIMAL) { /* |v| < 10^18: no overflow */
+        v->u.dec.v = abs_only && v->u.dec.v >= 0 ? v->u.dec.v : -v->u.dec.v;
         return 0;
     }
     if (v->type == KDO_TYPE_NULL || (abs_only && v->u.i >= 0))
@@ -189,10 +216,27 @@ static int cast(struct kdo__eval *ev, const struct kdo__expr_node *nd, struct kd
 {
     struct kdo_value in = *v;
     struct kdo_errinfo why = {0};
-    int err = kdo_value_cast(&in, nd->type, nd->max_len, ev->scratch, v, &why);
+    if (kdo__eval_is_interval(in.type) || kdo__eval_is_interval(nd->type)) {
+        int err = kdo__eval_interval_cast(ev, nd, v);
+        return err || !nd->aux ? err : narrow(ev, nd, v);
+    }
+    int err = nd->type == KDO_TYPE_DECIMAL
+                  ? kdo_value_cast_decimal(&in, nd->prec, nd->scale, v, &why)
+                  : kdo_value_cast(&in, nd->type, nd->max_len, ev->scratch, v, &why);
     if (err)
         return kdo__eval_fail(ev, nd, err, why.msg);
     return nd->aux ? narrow(ev, nd, v) : 0;
+}
+
+/* FLOOR / CEIL of a DECIMAL to a whole number (fewer digits: it fits). */
+static int64_t decimal_floor(const struct kdo_value *v, bool ceil_up)
+{
+    int64_t p = kdo_decimal_pow10(v->u.dec.scale), q = v->u.dec.v / p, r = v->u.dec.v % p;
+    if (r < 0 && !ceil_up)
+        q--;
+    else if (r > 0 && ceil_up)
+        q++;
+    return q;
 }
 
 static int is_pred(const struct kdo__expr_node *nd, struct kdo_value *v)
@@ -228,6 +272,8 @@ static int unary(struct kdo__eval *ev, const struct kdo__expr_node *nd, struct k
     case KDO__X_CEIL:
         if (v->type == KDO_TYPE_DOUBLE)
             v->u.d = nd->op == KDO__X_FLOOR ? floor(v->u.d) : ceil(v->u.d);
+        else if (v->type == KDO_TYPE_DECIMAL)
+            *v = kdo_value_decimal(decimal_floor(v, nd->op == KDO__X_CEIL), 0);
         return 0;
     default:
         return kdo__eval_unary_fn(ev, nd, v);

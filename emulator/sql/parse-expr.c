@@ -132,12 +132,17 @@ static int is_tail(struct kdo__sql_parser *p, struct kdo_ast_expr **x)
     } what[] = {{KDO_SQL_KW_NULL, KDO_AST_OP_NULL}, {KDO_SQL_KW_TRUE, KDO_AST_OP_TRUE},
                 {KDO_SQL_KW_FALSE, KDO_AST_OP_FALSE}, {KDO_SQL_KW_UNKNOWN, KDO_AST_OP_UNKNOWN}};
     KDO__TRY(wrap(p, KDO_AST_IS, kdo__sql_accept_kw(p, KDO_SQL_KW_NOT), x));
+    if (kdo__sql_accept_kw(p, KDO_SQL_KW_DISTINCT)) {
+        (*x)->op = KDO_AST_OP_DISTINCT;
+        KDO__TRY(kdo__sql_expect_kw(p, KDO_SQL_KW_FROM, "after IS [NOT] DISTINCT"));
+        return kdo__sql_concat(p, &(*x)->b);
+    }
     for (size_t i = 0; i < sizeof what / sizeof what[0]; i++)
         if (kdo__sql_accept_kw(p, what[i].kw)) {
             (*x)->op = what[i].op;
             return 0;
         }
-    return kdo__sql_expected(p, "NULL, TRUE, FALSE or UNKNOWN after IS");
+    return kdo__sql_expected(p, "NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS");
 }
 
 static int in_tail(struct kdo__sql_parser *p, struct kdo_ast_expr **x)
@@ -342,7 +347,21 @@ static int paren(struct kdo__sql_parser *p, struct kdo_ast_expr **out)
         return kdo__sql_fail(p, 0, p->cur.line, p->cur.col,
                              "subqueries in expressions are not supported");
     KDO__TRY(kdo__sql_expr(p, out));
-    return kdo__sql_expect_op(p, ")", "to close '('");
+    KDO__TRY(kdo__sql_expect_op(p, ")", "to close '('"));
+    static const enum kdo_sql_kw units[] = {KDO_SQL_KW_YEAR, KDO_SQL_KW_MONTH, KDO_SQL_KW_DAY,
+                                            KDO_SQL_KW_HOUR, KDO_SQL_KW_MINUTE,
+                                            KDO_SQL_KW_SECOND};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (kdo__sql_is_kw(&p->cur, units[i])) { /* (t1 - t2) DAY TO SECOND: an interval */
+            struct kdo_ast_expr *in = *out;
+            KDO__TRY(kdo__sql_node(p, KDO_AST_UNARY, out));
+            (*out)->op = KDO_AST_OP_QUALIFY;
+            (*out)->a = in;
+            (*out)->line = in->line;
+            (*out)->col = in->col;
+            return kdo__sql_qualifier(p, &(*out)->qual);
+        }
+    return 0;
 }
 
 static int name_or_call(struct kdo__sql_parser *p, struct kdo_ast_expr **out)

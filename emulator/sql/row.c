@@ -8,6 +8,7 @@
 
 #include "base/bounds.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,8 @@ struct kdo_row {
     const struct kdo_row_schema *schema;
     struct kdo_value *v;
     struct kdo_arena strings;
+    int64_t now_ms, start_ms;
+    bool has_now, has_start;
 };
 
 static bool ident_start(char c)
@@ -85,7 +88,7 @@ int kdo_row_schema_add(struct kdo_row_schema *s, const char *sql, size_t n, enum
     if (kdo_row_resolve_name(sql, n, name))
         return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "bad column name %.*s",
                                (int)(n > 64 ? 64 : n), sql);
-    if (type < KDO_TYPE_BOOLEAN || type > KDO_TYPE_TIMESTAMP)
+    if ((type < KDO_TYPE_BOOLEAN || type > KDO_TYPE_TIMESTAMP) && type != KDO_TYPE_DECIMAL)
         return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "column %s has no type", name);
     if (type == KDO_TYPE_VARCHAR && (max_len < 1 || max_len > 65535))
         return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0,
@@ -99,7 +102,97 @@ int kdo_row_schema_add(struct kdo_row_schema *s, const char *sql, size_t n, enum
     c->name = kdo_xstrdup(name);
     c->type = type;
     c->max_len = type == KDO_TYPE_VARCHAR ? max_len : 0;
+    c->precision = type == KDO_TYPE_DECIMAL ? KDO_DECIMAL_MAX_DIGITS : 0;
+    c->scale = type == KDO_TYPE_DECIMAL ? -1 : 0;
     return 0;
+}
+
+int kdo_row_schema_add_decimal(struct kdo_row_schema *s, const char *sql, size_t n, int precision,
+                               int scale, struct kdo_errinfo *e)
+{
+    if (precision > KDO_DECIMAL_MAX_DIGITS)
+        return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0,
+                               "column %.*s: DECIMAL precision above %d is not supported",
+                               (int)(n > 64 ? 64 : n), sql, KDO_DECIMAL_MAX_DIGITS);
+    if (precision < 1 || scale < 0 || scale > precision)
+        return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0,
+                               "column %.*s: DECIMAL(%d,%d) needs 1 <= precision and 0 <= scale "
+                               "<= precision", (int)(n > 64 ? 64 : n), sql, precision, scale);
+    int err = kdo_row_schema_add(s, sql, n, KDO_TYPE_DECIMAL, 0, e);
+    if (err == 0) {
+        s->cols[s->n - 1].precision = precision;
+        s->cols[s->n - 1].scale = scale;
+    }
+    return err;
+}
+
+/* "", "(p)" or "(p,s)" after DECIMAL: KDA's default is (18, 0). */
+/* "", "(p)" or "(p,s)" after DECIMAL: KDA's default is (18, 0). */
+static int decimal_params(const char *p, struct kdo_row_column *out)
+{
+    int prec = KDO_DECIMAL_MAX_DIGITS, scale = 0, one = -1, two = -1;
+    bool ok = *p == '\0';
+    if (!ok && sscanf(p, "(%d)%n", &prec, &one) == 1 && one >= 0)
+        ok = p[one] == '\0';
+    if (!ok && sscanf(p, "(%d,%d)%n", &prec, &scale, &two) == 2 && two >= 0)
+        ok = p[two] == '\0';
+    out->precision = prec;
+    out->scale = scale;
+    return ok ? 0 : KDO_EINVAL;
+}
+
+int kdo_row_parse_type(const char *text, struct kdo_row_column *out, struct kdo_errinfo *e)
+{
+    static const struct {
+        const char *name;
+        enum kdo_type type;
+    } names[] = {{"BIGINT", KDO_TYPE_BIGINT},     {"INTEGER", KDO_TYPE_BIGINT},
+                 {"INT", KDO_TYPE_BIGINT},        {"SMALLINT", KDO_TYPE_BIGINT},
+                 {"TINYINT", KDO_TYPE_BIGINT},    {"REAL", KDO_TYPE_DOUBLE},
+                 {"DOUBLE", KDO_TYPE_DOUBLE},     {"FLOAT", KDO_TYPE_DOUBLE},
+                 {"BOOLEAN", KDO_TYPE_BOOLEAN},   {"TIMESTAMP", KDO_TYPE_TIMESTAMP},
+                 {"DECIMAL", KDO_TYPE_DECIMAL},   {"DEC", KDO_TYPE_DECIMAL},
+                 {"NUMERIC", KDO_TYPE_DECIMAL},   {"VARCHAR", KDO_TYPE_VARCHAR}};
+    char up[64];
+    size_t n = 0;
+    for (; text[n] && text[n] != ' ' && n + 1 < sizeof up; n++)
+        up[n] = text[n] >= 'a' && text[n] <= 'z' ? (char)(text[n] - 32) : text[n];
+    up[n] = '\0';
+    *out = (struct kdo_row_column){0};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        size_t w = strlen(names[k].name);
+        if (strncmp(up, names[k].name, w) != 0 || (up[w] && up[w] != '('))
+            continue;
+        out->type = names[k].type;
+        unsigned len = 0;
+        int used = 0, bad;
+        if (out->type == KDO_TYPE_DECIMAL)
+            bad = decimal_params(up + w, out);
+        else if (out->type == KDO_TYPE_VARCHAR)
+            bad = !(sscanf(up + w, "(%u)%n", &len, &used) == 1 && up[w + (size_t)used] == '\0' &&
+                    len >= 1 && len <= 65535);
+        else
+            bad = up[w] != '\0';
+        out->max_len = len;
+        if (!bad && out->precision > KDO_DECIMAL_MAX_DIGITS)
+            return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "type \"%s\": DECIMAL precision "
+                                   "above %d is not supported", text, KDO_DECIMAL_MAX_DIGITS);
+        if (!bad && !(out->type == KDO_TYPE_DECIMAL &&
+                      (out->precision < 1 || out->scale < 0 || out->scale > out->precision)))
+            return 0;
+        break;
+    }
+    return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "unknown type \"%.40s\" (expected "
+                           "VARCHAR(n) with n from 1 to 65535, BIGINT, INTEGER, SMALLINT, TINYINT, "
+                           "REAL, DOUBLE, DECIMAL(p,s), BOOLEAN or TIMESTAMP)", text);
+}
+
+int kdo_row_schema_add_type(struct kdo_row_schema *s, const char *sql, size_t n,
+                            const struct kdo_row_column *t, struct kdo_errinfo *e)
+{
+    if (t->type == KDO_TYPE_DECIMAL)
+        return kdo_row_schema_add_decimal(s, sql, n, t->precision, t->scale, e);
+    return kdo_row_schema_add(s, sql, n, t->type, t->max_len, e);
 }
 
 size_t kdo_row_schema_count(const struct kdo_row_schema *s)
@@ -218,6 +311,18 @@ static int set_varchar(struct kdo_row *r, size_t i, const struct kdo_value *v,
     return 0;
 }
 
+static int set_decimal(struct kdo_row *r, size_t i, const struct kdo_value *v,
+                       struct kdo_errinfo *e)
+{
+    const struct kdo_row_column *c = &r->schema->cols[i];
+    struct kdo_errinfo why = {0};
+    struct kdo_value d;
+    if (kdo_value_cast_decimal(v, c->precision, c->scale, &d, &why))
+        return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "column %s: %s", c->name, why.msg);
+    r->v[i] = d;
+    return 0;
+}
+
 int kdo_row_set(struct kdo_row *r, size_t i, const struct kdo_value *v, struct kdo_errinfo *e)
 {
     if (i >= r->schema->n)
@@ -231,6 +336,9 @@ int kdo_row_set(struct kdo_row *r, size_t i, const struct kdo_value *v, struct k
         r->v[i] = kdo_value_double((double)v->u.i);
         return 0;
     }
+    if (c->type == KDO_TYPE_DECIMAL && c->scale >= 0 &&
+        (v->type == KDO_TYPE_DECIMAL || v->type == KDO_TYPE_BIGINT))
+        return set_decimal(r, i, v, e);
     if (v->type != c->type)
         return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "%s value for %s column %s",
                                kdo_type_name(v->type), kdo_type_name(c->type), c->name);
@@ -238,4 +346,35 @@ int kdo_row_set(struct kdo_row *r, size_t i, const struct kdo_value *v, struct k
         return set_varchar(r, i, v, e);
     r->v[i] = *v;
     return 0;
+}
+
+void kdo_row_set_now(struct kdo_row *r, int64_t now_ms)
+{
+    r->now_ms = now_ms;
+    r->has_now = true;
+}
+
+void kdo_row_set_start(struct kdo_row *r, int64_t start_ms)
+{
+    r->start_ms = start_ms;
+    r->has_start = true;
+}
+
+int kdo_row_now(const struct kdo_row *r, int64_t *ms)
+{
+    if (r->has_now) {
+        *ms = r->now_ms;
+        return 0;
+    }
+    int k = kdo_row_schema_find(r->schema, "ROWTIME", 7);
+    if (k < 0 || r->v[k].type != KDO_TYPE_TIMESTAMP)
+        return KDO_ESTATE;
+    *ms = r->v[k].u.ts_ms;
+    return 0;
+}
+
+int kdo_row_start(const struct kdo_row *r, int64_t *ms)
+{
+    *ms = r->start_ms;
+    return r->has_start ? 0 : KDO_ESTATE;
 }

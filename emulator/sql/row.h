@@ -26,6 +26,8 @@ struct kdo_row_column {
     const char *name;   /* resolved name (owned by the schema) */
     enum kdo_type type; /* never KDO_TYPE_NULL */
     size_t max_len;     /* VARCHAR(n): n characters; 0 for other types */
+    int precision;      /* DECIMAL(p,s): p (1..18); 0 for other types */
+    int scale;          /* DECIMAL(p,s): s (0..p), or -1: each value keeps its own */
 };
 
 struct kdo_row_schema;
@@ -50,6 +52,26 @@ void kdo_row_schema_free(struct kdo_row_schema *s);
 int kdo_row_schema_add(struct kdo_row_schema *s, const char *sql, size_t n, enum kdo_type type,
                        size_t max_len, struct kdo_errinfo *e);
 
+/* Appends a DECIMAL(precision, scale) column (1 <= precision <= 18, 0 <=
+ * scale <= precision; KDA's DECIMAL alone is (18, 0)).  kdo_row_schema_add()
+ * with KDO_TYPE_DECIMAL makes a DECIMAL(18) column whose values keep their
+ * own scale (an expression's result).  Returns as kdo_row_schema_add(); a
+ * precision above 18 is KDO_EINVAL "DECIMAL precision above 18 is not
+ * supported". */
+int kdo_row_schema_add_decimal(struct kdo_row_schema *s, const char *sql, size_t n, int precision,
+                               int scale, struct kdo_errinfo *e);
+
+/* A column type as a scenario's schema writes it (case-insensitive):
+ * VARCHAR(n), BIGINT, INTEGER, INT, SMALLINT, TINYINT, REAL, DOUBLE, FLOAT,
+ * BOOLEAN, TIMESTAMP, DECIMAL / DEC / NUMERIC [(p[,s])].  Fills type,
+ * max_len, precision and scale of *out (not its name).  Returns 0, or
+ * KDO_EINVAL with a sentence in e (may be NULL); a DECIMAL precision above
+ * 18 is refused by name. */
+int kdo_row_parse_type(const char *text, struct kdo_row_column *out, struct kdo_errinfo *e);
+/* Appends a column named sql[0..n) of type t (from kdo_row_parse_type). */
+int kdo_row_schema_add_type(struct kdo_row_schema *s, const char *sql, size_t n,
+                            const struct kdo_row_column *t, struct kdo_errinfo *e);
+
 size_t kdo_row_schema_count(const struct kdo_row_schema *s);
 /* Column i (< count), borrowed from the schema. */
 const struct kdo_row_column *kdo_row_schema_column(const struct kdo_row_schema *s, size_t i);
@@ -72,11 +94,25 @@ const struct kdo_value *kdo_row_get(const struct kdo_row *r, size_t i);
 
 /* Stores a copy of v as value i (a VARCHAR's bytes need not be
  * NUL-terminated; the copy is).  v must be NULL or of the column's type,
- * except that a BIGINT is widened into a DOUBLE column.  Returns 0;
+ * except that a BIGINT is widened into a DOUBLE column and a BIGINT or
+ * DECIMAL goes into a DECIMAL(p,s) column rounded to s (KDO_EINVAL when it
+ * then has more than p digits).  Returns 0;
  * KDO_EINVAL for another type or a VARCHAR longer than the column's n
  * characters; KDO_EROWSIZE when the row's strings would pass
  * KDO_MAX_ROW_BYTES.  On error the row is unchanged; e (may be NULL) gets
  * a sentence naming the column. */
 int kdo_row_set(struct kdo_row *r, size_t i, const struct kdo_value *v, struct kdo_errinfo *e);
+
+/* The processing instant of the row (ms since the epoch) that
+ * CURRENT_ROW_TIMESTAMP reads; until set, it is the row's ROWTIME column
+ * (kdaout's ROWTIME is the instant the row was read). */
+void kdo_row_set_now(struct kdo_row *r, int64_t now_ms);
+/* The instant the query started, which CURRENT_TIMESTAMP and LOCALTIMESTAMP
+ * read (KDA fixes them at the query's first execution). */
+void kdo_row_set_start(struct kdo_row *r, int64_t start_ms);
+/* 0 and *ms, or KDO_ESTATE when the instant was never set (and, for now,
+ * the schema has no ROWTIME or it is NULL). */
+int kdo_row_now(const struct kdo_row *r, int64_t *ms);
+int kdo_row_start(const struct kdo_row *r, int64_t *ms);
 
 #endif

@@ -55,6 +55,9 @@ static const char *scalar_text(const struct kdo_value *v, char buf[32])
         return buf;
     case KDO_TYPE_TIMESTAMP:
         return kdo_timestamp_format(v->u.ts_ms, buf) ? NULL : buf;
+    case KDO_TYPE_DECIMAL: /* a JSON number with exactly its scale's digits: 2.50 */
+        kdo_decimal_format(v->u.dec.v, v->u.dec.scale, buf);
+        return buf;
     default:
         return NULL;
     }
@@ -203,12 +206,44 @@ static int store(const struct cell *c, const struct kdo_value *v)
     return err ? refuse(c, KDO_ESCHEMA, KDO_ROWFMT_ERR_TYPE, "%s", e.msg) : 0;
 }
 
+/* The digits after the point of a plain number's text (a column whose
+ * values keep their own scale). */
+static int text_scale(const char *s, size_t n)
+{
+    const char *dot = memchr(s, '.', n);
+    size_t k = 0;
+    while (dot && dot + 1 + k < s + n && dot[1 + k] >= '0' && dot[1 + k] <= '9')
+        k++;
+    return k > KDO_DECIMAL_MAX_DIGITS ? KDO_DECIMAL_MAX_DIGITS : (int)k;
+}
+
+/* A number's text into a DECIMAL(p,s) column: exact, or refused as KDA
+ * refuses 123.4 for an INT column ("exceeds the size or precision"). */
+static int store_decimal(const struct cell *c, const char *s, size_t n)
+{
+    const struct kdo_row_column *col = column_of(c);
+    int scale = col->scale >= 0 ? col->scale : text_scale(s, n);
+    int64_t v;
+    bool inexact = false;
+    int err = kdo_decimal_parse(s, n, scale, &v, &inexact);
+    if (err == KDO_EINVAL)
+        return refuse(c, KDO_ESCHEMA, KDO_ROWFMT_ERR_TYPE, "cannot convert '%.*s' to DECIMAL",
+                      (int)(n > 64 ? 64 : n), s);
+    if (err || inexact || kdo_decimal_digits(v) > col->precision)
+        return refuse(c, KDO_ESCHEMA, KDO_ROWFMT_ERR_TYPE, "%.*s does not fit in DECIMAL(%d,%d)",
+                      (int)(n > 64 ? 64 : n), s, col->precision, scale);
+    struct kdo_value d = kdo_value_decimal(v, scale);
+    return store(c, &d);
+}
+
 /* Text s[0..n) into the column: kept as is for VARCHAR (cut or refused
  * past n characters), converted for the other types. */
 static int store_text(const struct cell *c, const char *s, size_t n)
 {
     const struct kdo_row_column *col = column_of(c);
     struct kdo_value v = kdo_value_varchar(s, n);
+    if (col->type == KDO_TYPE_DECIMAL)
+        return store_decimal(c, s, n);
     if (col->type == KDO_TYPE_VARCHAR) {
         size_t chars = kdo_utf8_length(s, n);
         if (chars > col->max_len && !(c->rd->flags & KDO_ROWFMT_TRUNCATE))
@@ -245,6 +280,7 @@ static int json_number(const struct cell *c, const struct kdo_json_tok *t)
     struct kdo_value v;
     switch (column_of(c)->type) {
     case KDO_TYPE_VARCHAR:
+    case KDO_TYPE_DECIMAL:
         return store_text(c, t->s, t->len);
     case KDO_TYPE_DOUBLE:
         v.type = KDO_TYPE_DOUBLE;

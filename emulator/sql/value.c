@@ -34,6 +34,8 @@ const char *kdo_type_name(enum kdo_type t)
         return "INTERVAL DAY TO SECOND";
     case KDO_TYPE_INTERVAL_YM:
         return "INTERVAL YEAR TO MONTH";
+    case KDO_TYPE_DECIMAL:
+        return "DECIMAL";
     }
     return "?";
 }
@@ -69,8 +71,37 @@ static enum kdo_order compare_int_double(int64_t i, double d)
     return order_of(frac > 0 ? -1 : frac < 0 ? 1 : 0);
 }
 
+/* BIGINT or DECIMAL at scale `to` (>= its own), exactly: at most 19 + 18 digits. */
+static __int128 scaled(const struct kdo_value *v, int to)
+{
+    if (v->type == KDO_TYPE_BIGINT)
+        return (__int128)v->u.i * kdo_decimal_pow10(to);
+    return (__int128)v->u.dec.v * kdo_decimal_pow10(to - v->u.dec.scale);
+}
+
+static double as_double(const struct kdo_value *v)
+{
+    return v->type == KDO_TYPE_DECIMAL ? kdo_decimal_to_double(v->u.dec.v, v->u.dec.scale)
+                                       : v->u.d;
+}
+
+static enum kdo_order compare_decimal(const struct kdo_value *a, const struct kdo_value *b)
+{
+    if (a->type == KDO_TYPE_DOUBLE || b->type == KDO_TYPE_DOUBLE) {
+        double x = as_double(a), y = as_double(b);
+        return order_of((x > y) - (x < y));
+    }
+    int sa = a->type == KDO_TYPE_DECIMAL ? a->u.dec.scale : 0;
+    int sb = b->type == KDO_TYPE_DECIMAL ? b->u.dec.scale : 0;
+    int s = sa > sb ? sa : sb;
+    __int128 x = scaled(a, s), y = scaled(b, s);
+    return order_of((x > y) - (x < y));
+}
+
 static enum kdo_order compare_numbers(const struct kdo_value *a, const struct kdo_value *b)
 {
+    if (a->type == KDO_TYPE_DECIMAL || b->type == KDO_TYPE_DECIMAL)
+        return compare_decimal(a, b);
     if (a->type == KDO_TYPE_BIGINT && b->type == KDO_TYPE_BIGINT)
         return order_of((a->u.i > b->u.i) - (a->u.i < b->u.i));
     if (a->type == KDO_TYPE_DOUBLE && b->type == KDO_TYPE_DOUBLE)
@@ -150,6 +181,8 @@ static size_t value_text(const struct kdo_value *in, char buf[64])
         return (size_t)snprintf(buf, 64, "%lld", (long long)in->u.i);
     case KDO_TYPE_DOUBLE:
         return kdo_double_format(in->u.d, buf);
+    case KDO_TYPE_DECIMAL:
+        return kdo_decimal_format(in->u.dec.v, in->u.dec.scale, buf);
     case KDO_TYPE_TIMESTAMP:
         if (kdo_timestamp_format(in->u.ts_ms, buf) == 0)
             return KDO_TIMESTAMP_TEXT - 1;
@@ -221,8 +254,16 @@ static int parse_text(const char *s, size_t n, enum kdo_type to, struct kdo_valu
 static int cast_number(const struct kdo_value *in, enum kdo_type to, struct kdo_value *out,
                        struct kdo_errinfo *e)
 {
+    if (to == KDO_TYPE_DECIMAL)
+        return kdo_value_cast_decimal(in, KDO_DECIMAL_MAX_DIGITS, 0, out, e);
     if (to == KDO_TYPE_DOUBLE) {
-        *out = kdo_value_double(in->type == KDO_TYPE_BIGINT ? (double)in->u.i : in->u.d);
+        *out = kdo_value_double(in->type == KDO_TYPE_BIGINT ? (double)in->u.i : as_double(in));
+        return 0;
+    }
+    if (in->type == KDO_TYPE_DECIMAL) { /* rounded, as KDA documents */
+        int64_t r;
+        kdo_decimal_rescale(in->u.dec.v, in->u.dec.scale, 0, &r); /* fewer digits: fits */
+        *out = kdo_value_bigint(r);
         return 0;
     }
     if (in->type == KDO_TYPE_BIGINT) {
@@ -247,10 +288,62 @@ int kdo_value_cast(const struct kdo_value *in, enum kdo_type to, size_t to_max_l
         return cast_fail(e, in, to);
     if (to == KDO_TYPE_VARCHAR)
         return cast_to_varchar(in, to_max_len, scratch, out, e);
+    if (to == KDO_TYPE_DECIMAL)
+        return kdo_value_cast_decimal(in, KDO_DECIMAL_MAX_DIGITS, 0, out, e);
     if (in->type == KDO_TYPE_VARCHAR)
         return parse_text(in->u.str.s, in->u.str.len, to, out) ? cast_fail(e, in, to) : 0;
     if (kdo_type_numeric(in->type))
         return cast_number(in, to, out, e);
     *out = *in;
+    return 0;
+}
+
+/* in (BIGINT, DOUBLE, DECIMAL or text) at `scale`, before the precision check. */
+static int decimal_of(const struct kdo_value *in, int scale, int64_t *v)
+{
+    char buf[64];
+    switch (in->type) {
+    case KDO_TYPE_BIGINT: {
+        __int128 r = (__int128)in->u.i * kdo_decimal_pow10(scale);
+        if (r <= -KDO_DECIMAL_LIMIT || r >= KDO_DECIMAL_LIMIT)
+            return KDO_ETOOBIG;
+        *v = (int64_t)r;
+        return 0;
+    }
+    case KDO_TYPE_DECIMAL:
+        return kdo_decimal_rescale(in->u.dec.v, in->u.dec.scale, scale, v);
+    case KDO_TYPE_DOUBLE: /* through its shortest text, as Java's BigDecimal.valueOf */
+        if (!isfinite(in->u.d))
+            return KDO_EINVAL;
+        return kdo_decimal_parse(buf, kdo_double_format(in->u.d, buf), scale, v, NULL);
+    case KDO_TYPE_VARCHAR:
+        return kdo_decimal_parse(in->u.str.s, in->u.str.len, scale, v, NULL);
+    default:
+        return KDO_EINVAL;
+    }
+}
+
+int kdo_value_cast_decimal(const struct kdo_value *in, int precision, int scale,
+                           struct kdo_value *out, struct kdo_errinfo *e)
+{
+    int64_t v = 0;
+    if (in->type == KDO_TYPE_NULL) {
+        *out = *in;
+        return 0;
+    }
+    int err = decimal_of(in, scale, &v);
+    if (err == KDO_EINVAL)
+        return cast_fail(e, in, KDO_TYPE_DECIMAL);
+    if (err || kdo_decimal_digits(v) > precision) {
+        char t[64];
+        if (in->type == KDO_TYPE_VARCHAR)
+            snprintf(t, sizeof t, "'%.*s'", (int)(in->u.str.len > 40 ? 40 : in->u.str.len),
+                     in->u.str.s);
+        else
+            value_text(in, t);
+        return kdo_errinfo_set(e, KDO_EINVAL, NULL, 0, 0, "%s does not fit in DECIMAL(%d,%d)", t,
+                               precision, scale);
+    }
+    *out = kdo_value_decimal(v, scale);
     return 0;
 }

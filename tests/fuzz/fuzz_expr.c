@@ -6,7 +6,8 @@
  * Asserted, beyond not crashing: compile fails with one of its documented
  * codes and a message, or succeeds; evaluation fails with KDO_EINVAL or
  * KDO_ETOOBIG and a message, or yields NULL or a value of the compiled type
- * (a DOUBLE always finite, a VARCHAR NUL-terminated at its length).  Any
+ * (a DOUBLE always finite, a VARCHAR NUL-terminated at its length, a
+ * DECIMAL at the compiled scale with at most 18 digits).  Any
  * violation aborts.
  */
 #include "sql/expr.h"
@@ -72,6 +73,10 @@ static void check_value(const struct kdo_expr *x, const struct kdo_value *v)
         abort();
     if (v->type == KDO_TYPE_TIMESTAMP &&
         (v->u.ts_ms < KDO_TIMESTAMP_MIN_MS || v->u.ts_ms > KDO_TIMESTAMP_MAX_MS))
+        abort();
+    if (v->type == KDO_TYPE_DECIMAL &&
+        (v->u.dec.scale != kdo_expr_scale(x) || v->u.dec.v <= -KDO_DECIMAL_LIMIT ||
+         v->u.dec.v >= KDO_DECIMAL_LIMIT))
         abort();
 }
 

@@ -103,6 +103,17 @@ static void expect_double(const char *text, double want)
                   text, kdo_type_name(v.type), v.u.d, want);
 }
 
+/* A DECIMAL, by its text: the digits and the scale both count (KDA prints 2.50). */
+static void expect_dec(const char *text, const char *want)
+{
+    struct kdo_value v = eval(text);
+    char got[KDO_DECIMAL_TEXT] = "?";
+    if (v.type == KDO_TYPE_DECIMAL)
+        kdo_decimal_format(v.u.dec.v, v.u.dec.scale, got);
+    ck_assert_msg(v.type == KDO_TYPE_DECIMAL && strcmp(got, want) == 0,
+                  "[%s]: type %s [%s], want DECIMAL [%s]", text, kdo_type_name(v.type), got, want);
+}
+
 /* want: 't', 'f' or 'n' (NULL). */
 static void expect_tv(const char *text, char want)
 {
@@ -210,11 +221,12 @@ START_TEST(test_integer_and_real_arithmetic)
     expect_int("7 / 2", 3);
     expect_int("-7 / 2", -3); /* truncates toward zero */
     expect_int("7 / -2", -3);
-    expect_double("7 / 2.0", 3.5);
-    expect_double("7.0 / 2", 3.5);
+    /* exact literals are DECIMAL, with KDA's division scale (SR numeric-types-precision) */
+    expect_dec("7 / 2.0", "3.500000");
+    expect_dec("7.0 / 2", "3.500000000000");
     expect_int("QTY * 2", 14);
     expect_double("PRICE * 2", 165.0);
-    expect_double("QTY + 0.5", 7.5);
+    expect_dec("QTY + 0.5", "7.5");
     expect_int("1 + 2 * 3", 7);
     expect_int("(1 + 2) * 3", 9);
     expect_int("2 - 3 - 4", -5); /* left-associative */
@@ -222,10 +234,11 @@ START_TEST(test_integer_and_real_arithmetic)
     expect_int("- - 3", 3);
     expect_int("+3", 3);
     expect_double("1e2", 100.0);
-    expect_double(".5", 0.5);
+    expect_dec(".5", "0.5");
     expect_int("-9223372036854775808", INT64_MIN);
     expect_double("CHANGE * -1", 0.32);
-    ck_assert_int_eq(eval("1 + 1.5").type, KDO_TYPE_DOUBLE);
+    ck_assert_int_eq(eval("1 + 1.5").type, KDO_TYPE_DECIMAL);
+    ck_assert_int_eq(eval("1 + 1.5e0").type, KDO_TYPE_DOUBLE);
 }
 END_TEST
 
@@ -357,7 +370,7 @@ START_TEST(test_parse_errors_with_positions)
     expect_error("CAST(1 BIGINT)", KDO_EPARSE, 1, 8, "expected 'AS' in CAST(value AS type)");
     expect_error("CAST('a' AS VARCHAR(0))", KDO_EPARSE, 1, 13, "length from 1 to 65535");
     expect_error("AND", KDO_EPARSE, 1, 1, "expected an expression, found 'AND'");
-    expect_error("QTY IS 1", KDO_EPARSE, 1, 8, "expected NULL, TRUE, FALSE or UNKNOWN after IS");
+    expect_error("QTY IS 1", KDO_EPARSE, 1, 8, "expected NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS");
     expect_error("1 + \x01", KDO_EPARSE, 1, 5, "unexpected byte 0x01");
 }
 END_TEST
@@ -554,8 +567,8 @@ START_TEST(test_floor_of_numbers)
 {
     expect_double("FLOOR(PRICE)", 82.0);
     expect_double("FLOOR(CHANGE)", -1.0);
-    expect_double("FLOOR(-2.5)", -3.0);
-    expect_double("FLOOR(2.0)", 2.0);
+    expect_dec("FLOOR(-2.5)", "-3");
+    expect_dec("FLOOR(2.0)", "2");
     expect_int("FLOOR(QTY)", 7);
     expect_int("FLOOR(-7 / 2)", -3); /* the division already truncated */
     expect_null("FLOOR(N)");

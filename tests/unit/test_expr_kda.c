@@ -5,7 +5,8 @@
  * Reference (the page in the comment: https://docs.aws.amazon.com/
  * kinesisanalytics/latest/sqlref/<page>.html, via /work/kda-sql/functions.md).
  * A result is checked as: a number (numerically, so KDA's 4.0 matches a
- * DOUBLE 4), TRUE/FALSE/UNKNOWN/null, a string ('quoted' or bare), a
+ * DOUBLE 4; but a DECIMAL result by its text when the result has a point,
+ * so 2.500000000000 pins the scale), TRUE/FALSE/UNKNOWN/null, a string ('quoted' or bare), a
  * timestamp, or -- when it is itself an expression (INTERVAL '4' DAY,
  * TIMESTAMP '...') -- by compiling "(expr) = (result)" and expecting TRUE.
  * Rows KDA documents as an error, or that kdaout refuses by name, expect
@@ -196,15 +197,16 @@ static const struct vec vectors[] = {
      * one parser gives NOT the standard's looser precedence: NOT (UNKNOWN IS
      * UNKNOWN) = FALSE (parse-expr.c's ladder, GAPS #26). */
     {"NOT UNKNOWN IS UNKNOWN", "FALSE", V},
-    /* IS [NOT] DISTINCT FROM is not in the parser's grammar (not in issue 13's list) */
-    {"1 IS DISTINCT FROM 1.0", "expected NULL, TRUE, FALSE or UNKNOWN", ERR},
+    {"1 IS DISTINCT FROM 1.0", "FALSE", V},
+    {"CAST( NULL AS INTEGER ) IS NOT DISTINCT FROM CAST (NULL AS INTEGER)", "TRUE", V},
+    {"UNKNOWN IS DISTINCT FROM UNKNOWN", "FALSE", V},
     {"1 + NULL", "null", V},
     /* sql-reference-streaming-operators */
     {"1 + 1", "2", V},
     {"2.0 + 2.0", "4.0", V},
     {"3.0 + 2", "5.0", V},
     {"5 / 2", "2", V},
-    /* Numerically equal; KDA's DECIMAL keeps 12 places, a DOUBLE does not (expr.h) */
+    /* DECIMAL(2,1) / INTEGER: scale max(6, 1 + 10 + 1) = 12 */
     {"5.0 / 2", "2.500000000000", V},
     {"5*2+2", "12", V},
     {"'B' IN ('A','B','C')", "TRUE", V},
@@ -259,8 +261,7 @@ static const struct vec vectors[] = {
     {"ABS(0)", "0", V},
     {"ABS(-3 * 3)", "9", V},
     {"ABS(INTERVAL '-3 4:20' DAY TO MINUTE)", "INTERVAL '3 4:20' DAY TO MINUTE", EQ},
-    /* the '+3 04:20' text needs the qualifier, which a value does not keep */
-    {"cast(ABS(INTERVAL '-3 4:20' DAY TO MINUTE) AS VARCHAR(8))", "cannot CAST", ERR},
+    {"cast(ABS(INTERVAL '-3 4:20' DAY TO MINUTE) AS VARCHAR(8))", "+3 04:20", V},
     /* sql-reference-ln, -log10 */
     {"LN(1)", "0.0", V},
     {"LN(10)", "2.302585092994046", V},
@@ -268,7 +269,7 @@ static const struct vec vectors[] = {
     {"LN(0)", "not positive", ERR},
     {"LOG10(1)", "0.0", V},
     {"LOG10(100)", "2.0", V},
-    {"log10(cast('23' as decimal))", "CAST AS DECIMAL is not supported yet", ERR},
+    {"log10(cast('23' as decimal))", "1.3617278360175928", V},
     {"LOG10(-1)", "not positive", ERR},
     /* sql-reference-regex-replace, -regex-log-parse: refused by name */
     {"REGEX_REPLACE('a', 'a', 'b', 1, 0)", "REGEX_REPLACE is not supported yet", ERR},
@@ -286,6 +287,37 @@ static const struct vec ours[] = {
     {"CAST(-129 AS TINYINT)", "TINYINT overflow", ERR},
     {"CAST('127' AS TINYINT)", "127", V},
     {"CAST(9223372036854775807 AS BIGINT)", "9223372036854775807", V},
+    /* DECIMAL(p,s): exact, rounded half away from zero (Java's HALF_UP), at
+     * most 18 digits; result scales per SR numeric-types-precision */
+    {"CAST(1 AS DECIMAL(5,2))", "1.00", V},
+    {"CAST(2.345 AS DECIMAL(5,2))", "2.35", V},
+    {"CAST(-2.345 AS DECIMAL(5,2))", "-2.35", V},
+    {"CAST('123.456' AS DECIMAL(6,2))", "123.46", V},
+    {"CAST(0.145e0 AS DECIMAL(5,2))", "0.15", V}, /* a DOUBLE through its shortest text */
+    {"CAST(12345.6 AS DECIMAL(5,2))", "does not fit in DECIMAL(5,2)", ERR},
+    {"CAST('abc' AS DECIMAL(5,2))", "cannot convert 'abc' to DECIMAL", ERR},
+    {"CAST(1 AS DECIMAL(19,2))", "DECIMAL precision above 18 is not supported", ERR},
+    {"CAST(1 AS DECIMAL(2,3))", "the scale must be from 0 to the precision", ERR},
+    {"CAST(12.5 AS DECIMAL)", "13", V}, /* DECIMAL is DECIMAL(18,0) */
+    {"CAST(-1.5 AS INTEGER)", "-2", V}, /* "rounded when cast" (the page's -2) */
+    {"CAST(2.5 AS BIGINT)", "3", V},
+    {"CAST(1.25 AS VARCHAR(10))", "1.25", V},
+    {"CAST(1.25 AS DOUBLE)", "1.25", V},
+    {"1.5 + 2.25", "3.75", V},
+    {"1.10 * 2.5", "2.750", V},
+    {"1 / 3.0", "0.333333", V},
+    {"2.0 / 3", "0.666666666667", V},
+    {"-(1.5) - 1", "-2.5", V},
+    {"0.1 + 0.2 = 0.3", "TRUE", V}, /* exact, where a DOUBLE is not */
+    {"1.50 = 1.5", "TRUE", V},
+    {"1.5 < 2", "TRUE", V},
+    {"1.5 * 1e0", "1.5", V},
+    {"ABS(-2.50)", "2.50", V},
+    {"CEIL(-2.5)", "-2", V},
+    {"2.5 IN (1, 2.50)", "TRUE", V},
+    {"999999999999999999 * 10.0", "DECIMAL overflow", ERR},
+    {"1.0 / 0", "division by zero", ERR},
+    {"0.1234567890123456789", "more than 18 digits", ERR},
     /* REAL rounds to a float; FLOAT is DOUBLE */
     {"CAST(0.1 AS REAL)", "0.10000000149011612", V},
     {"CAST(1e300 AS REAL)", "REAL overflow", ERR},
@@ -304,8 +336,45 @@ static const struct vec ours[] = {
     {"INTERVAL '1' DAY > INTERVAL '23:59:59.999' HOUR TO SECOND", "TRUE", V},
     {"TIMESTAMP '9999-12-31 23:00:00' + INTERVAL '1' HOUR", "outside years 0001 to 9999", ERR},
     {"INTERVAL '1' DAY + INTERVAL '1' MONTH", "cannot compare or combine", ERR},
+    /* TIMESTAMP - TIMESTAMP with a qualifier (SR date-timestamp-interval's TIME
+     * example, +6:11, over TIMESTAMPs); cut to the last unit, SECOND keeps ms */
+    {"CAST((TIMESTAMP '2004-09-30 12:03:34' - TIMESTAMP '2004-09-30 11:57:23') MINUTE TO SECOND"
+     " AS VARCHAR(8))", "+6:11", V},
+    {"(TIMESTAMP '2004-09-30 13:48:23' - TIMESTAMP '2004-09-30 13:48:20') SECOND",
+     "INTERVAL '3' SECOND", EQ},
+    {"CAST((TIMESTAMP '2004-09-30 13:48:23.5' - TIMESTAMP '2004-09-30 13:48:20') SECOND AS "
+     "VARCHAR(20))", "+3.500", V},
+    {"CAST((TIMESTAMP '2004-10-01 00:00:00' - TIMESTAMP '2004-09-30 13:48:23') HOUR AS BIGINT)",
+     "10", V},
+    {"CAST((TIMESTAMP '2004-09-30 13:48:20' - TIMESTAMP '2004-09-30 13:48:23') DAY TO SECOND AS "
+     "VARCHAR(20))", "-0 00:00:03", V},
+    {"(CAST(NULL AS TIMESTAMP) - TIMESTAMP '2004-09-30 13:48:23') SECOND IS NULL", "TRUE", V},
     {"TIMESTAMP '2004-09-30 13:48:23' - TIMESTAMP '2004-09-30 13:48:20'",
-     "TIMESTAMP - TIMESTAMP (an interval with a qualifier) is not supported yet", ERR},
+     "TIMESTAMP - TIMESTAMP needs an interval qualifier", ERR},
+    {"(1 - 2) SECOND", "cannot compare or combine BIGINT and BIGINT", ERR},
+    {"(INTERVAL '1' DAY) HOUR", "only follows TIMESTAMP - TIMESTAMP", ERR},
+    {"(TIMESTAMP '2004-09-30 13:48:23' - TIMESTAMP '2004-09-30 13:48:20') MONTH",
+     "year-month intervals are not supported", ERR},
+    /* CAST of an INTERVAL: to text (+d hh:mm), to the count of its last unit, from text */
+    {"CAST(INTERVAL '1' DAY + INTERVAL '3 4' DAY TO HOUR AS VARCHAR(10))", "+4 04", V},
+    {"CAST(INTERVAL '3 4' DAY TO HOUR / 2 AS VARCHAR(10))", "+1 14", V},
+    {"CAST(INTERVAL '1-06' YEAR TO MONTH AS VARCHAR(10))", "+1-06", V},
+    {"CAST(INTERVAL '-3 4:20' DAY TO MINUTE AS VARCHAR(5))", "does not fit", ERR},
+    {"CAST(INTERVAL '90' MINUTE AS BIGINT)", "90", V},
+    {"CAST(INTERVAL '2 3:4:5.678' DAY TO SECOND AS DECIMAL(12,3))", "183845.678", V},
+    {"CAST(INTERVAL '1' YEAR AS INTEGER)", "1", V},
+    {"CAST('3 04:20' AS INTERVAL DAY TO MINUTE) = INTERVAL '3 4:20' DAY TO MINUTE", "TRUE", V},
+    {"CAST('-1-06' AS INTERVAL YEAR TO MONTH) = INTERVAL '-1-06' YEAR TO MONTH", "TRUE", V},
+    {"CAST('x' AS INTERVAL DAY) IS NULL", "cannot convert the text", ERR},
+    {"CAST(5 AS INTERVAL DAY)", "cannot CAST BIGINT AS INTERVAL DAY TO SECOND", ERR},
+    {"CAST(INTERVAL '1' DAY AS DOUBLE)", "cannot CAST", ERR},
+    {"CAST(CASE WHEN TRUE THEN INTERVAL '1' DAY END AS VARCHAR(10))", "needs its qualifier", ERR},
+    /* IS [NOT] DISTINCT FROM: NULL equals NULL, never UNKNOWN */
+    {"2 IS NOT DISTINCT FROM 2.0", "TRUE", V},
+    {"NULL IS DISTINCT FROM 1", "TRUE", V},
+    {"'a' IS DISTINCT FROM 'b'", "TRUE", V},
+    {"1 IS DISTINCT FROM 'a'", "IS DISTINCT FROM cannot compare or combine", ERR},
+    {"1 IS DISTINCT 2", "expected 'FROM' after IS [NOT] DISTINCT", ERR},
     {"INTERVAL '1' DAY", "an INTERVAL result is not supported yet", ERR},
     {"INTERVAL '1' YEAR TO DAY", "", ERR},
     {"INTERVAL '1 25' DAY TO HOUR", "bad INTERVAL", ERR},
@@ -318,7 +387,18 @@ static const struct vec ours[] = {
      "2009-09-16 03:15:24 PM", V},
     {"TIMESTAMP_TO_CHAR('EEE, d MMM yy', TIMESTAMP '2009-09-16 15:15:24')",
      "Wed, 16 Sep 09", V},
+    /* the other SimpleDateFormat letters of SR datetime-conversion-functions, in UTC */
+    {"TIMESTAMP_TO_CHAR('D u k K F z Z X', TIMESTAMP '2009-09-16 00:15:24')",
+     "259 3 24 0 3 UTC +0000 Z", V},
+    {"TIMESTAMP_TO_CHAR('EEEE, MMMM d, yyyy HH:mm:ss.SSS', TIMESTAMP '2009-09-16 00:15:24')",
+     "Wednesday, September 16, 2009 00:15:24.000", V},
+    {"TIMESTAMP_TO_CHAR('''at'' h a', TIMESTAMP '2009-09-16 12:15:24')", "at 12 PM", V},
+    {"TIMESTAMP_TO_CHAR('w', TIMESTAMP '2009-09-16 00:15:24')", "a template letter", ERR},
     {"MONOTONIC(5)", "5", V},
+    {"MONOTONIC(1.5) + 1", "2.5", V},
+    {"CAST(CAST(1.5 AS SMALLINT) AS VARCHAR(5)) || CAST(TRUE AS CHAR(5)) || '|'", "2TRUE |", V},
+    {"CAST('12' AS SMALLINT) + CAST(3.7 AS TINYINT)", "16", V},
+    {"CAST(CAST('2.5' AS FLOAT) AS DECIMAL(3,1))", "2.5", V},
     {"STEP(-3 BY 5)", "-5", V}, /* the largest multiple <= x (GAPS #10) */
     {"STEP(3 BY 0)", "not positive", ERR},
     {"FLOOR(TIMESTAMP '1969-12-31 23:59:59' TO MINUTE)", "'1969-12-31 23:59:00'", V},
@@ -337,17 +417,18 @@ static const struct vec ours[] = {
     {"CASE WHEN 1 > 2 THEN 'a' WHEN 2 > 1 THEN 'b' ELSE 'c' END", "b", V},
     {"CASE 3 WHEN 1 THEN 'a' WHEN 3 THEN 'c' END", "c", V},
     {"CASE 4 WHEN 1 THEN 'a' END", "null", V},
-    {"CASE WHEN TRUE THEN 1 ELSE 2.5 END", "1", V},
+    {"CASE WHEN TRUE THEN 1 ELSE 2.5 END", "1.0", V},
     {"CASE WHEN 1 THEN 1 END", "WHEN cannot take a BIGINT", ERR},
     {"CASE WHEN TRUE THEN 1 ELSE 'x' END", "CASE cannot mix", ERR},
-    {"COALESCE(NULL, 1, 2.5)", "1", V},
+    {"COALESCE(NULL, 1, 2.5)", "1.0", V},
+    {"COALESCE(NULL, 1, 2.5e0)", "1", V},
     {"'a' || NULL", "null", V},
     {"TRUE IS TRUE", "TRUE", V},
     {"CAST(NULL AS BOOLEAN) IS NOT FALSE", "TRUE", V},
     {"SQRT(16)", "4", V},
     {"SQRT(-1)", "SQRT of a negative number", ERR},
     {"EXP(0)", "1", V},
-    {"MOD(5.5, 2)", "MOD cannot compare or combine DOUBLE and BIGINT", ERR},
+    {"MOD(5.5, 2)", "MOD cannot compare or combine DECIMAL and BIGINT", ERR},
     {"SUBSTRING('h\xc3\xa9llo' FROM 2 FOR 2)", "\xc3\xa9l", V},
     {"CHAR_LENGTH('h\xc3\xa9llo')", "5", V},
     {"POSITION('l' IN 'h\xc3\xa9llo')", "3", V},
@@ -359,10 +440,13 @@ static const struct vec ours[] = {
      ERR},
     {"TO_TIMESTAMP(9223372036854775807)", "outside years 0001 to 9999", ERR},
     /* refused by name, with line:column */
-    {"CURRENT_ROW_TIMESTAMP", "CURRENT_ROW_TIMESTAMP is not supported yet", ERR},
+    {"CURRENT_ROW_TIMESTAMP", "CURRENT_ROW_TIMESTAMP: the row has no processing instant", ERR},
+    {"CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP: the query's start instant was not given", ERR},
+    {"CURRENT_ROW_TIMESTAMP()", "CURRENT_ROW_TIMESTAMP takes no parentheses", ERR},
+    {"CURRENT_DATE", "CURRENT_DATE is not supported yet", ERR},
+    {"LOCALTIME", "LOCALTIME is not supported yet", ERR},
     {"DATE '2008-08-23'", "DATE is not supported yet", ERR},
     {"TIME '12:00:00'", "TIME is not supported yet", ERR},
-    {"CAST(1 AS DECIMAL(5,2))", "CAST AS DECIMAL is not supported yet", ERR},
     {"CAST(1 AS DATE)", "CAST AS DATE is not supported yet", ERR},
     {"W3C_LOG_PARSE('a', 'COMMON')", "W3C_LOG_PARSE is not supported yet", ERR},
     {"COUNT(*)", "COUNT is not supported yet", ERR},
@@ -394,6 +478,12 @@ static void show(const struct kdo_value *v, char *buf, size_t n)
         snprintf(buf, n, "%s", t);
         break;
     }
+    case KDO_TYPE_DECIMAL: {
+        char t[KDO_DECIMAL_TEXT];
+        kdo_decimal_format(v->u.dec.v, v->u.dec.scale, t);
+        snprintf(buf, n, "%s", t);
+        break;
+    }
     default:
         snprintf(buf, n, "(%s %lld)", kdo_type_name(v->type), (long long)v->u.i);
         break;
@@ -410,8 +500,15 @@ static bool matches(const struct kdo_value *v, enum kdo_type type, const char *w
         return strcmp(want, type == KDO_TYPE_BOOLEAN ? "UNKNOWN" : "null") == 0;
     if (v->type == KDO_TYPE_BOOLEAN)
         return strcmp(want, v->u.b ? "TRUE" : "FALSE") == 0;
+    if (v->type == KDO_TYPE_DECIMAL && *want && *end == '\0' && strchr(want, '.')) {
+        char t[KDO_DECIMAL_TEXT];
+        kdo_decimal_format(v->u.dec.v, v->u.dec.scale, t);
+        return strcmp(t, want) == 0;
+    }
     if (kdo_type_numeric(v->type) && *want && *end == '\0') {
-        double got = v->type == KDO_TYPE_BIGINT ? (double)v->u.i : v->u.d;
+        double got = v->type == KDO_TYPE_BIGINT  ? (double)v->u.i
+                     : v->type == KDO_TYPE_DOUBLE ? v->u.d
+                                                  : kdo_decimal_to_double(v->u.dec.v, v->u.dec.scale);
         return fabs(got - d) <= 1e-15 * fabs(d);
     }
     if (n >= 2 && want[0] == '\'') { /* strip the quotes */
@@ -491,6 +588,103 @@ START_TEST(test_compile_ast)
 }
 END_TEST
 
+static int64_t ts(const char *text)
+{
+    int64_t ms;
+    ck_assert_int_eq(kdo_timestamp_parse(text, strlen(text), &ms), 0);
+    return ms;
+}
+
+static struct kdo_value eval_on(const char *text, const struct kdo_row *r)
+{
+    struct kdo_expr *x;
+    struct kdo_errinfo e = {0};
+    struct kdo_value v = kdo_value_null();
+    int err = kdo_expr_compile(text, strlen(text), kdo_row_schema(r), &x, &e);
+    if (err == 0)
+        err = kdo_expr_eval(x, r, &scratch, &v, &e);
+    ck_assert_msg(err == 0, "[%s]: %d %s", text, err, e.msg);
+    kdo_expr_free(x);
+    return v;
+}
+
+/* sql-reference-current-row-timestamp: the row's processing instant (the
+ * extract page's 2016-09-23 04:29:26.234); CURRENT_TIMESTAMP and
+ * LOCALTIMESTAMP: the query's start.  Without kdo_row_set_now, a row's
+ * ROWTIME is its processing instant. */
+START_TEST(test_clocks)
+{
+    int64_t now = ts("2016-09-23 04:29:26.234"), start = ts("2016-09-23 00:00:00");
+    kdo_row_set_now(row, now);
+    kdo_row_set_start(row, start);
+    struct kdo_value v = eval_on("CURRENT_ROW_TIMESTAMP", row);
+    ck_assert(v.type == KDO_TYPE_TIMESTAMP && v.u.ts_ms == now);
+    v = eval_on("FLOOR(CURRENT_ROW_TIMESTAMP TO MINUTE)", row);
+    ck_assert(v.type == KDO_TYPE_TIMESTAMP && v.u.ts_ms == ts("2016-09-23 04:29:00"));
+    v = eval_on("CURRENT_TIMESTAMP", row);
+    ck_assert(v.type == KDO_TYPE_TIMESTAMP && v.u.ts_ms == start);
+    v = eval_on("LOCALTIMESTAMP < CURRENT_ROW_TIMESTAMP", row);
+    ck_assert(v.type == KDO_TYPE_BOOLEAN && v.u.b);
+    /* a new instant per row */
+    kdo_row_set_now(row, now + 1000);
+    v = eval_on("UNIX_TIMESTAMP(CURRENT_ROW_TIMESTAMP)", row);
+    ck_assert_int_eq(v.u.i, now + 1000);
+    /* ROWTIME stands in until the instant is set */
+    struct kdo_row_schema *s = kdo_row_schema_new();
+    ck_assert_int_eq(kdo_row_schema_add(s, "ROWTIME", 7, KDO_TYPE_TIMESTAMP, 0, NULL), 0);
+    struct kdo_row *r = kdo_row_new(s);
+    struct kdo_value rt = kdo_value_timestamp(now);
+    ck_assert_int_eq(kdo_row_set(r, 0, &rt, NULL), 0);
+    v = eval_on("CURRENT_ROW_TIMESTAMP", r);
+    ck_assert(v.type == KDO_TYPE_TIMESTAMP && v.u.ts_ms == now);
+    kdo_row_free(r);
+    kdo_row_schema_free(s);
+}
+END_TEST
+
+/* CREATE STREAM column types: DECIMAL(p,s) exact, the rest as KDA names them. */
+START_TEST(test_column_types)
+{
+    static const struct {
+        const char *sql;
+        enum kdo_type type;
+        size_t max_len;
+        int precision, scale;
+        const char *err;
+    } cases[] = {
+        {"DECIMAL(5,2)", KDO_TYPE_DECIMAL, 0, 5, 2, NULL},
+        {"NUMERIC", KDO_TYPE_DECIMAL, 0, 18, 0, NULL},
+        {"INTEGER", KDO_TYPE_BIGINT, 0, 0, 0, NULL},
+        {"CHAR(3)", KDO_TYPE_VARCHAR, 3, 0, 0, NULL},
+        {"VARCHAR", KDO_TYPE_VARCHAR, 65535, 0, 0, NULL},
+        {"DOUBLE PRECISION", KDO_TYPE_DOUBLE, 0, 0, 0, NULL},
+        {"DECIMAL(19,2)", 0, 0, 0, 0, "DECIMAL precision above 18 is not supported"},
+        {"DATE", 0, 0, 0, 0, "a DATE column is not supported yet"},
+        {"INTERVAL DAY", 0, 0, 0, 0, "INTERVAL cannot be a column's type"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "CAST(NULL AS %s)", cases[i].sql);
+        struct kdo_arena a;
+        kdo_arena_init(&a, 1 << 16);
+        struct kdo_ast_expr *ax;
+        struct kdo_errinfo e = {0};
+        ck_assert_int_eq(kdo_sql_parse_expr(NULL, sql, strlen(sql), &a, &ax, &e), 0);
+        struct kdo_row_column c;
+        int err = kdo_expr_column_type(&ax->type, &c, &e);
+        if (cases[i].err)
+            ck_assert_msg(err == KDO_EPARSE && strstr(e.msg, cases[i].err) && e.column == 14,
+                          "%s: %d %d [%s]", cases[i].sql, err, e.column, e.msg);
+        else
+            ck_assert_msg(err == 0 && c.type == cases[i].type && c.max_len == cases[i].max_len &&
+                              c.precision == cases[i].precision && c.scale == cases[i].scale,
+                          "%s: %d [%s] %d %zu %d %d", cases[i].sql, err, e.msg, c.type, c.max_len,
+                          c.precision, c.scale);
+        kdo_arena_cleanup(&a);
+    }
+}
+END_TEST
+
 /* Evaluation errors of the new operators point at them. */
 START_TEST(test_error_positions)
 {
@@ -531,6 +725,8 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_kdaout_choices, 0, (int)(sizeof ours / sizeof ours[0]));
     tcase_add_test(tc, test_compile_ast);
+    tcase_add_test(tc, test_clocks);
+    tcase_add_test(tc, test_column_types);
     tcase_add_test(tc, test_error_positions);
     suite_add_tcase(s, tc);
     SRunner *r = srunner_create(s);

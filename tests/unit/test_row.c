@@ -102,6 +102,51 @@ START_TEST(test_schema_refuses_bad_columns_with_a_sentence)
 }
 END_TEST
 
+/* Column types as a scenario's schema writes them, DECIMAL(p,s) included. */
+START_TEST(test_types_parse_from_text)
+{
+    static const struct {
+        const char *text;
+        enum kdo_type type;
+        size_t max_len;
+        int precision, scale;
+    } ok[] = {
+        {"VARCHAR(4)", KDO_TYPE_VARCHAR, 4, 0, 0}, {"varchar(65535)", KDO_TYPE_VARCHAR, 65535, 0, 0},
+        {"integer", KDO_TYPE_BIGINT, 0, 0, 0},     {"TINYINT", KDO_TYPE_BIGINT, 0, 0, 0},
+        {"REAL", KDO_TYPE_DOUBLE, 0, 0, 0},        {"TIMESTAMP", KDO_TYPE_TIMESTAMP, 0, 0, 0},
+        {"DECIMAL(5,2)", KDO_TYPE_DECIMAL, 0, 5, 2}, {"decimal", KDO_TYPE_DECIMAL, 0, 18, 0},
+        {"NUMERIC(7)", KDO_TYPE_DECIMAL, 0, 7, 0},   {"DEC(18,18)", KDO_TYPE_DECIMAL, 0, 18, 18},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        struct kdo_row_column c;
+        struct kdo_errinfo e = {0};
+        ck_assert_msg(kdo_row_parse_type(ok[i].text, &c, &e) == 0, "%s: %s", ok[i].text, e.msg);
+        ck_assert_msg(c.type == ok[i].type && c.max_len == ok[i].max_len &&
+                          c.precision == ok[i].precision && c.scale == ok[i].scale,
+                      "%s: %d %zu %d %d", ok[i].text, c.type, c.max_len, c.precision, c.scale);
+    }
+    static const char *const bad[][2] = {
+        {"DECIMAL(19,2)", "DECIMAL precision above 18 is not supported"},
+        {"DECIMAL(2,3)", "unknown type"}, {"VARCHAR(0)", "unknown type"},
+        {"VARCHAR", "unknown type"},      {"INTEGERX", "unknown type"},
+        {"BIGINT(3)", "unknown type"},    {"DECIMAL(5,2", "unknown type"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct kdo_row_column c;
+        struct kdo_errinfo e = {0};
+        ck_assert_int_eq(kdo_row_parse_type(bad[i][0], &c, &e), KDO_EINVAL);
+        ck_assert_msg(strstr(e.msg, bad[i][1]), "%s: %s", bad[i][0], e.msg);
+    }
+    struct kdo_row_schema *s = kdo_row_schema_new();
+    struct kdo_row_column c;
+    ck_assert_int_eq(kdo_row_parse_type("DECIMAL(5,2)", &c, NULL), 0);
+    ck_assert_int_eq(kdo_row_schema_add_type(s, "amount", 6, &c, NULL), 0);
+    ck_assert_int_eq(kdo_row_schema_column(s, 0)->scale, 2);
+    ck_assert_int_eq(kdo_row_schema_column(s, 0)->precision, 5);
+    kdo_row_schema_free(s);
+}
+END_TEST
+
 START_TEST(test_schema_holds_at_most_256_columns)
 {
     struct kdo_row_schema *s = kdo_row_schema_new();
@@ -259,6 +304,7 @@ int main(void)
         {"names_resolve_as_sql_identifiers", test_names_resolve_as_sql_identifiers},
         {"names_are_at_most_128_bytes", test_names_are_at_most_128_bytes},
         {"schema_refuses_bad_columns_with_a_sentence", test_schema_refuses_bad_columns_with_a_sentence},
+        {"types_parse_from_text", test_types_parse_from_text},
         {"schema_holds_at_most_256_columns", test_schema_holds_at_most_256_columns},
         {"find_is_exact_and_nearest_is_close", test_find_is_exact_and_nearest_is_close},
         {"a_new_row_is_all_null", test_a_new_row_is_all_null},

@@ -311,6 +311,44 @@ START_TEST(test_json_refusals)
 }
 END_TEST
 
+/* A DECIMAL(p,s) column: read exactly (a value with more digits than p or s
+ * holds is refused, as KDA refuses 123.4 for an INT), written with exactly s
+ * digits as a JSON number and as a CSV field. */
+START_TEST(test_decimal_column)
+{
+    struct kdo_row_schema *s = kdo_row_schema_new();
+    ck_assert_int_eq(kdo_row_schema_add_decimal(s, "AMOUNT", 6, 5, 2, NULL), 0);
+    ck_assert_int_eq(kdo_row_schema_add_decimal(s, "N", 1, 18, 0, NULL), 0);
+    struct kdo_errinfo e = {0};
+    ck_assert_int_eq(kdo_row_schema_add_decimal(s, "W", 1, 19, 2, &e), KDO_EINVAL);
+    ck_assert_msg(strstr(e.msg, "DECIMAL precision above 18 is not supported"), "%s", e.msg);
+    struct kdo_row *r = kdo_row_new(s);
+    read_ok(r, KDO_ROWFMT_JSON, "{\"AMOUNT\":2.5,\"N\":\"123456789012345678\"}");
+    ck_assert(kdo_row_get(r, 0)->type == KDO_TYPE_DECIMAL && kdo_row_get(r, 0)->u.dec.v == 250 &&
+              kdo_row_get(r, 0)->u.dec.scale == 2);
+    ck_assert(writes(r, KDO_ROWFMT_JSON, "{\"AMOUNT\":2.50,\"N\":123456789012345678}"));
+    read_ok(r, KDO_ROWFMT_CSV, "-0.05,7\n");
+    ck_assert(writes(r, KDO_ROWFMT_CSV, "-0.05,7"));
+    ck_assert(writes(r, KDO_ROWFMT_JSON, "{\"AMOUNT\":-0.05,\"N\":7}"));
+    const char *type = KDO_ROWFMT_ERR_TYPE;
+    read_bad(r, KDO_ROWFMT_JSON, "{\"AMOUNT\":1.234}", KDO_ESCHEMA, type, 0,
+             "AMOUNT: 1.234 does not fit in DECIMAL(5,2)");
+    read_bad(r, KDO_ROWFMT_JSON, "{\"AMOUNT\":1234}", KDO_ESCHEMA, type, 0,
+             "does not fit in DECIMAL(5,2)");
+    read_bad(r, KDO_ROWFMT_JSON, "{\"AMOUNT\":\"x\"}", KDO_ESCHEMA, type, 0,
+             "cannot convert 'x' to DECIMAL");
+    /* a typed row takes a BIGINT or another scale, rounded to the column's */
+    struct kdo_value v = kdo_value_decimal(12345, 3);
+    ck_assert_int_eq(kdo_row_set(r, 0, &v, NULL), 0);
+    ck_assert_int_eq(kdo_row_get(r, 0)->u.dec.v, 1235);
+    v = kdo_value_bigint(1000);
+    ck_assert_int_eq(kdo_row_set(r, 0, &v, &e), KDO_EINVAL);
+    ck_assert_msg(strstr(e.msg, "AMOUNT: 1000 does not fit in DECIMAL(5,2)"), "%s", e.msg);
+    kdo_row_free(r);
+    kdo_row_schema_free(s);
+}
+END_TEST
+
 START_TEST(test_truncate_flag)
 {
     struct kdo_rowfmt_reader *cut = kdo_rowfmt_reader_new(KDO_ROWFMT_TRUNCATE);
@@ -403,6 +441,7 @@ static Suite *rowfmt_suite(void)
         {"json_mapping", test_json_mapping},
         {"json_coercions", test_json_coercions},
         {"json_refusals", test_json_refusals},
+        {"decimal_column", test_decimal_column},
         {"truncate_flag", test_truncate_flag},
         {"record_size_limit_in", test_record_size_limit_in},
         {"csv_reading", test_csv_reading},

@@ -103,6 +103,8 @@ START_TEST(precedence_follows_standard_sql)
     EXPECT_EXPR("a AND b OR c", "((A AND B) OR C)");
     EXPECT_EXPR("-x*y", "((- X) * Y)");
     EXPECT_EXPR("a || b = c", "((A || B) = C)");
+    EXPECT_EXPR("a IS NOT DISTINCT FROM b + 1", "(A IS NOT DISTINCT FROM (B + 1))");
+    EXPECT_EXPR("(t1 - t2) MINUTE TO SECOND", "((T1 - T2)) MINUTE TO SECOND");
     EXPECT_EXPR("a || b + c", "(A || (B + C))");
     EXPECT_EXPR("a + b * c - d / e % f", "((A + (B * C)) - ((D / E) % F))");
     EXPECT_EXPR("NOT a = b AND c", "((NOT (A = B)) AND C)");
@@ -362,7 +364,7 @@ START_TEST(errors_say_where_and_what_was_expected)
                  "found 'MINUTES' (did you mean MINUTE?)");
     EXPECT_ERROR("SELECT STREAM a FROM s WINDOW w AS (ROWS 2 PRECEDING", 1, 53,
                  "expected ')' after the window specification");
-    EXPECT_ERROR("SELECT STREAM a IS 3 FROM s", 1, 20, "expected NULL, TRUE, FALSE or UNKNOWN after IS");
+    EXPECT_ERROR("SELECT STREAM a IS 3 FROM s", 1, 20, "expected NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS");
     EXPECT_ERROR("SELECT STREAM a NOT 3 FROM s", 1, 17, "expected BETWEEN, IN, LIKE or SIMILAR TO after NOT");
     EXPECT_ERROR("SELECT STREAM CASE END FROM s", 1, 20, "expected WHEN after CASE");
     EXPECT_ERROR("SELECT STREAM a FROM s OUTER JOIN t ON a", 1, 24,

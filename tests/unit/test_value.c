@@ -505,6 +505,76 @@ START_TEST(test_arena_is_bounded)
 }
 END_TEST
 
+/* DECIMAL's text, rounding (half away from zero) and exact arithmetic. */
+START_TEST(test_decimal)
+{
+    static const struct {
+        const char *text;
+        int scale;
+        int err;
+        int64_t v;
+        bool inexact;
+    } parse[] = {
+        {" 1.5 ", 2, 0, 150, false},   {"-0.005", 2, 0, -1, true},  {"0.0049", 2, 0, 0, true},
+        {"1.5E-1", 2, 0, 15, false},   {"1e2", 0, 0, 100, false},   {"+7", 3, 0, 7000, false},
+        {".25", 1, 0, 3, true},        {"-.25", 1, 0, -3, true},    {"999999999999999999", 0, 0,
+                                                                      999999999999999999, false},
+        {"1e18", 0, KDO_ETOOBIG, 0, 0}, {"99.995", 17, KDO_ETOOBIG, 0, 0},
+        {"abc", 0, KDO_EINVAL, 0, 0},   {"1.2.3", 0, KDO_EINVAL, 0, 0}, {"", 0, KDO_EINVAL, 0, 0},
+        {"1e", 0, KDO_EINVAL, 0, 0},    {"1e99999", 0, KDO_EINVAL, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof parse / sizeof parse[0]; i++) {
+        int64_t v = -1;
+        bool inexact = false;
+        int err = kdo_decimal_parse(parse[i].text, strlen(parse[i].text), parse[i].scale, &v,
+                                    &inexact);
+        ck_assert_msg(err == parse[i].err && (err || (v == parse[i].v &&
+                                                      inexact == parse[i].inexact)),
+                      "[%s] at %d: %d %lld %d", parse[i].text, parse[i].scale, err, (long long)v,
+                      inexact);
+    }
+    char t[KDO_DECIMAL_TEXT];
+    ck_assert_uint_eq(kdo_decimal_format(-5, 2, t), 5);
+    ck_assert_str_eq(t, "-0.05");
+    kdo_decimal_format(-999999999999999999, 18, t);
+    ck_assert_str_eq(t, "-0.999999999999999999");
+    kdo_decimal_format(250, 0, t);
+    ck_assert_str_eq(t, "250");
+    int64_t r;
+    ck_assert(kdo_decimal_arith('/', -2, 0, 3, 0, 0, &r) == 0 && r == -1); /* -0.67 -> -1 */
+    ck_assert(kdo_decimal_arith('/', -1, 0, 3, 0, 0, &r) == 0 && r == 0);
+    ck_assert(kdo_decimal_arith('/', 50, 1, 2, 0, 12, &r) == 0 && r == 2500000000000);
+    ck_assert(kdo_decimal_arith('*', 110, 2, 25, 1, 3, &r) == 0 && r == 2750);
+    ck_assert(kdo_decimal_arith('*', 15, 1, 15, 1, 1, &r) == 0 && r == 23); /* 2.25 -> 2.3 */
+    ck_assert(kdo_decimal_arith('-', 1, 0, 5, 1, 1, &r) == 0 && r == 5);
+    ck_assert_int_eq(kdo_decimal_arith('/', 1, 0, 0, 0, 0, &r), KDO_EINVAL);
+    ck_assert_int_eq(kdo_decimal_arith('*', INT64_MAX, 0, INT64_MAX, 0, 0, &r), KDO_ETOOBIG);
+    ck_assert_int_eq(kdo_decimal_arith('/', 999999999999999999, 0, 1, 18, 0, &r), KDO_ETOOBIG);
+    ck_assert(kdo_decimal_rescale(12345, 3, 1, &r) == 0 && r == 123);
+    ck_assert(kdo_decimal_rescale(-125, 2, 1, &r) == 0 && r == -13);
+    ck_assert_int_eq(kdo_decimal_rescale(1, 0, 18, &r), KDO_ETOOBIG);
+    /* comparison across scales and types; grouping treats 1.0 and 1.00 as one */
+    struct kdo_value a = kdo_value_decimal(10, 1), b = kdo_value_decimal(100, 2);
+    struct kdo_value i = kdo_value_bigint(1), d = kdo_value_double(1.05);
+    ck_assert_int_eq(kdo_value_compare(&a, &b), KDO_ORDER_EQ);
+    ck_assert_int_eq(kdo_value_compare(&a, &i), KDO_ORDER_EQ);
+    ck_assert_int_eq(kdo_value_compare(&a, &d), KDO_ORDER_LT);
+    ck_assert_int_eq(kdo_value_compare(&d, &b), KDO_ORDER_GT);
+    ck_assert(kdo_value_same(&a, &b));
+    /* casts: to BIGINT rounds, to text keeps the scale, text in */
+    struct kdo_value out, txt = kdo_value_varchar("-2.5", 4);
+    ck_assert_int_eq(kdo_value_cast(&txt, KDO_TYPE_BIGINT, 0, &scratch, &out, NULL), KDO_EINVAL);
+    ck_assert_int_eq(kdo_value_cast_decimal(&txt, 3, 1, &out, NULL), 0);
+    ck_assert_int_eq(kdo_value_cast(&out, KDO_TYPE_BIGINT, 0, &scratch, &out, NULL), 0);
+    ck_assert_int_eq(out.u.i, -3);
+    ck_assert_int_eq(kdo_value_cast(&b, KDO_TYPE_VARCHAR, 0, &scratch, &out, NULL), 0);
+    ck_assert_str_eq(out.u.str.s, "1.00");
+    struct kdo_errinfo e = {0};
+    ck_assert_int_eq(kdo_value_cast_decimal(&i, 2, 2, &out, &e), KDO_EINVAL);
+    ck_assert_msg(strstr(e.msg, "1 does not fit in DECIMAL(2,2)"), "%s", e.msg);
+}
+END_TEST
+
 static Suite *value_suite(void)
 {
     Suite *s = suite_create("value");
@@ -523,6 +593,7 @@ static Suite *value_suite(void)
         {"double_format_round_trips", test_double_format_round_trips},
         {"number_parsing_is_strict", test_number_parsing_is_strict},
         {"casts", test_casts},
+        {"decimal", test_decimal},
         {"utf8_lengths", test_utf8_lengths},
         {"names_fold_unless_quoted", test_names_fold_unless_quoted},
         {"schema", test_schema},
