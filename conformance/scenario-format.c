@@ -177,7 +177,7 @@ static const struct kdo_format_key application_keys[] = {
     {.name = "schema",
      .kind = KDO_FORMAT_OTHER,
      .help = "the input stream's columns and SQL types (default: the demo ticker stream TICKER_SYMBOL VARCHAR(4), SECTOR VARCHAR(16), CHANGE REAL, PRICE REAL); ROWTIME and APPROXIMATE_ARRIVAL_TIME are always there",
-     .schema = "{\"type\": \"object\", \"additionalProperties\": {\"type\": \"string\", \"pattern\": \"^(VARCHAR\\\\([1-9][0-9]{0,4}\\\\)|varchar\\\\([1-9][0-9]{0,4}\\\\)|BIGINT|INTEGER|INT|SMALLINT|TINYINT|REAL|DOUBLE|FLOAT|DECIMAL|BOOLEAN|TIMESTAMP|bigint|integer|int|smallint|tinyint|real|double|float|decimal|boolean|timestamp)$\"}}"},
+     .schema = "{\"type\": \"object\", \"additionalProperties\": {\"type\": \"string\", \"pattern\": \"^(VARCHAR\\\\([1-9][0-9]{0,4}\\\\)|varchar\\\\([1-9][0-9]{0,4}\\\\)|BIGINT|INTEGER|INT|SMALLINT|TINYINT|REAL|DOUBLE|FLOAT|BOOLEAN|TIMESTAMP|bigint|integer|int|smallint|tinyint|real|double|float|boolean|timestamp|(DECIMAL|DEC|NUMERIC|decimal|dec|numeric)(\\\\([1-9][0-9]?(, ?[0-9]{1,2})?\\\\))?)$\"}}"},
     {.name = "epoch",
      .kind = KDO_FORMAT_OTHER,
      .help = "the wall-clock time of t = 0, UTC, in years 1970 to 9999: what ROWTIME shows and what input times are measured from, e.g. \"2018-11-01T00:00:00Z\" or '2018-11-01 00:00:00' (default 2026-01-01T00:00:00Z)",

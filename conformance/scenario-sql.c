@@ -112,33 +112,6 @@ static int sql_text(struct kdo__scenario_ctx *c, node *n)
     return read_sql_file(c, n, path);
 }
 
-/* A schema type ("VARCHAR(4)", "REAL", ...; scenario-input.c checked it) as a row column's. */
-static int column_type(const char *t, enum kdo_type *type, size_t *max)
-{
-    static const struct {
-        const char *name;
-        enum kdo_type type;
-    } names[] = {
-        {"BIGINT", KDO_TYPE_BIGINT},   {"INTEGER", KDO_TYPE_BIGINT},   {"INT", KDO_TYPE_BIGINT},
-        {"SMALLINT", KDO_TYPE_BIGINT}, {"TINYINT", KDO_TYPE_BIGINT},   {"REAL", KDO_TYPE_DOUBLE},
-        {"DOUBLE", KDO_TYPE_DOUBLE},   {"FLOAT", KDO_TYPE_DOUBLE},     {"DECIMAL", KDO_TYPE_DOUBLE},
-        {"BOOLEAN", KDO_TYPE_BOOLEAN}, {"TIMESTAMP", KDO_TYPE_TIMESTAMP},
-    };
-    unsigned n;
-    *max = 0;
-    if (sscanf(t, "VARCHAR(%u)", &n) == 1 || sscanf(t, "varchar(%u)", &n) == 1) {
-        *type = KDO_TYPE_VARCHAR;
-        *max = n;
-        return 0;
-    }
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcasecmp(t, names[i].name) == 0) {
-            *type = names[i].type;
-            return 0;
-        }
-    return KDO_EINVAL;
-}
-
 /* The program's input columns: application.schema, or the demo ticker stream. */
 static int input_schema(struct kdo__scenario_ctx *c, node *map)
 {
@@ -150,11 +123,10 @@ static int input_schema(struct kdo__scenario_ctx *c, node *map)
     size_t n = q->ncolumns ? q->ncolumns : 4;
     c->s->sql_input = kdo_row_schema_new();
     for (size_t i = 0; i < n; i++) {
-        enum kdo_type t;
-        size_t max;
+        struct kdo_row_column t;
         struct kdo_errinfo e = {0};
-        if (column_type(types[i], &t, &max) != 0 ||
-            kdo_row_schema_add(c->s->sql_input, cols[i], strlen(cols[i]), t, max, &e) != 0)
+        if (kdo_row_parse_type(types[i], &t, &e) != 0 ||
+            kdo_row_schema_add_type(c->s->sql_input, cols[i], strlen(cols[i]), &t, &e) != 0)
             return kdo__scenario_fail(c, kdo_ynode_get(map, "schema"), "schema: column %s %s: %s",
                                       cols[i], types[i], e.msg[0] ? e.msg : "unknown type");
     }

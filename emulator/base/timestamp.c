@@ -13,7 +13,7 @@
 
 /* --- timestamps -------------------------------------------------------- */
 
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t kdo_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -23,7 +23,7 @@ static int64_t days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+void kdo_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -49,7 +49,7 @@ int kdo_timestamp_format(int64_t ms, char out[KDO_TIMESTAMP_TEXT])
     }
     int64_t y;
     int m, d;
-    civil_from_days(days, &y, &m, &d);
+    kdo_civil_from_days(days, &y, &m, &d);
     int sec = (int)(rem / 1000);
     char tmp[64]; /* the fields are in range; the compiler cannot tell */
     snprintf(tmp, sizeof tmp, "%04d-%02d-%02d %02d:%02d:%02d.%03d", (int)y, m, d, sec / 3600,
@@ -129,7 +129,7 @@ int kdo_timestamp_parse(const char *s, size_t n, int64_t *ms)
     if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
         sec > 59)
         return KDO_EINVAL;
-    *ms =
-        days_from_civil(y, mo, d) * MS_PER_DAY + ((h * 60 + mi) * 60 + sec) * INT64_C(1000) + frac;
+    *ms = kdo_days_from_civil(y, mo, d) * MS_PER_DAY + ((h * 60 + mi) * 60 + sec) * INT64_C(1000) +
+          frac;
     return 0;
 }

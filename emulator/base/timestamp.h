@@ -22,4 +22,9 @@ int kdo_timestamp_format(int64_t ms, char out[KDO_TIMESTAMP_TEXT]);
  * including February 29 only in leap years.  Returns 0 or KDO_EINVAL. */
 int kdo_timestamp_parse(const char *s, size_t n, int64_t *ms);
 
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
+ * Hinnant's algorithms; callers keep years within 0001..9999 or near). */
+int64_t kdo_days_from_civil(int64_t y, int m, int d);
+void kdo_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
+
 #endif

@@ -14,6 +14,7 @@
  * maps into 1950..2049, a fixed window, where Java slides it with the clock
  * (an expression reads no clock).
  */
+#include "base/timestamp.h"
 #include "sql/expr-int.h"
 
 #include <stdio.h>
@@ -22,29 +23,6 @@
 #define DAY_MS INT64_C(86400000)
 
 /* --- the civil calendar ------------------------------------------------------- */
-
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
 
 static int month_days(int64_t y, int m)
 {
@@ -69,13 +47,13 @@ int kdo__expr_add_months(int64_t ts_ms, int64_t months, int64_t *out)
         return KDO_EINVAL;
     int64_t days = floor_div(ts_ms, DAY_MS), y;
     int m, d;
-    civil_from_days(days, &y, &m, &d);
+    kdo_civil_from_days(days, &y, &m, &d);
     int64_t total = y * 12 + (m - 1) + months;
     int64_t ny = floor_div(total, 12);
     int nm = (int)(total - ny * 12) + 1;
     if (d > month_days(ny, nm))
         d = month_days(ny, nm);
-    *out = days_from_civil(ny, nm, d) * DAY_MS + (ts_ms - days * DAY_MS);
+    *out = kdo_days_from_civil(ny, nm, d) * DAY_MS + (ts_ms - days * DAY_MS);
     return in_range(*out) ? 0 : KDO_EINVAL;
 }
 
@@ -83,10 +61,10 @@ int kdo__expr_floor_months(int64_t ts_ms, int64_t months, bool ceil, int64_t *ou
 {
     int64_t y;
     int m, d;
-    civil_from_days(floor_div(ts_ms, DAY_MS), &y, &m, &d);
+    kdo_civil_from_days(floor_div(ts_ms, DAY_MS), &y, &m, &d);
     int64_t idx = y * 12 + (m - 1) - 1970 * 12;
     int64_t f = floor_div(idx, months) * months + 1970 * 12;
-    *out = days_from_civil(floor_div(f, 12), (int)(f - floor_div(f, 12) * 12) + 1, 1) * DAY_MS;
+    *out = kdo_days_from_civil(floor_div(f, 12), (int)(f - floor_div(f, 12) * 12) + 1, 1) * DAY_MS;
     if (ceil && *out != ts_ms)
         return kdo__expr_add_months(*out, months, out);
     return in_range(*out) ? 0 : KDO_EINVAL;
@@ -357,7 +335,7 @@ int kdo__expr_char_to_ts(const char *fmt, size_t fn, const char *s, size_t n, in
     if (f.y < 1 || f.y > 9999 || f.d > month_days(f.y, f.mo))
         return KDO_EINVAL;
     int h = f.h + (f.h12 && f.pm ? 12 : 0);
-    *ms = days_from_civil(f.y, f.mo, f.d) * DAY_MS + h * INT64_C(3600000) + f.mi * 60000 +
+    *ms = kdo_days_from_civil(f.y, f.mo, f.d) * DAY_MS + h * INT64_C(3600000) + f.mi * 60000 +
           f.s * 1000 + f.ms;
     return 0;
 }
@@ -367,7 +345,7 @@ static int format_field(char ch, size_t run, int64_t ms, char *out, size_t cap, 
 {
     int64_t days = floor_div(ms, DAY_MS), y, rest = ms - days * DAY_MS;
     int mo, d;
-    civil_from_days(days, &y, &mo, &d);
+    kdo_civil_from_days(days, &y, &mo, &d);
     int64_t v;
     switch (ch) {
     case 'y': v = run == 2 ? y % 100 : y; break;
@@ -385,7 +363,7 @@ static int format_field(char ch, size_t run, int64_t ms, char *out, size_t cap, 
     case 'a': return snprintf(out + *len, cap - *len, "%s", rest >= 43200000 ? "PM" : "AM") < 0;
     case 'k': v = rest / 3600000 ? rest / 3600000 : 24; break;
     case 'K': v = (rest / 3600000) % 12; break;
-    case 'D': v = days - days_from_civil(y, 1, 1) + 1; break;
+    case 'D': v = days - kdo_days_from_civil(y, 1, 1) + 1; break;
     case 'F': v = (d - 1) / 7 + 1; break;
     case 'u': v = (floor_div(days, 1) % 7 + 7 + 3) % 7 + 1; break; /* 1970-01-01 was a Thursday */
     case 'z': return snprintf(out + *len, cap - *len, "%s", run >= 4 ? "Coordinated Universal Time"

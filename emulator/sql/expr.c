@@ -304,6 +304,10 @@ static int column(struct kdo__expr_cc *c, const struct kdo_ast_expr *ax, int *ou
     nd->colno = (size_t)i;
     nd->type = col->type;
     nd->max_len = col->max_len;
+    if (col->type == KDO_TYPE_DECIMAL && col->precision > 0 && col->scale >= 0) {
+        nd->prec = col->precision; /* a DECIMAL(p,s) column's values have its scale */
+        nd->scale = col->scale;
+    }
     return 0;
 }
 

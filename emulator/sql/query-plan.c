@@ -304,10 +304,14 @@ static int sliding_windows(struct kdo_query *q, struct kdo_errinfo *err)
 
 /* ---- select items -------------------------------------------------------------------- */
 
-/* Adds column `name` (resolved, kept as is) to s. */
-static int add_named(struct kdo_row_schema *s, const char *name, enum kdo_type t, size_t max,
-                     struct kdo_errinfo *err)
+/* Adds column `name` (resolved, kept as is) to s, of x's type when x is
+ * set (a DECIMAL then with x's precision and scale), else of type t. */
+static int add_named(struct kdo_row_schema *s, const char *name, const struct kdo_expr *x,
+                     enum kdo_type t, struct kdo_errinfo *err)
 {
+    size_t max = x ? kdo_expr_max_len(x) : 0;
+    if (x)
+        t = kdo_expr_type(x);
     char quoted[2 * KDO_ROW_MAX_NAME + 3];
     size_t n = 0;
     quoted[n++] = '"';
@@ -319,6 +323,9 @@ static int add_named(struct kdo_row_schema *s, const char *name, enum kdo_type t
     quoted[n++] = '"';
     if (t == KDO_TYPE_NULL)
         t = KDO_TYPE_VARCHAR;
+    if (t == KDO_TYPE_DECIMAL && x && kdo_expr_precision(x) > 0)
+        return kdo_row_schema_add_decimal(s, quoted, n, kdo_expr_precision(x), kdo_expr_scale(x),
+                                          err);
     return kdo_row_schema_add(s, quoted, n, t, t == KDO_TYPE_VARCHAR && !max ? 65535 : max, err);
 }
 
@@ -412,16 +419,15 @@ static int stage_schema(struct kdo_query *q, struct kdo_errinfo *err)
     if (q->shape == KDO__SHAPE_GROUPED) {
         s = q->grp_schema = kdo_row_schema_new();
         for (size_t k = 0; k < q->nkeys && rc == 0; k++)
-            rc = add_named(s, slot_name(name, sizeof name, 'K', k), kdo_expr_type(q->keys[k]),
-                           kdo_expr_max_len(q->keys[k]), err);
+            rc = add_named(s, slot_name(name, sizeof name, 'K', k), q->keys[k], 0, err);
     }
     for (size_t a = 0; a < q->naggs && rc == 0; a++) {
         q->aggs[a].col = kdo_row_schema_count(s);
-        rc = add_named(s, slot_name(name, sizeof name, 'A', a), kdo_agg_type(&q->aggs[a].agg),
-                       0, err);
+        rc = add_named(s, slot_name(name, sizeof name, 'A', a), NULL,
+                       kdo_agg_type(&q->aggs[a].agg), err);
     }
     if (rc == 0 && q->shape == KDO__SHAPE_GROUPED)
-        rc = add_named(s, "ROWTIME", KDO_TYPE_TIMESTAMP, 0, err);
+        rc = add_named(s, "ROWTIME", NULL, KDO_TYPE_TIMESTAMP, err);
     return rc;
 }
 
@@ -432,15 +438,15 @@ static int compile_items(struct kdo_query *q, struct kdo_errinfo *err)
     q->out_schema = kdo_row_schema_new();
     for (size_t i = 0; i < q->nitems; i++) {
         int rc = kdo_expr_compile_ast(q->item_ast[i], s, &q->items[i], err);
-        if (rc == 0 && kdo_expr_type(q->items[i]) >= KDO_TYPE_INTERVAL_DS)
+        if (rc == 0 && (kdo_expr_type(q->items[i]) == KDO_TYPE_INTERVAL_DS ||
+                        kdo_expr_type(q->items[i]) == KDO_TYPE_INTERVAL_YM))
             rc = kdo__query_fail(q, KDO_ESCHEMA, q->item_ast[i]->line, q->item_ast[i]->col, err,
                                  "an INTERVAL cannot be an output column; CAST it or use it "
                                  "in arithmetic with a TIMESTAMP");
         if (rc)
             return q->item_text && i < q->cfg.nselect ? blame(err, rc, "select", q->item_text[i])
                                                       : rc;
-        rc = add_named(q->out_schema, q->item_name[i], kdo_expr_type(q->items[i]),
-                       kdo_expr_max_len(q->items[i]), err);
+        rc = add_named(q->out_schema, q->item_name[i], q->items[i], 0, err);
         if (rc) {
             err->file = q->cfg.file;
             err->line = q->item_ast[i]->line;

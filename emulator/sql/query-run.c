@@ -226,8 +226,11 @@ static struct kdo_value decode_key(const struct kdo_query *q, const char *p, siz
             p += 8;
             break;
         }
-        if (i == k)
+        if (i == k) {
+            if (v.type == KDO_TYPE_DECIMAL) /* the key's bytes hold the unscaled value */
+                v.u.dec.scale = kdo_expr_scale(q->keys[i]);
             return v;
+        }
     }
     return v;
 }

@@ -26,33 +26,6 @@ static const char *const demo_columns[] = {"TICKER_SYMBOL", "SECTOR", "CHANGE", 
 static const char *const demo_types[] = {"VARCHAR(4)", "VARCHAR(16)", "REAL", "REAL"};
 
 /* "VARCHAR(4)", "REAL" ... */
-static int parse_type(const char *t, enum kdo_type *type, size_t *len)
-{
-    static const struct {
-        const char *name;
-        enum kdo_type type;
-    } names[] = {
-        {"BIGINT", KDO_TYPE_BIGINT},   {"INTEGER", KDO_TYPE_BIGINT},    {"INT", KDO_TYPE_BIGINT},
-        {"SMALLINT", KDO_TYPE_BIGINT}, {"TINYINT", KDO_TYPE_BIGINT},    {"REAL", KDO_TYPE_DOUBLE},
-        {"DOUBLE", KDO_TYPE_DOUBLE},   {"FLOAT", KDO_TYPE_DOUBLE},      {"DECIMAL", KDO_TYPE_DOUBLE},
-        {"BOOLEAN", KDO_TYPE_BOOLEAN}, {"TIMESTAMP", KDO_TYPE_TIMESTAMP},
-    };
-    unsigned n;
-    char extra;
-    *len = 0;
-    if (sscanf(t, "VARCHAR(%u)%c", &n, &extra) == 1 || sscanf(t, "varchar(%u)%c", &n, &extra) == 1) {
-        *type = KDO_TYPE_VARCHAR;
-        *len = n;
-        return n >= 1 && n <= 65535 ? 0 : KDO_EINVAL;
-    }
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcasecmp(t, names[i].name) == 0) {
-            *type = names[i].type;
-            return 0;
-        }
-    return KDO_EINVAL;
-}
-
 /* Adds the column `name` (resolved, kept as is) to s. */
 static int add_resolved(struct kdo_row_schema *s, const struct kdo_row_column *col,
                         struct kdo_errinfo *err)
@@ -66,7 +39,7 @@ static int add_resolved(struct kdo_row_schema *s, const struct kdo_row_column *c
         quoted[n++] = *p;
     }
     quoted[n++] = '"';
-    return kdo_row_schema_add(s, quoted, n, col->type, col->max_len, err);
+    return kdo_row_schema_add_type(s, quoted, n, col, err);
 }
 
 static int implicit_name(const char *name)
@@ -115,20 +88,20 @@ static int build_input(struct kdo_query *q, struct kdo_errinfo *err)
     q->in_schema = kdo_row_schema_new();
     q->read_schema = kdo_row_schema_new();
     for (size_t i = 0; i < n; i++) {
-        enum kdo_type t;
-        size_t len;
-        if (parse_type(types[i], &t, &len) != 0)
+        struct kdo_row_column t;
+        if (kdo_row_parse_type(types[i], &t, NULL) != 0)
             return kdo_errinfo_set(err, KDO_EINVAL, NULL, 0, 0, "column %s: unknown type \"%s\" "
                                    "(expected VARCHAR(n) with n from 1 to 65535, BIGINT, INTEGER, "
-                                   "REAL, DOUBLE, BOOLEAN or TIMESTAMP)", cols[i], types[i]);
+                                   "SMALLINT, TINYINT, REAL, DOUBLE, FLOAT, DECIMAL[(p[,s])] with "
+                                   "p up to 18, BOOLEAN or TIMESTAMP)", cols[i], types[i]);
         char name[KDO_ROW_MAX_NAME + 1];
         if (kdo_row_resolve_name(cols[i], strlen(cols[i]), name) == 0 && implicit_name(name))
             return kdo_errinfo_set(err, KDO_ESCHEMA, NULL, 0, 0, "column %s: the name is KDA's "
                                    "own (every in-application stream has ROWTIME and "
                                    "APPROXIMATE_ARRIVAL_TIME); rename the column", cols[i]);
-        int rc = kdo_row_schema_add(q->in_schema, cols[i], strlen(cols[i]), t, len, err);
+        int rc = kdo_row_schema_add_type(q->in_schema, cols[i], strlen(cols[i]), &t, err);
         if (rc == 0)
-            rc = kdo_row_schema_add(q->read_schema, cols[i], strlen(cols[i]), t, len, err);
+            rc = kdo_row_schema_add_type(q->read_schema, cols[i], strlen(cols[i]), &t, err);
         if (rc)
             return rc;
     }
@@ -317,6 +290,10 @@ static int make_rows(struct kdo_query *q)
     q->in = kdo_row_new(q->in_schema);
     q->out = kdo_row_new(q->out_schema);
     q->grp = q->grp_schema ? kdo_row_new(q->grp_schema) : NULL;
+    /* CURRENT_TIMESTAMP: the query started with the application, at t = 0. */
+    kdo_row_set_start(q->in, q->cfg.epoch_ms);
+    if (q->grp)
+        kdo_row_set_start(q->grp, q->cfg.epoch_ms);
     q->last_rowtime = INT64_MIN;
     q->bucket_value = INT64_MIN;
     return 0;

@@ -144,6 +144,39 @@ START_TEST(projection_and_where_typed)
 }
 END_TEST
 
+/* DECIMAL output columns keep the expression's precision and scale, and a
+ * DECIMAL GROUP BY key comes out at its scale (its bytes hold the unscaled
+ * value). */
+START_TEST(decimal_columns_and_keys_keep_their_scale)
+{
+    compile("SELECT STREAM CAST(price AS DECIMAL(6,2)) AS p, COUNT(*) AS n\n"
+            "FROM SOURCE_SQL_STREAM_001\n"
+            "GROUP BY CAST(price AS DECIMAL(6,2)), STEP(ROWTIME BY INTERVAL '1' SECOND)");
+    const struct kdo_row_column *c = kdo_row_schema_column(kdo_query_output_schema(q), 0);
+    ck_assert_str_eq(kdo_type_name(c->type), kdo_type_name(KDO_TYPE_DECIMAL));
+    ck_assert_int_eq(c->precision, 6);
+    ck_assert_int_eq(c->scale, 2);
+    feed(100, "AMZN", 2.5);
+    feed(200, "IBM", 2.5);
+    ck_assert_int_eq(kdo_query_advance(q, KDO_S, &sink), 0);
+    static const char *const want[] = {"@1000 {\"P\":2.50,\"N\":2}"};
+    expect_got(1, want);
+}
+END_TEST
+
+/* CURRENT_ROW_TIMESTAMP is the row's processing instant (its read, ROWTIME);
+ * CURRENT_TIMESTAMP the query's start, which is the application's t = 0. */
+START_TEST(clocks_read_the_row_and_the_start)
+{
+    compile("SELECT STREAM CURRENT_ROW_TIMESTAMP AS r, CURRENT_TIMESTAMP AS s\n"
+            "FROM SOURCE_SQL_STREAM_001");
+    feed(1500, "AMZN", 1);
+    static const char *const want[] = {
+        "@1500 {\"R\":\"2026-01-01 00:00:01.500\",\"S\":\"2026-01-01 00:00:00.000\"}"};
+    expect_got(1, want);
+}
+END_TEST
+
 START_TEST(star_is_every_input_column)
 {
     compile("SELECT STREAM * FROM SOURCE_SQL_STREAM_001");
@@ -585,6 +618,8 @@ static Suite *suite(void)
     } cases[] = {
         {"projection_where", projection_and_where_typed},
         {"star", star_is_every_input_column},
+        {"decimal", decimal_columns_and_keys_keep_their_scale},
+        {"clocks", clocks_read_the_row_and_the_start},
         {"tumbling", tumbling_group_by_step_rowtime},
         {"sliding_named", sliding_over_a_named_window},
         {"sliding_rows", sliding_rows_inline},
