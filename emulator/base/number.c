@@ -4,6 +4,7 @@
 #include "base/number.h"
 
 #include "base/errors.h"
+#include "base/number-pow10.h"
 
 #include <float.h>
 #include <math.h>
@@ -15,36 +16,106 @@
 
 /* --- numbers as text ------------------------------------------------------ */
 
-/* The shortest "%.*e" digits of d that read back to d: digits into dig
- * (no point, trailing zeros dropped) and the decimal exponent of the first. */
-/* The shortest digits (at least min_digits) that read back to d > 0.  Any
- * decimal of at most 15 significant digits survives a trip through a
- * normal double and back (DBL_DIG), so when the 15-digit rounding of d
- * reads back to d, it is the shortest one padded with zeros, and when it
- * does not, the answer has 16 or 17 digits: two or three conversions
- * instead of up to 17, which made DOUBLE-heavy output rows three times
- * slower (tests/bench/bench_window.c).  Subnormals, with fewer digits of
- * precision, take the plain search. */
+/* --- shortest digits (Schubfach, R. Giulietti) ----------------------------
+ * KDA's text of a DOUBLE is the shortest p >= min_digits whose correctly
+ * rounded p-digit decimal reads back to d (what the old snprintf/strtod
+ * search found; tests/unit/test_number_dtoa.c keeps it as the oracle).  One
+ * 128-bit product per bound scales d and its rounding interval by 10^-k;
+ * "round to odd" keeps every comparison with a multiple of 4 exact, so the
+ * p-digit rounding and its membership are decided on 64-bit integers. */
+
+
+__extension__ typedef unsigned __int128 kdo_u128; /* GCC and Clang */
+
+/* floor(g * cp / 2^128), its last bit set when the rest is not zero. */
+static uint64_t round_to_odd(const uint64_t g[2], uint64_t cp)
+{
+    kdo_u128 x = (kdo_u128)g[1] * cp;
+    kdo_u128 y = (kdo_u128)g[0] * cp + (x >> 64);
+    uint64_t hi = (uint64_t)(y >> 64), lo = (uint64_t)y;
+    return hi | (lo > 1);
+}
+
+/* floor(e * log2(10)) and floor(e * log10(2)) for |e| < 1700, in integers. */
+static int floor_log2_pow10(int e) { return (e * 1741647) >> 19; }
+static int floor_log10_pow2(int e) { return (e * 1262611) >> 22; }
+
+/* d = c * 2^q scaled by 4 * 10^-k: vb, and its interval's ends [lo, hi]. */
+struct scaled {
+    uint64_t vb, lo, hi;
+};
+
+static struct scaled scale(uint64_t c, int q, int k, bool closer)
+{
+    int h = q + floor_log2_pow10(-k) + 1; /* 1..9 for the k used here */
+    const uint64_t *g = kdo_pow10_g[-k - KDO_POW10_MIN];
+    bool odd = c & 1;
+    struct scaled s;
+    s.vb = round_to_odd(g, (4 * c) << h);
+    s.lo = round_to_odd(g, (4 * c - 2 + closer) << h) + odd;
+    s.hi = round_to_odd(g, (4 * c + 2) << h) - odd;
+    return s;
+}
+
+static int count_digits(uint64_t v)
+{
+    int n = 1;
+    while (v >= 10) {
+        v /= 10;
+        n++;
+    }
+    return n;
+}
+
+/* The smallest p in [min_digits, digits of vb/4] whose rounding (half even)
+ * lies in the interval: *r and the power j of ten it counts in.  False when
+ * none does (vb has too few digits). */
+static bool first_inside(struct scaled s, int min_digits, uint64_t *r, int *j)
+{
+    int n = count_digits(s.vb / 4);
+    uint64_t unit = 1;
+    for (int k = 0; k < n - min_digits; k++)
+        unit *= 10;
+    for (int p = min_digits; p <= n; p++, unit /= 10) {
+        uint64_t q = s.vb / (4 * unit), rem = s.vb % (4 * unit);
+        uint64_t half = 2 * unit; /* vb is odd when inexact: ties are exact */
+        q += rem > half || (rem == half && (q & 1));
+        uint64_t v = 4 * q * unit;
+        if (s.lo <= v && v <= s.hi) {
+            *r = q;
+            *j = n - p;
+            return true;
+        }
+    }
+    return false;
+}
+
 static void shortest_digits(double d, int min_digits, char dig[20], int *exp10)
 {
-    char tmp[40];
-    int p = 15;
-    snprintf(tmp, sizeof tmp, "%.14e", d);
-    if (d < DBL_MIN || strtod(tmp, NULL) != d)
-        for (p = d < DBL_MIN ? min_digits : 16; p <= 17; p++) {
-            snprintf(tmp, sizeof tmp, "%.*e", p - 1, d);
-            if (strtod(tmp, NULL) == d)
-                break;
-        }
-    size_t k = 0;
-    const char *c = tmp;
-    for (; *c && *c != 'e'; c++)
-        if (*c >= '0' && *c <= '9')
-            dig[k++] = *c;
-    while (k > 1 && dig[k - 1] == '0')
-        k--;
-    dig[k] = '\0';
-    *exp10 = atoi(c + 1);
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    uint64_t frac = bits & ((UINT64_C(1) << 52) - 1);
+    int bexp = (int)(bits >> 52) & 0x7ff;
+    uint64_t c = bexp ? frac | (UINT64_C(1) << 52) : frac;
+    int q = (bexp ? bexp : 1) - 1075;
+    bool closer = frac == 0 && bexp > 1; /* the gap below is half the gap above */
+    int k = floor_log10_pow2(q);
+    uint64_t r = 0;
+    int j = 0;
+    /* One more digit when vb's are too few: a tiny subnormal, or a power
+     * of two whose narrow lower side needs the next digit. */
+    for (int extra = 0; extra < 3; extra++, k--)
+        if (first_inside(scale(c, q, k, closer), min_digits, &r, &j))
+            break;
+    while (r % 10 == 0) {
+        r /= 10;
+        j++;
+    }
+    int nd = count_digits(r);
+    for (int i = nd - 1; i >= 0; i--, r /= 10)
+        dig[i] = (char)('0' + r % 10);
+    dig[nd] = '\0';
+    *exp10 = k + j + nd - 1;
 }
 
 /* The fast path for a d > 0 in the plain range with few decimal places (a
