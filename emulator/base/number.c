@@ -4,6 +4,7 @@
 #include "base/number.h"
 
 #include "base/errors.h"
+#include "base/kassert.h"
 #include "base/number-pow10.h"
 
 #include <float.h>
@@ -14,16 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- numbers as text ------------------------------------------------------ */
-
-/* --- shortest digits (Schubfach, R. Giulietti) ----------------------------
- * KDA's text of a DOUBLE is the shortest p >= min_digits whose correctly
- * rounded p-digit decimal reads back to d (what the old snprintf/strtod
- * search found; tests/unit/test_number_dtoa.c keeps it as the oracle).  One
- * 128-bit product per bound scales d and its rounding interval by 10^-k;
- * "round to odd" keeps every comparison with a multiple of 4 exact, so the
- * p-digit rounding and its membership are decided on 64-bit integers. */
-
+/* --- numbers as text ------------------------------------------------------
+ * Shortest digits, after Schubfach (R. Giulietti).  KDA's text of a DOUBLE
+ * has the shortest p >= min_digits whose correctly rounded p-digit decimal
+ * reads back to d: what the old snprintf/strtod search found, at half a
+ * sliding window's time (tests/bench/bench_window.c);
+ * tests/unit/test_number_dtoa.c keeps that search as the oracle.  One
+ * 128-bit product per bound scales d and its rounding interval by 10^-k
+ * (base/number-pow10.h, generated); "round to odd" keeps every comparison
+ * with a multiple of 4 exact, so the p-digit rounding and its membership
+ * are decided on 64-bit integers, no text and no strtod. */
 
 __extension__ typedef unsigned __int128 kdo_u128; /* GCC and Clang */
 
@@ -47,7 +48,7 @@ struct scaled {
 
 static struct scaled scale(uint64_t c, int q, int k, bool closer)
 {
-    int h = q + floor_log2_pow10(-k) + 1; /* 1..9 for the k used here */
+    int h = q + floor_log2_pow10(-k) + 1; /* 1..4 at k, up to 8 at k - 1 */
     const uint64_t *g = kdo_pow10_g[-k - KDO_POW10_MIN];
     bool odd = c & 1;
     struct scaled s;
@@ -67,27 +68,56 @@ static int count_digits(uint64_t v)
     return n;
 }
 
-/* The smallest p in [min_digits, digits of vb/4] whose rounding (half even)
- * lies in the interval: *r and the power j of ten it counts in.  False when
- * none does (vb has too few digits). */
-static bool first_inside(struct scaled s, int min_digits, uint64_t *r, int *j)
+static uint64_t pow10_u64(int e)
+{
+    uint64_t p = 1;
+    while (e-- > 0)
+        p *= 10;
+    return p;
+}
+
+/* Whether vb rounded (half even) to a multiple of unit lies in the
+ * interval; *r the multiple's count.  vb is odd when inexact, so a
+ * remainder of exactly half is a true tie. */
+static bool rounding_inside(struct scaled s, uint64_t unit, uint64_t *r)
+{
+    uint64_t q = s.vb / (4 * unit), rem = s.vb % (4 * unit), half = 2 * unit;
+    q += rem > half || (rem == half && (q & 1));
+    uint64_t v = 4 * q * unit;
+    *r = q;
+    return s.lo <= v && v <= s.hi;
+}
+
+/* The smallest p in [min_digits, digits of vb/4] whose rounding lies in the
+ * interval: *r and the power j of ten it counts in.  On a symmetric
+ * interval a longer rounding is never farther from d, so "inside" only
+ * turns on as p grows and a bisection finds the first; a power of two's
+ * interval is not symmetric and is scanned.  False when no p fits. */
+static bool first_inside(struct scaled s, bool closer, int min_digits, uint64_t *r, int *j)
 {
     int n = count_digits(s.vb / 4);
-    uint64_t unit = 1;
-    for (int k = 0; k < n - min_digits; k++)
-        unit *= 10;
-    for (int p = min_digits; p <= n; p++, unit /= 10) {
-        uint64_t q = s.vb / (4 * unit), rem = s.vb % (4 * unit);
-        uint64_t half = 2 * unit; /* vb is odd when inexact: ties are exact */
-        q += rem > half || (rem == half && (q & 1));
-        uint64_t v = 4 * q * unit;
-        if (s.lo <= v && v <= s.hi) {
-            *r = q;
-            *j = n - p;
-            return true;
+    if (n < min_digits)
+        return false;
+    int lo = min_digits, hi = n;
+    if (closer) {
+        while (lo <= n && !rounding_inside(s, pow10_u64(n - lo), r))
+            lo++;
+        if (lo > n)
+            return false;
+    } else {
+        if (!rounding_inside(s, 1, r))
+            return false;
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (rounding_inside(s, pow10_u64(n - mid), r))
+                hi = mid;
+            else
+                lo = mid + 1;
         }
     }
-    return false;
+    rounding_inside(s, pow10_u64(n - lo), r);
+    *j = n - lo;
+    return true;
 }
 
 static void shortest_digits(double d, int min_digits, char dig[20], int *exp10)
@@ -102,12 +132,16 @@ static void shortest_digits(double d, int min_digits, char dig[20], int *exp10)
     int k = floor_log10_pow2(q);
     uint64_t r = 0;
     int j = 0;
-    /* One more digit when vb's are too few: a tiny subnormal, or a power
-     * of two whose narrow lower side needs the next digit. */
-    for (int extra = 0; extra < 3; extra++, k--)
-        if (first_inside(scale(c, q, k, closer), min_digits, &r, &j))
-            break;
-    while (r % 10 == 0) {
+    /* At k, vb/4 has 16 or 17 digits (fewer if subnormal) and the interval
+     * is at least one unit wide, so its nearest rounding is inside --
+     * unless the lower side is the narrow one (a power of two), or vb has
+     * fewer digits than min_digits (c < 3, the smallest subnormals): then
+     * one more digit at k - 1, where (4c + 2) << h still fits in 64 bits. */
+    bool found = first_inside(scale(c, q, k, closer), closer, min_digits, &r, &j);
+    if (!found)
+        found = first_inside(scale(c, q, --k, closer), closer, min_digits, &r, &j);
+    KDO_ASSERT(found && r != 0);
+    while (r != 0 && r % 10 == 0) { /* r != 0: bounded even if NDEBUG */
         r /= 10;
         j++;
     }
@@ -124,10 +158,10 @@ static void shortest_digits(double d, int min_digits, char dig[20], int *exp10)
  * division equals what strtod makes of the decimal N * 10^-k: it reads back.
  * No decimal with fewer places does: if M * 10^-j did (j < k), then d * 10^j
  * lies within M * 2^-52 < 0.5 of M (M < 10^15 < 2^51), so nearest() would
- * have found M at j.  With at most 15 digits it is also the 15-digit
- * rounding shortest_digits() would pad, so both give the same text, without
- * the snprintf and strtod round trips, which took most of a sliding window's
- * time (tests/bench/bench_window.c).  Returns false when d needs more. */
+ * have found M at j.  With at most 15 digits it is also the rounding
+ * shortest_digits() finds (tests/unit/test_number_dtoa.c compares both with
+ * the old search), at one multiply and divide per place for a price's two
+ * or three.  Returns false when d needs more. */
 static bool few_places(double d, char dig[20], int *exp10)
 {
     static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
