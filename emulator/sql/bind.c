@@ -309,6 +309,24 @@ static int check_query(struct binder *bd, const struct kdo_ast_query *q)
 static int bind_select(struct binder *bd, const struct kdo_ast_query *q, const char *owner,
                        int *source, const char **alias);
 
+/* A pump `name` writing a new internal stream `stream` with query q's rows
+ * read from stream `source` (FROM alias `alias`); NULL past the limits. */
+static struct kdo_bind_stream *internal_pump(struct binder *bd, const char *name,
+                                             const char *stream,
+                                             const struct kdo_ast_query *q, int source,
+                                             const char *alias, int line, int col)
+{
+    struct kdo_bind_pump *p = new_pump(bd, name, line, col);
+    struct kdo_bind_stream *s = p ? new_stream(bd, stream, KDO_BIND_INTERNAL, line, col) : NULL;
+    if (s == NULL)
+        return NULL;
+    p->source = (size_t)source;
+    p->target = bd->b->nstreams - 1;
+    p->select = q->selects;
+    p->from_alias = alias;
+    return s;
+}
+
 /* A subquery in FROM: an internal stream named by its alias, written by a
  * pump of its own (bound, and listed, before the pump reading it). */
 static int bind_subquery(struct binder *bd, const struct kdo_ast_from *f, const char *owner,
@@ -324,17 +342,9 @@ static int bind_subquery(struct binder *bd, const struct kdo_ast_from *f, const 
     if (rc)
         return rc;
     snprintf(name, sizeof name, "%s$%zu", owner, bd->b->npumps);
-    struct kdo_bind_pump *p = new_pump(bd, name, f->line, f->col);
-    struct kdo_bind_stream *s = p ? new_stream(bd, f->alias.s, KDO_BIND_INTERNAL, f->line,
-                                               f->col) : NULL;
-    if (s == NULL)
+    if (internal_pump(bd, name, f->alias.s, f->query, source, alias, f->line, f->col) == NULL)
         return KDO_ETOOBIG;
-    p = &bd->b->pumps[bd->b->npumps - 1];
-    p->source = (size_t)source;
-    p->target = bd->b->nstreams - 1;
-    p->select = f->query->selects;
-    p->from_alias = alias;
-    *out = (int)p->target;
+    *out = (int)(bd->b->nstreams - 1);
     return 0;
 }
 
@@ -487,17 +497,11 @@ static int bind_lone_query(struct binder *bd, const struct kdo_ast_stmt *st)
     int rc = bind_select(bd, st->query, "QUERY", &source, &alias);
     if (rc)
         return rc;
-    struct kdo_bind_pump *p = new_pump(bd, "QUERY", st->line, st->col);
-    struct kdo_bind_stream *s = p ? new_stream(bd, "DESTINATION_SQL_STREAM", KDO_BIND_INTERNAL,
-                                               st->line, st->col) : NULL;
+    struct kdo_bind_stream *s = internal_pump(bd, "QUERY", "DESTINATION_SQL_STREAM", st->query,
+                                              source, alias, st->line, st->col);
     if (s == NULL)
         return KDO_ETOOBIG;
     s->result = true;
-    p = &bd->b->pumps[bd->b->npumps - 1];
-    p->source = (size_t)source;
-    p->target = bd->b->nstreams - 1;
-    p->select = st->query->selects;
-    p->from_alias = alias;
     return 0;
 }
 
