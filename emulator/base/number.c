@@ -107,6 +107,14 @@ static bool first_inside(struct scaled s, bool closer, int min_digits, uint64_t 
     } else {
         if (!rounding_inside(s, 1, r))
             return false;
+        /* Most doubles that reach here (an AVG's quotient) need all n or
+         * n - 1 digits: try those before bisecting, two divisions, not five. */
+        if (hi - 1 >= lo && !rounding_inside(s, 10, r))
+            lo = hi;
+        else if (hi - 2 >= lo && !rounding_inside(s, 100, r))
+            lo = hi - 1;
+        else if (hi - 2 >= lo)
+            hi -= 2;
         while (lo < hi) {
             int mid = lo + (hi - lo) / 2;
             if (rounding_inside(s, pow10_u64(n - mid), r))
@@ -161,12 +169,14 @@ static void shortest_digits(double d, int min_digits, char dig[20], int *exp10)
  * have found M at j.  With at most 15 digits it is also the rounding
  * shortest_digits() finds (tests/unit/test_number_dtoa.c compares both with
  * the old search), at one multiply and divide per place for a price's two
- * or three.  Returns false when d needs more. */
+ * or three.  Only up to FEW places: a quotient such as an AVG has 16 or 17
+ * digits, and trying every place first cost more than shortest_digits()
+ * itself (bench_window).  Returns false when d needs more. */
+#define FEW 4
 static bool few_places(double d, char dig[20], int *exp10)
 {
-    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-                                 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14};
-    for (int k = 0; k < 15; k++) {
+    static const double p10[FEW + 1] = {1e0, 1e1, 1e2, 1e3, 1e4};
+    for (int k = 0; k <= FEW; k++) {
         double n = floor(d * p10[k] + 0.5);
         if (n >= 1e15)
             return false;
@@ -237,6 +247,22 @@ size_t kdo_double_format(double d, char out[32])
     return (size_t)snprintf(out, 32, "%s%c.%sE%d", sign, dig[0], nd > 1 ? dig + 1 : "0", e);
 }
 
+size_t kdo_int64_format(int64_t v, char out[21])
+{
+    char tmp[20];
+    uint64_t a = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    size_t n = 0, k = 0;
+    do
+        tmp[n++] = (char)('0' + a % 10);
+    while ((a /= 10) != 0);
+    if (v < 0)
+        out[k++] = '-';
+    while (n)
+        out[k++] = tmp[--n];
+    out[k] = '\0';
+    return k;
+}
+
 /* Checks [+-]digits[.digits][(e|E)[+-]digits] with at least one mantissa digit. */
 static bool decimal_syntax(const char *s, size_t n)
 {
@@ -263,8 +289,48 @@ static bool decimal_syntax(const char *s, size_t n)
     return i == n;
 }
 
+/* Clinger's fast path.  When the decimal's digits make an integer m <= 2^53
+ * and its scale is 10^e with |e| <= 22, both m and 10^|e| are doubles
+ * exactly, so one IEEE multiply or divide rounds m * 10^e correctly: the
+ * double strtod makes, without strtod's copy and locale-aware scan, which
+ * was a third of reading a row (tests/bench/bench_window.c).  Needs double
+ * arithmetic done in double (FLT_EVAL_METHOD 0, as on x86-64 and AArch64);
+ * tests/unit/test_number_dtoa.c checks it against strtod.  False when the
+ * text needs strtod: more digits, a larger scale, or bad syntax. */
+static bool clinger(const char *s, size_t n, double *d)
+{
+#if FLT_EVAL_METHOD == 0
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    size_t i = 0, digits = 0;
+    bool neg = false;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        neg = s[i++] == '-';
+    uint64_t m = 0;
+    int e = 0;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+        if ((m = m * 10 + (uint64_t)(s[i] - '0')) > (UINT64_C(1) << 53))
+            return false;
+    if (i < n && s[i] == '.')
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++, e--)
+            if ((m = m * 10 + (uint64_t)(s[i] - '0')) > (UINT64_C(1) << 53))
+                return false;
+    if (i != n || digits == 0 || e < -22) /* an exponent part goes to strtod */
+        return false;
+    double v = (double)m / p10[-e];
+    *d = neg ? -v : v;
+    return true;
+#else
+    (void)s, (void)n, (void)d;
+    return false;
+#endif
+}
+
 int kdo_double_parse(const char *s, size_t n, double *d)
 {
+    if (clinger(s, n, d))
+        return 0;
     if (!decimal_syntax(s, n))
         return KDO_EINVAL;
     char small[64];

@@ -24,6 +24,7 @@
 
 struct kdo_row_column {
     const char *name;   /* resolved name (owned by the schema) */
+    size_t name_len;    /* strlen(name): rows are written and read by name */
     enum kdo_type type; /* never KDO_TYPE_NULL */
     size_t max_len;     /* VARCHAR(n): n characters; 0 for other types */
     int precision;      /* DECIMAL(p,s): p (1..18); 0 for other types */

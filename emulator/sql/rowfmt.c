@@ -9,6 +9,7 @@
 
 #include "base/bounds.h"
 #include "base/json.h"
+#include "base/number.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -38,25 +39,33 @@ int kdo_rowfmt_format_parse(const char *name, enum kdo_rowfmt_format *f)
 
 /* --- writing ------------------------------------------------------------- */
 
-/* The text of a non-NULL, non-VARCHAR value; NULL if it has none (a DOUBLE
- * that is not finite). */
-static const char *scalar_text(const struct kdo_value *v, char buf[32])
+/* A literal appended without strlen. */
+#define PUT(b, lit) kdo_buf_append((b), (lit), sizeof(lit) - 1)
+
+/* The text of a non-NULL, non-VARCHAR value into buf, and its length in
+ * *n; NULL if it has none (a DOUBLE that is not finite).  Lengths travel
+ * with the text: a strlen per value showed in bench_window. */
+static const char *scalar_text(const struct kdo_value *v, char buf[32], size_t *n)
 {
     switch (v->type) {
     case KDO_TYPE_BOOLEAN:
+        *n = v->u.b ? 4 : 5;
         return v->u.b ? "true" : "false";
     case KDO_TYPE_BIGINT:
-        snprintf(buf, 32, "%lld", (long long)v->u.i);
+        *n = kdo_int64_format(v->u.i, buf);
         return buf;
     case KDO_TYPE_DOUBLE:
         if (!isfinite(v->u.d))
             return NULL;
-        kdo_double_format(v->u.d, buf);
+        *n = kdo_double_format(v->u.d, buf);
         return buf;
     case KDO_TYPE_TIMESTAMP:
-        return kdo_timestamp_format(v->u.ts_ms, buf) ? NULL : buf;
+        if (kdo_timestamp_format(v->u.ts_ms, buf))
+            return NULL;
+        *n = strlen(buf);
+        return buf;
     case KDO_TYPE_DECIMAL: /* a JSON number with exactly its scale's digits: 2.50 */
-        kdo_decimal_format(v->u.dec.v, v->u.dec.scale, buf);
+        *n = kdo_decimal_format(v->u.dec.v, v->u.dec.scale, buf);
         return buf;
     default:
         return NULL;
@@ -66,28 +75,29 @@ static const char *scalar_text(const struct kdo_value *v, char buf[32])
 static int json_value(struct kdo_buf *b, const struct kdo_value *v)
 {
     char buf[32];
+    size_t n = 0;
     if (v->type == KDO_TYPE_VARCHAR)
         return kdo_buf_json_string(b, v->u.str.s, v->u.str.len);
-    const char *t = v->type == KDO_TYPE_NULL ? NULL : scalar_text(v, buf);
+    const char *t = v->type == KDO_TYPE_NULL ? NULL : scalar_text(v, buf, &n);
     if (t == NULL)
-        return kdo_buf_puts(b, "null");
+        return PUT(b, "null");
     if (v->type == KDO_TYPE_TIMESTAMP)
-        return kdo_buf_json_string(b, t, strlen(t));
-    return kdo_buf_puts(b, t);
+        return kdo_buf_json_string(b, t, n);
+    return kdo_buf_append(b, t, n);
 }
 
 static int write_json(struct kdo_buf *b, const struct kdo_row *r)
 {
     const struct kdo_row_schema *s = kdo_row_schema(r);
-    int err = kdo_buf_puts(b, "{");
+    int err = PUT(b, "{");
     for (size_t i = 0; !err && i < kdo_row_schema_count(s); i++) {
-        const char *name = kdo_row_schema_column(s, i)->name;
-        if ((i && (err = kdo_buf_puts(b, ","))) ||
-            (err = kdo_buf_json_string(b, name, strlen(name))) || (err = kdo_buf_puts(b, ":")))
+        const struct kdo_row_column *c = kdo_row_schema_column(s, i);
+        if ((i && (err = PUT(b, ","))) || (err = kdo_buf_json_string(b, c->name, c->name_len)) ||
+            (err = PUT(b, ":")))
             break;
         err = json_value(b, kdo_row_get(r, i));
     }
-    return err ? err : kdo_buf_puts(b, "}");
+    return err ? err : PUT(b, "}");
 }
 
 static int csv_string(struct kdo_buf *b, const char *s, size_t n)
@@ -115,13 +125,14 @@ static int write_csv(struct kdo_buf *b, const struct kdo_row *r)
     for (size_t i = 0; !err && i < kdo_row_schema_count(s); i++) {
         const struct kdo_value *v = kdo_row_get(r, i);
         char buf[32];
-        if (i && (err = kdo_buf_puts(b, ",")))
+        size_t n = 0;
+        if (i && (err = PUT(b, ",")))
             break;
         if (v->type == KDO_TYPE_VARCHAR) {
             err = csv_string(b, v->u.str.s, v->u.str.len);
         } else if (v->type != KDO_TYPE_NULL) {
-            const char *t = scalar_text(v, buf);
-            err = t ? kdo_buf_puts(b, t) : 0;
+            const char *t = scalar_text(v, buf, &n);
+            err = t ? kdo_buf_append(b, t, n) : 0;
         }
     }
     return err;

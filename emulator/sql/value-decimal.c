@@ -10,6 +10,8 @@
  */
 #include "sql/value.h"
 
+#include "base/number.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,11 +78,26 @@ double kdo_decimal_to_double(int64_t v, int scale)
 
 size_t kdo_decimal_format(int64_t v, int scale, char out[KDO_DECIMAL_TEXT])
 {
-    int64_t p = kdo_decimal_pow10(scale), a = v < 0 ? -v : v;
     if (scale == 0)
-        return (size_t)snprintf(out, KDO_DECIMAL_TEXT, "%lld", (long long)v);
-    return (size_t)snprintf(out, KDO_DECIMAL_TEXT, "%s%lld.%0*lld", v < 0 ? "-" : "",
-                            (long long)(a / p), scale, (long long)(a % p));
+        return kdo_int64_format(v, out);
+    /* The digits of |v| with at least scale + 1 of them, the point before
+     * the last scale: by hand, as snprintf showed in output rows. */
+    uint64_t a = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    char tmp[24];
+    int n = 0;
+    do
+        tmp[n++] = (char)('0' + a % 10);
+    while ((a /= 10) != 0 || n <= scale);
+    size_t k = 0;
+    if (v < 0)
+        out[k++] = '-';
+    while (n) {
+        if (n == scale)
+            out[k++] = '.';
+        out[k++] = tmp[--n];
+    }
+    out[k] = '\0';
+    return k;
 }
 
 /* The digits of a number's text: sig[0..n) significant digits (no leading

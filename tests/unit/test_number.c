@@ -260,6 +260,31 @@ START_TEST(test_bigint_refuses_what_is_not_an_integer)
 }
 END_TEST
 
+/* --- writing an integer ----------------------------------------------------- */
+
+START_TEST(test_int64_format_is_printf_lld)
+{
+    const int64_t edge[] = {0, 1, -1, 9, 10, -10, 99, 100, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    char got[21], want[32];
+    for (size_t i = 0; i < N(edge); i++) {
+        size_t n = kdo_int64_format(edge[i], got);
+        snprintf(want, sizeof want, "%lld", (long long)edge[i]);
+        ck_assert_str_eq(got, want);
+        ck_assert_uint_eq(n, strlen(want));
+    }
+    uint64_t x = 88172645463325252u; /* xorshift64: every length and both signs */
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int64_t v = (int64_t)(x >> (x % 64));
+        if (i & 1)
+            v = -v;
+        kdo_int64_format(v, got);
+        snprintf(want, sizeof want, "%lld", (long long)v);
+        ck_assert_str_eq(got, want);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("number");
@@ -281,6 +306,7 @@ int main(void)
         {"double_parse_of_a_long_text", test_double_parse_of_a_long_text},
         {"bigint_reaches_both_ends_and_not_one_past", test_bigint_reaches_both_ends_and_not_one_past},
         {"bigint_refuses_what_is_not_an_integer", test_bigint_refuses_what_is_not_an_integer},
+        {"int64_format_is_printf_lld", test_int64_format_is_printf_lld},
     };
     for (size_t i = 0; i < N(cases); i++) {
         TCase *tc = tcase_create(cases[i].name);

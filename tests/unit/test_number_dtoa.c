@@ -4,7 +4,8 @@
  * oracle: the shortest p whose "%.*e" rounding reads back through strtod.
  * Every double tried must come out byte-identical: random bits, prices,
  * AVG-like quotients, subnormals, powers of ten and two, integers up to
- * 2^53, each with both signs, and the zeros.
+ * 2^53, each with both signs, and the zeros.  And the way back:
+ * kdo_double_parse against strtod.
  */
 #include "base/number.h"
 
@@ -12,6 +13,7 @@
 
 #include <check.h>
 #include <float.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -172,6 +174,55 @@ START_TEST(test_subnormals_and_edges_match_the_oracle)
 }
 END_TEST
 
+/* kdo_double_parse (Clinger's fast path, else strtod) reads text to the
+ * bits strtod makes: prices, long fractions near 2^53, 22 places, signs,
+ * zeros, the text of random doubles, and the forms that must fall back. */
+static int parse_mismatches;
+
+static void parses_like_strtod(const char *t)
+{
+    double got = 0, want = strtod(t, NULL);
+    int rc = kdo_double_parse(t, strlen(t), &got);
+    if (rc != 0 || memcmp(&got, &want, sizeof got) != 0) {
+        if (parse_mismatches++ < 5)
+            fprintf(stderr, "parse %s: rc %d, %.17g, strtod %.17g\n", t, rc, got, want);
+    }
+}
+
+START_TEST(test_parse_matches_strtod)
+{
+    static const char *const fixed[] = {
+        "0", "-0", "+0", "0.0", "-0.000", "1.", ".5", "-.5", "9007199254740992",
+        "9007199254740993", "90071992547409921", "0.9007199254740993", "1e22", "1e23",
+        "1.5E-3", "123456789012345678901234567890", "0.0000000000000000000001",
+        "0.00000000000000000000001", "2.2250738585072014e-308", "4.9e-324",
+        "1.7976931348623157e308", "-123.456", "00000000000000000000000012.5"};
+    struct kdo_rng r;
+    kdo_rng_init(&r, 2201);
+    parse_mismatches = 0;
+    for (size_t i = 0; i < N(fixed); i++)
+        parses_like_strtod(fixed[i]);
+    char t[64];
+    for (long i = 0; i < 300000; i++) {
+        uint64_t m = kdo_rng_below(&r, UINT64_C(1) << (1 + kdo_rng_below(&r, 60)));
+        int places = (int)kdo_rng_below(&r, 25);
+        int k = snprintf(t, sizeof t, "%s%020" PRIu64, i & 1 ? "-" : "", m);
+        int digits0 = k - (i & 1) - places; /* digits left of the point */
+        if (digits0 > 0) {
+            memmove(t + (i & 1) + digits0 + 1, t + (i & 1) + digits0, (size_t)places + 1);
+            t[(i & 1) + digits0] = '.';
+        }
+        parses_like_strtod(t);
+        snprintf(t, sizeof t, "%.*f", (int)kdo_rng_below(&r, 8),
+                 (double)kdo_rng_below(&r, 100000000) / 100);
+        parses_like_strtod(t);
+        snprintf(t, sizeof t, "%.17g", from_bits(kdo_rng_next(&r) >> 2));
+        parses_like_strtod(t);
+    }
+    ck_assert_int_eq(parse_mismatches, 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("number_dtoa");
@@ -183,6 +234,7 @@ int main(void)
         {"prices_quotients_integers_match_the_oracle",
          test_prices_quotients_integers_match_the_oracle},
         {"subnormals_and_edges_match_the_oracle", test_subnormals_and_edges_match_the_oracle},
+        {"parse_matches_strtod", test_parse_matches_strtod},
     };
     for (size_t i = 0; i < N(cases); i++) {
         TCase *tc = tcase_create(cases[i].name);

@@ -540,6 +540,23 @@ START_TEST(test_decimal)
     ck_assert_str_eq(t, "-0.999999999999999999");
     kdo_decimal_format(250, 0, t);
     ck_assert_str_eq(t, "250");
+    uint64_t x = 2463534242u; /* every scale, length and sign against printf */
+    for (int i = 0; i < 100000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int scale = (int)(x % 19);
+        int64_t v = (int64_t)((x >> 5) % UINT64_C(1000000000000000000)) >> (x % 60);
+        if (i & 1)
+            v = -v;
+        int64_t p = kdo_decimal_pow10(scale), a = v < 0 ? -v : v;
+        char want[64];
+        if (scale == 0)
+            snprintf(want, sizeof want, "%lld", (long long)v);
+        else
+            snprintf(want, sizeof want, "%s%lld.%0*lld", v < 0 ? "-" : "", (long long)(a / p),
+                     scale, (long long)(a % p));
+        ck_assert_uint_eq(kdo_decimal_format(v, scale, t), strlen(want));
+        ck_assert_str_eq(t, want);
+    }
     int64_t r;
     ck_assert(kdo_decimal_arith('/', -2, 0, 3, 0, 0, &r) == 0 && r == -1); /* -0.67 -> -1 */
     ck_assert(kdo_decimal_arith('/', -1, 0, 3, 0, 0, &r) == 0 && r == 0);
