@@ -45,8 +45,8 @@ static int fail(struct binder *bd, int rc, int line, int col, const char *fmt, .
 }
 
 /* Adds a column by its resolved name (quoted, so kdo_row_schema_add keeps it). */
-static int add_column(struct kdo_row_schema *s, const char *name, enum kdo_type t, size_t max,
-                      struct kdo_errinfo *e)
+static int add_column(struct kdo_row_schema *s, const char *name,
+                      const struct kdo_row_column *t, struct kdo_errinfo *e)
 {
     char q[2 * KDO_ROW_MAX_NAME + 3];
     size_t n = 0;
@@ -57,7 +57,9 @@ static int add_column(struct kdo_row_schema *s, const char *name, enum kdo_type 
         q[n++] = *p;
     }
     q[n++] = '"';
-    return kdo_row_schema_add(s, q, n, t, max, e);
+    if (t->type == KDO_TYPE_DECIMAL && t->scale >= 0)
+        return kdo_row_schema_add_decimal(s, q, n, t->precision, t->scale, e);
+    return kdo_row_schema_add(s, q, n, t->type, t->max_len, e);
 }
 
 struct kdo_row_schema *kdo_bind_copy_schema(const struct kdo_row_schema *s)
@@ -65,7 +67,7 @@ struct kdo_row_schema *kdo_bind_copy_schema(const struct kdo_row_schema *s)
     struct kdo_row_schema *copy = kdo_row_schema_new();
     for (size_t i = 0; i < kdo_row_schema_count(s); i++) {
         const struct kdo_row_column *c = kdo_row_schema_column(s, i);
-        add_column(copy, c->name, c->type, c->max_len, NULL);
+        add_column(copy, c->name, c, NULL);
     }
     return copy;
 }
@@ -129,7 +131,7 @@ static int add_sources(struct binder *bd)
         int rc = 0;
         for (size_t c = 0; in && c < kdo_row_schema_count(in) && rc == 0; c++) {
             const struct kdo_row_column *col = kdo_row_schema_column(in, c);
-            rc = add_column(schema, col->name, col->type, col->max_len, bd->e);
+            rc = add_column(schema, col->name, col, bd->e);
         }
         /* APPROXIMATE_ARRIVAL_TIME (and ROWTIME) every query adds itself; SHARD_ID and
          * PARTITION_KEY are not SQL columns in KDA's documentation (GAPS #33), and as
@@ -147,10 +149,12 @@ static int add_sources(struct binder *bd)
 /* ---- CREATE STREAM ------------------------------------------------------------------ */
 
 /* A declared column's type as a row column's; refuses what rows cannot hold yet. */
-static int column_type(struct binder *bd, const struct kdo_ast_column *c, enum kdo_type *t,
-                       size_t *max)
+static int column_type(struct binder *bd, const struct kdo_ast_column *c,
+                       struct kdo_row_column *col)
 {
     const struct kdo_ast_type *ty = &c->type;
+    enum kdo_type *t = &col->type;
+    size_t *max = &col->max_len;
     *max = 0;
     switch (ty->name) {
     case KDO_AST_TYPE_BIGINT: case KDO_AST_TYPE_INTEGER: case KDO_AST_TYPE_SMALLINT:
@@ -173,6 +177,11 @@ static int column_type(struct binder *bd, const struct kdo_ast_column *c, enum k
             return 0;
         return fail(bd, KDO_ESCHEMA, ty->line, ty->col, "column %s: VARCHAR(%ld): the length "
                     "must be 1 to 65535", c->name.s, ty->params[0]);
+    case KDO_AST_TYPE_DECIMAL: /* DECIMAL(p,s), as CAST reads it: bare DECIMAL is (18,0) */
+        *t = KDO_TYPE_DECIMAL;
+        col->precision = ty->nparams > 0 ? (int)ty->params[0] : KDO_DECIMAL_MAX_DIGITS;
+        col->scale = ty->nparams > 1 ? (int)ty->params[1] : 0;
+        return 0;
     default:
         return fail(bd, KDO_EPARSE, ty->line, ty->col, "column %s: a %s column is not supported "
                     "yet", c->name.s, kdo_ast_type_name(ty->name));
@@ -183,14 +192,13 @@ static int declared_schema(struct binder *bd, const struct kdo_ast_stmt *st,
                            struct kdo_row_schema *schema)
 {
     for (const struct kdo_ast_column *c = st->columns; c; c = c->next) {
-        enum kdo_type t;
-        size_t max;
+        struct kdo_row_column t = {0};
         struct kdo_errinfo ce = {0};
         if (strcmp(c->name.s, "ROWTIME") == 0)
             return fail(bd, KDO_ESCHEMA, c->name.line, c->name.col, "column ROWTIME: every "
                         "in-application stream has ROWTIME already (KDA copies it)");
-        int rc = column_type(bd, c, &t, &max);
-        if (rc == 0 && add_column(schema, c->name.s, t, max, &ce) != 0)
+        int rc = column_type(bd, c, &t);
+        if (rc == 0 && add_column(schema, c->name.s, &t, &ce) != 0)
             rc = fail(bd, KDO_ESCHEMA, c->name.line, c->name.col, "stream %s: %s", st->name.s,
                       ce.msg);
         if (rc)
@@ -229,7 +237,8 @@ static void nearest_stream(const struct kdo_bind_program *b, const char *name, c
     struct kdo_row_schema *names = kdo_row_schema_new();
     for (size_t i = 0; i < b->nstreams; i++)
         if (b->streams[i].kind != KDO_BIND_INTERNAL)
-            add_column(names, b->streams[i].name, KDO_TYPE_BOOLEAN, 0, NULL);
+            add_column(names, b->streams[i].name, &(struct kdo_row_column){.type = KDO_TYPE_BOOLEAN},
+                       NULL);
     const char *near = kdo_row_schema_nearest(names, name, strlen(name));
     snprintf(out, size, "%s%s%s", near ? "; did you mean " : "", near ? near : "",
              near ? "?" : "");

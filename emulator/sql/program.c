@@ -138,8 +138,13 @@ static int pump_row(void *ctx, kdo_time_ns rowtime, const struct kdo_row *out)
         const struct kdo_row_column *col = kdo_row_schema_column(t->schema, c);
         struct kdo_errinfo ei = {0};
         struct kdo_value v;
-        if (kdo_value_cast(kdo_row_get(out, i), col->type, col->max_len, &p->scratch, &v, &ei) ||
-            kdo_row_set(row, c, &v, &ei)) {
+        /* A DECIMAL(p,s) column casts at its own precision and scale. */
+        const struct kdo_value *in = kdo_row_get(out, i);
+        int rc = col->type == KDO_TYPE_DECIMAL && col->scale >= 0 &&
+                         kdo_type_castable(in->type, KDO_TYPE_DECIMAL)
+                     ? kdo_value_cast_decimal(in, col->precision, col->scale, &v, &ei)
+                     : kdo_value_cast(in, col->type, col->max_len, &p->scratch, &v, &ei);
+        if (rc || kdo_row_set(row, c, &v, &ei)) {
             error_row(p, rowtime, bp->name, "TYPE_CONVERSION_ERROR", NULL, 0,
                       "pump %s into %s.%s: %s", bp->name, t->name, col->name, ei.msg);
             return 0;

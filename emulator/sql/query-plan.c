@@ -391,6 +391,13 @@ static int gather_items(struct kdo_query *q, struct kdo_errinfo *err)
                 return rc;
             continue;
         }
+        /* KDA's ROWTIME alias overrides the row's time and is no column of the
+         * target (SR: ROWTIME); it is not modelled, and a column named ROWTIME
+         * would silently be something else. */
+        if (it->alias.s && strcmp(it->alias.s, "ROWTIME") == 0)
+            return kdo__query_fail(q, KDO_EPARSE, it->alias.line, it->alias.col, err,
+                                   "AS ROWTIME (an item that sets the output row's ROWTIME) is "
+                                   "not supported yet: give the item another name");
         if ((rc = kdo__query_clone(q, it->expr, &x, err)))
             return rc;
         push_item(q, x, it->alias.s);

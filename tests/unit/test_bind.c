@@ -287,8 +287,9 @@ START_TEST(unsupported_features_are_refused_by_name)
     bind_fails(sql, KDO_EPARSE, 3, 2, "write SELECT STREAM");
     bind_fails("CREATE STREAM s (x DOUBLE);\nSELECT STREAM * FROM source_sql_stream_001;",
                KDO_ESCHEMA, 2, 1, "a query outside a pump goes nowhere");
-    bind_fails("CREATE STREAM s (d DECIMAL(5,2));", KDO_EPARSE, 1, 20,
-               "a DECIMAL column is not supported yet");
+    bind_fails("CREATE STREAM s (d DATE);", KDO_EPARSE, 1, 20, "a DATE column is not supported yet");
+    bind_fails("CREATE STREAM s (d DECIMAL(19,2));", KDO_ESCHEMA, 1, 18,
+               "DECIMAL precision above 18 is not supported");
     bind_fails("CREATE STREAM s (x DOUBLE);\nCREATE PUMP p AS INSERT INTO s\n"
                " SELECT STREAM t.price FROM (SELECT STREAM price FROM source_sql_stream_001);",
                KDO_ESCHEMA, 3, 29, "a subquery in FROM needs an alias");

@@ -372,6 +372,22 @@ END_TEST
 
 /* ---- errors ---- */
 
+START_TEST(a_decimal_column_rounds_to_its_scale_and_refuses_what_does_not_fit)
+{
+    column("TICKER_SYMBOL", KDO_TYPE_VARCHAR, 4);
+    column("PRICE", KDO_TYPE_DOUBLE, 0);
+    load_ok("CREATE STREAM \"DESTINATION_SQL_STREAM\" (sym VARCHAR(4), p DECIMAL(4,1), n DECIMAL);\n"
+            "CREATE PUMP a AS INSERT INTO \"DESTINATION_SQL_STREAM\"\n"
+            "  SELECT STREAM ticker_symbol, price, price AS n FROM source_sql_stream_001;",
+            NULL, 1, NULL, 0);
+    in(0, S(1), "{\"TICKER_SYMBOL\":\"AMZN\",\"PRICE\":82.25}");
+    in(0, S(2), "{\"TICKER_SYMBOL\":\"IBM\",\"PRICE\":1234.5}");
+    /* HALF_UP at the column's scale; bare DECIMAL is DECIMAL(18,0) */
+    ck_assert_str_eq(got, "0@1 {\"SYM\":\"AMZN\",\"P\":82.3,\"N\":82}\n");
+    ck_assert_msg(strstr(errors, "1234.5 does not fit in DECIMAL(4,1)") != NULL, "%s", errors);
+}
+END_TEST
+
 START_TEST(bad_rows_and_failed_casts_go_to_the_error_stream)
 {
     ticker_input();
@@ -443,6 +459,7 @@ static Suite *program_suite(void)
     tcase_add_test(tc, count_distinct_items_example_11);
     tcase_add_test(tc, approximate_arrival_time_is_the_source_rows_arrival);
     tcase_add_test(tc, one_stream_to_two_outputs_in_their_formats);
+    tcase_add_test(tc, a_decimal_column_rounds_to_its_scale_and_refuses_what_does_not_fit);
     tcase_add_test(tc, bad_rows_and_failed_casts_go_to_the_error_stream);
     tcase_add_test(tc, outputs_must_be_declared_and_written);
     tcase_add_test(tc, sql_errors_name_file_line_and_column);

@@ -586,6 +586,13 @@ START_TEST(refused_by_name_with_position)
         {"SELECT STREAM ticker_symbol, SUM(price) OVER (ROWS 1 PRECEDING) FROM S\n"
          "GROUP BY ticker_symbol, STEP(S.ROWTIME BY INTERVAL '1' MINUTE)",
          "SUM ... OVER in a GROUP BY", 1, 46},
+        {"SELECT STREAM MIN(S.ROWTIME) AS ROWTIME, ticker_symbol FROM S\n"
+         "GROUP BY ticker_symbol, STEP(S.ROWTIME BY INTERVAL '1' MINUTE)",
+         "AS ROWTIME (an item that sets the output row's ROWTIME) is not supported yet", 1, 33},
+        {"SELECT STREAM price AS \"ROWTIME\" FROM S", "AS ROWTIME", 1, 24},
+        {"SELECT STREAM DISTINCT ticker_symbol, COUNT(*) OVER W AS N FROM S\n"
+         "WINDOW W AS (RANGE INTERVAL '1' MINUTE PRECEDING)",
+         "SELECT STREAM DISTINCT with a sliding window is not supported yet", 1, 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct kdo_errinfo e = {0};
