@@ -97,35 +97,24 @@ static size_t escaped_len(const char *s, size_t n)
     return need;
 }
 
-int kdo_buf_json_string(struct kdo_buf *b, const char *s, size_t n)
+/* How many leading bytes of s[0..n) need no escaping. */
+static size_t plain_prefix(const char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     size_t plain = 0;
     while (plain < n && (unsigned char)s[plain] >= 0x20 && s[plain] != '"' && s[plain] != '\\')
         plain++;
-    if (plain == n) { /* the common case: nothing to escape */
-        int err = kdo_buf_reserve(b, n + 2);
-        if (err)
-            return err;
-        char *o = b->data + b->len;
-        o[0] = '"';
-        memcpy(o + 1, s, n);
-        o[n + 1] = '"';
-        b->len += n + 2;
-        b->data[b->len] = '\0';
-        return 0;
-    }
-    /* Worst case every byte becomes \u00XX; for a long string, or when
-     * that estimate passes the maximum, count exactly instead, so a string
-     * that fits is never refused. */
-    if (n > (b->max / 6) + 1 || kdo_buf_reserve(b, n * 6 + 2) != 0) {
-        int err = kdo_buf_reserve(b, escaped_len(s, n));
-        if (err)
-            return err;
-    }
-    char *o = b->data + b->len;
+    return plain;
+}
+
+/* s[0..n) quoted at o, its first `plain` bytes known to need no escaping. */
+static char *string_to(char *o, const char *s, size_t n, size_t plain)
+{
+    static const char hex[] = "0123456789abcdef";
     *o++ = '"';
-    for (size_t i = 0; i < n; i++) {
+    if (plain) /* the common case: nothing to escape */
+        memcpy(o, s, plain);
+    o += plain;
+    for (size_t i = plain; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '"' || c == '\\') {
             *o++ = '\\';
@@ -145,6 +134,29 @@ int kdo_buf_json_string(struct kdo_buf *b, const char *s, size_t n)
         }
     }
     *o++ = '"';
+    return o;
+}
+
+char *kdo_json_string_to(char *o, const char *s, size_t n)
+{
+    return string_to(o, s, n, plain_prefix(s, n));
+}
+
+int kdo_buf_json_string(struct kdo_buf *b, const char *s, size_t n)
+{
+    /* Nothing to escape (the common case) needs n + 2; else worst case every
+     * byte becomes \u00XX; for a long string, or when that estimate passes
+     * the maximum, count exactly instead, so a string that fits is never
+     * refused. */
+    size_t plain = plain_prefix(s, n);
+    int err = 0;
+    if (plain == n)
+        err = kdo_buf_reserve(b, n + 2);
+    else if (n > (b->max / 6) + 1 || kdo_buf_reserve(b, n * 6 + 2) != 0)
+        err = kdo_buf_reserve(b, escaped_len(s, n));
+    if (err)
+        return err;
+    char *o = string_to(b->data + b->len, s, n, plain);
     b->len = (size_t)(o - b->data);
     b->data[b->len] = '\0';
     return 0;

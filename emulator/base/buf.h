@@ -32,6 +32,9 @@ int kdo_buf_vprintf(struct kdo_buf *b, const char *fmt, va_list ap);
 
 /* Appends s as a JSON string literal, quotes included. */
 int kdo_buf_json_string(struct kdo_buf *b, const char *s, size_t n);
+/* Writes s as a JSON string literal, quotes included, at o, which has room
+ * for 6 * n + 2 bytes (every byte escaped as \u00XX); returns the end. */
+char *kdo_json_string_to(char *o, const char *s, size_t n);
 
 static inline void kdo_buf_reset(struct kdo_buf *b)
 {

@@ -193,6 +193,44 @@ START_TEST(test_row_size_limit_out)
 }
 END_TEST
 
+/* A row is written in one pass when its worst case (every byte escaped) has
+ * room, else piece by piece: both give the same bytes, and a row that fits
+ * is never refused for its worst case. */
+START_TEST(test_json_same_bytes_with_and_without_worst_case_room)
+{
+    struct kdo_row_schema *s = kdo_row_schema_new();
+    add(s, "\"Q\"", KDO_TYPE_VARCHAR, 300);
+    add(s, "N", KDO_TYPE_BIGINT, 0);
+    add(s, "D", KDO_TYPE_DOUBLE, 0);
+    add(s, "T", KDO_TYPE_TIMESTAMP, 0);
+    add(s, "B", KDO_TYPE_BOOLEAN, 0);
+    struct kdo_row *r = kdo_row_new(s);
+    char text[201];
+    memset(text, 'x', 200);
+    text[0] = '"', text[1] = '\n', text[2] = 1;
+    text[200] = '\0';
+    put(r, 0, kdo_value_varchar(text, 200));
+    put(r, 1, kdo_value_bigint(INT64_MIN));
+    put(r, 2, kdo_value_double(-1.5e-300));
+    put(r, 3, kdo_value_timestamp(0));
+    struct kdo_buf tight, roomy;
+    kdo_buf_init(&tight, 300); /* the worst case, 6 * 200 + ..., does not fit */
+    kdo_buf_init(&roomy, 1 << 16);
+    ck_assert_int_eq(kdo_rowfmt_write(&tight, r, KDO_ROWFMT_JSON), 0);
+    ck_assert_int_eq(kdo_rowfmt_write(&roomy, r, KDO_ROWFMT_JSON), 0);
+    ck_assert_str_eq(tight.data, roomy.data);
+    ck_assert_msg(strncmp(roomy.data, "{\"Q\":\"\\\"\\n\\u0001xxx", 18) == 0, "%s",
+                  roomy.data);
+    ck_assert_msg(strstr(roomy.data, "\"N\":-9223372036854775808,\"D\":-1.5E-300,"
+                                     "\"T\":\"1970-01-01 00:00:00.000\",\"B\":null}"),
+                  "%s", roomy.data);
+    kdo_buf_cleanup(&tight);
+    kdo_buf_cleanup(&roomy);
+    kdo_row_free(r);
+    kdo_row_schema_free(s);
+}
+END_TEST
+
 START_TEST(test_format_names)
 {
     enum kdo_rowfmt_format f;
@@ -436,6 +474,8 @@ static Suite *rowfmt_suite(void)
         {"non_finite_double_is_null", test_non_finite_double_is_null},
         {"csv_quoting", test_csv_quoting},
         {"row_size_limit_out", test_row_size_limit_out},
+        {"json_same_bytes_with_and_without_worst_case_room",
+         test_json_same_bytes_with_and_without_worst_case_room},
         {"format_names", test_format_names},
         {"json_round_trip", test_json_round_trip},
         {"json_mapping", test_json_mapping},
