@@ -161,41 +161,34 @@ static void shortest_digits(double d, int min_digits, char dig[20], int *exp10)
 }
 
 /* The fast path for a d > 0 in the plain range with few decimal places (a
- * price): the smallest k with N = nearest(d * 10^k) < 10^15 and N / 10^k ==
- * d.  Both are exact doubles and IEEE division rounds correctly, so the
- * division equals what strtod makes of the decimal N * 10^-k: it reads back.
- * No decimal with fewer places does: if M * 10^-j did (j < k), then d * 10^j
- * lies within M * 2^-52 < 0.5 of M (M < 10^15 < 2^51), so nearest() would
- * have found M at j.  With at most 15 digits it is also the rounding
- * shortest_digits() finds (tests/unit/test_number_dtoa.c compares both with
- * the old search), at one multiply and divide per place for a price's two
- * or three.  Only up to FEW places: a quotient such as an AVG has 16 or 17
- * digits, and trying every place first cost more than shortest_digits()
- * itself (bench_window).  Returns false when d needs more. */
-#define FEW 4
+ * price): N = nearest(d * 10^4), when N / 10^4 == d, with its trailing zeros
+ * dropped.  Both are exact doubles and IEEE division rounds correctly, so
+ * the division equals what strtod makes of the decimal N * 10^-4: it reads
+ * back.  And it is the shortest: if M * 10^-j read back (j <= 4), then d
+ * lies within M * 10^-j * 2^-53 of it, so d * 10^4 lies within 0.5 of
+ * M * 10^(4-j) (< 10^11 < 2^51 in the plain range) and N is that integer:
+ * dropping N's zeros finds M.  With at most 15 digits it is also the
+ * rounding shortest_digits() finds (tests/unit/test_number_dtoa.c compares
+ * both with the old search), at one multiply and one divide.  Only up to 4
+ * places: a quotient such as an AVG has 16 or 17 digits and goes to
+ * shortest_digits().  Returns false when d needs more. */
 static bool few_places(double d, char dig[20], int *exp10)
 {
-    static const double p10[FEW + 1] = {1e0, 1e1, 1e2, 1e3, 1e4};
-    for (int k = 0; k <= FEW; k++) {
-        double n = floor(d * p10[k] + 0.5);
-        if (n >= 1e15)
-            return false;
-        if (n < 1 || n / p10[k] != d)
-            continue;
-        char rev[20];
-        int len = 0;
-        for (uint64_t u = (uint64_t)n; u; u /= 10)
-            rev[len++] = (char)('0' + u % 10);
-        int first = 0; /* trailing zeros of N are not digits of d */
-        while (first < len - 1 && rev[first] == '0')
-            first++;
-        for (int i = 0; i < len - first; i++)
-            dig[i] = rev[len - 1 - i];
-        dig[len - first] = '\0';
-        *exp10 = len - 1 - k;
-        return true;
-    }
-    return false;
+    double n = floor(d * 1e4 + 0.5);
+    if (n < 1 || n >= 1e15 || n / 1e4 != d)
+        return false;
+    char rev[20];
+    int len = 0;
+    for (uint64_t u = (uint64_t)n; u; u /= 10)
+        rev[len++] = (char)('0' + u % 10);
+    int first = 0; /* trailing zeros of N are not digits of d */
+    while (first < len - 1 && rev[first] == '0')
+        first++;
+    for (int i = 0; i < len - first; i++)
+        dig[i] = rev[len - 1 - i];
+    dig[len - first] = '\0';
+    *exp10 = len - 1 - 4;
+    return true;
 }
 
 /* d in plain notation from its digits and exponent (-4 < e < 7): 82.5, 0.001, 3.0. */
