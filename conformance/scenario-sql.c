@@ -109,6 +109,7 @@ static int sql_text(struct kdo__scenario_ctx *c, node *n)
     else
         snprintf(path, sizeof path, "%.*s/%s", (int)(slash - c->file), c->file, n->text);
     s->sql_file = kdo_xstrdup(n->text);
+    s->sql_path = kdo_xstrdup(path);
     return read_sql_file(c, n, path);
 }
 
@@ -222,20 +223,16 @@ int kdo__scenario_sql_finish(struct kdo__scenario_ctx *c, node *expect)
         return 0;
     if (c->err) {
         *c->err = s->sql_err;
-        /* Named as the user can open it: beside the scenario, like the file was read. */
-        const char *slash = strrchr(c->file, '/');
+        /* Named as the user can open it: the path it was read from. */
         if (s->sql_yaml_line > 0 && c->err->line > 0) { /* inline: its place in the scenario */
             c->err->line += s->sql_yaml_line - 1;
             c->err->column += s->sql_yaml_column - 1;
             snprintf(refusal_file, sizeof refusal_file, "%s", c->file);
         } else if (strcmp(s->sql_file, "application.sql") == 0) {
             snprintf(refusal_file, sizeof refusal_file, "%s, inline application.sql", c->file);
-        } else if (s->sql_file[0] == '/' || slash == NULL) {
-            snprintf(refusal_file, sizeof refusal_file, "%s", s->sql_file);
+        } else {
+            snprintf(refusal_file, sizeof refusal_file, "%s", s->sql_path);
         }
-        else
-            snprintf(refusal_file, sizeof refusal_file, "%.*s/%s", (int)(slash - c->file), c->file,
-                     s->sql_file);
         c->err->file = refusal_file;
     }
     return KDO_ESCHEMA;

@@ -493,6 +493,7 @@ void kdo_scenario_free(struct kdo_scenario *s)
     free(s->expect);
     free(s->sql);
     free(s->sql_file);
+    free(s->sql_path);
     free(s->name_prefix);
     free(s->source_stream);
     free(s->sql_error_message);

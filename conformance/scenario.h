@@ -54,7 +54,9 @@ struct kdo_scenario {
     /* application.sql: the code (owned), the name its messages give (owned),
      * the program's configuration (sim.program points at it when the SQL
      * compiled) with its input schema and destination streams (owned). */
-    char *sql, *sql_file, *name_prefix, *source_stream;
+    /* sql_file: as written (application.sql when inline); sql_path: where it
+     * was read, beside the scenario, for messages. */
+    char *sql, *sql_file, *sql_path, *name_prefix, *source_stream;
     int parallelism;
     struct kdo_program_config program;
     struct kdo_row_schema *sql_input;
