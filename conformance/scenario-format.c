@@ -193,7 +193,7 @@ static const struct kdo_format_key application_keys[] = {
     KEY_PARTITION_BY,
     {.name = "sql",
      .kind = KDO_FORMAT_OTHER,
-     .help = "the application's SQL code as pasted into KDA: a file next to the scenario (at most 1 MB), or the code itself (a value holding a newline or ';'); CREATE [OR REPLACE] STREAM and PUMP, chains of streams; excludes query, window, partition_by, select and where; each destination reads its `stream`",
+     .help = "the application's SQL code as pasted into KDA: a file next to the scenario (at most 100 KB, KDA's limit for application code), or the code itself (a value holding a newline or ';'); CREATE [OR REPLACE] STREAM and PUMP, chains of streams; excludes query, window, partition_by, select and where; each destination reads its `stream`",
      .schema = "{\"type\": \"string\", \"minLength\": 1}"},
     {.name = "name_prefix",
      .kind = KDO_FORMAT_TEXT,
