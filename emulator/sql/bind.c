@@ -13,6 +13,7 @@
 #include "sql/bind.h"
 
 #include "base/bounds.h"
+#include "sql/tablefn.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -301,8 +302,12 @@ static int check_query(struct binder *bd, const struct kdo_ast_query *q)
     const struct kdo_ast_from *f = s->from;
     if (f->kind == KDO_AST_FROM_JOIN)
         return fail(bd, KDO_EPARSE, f->line, f->col, "JOIN is not supported yet (issue 14)");
-    if (f->kind == KDO_AST_FROM_TABLE_FN)
-        return fail(bd, KDO_EPARSE, f->line, f->col, "TABLE(...) is not supported yet (issue 14)");
+    const struct kdo_ast_expr *call = f->kind == KDO_AST_FROM_TABLE_FN ? f->call : NULL;
+    const char *fn = call && call->kind == KDO_AST_CALL ? call->name.part[call->name.n - 1].s
+                                                        : "";
+    if (strncmp(fn, "RANDOM_CUT_FOREST", 17) == 0 || strcmp(fn, "HOTSPOTS") == 0)
+        return fail(bd, KDO_EPARSE, call->line, call->col, "%s is not supported yet (issue 14)",
+                    fn);
     if (f->over)
         return fail(bd, KDO_EPARSE, f->over->line, f->over->col, "a window after a FROM stream "
                     "(for a join) is not supported yet (issue 14)");
@@ -357,6 +362,45 @@ static int bind_subquery(struct binder *bd, const struct kdo_ast_from *f, const 
     return 0;
 }
 
+/* TABLE(fn(CURSOR(SELECT STREAM ...), args)): the cursor's query is a pump
+ * into an internal stream, and fn a pump of its own (tablefn.h) from there
+ * into the stream the FROM reads. */
+static int bind_table_fn(struct binder *bd, const struct kdo_ast_from *f, const char *owner,
+                         int *out)
+{
+    const struct kdo_ast_expr *call = f->call;
+    const char *fn = call->kind == KDO_AST_CALL ? call->name.part[call->name.n - 1].s : NULL;
+    if (fn == NULL || !kdo_tablefn_known(fn))
+        return fail(bd, KDO_EPARSE, call->line, call->col, "TABLE(...) reads one of KDA's "
+                    "stream functions (TOP_K_ITEMS_TUMBLING, COUNT_DISTINCT_ITEMS_TUMBLING, "
+                    "RANDOM_CUT_FOREST, ...): %s is none", fn ? fn : "this");
+    const struct kdo_ast_expr *cursor = call->list;
+    if (cursor == NULL || cursor->kind != KDO_AST_CURSOR)
+        return fail(bd, KDO_EPARSE, cursor ? cursor->line : call->line,
+                    cursor ? cursor->col : call->col, "%s: the first argument is the rows to "
+                    "read, CURSOR(SELECT STREAM * FROM stream)", fn);
+    char name[KDO_ROW_MAX_NAME + 1];
+    int source;
+    const char *alias;
+    int rc = bind_select(bd, cursor->query, owner, &source, &alias);
+    if (rc)
+        return rc;
+    snprintf(name, sizeof name, "%s$%zu", owner, bd->b->npumps);
+    if (internal_pump(bd, name, name, cursor->query, source, alias, cursor->line,
+                      cursor->col) == NULL)
+        return KDO_ETOOBIG;
+    size_t rows = bd->b->nstreams - 1;
+    snprintf(name, sizeof name, "%s$%zu", owner, bd->b->npumps);
+    struct kdo_bind_pump *p = new_pump(bd, name, call->line, call->col);
+    if (p == NULL || new_stream(bd, name, KDO_BIND_INTERNAL, call->line, call->col) == NULL)
+        return KDO_ETOOBIG;
+    p->source = rows;
+    p->target = bd->b->nstreams - 1;
+    p->call = call;
+    *out = (int)p->target;
+    return 0;
+}
+
 /* Binds q's FROM: *source is the stream it reads, *alias its FROM alias. */
 static int bind_select(struct binder *bd, const struct kdo_ast_query *q, const char *owner,
                        int *source, const char **alias)
@@ -368,6 +412,8 @@ static int bind_select(struct binder *bd, const struct kdo_ast_query *q, const c
     *alias = f->alias.s;
     if (f->kind == KDO_AST_FROM_SUBQUERY)
         return bind_subquery(bd, f, owner, source);
+    if (f->kind == KDO_AST_FROM_TABLE_FN)
+        return bind_table_fn(bd, f, owner, source);
     return resolve_stream(bd, &f->stream, source);
 }
 

@@ -70,7 +70,8 @@ struct kdo_bind_stream {
 struct kdo_bind_pump {
     char name[KDO_ROW_MAX_NAME + 1]; /* the pump's, or "<outer pump>$n" for a subquery's */
     size_t source, target;           /* stream indexes */
-    const struct kdo_ast_select *select; /* borrowed from the tree */
+    const struct kdo_ast_select *select; /* borrowed from the tree; NULL for a call */
+    const struct kdo_ast_expr *call; /* TABLE(call): a stream function (tablefn.h), or NULL */
     const char *from_alias;          /* the FROM alias or NULL (borrowed) */
     /* Target column of output column i, or NULL: output column i goes to
      * column i (no INSERT list).  nmap items. */

@@ -20,6 +20,7 @@
 #include "base/buf.h"
 #include "sql/bind.h"
 #include "sql/parse.h"
+#include "sql/tablefn.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,10 +38,12 @@ struct stream_rt {
     unsigned char *copy; /* per column: every pump writing it writes ROWTIME there */
 };
 
+/* A pump runs a query, or a stream function read through TABLE(...). */
 struct pump_rt {
     struct kdo_program *prog;
     size_t index;
     struct kdo_query *q;
+    struct kdo_tablefn *fn;
     struct kdo_query_sink sink;
 };
 
@@ -115,7 +118,8 @@ static int push(struct kdo_program *p, size_t s, kdo_time_ns rowtime)
     for (size_t i = 0; i < st->nreaders; i++) {
         struct pump_rt *pr = &p->pumps[st->readers[i]];
         kdo_time_ns arrival = s < p->b->nsources ? p->arrival : rowtime;
-        int rc = kdo_query_input_row(pr->q, rowtime, arrival, st->row, &pr->sink);
+        int rc = pr->fn ? kdo_tablefn_input_row(pr->fn, rowtime, st->row, &pr->sink)
+                        : kdo_query_input_row(pr->q, rowtime, arrival, st->row, &pr->sink);
         if (rc)
             return rc;
     }
@@ -165,7 +169,8 @@ static int advance(struct kdo_program *p, kdo_time_ns now)
 {
     for (size_t i = 0; i < p->b->npumps; i++) {
         struct pump_rt *pr = &p->pumps[p->order[i]];
-        int rc = kdo_query_advance(pr->q, now, &pr->sink);
+        int rc = pr->fn ? kdo_tablefn_advance(pr->fn, now, &pr->sink)
+                        : kdo_query_advance(pr->q, now, &pr->sink);
         if (rc)
             return rc;
     }
@@ -184,7 +189,9 @@ kdo_time_ns kdo_program_next_deadline(const struct kdo_program *p)
 {
     kdo_time_ns next = KDO_TIME_NEVER;
     for (size_t i = 0; i < p->b->npumps; i++) {
-        kdo_time_ns t = kdo_query_next_deadline(p->pumps[i].q);
+        const struct pump_rt *pr = &p->pumps[i];
+        kdo_time_ns t = pr->fn ? kdo_tablefn_next_deadline(pr->fn)
+                               : kdo_query_next_deadline(pr->q);
         next = t < next ? t : next;
     }
     return next;
@@ -281,7 +288,7 @@ static void find_rowtime_copies(struct kdo_program *p)
         unsigned short votes[KDO_ROW_MAX_COLUMNS] = {0};
         for (size_t i = 0; i < b->npumps; i++) {
             const struct kdo_bind_pump *bp = &b->pumps[i];
-            if (bp->target != s)
+            if (bp->target != s || bp->select == NULL)
                 continue;
             memset(says, 0, KDO_ROW_MAX_COLUMNS);
             size_t k = 0;
@@ -317,6 +324,14 @@ static int compile_pump(struct kdo_program *p, size_t i, struct kdo_arena *arena
     pr->prog = p;
     pr->index = i;
     pr->sink = (struct kdo_query_sink){NULL, pump_error, pr, pump_row};
+    if (bp->call) { /* TABLE(fn(...)): always into an internal stream */
+        struct kdo_tablefn_config fc = {.call = bp->call, .input_schema = src->schema,
+                                        .file = p->file, .epoch_ms = p->epoch_ms};
+        int rc = kdo_tablefn_new(&fc, &pr->fn, e);
+        if (rc == 0)
+            kdo_bind_set_schema(t, kdo_bind_copy_schema(kdo_tablefn_output_schema(pr->fn)));
+        return rc;
+    }
     if (src->kind == KDO_BIND_INTERNAL &&
         (qc.select_ast = from_internal(bp->select, arena)) == NULL)
         return kdo_errinfo_set(e, KDO_ETOOBIG, p->file, bp->line, bp->col, "the SQL is too large");
@@ -351,7 +366,9 @@ static void order_pumps(struct kdo_program *p)
             int d = p->streams[bp->source].depth + 1;
             if (d > p->streams[bp->target].depth)
                 p->streams[bp->target].depth = d;
-            if (!kdo_query_folds(p->pumps[i].q) && p->streams[bp->source].direct)
+            /* a stream function's windows fold its rows */
+            if (p->pumps[i].q && !kdo_query_folds(p->pumps[i].q) &&
+                p->streams[bp->source].direct)
                 p->streams[bp->target].direct = 1;
         }
     size_t n = 0;
@@ -457,8 +474,10 @@ void kdo_program_free(struct kdo_program *p)
 {
     if (p == NULL)
         return;
-    for (size_t i = 0; p->pumps && i < p->b->npumps; i++)
+    for (size_t i = 0; p->pumps && i < p->b->npumps; i++) {
         kdo_query_free(p->pumps[i].q);
+        kdo_tablefn_free(p->pumps[i].fn);
+    }
     for (size_t s = 0; p->streams && s < p->b->nstreams; s++) {
         kdo_row_free(p->streams[s].row);
         free(p->streams[s].readers);

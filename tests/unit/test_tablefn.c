@@ -1,0 +1,248 @@
+/*
+ * test_tablefn.c -- KDA's stream functions read through TABLE(fn(CURSOR(...)))
+ * (emulator/sql/tablefn.c), run as an application's SQL: the Developer
+ * Guide's TOP_K_ITEMS_TUMBLING example as published, ties, K, window edges,
+ * COUNT_DISTINCT_ITEMS_TUMBLING exact to 10,000 items and within its stated
+ * error past them, Space-Saving's bound, and the refusals with line:col.
+ * Time is advanced by hand.
+ */
+#include "base/errors.h"
+#include "sql/program.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S(x) ((kdo_time_ns)(x) * 1000 * KDO_MS)
+
+static struct kdo_buf got;
+static struct kdo_row_schema *input;
+static struct kdo_program *prog;
+static struct kdo_errinfo err;
+
+static int on_row(void *ctx, size_t output, kdo_time_ns rowtime, const char *row, size_t len)
+{
+    (void)ctx, (void)output;
+    kdo_buf_printf(&got, "@%lld %.*s\n", (long long)(rowtime / KDO_MS / 1000), (int)len, row);
+    return 0;
+}
+
+static void on_error(void *ctx, kdo_time_ns rowtime, const struct kdo_query_error *e)
+{
+    (void)ctx, (void)rowtime;
+    ck_abort_msg("error row %s: %s", e->name, e->message);
+}
+
+static const struct kdo_program_sink sink = {on_row, on_error, NULL};
+
+static void setup(void)
+{
+    kdo_buf_init(&got, 64 << 20);
+    input = kdo_row_schema_new();
+    ck_assert_int_eq(kdo_row_schema_add(input, "TICKER", 6, KDO_TYPE_VARCHAR, 16, NULL), 0);
+    prog = NULL;
+    memset(&err, 0, sizeof err);
+}
+
+static void teardown(void)
+{
+    kdo_program_free(prog);
+    kdo_row_schema_free(input);
+    kdo_buf_cleanup(&got);
+}
+
+static int load(const char *sql)
+{
+    static const enum kdo_rowfmt_format fmts[1] = {KDO_ROWFMT_JSON};
+    static const char *const dest[] = {"DESTINATION_SQL_STREAM"};
+    struct kdo_program_config c = {.sql = sql, .sql_len = strlen(sql), .file = "app.sql",
+                                   .parallelism = 1, .input_schema = input,
+                                   .input_format = KDO_ROWFMT_JSON, .outputs = dest,
+                                   .output_formats = fmts, .noutputs = 1};
+    return kdo_program_new(&c, &prog, &err);
+}
+
+static void load_ok(const char *sql)
+{
+    int rc = load(sql);
+    ck_assert_msg(rc == 0, "load: %s at %s:%d:%d", err.msg, err.file, err.line, err.column);
+}
+
+static void tick(kdo_time_ns t, const char *ticker)
+{
+    char row[64];
+    int n = snprintf(row, sizeof row, "{\"TICKER\":\"%s\"}", ticker);
+    ck_assert_int_eq(kdo_program_input(prog, 0, t, t, row, (size_t)n, &sink), 0);
+}
+
+static void run_to(kdo_time_ns until)
+{
+    for (int i = 0; i < 1000; i++) {
+        kdo_time_ns t = kdo_program_next_deadline(prog);
+        if (t > until)
+            break;
+        ck_assert_int_eq(kdo_program_advance(prog, t, &sink), 0);
+    }
+}
+
+/* The Developer Guide's "Most Frequently Occurring Values" code, as published. */
+static const char topk_example[] =
+    "CREATE OR REPLACE STREAM DESTINATION_SQL_STREAM (\n"
+    "  \"TICKER\" VARCHAR(4), \n"
+    "  \"MOST_FREQUENT_VALUES\" BIGINT\n"
+    ");\n"
+    "\n"
+    "CREATE OR REPLACE PUMP \"STREAM_PUMP\" AS \n"
+    "    INSERT INTO \"DESTINATION_SQL_STREAM\"\n"
+    "    SELECT STREAM * \n"
+    "        FROM TABLE (TOP_K_ITEMS_TUMBLING(\n"
+    "            CURSOR(SELECT STREAM * FROM \"SOURCE_SQL_STREAM_001\"),\n"
+    "            'TICKER',         -- name of column in single quotes\n"
+    "            5,                       -- number of the most frequently occurring values\n"
+    "            60                       -- tumbling window size in seconds\n"
+    "            )\n"
+    "        );\n";
+
+START_TEST(top_k_example_runs_as_published)
+{
+    static const char *const t[] = {"TBV", "INTC", "MSFT", "AMZN", "INTC", "MSFT",
+                                    "INTC", "AAPL", "MSFT", "INTC", "TBV",  "AMZN",
+                                    "NFLX", "NFLX", "IBM"};
+    load_ok(topk_example);
+    for (int i = 0; i < 15; i++)
+        tick(S(i), t[i]); /* 0..14 s: one window */
+    tick(S(60), "ORCL");  /* at the window's end: the next window's */
+    ck_assert_str_eq(got.data ? got.data : "",
+                     "@60 {\"TICKER\":\"INTC\",\"MOST_FREQUENT_VALUES\":4}\n"
+                     "@60 {\"TICKER\":\"MSFT\",\"MOST_FREQUENT_VALUES\":3}\n"
+                     "@60 {\"TICKER\":\"TBV\",\"MOST_FREQUENT_VALUES\":2}\n"  /* ties: first */
+                     "@60 {\"TICKER\":\"AMZN\",\"MOST_FREQUENT_VALUES\":2}\n" /* seen first */
+                     "@60 {\"TICKER\":\"NFLX\",\"MOST_FREQUENT_VALUES\":2}\n");
+    kdo_buf_reset(&got);
+    run_to(S(119));
+    ck_assert_uint_eq(got.len, 0);
+    run_to(S(120));
+    ck_assert_str_eq(got.data, "@120 {\"TICKER\":\"ORCL\",\"MOST_FREQUENT_VALUES\":1}\n");
+}
+END_TEST
+
+/* Past 100,000 distinct values a window counts by Space-Saving: a value
+ * seen far more often than the rest still comes first, its count high by
+ * at most N / 100,000 (here 2). */
+START_TEST(top_k_past_its_table_keeps_the_heavy_hitter_within_the_bound)
+{
+    load_ok("CREATE STREAM DESTINATION_SQL_STREAM (t VARCHAR(16), n BIGINT);\n"
+            "CREATE PUMP p AS INSERT INTO DESTINATION_SQL_STREAM SELECT STREAM * FROM TABLE(\n"
+            "  TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001),\n"
+            "  'TICKER', 1, 3600));");
+    char name[16];
+    for (int i = 0; i < 150000; i++) {
+        snprintf(name, sizeof name, "U%d", i);
+        tick(S(1), name);
+        if (i % 3 == 0)
+            tick(S(1), "HEAVY");
+    }
+    run_to(S(3600));
+    long n = 0;
+    ck_assert_msg(sscanf(got.data, "@3600 {\"T\":\"HEAVY\",\"N\":%ld}", &n) == 1, "%s", got.data);
+    ck_assert_int_ge(n, 50000);
+    ck_assert_int_le(n, 50000 + 200000 / 100000);
+}
+END_TEST
+
+static const char count_distinct[] =
+    "CREATE STREAM DESTINATION_SQL_STREAM (n BIGINT);\n"
+    "CREATE PUMP p AS INSERT INTO DESTINATION_SQL_STREAM SELECT STREAM * FROM TABLE(\n"
+    "  COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001),\n"
+    "  'TICKER', 10));";
+
+static long distinct_of(int items, int repeat)
+{
+    char name[16];
+    for (int r = 0; r < repeat; r++)
+        for (int i = 0; i < items; i++) {
+            snprintf(name, sizeof name, "V%d", i);
+            tick(S(1), name);
+        }
+    kdo_buf_reset(&got);
+    run_to(S(10));
+    long n = -1;
+    ck_assert_msg(sscanf(got.data ? got.data : "", "@10 {\"N\":%ld}", &n) == 1, "%s", got.data);
+    return n;
+}
+
+START_TEST(count_distinct_is_exact_to_ten_thousand)
+{
+    load_ok(count_distinct);
+    ck_assert_int_eq(distinct_of(10000, 2), 10000);
+}
+END_TEST
+
+START_TEST(count_distinct_past_ten_thousand_is_within_its_error)
+{
+    load_ok(count_distinct);
+    long n = distinct_of(100000, 1);
+    /* HyperLogLog, 2^14 registers: standard error 0.81%; 4 of them here */
+    ck_assert_msg(n > 96760 && n < 103240, "%ld", n);
+}
+END_TEST
+
+START_TEST(refusals_name_the_argument)
+{
+    static const struct {
+        const char *call, *msg, *at; /* at: where in call the error points */
+    } cases[] = {
+        {"TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 'TICKER', 0, 60)",
+         "K must be an integer from 1 to 100000", "0, 60"},
+        {"TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 'TICKER', 5, 3601)",
+         "windowSize (seconds) must be an integer from 1 to 3600", "3601"},
+        {"COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 'TICKR', 6)",
+         "no column 'TICKR'; did you mean TICKER?", "'TICKR'"},
+        {"COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), TICKER, 6)",
+         "the column name must be a string in single quotes", "TICKER,"},
+        {"COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 'TICKER')",
+         "COUNT_DISTINCT_ITEMS_TUMBLING takes 3 arguments", "COUNT"},
+        {"RANDOM_CUT_FOREST(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001))",
+         "RANDOM_CUT_FOREST is not supported yet", "RANDOM"},
+        {"HOTSPOTS(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 100, 0.2, 17)",
+         "HOTSPOTS is not supported yet", "HOTSPOTS"},
+        {"UPPER(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001))", "UPPER is none", "UPPER"},
+        {"TOP_K_ITEMS_TUMBLING(SOURCE_SQL_STREAM_001, 'TICKER', 5, 60)",
+         "the first argument is the rows to read, CURSOR(", "SOURCE"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char sql[512];
+        static const char head[] = "SELECT STREAM * FROM TABLE(";
+        snprintf(sql, sizeof sql, "%s%s);", head, cases[i].call);
+        int col = (int)(sizeof head) + (int)(strstr(cases[i].call, cases[i].at) - cases[i].call);
+        kdo_program_free(prog);
+        prog = NULL;
+        memset(&err, 0, sizeof err);
+        ck_assert_int_ne(load(sql), 0);
+        ck_assert_msg(strstr(err.msg, cases[i].msg) != NULL, "%s: %s", cases[i].call, err.msg);
+        ck_assert_msg(err.line == 1 && err.column == col, "%s: at %d:%d, not 1:%d (%s)",
+                      cases[i].call, err.line, err.column, col, err.msg);
+        ck_assert_str_eq(err.file, "app.sql");
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("tablefn");
+    TCase *tc = tcase_create("tablefn");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, top_k_example_runs_as_published);
+    tcase_add_test(tc, top_k_past_its_table_keeps_the_heavy_hitter_within_the_bound);
+    tcase_add_test(tc, count_distinct_is_exact_to_ten_thousand);
+    tcase_add_test(tc, count_distinct_past_ten_thousand_is_within_its_error);
+    tcase_add_test(tc, refusals_name_the_argument);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
