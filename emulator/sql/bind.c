@@ -287,13 +287,15 @@ static struct kdo_bind_pump *new_pump(struct binder *bd, const char *name, int l
     return p;
 }
 
-/* What a query may not hold yet, by name; 0 when it is one plain SELECT. */
-static int check_query(struct binder *bd, const struct kdo_ast_query *q)
+/* What a query may not hold yet, by name; 0 when it is one plain SELECT.
+ * ORDER BY only ends a pump's (or the lone) query: orderby.h. */
+static int check_query(struct binder *bd, const struct kdo_ast_query *q, int top)
 {
     const struct kdo_ast_select *s = q->selects;
-    if (q->order_by)
+    if (q->order_by && !top)
         return fail(bd, KDO_EPARSE, q->order_by->expr->line, q->order_by->expr->col,
-                    "ORDER BY is not supported yet (issue 14)");
+                    "ORDER BY inside a subquery or CURSOR is not supported: sort the pump's "
+                    "own query");
     if (s->next)
         return fail(bd, KDO_EPARSE, s->next->line, s->next->col,
                     "UNION ALL is not supported yet (issue 14)");
@@ -321,7 +323,7 @@ static int check_query(struct binder *bd, const struct kdo_ast_query *q)
 }
 
 static int bind_select(struct binder *bd, const struct kdo_ast_query *q, const char *owner,
-                       int *source, const char **alias);
+                       int top, int *source, const char **alias);
 
 /* A pump `name` writing a new internal stream `stream` with query q's rows
  * read from stream `source` (FROM alias `alias`); NULL past the limits. */
@@ -352,7 +354,7 @@ static int bind_subquery(struct binder *bd, const struct kdo_ast_from *f, const 
     if (f->alias.s == NULL)
         return fail(bd, KDO_ESCHEMA, f->line, f->col, "a subquery in FROM needs an alias "
                     "(FROM (SELECT STREAM ...) AS name)");
-    int rc = bind_select(bd, f->query, owner, &source, &alias);
+    int rc = bind_select(bd, f->query, owner, 0, &source, &alias);
     if (rc)
         return rc;
     snprintf(name, sizeof name, "%s$%zu", owner, bd->b->npumps);
@@ -382,7 +384,7 @@ static int bind_table_fn(struct binder *bd, const struct kdo_ast_from *f, const 
     char name[KDO_ROW_MAX_NAME + 1];
     int source;
     const char *alias;
-    int rc = bind_select(bd, cursor->query, owner, &source, &alias);
+    int rc = bind_select(bd, cursor->query, owner, 0, &source, &alias);
     if (rc)
         return rc;
     snprintf(name, sizeof name, "%s$%zu", owner, bd->b->npumps);
@@ -403,9 +405,9 @@ static int bind_table_fn(struct binder *bd, const struct kdo_ast_from *f, const 
 
 /* Binds q's FROM: *source is the stream it reads, *alias its FROM alias. */
 static int bind_select(struct binder *bd, const struct kdo_ast_query *q, const char *owner,
-                       int *source, const char **alias)
+                       int top, int *source, const char **alias)
 {
-    int rc = check_query(bd, q);
+    int rc = check_query(bd, q, top);
     if (rc)
         return rc;
     const struct kdo_ast_from *f = q->selects->from;
@@ -492,7 +494,7 @@ static int bind_pump(struct binder *bd, const struct kdo_ast_stmt *st)
                   "inserts into %s, the application's input stream: only the input writes it",
                   st->name.s, bd->b->streams[target].name);
     if (rc == 0)
-        rc = bind_select(bd, st->query, st->name.s, &source, &alias);
+        rc = bind_select(bd, st->query, st->name.s, 1, &source, &alias);
     if (rc)
         return rc;
     struct kdo_bind_pump *p = new_pump(bd, st->name.s, st->name.line, st->name.col);
@@ -501,6 +503,7 @@ static int bind_pump(struct binder *bd, const struct kdo_ast_stmt *st)
     p->target = (size_t)target;
     p->source = (size_t)source;
     p->select = st->query->selects;
+    p->order = st->query->order_by;
     p->from_alias = alias;
     if ((rc = bind_target_cols(bd, st, p)) == 0 && p->nmap == 0) {
         free(p->map);
@@ -549,7 +552,7 @@ static int bind_lone_query(struct binder *bd, const struct kdo_ast_stmt *st)
 {
     int source;
     const char *alias;
-    int rc = bind_select(bd, st->query, "QUERY", &source, &alias);
+    int rc = bind_select(bd, st->query, "QUERY", 1, &source, &alias);
     if (rc)
         return rc;
     struct kdo_bind_stream *s = internal_pump(bd, "QUERY", "DESTINATION_SQL_STREAM", st->query,
@@ -557,6 +560,7 @@ static int bind_lone_query(struct binder *bd, const struct kdo_ast_stmt *st)
     if (s == NULL)
         return KDO_ETOOBIG;
     s->result = true;
+    bd->b->pumps[bd->b->npumps - 1].order = st->query->order_by;
     return 0;
 }
 

@@ -72,6 +72,7 @@ struct kdo_bind_pump {
     size_t source, target;           /* stream indexes */
     const struct kdo_ast_select *select; /* borrowed from the tree; NULL for a call */
     const struct kdo_ast_expr *call; /* TABLE(call): a stream function (tablefn.h), or NULL */
+    const struct kdo_ast_order *order; /* the query's ORDER BY (orderby.h), or NULL */
     const char *from_alias;          /* the FROM alias or NULL (borrowed) */
     /* Target column of output column i, or NULL: output column i goes to
      * column i (no INSERT list).  nmap items. */

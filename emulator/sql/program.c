@@ -20,6 +20,7 @@
 #include "base/buf.h"
 #include "sql/bind.h"
 #include "sql/parse.h"
+#include "sql/orderby.h"
 #include "sql/tablefn.h"
 
 #include <stdarg.h>
@@ -44,7 +45,8 @@ struct pump_rt {
     size_t index;
     struct kdo_query *q;
     struct kdo_tablefn *fn;
-    struct kdo_query_sink sink;
+    struct kdo_orderby *order; /* ORDER BY: the query's rows wait here, then go on */
+    struct kdo_query_sink sink, sorted;
 };
 
 struct kdo_program {
@@ -157,6 +159,12 @@ static int pump_row(void *ctx, kdo_time_ns rowtime, const struct kdo_row *out)
     return push(p, bp->target, rowtime);
 }
 
+static int sort_row(void *ctx, kdo_time_ns rowtime, const struct kdo_row *out)
+{
+    struct pump_rt *pr = ctx;
+    return kdo_orderby_row(pr->order, rowtime, out, &pr->sorted);
+}
+
 static void pump_error(void *ctx, kdo_time_ns now, const struct kdo_query_error *e)
 {
     struct pump_rt *pr = ctx;
@@ -171,6 +179,8 @@ static int advance(struct kdo_program *p, kdo_time_ns now)
         struct pump_rt *pr = &p->pumps[p->order[i]];
         int rc = pr->fn ? kdo_tablefn_advance(pr->fn, now, &pr->sink)
                         : kdo_query_advance(pr->q, now, &pr->sink);
+        if (rc == 0 && pr->order)
+            rc = kdo_orderby_advance(pr->order, now, &pr->sorted);
         if (rc)
             return rc;
     }
@@ -192,6 +202,8 @@ kdo_time_ns kdo_program_next_deadline(const struct kdo_program *p)
         const struct pump_rt *pr = &p->pumps[i];
         kdo_time_ns t = pr->fn ? kdo_tablefn_next_deadline(pr->fn)
                                : kdo_query_next_deadline(pr->q);
+        kdo_time_ns o = pr->order ? kdo_orderby_next_deadline(pr->order) : KDO_TIME_NEVER;
+        t = o < t ? o : t;
         next = t < next ? t : next;
     }
     return next;
@@ -344,6 +356,17 @@ static int compile_pump(struct kdo_program *p, size_t i, struct kdo_arena *arena
     if (rc)
         return rc;
     const struct kdo_row_schema *out = kdo_query_output_schema(pr->q);
+    if (bp->order) { /* the tree is this program's own (kdo_program_new parsed it) */
+        struct kdo_orderby_config oc = {.items = (struct kdo_ast_order *)bp->order,
+                                      .schema = out, .input = src->name,
+                                      .alias = bp->from_alias, .file = p->file,
+                                      .epoch_ms = p->epoch_ms,
+                                      .grouped = kdo_query_folds(pr->q)};
+        if ((rc = kdo_orderby_new(&oc, &pr->order, e)) != 0)
+            return rc;
+        pr->sorted = pr->sink;
+        pr->sink.typed = sort_row;
+    }
     if (t->kind == KDO_BIND_INTERNAL) {
         kdo_bind_set_schema(t, kdo_bind_copy_schema(out));
         return 0;
@@ -477,6 +500,7 @@ void kdo_program_free(struct kdo_program *p)
     for (size_t i = 0; p->pumps && i < p->b->npumps; i++) {
         kdo_query_free(p->pumps[i].q);
         kdo_tablefn_free(p->pumps[i].fn);
+        kdo_orderby_free(p->pumps[i].order);
     }
     for (size_t s = 0; p->streams && s < p->b->nstreams; s++) {
         kdo_row_free(p->streams[s].row);

@@ -1,0 +1,174 @@
+/*
+ * test_orderby.c -- a pump's streaming ORDER BY (emulator/sql/orderby.c):
+ * rows of one ROWTIME bucket sorted by the rest of the key when the bucket
+ * ends on the clock or a later bucket's row comes, DESC, ties in arrival
+ * order, NULL last, after a GROUP BY as the survey's applications write it,
+ * and the refusals (a leading key that is no time bucket over ROWTIME, a
+ * column the output lacks) at line:col.  Time is advanced by hand.
+ */
+#include "base/buf.h"
+#include "base/errors.h"
+#include "sql/program.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S(x) ((kdo_time_ns)(x) * 1000 * KDO_MS)
+
+static struct kdo_buf got;
+static struct kdo_row_schema *input;
+static struct kdo_program *prog;
+static struct kdo_errinfo err;
+
+static int on_row(void *ctx, size_t output, kdo_time_ns rowtime, const char *row, size_t len)
+{
+    (void)ctx, (void)output;
+    kdo_buf_printf(&got, "@%lld %.*s\n", (long long)(rowtime / KDO_MS / 1000), (int)len, row);
+    return 0;
+}
+
+static void on_error(void *ctx, kdo_time_ns rowtime, const struct kdo_query_error *e)
+{
+    (void)ctx, (void)rowtime;
+    kdo_buf_printf(&got, "error %s: %s\n", e->name, e->message);
+}
+
+static const struct kdo_program_sink sink = {on_row, on_error, NULL};
+
+static void setup(void)
+{
+    kdo_buf_init(&got, 64 << 20);
+    input = kdo_row_schema_new();
+    ck_assert_int_eq(kdo_row_schema_add(input, "TICKER", 6, KDO_TYPE_VARCHAR, 16, NULL), 0);
+    ck_assert_int_eq(kdo_row_schema_add(input, "PRICE", 5, KDO_TYPE_DOUBLE, 0, NULL), 0);
+    prog = NULL;
+    memset(&err, 0, sizeof err);
+}
+
+static void teardown(void)
+{
+    kdo_program_free(prog);
+    kdo_row_schema_free(input);
+    kdo_buf_cleanup(&got);
+}
+
+static int load(const char *sql)
+{
+    static const enum kdo_rowfmt_format fmts[1] = {KDO_ROWFMT_JSON};
+    static const char *const dest[] = {"DESTINATION_SQL_STREAM"};
+    struct kdo_program_config c = {.sql = sql, .sql_len = strlen(sql), .file = "app.sql",
+                                   .parallelism = 1, .input_schema = input,
+                                   .input_format = KDO_ROWFMT_JSON, .outputs = dest,
+                                   .output_formats = fmts, .noutputs = 1};
+    return kdo_program_new(&c, &prog, &err);
+}
+
+static void load_ok(const char *sql)
+{
+    int rc = load(sql);
+    ck_assert_msg(rc == 0, "load: %s at %s:%d:%d", err.msg, err.file, err.line, err.column);
+}
+
+static void tick(kdo_time_ns t, const char *ticker, const char *price)
+{
+    char row[96];
+    int n = snprintf(row, sizeof row, "{\"TICKER\":\"%s\",\"PRICE\":%s}", ticker, price);
+    ck_assert_int_eq(kdo_program_input(prog, 0, t, t, row, (size_t)n, &sink), 0);
+}
+
+static void run_to(kdo_time_ns until)
+{
+    for (int i = 0; i < 1000; i++) {
+        kdo_time_ns t = kdo_program_next_deadline(prog);
+        if (t > until)
+            break;
+        ck_assert_int_eq(kdo_program_advance(prog, t, &sink), 0);
+    }
+}
+
+START_TEST(a_bucket_is_sent_sorted_when_it_ends)
+{
+    load_ok("CREATE STREAM DESTINATION_SQL_STREAM (t VARCHAR(4), p DOUBLE);\n"
+            "CREATE PUMP p AS INSERT INTO DESTINATION_SQL_STREAM\n"
+            "  SELECT STREAM ticker, price FROM SOURCE_SQL_STREAM_001 AS s\n"
+            "  ORDER BY FLOOR(s.ROWTIME TO SECOND), price DESC;");
+    tick(S(1) + 100 * KDO_MS, "A", "1.5");
+    tick(S(1) + 200 * KDO_MS, "B", "null");
+    tick(S(1) + 300 * KDO_MS, "C", "9");
+    tick(S(1) + 400 * KDO_MS, "D", "1.5"); /* ties with A: after it */
+    ck_assert_uint_eq(got.len, 0);
+    run_to(S(2) - 1);
+    ck_assert_uint_eq(got.len, 0);
+    run_to(S(2));
+    /* NULL is larger than every value: first, descending */
+    ck_assert_str_eq(got.data, "@2 {\"T\":\"B\",\"P\":null}\n@2 {\"T\":\"C\",\"P\":9.0}\n"
+                               "@2 {\"T\":\"A\",\"P\":1.5}\n@2 {\"T\":\"D\",\"P\":1.5}\n");
+    /* a later bucket's row sends the open one first, at that row's time,
+     * which is the sent rows' ROWTIME */
+    kdo_buf_reset(&got);
+    tick(S(5), "E", "1");
+    tick(S(5), "F", "2");
+    tick(S(7), "G", "3");
+    ck_assert_str_eq(got.data, "@7 {\"T\":\"F\",\"P\":2.0}\n@7 {\"T\":\"E\",\"P\":1.0}\n");
+}
+END_TEST
+
+START_TEST(a_grouped_query_sorted_by_its_window)
+{
+    load_ok("CREATE STREAM DESTINATION_SQL_STREAM (t VARCHAR(4), n BIGINT);\n"
+            "CREATE PUMP p AS INSERT INTO DESTINATION_SQL_STREAM\n"
+            "  SELECT STREAM ticker, COUNT(*) AS n FROM SOURCE_SQL_STREAM_001\n"
+            "  GROUP BY ticker, STEP(SOURCE_SQL_STREAM_001.ROWTIME BY INTERVAL '10' SECOND)\n"
+            "  ORDER BY STEP(SOURCE_SQL_STREAM_001.ROWTIME BY INTERVAL '10' SECOND), n DESC;");
+    tick(S(1), "A", "1");
+    tick(S(2), "B", "1");
+    tick(S(3), "B", "1");
+    run_to(S(10));
+    ck_assert_str_eq(got.data, "@10 {\"T\":\"B\",\"N\":2}\n@10 {\"T\":\"A\",\"N\":1}\n");
+}
+END_TEST
+
+START_TEST(refusals_at_the_key)
+{
+    static const struct {
+        const char *order, *msg, *at;
+    } cases[] = {
+        {"price", "leads with a time bucket over ROWTIME", "price"},
+        {"FLOOR(s.ROWTIME TO SECOND) DESC", "ascending", "FLOOR"},
+        {"FLOOR(s.ROWTIME TO SECOND), change", "sorts on the query's output columns and ROWTIME",
+         "change"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char sql[512];
+        static const char head[] = "SELECT STREAM ticker, price FROM SOURCE_SQL_STREAM_001 AS s "
+                                   "ORDER BY ";
+        snprintf(sql, sizeof sql, "%s%s;", head, cases[i].order);
+        int col = (int)(sizeof head) + (int)(strstr(cases[i].order, cases[i].at) - cases[i].order);
+        kdo_program_free(prog);
+        prog = NULL;
+        memset(&err, 0, sizeof err);
+        ck_assert_int_ne(load(sql), 0);
+        ck_assert_msg(strstr(err.msg, cases[i].msg) != NULL, "%s: %s", cases[i].order, err.msg);
+        ck_assert_msg(err.line == 1 && err.column == col, "%s: at %d:%d, not 1:%d (%s)",
+                      cases[i].order, err.line, err.column, col, err.msg);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("orderby");
+    TCase *tc = tcase_create("orderby");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, a_bucket_is_sent_sorted_when_it_ends);
+    tcase_add_test(tc, a_grouped_query_sorted_by_its_window);
+    tcase_add_test(tc, refusals_at_the_key);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
