@@ -17,17 +17,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KDO__RCF_NIL INT32_MIN
+#define KDO__RCF_NIL (-32767 - 1)
+/* Trees descended together, so their memory loads overlap. */
+#define KDO__RCF_GROUP 8
+
+/* What the descent of a point reads, in 16 bytes (four nodes a cache line:
+ * scoring is a walk down 100 trees, bound by memory latency).  Ids fit 16
+ * bits: at most KDO_RCF_SAMPLE_MAX (1000) nodes and leaves a tree, and
+ * KDO_RCF_DIMS_MAX x KDO_RCF_SHINGLE_MAX (3000) dimensions. */
+struct kdo__rcf_node {
+    double cut;
+    int16_t child[2]; /* [0] left (x[dim] <= cut), [1] right */
+    uint16_t dim;
+    int16_t parent;
+};
 
 struct kdo__rcf_tree {
     int32_t cap, dims;
     int32_t root;
     uint32_t mass; /* points in the tree, duplicates counted */
+    double norm; /* log2(1 + mass): the score's normaliser */
     /* internal nodes [cap]; box is [cap][2 * dims]: the minima, then the maxima */
-    int32_t *left, *right, *iparent, *cut_dim;
+    struct kdo__rcf_node *node;
     uint32_t *imass;
-    double *cut, *box;
-    int32_t ifree; /* free list threaded through left[] */
+    double *box;
+    int32_t ifree; /* free list threaded through node[].child[0] */
     /* leaves [cap]; point is [cap][dims] */
     int32_t *lparent;
     uint32_t *lmass;
@@ -46,12 +60,19 @@ int32_t kdo__rcf_tree_insert(struct kdo__rcf_tree *t, const double *p, struct kd
 /* Removes one point of the leaf id returned by insert. */
 void kdo__rcf_tree_delete(struct kdo__rcf_tree *t, int32_t leaf);
 
-/* AWS's anomaly score of p (not inserted), normalised by log2(1 + mass);
- * path is scratch of cap entries.  0 for an empty tree. */
-double kdo__rcf_tree_score(const struct kdo__rcf_tree *t, const double *p, int32_t *path);
+/* Follows p's cuts down trees t[0..n-1] (n <= KDO__RCF_GROUP) together:
+ * for tree i, path[i * cap .. + depth[i]) gets the internal nodes passed,
+ * leaf[i] the leaf reached (KDO__RCF_NIL for an empty tree). */
+void kdo__rcf_descend(const struct kdo__rcf_tree *t, int n, const double *p, int32_t cap,
+                      int32_t *path, int32_t *depth, int32_t *leaf);
+/* AWS's anomaly score of p (not inserted) from its descent, normalised by
+ * log2(1 + mass); 0 for an empty tree. */
+double kdo__rcf_tree_score(const struct kdo__rcf_tree *t, const double *p, const int32_t *path,
+                           int32_t depth, int32_t leaf);
 /* The same score split per dimension into high[] and low[] (dims each,
  * overwritten); they sum to the score. */
-void kdo__rcf_tree_attribution(const struct kdo__rcf_tree *t, const double *p, int32_t *path,
-                               double *high, double *low);
+void kdo__rcf_tree_attribution(const struct kdo__rcf_tree *t, const double *p,
+                               const int32_t *path, int32_t depth, int32_t leaf, double *high,
+                               double *low);
 
 #endif

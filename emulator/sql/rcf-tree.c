@@ -25,12 +25,24 @@
 #include <string.h>
 
 #define IS_LEAF(id) ((id) < 0)
+
+/* fmax/fmin without their NaN rules (every coordinate is finite), so they inline. */
+static inline double max2(double a, double b)
+{
+    return a > b ? a : b;
+}
+
+static inline double min2(double a, double b)
+{
+    return a < b ? a : b;
+}
+
 #define LEAF_INDEX(id) (~(id))
 
 size_t kdo__rcf_tree_bytes(int32_t cap, int32_t dims)
 {
     size_t c = (size_t)cap, d = (size_t)dims;
-    return c * (5 * sizeof(int32_t) + sizeof(uint32_t) + sizeof(double) + 2 * d * sizeof(double))
+    return c * (sizeof(struct kdo__rcf_node) + sizeof(uint32_t) + 2 * d * sizeof(double))
            + c * (sizeof(int32_t) + sizeof(uint32_t) + d * sizeof(double));
 }
 
@@ -41,18 +53,14 @@ void kdo__rcf_tree_init(struct kdo__rcf_tree *t, int32_t cap, int32_t dims)
     t->cap = cap;
     t->dims = dims;
     t->root = KDO__RCF_NIL;
-    t->left = kdo_xcalloc(c, sizeof *t->left);
-    t->right = kdo_xcalloc(c, sizeof *t->right);
-    t->iparent = kdo_xcalloc(c, sizeof *t->iparent);
-    t->cut_dim = kdo_xcalloc(c, sizeof *t->cut_dim);
+    t->node = kdo_xcalloc(c, sizeof *t->node);
     t->imass = kdo_xcalloc(c, sizeof *t->imass);
-    t->cut = kdo_xcalloc(c, sizeof *t->cut);
     t->box = kdo_xcalloc(c * 2 * d, sizeof *t->box);
     t->lparent = kdo_xcalloc(c, sizeof *t->lparent);
     t->lmass = kdo_xcalloc(c, sizeof *t->lmass);
     t->point = kdo_xcalloc(c * d, sizeof *t->point);
     for (int32_t i = 0; i < cap; i++) {
-        t->left[i] = i + 1 < cap ? i + 1 : KDO__RCF_NIL;
+        t->node[i].child[0] = i + 1 < cap ? i + 1 : KDO__RCF_NIL;
         t->lparent[i] = i + 1 < cap ? i + 1 : KDO__RCF_NIL;
     }
     t->ifree = 0;
@@ -61,12 +69,8 @@ void kdo__rcf_tree_init(struct kdo__rcf_tree *t, int32_t cap, int32_t dims)
 
 void kdo__rcf_tree_cleanup(struct kdo__rcf_tree *t)
 {
-    free(t->left);
-    free(t->right);
-    free(t->iparent);
-    free(t->cut_dim);
+    free(t->node);
     free(t->imass);
-    free(t->cut);
     free(t->box);
     free(t->lparent);
     free(t->lmass);
@@ -109,7 +113,7 @@ static uint32_t node_mass(const struct kdo__rcf_tree *t, int32_t id)
 
 static int32_t node_parent(const struct kdo__rcf_tree *t, int32_t id)
 {
-    return IS_LEAF(id) ? t->lparent[LEAF_INDEX(id)] : t->iparent[id];
+    return IS_LEAF(id) ? t->lparent[LEAF_INDEX(id)] : t->node[id].parent;
 }
 
 static void set_parent(struct kdo__rcf_tree *t, int32_t id, int32_t parent)
@@ -117,7 +121,7 @@ static void set_parent(struct kdo__rcf_tree *t, int32_t id, int32_t parent)
     if (IS_LEAF(id))
         t->lparent[LEAF_INDEX(id)] = parent;
     else
-        t->iparent[id] = parent;
+        t->node[id].parent = parent;
 }
 
 /* Puts `with` where `old` hangs (a child of parent, or the root). */
@@ -125,10 +129,10 @@ static void replace_child(struct kdo__rcf_tree *t, int32_t parent, int32_t old, 
 {
     if (parent == KDO__RCF_NIL)
         t->root = with;
-    else if (t->left[parent] == old)
-        t->left[parent] = with;
+    else if (t->node[parent].child[0] == old)
+        t->node[parent].child[0] = with;
     else
-        t->right[parent] = with;
+        t->node[parent].child[1] = with;
     set_parent(t, with, parent);
 }
 
@@ -144,7 +148,7 @@ static int32_t new_leaf(struct kdo__rcf_tree *t, const double *p)
 static int32_t new_internal(struct kdo__rcf_tree *t)
 {
     int32_t n = t->ifree;
-    t->ifree = t->left[n];
+    t->ifree = t->node[n].child[0];
     return n;
 }
 
@@ -170,20 +174,20 @@ static int random_cut(const double *lo, const double *hi, const double *p, int32
 {
     double total = 0;
     for (int32_t d = 0; d < dims; d++)
-        total += fmax(hi[d], p[d]) - fmin(lo[d], p[d]);
+        total += max2(hi[d], p[d]) - min2(lo[d], p[d]);
     if (!(total > 0))
         return 0;
     double u = kdo_rng_unit(r) * total;
     int32_t last = -1;
     for (int32_t d = 0; d < dims; d++) {
-        double a = fmin(lo[d], p[d]), b = fmax(hi[d], p[d]);
+        double a = min2(lo[d], p[d]), b = max2(hi[d], p[d]);
         double range = b - a;
         if (range <= 0)
             continue;
         last = d;
         if (u < range || d == dims - 1) {
             c->dim = d;
-            c->value = a + fmin(u, range);
+            c->value = a + min2(u, range);
             /* The cut must leave points on both sides: value in [a, b). */
             if (c->value >= b)
                 c->value = nextafter(b, a);
@@ -192,7 +196,7 @@ static int random_cut(const double *lo, const double *hi, const double *p, int32
         u -= range;
     }
     /* Rounding walked past every dimension with a range: cut the last one. */
-    double a = fmin(lo[last], p[last]), b = fmax(hi[last], p[last]);
+    double a = min2(lo[last], p[last]), b = max2(hi[last], p[last]);
     c->dim = last;
     c->value = nextafter(b, a);
     return 1;
@@ -216,16 +220,16 @@ static int32_t split_at(struct kdo__rcf_tree *t, int32_t node, const struct cut 
     node_box(t, node, &lo, &hi);
     double *nlo = box_min(t, n), *nhi = box_max(t, n);
     for (int32_t d = 0; d < t->dims; d++) {
-        nlo[d] = fmin(lo[d], p[d]);
-        nhi[d] = fmax(hi[d], p[d]);
+        nlo[d] = min2(lo[d], p[d]);
+        nhi[d] = max2(hi[d], p[d]);
     }
-    t->cut_dim[n] = c->dim;
-    t->cut[n] = c->value;
+    t->node[n].dim = c->dim;
+    t->node[n].cut = c->value;
     t->imass[n] = node_mass(t, node) + 1;
     replace_child(t, parent, node, n);
     int leaf_left = p[c->dim] <= c->value;
-    t->left[n] = leaf_left ? leaf : node;
-    t->right[n] = leaf_left ? node : leaf;
+    t->node[n].child[0] = leaf_left ? leaf : node;
+    t->node[n].child[1] = leaf_left ? node : leaf;
     set_parent(t, leaf, n);
     set_parent(t, node, n);
     return leaf;
@@ -235,14 +239,15 @@ static void grow_box(struct kdo__rcf_tree *t, int32_t n, const double *p)
 {
     double *lo = box_min(t, n), *hi = box_max(t, n);
     for (int32_t d = 0; d < t->dims; d++) {
-        lo[d] = fmin(lo[d], p[d]);
-        hi[d] = fmax(hi[d], p[d]);
+        lo[d] = min2(lo[d], p[d]);
+        hi[d] = max2(hi[d], p[d]);
     }
 }
 
 int32_t kdo__rcf_tree_insert(struct kdo__rcf_tree *t, const double *p, struct kdo_rng *r)
 {
     t->mass++;
+    t->norm = log2(1.0 + (double)t->mass);
     if (t->root == KDO__RCF_NIL) {
         t->root = new_leaf(t, p);
         t->lparent[LEAF_INDEX(t->root)] = KDO__RCF_NIL;
@@ -262,7 +267,7 @@ int32_t kdo__rcf_tree_insert(struct kdo__rcf_tree *t, const double *p, struct kd
         /* A leaf's box is its point: any cut of the grown box separates. */
         grow_box(t, node, p);
         t->imass[node]++;
-        node = p[t->cut_dim[node]] <= t->cut[node] ? t->left[node] : t->right[node];
+        node = t->node[node].child[p[t->node[node].dim] > t->node[node].cut];
     }
 }
 
@@ -272,12 +277,12 @@ int32_t kdo__rcf_tree_insert(struct kdo__rcf_tree *t, const double *p, struct kd
 static int refit_box(struct kdo__rcf_tree *t, int32_t n)
 {
     const double *alo, *ahi, *blo, *bhi;
-    node_box(t, t->left[n], &alo, &ahi);
-    node_box(t, t->right[n], &blo, &bhi);
+    node_box(t, t->node[n].child[0], &alo, &ahi);
+    node_box(t, t->node[n].child[1], &blo, &bhi);
     double *lo = box_min(t, n), *hi = box_max(t, n);
     int changed = 0;
     for (int32_t d = 0; d < t->dims; d++) {
-        double l = fmin(alo[d], blo[d]), h = fmax(ahi[d], bhi[d]);
+        double l = min2(alo[d], blo[d]), h = max2(ahi[d], bhi[d]);
         changed |= l != lo[d] || h != hi[d];
         lo[d] = l;
         hi[d] = h;
@@ -290,7 +295,8 @@ void kdo__rcf_tree_delete(struct kdo__rcf_tree *t, int32_t leaf)
     int32_t li = LEAF_INDEX(leaf);
     int32_t parent = t->lparent[li];
     t->mass--;
-    for (int32_t n = parent; n != KDO__RCF_NIL; n = t->iparent[n])
+    t->norm = log2(1.0 + (double)t->mass);
+    for (int32_t n = parent; n != KDO__RCF_NIL; n = t->node[n].parent)
         t->imass[n]--;
     if (--t->lmass[li] > 0)
         return;
@@ -300,29 +306,43 @@ void kdo__rcf_tree_delete(struct kdo__rcf_tree *t, int32_t leaf)
         t->root = KDO__RCF_NIL;
         return;
     }
-    int32_t sibling = t->left[parent] == leaf ? t->right[parent] : t->left[parent];
-    int32_t grand = t->iparent[parent];
+    const int16_t *kids = t->node[parent].child;
+    int32_t sibling = kids[0] == leaf ? kids[1] : kids[0];
+    int32_t grand = t->node[parent].parent;
     replace_child(t, grand, parent, sibling);
-    t->left[parent] = t->ifree;
+    t->node[parent].child[0] = t->ifree;
     t->ifree = parent;
     /* Boxes above shrink at most up to the first that does not change. */
-    for (int32_t n = grand; n != KDO__RCF_NIL && refit_box(t, n); n = t->iparent[n])
+    for (int32_t n = grand; n != KDO__RCF_NIL && refit_box(t, n); n = t->node[n].parent)
         ;
 }
 
 /* ---- score ----------------------------------------------------------------------------- */
 
-/* Follows p's cuts from the root; path[0..*depth-1] gets the internal nodes. */
-static int32_t descend(const struct kdo__rcf_tree *t, const double *p, int32_t *path,
-                       int32_t *depth)
+void kdo__rcf_descend(const struct kdo__rcf_tree *t, int n, const double *p, int32_t cap,
+                      int32_t *path, int32_t *depth, int32_t *leaf)
 {
-    int32_t node = t->root, k = 0;
-    while (!IS_LEAF(node)) {
-        path[k++] = node;
-        node = p[t->cut_dim[node]] <= t->cut[node] ? t->left[node] : t->right[node];
+    int active = 0;
+    for (int i = 0; i < n; i++) {
+        leaf[i] = t[i].root;
+        depth[i] = 0;
+        active += !IS_LEAF(leaf[i]);
     }
-    *depth = k;
-    return node;
+    /* One step of every tree per round: the loads of one round are
+     * independent, where one tree's walk is a chain of dependent loads. */
+    while (active > 0) {
+        active = 0;
+        for (int i = 0; i < n; i++) {
+            int32_t id = leaf[i];
+            if (IS_LEAF(id))
+                continue;
+            const struct kdo__rcf_node *nd = &t[i].node[id];
+            path[(size_t)i * (size_t)cap + (size_t)depth[i]++] = id;
+            /* Branch-free: the side is a coin flip a predictor cannot learn. */
+            leaf[i] = nd->child[p[nd->dim] > nd->cut];
+            active += !IS_LEAF(leaf[i]);
+        }
+    }
 }
 
 static double score_seen(int32_t depth, uint32_t leaf_mass, uint32_t mass)
@@ -342,19 +362,18 @@ static double separation(const struct kdo__rcf_tree *t, int32_t n, const double 
     const double *lo = box_min(t, n), *hi = box_max(t, n);
     double outside = 0, total = 0;
     for (int32_t d = 0; d < t->dims; d++) {
-        double below = fmax(lo[d] - p[d], 0), above = fmax(p[d] - hi[d], 0);
+        double below = max2(lo[d] - p[d], 0), above = max2(p[d] - hi[d], 0);
         outside += below + above;
         total += hi[d] - lo[d] + below + above;
     }
     return outside > 0 ? outside / total : 0;
 }
 
-double kdo__rcf_tree_score(const struct kdo__rcf_tree *t, const double *p, int32_t *path)
+double kdo__rcf_tree_score(const struct kdo__rcf_tree *t, const double *p, const int32_t *path,
+                           int32_t k, int32_t leaf)
 {
-    if (t->root == KDO__RCF_NIL)
+    if (leaf == KDO__RCF_NIL)
         return 0;
-    int32_t k;
-    int32_t leaf = descend(t, p, path, &k);
     double score;
     if (points_equal(leaf_point(t, leaf), p, t->dims))
         score = score_seen(k, t->lmass[LEAF_INDEX(leaf)], t->mass);
@@ -366,7 +385,7 @@ double kdo__rcf_tree_score(const struct kdo__rcf_tree *t, const double *p, int32
             break;
         score = prob * score_unseen(i) + (1 - prob) * score;
     }
-    return score * log2(1.0 + (double)t->mass);
+    return score * t->norm;
 }
 
 /* ---- attribution ----------------------------------------------------------------------- */
@@ -387,8 +406,8 @@ static void leaf_attribution(const struct kdo__rcf_tree *t, int32_t leaf, int32_
         sum += fabs(p[d] - q[d]);
     double s = score_unseen(k) / sum;
     for (int32_t d = 0; d < dims; d++) {
-        high[d] = s * fmax(p[d] - q[d], 0);
-        low[d] = s * fmax(q[d] - p[d], 0);
+        high[d] = s * max2(p[d] - q[d], 0);
+        low[d] = s * max2(q[d] - p[d], 0);
     }
 }
 
@@ -402,31 +421,30 @@ static int node_attribution(const struct kdo__rcf_tree *t, int32_t n, int32_t de
     const double *lo = box_min(t, n), *hi = box_max(t, n);
     double total = 0;
     for (int32_t d = 0; d < t->dims; d++)
-        total += fmax(hi[d], p[d]) - fmin(lo[d], p[d]);
+        total += max2(hi[d], p[d]) - min2(lo[d], p[d]);
     double s = score_unseen(depth) / total;
     for (int32_t d = 0; d < t->dims; d++) {
-        high[d] = s * fmax(p[d] - hi[d], 0) + (1 - prob) * high[d];
-        low[d] = s * fmax(lo[d] - p[d], 0) + (1 - prob) * low[d];
+        high[d] = s * max2(p[d] - hi[d], 0) + (1 - prob) * high[d];
+        low[d] = s * max2(lo[d] - p[d], 0) + (1 - prob) * low[d];
     }
     return 1;
 }
 
-void kdo__rcf_tree_attribution(const struct kdo__rcf_tree *t, const double *p, int32_t *path,
-                               double *high, double *low)
+void kdo__rcf_tree_attribution(const struct kdo__rcf_tree *t, const double *p,
+                               const int32_t *path, int32_t k, int32_t leaf, double *high,
+                               double *low)
 {
     int32_t dims = t->dims;
-    if (t->root == KDO__RCF_NIL) {
+    if (leaf == KDO__RCF_NIL) {
         memset(high, 0, (size_t)dims * sizeof *high);
         memset(low, 0, (size_t)dims * sizeof *low);
         return;
     }
-    int32_t k;
-    int32_t leaf = descend(t, p, path, &k);
     leaf_attribution(t, leaf, k, p, high, low);
     for (int32_t i = k - 1; i >= 0; i--)
         if (!node_attribution(t, path[i], i, p, high, low))
             break;
-    double norm = log2(1.0 + (double)t->mass);
+    double norm = t->norm;
     for (int32_t d = 0; d < dims; d++) {
         high[d] *= norm;
         low[d] *= norm;

@@ -38,7 +38,8 @@ struct kdo_rcf {
     double *point;        /* [pdims] the current shingled point */
     double *high, *low;   /* [pdims] one tree's attribution */
     double *sum_high, *sum_low; /* [pdims] summed over trees */
-    int32_t *path;        /* [sample_size] scratch for a tree walk */
+    int32_t *path;        /* [KDO__RCF_GROUP][sample_size] the group's descents */
+    int32_t depth[KDO__RCF_GROUP], leaf[KDO__RCF_GROUP];
     struct kdo_rng rng;
     struct kdo__rcf_tree *trees;
     struct sampler *samplers;
@@ -119,7 +120,7 @@ struct kdo_rcf *kdo_rcf_new(const struct kdo_rcf_params *p, size_t dims, uint64_
     f->low = kdo_xcalloc(pdims, sizeof *f->low);
     f->sum_high = kdo_xcalloc(pdims, sizeof *f->sum_high);
     f->sum_low = kdo_xcalloc(pdims, sizeof *f->sum_low);
-    f->path = kdo_xcalloc(cap, sizeof *f->path);
+    f->path = kdo_xcalloc(cap * KDO__RCF_GROUP, sizeof *f->path);
     kdo_rng_init(&f->rng, seed);
     f->trees = kdo_xcalloc((size_t)p->trees, sizeof *f->trees);
     f->samplers = kdo_xcalloc((size_t)p->trees, sizeof *f->samplers);
@@ -244,11 +245,30 @@ static void clear_attribution(const struct kdo_rcf *f, struct kdo_rcf_attributio
     memset(attr->low, 0, (size_t)f->dims * sizeof *attr->low);
 }
 
+/* Descends the group of trees from `first`; returns how many it took. */
+static int descend_group(struct kdo_rcf *f, int first)
+{
+    int n = f->p.trees - first < KDO__RCF_GROUP ? f->p.trees - first : KDO__RCF_GROUP;
+    kdo__rcf_descend(&f->trees[first], n, f->point, f->p.sample_size, f->path, f->depth,
+                     f->leaf);
+    return n;
+}
+
+static const int32_t *group_path(const struct kdo_rcf *f, int i)
+{
+    return f->path + (size_t)i * (size_t)f->p.sample_size;
+}
+
 static double forest_score(struct kdo_rcf *f)
 {
     double sum = 0;
-    for (int i = 0; i < f->p.trees; i++)
-        sum += kdo__rcf_tree_score(&f->trees[i], f->point, f->path);
+    for (int first = 0; first < f->p.trees;) {
+        int n = descend_group(f, first);
+        for (int i = 0; i < n; i++)
+            sum += kdo__rcf_tree_score(&f->trees[first + i], f->point, group_path(f, i),
+                                       f->depth[i], f->leaf[i]);
+        first += n;
+    }
     return sum / f->p.trees;
 }
 
@@ -258,12 +278,17 @@ static void forest_attribution(struct kdo_rcf *f, struct kdo_rcf_attribution *at
     size_t bytes = (size_t)f->pdims * sizeof(double);
     memset(f->sum_high, 0, bytes);
     memset(f->sum_low, 0, bytes);
-    for (int i = 0; i < f->p.trees; i++) {
-        kdo__rcf_tree_attribution(&f->trees[i], f->point, f->path, f->high, f->low);
-        for (int32_t d = 0; d < f->pdims; d++) {
-            f->sum_high[d] += f->high[d];
-            f->sum_low[d] += f->low[d];
+    for (int first = 0; first < f->p.trees;) {
+        int n = descend_group(f, first);
+        for (int i = 0; i < n; i++) {
+            kdo__rcf_tree_attribution(&f->trees[first + i], f->point, group_path(f, i),
+                                      f->depth[i], f->leaf[i], f->high, f->low);
+            for (int32_t d = 0; d < f->pdims; d++) {
+                f->sum_high[d] += f->high[d];
+                f->sum_low[d] += f->low[d];
+            }
         }
+        first += n;
     }
     clear_attribution(f, attr);
     for (int32_t d = 0; d < f->pdims; d++) {
