@@ -319,6 +319,23 @@ void kdo__rcf_tree_delete(struct kdo__rcf_tree *t, int32_t leaf)
 
 /* ---- score ----------------------------------------------------------------------------- */
 
+/* The walk back up reads the leaf's point and the boxes of the deepest
+ * nodes (it mostly stops within a few): ask for them for the whole group
+ * before any tree's walk starts, so their latencies overlap too. */
+#define PREFETCH_LEVELS 6
+
+static void prefetch_walk_up(const struct kdo__rcf_tree *t, const int32_t *path, int32_t k,
+                             int32_t leaf)
+{
+    if (leaf == KDO__RCF_NIL)
+        return;
+    __builtin_prefetch(leaf_point(t, leaf));
+    for (int32_t j = k - 1; j >= 0 && j >= k - PREFETCH_LEVELS; j--) {
+        __builtin_prefetch(box_min(t, path[j]));
+        __builtin_prefetch(box_max(t, path[j]) + t->dims - 1);
+    }
+}
+
 void kdo__rcf_descend(const struct kdo__rcf_tree *t, int n, const double *p, int32_t cap,
                       int32_t *path, int32_t *depth, int32_t *leaf)
 {
@@ -343,6 +360,8 @@ void kdo__rcf_descend(const struct kdo__rcf_tree *t, int n, const double *p, int
             active += !IS_LEAF(leaf[i]);
         }
     }
+    for (int i = 0; i < n; i++)
+        prefetch_walk_up(&t[i], path + (size_t)i * (size_t)cap, depth[i], leaf[i]);
 }
 
 static double score_seen(int32_t depth, uint32_t leaf_mass, uint32_t mass)
