@@ -182,6 +182,34 @@ START_TEST(warm_up_scores_zero_until_a_full_sample)
 }
 END_TEST
 
+/* A constant stream makes every tree one leaf holding the whole sample, so
+ * AWS's formulas give exact scores by hand: the constant point is "seen"
+ * at depth 0 with leaf mass = tree mass = 256, damped by 1 - 256/512 and
+ * normalised by log2(257): 0.5 / log2(257) * log2(257) = 0.5.  A new point
+ * is "unseen" at depth 0: 1 / (0 + 1) * log2(257), all of it HIGH on the
+ * column that rose.  Scored after its own insertion it would be "seen" in
+ * the trees that took it and score about half that. */
+START_TEST(hand_worked_scores_of_a_constant_stream)
+{
+    struct kdo_rcf_params p = params(20, 256, 1);
+    struct kdo_rcf *f = make(&p, 2, 8);
+    double v[2] = {5, -1}, w[2] = {8, -1}, score, high[2], low[2];
+    struct kdo_rcf_attribution attr = {high, low};
+    for (int i = 0; i < 400; i++) {
+        ck_assert_int_eq(kdo_rcf_update(f, v, &score, &attr), 0);
+        if (i >= 256) {
+            ck_assert_double_eq_tol(score, 0.5, 1e-12);
+            ck_assert_double_eq_tol(high[0] + low[0] + high[1] + low[1], 0.5, 1e-12);
+        }
+    }
+    ck_assert_int_eq(kdo_rcf_update(f, w, &score, &attr), 0);
+    ck_assert_double_eq_tol(score, log2(257), 1e-12);
+    ck_assert_double_eq_tol(high[0], log2(257), 1e-12);
+    ck_assert(low[0] == 0 && high[1] == 0 && low[1] == 0);
+    kdo_rcf_free(f);
+}
+END_TEST
+
 /* ---- anomalies ------------------------------------------------------------------------- */
 
 #define STREAM 3000
@@ -375,6 +403,7 @@ static Suite *rcf_suite(void)
     tcase_add_test(tc, non_finite_row_refused);
     tcase_add_test(tc, same_seed_same_scores_other_seed_other_scores);
     tcase_add_test(tc, warm_up_scores_zero_until_a_full_sample);
+    tcase_add_test(tc, hand_worked_scores_of_a_constant_stream);
     tcase_add_test(tc, far_outliers_rank_in_the_top_percent);
     tcase_add_test(tc, explanation_points_at_the_perturbed_column);
     tcase_add_test(tc, explanation_json_shape);
