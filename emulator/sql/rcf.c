@@ -27,6 +27,13 @@ struct sampler {
     int32_t size;
 };
 
+/* Trees descended together (see kdo__rcf_descend). */
+struct group {
+    int first, n;
+    int32_t *path; /* [KDO__RCF_GROUP][sample_size] */
+    int32_t depth[KDO__RCF_GROUP], leaf[KDO__RCF_GROUP];
+};
+
 struct kdo_rcf {
     struct kdo_rcf_params p;
     int32_t dims;         /* numeric input columns */
@@ -38,8 +45,7 @@ struct kdo_rcf {
     double *point;        /* [pdims] the current shingled point */
     double *high, *low;   /* [pdims] one tree's attribution */
     double *sum_high, *sum_low; /* [pdims] summed over trees */
-    int32_t *path;        /* [KDO__RCF_GROUP][sample_size] the group's descents */
-    int32_t depth[KDO__RCF_GROUP], leaf[KDO__RCF_GROUP];
+    struct group groups[2]; /* one finishing while the other descends */
     struct kdo_rng rng;
     struct kdo__rcf_tree *trees;
     struct sampler *samplers;
@@ -56,7 +62,8 @@ static size_t forest_bytes(const struct kdo_rcf_params *p, size_t dims)
     size_t pdims = dims * (size_t)p->shingle_size, cap = (size_t)p->sample_size;
     size_t tree = kdo__rcf_tree_bytes((int32_t)cap, (int32_t)pdims)
                   + cap * (sizeof(double) + sizeof(int32_t));
-    return (size_t)p->trees * tree + pdims * 6 * sizeof(double);
+    return (size_t)p->trees * tree + pdims * 6 * sizeof(double)
+           + 2 * KDO__RCF_GROUP * cap * sizeof(int32_t);
 }
 
 static int check_int(const char *name, int v, int lo, int hi, struct kdo_errinfo *err)
@@ -120,7 +127,8 @@ struct kdo_rcf *kdo_rcf_new(const struct kdo_rcf_params *p, size_t dims, uint64_
     f->low = kdo_xcalloc(pdims, sizeof *f->low);
     f->sum_high = kdo_xcalloc(pdims, sizeof *f->sum_high);
     f->sum_low = kdo_xcalloc(pdims, sizeof *f->sum_low);
-    f->path = kdo_xcalloc(cap * KDO__RCF_GROUP, sizeof *f->path);
+    for (int g = 0; g < 2; g++)
+        f->groups[g].path = kdo_xcalloc(cap * KDO__RCF_GROUP, sizeof(int32_t));
     kdo_rng_init(&f->rng, seed);
     f->trees = kdo_xcalloc((size_t)p->trees, sizeof *f->trees);
     f->samplers = kdo_xcalloc((size_t)p->trees, sizeof *f->samplers);
@@ -149,7 +157,8 @@ void kdo_rcf_free(struct kdo_rcf *f)
     free(f->low);
     free(f->sum_high);
     free(f->sum_low);
-    free(f->path);
+    free(f->groups[0].path);
+    free(f->groups[1].path);
     free(f);
 }
 
@@ -245,51 +254,64 @@ static void clear_attribution(const struct kdo_rcf *f, struct kdo_rcf_attributio
     memset(attr->low, 0, (size_t)f->dims * sizeof *attr->low);
 }
 
-/* Descends the group of trees from `first`; returns how many it took. */
-static int descend_group(struct kdo_rcf *f, int first)
+/* Descends the group of trees from `first` (its leaves and boxes are then
+ * being fetched: see kdo__rcf_descend). */
+static void descend_group(struct kdo_rcf *f, struct group *g, int first)
 {
-    int n = f->p.trees - first < KDO__RCF_GROUP ? f->p.trees - first : KDO__RCF_GROUP;
-    kdo__rcf_descend(&f->trees[first], n, f->point, f->p.sample_size, f->path, f->depth,
-                     f->leaf);
-    return n;
+    g->first = first;
+    g->n = f->p.trees - first < KDO__RCF_GROUP ? f->p.trees - first : KDO__RCF_GROUP;
+    kdo__rcf_descend(&f->trees[first], g->n, f->point, f->p.sample_size, g->path, g->depth,
+                     g->leaf);
 }
 
-static const int32_t *group_path(const struct kdo_rcf *f, int i)
-{
-    return f->path + (size_t)i * (size_t)f->p.sample_size;
-}
-
-static double forest_score(struct kdo_rcf *f)
+/* The group's summed scores; with `explain`, adds its attributions to sum_high/low. */
+static double finish_group(struct kdo_rcf *f, const struct group *g, bool explain)
 {
     double sum = 0;
-    for (int first = 0; first < f->p.trees;) {
-        int n = descend_group(f, first);
-        for (int i = 0; i < n; i++)
-            sum += kdo__rcf_tree_score(&f->trees[first + i], f->point, group_path(f, i),
-                                       f->depth[i], f->leaf[i]);
-        first += n;
+    for (int i = 0; i < g->n; i++) {
+        const struct kdo__rcf_tree *t = &f->trees[g->first + i];
+        const int32_t *path = g->path + (size_t)i * (size_t)f->p.sample_size;
+        sum += kdo__rcf_tree_score(t, f->point, path, g->depth[i], g->leaf[i]);
+        if (!explain)
+            continue;
+        kdo__rcf_tree_attribution(t, f->point, path, g->depth[i], g->leaf[i], f->high, f->low);
+        for (int32_t d = 0; d < f->pdims; d++) {
+            f->sum_high[d] += f->high[d];
+            f->sum_low[d] += f->low[d];
+        }
+    }
+    return sum;
+}
+
+/* The score averaged over the trees.  Software-pipelined: a group's walks
+ * up run after the next group's descent, by when the memory they read has
+ * arrived. */
+static double forest_visit(struct kdo_rcf *f, bool explain)
+{
+    double sum = 0;
+    int cur = 0;
+    if (explain) {
+        memset(f->sum_high, 0, (size_t)f->pdims * sizeof(double));
+        memset(f->sum_low, 0, (size_t)f->pdims * sizeof(double));
+    }
+    descend_group(f, &f->groups[0], 0);
+    for (;;) {
+        const struct group *g = &f->groups[cur];
+        int next = g->first + g->n;
+        if (next < f->p.trees)
+            descend_group(f, &f->groups[cur ^ 1], next);
+        sum += finish_group(f, g, explain);
+        if (next >= f->p.trees)
+            break;
+        cur ^= 1;
     }
     return sum / f->p.trees;
 }
 
-/* Averages the trees' attributions, folding shingle positions onto their column. */
-static void forest_attribution(struct kdo_rcf *f, struct kdo_rcf_attribution *attr)
+/* Averages the attributions summed by forest_visit, folding shingle
+ * positions onto their column. */
+static void fold_attribution(const struct kdo_rcf *f, struct kdo_rcf_attribution *attr)
 {
-    size_t bytes = (size_t)f->pdims * sizeof(double);
-    memset(f->sum_high, 0, bytes);
-    memset(f->sum_low, 0, bytes);
-    for (int first = 0; first < f->p.trees;) {
-        int n = descend_group(f, first);
-        for (int i = 0; i < n; i++) {
-            kdo__rcf_tree_attribution(&f->trees[first + i], f->point, group_path(f, i),
-                                      f->depth[i], f->leaf[i], f->high, f->low);
-            for (int32_t d = 0; d < f->pdims; d++) {
-                f->sum_high[d] += f->high[d];
-                f->sum_low[d] += f->low[d];
-            }
-        }
-        first += n;
-    }
     clear_attribution(f, attr);
     for (int32_t d = 0; d < f->pdims; d++) {
         attr->high[d % f->dims] += f->sum_high[d] / f->p.trees;
@@ -310,9 +332,9 @@ int kdo_rcf_update(struct kdo_rcf *f, const double *row, double *score,
         return 0;
     make_point(f);
     if (f->seq >= (uint64_t)f->p.sample_size) {
-        *score = forest_score(f);
+        *score = forest_visit(f, attr != NULL);
         if (attr)
-            forest_attribution(f, attr);
+            fold_attribution(f, attr);
     }
     for (int i = 0; i < f->p.trees; i++)
         offer(f, i);
