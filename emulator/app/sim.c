@@ -91,6 +91,7 @@ static int run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo_
         struct kdo_program_config pc = *cfg->program;
         struct kdo_errinfo err;
         pc.epoch_ms = cfg->app.window.epoch_ms;
+        pc.seed = cfg->seed;
         if (kdo_program_new(&pc, &r->program, &err) != 0)
             return KDO_ESCHEMA; /* the loader compiled it once already */
         ac.program = r->program;

@@ -307,7 +307,7 @@ static int check_query(struct binder *bd, const struct kdo_ast_query *q, int top
     const struct kdo_ast_expr *call = f->kind == KDO_AST_FROM_TABLE_FN ? f->call : NULL;
     const char *fn = call && call->kind == KDO_AST_CALL ? call->name.part[call->name.n - 1].s
                                                         : "";
-    if (strncmp(fn, "RANDOM_CUT_FOREST", 17) == 0 || strcmp(fn, "HOTSPOTS") == 0)
+    if (strcmp(fn, "HOTSPOTS") == 0)
         return fail(bd, KDO_EPARSE, call->line, call->col, "%s is not supported yet (issue 14)",
                     fn);
     if (f->over)

@@ -53,6 +53,7 @@ struct kdo_program {
     struct kdo_bind_program *b;
     const char *file;
     int64_t epoch_ms;
+    uint64_t seed;
     struct stream_rt *streams;
     struct pump_rt *pumps;
     size_t *order; /* pumps by their source's depth */
@@ -338,7 +339,8 @@ static int compile_pump(struct kdo_program *p, size_t i, struct kdo_arena *arena
     pr->sink = (struct kdo_query_sink){NULL, pump_error, pr, pump_row};
     if (bp->call) { /* TABLE(fn(...)): always into an internal stream */
         struct kdo_tablefn_config fc = {.call = bp->call, .input_schema = src->schema,
-                                        .file = p->file, .epoch_ms = p->epoch_ms};
+                                        .file = p->file, .epoch_ms = p->epoch_ms,
+                                        .seed = p->seed ^ (0x9e3779b97f4a7c15u * (i + 1))};
         int rc = kdo_tablefn_new(&fc, &pr->fn, e);
         if (rc == 0)
             kdo_bind_set_schema(t, kdo_bind_copy_schema(kdo_tablefn_output_schema(pr->fn)));
@@ -389,8 +391,8 @@ static void order_pumps(struct kdo_program *p)
             int d = p->streams[bp->source].depth + 1;
             if (d > p->streams[bp->target].depth)
                 p->streams[bp->target].depth = d;
-            /* a stream function's windows fold its rows */
-            if (p->pumps[i].q && !kdo_query_folds(p->pumps[i].q) &&
+            const struct pump_rt *pr = &p->pumps[i];
+            if (!(pr->fn ? kdo_tablefn_folds(pr->fn) : kdo_query_folds(pr->q)) &&
                 p->streams[bp->source].direct)
                 p->streams[bp->target].direct = 1;
         }
@@ -475,6 +477,7 @@ int kdo_program_new(const struct kdo_program_config *c, struct kdo_program **out
     struct kdo_program *p = kdo_xcalloc(1, sizeof *p);
     p->file = c->file ? c->file : "app.sql";
     p->epoch_ms = c->epoch_ms;
+    p->seed = c->seed;
     p->input_format = c->input_format;
     p->input_schema = c->input_schema;
     kdo_arena_init(&p->scratch, 4 * KDO_MAX_ROW_BYTES);

@@ -46,6 +46,7 @@ struct kdo_program_config {
                                                   (borrowed, must outlive the program) */
     enum kdo_rowfmt_format input_format;
     int64_t epoch_ms;                 /* wall-clock ms of t = 0 */
+    uint64_t seed;                    /* the run's: RANDOM_CUT_FOREST's trees */
     const char *const *outputs;       /* in-application stream names destinations read */
     const enum kdo_rowfmt_format *output_formats;
     size_t noutputs;                  /* 1..KDO_PROGRAM_MAX_OUTPUTS */

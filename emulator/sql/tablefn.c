@@ -9,8 +9,11 @@
 #include "sql/tablefn.h"
 
 #include "base/bounds.h"
+#include "base/buf.h"
 #include "base/hash.h"
+#include "sql/bind.h"
 #include "sql/partition.h"
+#include "sql/rcf.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -21,7 +24,7 @@
 #define HLL_BITS 14
 #define HLL_REGS (1u << HLL_BITS)
 
-enum fn_kind { FN_TOP_K, FN_COUNT_DISTINCT };
+enum fn_kind { FN_TOP_K, FN_COUNT_DISTINCT, FN_RCF, FN_RCF_EXPLAIN };
 
 struct count {
     int64_t n;     /* the value's count in the window */
@@ -40,6 +43,15 @@ struct kdo_tablefn {
     int open;
     uint64_t arrivals;
     unsigned char *hll;           /* COUNT_DISTINCT past the exact limit, else NULL */
+    /* RANDOM_CUT_FOREST: the forest over the numeric columns, their values,
+     * names and attribution; the explanation's text. */
+    struct kdo_rcf *rcf;
+    struct kdo_rcf_params rcf_params;
+    size_t dims, ncols;
+    int *num_col;
+    double *point, *high, *low;
+    const char **names;
+    struct kdo_buf expl;
     char key[KDO_MAX_ROW_BYTES + 16];
 };
 
@@ -50,6 +62,8 @@ static const struct {
 } fns[] = {
     {"TOP_K_ITEMS_TUMBLING", FN_TOP_K, 3},
     {"COUNT_DISTINCT_ITEMS_TUMBLING", FN_COUNT_DISTINCT, 2},
+    {"RANDOM_CUT_FOREST", FN_RCF, 4},                  /* or none: the defaults */
+    {"RANDOM_CUT_FOREST_WITH_EXPLANATION", FN_RCF_EXPLAIN, 5},
 };
 
 int kdo_tablefn_known(const char *name)
@@ -119,6 +133,118 @@ static int out_column(struct kdo_row_schema *s, const char *name, const struct k
     return kdo_row_schema_add_type(s, q, (size_t)n, t, e);
 }
 
+/* A number literal argument (an integer, or a decimal for timeDecay). */
+static int number_arg(const struct kdo_tablefn_config *c, const struct kdo_ast_expr *a,
+                      const char *fn, const char *what, double *out, struct kdo_errinfo *e)
+{
+    char msg[160];
+    if (a->kind == KDO_AST_INT || a->kind == KDO_AST_DECIMAL || a->kind == KDO_AST_APPROX) {
+        char *end;
+        *out = strtod(a->text, &end);
+        if (*end == '\0')
+            return 0;
+    }
+    snprintf(msg, sizeof msg, "%s must be a number", what);
+    return fail_at(c, a, e, KDO_EPARSE, msg, fn);
+}
+
+/* RANDOM_CUT_FOREST[_WITH_EXPLANATION](cursor[, numberOfTrees, subSampleSize,
+ * timeDecay, shingleSize[, withDirectionality]]): every numeric column of the
+ * cursor's rows is a dimension; the rows go on with ANOMALY_SCORE (and
+ * ANOMALY_EXPLANATION) after their own columns. */
+static int rcf_new(const struct kdo_tablefn_config *c, enum fn_kind kind,
+                   const struct kdo_ast_expr *const *args, int n, struct kdo_tablefn **out,
+                   struct kdo_errinfo *e)
+{
+    const struct kdo_ast_expr *call = c->call;
+    const char *fn = kind == FN_RCF ? "RANDOM_CUT_FOREST" : "RANDOM_CUT_FOREST_WITH_EXPLANATION";
+    int want = kind == FN_RCF ? 5 : 6;
+    if (n != 1 && n != want)
+        return kdo_errinfo_set(e, KDO_EPARSE, c->file, call->line, call->col,
+                               "%s takes CURSOR(SELECT STREAM ...) alone (KDA's defaults) or with "
+                               "numberOfTrees, subSampleSize, timeDecay, shingleSize%s: %d "
+                               "arguments, not %d", fn,
+                               kind == FN_RCF ? "" : ", withDirectionality", want, n);
+    struct kdo_rcf_params p;
+    kdo_rcf_params_default(&p);
+    int64_t trees = p.trees, sample = p.sample_size, shingle = p.shingle_size;
+    int rc = 0;
+    if (n == want) {
+        rc = int_arg(c, args[1], fn, "numberOfTrees", 1, 1000000, &trees, e);
+        if (rc == 0)
+            rc = int_arg(c, args[2], fn, "subSampleSize", 1, 1000000, &sample, e);
+        if (rc == 0)
+            rc = number_arg(c, args[3], fn, "timeDecay", &p.time_decay, e);
+        if (rc == 0)
+            rc = int_arg(c, args[4], fn, "shingleSize", 1, 1000000, &shingle, e);
+        if (rc == 0 && kind == FN_RCF_EXPLAIN) {
+            if (args[5]->kind != KDO_AST_BOOL || args[5]->op == 2)
+                rc = fail_at(c, args[5], e, KDO_EPARSE, "withDirectionality must be true or "
+                             "false", fn);
+            else
+                p.directionality = args[5]->op == 1;
+        }
+        if (rc)
+            return rc;
+        p.trees = (int)trees;
+        p.sample_size = (int)sample;
+        p.shingle_size = (int)shingle;
+    }
+    const struct kdo_row_schema *in = c->input_schema;
+    size_t ncols = kdo_row_schema_count(in), dims = 0;
+    for (size_t i = 0; i < ncols; i++) {
+        const struct kdo_row_column *col = kdo_row_schema_column(in, i);
+        if (col->type == KDO_TYPE_DECIMAL)
+            return kdo_errinfo_set(e, KDO_ESCHEMA, c->file, args[0]->line, args[0]->col,
+                                   "%s: column %s is DECIMAL, which the function does not "
+                                   "take (the SQL Reference: use DOUBLE)", fn, col->name);
+        dims += col->type == KDO_TYPE_BIGINT || col->type == KDO_TYPE_DOUBLE;
+    }
+    struct kdo_errinfo pe = {0};
+    if (kdo_rcf_params_check(&p, dims, &pe) != 0)
+        return kdo_errinfo_set(e, KDO_EPARSE, c->file, n > 1 ? args[1]->line : call->line,
+                               n > 1 ? args[1]->col : call->col, "%s: %s", fn, pe.msg);
+    struct kdo_tablefn *f = kdo_xcalloc(1, sizeof *f);
+    f->kind = kind;
+    f->rcf_params = p;
+    f->dims = dims;
+    f->ncols = ncols;
+    f->num_col = kdo_xcalloc(dims, sizeof *f->num_col);
+    f->point = kdo_xcalloc(dims, sizeof *f->point);
+    f->high = kdo_xcalloc(dims, sizeof *f->high);
+    f->low = kdo_xcalloc(dims, sizeof *f->low);
+    f->names = kdo_xcalloc(dims, sizeof *f->names);
+    kdo_buf_init(&f->expl, 65535);
+    f->out_schema = kdo_bind_copy_schema(in);
+    for (size_t i = 0, d = 0; i < ncols; i++) {
+        const struct kdo_row_column *col = kdo_row_schema_column(f->out_schema, i);
+        if (col->type == KDO_TYPE_BIGINT || col->type == KDO_TYPE_DOUBLE) {
+            f->num_col[d] = (int)i;
+            f->names[d++] = col->name;
+        }
+    }
+    struct kdo_row_column dbl = {.type = KDO_TYPE_DOUBLE};
+    struct kdo_row_column text = {.type = KDO_TYPE_VARCHAR, .max_len = 65535};
+    struct kdo_errinfo ce = {0};
+    if (out_column(f->out_schema, "ANOMALY_SCORE", &dbl, &ce) != 0 ||
+        (kind == FN_RCF_EXPLAIN &&
+         out_column(f->out_schema, "ANOMALY_EXPLANATION", &text, &ce) != 0)) {
+        kdo_tablefn_free(f);
+        return kdo_errinfo_set(e, KDO_ESCHEMA, c->file, args[0]->line, args[0]->col,
+                               "%s: the cursor's rows already have the function's output "
+                               "column (%s)", fn, ce.msg);
+    }
+    f->out = kdo_row_new(f->out_schema);
+    f->rcf = kdo_rcf_new(&p, dims, c->seed, &pe);
+    if (f->rcf == NULL) {
+        kdo_tablefn_free(f);
+        return kdo_errinfo_set(e, KDO_EPARSE, c->file, call->line, call->col, "%s: %s", fn,
+                               pe.msg);
+    }
+    *out = f;
+    return 0;
+}
+
 int kdo_tablefn_new(const struct kdo_tablefn_config *c, struct kdo_tablefn **out,
                     struct kdo_errinfo *e)
 {
@@ -131,11 +257,13 @@ int kdo_tablefn_new(const struct kdo_tablefn_config *c, struct kdo_tablefn **out
     if (which == sizeof fns / sizeof fns[0])
         return kdo_errinfo_set(e, KDO_EPARSE, c->file, call->line, call->col,
                                "%s is not supported yet (issue 14)", name);
-    const struct kdo_ast_expr *args[4] = {0};
+    const struct kdo_ast_expr *args[8] = {0};
     int n = 0;
     for (const struct kdo_ast_expr *a = call->list; a; a = a->next, n++)
-        if (n < 4)
+        if (n < 8)
             args[n] = a;
+    if (fns[which].kind >= FN_RCF)
+        return rcf_new(c, fns[which].kind, args, n, out, e);
     if (n != fns[which].nargs + 1)
         return kdo_errinfo_set(e, KDO_EPARSE, c->file, call->line, call->col,
                                "%s takes %d arguments: CURSOR(SELECT STREAM ...), 'column'%s, "
@@ -181,6 +309,13 @@ void kdo_tablefn_free(struct kdo_tablefn *f)
     if (f == NULL)
         return;
     kdo_partitions_free(f->items, NULL);
+    kdo_rcf_free(f->rcf);
+    free(f->num_col);
+    free(f->point);
+    free(f->high);
+    free(f->low);
+    free(f->names);
+    kdo_buf_cleanup(&f->expl);
     kdo_row_free(f->out);
     kdo_row_schema_free(f->out_schema);
     free(f->hll);
@@ -356,9 +491,49 @@ static struct count *replace_least(struct kdo_tablefn *f, size_t len)
     return c;
 }
 
+/* One row scored, then learned: the row, ANOMALY_SCORE (and the
+ * explanation).  A row with a NULL number is passed on with NULL for both
+ * and not learned (our choice: the SR does not say). */
+static int rcf_row(struct kdo_tablefn *f, kdo_time_ns rowtime, const struct kdo_row *in,
+                   const struct kdo_query_sink *sink)
+{
+    struct kdo_errinfo ei = {0};
+    kdo_row_clear(f->out);
+    int known = 1;
+    for (size_t i = 0; i < f->ncols; i++)
+        if (kdo_row_set(f->out, i, kdo_row_get(in, i), &ei) != 0)
+            return KDO_EINVAL;
+    for (size_t d = 0; d < f->dims; d++) {
+        const struct kdo_value *v = kdo_row_get(in, (size_t)f->num_col[d]);
+        known &= v->type != KDO_TYPE_NULL;
+        f->point[d] = v->type == KDO_TYPE_BIGINT ? (double)v->u.i : v->u.d;
+    }
+    struct kdo_rcf_attribution attr = {f->high, f->low};
+    double score = 0;
+    int explain = f->kind == FN_RCF_EXPLAIN;
+    if (known && kdo_rcf_update(f->rcf, f->point, &score, explain ? &attr : NULL) == 0) {
+        struct kdo_value s = kdo_value_double(score);
+        kdo_row_set(f->out, f->ncols, &s, &ei);
+        kdo_buf_reset(&f->expl);
+        if (explain && kdo_rcf_explain_json(&f->expl, f->names, f->dims, &attr,
+                                            f->rcf_params.directionality) == 0) {
+            struct kdo_value x = kdo_value_varchar(f->expl.data ? f->expl.data : "", f->expl.len);
+            kdo_row_set(f->out, f->ncols + 1, &x, &ei);
+        }
+    }
+    return sink->typed(sink->ctx, rowtime, f->out);
+}
+
+int kdo_tablefn_folds(const struct kdo_tablefn *f)
+{
+    return f->kind == FN_TOP_K || f->kind == FN_COUNT_DISTINCT;
+}
+
 int kdo_tablefn_input_row(struct kdo_tablefn *f, kdo_time_ns rowtime, const struct kdo_row *in,
                           const struct kdo_query_sink *sink)
 {
+    if (f->rcf)
+        return rcf_row(f, rowtime, in, sink);
     int rc = kdo_tablefn_advance(f, rowtime, sink);
     if (rc)
         return rc;

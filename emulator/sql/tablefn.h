@@ -24,8 +24,14 @@
  *   One row per window: NUMBER_OF_DISTINCT_ITEMS BIGINT (name: our choice,
  *   the SR gives none).
  * Windows are aligned to the epoch, as STEP's are, on ROWTIME; NULLs are
- * not items.  Other functions (RANDOM_CUT_FOREST, HOTSPOTS, ...) are
- * refused by name at their line:col.
+ * not items.
+ * RANDOM_CUT_FOREST(cursor[, numberOfTrees, subSampleSize, timeDecay,
+ *   shingleSize]) and RANDOM_CUT_FOREST_WITH_EXPLANATION(... ,
+ *   withDirectionality) -- sql/rcf.h: each row goes on at once with its
+ *   columns, then ANOMALY_SCORE DOUBLE (and ANOMALY_EXPLANATION VARCHAR),
+ *   scored over every numeric column before the forest learns it; seeded
+ *   from the run's seed, so a run replays exactly.
+ * HOTSPOTS is refused by name at its line:col (the binder).
  */
 #ifndef KDO_SQL_TABLEFN_H
 #define KDO_SQL_TABLEFN_H
@@ -46,6 +52,7 @@ struct kdo_tablefn_config {
     const struct kdo_row_schema *input_schema; /* the cursor's rows (borrowed) */
     const char *file;                          /* for messages */
     int64_t epoch_ms;                          /* the wall-clock time of t = 0 */
+    uint64_t seed;                             /* RANDOM_CUT_FOREST's trees */
 };
 
 struct kdo_tablefn;
@@ -64,6 +71,9 @@ const struct kdo_row_schema *kdo_tablefn_output_schema(const struct kdo_tablefn 
 int kdo_tablefn_input_row(struct kdo_tablefn *f, kdo_time_ns rowtime, const struct kdo_row *in,
                           const struct kdo_query_sink *sink);
 kdo_time_ns kdo_tablefn_next_deadline(const struct kdo_tablefn *f);
+/* 1 when rows only fold into windows (TOP_K, COUNT_DISTINCT); 0 when each
+ * row goes on (RANDOM_CUT_FOREST). */
+int kdo_tablefn_folds(const struct kdo_tablefn *f);
 int kdo_tablefn_advance(struct kdo_tablefn *f, kdo_time_ns now, const struct kdo_query_sink *sink);
 
 #endif

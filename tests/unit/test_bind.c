@@ -328,7 +328,7 @@ static const struct {
     {"13-two-record-types.sql", NULL},
     {"14-variable-column-log-parse.sql", NULL},
     {"15-transforming-datetime.sql", NULL},
-    {"16-rcf-anomaly.sql", "RANDOM_CUT_FOREST is not supported yet"},
+    {"16-rcf-anomaly.sql", NULL},
     {"17-rcf-with-explanation-results.sql", NULL}, /* comments only */
     {"18-hotspots.sql", "HOTSPOTS is not supported yet"},
     {"19-sqlref-window-clause.sql", "stream DESTINATION_SQL_STREAM is declared twice"},
@@ -340,7 +340,7 @@ static const struct {
     {"25-example-regex-log-parse.sql", NULL},
     {"26-example-w3c-log-parse.sql", "a column list after a FROM alias is not supported"},
     {"27-simple-alerts-filter.sql", NULL},
-    {"28-realworld-taxi-multi-pump-rcf.sql", "RANDOM_CUT_FOREST_WITH_EXPLANATION is not supported"},
+    {"28-realworld-taxi-multi-pump-rcf.sql", NULL},
     {"join-00-dataset.sql", NULL},
     {"join-02-reference-data.sql", "JOIN is not supported yet"},
     {"join-03-sqlref-rowtime-join.sql", "JOIN is not supported yet"}, /* one bare query */

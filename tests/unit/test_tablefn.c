@@ -3,7 +3,9 @@
  * (emulator/sql/tablefn.c), run as an application's SQL: the Developer
  * Guide's TOP_K_ITEMS_TUMBLING example as published, ties, K, window edges,
  * COUNT_DISTINCT_ITEMS_TUMBLING exact to 10,000 items and within its stated
- * error past them, Space-Saving's bound, and the refusals with line:col.
+ * error past them, Space-Saving's bound, RANDOM_CUT_FOREST on the guide's
+ * anomaly example (warm-up, the injected anomalies first), its explanation,
+ * and the refusals with line:col.
  * Time is advanced by hand.
  */
 #include "base/errors.h"
@@ -203,8 +205,6 @@ START_TEST(refusals_name_the_argument)
          "the column name must be a string in single quotes", "TICKER,"},
         {"COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 'TICKER')",
          "COUNT_DISTINCT_ITEMS_TUMBLING takes 3 arguments", "COUNT"},
-        {"RANDOM_CUT_FOREST(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001))",
-         "RANDOM_CUT_FOREST is not supported yet", "RANDOM"},
         {"HOTSPOTS(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 100, 0.2, 17)",
          "HOTSPOTS is not supported yet", "HOTSPOTS"},
         {"UPPER(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001))", "UPPER is none", "UPPER"},
@@ -228,6 +228,151 @@ START_TEST(refusals_name_the_argument)
 }
 END_TEST
 
+/* ---- RANDOM_CUT_FOREST ------------------------------------------------------------ */
+
+static char *slurp(const char *name)
+{
+    const char *root = getenv("KDO_SOURCE_ROOT");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/unit/sql-examples/%s", root ? root : ".", name);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s", path);
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return text;
+}
+
+static void heart_input(void)
+{
+    kdo_row_schema_free(input);
+    input = kdo_row_schema_new();
+    ck_assert_int_eq(kdo_row_schema_add(input, "\"heartRate\"", 11, KDO_TYPE_BIGINT, 0, NULL), 0);
+    ck_assert_int_eq(kdo_row_schema_add(input, "\"rateType\"", 10, KDO_TYPE_VARCHAR, 20, NULL), 0);
+}
+
+/* The guide's anomaly example as published (sql-examples/16): RCF with
+ * KDA's defaults into TEMP_STREAM, then ORDER BY FLOOR(ROWTIME TO SECOND),
+ * ANOMALY_SCORE DESC.  2,000 heart rates of 60-80, five of 150-200 after
+ * the warm-up: each second's rows come sorted, the first 256 score 0
+ * (subSampleSize), and the five injected rates are the five highest scores
+ * (the issue asks for the top 1%). */
+START_TEST(rcf_example_ranks_the_injected_anomalies_first)
+{
+    heart_input();
+    load_ok(slurp("16-rcf-anomaly.sql"));
+    static const int spikes[] = {700, 1200, 1650, 1800, 1900};
+    uint64_t x = 16;
+    for (int i = 0; i < 2000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int hr = 60 + (int)(x % 21), spike = 0;
+        for (size_t k = 0; k < 5; k++)
+            spike |= spikes[k] == i;
+        char row[96];
+        int n = snprintf(row, sizeof row, "{\"heartRate\":%d,\"rateType\":\"%s\"}",
+                         spike ? 150 + (int)(x % 50) : hr, spike ? "HIGH" : "NORMAL");
+        kdo_time_ns t = (kdo_time_ns)i * 20 * KDO_MS; /* 50 a second */
+        run_to(t);
+        ck_assert_int_eq(kdo_program_input(prog, 0, t, t, row, (size_t)n, &sink), 0);
+    }
+    run_to(S(41));
+    /* every row once, in seconds, each second by descending score */
+    const char *p = got.data;
+    int rows = 0, zeros = 0, high_in_top = 0;
+    double top[5] = {0}, last = 1e300;
+    long last_s = -1;
+    for (const char *nl; p && (nl = strchr(p, '\n')); p = nl + 1, rows++) {
+        long sec;
+        int hr;
+        char type[16];
+        double score;
+        ck_assert_msg(sscanf(p, "@%ld {\"heartRate\":%d,\"rateType\":\"%15[A-Z]\","
+                                "\"ANOMALY_SCORE\":%lf}", &sec, &hr, type, &score) == 4,
+                      "%.80s", p);
+        if (sec != last_s)
+            last = 1e300;
+        ck_assert_msg(score <= last, "second %ld not sorted", sec);
+        last = score;
+        last_s = sec;
+        zeros += score == 0;
+        for (int k = 0; k < 5; k++)
+            if (score > top[k]) {
+                memmove(top + k + 1, top + k, (size_t)(4 - k) * sizeof *top);
+                top[k] = score;
+                break;
+            }
+        if (strcmp(type, "HIGH") == 0)
+            high_in_top++;
+    }
+    ck_assert_int_eq(rows, 2000);
+    ck_assert_int_eq(zeros, 256);
+    ck_assert_int_eq(high_in_top, 5);
+    /* the five HIGH rows hold the five top scores */
+    p = got.data;
+    int matched = 0;
+    for (const char *nl; p && (nl = strchr(p, '\n')); p = nl + 1) {
+        double score;
+        const char *sc = strstr(p, "\"ANOMALY_SCORE\":");
+        ck_assert_ptr_nonnull(sc);
+        sscanf(sc + 16, "%lf", &score);
+        if (strstr(p, "HIGH") && score >= top[4])
+            matched++;
+    }
+    ck_assert_int_eq(matched, 5);
+}
+END_TEST
+
+START_TEST(rcf_explanation_names_each_numeric_column)
+{
+    heart_input();
+    load_ok("CREATE STREAM DESTINATION_SQL_STREAM (hr INTEGER, s DOUBLE, x VARCHAR(2000));\n"
+            "CREATE PUMP p AS INSERT INTO DESTINATION_SQL_STREAM SELECT STREAM \"heartRate\",\n"
+            "  ANOMALY_SCORE, ANOMALY_EXPLANATION FROM TABLE(RANDOM_CUT_FOREST_WITH_EXPLANATION(\n"
+            "  CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 10, 10, 100000, 1, true));");
+    for (int i = 0; i < 40; i++) {
+        char row[96];
+        int n = snprintf(row, sizeof row, "{\"heartRate\":%d,\"rateType\":\"N\"}",
+                         i == 39 ? 500 : 70 + i % 3);
+        ck_assert_int_eq(kdo_program_input(prog, 0, S(i), S(i), row, (size_t)n, &sink), 0);
+    }
+    const char *last = strstr(got.data, "\"HR\":500");
+    ck_assert_msg(last && strstr(last, "heartRate") && strstr(last, "HIGH"), "%s",
+                  last ? last : got.data);
+    ck_assert_msg(strstr(last, "rateType") == NULL, "%s", last); /* not numeric: no entry */
+}
+END_TEST
+
+START_TEST(rcf_refusals)
+{
+    static const struct {
+        const char *call, *msg, *at;
+    } cases[] = {
+        {"RANDOM_CUT_FOREST(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 100, 256)",
+         "RANDOM_CUT_FOREST takes CURSOR(SELECT STREAM ...) alone", "RANDOM"},
+        {"RANDOM_CUT_FOREST(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 0, 256, 100000, 1)",
+         "numberOfTrees must be an integer", "0,"},
+        {"RANDOM_CUT_FOREST_WITH_EXPLANATION(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), "
+         "100, 256, 100000, 1, 7)", "withDirectionality must be true or false", "7)"},
+        {"RANDOM_CUT_FOREST(CURSOR(SELECT STREAM TICKER FROM SOURCE_SQL_STREAM_001))",
+         "RANDOM_CUT_FOREST", "RANDOM"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char sql[512];
+        static const char head[] = "SELECT STREAM * FROM TABLE(";
+        snprintf(sql, sizeof sql, "%s%s);", head, cases[i].call);
+        int col = (int)(sizeof head) + (int)(strstr(cases[i].call, cases[i].at) - cases[i].call);
+        kdo_program_free(prog);
+        prog = NULL;
+        memset(&err, 0, sizeof err);
+        ck_assert_int_ne(load(sql), 0);
+        ck_assert_msg(strstr(err.msg, cases[i].msg) != NULL, "%s: %s", cases[i].call, err.msg);
+        ck_assert_msg(err.line == 1 && err.column == col, "%s: at %d:%d, not 1:%d (%s)",
+                      cases[i].call, err.line, err.column, col, err.msg);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tablefn");
@@ -239,6 +384,9 @@ int main(void)
     tcase_add_test(tc, count_distinct_is_exact_to_ten_thousand);
     tcase_add_test(tc, count_distinct_past_ten_thousand_is_within_its_error);
     tcase_add_test(tc, refusals_name_the_argument);
+    tcase_add_test(tc, rcf_example_ranks_the_injected_anomalies_first);
+    tcase_add_test(tc, rcf_explanation_names_each_numeric_column);
+    tcase_add_test(tc, rcf_refusals);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
