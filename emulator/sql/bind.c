@@ -63,15 +63,6 @@ static int add_column(struct kdo_row_schema *s, const char *name,
     return kdo_row_schema_add(s, q, n, t->type, t->max_len, e);
 }
 
-struct kdo_row_schema *kdo_bind_copy_schema(const struct kdo_row_schema *s)
-{
-    struct kdo_row_schema *copy = kdo_row_schema_new();
-    for (size_t i = 0; i < kdo_row_schema_count(s); i++) {
-        const struct kdo_row_column *c = kdo_row_schema_column(s, i);
-        add_column(copy, c->name, c, NULL);
-    }
-    return copy;
-}
 
 void kdo_bind_set_schema(struct kdo_bind_stream *s, struct kdo_row_schema *schema)
 {

@@ -105,7 +105,4 @@ int kdo_bind_find(const struct kdo_bind_program *b, const char *name);
  * internal stream's schema).  Steals schema. */
 void kdo_bind_set_schema(struct kdo_bind_stream *s, struct kdo_row_schema *schema);
 
-/* A new schema with the columns of s (names kept exactly), owned by the caller. */
-struct kdo_row_schema *kdo_bind_copy_schema(const struct kdo_row_schema *s);
-
 #endif

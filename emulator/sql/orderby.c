@@ -6,7 +6,6 @@
 
 #include "base/arena.h"
 #include "base/bounds.h"
-#include "sql/bind.h"
 #include "sql/expr.h"
 
 #include <stdio.h>
@@ -68,7 +67,7 @@ int kdo_orderby_new(const struct kdo_orderby_config *c, struct kdo_orderby **out
     o->epoch_ms = c->epoch_ms;
     o->shift_ms = c->grouped ? 1 : 0;
     o->ncols = kdo_row_schema_count(c->schema);
-    o->key_schema = kdo_bind_copy_schema(c->schema);
+    o->key_schema = kdo_row_schema_copy(c->schema);
     o->rowtime_col = kdo_row_schema_find(o->key_schema, "ROWTIME", 7);
     if (o->rowtime_col < 0) {
         kdo_row_schema_add(o->key_schema, "ROWTIME", 7, KDO_TYPE_TIMESTAMP, 0, NULL);

@@ -19,8 +19,8 @@
 #include "base/bounds.h"
 #include "base/buf.h"
 #include "sql/bind.h"
-#include "sql/parse.h"
 #include "sql/orderby.h"
+#include "sql/parse.h"
 #include "sql/tablefn.h"
 
 #include <stdarg.h>
@@ -343,7 +343,7 @@ static int compile_pump(struct kdo_program *p, size_t i, struct kdo_arena *arena
                                         .seed = p->seed ^ (0x9e3779b97f4a7c15u * (i + 1))};
         int rc = kdo_tablefn_new(&fc, &pr->fn, e);
         if (rc == 0)
-            kdo_bind_set_schema(t, kdo_bind_copy_schema(kdo_tablefn_output_schema(pr->fn)));
+            kdo_bind_set_schema(t, kdo_row_schema_copy(kdo_tablefn_output_schema(pr->fn)));
         return rc;
     }
     if (src->kind == KDO_BIND_INTERNAL &&
@@ -370,7 +370,7 @@ static int compile_pump(struct kdo_program *p, size_t i, struct kdo_arena *arena
         pr->sink.typed = sort_row;
     }
     if (t->kind == KDO_BIND_INTERNAL) {
-        kdo_bind_set_schema(t, kdo_bind_copy_schema(out));
+        kdo_bind_set_schema(t, kdo_row_schema_copy(out));
         return 0;
     }
     size_t want = bp->map ? bp->nmap : t->nvisible, have = kdo_row_schema_count(out);

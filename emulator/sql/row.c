@@ -72,6 +72,17 @@ struct kdo_row_schema *kdo_row_schema_new(void)
     return kdo_xcalloc(1, sizeof(struct kdo_row_schema));
 }
 
+struct kdo_row_schema *kdo_row_schema_copy(const struct kdo_row_schema *s)
+{
+    struct kdo_row_schema *c = kdo_row_schema_new();
+    for (size_t i = 0; i < s->n; i++) {
+        c->cols[i] = s->cols[i];
+        c->cols[i].name = kdo_xstrdup(s->cols[i].name);
+    }
+    c->n = s->n;
+    return c;
+}
+
 void kdo_row_schema_free(struct kdo_row_schema *s)
 {
     if (s == NULL)

@@ -42,6 +42,8 @@ int kdo_row_resolve_name(const char *sql, size_t n, char out[KDO_ROW_MAX_NAME + 
 
 /* A new, empty schema owned by the caller. */
 struct kdo_row_schema *kdo_row_schema_new(void);
+/* A new schema with s's columns (names, types, lengths, DECIMAL digits). */
+struct kdo_row_schema *kdo_row_schema_copy(const struct kdo_row_schema *s);
 /* kdo_row_schema_free(NULL) is a no-op. */
 void kdo_row_schema_free(struct kdo_row_schema *s);
 

@@ -11,7 +11,6 @@
 #include "base/bounds.h"
 #include "base/buf.h"
 #include "base/hash.h"
-#include "sql/bind.h"
 #include "sql/partition.h"
 #include "sql/rcf.h"
 
@@ -215,7 +214,7 @@ static int rcf_new(const struct kdo_tablefn_config *c, enum fn_kind kind,
     f->low = kdo_xcalloc(dims, sizeof *f->low);
     f->names = kdo_xcalloc(dims, sizeof *f->names);
     kdo_buf_init(&f->expl, 65535);
-    f->out_schema = kdo_bind_copy_schema(in);
+    f->out_schema = kdo_row_schema_copy(in);
     for (size_t i = 0, d = 0; i < ncols; i++) {
         const struct kdo_row_column *col = kdo_row_schema_column(f->out_schema, i);
         if (col->type == KDO_TYPE_BIGINT || col->type == KDO_TYPE_DOUBLE) {

@@ -8,67 +8,13 @@
  * and the refusals with line:col.
  * Time is advanced by hand.
  */
-#include "base/errors.h"
-#include "sql/program.h"
-
-#include <check.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define S(x) ((kdo_time_ns)(x) * 1000 * KDO_MS)
-
-static struct kdo_buf got;
-static struct kdo_row_schema *input;
-static struct kdo_program *prog;
-static struct kdo_errinfo err;
-
-static int on_row(void *ctx, size_t output, kdo_time_ns rowtime, const char *row, size_t len)
-{
-    (void)ctx, (void)output;
-    kdo_buf_printf(&got, "@%lld %.*s\n", (long long)(rowtime / KDO_MS / 1000), (int)len, row);
-    return 0;
-}
-
-static void on_error(void *ctx, kdo_time_ns rowtime, const struct kdo_query_error *e)
-{
-    (void)ctx, (void)rowtime;
-    ck_abort_msg("error row %s: %s", e->name, e->message);
-}
-
-static const struct kdo_program_sink sink = {on_row, on_error, NULL};
+#include "program_harness.h"
 
 static void setup(void)
 {
-    kdo_buf_init(&got, 64 << 20);
-    input = kdo_row_schema_new();
+    harness_setup();
+    errors_fail = 1;
     ck_assert_int_eq(kdo_row_schema_add(input, "TICKER", 6, KDO_TYPE_VARCHAR, 16, NULL), 0);
-    prog = NULL;
-    memset(&err, 0, sizeof err);
-}
-
-static void teardown(void)
-{
-    kdo_program_free(prog);
-    kdo_row_schema_free(input);
-    kdo_buf_cleanup(&got);
-}
-
-static int load(const char *sql)
-{
-    static const enum kdo_rowfmt_format fmts[1] = {KDO_ROWFMT_JSON};
-    static const char *const dest[] = {"DESTINATION_SQL_STREAM"};
-    struct kdo_program_config c = {.sql = sql, .sql_len = strlen(sql), .file = "app.sql",
-                                   .parallelism = 1, .input_schema = input,
-                                   .input_format = KDO_ROWFMT_JSON, .outputs = dest,
-                                   .output_formats = fmts, .noutputs = 1};
-    return kdo_program_new(&c, &prog, &err);
-}
-
-static void load_ok(const char *sql)
-{
-    int rc = load(sql);
-    ck_assert_msg(rc == 0, "load: %s at %s:%d:%d", err.msg, err.file, err.line, err.column);
 }
 
 static void tick(kdo_time_ns t, const char *ticker)
@@ -76,16 +22,6 @@ static void tick(kdo_time_ns t, const char *ticker)
     char row[64];
     int n = snprintf(row, sizeof row, "{\"TICKER\":\"%s\"}", ticker);
     ck_assert_int_eq(kdo_program_input(prog, 0, t, t, row, (size_t)n, &sink), 0);
-}
-
-static void run_to(kdo_time_ns until)
-{
-    for (int i = 0; i < 1000; i++) {
-        kdo_time_ns t = kdo_program_next_deadline(prog);
-        if (t > until)
-            break;
-        ck_assert_int_eq(kdo_program_advance(prog, t, &sink), 0);
-    }
 }
 
 /* The Developer Guide's "Most Frequently Occurring Values" code, as published. */
@@ -211,20 +147,8 @@ START_TEST(refusals_name_the_argument)
         {"TOP_K_ITEMS_TUMBLING(SOURCE_SQL_STREAM_001, 'TICKER', 5, 60)",
          "the first argument is the rows to read, CURSOR(", "SOURCE"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char sql[512];
-        static const char head[] = "SELECT STREAM * FROM TABLE(";
-        snprintf(sql, sizeof sql, "%s%s);", head, cases[i].call);
-        int col = (int)(sizeof head) + (int)(strstr(cases[i].call, cases[i].at) - cases[i].call);
-        kdo_program_free(prog);
-        prog = NULL;
-        memset(&err, 0, sizeof err);
-        ck_assert_int_ne(load(sql), 0);
-        ck_assert_msg(strstr(err.msg, cases[i].msg) != NULL, "%s: %s", cases[i].call, err.msg);
-        ck_assert_msg(err.line == 1 && err.column == col, "%s: at %d:%d, not 1:%d (%s)",
-                      cases[i].call, err.line, err.column, col, err.msg);
-        ck_assert_str_eq(err.file, "app.sql");
-    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        refused_at("SELECT STREAM * FROM TABLE(", cases[i].call, ")", cases[i].msg, cases[i].at);
 }
 END_TEST
 
@@ -357,19 +281,8 @@ START_TEST(rcf_refusals)
         {"RANDOM_CUT_FOREST(CURSOR(SELECT STREAM TICKER FROM SOURCE_SQL_STREAM_001))",
          "RANDOM_CUT_FOREST", "RANDOM"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char sql[512];
-        static const char head[] = "SELECT STREAM * FROM TABLE(";
-        snprintf(sql, sizeof sql, "%s%s);", head, cases[i].call);
-        int col = (int)(sizeof head) + (int)(strstr(cases[i].call, cases[i].at) - cases[i].call);
-        kdo_program_free(prog);
-        prog = NULL;
-        memset(&err, 0, sizeof err);
-        ck_assert_int_ne(load(sql), 0);
-        ck_assert_msg(strstr(err.msg, cases[i].msg) != NULL, "%s: %s", cases[i].call, err.msg);
-        ck_assert_msg(err.line == 1 && err.column == col, "%s: at %d:%d, not 1:%d (%s)",
-                      cases[i].call, err.line, err.column, col, err.msg);
-    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        refused_at("SELECT STREAM * FROM TABLE(", cases[i].call, ")", cases[i].msg, cases[i].at);
 }
 END_TEST
 
