@@ -273,11 +273,14 @@ static int lag_offset(struct kdo_query *q, const struct kdo_ast_expr *x, int64_t
     return 0;
 }
 
-/* Whether LAG's default, of type d, can stand in a column of its expression's type t. */
+/* Whether LAG's default, of type d, can stand in a column of its expression's type t:
+ * any number for a DOUBLE (LAG(price, 1, 0.0): 0.0 is a DECIMAL), an exact one for a
+ * DECIMAL; never one that would be truncated. */
 static int default_fits(enum kdo_type t, enum kdo_type d)
 {
     return d == t || d == KDO_TYPE_NULL || t == KDO_TYPE_NULL ||
-           (d == KDO_TYPE_BIGINT && (t == KDO_TYPE_DOUBLE || t == KDO_TYPE_DECIMAL)) ||
+           (t == KDO_TYPE_DOUBLE && kdo_type_numeric(d)) ||
+           (d == KDO_TYPE_BIGINT && t == KDO_TYPE_DECIMAL) ||
            (d == KDO_TYPE_DECIMAL && t == KDO_TYPE_DECIMAL);
 }
 

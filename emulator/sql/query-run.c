@@ -470,6 +470,17 @@ static void drop_values(struct kdo_query *q, struct kdo__query_part *p)
     }
 }
 
+/* LAG's default for the current row; a DECIMAL one for a DOUBLE expression made DOUBLE
+ * (a BIGINT is converted by the column itself). */
+static int lag_default(struct kdo_query *q, const struct kdo__query_fn *f, struct kdo_value *v,
+                       struct kdo_errinfo *ei)
+{
+    int rc = kdo_expr_eval(f->dflt, q->in, &q->scratch, v, ei);
+    if (rc == 0 && v->type == KDO_TYPE_DECIMAL && kdo_expr_type(f->arg) == KDO_TYPE_DOUBLE)
+        *v = kdo_value_double(kdo_decimal_to_double(v->u.dec.v, v->u.dec.scale));
+    return rc;
+}
+
 /* LAG: the value N rows back in the window (IGNORE NULLS: N non-NULL values back), or
  * its default (NULL without one) when the window holds fewer. */
 static int lag(struct kdo_query *q, const struct kdo__query_fn *f, const struct kdo_vring *r,
@@ -482,7 +493,7 @@ static int lag(struct kdo_query *q, const struct kdo__query_fn *f, const struct 
     else if ((uint64_t)f->offset <= back)
         *v = *kdo_vring_at(r, back - (size_t)f->offset);
     else if (f->dflt)
-        return kdo_expr_eval(f->dflt, q->in, &q->scratch, v, ei);
+        return lag_default(q, f, v, ei);
     else
         *v = kdo_value_null();
     return 0;

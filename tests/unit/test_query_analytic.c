@@ -127,6 +127,19 @@ START_TEST(lag_inside_expressions_with_aggregates)
 }
 END_TEST
 
+START_TEST(lag_default_of_another_numeric_type)
+{
+    /* 0.5 is a DECIMAL literal and 1 a BIGINT: both stand for a DOUBLE price. */
+    compile("SELECT STREAM LAG(price, 1, 0.5) OVER (ROWS 1 PRECEDING) AS P,\n"
+            "  LAG(price, 2, 1) OVER (ROWS 1 PRECEDING) AS P2 FROM S");
+    feed(1000, "A", 3);
+    feed(2000, "A", 4.25);
+    static const char *const want[] = {"@1000 {\"P\":0.5,\"P2\":1.0}",
+                                       "@2000 {\"P\":3.0,\"P2\":1.0}"};
+    expect_got(2, want);
+}
+END_TEST
+
 START_TEST(range_window_forgets_old_partitions_and_values)
 {
     /* Many short-lived tickers through a 1-second window: each partition is dropped
@@ -161,6 +174,8 @@ START_TEST(refusals_with_position)
          "LAG's offset must be a constant integer", 1, 26},
         {"SELECT STREAM LAG(price, 1, 'x') OVER (ROWS 2 PRECEDING) AS L FROM S",
          "LAG's default is VARCHAR; it must be of its expression's type, DOUBLE", 1, 29},
+        {"SELECT STREAM LAG(CAST(price AS BIGINT), 1, 0.5) OVER (ROWS 2 PRECEDING) AS L FROM S",
+         "LAG's default is DECIMAL; it must be of its expression's type, BIGINT", 1, 45},
         {"SELECT STREAM LAG(price, 1, 0, 2) OVER (ROWS 2 PRECEDING) AS L FROM S",
          "LAG takes (expr [, N [, default]])", 1, 15},
         {"SELECT STREAM FIRST_VALUE(price, 2) OVER (ROWS 2 PRECEDING) AS L FROM S",
@@ -212,6 +227,7 @@ static Suite *suite(void)
     tcase_add_test(tc, first_last_lag_range_window_nulls);
     tcase_add_test(tc, varchar_values_are_kept_and_default_widens);
     tcase_add_test(tc, lag_inside_expressions_with_aggregates);
+    tcase_add_test(tc, lag_default_of_another_numeric_type);
     tcase_add_test(tc, range_window_forgets_old_partitions_and_values);
     tcase_add_test(tc, refusals_with_position);
     tcase_add_test(tc, ignore_as_an_alias_still_parses);
