@@ -171,17 +171,24 @@ static const char *const agg_names[] = {"COUNT", "SUM", "AVG", "MIN", "MAX"};
 static const enum kdo_agg_fn agg_fns[] = {KDO_AGG_COUNT, KDO_AGG_SUM, KDO_AGG_AVG, KDO_AGG_MIN,
                                           KDO_AGG_MAX};
 
-static int agg_fn(const struct kdo_ast_expr *x, enum kdo_agg_fn *fn)
+/* The index in names[] of call x's (unqualified) function name, or -1. */
+static int call_named(const struct kdo_ast_expr *x, const char *const *names, size_t n)
 {
     if (x->kind != KDO_AST_CALL || x->name.n != 1)
-        return 0;
-    for (size_t i = 0; i < sizeof agg_names / sizeof agg_names[0]; i++)
-        if (x->name.part[0].len == strlen(agg_names[i]) &&
-            memcmp(x->name.part[0].s, agg_names[i], x->name.part[0].len) == 0) {
-            *fn = agg_fns[i];
-            return 1;
-        }
-    return 0;
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (x->name.part[0].len == strlen(names[i]) &&
+            memcmp(x->name.part[0].s, names[i], x->name.part[0].len) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int agg_fn(const struct kdo_ast_expr *x, enum kdo_agg_fn *fn)
+{
+    int i = call_named(x, agg_names, sizeof agg_names / sizeof agg_names[0]);
+    if (i >= 0)
+        *fn = agg_fns[i];
+    return i >= 0;
 }
 
 static int rewrite(struct kdo_query *q, struct kdo_ast_expr *x, int aggs_ok, int keys,
@@ -237,15 +244,10 @@ static const char *const fn_names[] = {"LAG", "FIRST_VALUE", "LAST_VALUE"};
 
 static int analytic_fn(const struct kdo_ast_expr *x, enum kdo__query_fn_kind *kind)
 {
-    if (x->kind != KDO_AST_CALL || x->name.n != 1)
-        return 0;
-    for (size_t i = 0; i < sizeof fn_names / sizeof fn_names[0]; i++)
-        if (x->name.part[0].len == strlen(fn_names[i]) &&
-            memcmp(x->name.part[0].s, fn_names[i], x->name.part[0].len) == 0) {
-            *kind = (enum kdo__query_fn_kind)i;
-            return 1;
-        }
-    return 0;
+    int i = call_named(x, fn_names, sizeof fn_names / sizeof fn_names[0]);
+    if (i >= 0)
+        *kind = (enum kdo__query_fn_kind)i;
+    return i >= 0;
 }
 
 /* An argument of an analytic function: rewritten (no aggregate or analytic function
