@@ -122,6 +122,9 @@ enum kdo_ast_op {
 struct kdo_ast_window;
 struct kdo_ast_query;
 
+/* An analytic function's null treatment, as written. */
+enum kdo_ast_nulls { KDO_AST_NULLS_NONE, KDO_AST_NULLS_IGNORE, KDO_AST_NULLS_RESPECT };
+
 struct kdo_ast_expr {
     enum kdo_ast_expr_kind kind;
     int line, col;
@@ -139,6 +142,7 @@ struct kdo_ast_expr {
     struct kdo_ast_qualifier qual; /* INTERVAL; FLOOR and EXTRACT use qual.start */
     struct kdo_ast_window *over;   /* CALL ... OVER; NULL without */
     struct kdo_ast_query *query;   /* CURSOR */
+    enum kdo_ast_nulls nulls;      /* CALL: f(x) IGNORE NULLS / RESPECT NULLS [OVER ...] */
 };
 
 enum kdo_ast_frame { KDO_AST_FRAME_NONE, KDO_AST_FRAME_RANGE, KDO_AST_FRAME_ROWS };

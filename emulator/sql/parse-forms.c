@@ -85,6 +85,26 @@ static int call_args(struct kdo__sql_parser *p, struct kdo_ast_expr *x)
     return kdo__sql_expect_op(p, ")", "after the function's arguments");
 }
 
+static bool is_word(const struct kdo_sql_token *t, const char *w)
+{
+    return t->kind == KDO_SQL_T_WORD && t->len == strlen(w) && memcmp(t->text, w, t->len) == 0;
+}
+
+/* [IGNORE | RESPECT] NULLS after an analytic function's arguments.  Neither word is
+ * reserved (KDA has columns named so), hence both must be there: `f(x) IGNORE` alone is
+ * f(x) with the alias IGNORE. */
+static void null_treatment(struct kdo__sql_parser *p, struct kdo_ast_expr *x)
+{
+    bool ignore = is_word(&p->cur, "IGNORE");
+    if (!ignore && !is_word(&p->cur, "RESPECT"))
+        return;
+    if (!is_word(kdo__sql_peek(p), "NULLS"))
+        return;
+    x->nulls = ignore ? KDO_AST_NULLS_IGNORE : KDO_AST_NULLS_RESPECT;
+    kdo__sql_next(p);
+    kdo__sql_next(p);
+}
+
 /* name( ... ) [OVER ...]: the name is read, '(' is current; `first` is an
  * argument a special form already read (or NULL). */
 int kdo__sql_call_rest(struct kdo__sql_parser *p, struct kdo_ast_expr *x, struct kdo_ast_expr *first)
@@ -99,6 +119,7 @@ int kdo__sql_call_rest(struct kdo__sql_parser *p, struct kdo_ast_expr *x, struct
         KDO__TRY(kdo__sql_expect_op(p, "(", "after the function name"));
         KDO__TRY(call_args(p, x));
     }
+    null_treatment(p, x);
     if (kdo__sql_accept_kw(p, KDO_SQL_KW_OVER))
         KDO__TRY(kdo__sql_over(p, &x->over));
     return 0;

@@ -171,17 +171,24 @@ static const char *const agg_names[] = {"COUNT", "SUM", "AVG", "MIN", "MAX"};
 static const enum kdo_agg_fn agg_fns[] = {KDO_AGG_COUNT, KDO_AGG_SUM, KDO_AGG_AVG, KDO_AGG_MIN,
                                           KDO_AGG_MAX};
 
-static int agg_fn(const struct kdo_ast_expr *x, enum kdo_agg_fn *fn)
+/* The index in names[] of call x's (unqualified) function name, or -1. */
+static int call_named(const struct kdo_ast_expr *x, const char *const *names, size_t n)
 {
     if (x->kind != KDO_AST_CALL || x->name.n != 1)
-        return 0;
-    for (size_t i = 0; i < sizeof agg_names / sizeof agg_names[0]; i++)
-        if (x->name.part[0].len == strlen(agg_names[i]) &&
-            memcmp(x->name.part[0].s, agg_names[i], x->name.part[0].len) == 0) {
-            *fn = agg_fns[i];
-            return 1;
-        }
-    return 0;
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (x->name.part[0].len == strlen(names[i]) &&
+            memcmp(x->name.part[0].s, names[i], x->name.part[0].len) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int agg_fn(const struct kdo_ast_expr *x, enum kdo_agg_fn *fn)
+{
+    int i = call_named(x, agg_names, sizeof agg_names / sizeof agg_names[0]);
+    if (i >= 0)
+        *fn = agg_fns[i];
+    return i >= 0;
 }
 
 static int rewrite(struct kdo_query *q, struct kdo_ast_expr *x, int aggs_ok, int keys,
@@ -231,6 +238,105 @@ static int add_agg(struct kdo_query *q, struct kdo_ast_expr *x, enum kdo_agg_fn 
     return to_slot(q, x, 'A', n, err);
 }
 
+/* ---- analytic functions --------------------------------------------------------------- */
+
+static const char *const fn_names[] = {"LAG", "FIRST_VALUE", "LAST_VALUE"};
+
+static int analytic_fn(const struct kdo_ast_expr *x, enum kdo__query_fn_kind *kind)
+{
+    int i = call_named(x, fn_names, sizeof fn_names / sizeof fn_names[0]);
+    if (i >= 0)
+        *kind = (enum kdo__query_fn_kind)i;
+    return i >= 0;
+}
+
+/* An argument of an analytic function: rewritten (no aggregate or analytic function
+ * inside) and compiled over the input row. */
+static int fn_arg(struct kdo_query *q, struct kdo_ast_expr *x, struct kdo_expr **out,
+                  struct kdo_errinfo *err)
+{
+    int rc = rewrite(q, x, 0, 0, err);
+    return rc ? rc : kdo_expr_compile_ast(x, q->in_schema, out, err);
+}
+
+/* LAG's N: a constant integer, 0 or more (KDA counts rows back from the current one). */
+static int lag_offset(struct kdo_query *q, const struct kdo_ast_expr *x, int64_t *n,
+                      struct kdo_errinfo *err)
+{
+    struct kdo_value v;
+    struct kdo_errinfo ignored = {0};
+    if (kdo__query_constant(q, x, &v, &ignored) != 0 || v.type != KDO_TYPE_BIGINT)
+        return kdo__query_fail(q, KDO_EINVAL, x->line, x->col, err, "LAG's offset must be a "
+                               "constant integer (the number of rows back)");
+    if (v.u.i < 0)
+        return kdo__query_fail(q, KDO_EINVAL, x->line, x->col, err, "LAG's offset is %lld; it "
+                               "must be 0 or more", (long long)v.u.i);
+    *n = v.u.i;
+    return 0;
+}
+
+/* Whether LAG's default, of type d, can stand in a column of its expression's type t:
+ * any number for a DOUBLE (LAG(price, 1, 0.0): 0.0 is a DECIMAL), an exact one for a
+ * DECIMAL; never one that would be truncated. */
+static int default_fits(enum kdo_type t, enum kdo_type d)
+{
+    return d == t || d == KDO_TYPE_NULL || t == KDO_TYPE_NULL ||
+           (t == KDO_TYPE_DOUBLE && kdo_type_numeric(d)) ||
+           (d == KDO_TYPE_BIGINT && t == KDO_TYPE_DECIMAL) ||
+           (d == KDO_TYPE_DECIMAL && t == KDO_TYPE_DECIMAL);
+}
+
+static int lag_rest(struct kdo_query *q, struct kdo__query_fn *f, struct kdo_ast_expr *n,
+                    struct kdo_errinfo *err)
+{
+    struct kdo_ast_expr *d = n ? n->next : NULL;
+    int rc = n ? lag_offset(q, n, &f->offset, err) : 0;
+    if (rc || d == NULL)
+        return rc;
+    if ((rc = fn_arg(q, d, &f->dflt, err)))
+        return rc;
+    enum kdo_type t = kdo_expr_type(f->arg), dt = kdo_expr_type(f->dflt);
+    if (!default_fits(t, dt))
+        return kdo__query_fail(q, KDO_ESCHEMA, d->line, d->col, err, "LAG's default is %s; it "
+                               "must be of its expression's type, %s", kdo_type_name(dt),
+                               kdo_type_name(t));
+    return 0;
+}
+
+/* A new analytic function of the query from call x; x becomes its slot. */
+static int add_fn(struct kdo_query *q, struct kdo_ast_expr *x, enum kdo__query_fn_kind kind,
+                  struct kdo_errinfo *err)
+{
+    const char *name = fn_names[kind];
+    int nargs = 0;
+    for (const struct kdo_ast_expr *l = x->list; l; l = l->next)
+        nargs++;
+    if (x->over == NULL)
+        return kdo__query_fail(q, KDO_EINVAL, x->line, x->col, err, "%s needs OVER a window "
+                               "(OVER w, or OVER (... RANGE INTERVAL ... PRECEDING | ROWS n "
+                               "PRECEDING))", name);
+    if (q->shape == KDO__SHAPE_GROUPED && q->key_text == NULL)
+        return kdo__query_fail(q, KDO_EPARSE, x->over->line, x->over->col, err, "%s ... OVER in "
+                               "a GROUP BY or STAGGER query is not supported yet", name);
+    if (x->star || x->distinct || nargs < 1 || nargs > (kind == KDO__FN_LAG ? 3 : 1))
+        return kdo__query_fail(q, KDO_ESCHEMA, x->line, x->col, err, "%s takes %s", name,
+                               kind == KDO__FN_LAG ? "(expr [, N [, default]])" : "one argument");
+    q->fns = kdo_xrealloc(q->fns, (q->nfns + 1) * sizeof *q->fns);
+    struct kdo__query_fn *f = &q->fns[q->nfns];
+    memset(f, 0, sizeof *f);
+    f->kind = kind;
+    f->ignore_nulls = x->nulls == KDO_AST_NULLS_IGNORE;
+    f->offset = 1;
+    f->over = x->over;
+    f->line = x->line;
+    f->col_at = x->col;
+    size_t n = q->nfns++;
+    int rc = fn_arg(q, x->list, &f->arg, err);
+    if (rc == 0 && kind == KDO__FN_LAG)
+        rc = lag_rest(q, f, x->list->next, err);
+    return rc ? rc : to_slot(q, x, 'F', n, err);
+}
+
 static int is_key(struct kdo_query *q, const struct kdo_ast_expr *x, size_t *k)
 {
     if (q->nkeys == 0 || x->kind == KDO_AST_INT || x->kind == KDO_AST_STRING)
@@ -263,8 +369,13 @@ static int rewrite(struct kdo_query *q, struct kdo_ast_expr *x, int aggs_ok, int
                    struct kdo_errinfo *err)
 {
     enum kdo_agg_fn fn;
+    enum kdo__query_fn_kind kind;
     size_t k;
     int rc = 0;
+    if (x->kind == KDO_AST_CALL && x->nulls != KDO_AST_NULLS_NONE && !analytic_fn(x, &kind))
+        return kdo__query_fail(q, KDO_EPARSE, x->line, x->col, err, "%s NULLS: only LAG, "
+                               "FIRST_VALUE and LAST_VALUE take a null treatment",
+                               x->nulls == KDO_AST_NULLS_IGNORE ? "IGNORE" : "RESPECT");
     if (agg_fn(x, &fn)) {
         if (!aggs_ok)
             return kdo__query_fail(q, KDO_EINVAL, x->line, x->col, err, "%s is an aggregate; "
@@ -272,13 +383,21 @@ static int rewrite(struct kdo_query *q, struct kdo_ast_expr *x, int aggs_ok, int
                                    "aggregate's argument)", kdo_agg_name(fn));
         return add_agg(q, x, fn, err);
     }
+    if (analytic_fn(x, &kind)) {
+        if (!aggs_ok)
+            return kdo__query_fail(q, KDO_EINVAL, x->line, x->col, err, "%s is an analytic "
+                                   "function; it is not allowed here (in WHERE, a key or an "
+                                   "aggregate's argument)", fn_names[kind]);
+        return add_fn(q, x, kind, err);
+    }
     if (keys && is_key(q, x, &k))
         return to_slot(q, x, 'K', k, err);
     if (keys && x->kind == KDO_AST_NAME)
         return loose_column(q, x, err);
     if (x->kind == KDO_AST_CALL && x->over) /* an analytic function: LAG, FIRST_VALUE, ... */
         return kdo__query_fail(q, KDO_EPARSE, x->line, x->col, err, "%s ... OVER is not "
-                               "supported yet (issue 14); OVER takes COUNT, SUM, AVG, MIN and MAX",
+                               "supported yet (issue 14); OVER takes COUNT, SUM, AVG, MIN, MAX, "
+                               "LAG, FIRST_VALUE and LAST_VALUE",
                                x->name.part[x->name.n - 1].s);
     struct kdo_ast_expr *kids[] = {x->a, x->b, x->c};
     for (size_t i = 0; i < 3 && rc == 0; i++)

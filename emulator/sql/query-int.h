@@ -5,19 +5,22 @@
  *   query.c       lifecycle, the input schema, the structured (text) form
  *                 made into a SELECT tree;
  *   query-ast.c   checks of a SELECT tree and its rewriting: qualifiers
- *                 stripped, aggregates and GROUP BY keys turned into slots;
+ *                 stripped, aggregates, analytic functions and GROUP BY
+ *                 keys turned into slots;
  *   query-plan.c  compiling the rewritten tree: aggregates, windows, keys,
  *                 select items, HAVING, DISTINCT, the output schema;
  *   query-run.c   rows in, windows, rows out.
  *
  * A select item or HAVING is compiled against a "stage" schema: for a
  * continuous or sliding query the input row's columns followed by one
- * column per aggregate (its value for the current row); for a grouped query
- * (tumbling, stagger) one column per key, per aggregate, and ROWTIME.  An
- * aggregate call or a GROUP BY key inside an item is replaced by a name of
- * the stage schema that SQL text cannot spell (it starts with \x01), so any
- * expression around them -- SUM(x) / COUNT(*), CAST(AVG(x) AS INTEGER) --
- * is an ordinary scalar expression.
+ * column per aggregate (its value for the current row) and one per
+ * analytic function (LAG, FIRST_VALUE, LAST_VALUE: its value for the row);
+ * for a grouped query (tumbling, stagger) one column per key, per
+ * aggregate, and ROWTIME.  An aggregate call, an analytic function's call
+ * or a GROUP BY key inside an item is replaced by a name of the stage
+ * schema that SQL text cannot spell (it starts with \x01), so any
+ * expression around them -- SUM(x) / COUNT(*), CAST(AVG(x) AS INTEGER),
+ * price - LAG(price) OVER w -- is an ordinary scalar expression.
  */
 #ifndef KDO_QUERY_INT_H
 #define KDO_QUERY_INT_H
@@ -40,6 +43,22 @@ struct kdo__query_agg {
     int line, col_at;                    /* where it is written */
 };
 
+/* One analytic function call of the query (sliding only): LAG, FIRST_VALUE or
+ * LAST_VALUE over a window, reading the values of earlier rows of the row's
+ * partition that are still in the window (kdo_vring, one per partition). */
+enum kdo__query_fn_kind { KDO__FN_LAG, KDO__FN_FIRST_VALUE, KDO__FN_LAST_VALUE };
+struct kdo__query_fn {
+    enum kdo__query_fn_kind kind;
+    int ignore_nulls;                  /* IGNORE NULLS: NULL values are not rows to it */
+    int64_t offset;                    /* LAG: rows back (1 by default) */
+    struct kdo_expr *arg;              /* the value expression */
+    struct kdo_expr *dflt;             /* LAG: the value past the window (NULL: NULL) */
+    const struct kdo_ast_window *over; /* its window as written */
+    size_t win;                        /* the index of its window */
+    size_t col;                        /* its column in the stage schema */
+    int line, col_at;                  /* where it is written */
+};
+
 /* A sliding window: its keys, frame, partitions and the aggregates over it. */
 struct kdo__query_win {
     const struct kdo_ast_window *def;
@@ -53,6 +72,9 @@ struct kdo__query_win {
     struct kdo_agg *fns;
     size_t naggs;
     struct kdo_agg_acc *acc; /* one row's contributions, then the window's results */
+    size_t *fnis;            /* the query's analytic function indexes */
+    size_t nfns;
+    struct kdo_value *vals;  /* the row's value of each (borrowing the row) */
     void *part;              /* the row's partition while it is processed */
 };
 
@@ -60,6 +82,9 @@ struct kdo__query_win {
 struct kdo__query_part {
     kdo_time_ns opened;      /* stagger: the ROWTIME of the window's first row; sliding: the last */
     struct kdo_slide *slide; /* sliding */
+    uint64_t seq;            /* sliding: rows ever pushed (the next row's number) */
+    struct kdo_vring *vals;  /* sliding: one per analytic function of the window */
+    size_t nvals;
     struct kdo_agg_acc acc[];
 };
 
@@ -91,6 +116,10 @@ struct kdo_query {
     struct kdo__query_win *wins;
     size_t nwins;
     size_t slide_rows; /* rows held by every sliding window together */
+    /* Analytic functions (over sliding windows). */
+    struct kdo__query_fn *fns;
+    size_t nfns;
+    size_t vals_bytes; /* VARCHAR bytes their windows hold, every window together */
     /* Grouped: keys; `time_key` is the STEP/FLOOR over ROWTIME of a tumbling query (not
      * part of the partition's key bytes), or -1. */
     struct kdo_ast_expr **key_ast;
@@ -127,7 +156,12 @@ struct kdo_query {
     struct kdo_buf data_row; /* a typed input row as JSON, for the error stream */
 };
 
-/* Internal stage-schema names: "\x01A<n>" (aggregate n), "\x01K<n>" (key n). */
+/* The most text the analytic functions' windows hold together (their VARCHAR values;
+ * rows are bounded by KDO_QUERY_MAX_WINDOW_ROWS). */
+#define KDO__QUERY_MAX_WINDOW_BYTES ((size_t)256 << 20)
+
+/* Internal stage-schema names: "\x01A<n>" (aggregate n), "\x01K<n>" (key n), "\x01F<n>"
+ * (analytic function n). */
 #define KDO__QUERY_SLOT '\x01'
 
 /* query-ast.c */
@@ -151,6 +185,10 @@ int kdo__query_fail(const struct kdo_query *q, int rc, int line, int col, struct
 
 /* query-plan.c */
 int kdo__query_plan(struct kdo_query *q, struct kdo_errinfo *err);
+/* The value of constant expression x (no column); a column or a failure to evaluate
+ * is an error from the compiler or evaluator. */
+int kdo__query_constant(struct kdo_query *q, const struct kdo_ast_expr *x, struct kdo_value *v,
+                        struct kdo_errinfo *err);
 
 /* query-run.c */
 void kdo__query_part_fini(void *payload);

@@ -118,26 +118,34 @@ static int compile_keys(struct kdo_query *q, const struct kdo_ast_expr *list,
     return 0;
 }
 
-/* A constant window extent: an INTERVAL (ms) or an integer (ROWS). */
-static int extent(struct kdo_query *q, const struct kdo_ast_expr *x, enum kdo_type want,
-                  int64_t *v, struct kdo_errinfo *err)
+int kdo__query_constant(struct kdo_query *q, const struct kdo_ast_expr *x, struct kdo_value *v,
+                        struct kdo_errinfo *err)
 {
     struct kdo_row_schema *s = kdo_row_schema_new();
     struct kdo_row *r = kdo_row_new(s);
     struct kdo_expr *e = NULL;
-    struct kdo_value val = kdo_value_null();
+    *v = kdo_value_null();
     int rc = kdo_expr_compile_ast(x, s, &e, err);
     if (rc == 0)
-        rc = kdo_expr_eval(e, r, &q->scratch, &val, err);
+        rc = kdo_expr_eval(e, r, &q->scratch, v, err);
+    kdo_expr_free(e);
+    kdo_row_free(r);
+    kdo_row_schema_free(s);
+    return rc;
+}
+
+/* A constant window extent: an INTERVAL (ms) or an integer (ROWS). */
+static int extent(struct kdo_query *q, const struct kdo_ast_expr *x, enum kdo_type want,
+                  int64_t *v, struct kdo_errinfo *err)
+{
+    struct kdo_value val;
+    int rc = kdo__query_constant(q, x, &val, err);
     if (rc == 0 && val.type != want)
         rc = kdo__query_fail(q, KDO_EINVAL, x->line, x->col, err, "the window's extent is %s, "
                              "not %s", kdo_type_name(val.type),
                              want == KDO_TYPE_BIGINT ? "an integer (ROWS n)"
                                                      : "a day-time INTERVAL (RANGE)");
     *v = val.u.i;
-    kdo_expr_free(e);
-    kdo_row_free(r);
-    kdo_row_schema_free(s);
     return rc;
 }
 
@@ -231,14 +239,15 @@ static int frame(struct kdo_query *q, struct kdo__query_win *w, struct kdo_errin
     return compile_keys(q, d->partition, &w->keys, &w->nkeys, 0, err);
 }
 
-/* The window of aggregate g: found among those made, or a new one. */
-static int window_of(struct kdo_query *q, struct kdo__query_agg *g, struct kdo_errinfo *err)
+/* The window `over` names or is: found among those made, or a new one; its index in *win. */
+static int window_of(struct kdo_query *q, const struct kdo_ast_window *over, size_t *win,
+                     struct kdo_errinfo *err)
 {
     const struct kdo_ast_window *d;
-    int rc = resolve_window(q, g->over, &d, err);
+    int rc = resolve_window(q, over, &d, err);
     for (size_t i = 0; i < q->nwins && rc == 0; i++)
         if (q->wins[i].def == d) {
-            g->win = i;
+            *win = i;
             return 0;
         }
     if (rc)
@@ -247,7 +256,7 @@ static int window_of(struct kdo_query *q, struct kdo__query_agg *g, struct kdo_e
     struct kdo__query_win *w = &q->wins[q->nwins];
     memset(w, 0, sizeof *w);
     w->def = d;
-    g->win = q->nwins++;
+    *win = q->nwins++;
     return frame(q, w, err);
 }
 
@@ -285,8 +294,10 @@ static int sliding_windows(struct kdo_query *q, struct kdo_errinfo *err)
                                    "without GROUP BY: an aggregate needs a window",
                                    kdo_agg_name(g->agg.fn));
         else
-            rc = window_of(q, g, err);
+            rc = window_of(q, g->over, &g->win, err);
     }
+    for (size_t f = 0; f < q->nfns && rc == 0; f++) /* each has OVER (query-ast.c) */
+        rc = q->key_text ? 0 : window_of(q, q->fns[f].over, &q->fns[f].win, err);
     for (size_t i = 0; i < q->nwins && rc == 0; i++) {
         struct kdo__query_win *w = &q->wins[i];
         for (size_t a = 0; a < q->naggs; a++)
@@ -296,6 +307,12 @@ static int sliding_windows(struct kdo_query *q, struct kdo_errinfo *err)
                 w->aggs[w->naggs] = a;
                 w->fns[w->naggs++] = q->aggs[a].agg;
             }
+        for (size_t f = 0; f < q->nfns; f++)
+            if (q->fns[f].win == i) {
+                w->fnis = kdo_xrealloc(w->fnis, (w->nfns + 1) * sizeof *w->fnis);
+                w->fnis[w->nfns++] = f;
+            }
+        w->vals = kdo_xcalloc(w->nfns ? w->nfns : 1, sizeof *w->vals);
         w->acc = kdo_xcalloc(w->naggs ? w->naggs : 1, sizeof *w->acc);
         w->parts = kdo_partitions_new(sizeof(struct kdo__query_part), KDO_QUERY_MAX_PARTITIONS);
     }
@@ -416,6 +433,19 @@ static const char *slot_name(char *buf, size_t cap, char kind, size_t n)
     return buf;
 }
 
+/* What types an analytic function's column: its expression, or LAG's default when that
+ * is a longer VARCHAR (LAG(ticker, 1, 'unknown')) or the expression is a bare NULL. */
+static const struct kdo_expr *fn_type(const struct kdo__query_fn *f)
+{
+    const struct kdo_expr *x = f->arg, *d = f->dflt;
+    if (d == NULL || kdo_expr_type(d) == KDO_TYPE_NULL)
+        return x;
+    if (kdo_expr_type(x) == KDO_TYPE_NULL)
+        return d;
+    size_t xl = kdo_expr_max_len(x), dl = kdo_expr_max_len(d);
+    return kdo_expr_type(x) == KDO_TYPE_VARCHAR && xl > 0 && (dl == 0 || dl > xl) ? d : x;
+}
+
 /* The stage schema: keys, aggregates and ROWTIME (grouped), or the aggregates after the
  * input row's columns. */
 static int stage_schema(struct kdo_query *q, struct kdo_errinfo *err)
@@ -432,6 +462,10 @@ static int stage_schema(struct kdo_query *q, struct kdo_errinfo *err)
         q->aggs[a].col = kdo_row_schema_count(s);
         rc = add_named(s, slot_name(name, sizeof name, 'A', a), NULL,
                        kdo_agg_type(&q->aggs[a].agg), err);
+    }
+    for (size_t f = 0; f < q->nfns && rc == 0; f++) {
+        q->fns[f].col = kdo_row_schema_count(s);
+        rc = add_named(s, slot_name(name, sizeof name, 'F', f), fn_type(&q->fns[f]), 0, err);
     }
     if (rc == 0 && q->shape == KDO__SHAPE_GROUPED)
         rc = add_named(s, "ROWTIME", NULL, KDO_TYPE_TIMESTAMP, err);

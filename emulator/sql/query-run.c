@@ -328,7 +328,20 @@ static int emit_group(struct kdo_query *q, const struct kdo__query_part *p, int6
 
 void kdo__query_part_fini(void *payload)
 {
-    kdo_slide_free(((struct kdo__query_part *)payload)->slide);
+    struct kdo__query_part *p = payload;
+    kdo_slide_free(p->slide);
+    for (size_t j = 0; j < p->nvals; j++)
+        kdo_vring_fini(&p->vals[j]);
+    free(p->vals);
+}
+
+/* VARCHAR bytes partition p's analytic values hold. */
+static size_t part_bytes(const struct kdo__query_part *p)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < p->nvals; j++)
+        n += p->vals[j].bytes;
+    return n;
 }
 
 static struct kdo_partitions *new_parts(const struct kdo_query *q)
@@ -400,12 +413,23 @@ static int contribute(struct kdo_query *q, struct kdo_agg_acc *acc, const size_t
     return 0;
 }
 
+/* The row's value of each analytic function over w (w->vals): 0, or KDO_EPARSE with *e. */
+static int fn_values(struct kdo_query *q, struct kdo__query_win *w, struct kdo_query_error *e)
+{
+    struct kdo_errinfo ei = {0};
+    for (size_t j = 0; j < w->nfns; j++)
+        if (kdo_expr_eval(q->fns[w->fnis[j]].arg, q->in, &q->scratch, &w->vals[j], &ei) != 0)
+            return to_error_stream(e, "EXPRESSION_EVALUATION_ERROR", ei.msg);
+    return 0;
+}
+
 /* Window w's partition for the row in q->in (w->part): 0, or KDO_EPARSE with *e. */
 static int find_partition(struct kdo_query *q, struct kdo__query_win *w, struct kdo_query_error *e)
 {
     int added;
     long klen = encode_key(q, w->keys, w->nkeys, -1, e);
-    if (klen < 0 || contribute(q, w->acc, w->aggs, w->naggs, e) != 0)
+    if (klen < 0 || contribute(q, w->acc, w->aggs, w->naggs, e) != 0 ||
+        fn_values(q, w, e) != 0)
         return KDO_EPARSE;
     w->part = kdo_partitions_get(w->parts, q->keybuf ? q->keybuf : "", (size_t)klen, &added);
     if (w->part == NULL)
@@ -414,8 +438,88 @@ static int find_partition(struct kdo_query *q, struct kdo__query_win *w, struct 
     return 0;
 }
 
+/* The row's analytic values join partition p's rings (IGNORE NULLS: not a NULL); the row
+ * is number p->seq of the partition. */
+static void push_values(struct kdo_query *q, const struct kdo__query_win *w,
+                        struct kdo__query_part *p)
+{
+    if (p->vals == NULL) {
+        p->vals = kdo_xcalloc(w->nfns, sizeof *p->vals);
+        p->nvals = w->nfns;
+    }
+    for (size_t j = 0; j < w->nfns; j++) {
+        struct kdo_vring *r = &p->vals[j];
+        size_t before = r->bytes;
+        if (w->vals[j].type == KDO_TYPE_NULL && q->fns[w->fnis[j]].ignore_nulls)
+            continue;
+        kdo_vring_push(r, p->seq, &w->vals[j]);
+        q->vals_bytes += r->bytes - before;
+    }
+    p->seq++;
+}
+
+/* The rings forget the rows the slide has let go: they keep what the window holds. */
+static void drop_values(struct kdo_query *q, struct kdo__query_part *p)
+{
+    uint64_t oldest = p->seq - kdo_slide_count(p->slide);
+    for (size_t j = 0; j < p->nvals; j++) {
+        struct kdo_vring *r = &p->vals[j];
+        size_t before = r->bytes;
+        kdo_vring_drop_before(r, oldest);
+        q->vals_bytes -= before - r->bytes;
+    }
+}
+
+/* LAG's default for the current row; a DECIMAL one for a DOUBLE expression made DOUBLE
+ * (a BIGINT is converted by the column itself). */
+static int lag_default(struct kdo_query *q, const struct kdo__query_fn *f, struct kdo_value *v,
+                       struct kdo_errinfo *ei)
+{
+    int rc = kdo_expr_eval(f->dflt, q->in, &q->scratch, v, ei);
+    if (rc == 0 && v->type == KDO_TYPE_DECIMAL && kdo_expr_type(f->arg) == KDO_TYPE_DOUBLE)
+        *v = kdo_value_double(kdo_decimal_to_double(v->u.dec.v, v->u.dec.scale));
+    return rc;
+}
+
+/* LAG: the value N rows back in the window (IGNORE NULLS: N non-NULL values back), or
+ * its default (NULL without one) when the window holds fewer. */
+static int lag(struct kdo_query *q, const struct kdo__query_fn *f, const struct kdo_vring *r,
+               uint64_t cur, const struct kdo_value *now, struct kdo_value *v,
+               struct kdo_errinfo *ei)
+{
+    size_t back = r->n - (r->n > 0 && kdo_vring_seq_at(r, r->n - 1) == cur); /* before it */
+    if (f->offset == 0)
+        *v = *now;
+    else if ((uint64_t)f->offset <= back)
+        *v = *kdo_vring_at(r, back - (size_t)f->offset);
+    else if (f->dflt)
+        return lag_default(q, f, v, ei);
+    else
+        *v = kdo_value_null();
+    return 0;
+}
+
+/* Sets the stage row's column of each analytic function over w, partition p. */
+static int set_fns(struct kdo_query *q, const struct kdo__query_win *w,
+                   const struct kdo__query_part *p, struct kdo_errinfo *ei)
+{
+    for (size_t j = 0; j < w->nfns; j++) {
+        const struct kdo__query_fn *f = &q->fns[w->fnis[j]];
+        const struct kdo_vring *r = &p->vals[j];
+        struct kdo_value v = kdo_value_null();
+        int rc = 0;
+        if (f->kind == KDO__FN_LAG)
+            rc = lag(q, f, r, p->seq - 1, &w->vals[j], &v, ei);
+        else if (r->n > 0) /* IGNORE NULLS: the ring may hold nothing */
+            v = *kdo_vring_at(r, f->kind == KDO__FN_FIRST_VALUE ? 0 : r->n - 1);
+        if (rc || (rc = kdo_row_set(q->in, f->col, &v, ei)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* Pushes the row into w's partition, drops the rows (and partitions) out of range and
- * sets the stage row's aggregate columns of w. */
+ * sets the stage row's aggregate and analytic columns of w. */
 static int slide_one(struct kdo_query *q, struct kdo__query_win *w, kdo_time_ns rowtime,
                      struct kdo_errinfo *ei)
 {
@@ -424,6 +528,8 @@ static int slide_one(struct kdo_query *q, struct kdo__query_win *w, kdo_time_ns 
         p->slide = kdo_slide_new(w->fns, w->naggs);
     kdo_slide_push(p->slide, rowtime, w->acc);
     q->slide_rows++;
+    if (w->nfns)
+        push_values(q, w, p);
     if (w->by_rows) {
         for (; kdo_slide_count(p->slide) > w->rows + 1; q->slide_rows--)
             kdo_slide_pop(p->slide);
@@ -437,9 +543,16 @@ static int slide_one(struct kdo_query *q, struct kdo__query_win *w, kdo_time_ns 
         kdo_partitions_touch(w->parts, p);
         while ((old = kdo_partitions_first(w->parts)) != p && old->opened < rowtime - w->range) {
             q->slide_rows -= kdo_slide_count(old->slide);
-            kdo_slide_free(old->slide);
+            q->vals_bytes -= part_bytes(old);
+            kdo__query_part_fini(old);
             kdo_partitions_remove(w->parts, old);
         }
+    }
+    if (w->nfns) {
+        drop_values(q, p);
+        int rc = set_fns(q, w, p, ei);
+        if (rc)
+            return rc;
     }
     kdo_slide_result(p->slide, w->acc);
     for (size_t j = 0; j < w->naggs; j++) {
@@ -459,6 +572,10 @@ static int slide_row(struct kdo_query *q, kdo_time_ns rowtime, const struct kdo_
     if (q->slide_rows + q->nwins > KDO_QUERY_MAX_WINDOW_ROWS)
         return window_error(sink, rowtime, wall_ms(q, rowtime), "WINDOW_TOO_LARGE", "the "
                             "sliding windows already hold 10,000,000 rows; kdaout holds no more");
+    if (q->vals_bytes > KDO__QUERY_MAX_WINDOW_BYTES)
+        return window_error(sink, rowtime, wall_ms(q, rowtime), "WINDOW_TOO_LARGE", "the "
+                            "sliding windows already hold 256 MiB of text for LAG, FIRST_VALUE "
+                            "and LAST_VALUE; kdaout holds no more");
     for (size_t i = 0; i < q->nwins && rc == 0; i++)
         rc = slide_one(q, &q->wins[i], rowtime, &ei);
     if (rc)

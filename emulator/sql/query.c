@@ -346,6 +346,8 @@ static void free_wins(struct kdo_query *q)
         kdo_partitions_free(w->parts, kdo__query_part_fini);
         free(w->aggs);
         free(w->fns);
+        free(w->fnis);
+        free(w->vals);
         free(w->acc);
     }
     free(q->wins);
@@ -370,6 +372,11 @@ void kdo_query_free(struct kdo_query *q)
     for (size_t i = 0; i < q->naggs; i++)
         kdo_expr_free(q->aggs[i].arg);
     free(q->aggs);
+    for (size_t i = 0; i < q->nfns; i++) {
+        kdo_expr_free(q->fns[i].arg);
+        kdo_expr_free(q->fns[i].dflt);
+    }
+    free(q->fns);
     free_wins(q);
     free_exprs(q->keys, q->nkeys);
     free_strings(q->key_print, q->nkeys);

@@ -35,14 +35,23 @@
  * way, or ROWTIME.  Output columns are named as KDA names them: the alias,
  * a column reference's column name (s.PRICE -> PRICE), else EXPR$n (n the
  * 0-based item position); `*` is every input column, without ROWTIME.
+ * Over a sliding window an item may also use the analytic functions
+ * LAG(expr [, N [, default]]), FIRST_VALUE(expr) and LAST_VALUE(expr), with
+ * [IGNORE | RESPECT] NULLS, anywhere in it (price - LAG(price) OVER w):
+ * the value N rows back in the row's window (N a constant, 1 by default;
+ * past the window's oldest row the default, evaluated on the current row,
+ * or NULL), the window's oldest row, its newest (the row itself); IGNORE
+ * NULLS counts only the rows whose value is not NULL.  Their type is the
+ * expression's.
  * SELECT STREAM DISTINCT drops rows equal (ROWTIME aside) to one already out
  * in the same tumbling window, or, for a continuous query, with the same
  * value of its monotonic item over ROWTIME (FLOOR/STEP), which KDA
  * requires.  Refused at compile time with file:line:col and the feature's
  * name: JOIN, TABLE(...), a subquery in FROM (the binder makes it a
  * stream), UNION ALL, COUNT(DISTINCT) (KDA refuses it in streaming
- * aggregation), analytic functions (LAG, FIRST_VALUE, ...), ORDER BY in a
- * window, an undefined window name.  Rows are written in the destination's
+ * aggregation), other analytic functions (NTH_VALUE, ...), analytic
+ * functions in a grouped query, ORDER BY in a window, an undefined window
+ * name.  Rows are written in the destination's
  * RecordFormatType, or handed over typed (sink->typed).  A row that cannot
  * be read or evaluated goes to the error stream (the sink's error callback,
  * with KDA's ERROR_NAME and MESSAGE), never silently dropped.  ROWTIME never

@@ -1,5 +1,6 @@
 /*
- * slide.c -- a sliding window of aggregate accumulators (slide.h).
+ * slide.c -- a sliding window of aggregate accumulators, and the ring of
+ * values an analytic function reads (slide.h).
  */
 #include "sql/slide.h"
 
@@ -120,5 +121,62 @@ void kdo_slide_result(struct kdo_slide *s, struct kdo_agg_acc *out)
     for (size_t i = 0; i < s->k; i++) {
         out[i] = s->fn > 0 ? s->fsuf[(s->fn - 1) * s->k + i] : kdo_agg_empty();
         kdo_agg_combine(&s->aggs[i], &out[i], &s->bsum[i]);
+    }
+}
+
+/* ---- the values of an analytic function --------------------------------------------- */
+
+void kdo_vring_fini(struct kdo_vring *r)
+{
+    kdo_vring_drop_before(r, UINT64_MAX);
+    free(r->seq);
+    free(r->v);
+    memset(r, 0, sizeof *r);
+}
+
+/* Doubles the ring, unwrapping it so the oldest is at 0. */
+static void vring_grow(struct kdo_vring *r)
+{
+    size_t c = r->cap ? r->cap * 2 : 16;
+    uint64_t *seq = kdo_xcalloc(c, sizeof *seq);
+    struct kdo_value *v = kdo_xcalloc(c, sizeof *v);
+    for (size_t i = 0; i < r->n; i++) {
+        seq[i] = kdo_vring_seq_at(r, i);
+        v[i] = *kdo_vring_at(r, i);
+    }
+    free(r->seq);
+    free(r->v);
+    r->seq = seq;
+    r->v = v;
+    r->head = 0;
+    r->cap = c;
+}
+
+void kdo_vring_push(struct kdo_vring *r, uint64_t seq, const struct kdo_value *v)
+{
+    if (r->n == r->cap)
+        vring_grow(r);
+    size_t at = (r->head + r->n++) % r->cap;
+    r->seq[at] = seq;
+    r->v[at] = *v;
+    if (v->type == KDO_TYPE_VARCHAR) { /* the source row is reused: keep a copy */
+        char *s = kdo_xmalloc(v->u.str.len + 1);
+        memcpy(s, v->u.str.s, v->u.str.len);
+        s[v->u.str.len] = '\0';
+        r->v[at].u.str.s = s;
+        r->bytes += v->u.str.len + 1;
+    }
+}
+
+void kdo_vring_drop_before(struct kdo_vring *r, uint64_t seq)
+{
+    while (r->n > 0 && r->seq[r->head] < seq) {
+        struct kdo_value *v = &r->v[r->head];
+        if (v->type == KDO_TYPE_VARCHAR) {
+            r->bytes -= v->u.str.len + 1;
+            free((char *)v->u.str.s);
+        }
+        r->head = (r->head + 1) % r->cap;
+        r->n--;
     }
 }

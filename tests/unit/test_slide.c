@@ -10,7 +10,8 @@
  * Reading the result or the oldest ROWTIME changes nothing.  Hand-worked
  * scripts walk the add/evict order across the internal hand-over from the
  * newest rows to the oldest (test_aggregate.c adds a randomized comparison
- * against a brute-force recomputation).
+ * against a brute-force recomputation).  Last, the ring of values an
+ * analytic function reads back (kdo_vring).
  */
 #include "sql/slide.h"
 
@@ -296,6 +297,47 @@ START_TEST(test_null_rows_count_only_for_count_star)
 }
 END_TEST
 
+/* The value ring of an analytic function: values leave oldest first by row number,
+ * across the ring's growth and its wrap-around, and a VARCHAR is the ring's own copy
+ * (its bytes counted until it leaves). */
+START_TEST(test_value_ring_keeps_copies_in_order_across_growth_and_wrap)
+{
+    struct kdo_vring r = {0};
+    char text[8];
+    uint64_t seq = 0;
+    for (int round = 0; round < 5; round++) {
+        for (int i = 0; i < 12; i++, seq++) { /* 12 in, then all but 3 out: wraps at 16 */
+            int len = snprintf(text, sizeof text, "v%llu", (unsigned long long)seq);
+            struct kdo_value v = kdo_value_varchar(text, (size_t)len);
+            kdo_vring_push(&r, seq, &v);
+            memset(text, 'x', sizeof text); /* the source is reused */
+        }
+        kdo_vring_drop_before(&r, seq - 3);
+        ck_assert_uint_eq(r.n, 3);
+        for (size_t i = 0; i < r.n; i++) {
+            char want[8];
+            snprintf(want, sizeof want, "v%llu", (unsigned long long)(seq - 3 + i));
+            ck_assert_uint_eq(kdo_vring_seq_at(&r, i), seq - 3 + i);
+            ck_assert_uint_eq(kdo_vring_at(&r, i)->u.str.len, strlen(want));
+            ck_assert(memcmp(kdo_vring_at(&r, i)->u.str.s, want, strlen(want)) == 0);
+        }
+    }
+    ck_assert_uint_eq(r.cap, 16);
+    ck_assert_uint_eq(r.bytes, 3 * (strlen("v57") + 1));
+    kdo_vring_drop_before(&r, 1000);
+    ck_assert_uint_eq(r.n, 0);
+    ck_assert_uint_eq(r.bytes, 0);
+    struct kdo_value d = kdo_value_double(2.5), n = kdo_value_null();
+    kdo_vring_push(&r, 1000, &d);
+    kdo_vring_push(&r, 1001, &n);
+    ck_assert(kdo_vring_at(&r, 0)->u.d == 2.5);
+    ck_assert_int_eq(kdo_vring_at(&r, 1)->type, KDO_TYPE_NULL);
+    ck_assert_uint_eq(r.bytes, 0);
+    kdo_vring_fini(&r);
+    ck_assert_uint_eq(r.n, 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("slide");
@@ -314,6 +356,8 @@ int main(void)
          test_a_double_sum_keeps_no_residue_of_a_row_that_left},
         {"an_overflow_leaves_with_its_rows", test_an_overflow_leaves_with_its_rows},
         {"null_rows_count_only_for_count_star", test_null_rows_count_only_for_count_star},
+        {"value_ring_keeps_copies_in_order_across_growth_and_wrap",
+         test_value_ring_keeps_copies_in_order_across_growth_and_wrap},
     };
     for (size_t i = 0; i < N(cases); i++) {
         TCase *tc = tcase_create(cases[i].name);
