@@ -21,12 +21,14 @@
 /* Trees descended together, so their memory loads overlap. */
 #define KDO__RCF_GROUP 8
 
-/* What the descent of a point reads, in 16 bytes (four nodes a cache line:
- * scoring is a walk down 100 trees, bound by memory latency).  Ids fit 16
- * bits: at most KDO_RCF_SAMPLE_MAX (1000) nodes and leaves a tree, and
- * KDO_RCF_DIMS_MAX x KDO_RCF_SHINGLE_MAX (3000) dimensions. */
+/* An internal node: what the descent of a point reads, then
+ * (in the same slot, see kdo__rcf_tree.slot) its box, which the walk back
+ * up reads: both in the cache lines the descent has just brought in.  Ids
+ * fit 16 bits: at most KDO_RCF_SAMPLE_MAX (1000) nodes and leaves a tree,
+ * and KDO_RCF_DIMS_MAX x KDO_RCF_SHINGLE_MAX (3000) dimensions. */
 struct kdo__rcf_node {
     double cut;
+    double range; /* the box's ranges summed: the walk up's denominator */
     int16_t child[2]; /* [0] left (x[dim] <= cut), [1] right */
     uint16_t dim;
     int16_t parent;
@@ -37,10 +39,11 @@ struct kdo__rcf_tree {
     int32_t root;
     uint32_t mass; /* points in the tree, duplicates counted */
     double norm; /* log2(1 + mass): the score's normaliser */
-    /* internal nodes [cap]; box is [cap][2 * dims]: the minima, then the maxima */
-    struct kdo__rcf_node *node;
+    /* internal nodes [cap], `slot` bytes apart (whole cache lines): the node,
+     * then its box, the minima then the maxima */
+    unsigned char *nodes, *nodes_mem; /* nodes: nodes_mem aligned to a line */
+    size_t slot;
     uint32_t *imass;
-    double *box;
     int32_t ifree; /* free list threaded through node[].child[0] */
     /* leaves [cap]; point is [cap][dims] */
     int32_t *lparent;

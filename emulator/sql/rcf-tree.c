@@ -26,11 +26,12 @@
 
 #define IS_LEAF(id) ((id) < 0)
 
-/* max(x, 0) without a branch: the sign of a distance to a box is a coin
- * flip to the branch predictor, and the compiler keeps a branch for x > 0. */
+/* max(x, 0) without a branch (fabs is a bit mask): the sign of a distance
+ * to a box is a coin flip to the branch predictor, and compilers keep a
+ * branch for x > 0 ? x : 0.  Halves first, so no sum can overflow. */
 static inline double positive(double x)
 {
-    return (double)(x > 0) * x;
+    return 0.5 * x + 0.5 * fabs(x);
 }
 
 /* fmax/fmin without their NaN rules (every coordinate is finite), so they inline. */
@@ -46,10 +47,24 @@ static inline double min2(double a, double b)
 
 #define LEAF_INDEX(id) (~(id))
 
+#define CACHE_LINE 64
+
+/* A node and its box, rounded up to whole cache lines. */
+static size_t node_slot(int32_t dims)
+{
+    size_t bytes = sizeof(struct kdo__rcf_node) + 2 * (size_t)dims * sizeof(double);
+    return (bytes + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
+}
+
+static inline struct kdo__rcf_node *node_at(const struct kdo__rcf_tree *t, int32_t n)
+{
+    return (struct kdo__rcf_node *)(t->nodes + (size_t)n * t->slot);
+}
+
 size_t kdo__rcf_tree_bytes(int32_t cap, int32_t dims)
 {
     size_t c = (size_t)cap, d = (size_t)dims;
-    return c * (sizeof(struct kdo__rcf_node) + sizeof(uint32_t) + 2 * d * sizeof(double))
+    return CACHE_LINE + c * (node_slot(dims) + sizeof(uint32_t))
            + c * (sizeof(int32_t) + sizeof(uint32_t) + d * sizeof(double));
 }
 
@@ -60,14 +75,15 @@ void kdo__rcf_tree_init(struct kdo__rcf_tree *t, int32_t cap, int32_t dims)
     t->cap = cap;
     t->dims = dims;
     t->root = KDO__RCF_NIL;
-    t->node = kdo_xcalloc(c, sizeof *t->node);
+    t->slot = node_slot(dims);
+    t->nodes_mem = kdo_xcalloc(c * t->slot + CACHE_LINE, 1);
+    t->nodes = t->nodes_mem + (CACHE_LINE - (uintptr_t)t->nodes_mem % CACHE_LINE);
     t->imass = kdo_xcalloc(c, sizeof *t->imass);
-    t->box = kdo_xcalloc(c * 2 * d, sizeof *t->box);
     t->lparent = kdo_xcalloc(c, sizeof *t->lparent);
     t->lmass = kdo_xcalloc(c, sizeof *t->lmass);
     t->point = kdo_xcalloc(c * d, sizeof *t->point);
     for (int32_t i = 0; i < cap; i++) {
-        t->node[i].child[0] = i + 1 < cap ? i + 1 : KDO__RCF_NIL;
+        node_at(t, i)->child[0] = i + 1 < cap ? i + 1 : KDO__RCF_NIL;
         t->lparent[i] = i + 1 < cap ? i + 1 : KDO__RCF_NIL;
     }
     t->ifree = 0;
@@ -76,9 +92,8 @@ void kdo__rcf_tree_init(struct kdo__rcf_tree *t, int32_t cap, int32_t dims)
 
 void kdo__rcf_tree_cleanup(struct kdo__rcf_tree *t)
 {
-    free(t->node);
+    free(t->nodes_mem);
     free(t->imass);
-    free(t->box);
     free(t->lparent);
     free(t->lmass);
     free(t->point);
@@ -89,7 +104,7 @@ void kdo__rcf_tree_cleanup(struct kdo__rcf_tree *t)
 
 static double *box_min(const struct kdo__rcf_tree *t, int32_t n)
 {
-    return t->box + (size_t)n * 2 * (size_t)t->dims;
+    return (double *)(t->nodes + (size_t)n * t->slot + sizeof(struct kdo__rcf_node));
 }
 
 static double *box_max(const struct kdo__rcf_tree *t, int32_t n)
@@ -120,7 +135,7 @@ static uint32_t node_mass(const struct kdo__rcf_tree *t, int32_t id)
 
 static int32_t node_parent(const struct kdo__rcf_tree *t, int32_t id)
 {
-    return IS_LEAF(id) ? t->lparent[LEAF_INDEX(id)] : t->node[id].parent;
+    return IS_LEAF(id) ? t->lparent[LEAF_INDEX(id)] : node_at(t, id)->parent;
 }
 
 static void set_parent(struct kdo__rcf_tree *t, int32_t id, int32_t parent)
@@ -128,7 +143,7 @@ static void set_parent(struct kdo__rcf_tree *t, int32_t id, int32_t parent)
     if (IS_LEAF(id))
         t->lparent[LEAF_INDEX(id)] = parent;
     else
-        t->node[id].parent = parent;
+        node_at(t, id)->parent = parent;
 }
 
 /* Puts `with` where `old` hangs (a child of parent, or the root). */
@@ -136,10 +151,10 @@ static void replace_child(struct kdo__rcf_tree *t, int32_t parent, int32_t old, 
 {
     if (parent == KDO__RCF_NIL)
         t->root = with;
-    else if (t->node[parent].child[0] == old)
-        t->node[parent].child[0] = with;
+    else if (node_at(t, parent)->child[0] == old)
+        node_at(t, parent)->child[0] = with;
     else
-        t->node[parent].child[1] = with;
+        node_at(t, parent)->child[1] = with;
     set_parent(t, with, parent);
 }
 
@@ -155,7 +170,7 @@ static int32_t new_leaf(struct kdo__rcf_tree *t, const double *p)
 static int32_t new_internal(struct kdo__rcf_tree *t)
 {
     int32_t n = t->ifree;
-    t->ifree = t->node[n].child[0];
+    t->ifree = node_at(t, n)->child[0];
     return n;
 }
 
@@ -226,17 +241,20 @@ static int32_t split_at(struct kdo__rcf_tree *t, int32_t node, const struct cut 
     const double *lo, *hi;
     node_box(t, node, &lo, &hi);
     double *nlo = box_min(t, n), *nhi = box_max(t, n);
+    double range = 0;
     for (int32_t d = 0; d < t->dims; d++) {
         nlo[d] = min2(lo[d], p[d]);
         nhi[d] = max2(hi[d], p[d]);
+        range += nhi[d] - nlo[d];
     }
-    t->node[n].dim = c->dim;
-    t->node[n].cut = c->value;
+    node_at(t, n)->range = range;
+    node_at(t, n)->dim = c->dim;
+    node_at(t, n)->cut = c->value;
     t->imass[n] = node_mass(t, node) + 1;
     replace_child(t, parent, node, n);
     int leaf_left = p[c->dim] <= c->value;
-    t->node[n].child[0] = leaf_left ? leaf : node;
-    t->node[n].child[1] = leaf_left ? node : leaf;
+    node_at(t, n)->child[0] = leaf_left ? leaf : node;
+    node_at(t, n)->child[1] = leaf_left ? node : leaf;
     set_parent(t, leaf, n);
     set_parent(t, node, n);
     return leaf;
@@ -244,11 +262,13 @@ static int32_t split_at(struct kdo__rcf_tree *t, int32_t node, const struct cut 
 
 static void grow_box(struct kdo__rcf_tree *t, int32_t n, const double *p)
 {
-    double *lo = box_min(t, n), *hi = box_max(t, n);
+    double *lo = box_min(t, n), *hi = box_max(t, n), range = 0;
     for (int32_t d = 0; d < t->dims; d++) {
         lo[d] = min2(lo[d], p[d]);
         hi[d] = max2(hi[d], p[d]);
+        range += hi[d] - lo[d];
     }
+    node_at(t, n)->range = range;
 }
 
 int32_t kdo__rcf_tree_insert(struct kdo__rcf_tree *t, const double *p, struct kdo_rng *r)
@@ -274,7 +294,7 @@ int32_t kdo__rcf_tree_insert(struct kdo__rcf_tree *t, const double *p, struct kd
         /* A leaf's box is its point: any cut of the grown box separates. */
         grow_box(t, node, p);
         t->imass[node]++;
-        node = t->node[node].child[p[t->node[node].dim] > t->node[node].cut];
+        node = node_at(t, node)->child[p[node_at(t, node)->dim] > node_at(t, node)->cut];
     }
 }
 
@@ -284,16 +304,19 @@ int32_t kdo__rcf_tree_insert(struct kdo__rcf_tree *t, const double *p, struct kd
 static int refit_box(struct kdo__rcf_tree *t, int32_t n)
 {
     const double *alo, *ahi, *blo, *bhi;
-    node_box(t, t->node[n].child[0], &alo, &ahi);
-    node_box(t, t->node[n].child[1], &blo, &bhi);
+    node_box(t, node_at(t, n)->child[0], &alo, &ahi);
+    node_box(t, node_at(t, n)->child[1], &blo, &bhi);
     double *lo = box_min(t, n), *hi = box_max(t, n);
     int changed = 0;
+    double range = 0;
     for (int32_t d = 0; d < t->dims; d++) {
         double l = min2(alo[d], blo[d]), h = max2(ahi[d], bhi[d]);
         changed |= l != lo[d] || h != hi[d];
         lo[d] = l;
         hi[d] = h;
+        range += h - l;
     }
+    node_at(t, n)->range = range;
     return changed;
 }
 
@@ -303,7 +326,7 @@ void kdo__rcf_tree_delete(struct kdo__rcf_tree *t, int32_t leaf)
     int32_t parent = t->lparent[li];
     t->mass--;
     t->norm = log2(1.0 + (double)t->mass);
-    for (int32_t n = parent; n != KDO__RCF_NIL; n = t->node[n].parent)
+    for (int32_t n = parent; n != KDO__RCF_NIL; n = node_at(t, n)->parent)
         t->imass[n]--;
     if (--t->lmass[li] > 0)
         return;
@@ -313,22 +336,24 @@ void kdo__rcf_tree_delete(struct kdo__rcf_tree *t, int32_t leaf)
         t->root = KDO__RCF_NIL;
         return;
     }
-    const int16_t *kids = t->node[parent].child;
+    const int16_t *kids = node_at(t, parent)->child;
     int32_t sibling = kids[0] == leaf ? kids[1] : kids[0];
-    int32_t grand = t->node[parent].parent;
+    int32_t grand = node_at(t, parent)->parent;
     replace_child(t, grand, parent, sibling);
-    t->node[parent].child[0] = t->ifree;
+    node_at(t, parent)->child[0] = t->ifree;
     t->ifree = parent;
     /* Boxes above shrink at most up to the first that does not change. */
-    for (int32_t n = grand; n != KDO__RCF_NIL && refit_box(t, n); n = t->node[n].parent)
+    for (int32_t n = grand; n != KDO__RCF_NIL && refit_box(t, n); n = node_at(t, n)->parent)
         ;
 }
 
 /* ---- score ----------------------------------------------------------------------------- */
 
 /* The walk back up reads the leaf's point and the boxes of the deepest
- * nodes (it mostly stops within a few): ask for them for the whole group
- * before any tree's walk starts, so their latencies overlap too. */
+ * nodes (it mostly stops within a few).  The descent brought in each node's
+ * first cache line; ask for the rest of the deepest slots and for the leaf
+ * for the whole group before any tree's walk starts, so their latencies
+ * overlap too. */
 #define PREFETCH_LEVELS 6
 
 static void prefetch_walk_up(const struct kdo__rcf_tree *t, const int32_t *path, int32_t k,
@@ -337,10 +362,11 @@ static void prefetch_walk_up(const struct kdo__rcf_tree *t, const int32_t *path,
     if (leaf == KDO__RCF_NIL)
         return;
     __builtin_prefetch(leaf_point(t, leaf));
-    for (int32_t j = k - 1; j >= 0 && j >= k - PREFETCH_LEVELS; j--) {
-        __builtin_prefetch(box_min(t, path[j]));
-        __builtin_prefetch(box_max(t, path[j]) + t->dims - 1);
-    }
+    if (t->slot <= CACHE_LINE)
+        return;
+    for (int32_t j = k - 1; j >= 0 && j >= k - PREFETCH_LEVELS; j--)
+        for (size_t off = CACHE_LINE; off < t->slot; off += CACHE_LINE)
+            __builtin_prefetch((const unsigned char *)node_at(t, path[j]) + off);
 }
 
 void kdo__rcf_descend(const struct kdo__rcf_tree *t, int n, const double *p, int32_t cap,
@@ -360,7 +386,7 @@ void kdo__rcf_descend(const struct kdo__rcf_tree *t, int n, const double *p, int
             int32_t id = leaf[i];
             if (IS_LEAF(id))
                 continue;
-            const struct kdo__rcf_node *nd = &t[i].node[id];
+            const struct kdo__rcf_node *nd = node_at(&t[i], id);
             path[(size_t)i * (size_t)cap + (size_t)depth[i]++] = id;
             /* Branch-free: the side is a coin flip a predictor cannot learn. */
             leaf[i] = nd->child[p[nd->dim] > nd->cut];
@@ -383,16 +409,13 @@ static double score_unseen(int32_t depth)
 }
 
 /* The probability that a random cut of box n grown to hold p separates p. */
-static double separation(const struct kdo__rcf_tree *t, int32_t n, const double *p)
+static inline double separation(const struct kdo__rcf_tree *t, int32_t n, const double *p)
 {
     const double *lo = box_min(t, n), *hi = box_max(t, n);
-    double outside = 0, total = 0;
-    for (int32_t d = 0; d < t->dims; d++) {
-        double below = positive(lo[d] - p[d]), above = positive(p[d] - hi[d]);
-        outside += below + above;
-        total += hi[d] - lo[d] + below + above;
-    }
-    return outside > 0 ? outside / total : 0;
+    double outside = 0;
+    for (int32_t d = 0; d < t->dims; d++)
+        outside += positive(lo[d] - p[d]) + positive(p[d] - hi[d]);
+    return outside > 0 ? outside / (node_at(t, n)->range + outside) : 0;
 }
 
 double kdo__rcf_tree_score(const struct kdo__rcf_tree *t, const double *p, const int32_t *path,
@@ -432,8 +455,8 @@ static void leaf_attribution(const struct kdo__rcf_tree *t, int32_t leaf, int32_
         sum += fabs(p[d] - q[d]);
     double s = score_unseen(k) / sum;
     for (int32_t d = 0; d < dims; d++) {
-        high[d] = s * max2(p[d] - q[d], 0);
-        low[d] = s * max2(q[d] - p[d], 0);
+        high[d] = s * positive(p[d] - q[d]);
+        low[d] = s * positive(q[d] - p[d]);
     }
 }
 
@@ -441,17 +464,17 @@ static void leaf_attribution(const struct kdo__rcf_tree *t, int32_t leaf, int32_
 static int node_attribution(const struct kdo__rcf_tree *t, int32_t n, int32_t depth,
                             const double *p, double *high, double *low)
 {
-    double prob = separation(t, n, p);
-    if (prob == 0)
-        return 0;
     const double *lo = box_min(t, n), *hi = box_max(t, n);
-    double total = 0;
+    double outside = 0;
     for (int32_t d = 0; d < t->dims; d++)
-        total += max2(hi[d], p[d]) - min2(lo[d], p[d]);
+        outside += positive(lo[d] - p[d]) + positive(p[d] - hi[d]);
+    if (!(outside > 0))
+        return 0;
+    double total = node_at(t, n)->range + outside, keep = 1 - outside / total;
     double s = score_unseen(depth) / total;
     for (int32_t d = 0; d < t->dims; d++) {
-        high[d] = s * max2(p[d] - hi[d], 0) + (1 - prob) * high[d];
-        low[d] = s * max2(lo[d] - p[d], 0) + (1 - prob) * low[d];
+        high[d] = s * positive(p[d] - hi[d]) + keep * high[d];
+        low[d] = s * positive(lo[d] - p[d]) + keep * low[d];
     }
     return 1;
 }

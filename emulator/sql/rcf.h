@@ -119,7 +119,7 @@ struct kdo_rcf_attribution {
 
 /* Scores `row` (dims numbers) against the forest, then inserts it: *score
  * is the row's ANOMALY_SCORE (0 during the warm-up); attr (or NULL) gets the
- * explanation, whose entries sum to *score.  KDO_EINVAL (forest unchanged)
+ * explanation, whose entries sum to *score (to rounding).  KDO_EINVAL (forest unchanged)
  * when a number is NaN or infinite. */
 int kdo_rcf_update(struct kdo_rcf *f, const double *row, double *score,
                    struct kdo_rcf_attribution *attr);

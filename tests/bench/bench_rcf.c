@@ -16,7 +16,7 @@
  * wall clock: the target is per core, and the machine's other load would
  * otherwise count against the forest (it still costs caches).
  * An argument runs only the cases whose name contains it (for a profiler:
- * `perf record ./bench_rcf "2 columns"`).
+ * `perf record ./bench_rcf "5 columns, score"`).
  */
 #include "base/buf.h"
 #include "base/errors.h"
@@ -128,9 +128,9 @@ static int run_case(size_t dims, int explain)
             return 1;
         }
     }
-    printf("%zu columns%-14s %10.0f rows/s  baseline %12.0f rows/s  x base %8.1f  "
-           "mean score %.3f\n", dims, explain ? " + explanation" : "", ROWS / best, ROWS / base,
-           best / base, first.sum / ROWS);
+    printf("%zu columns, %-12s %10.0f rows/s  baseline %12.0f rows/s  x base %8.1f  "
+           "mean score %.3f\n", dims, explain ? "explanation" : "score", ROWS / best,
+           ROWS / base, best / base, first.sum / ROWS);
     return 0;
 }
 
@@ -144,7 +144,7 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < 2; k++)
         for (int explain = 0; explain < 2; explain++) {
             char name[64];
-            snprintf(name, sizeof name, "%zu columns%s", dims[k], explain ? " + explanation" : "");
+            snprintf(name, sizeof name, "%zu columns, %s", dims[k], explain ? "explanation" : "score");
             if (argc > 1 && !strstr(name, argv[1]))
                 continue;
             rc |= run_case(dims[k], explain);
