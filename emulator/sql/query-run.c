@@ -137,42 +137,15 @@ const struct kdo_row_schema *kdo_query_output_schema(const struct kdo_query *q)
 
 /* ---- key bytes ----------------------------------------------------------------------- */
 
-static void key_put(struct kdo_query *q, size_t *n, const void *p, size_t len)
+/* Appends v's key bytes (value.h) at q->keybuf + *n. */
+static void encode_value(struct kdo_query *q, size_t *n, const struct kdo_value *v)
 {
+    size_t len = kdo_value_key_len(v);
     if (*n + len > q->keycap) {
         q->keycap = (*n + len) * 2;
         q->keybuf = kdo_xrealloc(q->keybuf, q->keycap);
     }
-    memcpy(q->keybuf + *n, p, len);
-    *n += len;
-}
-
-static void encode_value(struct kdo_query *q, size_t *n, const struct kdo_value *v)
-{
-    unsigned char tag = (unsigned char)v->type;
-    key_put(q, n, &tag, 1);
-    switch (v->type) {
-    case KDO_TYPE_NULL:
-        break;
-    case KDO_TYPE_BOOLEAN:
-        tag = v->u.b;
-        key_put(q, n, &tag, 1);
-        break;
-    case KDO_TYPE_VARCHAR: {
-        uint32_t l = (uint32_t)v->u.str.len;
-        key_put(q, n, &l, 4);
-        key_put(q, n, v->u.str.s, v->u.str.len);
-        break;
-    }
-    case KDO_TYPE_DOUBLE: {
-        double d = v->u.d == 0 ? 0 : v->u.d; /* -0.0 and 0.0 are one group */
-        key_put(q, n, &d, 8);
-        break;
-    }
-    default:
-        key_put(q, n, &v->u.i, 8);
-        break;
-    }
+    *n = (size_t)(kdo_value_key_put(q->keybuf + *n, v) - q->keybuf);
 }
 
 /* The key bytes of keys[] (but `skip`) over q->in into q->keybuf; returns their length,
@@ -202,32 +175,9 @@ static struct kdo_value decode_key(const struct kdo_query *q, const char *p, siz
     for (size_t i = 0; i < q->nkeys; i++) {
         if ((int)i == q->time_key)
             continue;
-        v.type = (enum kdo_type)(unsigned char)*p++;
-        switch (v.type) {
-        case KDO_TYPE_NULL:
-            break;
-        case KDO_TYPE_BOOLEAN:
-            v.u.b = *p++ != 0;
-            break;
-        case KDO_TYPE_VARCHAR: {
-            uint32_t l;
-            memcpy(&l, p, 4);
-            v.u.str.s = p + 4;
-            v.u.str.len = l;
-            p += 4 + l;
-            break;
-        }
-        case KDO_TYPE_DOUBLE:
-            memcpy(&v.u.d, p, 8);
-            p += 8;
-            break;
-        default:
-            memcpy(&v.u.i, p, 8);
-            p += 8;
-            break;
-        }
+        p = kdo_value_key_get(p, &v);
         if (i == k) {
-            if (v.type == KDO_TYPE_DECIMAL) /* the key's bytes hold the unscaled value */
+            if (v.type == KDO_TYPE_DECIMAL) /* at the key expression's scale */
                 v.u.dec.scale = kdo_expr_scale(q->keys[i]);
             return v;
         }

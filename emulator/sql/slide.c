@@ -109,15 +109,6 @@ void kdo_slide_pop(struct kdo_slide *s)
 
 void kdo_slide_result(struct kdo_slide *s, struct kdo_agg_acc *out)
 {
-    /* The next pop exposes the total below the top, read when this window
-     * sees its next row: with many partitions the stacks outgrow the cache
-     * and that read was a miss on every row (bench_window); fetch it now. */
-    if (s->fn > 1) {
-        const char *next = (const char *)&s->fsuf[(s->fn - 2) * s->k];
-        for (size_t off = 0; off < s->k * sizeof *s->fsuf; off += 64)
-            __builtin_prefetch(next + off);
-        __builtin_prefetch(&s->ftime[s->fn - 2]);
-    }
     for (size_t i = 0; i < s->k; i++) {
         out[i] = s->fn > 0 ? s->fsuf[(s->fn - 1) * s->k + i] : kdo_agg_empty();
         kdo_agg_combine(&s->aggs[i], &out[i], &s->bsum[i]);

@@ -67,13 +67,18 @@ static const struct {
 
 int kdo_tablefn_known(const char *name)
 {
-    static const char *const documented[] = {"TOP_K_ITEMS_TUMBLING", "COUNT_DISTINCT_ITEMS_TUMBLING",
-                                             "RANDOM_CUT_FOREST",
-                                             "RANDOM_CUT_FOREST_WITH_EXPLANATION", "HOTSPOTS"};
-    for (size_t i = 0; i < sizeof documented / sizeof documented[0]; i++)
-        if (strcmp(name, documented[i]) == 0)
+    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
+        if (strcmp(name, fns[i].name) == 0)
             return 1;
-    return 0;
+    return strcmp(name, "HOTSPOTS") == 0; /* documented, refused by the binder */
+}
+
+/* A window's empty table of values: counted (TOP_K) or only seen. */
+static struct kdo_partitions *new_items(enum fn_kind kind)
+{
+    return kdo_partitions_new(kind == FN_TOP_K ? sizeof(struct count) : 0,
+                              kind == FN_TOP_K ? KDO_TABLEFN_TOPK_ITEMS
+                                               : KDO_TABLEFN_EXACT_DISTINCT);
 }
 
 /* *e at `at` in the SQL file. */
@@ -296,9 +301,7 @@ int kdo_tablefn_new(const struct kdo_tablefn_config *c, struct kdo_tablefn **out
         return KDO_ESCHEMA;
     }
     f->out = kdo_row_new(f->out_schema);
-    f->items = kdo_partitions_new(f->kind == FN_TOP_K ? sizeof(struct count) : 0,
-                                  f->kind == FN_TOP_K ? KDO_TABLEFN_TOPK_ITEMS
-                                                      : KDO_TABLEFN_EXACT_DISTINCT);
+    f->items = new_items(f->kind);
     *out = f;
     return 0;
 }
@@ -324,52 +327,6 @@ void kdo_tablefn_free(struct kdo_tablefn *f)
 const struct kdo_row_schema *kdo_tablefn_output_schema(const struct kdo_tablefn *f)
 {
     return f->out_schema;
-}
-
-/* ---- values as bytes ------------------------------------------------------------------ */
-
-static size_t encode(struct kdo_tablefn *f, const struct kdo_value *v)
-{
-    char *k = f->key;
-    k[0] = (char)v->type;
-    switch (v->type) {
-    case KDO_TYPE_VARCHAR:
-        memcpy(k + 1, v->u.str.s, v->u.str.len);
-        return 1 + v->u.str.len;
-    case KDO_TYPE_BOOLEAN:
-        k[1] = (char)v->u.b;
-        return 2;
-    case KDO_TYPE_DECIMAL:
-        memcpy(k + 1, &v->u.dec.v, 8);
-        k[9] = (char)v->u.dec.scale;
-        return 10;
-    default: /* BIGINT, DOUBLE, TIMESTAMP: 8 bytes each */
-        memcpy(k + 1, &v->u.i, 8);
-        return 9;
-    }
-}
-
-static struct kdo_value decode(const char *k, size_t n)
-{
-    struct kdo_value v = kdo_value_null();
-    v.type = (enum kdo_type)(unsigned char)k[0];
-    switch (v.type) {
-    case KDO_TYPE_VARCHAR:
-        v.u.str.s = k + 1;
-        v.u.str.len = n - 1;
-        break;
-    case KDO_TYPE_BOOLEAN:
-        v.u.b = k[1] != 0;
-        break;
-    case KDO_TYPE_DECIMAL:
-        memcpy(&v.u.dec.v, k + 1, 8);
-        v.u.dec.scale = (signed char)k[9];
-        break;
-    default:
-        memcpy(&v.u.i, k + 1, 8);
-        break;
-    }
-    return v;
 }
 
 /* ---- HyperLogLog past the exact limit -------------------------------------------------- */
@@ -442,7 +399,8 @@ static int emit_top(struct kdo_tablefn *f, int64_t end, const struct kdo_query_s
         struct kdo_errinfo ei = {0};
         size_t len;
         const char *key = kdo_partitions_key(all[i], &len);
-        struct kdo_value item = decode(key, len), cnt = kdo_value_bigint(all[i]->n);
+        struct kdo_value item, cnt = kdo_value_bigint(all[i]->n);
+        kdo_value_key_get(key, &item);
         kdo_row_clear(f->out);
         if (kdo_row_set(f->out, 0, &item, &ei) || kdo_row_set(f->out, 1, &cnt, &ei))
             rc = KDO_EINVAL;
@@ -458,9 +416,7 @@ static int close_window(struct kdo_tablefn *f, const struct kdo_query_sink *sink
     int64_t end = f->window_start + f->width_ms;
     int rc = f->kind == FN_TOP_K ? emit_top(f, end, sink) : emit(f, end, sink);
     kdo_partitions_free(f->items, NULL);
-    f->items = kdo_partitions_new(f->kind == FN_TOP_K ? sizeof(struct count) : 0,
-                                  f->kind == FN_TOP_K ? KDO_TABLEFN_TOPK_ITEMS
-                                                      : KDO_TABLEFN_EXACT_DISTINCT);
+    f->items = new_items(f->kind);
     free(f->hll);
     f->hll = NULL;
     f->open = 0;
@@ -544,7 +500,7 @@ int kdo_tablefn_input_row(struct kdo_tablefn *f, kdo_time_ns rowtime, const stru
     const struct kdo_value *v = kdo_row_get(in, (size_t)f->col);
     if (v == NULL || v->type == KDO_TYPE_NULL)
         return 0;
-    size_t len = encode(f, v);
+    size_t len = (size_t)(kdo_value_key_put(f->key, v) - f->key);
     int added = 0;
     if (f->kind == FN_COUNT_DISTINCT) {
         if (f->hll) {

@@ -40,6 +40,93 @@ const char *kdo_type_name(enum kdo_type t)
     return "?";
 }
 
+size_t kdo_value_key_len(const struct kdo_value *v)
+{
+    switch (v->type) {
+    case KDO_TYPE_NULL:
+        return 1;
+    case KDO_TYPE_BOOLEAN:
+        return 2;
+    case KDO_TYPE_VARCHAR:
+        return 5 + v->u.str.len;
+    case KDO_TYPE_DECIMAL:
+        return 10;
+    default:
+        return 9;
+    }
+}
+
+char *kdo_value_key_put(char *out, const struct kdo_value *v)
+{
+    *out++ = (char)v->type;
+    switch (v->type) {
+    case KDO_TYPE_NULL:
+        break;
+    case KDO_TYPE_BOOLEAN:
+        *out++ = (char)v->u.b;
+        break;
+    case KDO_TYPE_VARCHAR: {
+        uint32_t l = (uint32_t)v->u.str.len;
+        memcpy(out, &l, 4);
+        if (l)
+            memcpy(out + 4, v->u.str.s, l);
+        out += 4 + l;
+        break;
+    }
+    case KDO_TYPE_DOUBLE: {
+        double d = v->u.d == 0 ? 0 : v->u.d; /* -0.0 and 0.0 are one group */
+        memcpy(out, &d, 8);
+        out += 8;
+        break;
+    }
+    case KDO_TYPE_DECIMAL:
+        memcpy(out, &v->u.dec.v, 8);
+        out[8] = (char)v->u.dec.scale;
+        out += 9;
+        break;
+    default:
+        memcpy(out, &v->u.i, 8);
+        out += 8;
+        break;
+    }
+    return out;
+}
+
+const char *kdo_value_key_get(const char *p, struct kdo_value *v)
+{
+    *v = kdo_value_null();
+    v->type = (enum kdo_type)(unsigned char)*p++;
+    switch (v->type) {
+    case KDO_TYPE_NULL:
+        break;
+    case KDO_TYPE_BOOLEAN:
+        v->u.b = *p++ != 0;
+        break;
+    case KDO_TYPE_VARCHAR: {
+        uint32_t l;
+        memcpy(&l, p, 4);
+        v->u.str.s = p + 4;
+        v->u.str.len = l;
+        p += 4 + l;
+        break;
+    }
+    case KDO_TYPE_DOUBLE:
+        memcpy(&v->u.d, p, 8);
+        p += 8;
+        break;
+    case KDO_TYPE_DECIMAL:
+        memcpy(&v->u.dec.v, p, 8);
+        v->u.dec.scale = (signed char)p[8];
+        p += 9;
+        break;
+    default:
+        memcpy(&v->u.i, p, 8);
+        p += 8;
+        break;
+    }
+    return p;
+}
+
 bool kdo_type_castable(enum kdo_type from, enum kdo_type to)
 {
     if (from == KDO_TYPE_INTERVAL_DS || from == KDO_TYPE_INTERVAL_YM ||

@@ -154,6 +154,16 @@ int kdo_decimal_arith(char op, int64_t a, int sa, int64_t b, int sb, int scale, 
 /* The number of digits of |v| (1 for 0). */
 int kdo_decimal_digits(int64_t v);
 
+/* A value as key bytes, for grouping and counting by value: its type tag,
+ * then BOOLEAN one byte, VARCHAR a 4-byte length and its bytes, DOUBLE 8
+ * bytes (0.0 and -0.0 alike: one group), DECIMAL its unscaled digits and its
+ * scale (9 bytes), the others 8.  kdo_value_key_len() bytes go to out;
+ * kdo_value_key_get() reads one value back (borrowing a VARCHAR's bytes)
+ * and returns where the next starts. */
+size_t kdo_value_key_len(const struct kdo_value *v);
+char *kdo_value_key_put(char *out, const struct kdo_value *v);
+const char *kdo_value_key_get(const char *p, struct kdo_value *v);
+
 /* SQL comparison: numbers compare exactly across BIGINT, DECIMAL and DOUBLE
  * (a DOUBLE against a DECIMAL to the double's precision),
  * VARCHARs bytewise (code-point order for UTF-8), FALSE < TRUE, timestamps
