@@ -21,6 +21,7 @@
 #include "sql/bind.h"
 #include "sql/orderby.h"
 #include "sql/parse.h"
+#include "sql/reftable.h"
 #include "sql/tablefn.h"
 
 #include <stdarg.h>
@@ -61,6 +62,9 @@ struct kdo_program {
     enum kdo_rowfmt_format formats[KDO_PROGRAM_MAX_OUTPUTS];
     size_t output_stream[KDO_PROGRAM_MAX_OUTPUTS], noutputs;
     const struct kdo_row_schema *input_schema;
+    struct kdo_reftable *tables[KDO_PROGRAM_MAX_TABLES];
+    char *table_names[KDO_PROGRAM_MAX_TABLES];
+    size_t ntables;
     struct kdo_row *read;
     struct kdo_rowfmt_reader *reader;
     struct kdo_arena scratch;
@@ -240,6 +244,16 @@ int kdo_program_input(struct kdo_program *p, unsigned source, kdo_time_ns rowtim
     }
     set_columns(p, row);
     return push(p, source, rowtime);
+}
+
+int kdo_program_load_table(struct kdo_program *p, const char *name, const char *data,
+                           size_t len, const char *file, struct kdo_errinfo *e)
+{
+    for (size_t i = 0; i < p->ntables; i++)
+        if (strcmp(p->table_names[i], name) == 0)
+            return kdo_reftable_load(p->tables[i], data, len, file, e);
+    return kdo_errinfo_set(e, KDO_EINVAL, file, 0, 0, "the application has no reference "
+                           "table %s", name);
 }
 
 unsigned kdo_program_sources(const struct kdo_program *p)
@@ -482,8 +496,18 @@ int kdo_program_new(const struct kdo_program_config *c, struct kdo_program **out
     p->input_schema = c->input_schema;
     kdo_arena_init(&p->scratch, 4 * KDO_MAX_ROW_BYTES);
     kdo_buf_init(&p->text, KDO_MAX_ROW_BYTES);
-    int rc = c->input_schema ? build(p, c, e)
+    int rc = c->input_schema ? 0
                              : kdo_errinfo_set(e, KDO_EINVAL, p->file, 0, 0, "no input schema");
+    if (rc == 0 && c->ntables > KDO_PROGRAM_MAX_TABLES)
+        rc = kdo_errinfo_set(e, KDO_EINVAL, p->file, 0, 0, "%zu reference tables: kdaout "
+                             "takes at most %d", c->ntables, KDO_PROGRAM_MAX_TABLES);
+    for (size_t i = 0; rc == 0 && i < c->ntables; i++) {
+        p->tables[i] = kdo_reftable_new(c->tables[i].schema, c->tables[i].format);
+        p->table_names[i] = kdo_xstrdup(c->tables[i].name);
+        p->ntables++;
+    }
+    if (rc == 0)
+        rc = build(p, c, e);
     if (rc) {
         kdo_program_free(p);
         *out = NULL;
@@ -514,6 +538,10 @@ void kdo_program_free(struct kdo_program *p)
     free(p->pumps);
     free(p->order);
     kdo_bind_free(p->b);
+    for (size_t i = 0; i < p->ntables; i++) {
+        kdo_reftable_free(p->tables[i]);
+        free(p->table_names[i]);
+    }
     kdo_row_free(p->read);
     kdo_rowfmt_reader_free(p->reader);
     kdo_arena_cleanup(&p->scratch);

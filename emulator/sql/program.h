@@ -34,6 +34,16 @@
 #define KDO_PROGRAM_MAX_OUTPUTS 3 /* KDA's destinations per application */
 /* Rows all streams receive in one input or advance call at most. */
 #define KDO_PROGRAM_MAX_ROWS_PER_STEP 1000000
+#define KDO_PROGRAM_MAX_TABLES 8 /* reference tables of one application */
+
+/* A reference table: KDA's reference data source, an S3 object read into an
+ * in-application table that a query JOINs (bind.h).  Its rows come from
+ * kdo_program_load_table(); until then it has none. */
+struct kdo_program_table {
+    const char *name;                    /* exact, as the SQL names it */
+    const struct kdo_row_schema *schema; /* its columns (borrowed, must outlive the program) */
+    enum kdo_rowfmt_format format;       /* of its records, one per line */
+};
 
 struct kdo_program_config {
     const char *sql;    /* the application code (borrowed for the call) */
@@ -50,6 +60,8 @@ struct kdo_program_config {
     const char *const *outputs;       /* in-application stream names destinations read */
     const enum kdo_rowfmt_format *output_formats;
     size_t noutputs;                  /* 1..KDO_PROGRAM_MAX_OUTPUTS */
+    const struct kdo_program_table *tables; /* reference tables (borrowed for the call) */
+    size_t ntables;                         /* 0..KDO_PROGRAM_MAX_TABLES */
 };
 
 struct kdo_program;
@@ -84,6 +96,16 @@ kdo_time_ns kdo_program_next_deadline(const struct kdo_program *p);
 /* Closes the windows due at `now`.  Returns 0 or what sink->row returned. */
 int kdo_program_advance(struct kdo_program *p, kdo_time_ns now,
                         const struct kdo_program_sink *sink);
+/* Replaces the rows of reference table `name` with the records of
+ * data[0..len) (borrowed for the call): one per line in the table's format,
+ * blank lines skipped, nothing else skipped (KDA reads a CSV header line as a
+ * row).  KDA reloads reference data when told to; the joins see the new rows
+ * from the next input on.  `file` names the data in messages.  Returns 0;
+ * KDO_EINVAL (no such table), KDO_EPARSE or KDO_ESCHEMA (a record that does
+ * not read: e has file:line:column and why) or KDO_ETOOBIG (past
+ * reftable.h's KDO_REFTABLE_MAX_BYTES or _ROWS).  On error the table keeps its rows. */
+int kdo_program_load_table(struct kdo_program *p, const char *name, const char *data,
+                           size_t len, const char *file, struct kdo_errinfo *e);
 /* The number of input streams (the configuration's parallelism). */
 unsigned kdo_program_sources(const struct kdo_program *p);
 /* 1 when source rows never reach output i directly, only through
