@@ -32,11 +32,11 @@ static int check_from(const struct kdo_query *q, const struct kdo_ast_from *f,
 {
     switch (f->kind) {
     case KDO_AST_FROM_JOIN:
-        return kdo__query_fail(q, KDO_EPARSE, f->line, f->col, err,
-                               "JOIN is not supported yet (issue 14)");
+        return kdo__query_fail(q, KDO_EPARSE, f->line, f->col, err, "a JOIN reaches the query "
+                               "only as its joined rows (the program's job: join.h)");
     case KDO_AST_FROM_TABLE_FN:
-        return kdo__query_fail(q, KDO_EPARSE, f->line, f->col, err,
-                               "TABLE(...) is not supported yet (issue 14)");
+        return kdo__query_fail(q, KDO_EPARSE, f->line, f->col, err, "TABLE(...) reaches the "
+                               "query only as its function's rows (the program's job: tablefn.h)");
     case KDO_AST_FROM_SUBQUERY:
         return kdo__query_fail(q, KDO_EPARSE, f->line, f->col, err, "a subquery in FROM reaches "
                                "the query only as its own stream (the binder's job)");
