@@ -280,7 +280,7 @@ static int check_query(struct binder *bd, const struct kdo_ast_query *q, int top
                     "own query");
     if (s->next)
         return fail(bd, KDO_EPARSE, s->next->line, s->next->col,
-                    "UNION ALL is not supported yet (issue 14)");
+                    "UNION ALL is not supported yet");
     if (s->from == NULL)
         return fail(bd, KDO_EPARSE, s->line, s->col, "a SELECT without FROM is not supported yet");
     const struct kdo_ast_from *f = s->from;
@@ -288,11 +288,11 @@ static int check_query(struct binder *bd, const struct kdo_ast_query *q, int top
     const char *fn = call && call->kind == KDO_AST_CALL ? call->name.part[call->name.n - 1].s
                                                         : "";
     if (strcmp(fn, "HOTSPOTS") == 0)
-        return fail(bd, KDO_EPARSE, call->line, call->col, "%s is not supported yet (issue 14)",
+        return fail(bd, KDO_EPARSE, call->line, call->col, "%s is not supported yet",
                     fn);
     if (f->over)
         return fail(bd, KDO_EPARSE, f->over->line, f->over->col, "a window after a FROM stream "
-                    "(for a join) is not supported yet (issue 14)");
+                    "belongs to a JOIN side: FROM s OVER (...) AS a JOIN t AS b ON ...");
     if (f->alias_cols)
         return fail(bd, KDO_EPARSE, f->alias_cols->id.line, f->alias_cols->id.col, "a column list "
                     "after a FROM alias is not supported yet");

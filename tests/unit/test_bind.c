@@ -302,7 +302,7 @@ START_TEST(unsupported_features_are_refused_by_name)
     bind_fails(sql, KDO_EPARSE, 4, 2, "UNION ALL is not supported yet");
     snprintf(sql, sizeof sql, "%s SELECT STREAM * FROM TABLE(HOTSPOTS(CURSOR(SELECT STREAM * FROM\n"
              " source_sql_stream_001), 100, 0.01, 1));", pre);
-    bind_fails(sql, KDO_EPARSE, 3, 29, "HOTSPOTS is not supported yet (issue 14)");
+    bind_fails(sql, KDO_EPARSE, 3, 29, "HOTSPOTS is not supported yet");
     snprintf(sql, sizeof sql, "%s SELECT price FROM source_sql_stream_001;", pre);
     bind_fails(sql, KDO_EPARSE, 3, 2, "write SELECT STREAM");
     bind_fails("CREATE STREAM s (x DOUBLE);\nSELECT STREAM * FROM source_sql_stream_001;",

@@ -174,6 +174,7 @@ START_TEST(what_is_not_built_is_refused_by_name)
                "", "RANGE INTERVAL ... PRECEDING or ROWS n PRECEDING", "(RANGE");
     refused_at(head, "A OVER w AS a JOIN B AS b ON a.k = b.k", "",
                "window W is not defined", "w AS");
+    refused_at(head, "A OVER (ROWS 2 PRECEDING) AS a", "", "belongs to a JOIN side", "(ROWS");
 }
 END_TEST
 
