@@ -112,7 +112,7 @@ static const char usage_run[] =
     "    \"1.2\": {invocations: 2}     # with destinations: that one's facts (others: the first's)\n"
     "    max_lag_ms: {min: 10000, during: {from: 20s, until: 40s}}\n"
     "    output: rows-out.jsonl     # exactly the rows the function must receive (row diff if not)\n"
-    "    # sql_error: {message: \"JOIN is not supported yet\", at: \"app.sql:7:3\"}  # must be refused\n"
+    "    # sql_error: {message: \"FULL OUTER JOIN is not supported yet\", at: \"app.sql:7:3\"}  # refused\n"
     "\n"
     "Against an HTTP endpoint, GetFunctionConfiguration comes first (KDA's role needs\n"
     "lambda:GetFunctionConfiguration): a 404 (no such function) is an ERROR, a 401/403\n"
