@@ -66,6 +66,7 @@ struct kdo_join {
     size_t key_cap;
     const char *file;
     int64_t epoch_ms;
+    bool full_said; /* JOIN_WINDOW_FULL was sent */
 };
 
 /* The joined schema and each side's qualifier, offsets and ROWTIME column. */

@@ -239,7 +239,7 @@ static int send_unmatched(struct kdo_join *j, int s, const struct kdo_row *r, kd
 }
 
 /* Joins row r of side a at t with kept row en of the other side; 1 when ON
- * holds (and the row was sent), 0 when not, < 0 when the sink stopped. */
+ * holds (the row was sent, and *stop is what the sink returned), else 0. */
 static int pair(struct kdo_join *j, int a, const struct kdo_row *r, kdo_time_ns t,
                 struct kdo__join_entry *en, const struct kdo_query_sink *sink, int *stop)
 {
@@ -329,6 +329,30 @@ int kdo_join_advance(struct kdo_join *j, kdo_time_ns now, const struct kdo_query
     return 0;
 }
 
+/* Room for one more row of side a: a side without window forgets its row, a
+ * ROWS window its oldest; a RANGE window past KDO_JOIN_MAX_KEPT rows drops
+ * its oldest before its time, which the error stream says once. */
+static int make_room(struct kdo_join *j, int a, kdo_time_ns now, const struct kdo_query_sink *sink)
+{
+    struct kdo__join_side *sd = &j->side[a];
+    uint64_t room = sd->keep == KDO__JOIN_CURRENT ? 1
+                    : sd->keep == KDO__JOIN_ROWS  ? sd->rows + 1
+                                                  : KDO_JOIN_MAX_KEPT;
+    int rc = 0;
+    if (sd->keep == KDO__JOIN_RANGE && sd->end - sd->first >= room && !j->full_said) {
+        j->full_said = true;
+        error_row(j, now, "JOIN_WINDOW_FULL", &(struct kdo_errinfo){.msg = "a join window holds "
+                  "4,000,000 rows at most: kdaout forgets its oldest rows early"}, sink);
+    }
+    while (sd->end - sd->first >= room && rc == 0) {
+        if (sd->keep == KDO__JOIN_CURRENT)
+            forget(sd);
+        else
+            rc = drop(j, a, now, sink);
+    }
+    return rc;
+}
+
 int kdo_join_input(struct kdo_join *j, enum kdo_join_side side, kdo_time_ns rowtime,
                    const struct kdo_row *row, const struct kdo_query_sink *sink)
 {
@@ -351,12 +375,7 @@ int kdo_join_input(struct kdo_join *j, enum kdo_join_side side, kdo_time_ns rowt
         return rc;
     if (other->keep == KDO__JOIN_TABLE)
         return 0; /* a table never probes: the row need not be kept */
-    uint64_t room = sd->keep == KDO__JOIN_CURRENT ? 1
-                    : sd->keep == KDO__JOIN_ROWS  ? sd->rows + 1
-                                                  : KDO_JOIN_MAX_KEPT;
-    while (sd->end - sd->first >= room && rc == 0)
-        rc = sd->keep == KDO__JOIN_CURRENT ? (forget(sd), 0) : drop(j, a, rowtime, sink);
-    if (rc == 0 && keep(j, sd, rowtime, row, matched || sd->keep == KDO__JOIN_CURRENT, &ei)) {
+    if ((rc = make_room(j, a, rowtime, sink)) == 0 && keep(j, sd, rowtime, row, matched || sd->keep == KDO__JOIN_CURRENT, &ei)) {
         error_row(j, rowtime, "ROW_TOO_LARGE", &ei, sink);
         return 0;
     }
