@@ -206,14 +206,79 @@ static int shared(const struct kdo_ast_item *list, const struct kdo_ast_item *it
     return 0;
 }
 
+/* An item reading the joined column of side sd named `col`; named by the
+ * column unless `clash`. */
+static int column_item(const struct kdo_join *j, const struct kdo__join_side *sd,
+                       const struct kdo_ast_expr *at, const char *col, int clash,
+                       struct kdo_arena *arena, struct kdo_ast_item **out, struct kdo_errinfo *e)
+{
+    struct kdo_ast_item *c = kdo_ast_alloc(arena, sizeof *c);
+    struct kdo_ast_expr *n = kdo_ast_alloc(arena, sizeof *n);
+    struct kdo_ast_ident id = {col, strlen(col), at->line, at->col};
+    if (c == NULL || n == NULL)
+        return kdo_errinfo_set(e, KDO_ETOOBIG, j->file, at->line, at->col, "the query is too "
+                               "large");
+    memset(c, 0, sizeof *c);
+    memset(n, 0, sizeof *n);
+    n->kind = KDO_AST_NAME;
+    n->line = at->line;
+    n->col = at->col;
+    int rc = to_column(j, sd, n, &id, arena, e);
+    c->expr = n;
+    if (!clash)
+        c->alias = id;
+    *out = c;
+    return rc;
+}
+
+/* * (both sides) or q.* (one side): each column as an item, appended at
+ * *tail; named by its column, or "Q.COL" when the other side or another
+ * item of the list has that name too. */
+static int star(const struct kdo_join *j, const struct kdo_ast_item *list,
+                const struct kdo_ast_expr *x, struct kdo_arena *arena,
+                struct kdo_ast_item ***tail, struct kdo_errinfo *e)
+{
+    int from = 0, to = 1;
+    if (x->name.n == 1) {
+        const struct kdo_ast_ident *q = &x->name.part[0];
+        from = to = strcmp(q->s, j->side[0].qual) == 0   ? 0
+                    : strcmp(q->s, j->side[1].qual) == 0 ? 1
+                                                         : -1;
+        if (from < 0)
+            return fail(j, q, KDO_ESCHEMA, e, "unknown stream %s: the join reads %s and %s",
+                        q->s, j->side[0].qual, j->side[1].qual);
+    }
+    for (int s = from; s <= to; s++) {
+        const struct kdo__join_side *sd = &j->side[s], *other = &j->side[1 - s];
+        for (size_t i = 0; i < sd->ncols; i++) {
+            const char *col = kdo_row_schema_column(sd->schema, i)->name;
+            struct kdo_ast_ident id = {col, strlen(col), x->line, x->col};
+            int clash = (to > from && kdo_row_schema_find(other->schema, col, id.len) >= 0) ||
+                        shared(list, NULL, &id);
+            struct kdo_ast_item *c = NULL;
+            int rc = column_item(j, sd, x, col, clash, arena, &c, e);
+            if (rc)
+                return rc;
+            **tail = c;
+            *tail = &c->next;
+        }
+    }
+    return 0;
+}
+
 static int items(const struct kdo_join *j, const struct kdo_ast_item *list,
                  struct kdo_arena *arena, struct kdo_ast_item **out, struct kdo_errinfo *e)
 {
-    for (const struct kdo_ast_item *it = list; it; it = it->next, out = &(*out)->next) {
+    struct kdo_ast_item **tail = out;
+    *out = NULL;
+    for (const struct kdo_ast_item *it = list; it; it = it->next) {
         const struct kdo_ast_expr *x = it->expr;
-        if (x->kind == KDO_AST_STAR)
-            return kdo_errinfo_set(e, KDO_EPARSE, j->file, x->line, x->col, "SELECT * over a "
-                                   "JOIN is not supported yet: name the columns");
+        int rc;
+        if (x->kind == KDO_AST_STAR) {
+            if ((rc = star(j, list, x, arena, &tail, e)) != 0)
+                return rc;
+            continue;
+        }
         struct kdo_ast_item *c = kdo_ast_alloc(arena, sizeof *c);
         if (c == NULL)
             return kdo_errinfo_set(e, KDO_ETOOBIG, j->file, x->line, x->col, "the query is too "
@@ -225,10 +290,10 @@ static int items(const struct kdo_join *j, const struct kdo_ast_item *list,
         const struct kdo_ast_ident *id = named(it);
         if (id && !shared(list, it, id))
             c->alias = *id;
-        int rc = kdo__join_rewrite(j, x, arena, &c->expr, e);
-        if (rc)
+        if ((rc = kdo__join_rewrite(j, x, arena, &c->expr, e)) != 0)
             return rc;
-        *out = c;
+        *tail = c;
+        tail = &c->next;
     }
     return 0;
 }

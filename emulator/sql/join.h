@@ -78,7 +78,8 @@ const struct kdo_row_schema *kdo_join_output_schema(const struct kdo_join *j);
 /* A copy of s (in `arena`) reading the joined rows as stream `stream`: its
  * names rewritten to the joined row's ("o.orderid" -> "O.orderid"), an
  * unqualified column of one side qualified, an item that was a column
- * keeping the column's name as its own.  Refuses SELECT *. */
+ * keeping the column's name as its own (qualified when two items share it);
+ * * is every column of both sides (no ROWTIME), q.* those of one. */
 int kdo_join_select(const struct kdo_join *j, const struct kdo_ast_select *s, const char *stream,
                     struct kdo_arena *arena, const struct kdo_ast_select **out,
                     struct kdo_errinfo *e);

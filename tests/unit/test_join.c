@@ -157,10 +157,26 @@ START_TEST(names_resolve_to_one_side)
                "unknown stream C: the join reads A and B", "c.v");
     refused_at(head, "SELECT STREAM a.k, a.w, b.v FROM A AS a JOIN B AS b ON a.k = b.k", "",
                "A has no column W", "w,");
-    refused_at(head, "SELECT STREAM * FROM A AS a JOIN B AS b ON a.k = b.k", "",
-               "SELECT * over a JOIN is not supported yet", "*");
+    refused_at(head, "SELECT STREAM a.k, x.* FROM A AS a JOIN B AS b ON a.k = b.k", "",
+               "unknown stream X: the join reads A and B", "x.*");
     refused_at(head, "SELECT STREAM a.k, a.v, b.v FROM A AS a JOIN B AS b ON a.k + b.k", "",
                "ON takes a condition", "a.k +");
+}
+END_TEST
+
+START_TEST(star_reads_both_sides_or_one)
+{
+    /* * is a's columns then b's (no ROWTIME); the same names twice stay qualified */
+    load_ok(AB "CREATE STREAM DESTINATION_SQL_STREAM (k BIGINT, av DOUBLE, bk BIGINT, bv DOUBLE); "
+            PUMP "SELECT STREAM * FROM A AS a JOIN B AS b ON a.k = b.k;");
+    row(S(1), "A", "1", "1");
+    row(S(1), "B", "1", "2");
+    load_ok(AB DEST3 PUMP "SELECT STREAM b.*, a.v FROM A OVER (ROWS 1 PRECEDING) AS a JOIN B "
+            "AS b ON a.k = b.k;");
+    row(S(2), "A", "3", "4");
+    row(S(3), "B", "3", "5");
+    ck_assert_str_eq(got.data, "@1 {\"K\":1,\"AV\":1.0,\"BK\":1,\"BV\":2.0}\n"
+                               "@3 {\"K\":3,\"AV\":5.0,\"BV\":4.0}\n");
 }
 END_TEST
 
@@ -342,6 +358,7 @@ static Suite *join_suite(void)
     tcase_add_test(tc, conditions_with_and_without_keys);
     tcase_add_test(tc, names_resolve_to_one_side);
     tcase_add_test(tc, what_is_not_built_is_refused_by_name);
+    tcase_add_test(tc, star_reads_both_sides_or_one);
     tcase_add_test(tc, a_reference_table_is_joined_and_reloaded);
     tcase_add_test(tc, a_random_join_equals_the_brute_force_one);
     suite_add_tcase(s, tc);
