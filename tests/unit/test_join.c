@@ -180,6 +180,18 @@ START_TEST(star_reads_both_sides_or_one)
 }
 END_TEST
 
+START_TEST(a_side_may_be_a_subquery_and_a_join_a_subquery)
+{
+    load_ok(AB DEST3 PUMP "SELECT STREAM j.k, j.av, j.bv FROM (SELECT STREAM a.k, a.v AS av, "
+            "b.v AS bv FROM (SELECT STREAM k, v * 2 AS v FROM A) AS a JOIN B OVER (RANGE INTERVAL "
+            "'5' SECOND PRECEDING) AS b ON a.k = b.k) AS j WHERE j.bv > 0;");
+    row(S(1), "B", "1", "-1");
+    row(S(2), "B", "1", "2");
+    row(S(3), "A", "1", "1.5"); /* meets both; the WHERE keeps one */
+    ck_assert_str_eq(got.data, "@3 {\"K\":1,\"AV\":3.0,\"BV\":2.0}\n");
+}
+END_TEST
+
 START_TEST(what_is_not_built_is_refused_by_name)
 {
     const char *head = AB DEST3 PUMP "SELECT STREAM a.k, a.v, b.v FROM ";
@@ -359,6 +371,7 @@ static Suite *join_suite(void)
     tcase_add_test(tc, names_resolve_to_one_side);
     tcase_add_test(tc, what_is_not_built_is_refused_by_name);
     tcase_add_test(tc, star_reads_both_sides_or_one);
+    tcase_add_test(tc, a_side_may_be_a_subquery_and_a_join_a_subquery);
     tcase_add_test(tc, a_reference_table_is_joined_and_reloaded);
     tcase_add_test(tc, a_random_join_equals_the_brute_force_one);
     suite_add_tcase(s, tc);
