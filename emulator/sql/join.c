@@ -332,7 +332,8 @@ int kdo_join_advance(struct kdo_join *j, kdo_time_ns now, const struct kdo_query
 /* Room for one more row of side a: a side without window forgets its row, a
  * ROWS window its oldest; a RANGE window past KDO_JOIN_MAX_KEPT rows drops
  * its oldest before its time, which the error stream says once. */
-static int make_room(struct kdo_join *j, int a, kdo_time_ns now, const struct kdo_query_sink *sink)
+static int make_room(struct kdo_join *j, int a, kdo_time_ns now,
+                     const struct kdo_query_sink *sink)
 {
     struct kdo__join_side *sd = &j->side[a];
     uint64_t room = sd->keep == KDO__JOIN_CURRENT ? 1
@@ -375,11 +376,12 @@ int kdo_join_input(struct kdo_join *j, enum kdo_join_side side, kdo_time_ns rowt
         return rc;
     if (other->keep == KDO__JOIN_TABLE)
         return 0; /* a table never probes: the row need not be kept */
-    if ((rc = make_room(j, a, rowtime, sink)) == 0 && keep(j, sd, rowtime, row, matched || sd->keep == KDO__JOIN_CURRENT, &ei)) {
+    if ((rc = make_room(j, a, rowtime, sink)) != 0)
+        return rc;
+    /* a row without a window was judged at its arrival: it owes nothing later */
+    if (keep(j, sd, rowtime, row, matched || sd->keep == KDO__JOIN_CURRENT, &ei) != 0)
         error_row(j, rowtime, "ROW_TOO_LARGE", &ei, sink);
-        return 0;
-    }
-    return rc;
+    return 0;
 }
 
 /* ---- building ----------------------------------------------------------------------- */
