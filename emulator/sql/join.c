@@ -225,16 +225,21 @@ static void error_row(struct kdo_join *j, kdo_time_ns t, const char *name,
     sink->error(sink->ctx, t, &qe);
 }
 
+/* A joined row past KDA's 512 KB goes to the error stream, not on. */
+static int too_large(struct kdo_join *j, kdo_time_ns when, const struct kdo_query_sink *sink)
+{
+    error_row(j, when, "ROW_TOO_LARGE", &(struct kdo_errinfo){.msg = "joined row over 512 KB"},
+              sink);
+    return 0;
+}
+
 /* An unmatched row of side s at `when`, the other side's columns NULL. */
 static int send_unmatched(struct kdo_join *j, int s, const struct kdo_row *r, kdo_time_ns t,
                           kdo_time_ns when, const struct kdo_query_sink *sink)
 {
     kdo_row_clear(j->out);
-    if (fill(j, s, r, t) != 0 || fill(j, 1 - s, NULL, 0) != 0) {
-        error_row(j, when, "ROW_TOO_LARGE", &(struct kdo_errinfo){.msg = "joined row over "
-                                                                   "512 KB"}, sink);
-        return 0;
-    }
+    if (fill(j, s, r, t) != 0 || fill(j, 1 - s, NULL, 0) != 0)
+        return too_large(j, when, sink);
     return sink->typed(sink->ctx, when, j->out);
 }
 
@@ -248,11 +253,8 @@ static int pair(struct kdo_join *j, int a, const struct kdo_row *r, kdo_time_ns 
     enum kdo_tv tv = KDO_TV_TRUE;
     kdo_row_clear(j->out);
     kdo_arena_reset(&j->scratch);
-    if (fill(j, a, r, t) != 0 || fill(j, 1 - a, en->row, en->t) != 0) {
-        error_row(j, when, "ROW_TOO_LARGE", &(struct kdo_errinfo){.msg = "joined row over "
-                                                                   "512 KB"}, sink);
-        return 0;
-    }
+    if (fill(j, a, r, t) != 0 || fill(j, 1 - a, en->row, en->t) != 0)
+        return too_large(j, when, sink);
     if (j->on && kdo_expr_test(j->on, j->out, &j->scratch, &tv, &ei) != 0) {
         error_row(j, when, "EXPRESSION_ERROR", &ei, sink);
         return 0;

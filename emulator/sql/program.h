@@ -12,7 +12,9 @@
  * the error stream), then goes to every pump reading the target and, when
  * the target is an output, is written (JSON or CSV, the declared column
  * names, no ROWTIME) to the sink for each output reading it.  Several
- * pumps may write one stream; rows arrive in the order produced.  Windows
+ * pumps may write one stream; rows arrive in the order produced.  A pump
+ * whose FROM is a JOIN (join.h) gets the rows of both its streams, or of a
+ * stream and a reference table (kdo_program_load_table).  Windows
  * close at advance(now), upstream pumps first.  Bounded: KDO_BIND_MAX_*
  * streams and pumps, KDO_PROGRAM_MAX_ROWS_PER_STEP rows per call (the rest
  * go to the error stream).  No clock.  Known gaps: every query sees
