@@ -415,10 +415,6 @@ static int side_window(struct kdo_join *j, struct kdo__join_side *sd,
                        const struct kdo_ast_from *f, const struct kdo_join_config *c,
                        struct kdo_errinfo *e)
 {
-    if (f->kind != KDO_AST_FROM_STREAM && f->kind != KDO_AST_FROM_SUBQUERY)
-        return refuse(j, KDO_EPARSE, f->line, f->col, e, f->kind == KDO_AST_FROM_JOIN
-                      ? "a JOIN of more than two streams is not supported yet"
-                      : "a join side is a stream, a subquery or a reference table");
     sd->keep = sd->table ? KDO__JOIN_TABLE : KDO__JOIN_CURRENT;
     if (f->over == NULL)
         return 0;

@@ -27,10 +27,11 @@
  * name), then "Q.ROWTIME" for each stream side; kdo_join_select() rewrites
  * the pump's SELECT to those names, so the query (query.h) runs over the
  * joined row as over any stream.  Refused with file:line:col: FULL and
- * CROSS joins, a join of more than two, a partitioned or ordered join
+ * CROSS joins, a partitioned or ordered join
  * window, FOLLOWING, a window on a reference table or on a stream joined
  * with one, a reference table as the preserved side of an outer join, a
- * column name both sides have, unqualified.
+ * column name both sides have, unqualified.  (A join of more than two, and
+ * a side that is not a stream, subquery or table, the binder refuses.)
  * Equality conditions between a column of each side (of one type) are
  * hashed, so a row meets only its key's rows; memory is bounded by the
  * windows' contents.  No clock: time comes with the rows and advance().
