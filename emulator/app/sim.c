@@ -38,6 +38,7 @@ struct lane {
     const char *id;
     struct kdo_delivery *delivery;
     struct kdo_query *query;
+    struct kdo_journal *journal; /* the result's */
 };
 
 struct run {
@@ -126,6 +127,7 @@ static int run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo_
         kdo_bug_delivery(cfg->bugs, &dc);
         l->cfg = cfg;
         l->id = ol->id;
+        l->journal = ol->journal;
         if (cfg->on_send)
             l->tap = kdo_transport_tap_new(l->transport, lane_sent, l);
         l->delivery = kdo_delivery_new(&dc, l->tap ? l->tap : l->transport, ol->journal,
@@ -189,6 +191,16 @@ static int finished(struct run *r, kdo_time_ns now)
     return kdo_app_caught_up(r->app, now);
 }
 
+/* A timeline reload: the table's new rows, journaled in every lane as a
+ * restart is. */
+static int reload(struct run *r, kdo_time_ns now, const struct kdo_sim_reference *ref)
+{
+    int err = r->program ? load_reference(r->program, ref) : KDO_EINVAL;
+    for (size_t i = 0; err == 0 && i < r->nlanes; i++)
+        kdo_journal_reload(r->lanes[i].journal, now, ref->table, ref->file);
+    return err;
+}
+
 static int step(struct run *r, kdo_time_ns now)
 {
     while (r->next_restart < r->cfg->nrestarts && r->cfg->restarts[r->next_restart].at <= now) {
@@ -200,8 +212,7 @@ static int step(struct run *r, kdo_time_ns now)
     int err = 0;
     while (err == 0 && r->next_reload < r->cfg->nreloads &&
            r->cfg->reloads[r->next_reload].at <= now)
-        err = r->program ? load_reference(r->program, &r->cfg->reloads[r->next_reload++])
-                         : KDO_EINVAL;
+        err = reload(r, now, &r->cfg->reloads[r->next_reload++]);
     if (err == 0)
         err = kdo_app_advance(r->app, now);
     for (size_t i = 0; err == 0 && i < r->nlanes; i++)

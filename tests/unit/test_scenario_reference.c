@@ -14,7 +14,9 @@
 #include "scenario.h"
 
 #include "app/sim.h"
+#include "base/buf.h"
 #include "base/errors.h"
+#include "delivery/journal.h"
 #include "sql/program.h"
 
 #include <check.h>
@@ -317,9 +319,24 @@ START_TEST(a_reload_fires_at_its_instant)
     sc->reloads[0].data = data;
     sc->reloads[0].len = strlen("AMZN,1.5\n");
     ck_assert_msg(rc != 0, "the spoilt reload was not loaded at 30.5 s");
-    /* The whole run, with the good data, ends drained. */
+    /* The whole run, with the good data, ends drained, the reload in its journal. */
     ck_assert_int_eq(kdo_sim_run(&sc->sim, &res), 0);
     ck_assert_int_eq(res.drained, 1);
+    size_t reloads = 0;
+    for (size_t i = 0; i < kdo_journal_count(res.journal); i++) {
+        const struct kdo_jentry *e = kdo_journal_at(res.journal, i);
+        if (e->kind != KDO_J_RELOAD)
+            continue;
+        struct kdo_buf b;
+        kdo_buf_init(&b, 4096);
+        kdo_journal_format(res.journal, i, &b);
+        kdo_buf_append(&b, "", 1);
+        ck_assert_str_eq(b.data, "{\"t\":30.500000,\"ev\":\"reference_reload\",\"table\":\"P\","
+                                 "\"file\":\"good.csv\"}");
+        kdo_buf_cleanup(&b);
+        reloads++;
+    }
+    ck_assert_uint_eq(reloads, 1);
     kdo_sim_result_cleanup(&res);
 }
 END_TEST
