@@ -562,7 +562,7 @@ static const struct kdo_format_key timeline_reload_keys[] = {
      .help = "when the reference data is reloaded (items in time order; before the rows read at that instant)"},
     {.name = "reference",
      .kind = KDO_FORMAT_MAP,
-     .help = "reload a reference table: {name, file}",
+     .help = "reload a reference table: {name, file}; at that instant, before the rows read at it (they and later rows join the new data)",
      .map = &reload},
 };
 /* A fault is one more rule: its plain keys are stored into the rule. */
