@@ -110,6 +110,10 @@ static int table_name(struct kdo__scenario_ctx *c, node *name, const char **out)
     if (name->type != KDO_YNODE_SCALAR || name->len == 0)
         return kdo__scenario_fail(c, name, "name: expected the table's name as the SQL writes "
                                   "it, e.g. CompanyName for \"CompanyName\"");
+    if (name->text[0] == '"')
+        return kdo__scenario_fail(c, name, "name: write the table's name without the SQL's "
+                                  "quotes (name: CompanyName for \"CompanyName\"; an unquoted "
+                                  "SQL name is upper case)");
     for (size_t i = 0; i < s->ntables; i++)
         if (strcmp(s->tables[i].name, name->text) == 0)
             return kdo__scenario_fail(c, name, "reference table %s is declared twice",

@@ -169,6 +169,8 @@ START_TEST(table_refusals_at_their_place)
                7, 50, "unknown key \"sep\"");
     refused_at(APP TABLE("ref.csv") ITEM("ref2.csv"), 8, 14, "declared twice");
     refused_at(APP "  reference: {name: X}\n", 6, 14, "a list of reference tables");
+    refused_at(APP "  reference:\n    - {name: '\"CompanyName\"', file: ref.csv, schema: {A: INT}}"
+                   "\n", 7, 14, "without the SQL's quotes");
 }
 END_TEST
 
