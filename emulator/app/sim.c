@@ -4,8 +4,9 @@
  * Order within one instant is fixed: restarts first, then reference data
  * reloads (so the rows of that instant join the new rows), then the
  * application (it reads and pushes rows), then delivery (it flushes what was
- * pushed), so rows read at a flush tick go out in that flush.  This file is the one place
- * of the engine that may read a clock, and only in real-time runs.
+ * pushed), so rows read at a flush tick go out in that flush.  This file is
+ * the one place of the engine that may read a clock, and only in real-time
+ * runs.
  */
 #include "app/sim.h"
 
