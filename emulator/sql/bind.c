@@ -45,25 +45,6 @@ static int fail(struct binder *bd, int rc, int line, int col, const char *fmt, .
     return r;
 }
 
-/* Adds a column by its resolved name (quoted, so kdo_row_schema_add keeps it). */
-static int add_column(struct kdo_row_schema *s, const char *name,
-                      const struct kdo_row_column *t, struct kdo_errinfo *e)
-{
-    char q[2 * KDO_ROW_MAX_NAME + 3];
-    size_t n = 0;
-    q[n++] = '"';
-    for (const char *p = name; *p && n + 3 < sizeof q; p++) {
-        if (*p == '"')
-            q[n++] = '"';
-        q[n++] = *p;
-    }
-    q[n++] = '"';
-    if (t->type == KDO_TYPE_DECIMAL && t->scale >= 0)
-        return kdo_row_schema_add_decimal(s, q, n, t->precision, t->scale, e);
-    return kdo_row_schema_add(s, q, n, t->type, t->max_len, e);
-}
-
-
 void kdo_bind_set_schema(struct kdo_bind_stream *s, struct kdo_row_schema *schema)
 {
     kdo_row_schema_free(s->schema);
@@ -123,7 +104,7 @@ static int add_sources(struct binder *bd)
         int rc = 0;
         for (size_t c = 0; in && c < kdo_row_schema_count(in) && rc == 0; c++) {
             const struct kdo_row_column *col = kdo_row_schema_column(in, c);
-            rc = add_column(schema, col->name, col, bd->e);
+            rc = kdo_row_schema_add_named(schema, col->name, col, bd->e);
         }
         /* APPROXIMATE_ARRIVAL_TIME (and ROWTIME) every query adds itself; SHARD_ID and
          * PARTITION_KEY are not SQL columns in KDA's documentation (GAPS #33), and as
@@ -135,6 +116,16 @@ static int add_sources(struct binder *bd)
         kdo_bind_set_schema(s, schema);
     }
     bd->b->nsources = n;
+    for (size_t i = 0; i < bd->c->ntables; i++) {
+        const struct kdo_bind_table *t = &bd->c->tables[i];
+        if (kdo_bind_find(bd->b, t->name) >= 0 || strlen(t->name) > KDO_ROW_MAX_NAME)
+            return fail(bd, KDO_EINVAL, 0, 0, "reference table %s: its name is taken or longer "
+                        "than %d bytes", t->name, KDO_ROW_MAX_NAME);
+        struct kdo_bind_stream *s = new_stream(bd, t->name, KDO_BIND_TABLE, 0, 0);
+        if (s == NULL)
+            return KDO_ETOOBIG;
+        kdo_bind_set_schema(s, kdo_row_schema_copy(t->schema));
+    }
     return 0;
 }
 
@@ -190,7 +181,7 @@ static int declared_schema(struct binder *bd, const struct kdo_ast_stmt *st,
             return fail(bd, KDO_ESCHEMA, c->name.line, c->name.col, "column ROWTIME: every "
                         "in-application stream has ROWTIME already (KDA copies it)");
         int rc = column_type(bd, c, &t);
-        if (rc == 0 && add_column(schema, c->name.s, &t, &ce) != 0)
+        if (rc == 0 && kdo_row_schema_add_named(schema, c->name.s, &t, &ce) != 0)
             rc = fail(bd, KDO_ESCHEMA, c->name.line, c->name.col, "stream %s: %s", st->name.s,
                       ce.msg);
         if (rc)
@@ -229,8 +220,8 @@ static void nearest_stream(const struct kdo_bind_program *b, const char *name, c
     struct kdo_row_schema *names = kdo_row_schema_new();
     for (size_t i = 0; i < b->nstreams; i++)
         if (b->streams[i].kind != KDO_BIND_INTERNAL)
-            add_column(names, b->streams[i].name, &(struct kdo_row_column){.type = KDO_TYPE_BOOLEAN},
-                       NULL);
+            kdo_row_schema_add_named(names, b->streams[i].name,
+                                     &(struct kdo_row_column){.type = KDO_TYPE_BOOLEAN}, NULL);
     const char *near = kdo_row_schema_nearest(names, name, strlen(name));
     snprintf(out, size, "%s%s%s", near ? "; did you mean " : "", near ? near : "",
              near ? "?" : "");
@@ -289,21 +280,19 @@ static int check_query(struct binder *bd, const struct kdo_ast_query *q, int top
                     "own query");
     if (s->next)
         return fail(bd, KDO_EPARSE, s->next->line, s->next->col,
-                    "UNION ALL is not supported yet (issue 14)");
+                    "UNION ALL is not supported yet");
     if (s->from == NULL)
         return fail(bd, KDO_EPARSE, s->line, s->col, "a SELECT without FROM is not supported yet");
     const struct kdo_ast_from *f = s->from;
-    if (f->kind == KDO_AST_FROM_JOIN)
-        return fail(bd, KDO_EPARSE, f->line, f->col, "JOIN is not supported yet (issue 14)");
     const struct kdo_ast_expr *call = f->kind == KDO_AST_FROM_TABLE_FN ? f->call : NULL;
     const char *fn = call && call->kind == KDO_AST_CALL ? call->name.part[call->name.n - 1].s
                                                         : "";
     if (strcmp(fn, "HOTSPOTS") == 0)
-        return fail(bd, KDO_EPARSE, call->line, call->col, "%s is not supported yet (issue 14)",
+        return fail(bd, KDO_EPARSE, call->line, call->col, "%s is not supported yet",
                     fn);
     if (f->over)
         return fail(bd, KDO_EPARSE, f->over->line, f->over->col, "a window after a FROM stream "
-                    "(for a join) is not supported yet (issue 14)");
+                    "belongs to a JOIN side: FROM s OVER (...) AS a JOIN t AS b ON ...");
     if (f->alias_cols)
         return fail(bd, KDO_EPARSE, f->alias_cols->id.line, f->alias_cols->id.col, "a column list "
                     "after a FROM alias is not supported yet");
@@ -313,24 +302,33 @@ static int check_query(struct binder *bd, const struct kdo_ast_query *q, int top
     return 0;
 }
 
+/* What a FROM reads: one stream, or a JOIN's two. */
+struct from {
+    int source, source2;
+    const char *alias;              /* the FROM alias or NULL */
+    const struct kdo_ast_from *join; /* or NULL */
+};
+
 static int bind_select(struct binder *bd, const struct kdo_ast_query *q, const char *owner,
-                       int top, int *source, const char **alias);
+                       int top, struct from *fr);
 
 /* A pump `name` writing a new internal stream `stream` with query q's rows
  * read from stream `source` (FROM alias `alias`); NULL past the limits. */
 static struct kdo_bind_stream *internal_pump(struct binder *bd, const char *name,
                                              const char *stream,
-                                             const struct kdo_ast_query *q, int source,
-                                             const char *alias, int line, int col)
+                                             const struct kdo_ast_query *q,
+                                             const struct from *fr, int line, int col)
 {
     struct kdo_bind_pump *p = new_pump(bd, name, line, col);
     struct kdo_bind_stream *s = p ? new_stream(bd, stream, KDO_BIND_INTERNAL, line, col) : NULL;
     if (s == NULL)
         return NULL;
-    p->source = (size_t)source;
+    p->source = (size_t)fr->source;
+    p->source2 = (size_t)fr->source2;
+    p->join = fr->join;
     p->target = bd->b->nstreams - 1;
     p->select = q->selects;
-    p->from_alias = alias;
+    p->from_alias = fr->alias;
     return s;
 }
 
@@ -340,16 +338,15 @@ static int bind_subquery(struct binder *bd, const struct kdo_ast_from *f, const 
                          int *out)
 {
     char name[KDO_ROW_MAX_NAME + 1];
-    int source;
-    const char *alias;
+    struct from fr;
     if (f->alias.s == NULL)
         return fail(bd, KDO_ESCHEMA, f->line, f->col, "a subquery in FROM needs an alias "
                     "(FROM (SELECT STREAM ...) AS name)");
-    int rc = bind_select(bd, f->query, owner, 0, &source, &alias);
+    int rc = bind_select(bd, f->query, owner, 0, &fr);
     if (rc)
         return rc;
     snprintf(name, sizeof name, "%s$%zu", owner, bd->b->npumps);
-    if (internal_pump(bd, name, f->alias.s, f->query, source, alias, f->line, f->col) == NULL)
+    if (internal_pump(bd, name, f->alias.s, f->query, &fr, f->line, f->col) == NULL)
         return KDO_ETOOBIG;
     *out = (int)(bd->b->nstreams - 1);
     return 0;
@@ -373,14 +370,12 @@ static int bind_table_fn(struct binder *bd, const struct kdo_ast_from *f, const 
                     cursor ? cursor->col : call->col, "%s: the first argument is the rows to "
                     "read, CURSOR(SELECT STREAM * FROM stream)", fn);
     char name[KDO_ROW_MAX_NAME + 1];
-    int source;
-    const char *alias;
-    int rc = bind_select(bd, cursor->query, owner, 0, &source, &alias);
+    struct from fr;
+    int rc = bind_select(bd, cursor->query, owner, 0, &fr);
     if (rc)
         return rc;
     snprintf(name, sizeof name, "%s$%zu", owner, bd->b->npumps);
-    if (internal_pump(bd, name, name, cursor->query, source, alias, cursor->line,
-                      cursor->col) == NULL)
+    if (internal_pump(bd, name, name, cursor->query, &fr, cursor->line, cursor->col) == NULL)
         return KDO_ETOOBIG;
     size_t rows = bd->b->nstreams - 1;
     snprintf(name, sizeof name, "%s$%zu", owner, bd->b->npumps);
@@ -394,20 +389,51 @@ static int bind_table_fn(struct binder *bd, const struct kdo_ast_from *f, const 
     return 0;
 }
 
-/* Binds q's FROM: *source is the stream it reads, *alias its FROM alias. */
+/* A stream FROM reads; a reference table only as a JOIN's side. */
+static int from_stream(struct binder *bd, const struct kdo_ast_from *f, int in_join, int *out)
+{
+    int rc = resolve_stream(bd, &f->stream, out);
+    if (rc == 0 && !in_join && bd->b->streams[*out].kind == KDO_BIND_TABLE)
+        return fail(bd, KDO_EPARSE, f->line, f->col, "%s is a reference table: a query reads "
+                    "it through a JOIN with a stream", bd->b->streams[*out].name);
+    return rc;
+}
+
+/* One side of a JOIN: a stream or table, or a subquery (its own pump). */
+static int bind_side(struct binder *bd, const struct kdo_ast_from *f, const char *owner,
+                     int *out)
+{
+    if (f->alias_cols)
+        return fail(bd, KDO_EPARSE, f->alias_cols->id.line, f->alias_cols->id.col, "a column "
+                    "list after a FROM alias is not supported yet");
+    if (f->kind == KDO_AST_FROM_SUBQUERY)
+        return bind_subquery(bd, f, owner, out);
+    if (f->kind == KDO_AST_FROM_STREAM)
+        return from_stream(bd, f, 1, out);
+    return fail(bd, KDO_EPARSE, f->line, f->col, f->kind == KDO_AST_FROM_JOIN
+                ? "a JOIN of more than two streams is not supported yet"
+                : "a join side is a stream, a subquery or a reference table");
+}
+
+/* Binds q's FROM into *fr: the stream it reads (two for a JOIN), its alias. */
 static int bind_select(struct binder *bd, const struct kdo_ast_query *q, const char *owner,
-                       int top, int *source, const char **alias)
+                       int top, struct from *fr)
 {
     int rc = check_query(bd, q, top);
     if (rc)
         return rc;
     const struct kdo_ast_from *f = q->selects->from;
-    *alias = f->alias.s;
+    *fr = (struct from){.alias = f->alias.s};
+    if (f->kind == KDO_AST_FROM_JOIN) {
+        fr->join = f;
+        rc = bind_side(bd, f->left, owner, &fr->source);
+        return rc ? rc : bind_side(bd, f->right, owner, &fr->source2);
+    }
     if (f->kind == KDO_AST_FROM_SUBQUERY)
-        return bind_subquery(bd, f, owner, source);
+        return bind_subquery(bd, f, owner, &fr->source);
     if (f->kind == KDO_AST_FROM_TABLE_FN)
-        return bind_table_fn(bd, f, owner, source);
-    return resolve_stream(bd, &f->stream, source);
+        return bind_table_fn(bd, f, owner, &fr->source);
+    return from_stream(bd, f, 0, &fr->source);
 }
 
 /* SELECT items, with * and s.* counted as the stream's visible columns;
@@ -460,7 +486,7 @@ static int check_count(struct binder *bd, const struct kdo_ast_stmt *st,
                        const struct kdo_bind_pump *p)
 {
     const struct kdo_bind_stream *t = &bd->b->streams[p->target];
-    long items = count_items(bd->b, p->select, p->source);
+    long items = p->join ? -1 : count_items(bd->b, p->select, p->source); /* join.h counts */
     long want = st->target_cols ? (long)p->nmap : (long)t->nvisible;
     if (items < 0 || items == want)
         return 0;
@@ -477,25 +503,30 @@ static int bind_pump(struct binder *bd, const struct kdo_ast_stmt *st)
             return fail(bd, KDO_ESCHEMA, st->name.line, st->name.col, "pump %s is declared twice "
                         "(first at %d:%d)", st->name.s, bd->b->pumps[i].line,
                         bd->b->pumps[i].col);
-    int target, source;
-    const char *alias;
+    int target;
+    struct from fr;
     int rc = resolve_stream(bd, &st->target, &target);
-    if (rc == 0 && bd->b->streams[target].kind == KDO_BIND_SOURCE)
+    enum kdo_bind_kind kind = rc == 0 ? bd->b->streams[target].kind : KDO_BIND_DECLARED;
+    if (kind == KDO_BIND_SOURCE || kind == KDO_BIND_TABLE)
         rc = fail(bd, KDO_ESCHEMA, st->target.part[0].line, st->target.part[0].col, "pump %s "
-                  "inserts into %s, the application's input stream: only the input writes it",
-                  st->name.s, bd->b->streams[target].name);
+                  "inserts into %s, %s", st->name.s, bd->b->streams[target].name,
+                  kind == KDO_BIND_SOURCE ? "the application's input stream: only the input "
+                                            "writes it"
+                                          : "a reference table: only its data file fills it");
     if (rc == 0)
-        rc = bind_select(bd, st->query, st->name.s, 1, &source, &alias);
+        rc = bind_select(bd, st->query, st->name.s, 1, &fr);
     if (rc)
         return rc;
     struct kdo_bind_pump *p = new_pump(bd, st->name.s, st->name.line, st->name.col);
     if (p == NULL)
         return KDO_ETOOBIG;
     p->target = (size_t)target;
-    p->source = (size_t)source;
+    p->source = (size_t)fr.source;
+    p->source2 = (size_t)fr.source2;
+    p->join = fr.join;
     p->select = st->query->selects;
     p->order = st->query->order_by;
-    p->from_alias = alias;
+    p->from_alias = fr.alias;
     if ((rc = bind_target_cols(bd, st, p)) == 0 && p->nmap == 0) {
         free(p->map);
         p->map = NULL;
@@ -511,7 +542,7 @@ static int visit(struct binder *bd, size_t s, unsigned char *state)
     state[s] = 1;
     for (size_t i = 0; i < bd->b->npumps; i++) {
         const struct kdo_bind_pump *p = &bd->b->pumps[i];
-        if (p->source != s)
+        if (p->source != s && !(p->join && p->source2 == s))
             continue;
         if (state[p->target] == 1)
             return fail(bd, KDO_ESCHEMA, p->line, p->col, "pump %s closes a cycle: %s feeds "
@@ -541,13 +572,12 @@ static int check_cycles(struct binder *bd)
  * Our choice: KDA's console runs pumps; this runs the examples unchanged. */
 static int bind_lone_query(struct binder *bd, const struct kdo_ast_stmt *st)
 {
-    int source;
-    const char *alias;
-    int rc = bind_select(bd, st->query, "QUERY", 1, &source, &alias);
+    struct from fr;
+    int rc = bind_select(bd, st->query, "QUERY", 1, &fr);
     if (rc)
         return rc;
     struct kdo_bind_stream *s = internal_pump(bd, "QUERY", "DESTINATION_SQL_STREAM", st->query,
-                                              source, alias, st->line, st->col);
+                                              &fr, st->line, st->col);
     if (s == NULL)
         return KDO_ETOOBIG;
     s->result = true;

@@ -21,8 +21,8 @@
  * pumps, a query outside a pump (unless it is the whole application: then
  * its rows are the stream DESTINATION_SQL_STREAM, with the query's own
  * columns -- the SQL Reference's examples are written so), and what kdaout
- * does not run yet (JOIN,
- * TABLE(...), ORDER BY, UNION ALL, ... by name).  It does not compile
+ * does not run yet (UNION ALL, ... by name).  A JOIN makes a pump with two
+ * sources (join.h); a reference table is a stream only a JOIN reads.  It does not compile
  * expressions or check types: the query does (query.h).
  */
 #ifndef KDO_SQL_BIND_H
@@ -39,6 +39,12 @@
 #define KDO_BIND_MAX_STREAMS 256    /* in-application streams of one application */
 #define KDO_BIND_MAX_PUMPS 256
 
+/* A reference table: read by a JOIN only (join.h), written by no pump. */
+struct kdo_bind_table {
+    const char *name; /* exact */
+    const struct kdo_row_schema *schema;
+};
+
 struct kdo_bind_config {
     const char *file;        /* for messages; borrowed */
     const char *name_prefix; /* NULL: "SOURCE_SQL_STREAM" */
@@ -48,12 +54,15 @@ struct kdo_bind_config {
                                   a named stream, as the SQL Reference's examples are; replaces
                                   name_prefix and parallelism */
     const struct kdo_row_schema *input_schema; /* the source's columns (borrowed) */
+    const struct kdo_bind_table *tables;       /* reference tables (borrowed for the call) */
+    size_t ntables;
 };
 
 enum kdo_bind_kind {
     KDO_BIND_SOURCE,   /* fed by the application's input */
     KDO_BIND_DECLARED, /* CREATE [OR REPLACE] STREAM */
     KDO_BIND_INTERNAL, /* a subquery in a FROM */
+    KDO_BIND_TABLE,    /* a reference table */
 };
 
 struct kdo_bind_stream {
@@ -70,6 +79,9 @@ struct kdo_bind_stream {
 struct kdo_bind_pump {
     char name[KDO_ROW_MAX_NAME + 1]; /* the pump's, or "<outer pump>$n" for a subquery's */
     size_t source, target;           /* stream indexes */
+    /* FROM a JOIN b: join is the JOIN (borrowed), source reads a, source2 b. */
+    const struct kdo_ast_from *join;
+    size_t source2;
     const struct kdo_ast_select *select; /* borrowed from the tree; NULL for a call */
     const struct kdo_ast_expr *call; /* TABLE(call): a stream function (tablefn.h), or NULL */
     const struct kdo_ast_order *order; /* the query's ORDER BY (orderby.h), or NULL */
@@ -83,7 +95,7 @@ struct kdo_bind_pump {
 
 struct kdo_bind_program {
     struct kdo_bind_stream *streams;
-    size_t nstreams, nsources; /* sources are streams 0..nsources-1 */
+    size_t nstreams, nsources; /* sources are streams 0..nsources-1, then the tables */
     struct kdo_bind_pump *pumps;
     size_t npumps;
 };

@@ -602,3 +602,19 @@ int kdo_expr_time_bucket(const struct kdo_expr *x, int *column, int64_t *width_m
     *width_ms = nd->width_ms;
     return 1;
 }
+
+int kdo_expr_constant(const struct kdo_ast_expr *x, struct kdo_arena *scratch,
+                      struct kdo_value *v, struct kdo_errinfo *e)
+{
+    struct kdo_row_schema *s = kdo_row_schema_new();
+    struct kdo_row *r = kdo_row_new(s);
+    struct kdo_expr *c = NULL;
+    *v = kdo_value_null();
+    int rc = kdo_expr_compile_ast(x, s, &c, e);
+    if (rc == 0)
+        rc = kdo_expr_eval(c, r, scratch, v, e);
+    kdo_expr_free(c);
+    kdo_row_free(r);
+    kdo_row_schema_free(s);
+    return rc;
+}

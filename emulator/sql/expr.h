@@ -81,6 +81,12 @@ struct kdo_ast_expr;
 int kdo_expr_compile_ast(const struct kdo_ast_expr *ax, const struct kdo_row_schema *s,
                          struct kdo_expr **out, struct kdo_errinfo *e);
 
+/* Evaluates a tree that reads no column (a window's extent, INTERVAL '1'
+ * MINUTE): compiled against no columns, then evaluated into *v (strings in
+ * scratch).  Returns as kdo_expr_compile_ast() and kdo_expr_eval(). */
+int kdo_expr_constant(const struct kdo_ast_expr *x, struct kdo_arena *scratch,
+                      struct kdo_value *v, struct kdo_errinfo *e);
+
 /* The column type of a declared SQL type (a CREATE STREAM column, for
  * kdo_row_schema_add_type): INTEGER, SMALLINT and TINYINT are BIGINT, REAL
  * and FLOAT DOUBLE, CHAR(n) VARCHAR(n), bare VARCHAR VARCHAR(65535),

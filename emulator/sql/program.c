@@ -19,6 +19,7 @@
 #include "base/bounds.h"
 #include "base/buf.h"
 #include "sql/bind.h"
+#include "sql/join.h"
 #include "sql/orderby.h"
 #include "sql/parse.h"
 #include "sql/reftable.h"
@@ -46,8 +47,9 @@ struct pump_rt {
     size_t index;
     struct kdo_query *q;
     struct kdo_tablefn *fn;
+    struct kdo_join *join;     /* FROM a JOIN b: joined rows go on to the query */
     struct kdo_orderby *order; /* ORDER BY: the query's rows wait here, then go on */
-    struct kdo_query_sink sink, sorted;
+    struct kdo_query_sink sink, sorted, joined;
 };
 
 struct kdo_program {
@@ -124,13 +126,30 @@ static int push(struct kdo_program *p, size_t s, kdo_time_ns rowtime)
     }
     for (size_t i = 0; i < st->nreaders; i++) {
         struct pump_rt *pr = &p->pumps[st->readers[i]];
+        const struct kdo_bind_pump *bp = &p->b->pumps[pr->index];
         kdo_time_ns arrival = s < p->b->nsources ? p->arrival : rowtime;
-        int rc = pr->fn ? kdo_tablefn_input_row(pr->fn, rowtime, st->row, &pr->sink)
-                        : kdo_query_input_row(pr->q, rowtime, arrival, st->row, &pr->sink);
+        int rc = 0;
+        if (pr->join) { /* a self-join reads the row on both sides */
+            if (bp->source == s)
+                rc = kdo_join_input(pr->join, KDO_JOIN_LEFT, rowtime, st->row, &pr->joined);
+            if (rc == 0 && bp->source2 == s)
+                rc = kdo_join_input(pr->join, KDO_JOIN_RIGHT, rowtime, st->row, &pr->joined);
+        } else if (pr->fn) {
+            rc = kdo_tablefn_input_row(pr->fn, rowtime, st->row, &pr->sink);
+        } else {
+            rc = kdo_query_input_row(pr->q, rowtime, arrival, st->row, &pr->sink);
+        }
         if (rc)
             return rc;
     }
     return 0;
+}
+
+/* A joined row: on to the pump's query. */
+static int join_row(void *ctx, kdo_time_ns rowtime, const struct kdo_row *row)
+{
+    struct pump_rt *pr = ctx;
+    return kdo_query_input_row(pr->q, rowtime, rowtime, row, &pr->sink);
 }
 
 /* A pump's output row: cast into its target's columns, then pushed on. */
@@ -182,7 +201,9 @@ static int advance(struct kdo_program *p, kdo_time_ns now)
 {
     for (size_t i = 0; i < p->b->npumps; i++) {
         struct pump_rt *pr = &p->pumps[p->order[i]];
-        int rc = pr->fn ? kdo_tablefn_advance(pr->fn, now, &pr->sink)
+        int rc = pr->join ? kdo_join_advance(pr->join, now, &pr->joined) : 0;
+        if (rc == 0)
+            rc = pr->fn ? kdo_tablefn_advance(pr->fn, now, &pr->sink)
                         : kdo_query_advance(pr->q, now, &pr->sink);
         if (rc == 0 && pr->order)
             rc = kdo_orderby_advance(pr->order, now, &pr->sorted);
@@ -208,7 +229,9 @@ kdo_time_ns kdo_program_next_deadline(const struct kdo_program *p)
         kdo_time_ns t = pr->fn ? kdo_tablefn_next_deadline(pr->fn)
                                : kdo_query_next_deadline(pr->q);
         kdo_time_ns o = pr->order ? kdo_orderby_next_deadline(pr->order) : KDO_TIME_NEVER;
+        kdo_time_ns jn = pr->join ? kdo_join_next_deadline(pr->join) : KDO_TIME_NEVER;
         t = o < t ? o : t;
+        t = jn < t ? jn : t;
         next = t < next ? t : next;
     }
     return next;
@@ -315,7 +338,7 @@ static void find_rowtime_copies(struct kdo_program *p)
         unsigned short votes[KDO_ROW_MAX_COLUMNS] = {0};
         for (size_t i = 0; i < b->npumps; i++) {
             const struct kdo_bind_pump *bp = &b->pumps[i];
-            if (bp->target != s || bp->select == NULL)
+            if (bp->target != s || bp->select == NULL || bp->join) /* o.ROWTIME is no copy */
                 continue;
             memset(says, 0, KDO_ROW_MAX_COLUMNS);
             size_t k = 0;
@@ -336,6 +359,35 @@ static void find_rowtime_copies(struct kdo_program *p)
     }
     free(says);
     free(writers);
+}
+
+static const struct kdo_reftable *table_of(const struct kdo_program *p, size_t s)
+{
+    for (size_t i = 0; p->b->streams[s].kind == KDO_BIND_TABLE && i < p->ntables; i++)
+        if (strcmp(p->table_names[i], p->b->streams[s].name) == 0)
+            return p->tables[i];
+    return NULL;
+}
+
+/* FROM a JOIN b: the join (join.h), and the query over its joined rows. */
+static int compile_join(struct kdo_program *p, struct pump_rt *pr, struct kdo_query_config *qc,
+                        struct kdo_arena *arena, struct kdo_errinfo *e)
+{
+    const struct kdo_bind_pump *bp = &p->b->pumps[pr->index];
+    const struct kdo_bind_stream *l = &p->b->streams[bp->source];
+    const struct kdo_bind_stream *r = &p->b->streams[bp->source2];
+    struct kdo_join_config jc = {.from = bp->join, .windows = bp->select->windows,
+                                 .schema = {l->schema, r->schema}, .name = {l->name, r->name},
+                                 .table = {table_of(p, bp->source), table_of(p, bp->source2)},
+                                 .file = p->file, .epoch_ms = p->epoch_ms};
+    int rc = kdo_join_new(&jc, &pr->join, e);
+    if (rc == 0)
+        rc = kdo_join_select(pr->join, bp->select, bp->name, arena, &qc->select_ast, e);
+    qc->input_schema = pr->join ? kdo_join_output_schema(pr->join) : NULL;
+    qc->input_name = bp->name;
+    qc->rowtime_copies = NULL;
+    pr->joined = (struct kdo_query_sink){NULL, pump_error, pr, join_row};
+    return rc;
 }
 
 static int compile_pump(struct kdo_program *p, size_t i, struct kdo_arena *arena,
@@ -360,8 +412,12 @@ static int compile_pump(struct kdo_program *p, size_t i, struct kdo_arena *arena
             kdo_bind_set_schema(t, kdo_row_schema_copy(kdo_tablefn_output_schema(pr->fn)));
         return rc;
     }
-    if (src->kind == KDO_BIND_INTERNAL &&
-        (qc.select_ast = from_internal(bp->select, arena)) == NULL)
+    if (bp->join) {
+        int rc = compile_join(p, pr, &qc, arena, e);
+        if (rc)
+            return rc;
+    } else if (src->kind == KDO_BIND_INTERNAL &&
+               (qc.select_ast = from_internal(bp->select, arena)) == NULL)
         return kdo_errinfo_set(e, KDO_ETOOBIG, p->file, bp->line, bp->col, "the SQL is too large");
     int rc = kdo_query_new(&qc, &pr->q, e);
     if (rc && e && e->file == NULL) { /* an expression's error: its place in the fragment */
@@ -395,6 +451,13 @@ static int compile_pump(struct kdo_program *p, size_t i, struct kdo_arena *arena
                            "source items (%zu): pump %s into %s", want, have, bp->name, t->name);
 }
 
+/* The deeper of a pump's sources. */
+static int pump_depth(const struct kdo_program *p, const struct kdo_bind_pump *bp)
+{
+    int d = p->streams[bp->source].depth, d2 = bp->join ? p->streams[bp->source2].depth : 0;
+    return d > d2 ? d : d2;
+}
+
 /* Depth of every stream and the pumps' advance order. */
 static void order_pumps(struct kdo_program *p)
 {
@@ -402,18 +465,19 @@ static void order_pumps(struct kdo_program *p)
     for (size_t round = 0; round <= b->npumps; round++)
         for (size_t i = 0; i < b->npumps; i++) {
             const struct kdo_bind_pump *bp = &b->pumps[i];
-            int d = p->streams[bp->source].depth + 1;
+            int d = pump_depth(p, bp) + 1;
             if (d > p->streams[bp->target].depth)
                 p->streams[bp->target].depth = d;
             const struct pump_rt *pr = &p->pumps[i];
-            if (!(pr->fn ? kdo_tablefn_folds(pr->fn) : kdo_query_folds(pr->q)) &&
-                p->streams[bp->source].direct)
+            int direct = p->streams[bp->source].direct ||
+                         (bp->join && p->streams[bp->source2].direct);
+            if (!(pr->fn ? kdo_tablefn_folds(pr->fn) : kdo_query_folds(pr->q)) && direct)
                 p->streams[bp->target].direct = 1;
         }
     size_t n = 0;
     for (int d = 0; n < b->npumps; d++)
         for (size_t i = 0; i < b->npumps; i++)
-            if (p->streams[b->pumps[i].source].depth == d)
+            if (pump_depth(p, &b->pumps[i]) == d)
                 p->order[n++] = i;
 }
 
@@ -451,9 +515,13 @@ static int build(struct kdo_program *p, const struct kdo_program_config *c,
     struct kdo_ast_program *ast;
     kdo_arena_init(&arena, 64u << 20);
     int rc = kdo_sql_parse(p->file, c->sql, c->sql_len, &arena, &ast, e);
+    struct kdo_bind_table tables[KDO_PROGRAM_MAX_TABLES];
+    for (size_t i = 0; i < p->ntables; i++)
+        tables[i] = (struct kdo_bind_table){c->tables[i].name, c->tables[i].schema};
     struct kdo_bind_config bc = {.file = p->file, .name_prefix = c->name_prefix,
                                  .parallelism = c->parallelism, .input_schema = c->input_schema,
-                                 .source_stream = c->source_stream};
+                                 .source_stream = c->source_stream, .tables = tables,
+                                 .ntables = p->ntables};
     if (rc == 0)
         rc = kdo_bind(ast, &bc, &p->b, e);
     if (rc == 0) {
@@ -478,9 +546,11 @@ static void wire_streams(struct kdo_program *p)
         st->row = kdo_row_new(p->b->streams[s].schema);
         st->direct = s < p->b->nsources;
         st->readers = kdo_xcalloc(p->b->npumps + 1, sizeof *st->readers);
-        for (size_t i = 0; i < p->b->npumps; i++)
-            if (p->b->pumps[i].source == s)
+        for (size_t i = 0; i < p->b->npumps; i++) {
+            const struct kdo_bind_pump *bp = &p->b->pumps[i];
+            if (bp->source == s || (bp->join && bp->source2 == s))
                 st->readers[st->nreaders++] = i;
+        }
     }
     order_pumps(p);
 }
@@ -527,6 +597,7 @@ void kdo_program_free(struct kdo_program *p)
     for (size_t i = 0; p->pumps && i < p->b->npumps; i++) {
         kdo_query_free(p->pumps[i].q);
         kdo_tablefn_free(p->pumps[i].fn);
+        kdo_join_free(p->pumps[i].join);
         kdo_orderby_free(p->pumps[i].order);
     }
     for (size_t s = 0; p->streams && s < p->b->nstreams; s++) {

@@ -32,11 +32,11 @@ static int check_from(const struct kdo_query *q, const struct kdo_ast_from *f,
 {
     switch (f->kind) {
     case KDO_AST_FROM_JOIN:
-        return kdo__query_fail(q, KDO_EPARSE, f->line, f->col, err,
-                               "JOIN is not supported yet (issue 14)");
+        return kdo__query_fail(q, KDO_EPARSE, f->line, f->col, err, "a JOIN reaches the query "
+                               "only as its joined rows (the program's job: join.h)");
     case KDO_AST_FROM_TABLE_FN:
-        return kdo__query_fail(q, KDO_EPARSE, f->line, f->col, err,
-                               "TABLE(...) is not supported yet (issue 14)");
+        return kdo__query_fail(q, KDO_EPARSE, f->line, f->col, err, "TABLE(...) reaches the "
+                               "query only as its function's rows (the program's job: tablefn.h)");
     case KDO_AST_FROM_SUBQUERY:
         return kdo__query_fail(q, KDO_EPARSE, f->line, f->col, err, "a subquery in FROM reaches "
                                "the query only as its own stream (the binder's job)");
@@ -45,7 +45,7 @@ static int check_from(const struct kdo_query *q, const struct kdo_ast_from *f,
     }
     if (f->over)
         return kdo__query_fail(q, KDO_EPARSE, f->over->line, f->over->col, err, "a window on a "
-                               "stream in FROM (stream OVER ...) is not supported yet (issue 14)");
+                               "stream in FROM (stream OVER ...) belongs to a JOIN side");
     if (f->alias_cols)
         return kdo__query_fail(q, KDO_EPARSE, f->line, f->col, err, "column aliases on a stream "
                                "in FROM (AS s(c1, ...)) are not supported yet");
@@ -396,7 +396,7 @@ static int rewrite(struct kdo_query *q, struct kdo_ast_expr *x, int aggs_ok, int
         return loose_column(q, x, err);
     if (x->kind == KDO_AST_CALL && x->over) /* an analytic function: LAG, FIRST_VALUE, ... */
         return kdo__query_fail(q, KDO_EPARSE, x->line, x->col, err, "%s ... OVER is not "
-                               "supported yet (issue 14); OVER takes COUNT, SUM, AVG, MIN, MAX, "
+                               "supported yet; OVER takes COUNT, SUM, AVG, MIN, MAX, "
                                "LAG, FIRST_VALUE and LAST_VALUE",
                                x->name.part[x->name.n - 1].s);
     struct kdo_ast_expr *kids[] = {x->a, x->b, x->c};

@@ -121,17 +121,7 @@ static int compile_keys(struct kdo_query *q, const struct kdo_ast_expr *list,
 int kdo__query_constant(struct kdo_query *q, const struct kdo_ast_expr *x, struct kdo_value *v,
                         struct kdo_errinfo *err)
 {
-    struct kdo_row_schema *s = kdo_row_schema_new();
-    struct kdo_row *r = kdo_row_new(s);
-    struct kdo_expr *e = NULL;
-    *v = kdo_value_null();
-    int rc = kdo_expr_compile_ast(x, s, &e, err);
-    if (rc == 0)
-        rc = kdo_expr_eval(e, r, &q->scratch, v, err);
-    kdo_expr_free(e);
-    kdo_row_free(r);
-    kdo_row_schema_free(s);
-    return rc;
+    return kdo_expr_constant(x, &q->scratch, v, err);
 }
 
 /* A constant window extent: an INTERVAL (ms) or an integer (ROWS). */

@@ -344,23 +344,24 @@ int kdo_rcf_update(struct kdo_rcf *f, const double *row, double *score,
 
 /* ---- ANOMALY_EXPLANATION --------------------------------------------------------------- */
 
+/* As the Developer Guide's result rows show them: quoted, four decimals. */
 static int put_number(struct kdo_buf *b, const char *key, double v)
 {
-    char num[32];
-    kdo_double_format(v, num);
-    return kdo_buf_printf(b, "\"%s\":\"%s\"", key, num);
+    return kdo_buf_printf(b, "\"%s\":\"%.4f\"", key, v);
 }
 
 static int explain_column(struct kdo_buf *b, const char *name, double high, double low,
                           bool directionality)
 {
     int rc;
-    if ((rc = kdo_buf_json_string(b, name, strlen(name))) || (rc = kdo_buf_puts(b, ":{")) ||
-        (rc = put_number(b, "ATTRIBUTION_SCORE", high + low)))
+    if ((rc = kdo_buf_json_string(b, name, strlen(name))) || (rc = kdo_buf_puts(b, ":{")))
         return rc;
+    /* the guide's key order: DIRECTION, STRENGTH, ATTRIBUTION_SCORE */
     if (directionality &&
-        ((rc = kdo_buf_puts(b, ",")) || (rc = put_number(b, "STRENGTH", fabs(high - low))) ||
-         (rc = kdo_buf_printf(b, ",\"DIRECTION\":\"%s\"", high > low ? "HIGH" : "LOW"))))
+        ((rc = kdo_buf_printf(b, "\"DIRECTION\":\"%s\",", high > low ? "HIGH" : "LOW")) ||
+         (rc = put_number(b, "STRENGTH", fabs(high - low))) || (rc = kdo_buf_puts(b, ","))))
+        return rc;
+    if ((rc = put_number(b, "ATTRIBUTION_SCORE", high + low)) != 0)
         return rc;
     return kdo_buf_puts(b, "}");
 }

@@ -19,23 +19,27 @@
  *   the columns' attribution scores equals the anomaly score; with
  *   withDirectionality each column also says whether it is anomalous for
  *   being HIGH or LOW, and the STRENGTH of that direction.
- * - Defaults and ranges: the defaults (numberOfTrees 100, subSampleSize 256,
- *   timeDecay 100000, shingleSize 1, withDirectionality false) are those of
- *   the pages above.  The stored copies this module was researched from
- *   showed only the pages' opening sections, so the ranges below are the ones
- *   remembered from the pages' parameter sections and are marked here as
- *   to-be-verified against a live copy: numberOfTrees 1..1000, subSampleSize
- *   10..1000 and less than timeDecay, timeDecay 1..2147483647, shingleSize
- *   1..30.  Likewise the exact JSON of ANOMALY_EXPLANATION (key order and
- *   whether numbers are quoted): this module writes
- *   {"COL":{"ATTRIBUTION_SCORE":"1.25","STRENGTH":"1.1","DIRECTION":"HIGH"},...}
- *   (STRENGTH and DIRECTION only with directionality), numbers quoted.
- * - Warm-up: the blog post https://curatedsql.com/2016/09/21/clickstream-anomaly-detection
- *   (quoting AWS's) lowers subSampleSize "to start evaluating the anomaly
- *   scores sooner": scores start once the forest holds a full sample.  Here
- *   every row gets a score; it is 0 (and every attribution 0) for the first
- *   kdo_rcf_warmup_rows() rows: shingleSize - 1 rows that do not yet make a
- *   full shingle, then subSampleSize shingled points that fill the sample.
+ * - Defaults and ranges, as both pages' Parameters sections give them:
+ *   numberOfTrees 100 (1..1,000), subSampleSize 256 (10..1,000, "must be
+ *   less than the timeDecay"), timeDecay 100,000 (1..2147483647),
+ *   shingleSize 1 (1..30), withDirectionality false; "your input stream can
+ *   have up to 30 numeric columns".
+ * - ANOMALY_EXPLANATION as the Developer Guide's result rows show it
+ *   (examine-results-with-exp): {"Systolic":{"DIRECTION":"HIGH",
+ *   "STRENGTH":"0.8567","ATTRIBUTION_SCORE":"1.7447"},...}: that key order,
+ *   numbers quoted with four decimals; the attributions add up to the score.
+ *   Without withDirectionality only ATTRIBUTION_SCORE is written (no example
+ *   shows that form: our choice).  STRENGTH here is |high - low| (below); the
+ *   guide's row above has a STRENGTH larger than its ATTRIBUTION_SCORE, which
+ *   no such difference can be, so AWS's STRENGTH is something else that is
+ *   not documented: compare directions, not strengths.
+ * - Warm-up: "The algorithm returns zero for the first subSampleSize records
+ *   while the machine learning model is trained" (both pages); during it
+ *   DIRECTION is LOW and STRENGTH 0.  Here every row gets a score; it is 0 (and
+ *   every attribution 0) for the first kdo_rcf_warmup_rows() rows:
+ *   shingleSize - 1 rows that do not yet make a full shingle (our reading: a
+ *   row starts no point until its shingle is full), then subSampleSize
+ *   shingled points that fill the sample.
  *
  * The algorithm (Guha et al., "Robust Random Cut Forest Based Anomaly
  * Detection on Streams", ICML 2016, as aws/random-cut-forest-by-aws does it):
@@ -69,7 +73,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* KDA's documented ranges (see above). */
+/* KDA's documented ranges and column limit (see above). */
 #define KDO_RCF_TREES_MIN 1
 #define KDO_RCF_TREES_MAX 1000
 #define KDO_RCF_SAMPLE_MIN 10
@@ -78,8 +82,8 @@
 #define KDO_RCF_SHINGLE_MAX 30
 #define KDO_RCF_DECAY_MIN 1.0
 #define KDO_RCF_DECAY_MAX 2147483647.0
-/* Our own bounds: numeric input columns, and the forest's memory. */
-#define KDO_RCF_DIMS_MAX 100
+#define KDO_RCF_DIMS_MAX 30
+/* Our own bound: the forest's memory. */
 #define KDO_RCF_MEMORY_MAX ((size_t)512 << 20)
 
 struct kdo_rcf_params {

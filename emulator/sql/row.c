@@ -393,3 +393,21 @@ int kdo_row_start(const struct kdo_row *r, int64_t *ms)
     *ms = r->start_ms;
     return r->has_start ? 0 : KDO_ESTATE;
 }
+
+/* The name quoted, so that kdo_row_schema_add keeps it as it is. */
+int kdo_row_schema_add_named(struct kdo_row_schema *s, const char *name,
+                             const struct kdo_row_column *t, struct kdo_errinfo *e)
+{
+    char q[2 * KDO_ROW_MAX_NAME + 3];
+    size_t n = 0;
+    q[n++] = '"';
+    for (const char *p = name; *p && n + 3 < sizeof q; p++) {
+        if (*p == '"')
+            q[n++] = '"';
+        q[n++] = *p;
+    }
+    q[n++] = '"';
+    if (t->type == KDO_TYPE_DECIMAL && t->scale >= 0)
+        return kdo_row_schema_add_decimal(s, q, n, t->precision, t->scale, e);
+    return kdo_row_schema_add(s, q, n, t->type, t->max_len, e);
+}

@@ -75,6 +75,11 @@ int kdo_row_parse_type(const char *text, struct kdo_row_column *out, struct kdo_
 int kdo_row_schema_add_type(struct kdo_row_schema *s, const char *sql, size_t n,
                             const struct kdo_row_column *t, struct kdo_errinfo *e);
 
+/* Appends a column named exactly `name` (an already resolved name: case and
+ * any character kept) with t's type, length and DECIMAL digits. */
+int kdo_row_schema_add_named(struct kdo_row_schema *s, const char *name,
+                             const struct kdo_row_column *t, struct kdo_errinfo *e);
+
 size_t kdo_row_schema_count(const struct kdo_row_schema *s);
 /* Column i (< count), borrowed from the schema. */
 const struct kdo_row_column *kdo_row_schema_column(const struct kdo_row_schema *s, size_t i);

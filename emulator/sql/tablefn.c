@@ -260,7 +260,7 @@ int kdo_tablefn_new(const struct kdo_tablefn_config *c, struct kdo_tablefn **out
             which = i;
     if (which == sizeof fns / sizeof fns[0])
         return kdo_errinfo_set(e, KDO_EPARSE, c->file, call->line, call->col,
-                               "%s is not supported yet (issue 14)", name);
+                               "%s is not supported yet", name);
     const struct kdo_ast_expr *args[8] = {0};
     int n = 0;
     for (const struct kdo_ast_expr *a = call->list; a; a = a->next, n++)

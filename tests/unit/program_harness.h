@@ -25,6 +25,8 @@ static struct kdo_row_schema *input;
 static struct kdo_program *prog;
 static struct kdo_errinfo err;
 static int errors_fail;
+static const struct kdo_program_table *tables; /* reference tables load() declares */
+static size_t ntables;
 
 static int on_row(void *ctx, size_t output, kdo_time_ns rowtime, const char *row, size_t len)
 {
@@ -64,7 +66,8 @@ static int load(const char *sql)
     struct kdo_program_config c = {.sql = sql, .sql_len = strlen(sql), .file = "app.sql",
                                    .parallelism = 1, .input_schema = input,
                                    .input_format = KDO_ROWFMT_JSON, .outputs = dest,
-                                   .output_formats = fmts, .noutputs = 1};
+                                   .output_formats = fmts, .noutputs = 1, .tables = tables,
+                                   .ntables = ntables};
     kdo_program_free(prog);
     prog = NULL;
     memset(&err, 0, sizeof err);

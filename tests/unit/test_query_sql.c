@@ -166,8 +166,8 @@ START_TEST(refusals_with_position)
         const char *sql, *msg;
         int line, col;
     } cases[] = {
-        {"SELECT STREAM *\nFROM S JOIN T ON S.A = T.A", "JOIN is not supported yet", 2, 6},
-        {"SELECT STREAM *\n  FROM TABLE(F(1))", "TABLE(...) is not supported yet", 2, 8},
+        {"SELECT STREAM *\nFROM S JOIN T ON S.A = T.A", "a JOIN reaches the query only as its joined rows", 2, 6},
+        {"SELECT STREAM *\n  FROM TABLE(F(1))", "TABLE(...) reaches the query only as its function", 2, 8},
         {"SELECT STREAM COUNT(*) OVER W2 FROM S\nWINDOW W AS (RANGE INTERVAL '1' SECOND "
          "PRECEDING)", "W2 is not defined", 1, 29},
     };
