@@ -364,6 +364,9 @@ int kdo__scenario_application(struct kdo__scenario_ctx *c, node *map)
             return kdo__scenario_fail(c, kdo_ynode_get(map, sql_only[i]),
                                       "%s names the input streams the SQL reads: it needs "
                                       "application.sql", sql_only[i]);
+    if (err == 0 && !kdo_ynode_get(map, "sql") && (n = kdo_ynode_get(map, "reference")))
+        return kdo__scenario_fail(c, n, "reference tables are read by the application's SQL (a "
+                                  "JOIN): they need application.sql");
     for (size_t i = 0; err == 0 && kdo_ynode_get(map, "source_stream") && i < 2; i++)
         if (kdo_ynode_get(map, sql_only[i]))
             return kdo__scenario_fail(c, kdo_ynode_get(map, sql_only[i]),

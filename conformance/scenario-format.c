@@ -41,7 +41,8 @@ static const char *action_choice(size_t i)
 }
 
 static const struct kdo_format_map application, buffer, input_item, destination, delivery, lambda,
-    rule, timeline_item, timeline_restart, timeline_fix, timeline_fault;
+    rule, timeline_item, timeline_restart, timeline_fix, timeline_fault, reference_item,
+    timeline_reload, reload;
 
 /* A contract.h number in a help text or default, so the words state the very limit. */
 #define STR_(x) #x
@@ -97,7 +98,7 @@ static const struct kdo_format_key top_keys[] = {
      .map = &lambda},
     {.name = "timeline",
      .kind = KDO_FORMAT_LIST,
-     .help = "events over time, in time order: restarts, fixes deployed, faults over a period",
+     .help = "events over time, in time order: restarts, fixes deployed, faults over a period, reference data reloads",
      .map = &timeline_item},
     {.name = "expect",
      .kind = KDO_FORMAT_OTHER,
@@ -150,6 +151,10 @@ static const struct kdo_format_key top_keys[] = {
      .choices = row_formats, \
      .def = "JSON"}
 
+/* A mapping of column: SQL type (application.schema, a reference table's). */
+#define SCHEMA_COLUMNS \
+    "{\"type\": \"object\", \"additionalProperties\": {\"type\": \"string\", \"pattern\": \"^(VARCHAR\\\\([1-9][0-9]{0,4}\\\\)|varchar\\\\([1-9][0-9]{0,4}\\\\)|BIGINT|INTEGER|INT|SMALLINT|TINYINT|REAL|DOUBLE|FLOAT|BOOLEAN|TIMESTAMP|bigint|integer|int|smallint|tinyint|real|double|float|boolean|timestamp|(DECIMAL|DEC|NUMERIC|decimal|dec|numeric)(\\\\([1-9][0-9]?(, ?[0-9]{1,2})?\\\\))?)$\"}}"
+
 static const struct kdo_format_key application_keys[] = {
     {.name = "arn",
      .kind = KDO_FORMAT_TEXT,
@@ -177,7 +182,7 @@ static const struct kdo_format_key application_keys[] = {
     {.name = "schema",
      .kind = KDO_FORMAT_OTHER,
      .help = "the input stream's columns and SQL types (default: the demo ticker stream TICKER_SYMBOL VARCHAR(4), SECTOR VARCHAR(16), CHANGE REAL, PRICE REAL); ROWTIME and APPROXIMATE_ARRIVAL_TIME are always there",
-     .schema = "{\"type\": \"object\", \"additionalProperties\": {\"type\": \"string\", \"pattern\": \"^(VARCHAR\\\\([1-9][0-9]{0,4}\\\\)|varchar\\\\([1-9][0-9]{0,4}\\\\)|BIGINT|INTEGER|INT|SMALLINT|TINYINT|REAL|DOUBLE|FLOAT|BOOLEAN|TIMESTAMP|bigint|integer|int|smallint|tinyint|real|double|float|boolean|timestamp|(DECIMAL|DEC|NUMERIC|decimal|dec|numeric)(\\\\([1-9][0-9]?(, ?[0-9]{1,2})?\\\\))?)$\"}}"},
+     .schema = SCHEMA_COLUMNS},
     {.name = "epoch",
      .kind = KDO_FORMAT_OTHER,
      .help = "the wall-clock time of t = 0, UTC, in years 1970 to 9999: what ROWTIME shows and what input times are measured from, e.g. \"2018-11-01T00:00:00Z\" or '2018-11-01 00:00:00' (default 2026-01-01T00:00:00Z)",
@@ -218,6 +223,15 @@ static const struct kdo_format_key application_keys[] = {
      .limit_msg = "parallelism is {value}; KDA has {min} to {max} input streams",
      .store = KDO_FORMAT_INT,
      .offset = offsetof(struct kdo_scenario, parallelism)},
+    {.name = "reference",
+     .kind = KDO_FORMAT_LIST,
+     .help = "with sql only: up to " STR(KDO_PROGRAM_MAX_TABLES) " reference tables (KDA's reference data sources, S3 objects), each {name, file, format, schema}: read at load, loaded into the application before its first row; a timeline item {at, reference: {name, file}} reloads one",
+     .map = &reference_item,
+     .flags = KDO_FORMAT_LIMITED,
+     .min = 0,
+     .max = KDO_PROGRAM_MAX_TABLES,
+     .limit_msg = "an application has at most {max} reference tables here; found {value}",
+     .schema = "{\"type\": \"array\", \"maxItems\": $MAX}"},
     {.name = "destinations",
      .kind = KDO_FORMAT_LIST,
      .help = "up to 3 destinations (KDA's limit), each its own query, delivery lane, cadence and metrics Id; the source is read once for all and only while every destination stream has room. With destinations, query/window/partition_by/select/where/format go in each one.",
@@ -293,6 +307,34 @@ static const struct kdo_format_key input_item_keys[] = {
     {.name = "time",
      .kind = KDO_FORMAT_OTHER,
      .help = "with file: the column holding each row's arrival as a UTC time ('2018-11-01 01:00:00.0', ISO '2018-11-01T01:00:00Z', or a time of day '11:00:20' on the epoch's date), measured from application.epoch; the column is cut from the row (KDA assigns ROWTIME) and rows must be in time order",
+     .schema = "{\"type\": \"string\", \"minLength\": 1}"},
+};
+static const struct kdo_format_key reference_keys[] = {
+    {.name = "name",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "the table's name exactly as the SQL writes it: a quoted name (\"CompanyName\") keeps its case, an unquoted one is upper case",
+     .schema = "{\"type\": \"string\", \"minLength\": 1}"},
+    {.name = "file",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "its records, one a line (KDA reads a CSV header line as a row too): a file next to the scenario or under an --allow-path, at most 64 MB",
+     .schema = "{\"type\": \"string\", \"minLength\": 1}"},
+    {.name = "format",
+     .kind = KDO_FORMAT_ENUM,
+     .help = "the records' RecordFormatType, JSON or CSV (default: by the file's name, .csv CSV, .json and .jsonl JSON; any other name needs it)",
+     .choices = row_formats},
+    {.name = "schema",
+     .kind = KDO_FORMAT_OTHER,
+     .help = "the table's columns and SQL types, as application.schema writes them",
+     .schema = SCHEMA_COLUMNS},
+};
+static const struct kdo_format_key reload_keys[] = {
+    {.name = "name",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "the reference table, as application.reference names it",
+     .schema = "{\"type\": \"string\", \"minLength\": 1}"},
+    {.name = "file",
+     .kind = KDO_FORMAT_TEXT,
+     .help = "its new records, in the table's format: they replace every row at once",
      .schema = "{\"type\": \"string\", \"minLength\": 1}"},
 };
 static const struct kdo_format_key destination_keys[] = {
@@ -514,6 +556,15 @@ static const struct kdo_format_key timeline_fix_keys[] = {
      .help = "true: every fault so far ends; or the name of the rule that ends",
      .schema = "{\"anyOf\": [{\"const\": true}, {\"type\": \"string\"}, {\"type\": \"number\"}]}"},
 };
+static const struct kdo_format_key timeline_reload_keys[] = {
+    {.name = "at",
+     .kind = KDO_FORMAT_DURATION,
+     .help = "when the reference data is reloaded (items in time order; before the rows read at that instant)"},
+    {.name = "reference",
+     .kind = KDO_FORMAT_MAP,
+     .help = "reload a reference table: {name, file}; at that instant, before the rows read at it (they and later rows join the new data)",
+     .map = &reload},
+};
 /* A fault is one more rule: its plain keys are stored into the rule. */
 static const struct kdo_format_key timeline_fault_keys[] = {
     {.name = "from",
@@ -631,7 +682,7 @@ static const struct kdo_format_key sql_error_keys[] = {
 };
 
 static const struct kdo_format_map application = {MAP("application", NULL, application_keys,
-    "{\"dependentRequired\": {\"name_prefix\": [\"sql\"], \"parallelism\": [\"sql\"], \"source_stream\": [\"sql\"]}, \"dependentSchemas\": {\"sql\": {\"not\": {\"anyOf\": [{\"properties\": {\"query\": true}, \"required\": [\"query\"]}, {\"properties\": {\"window\": true}, \"required\": [\"window\"]}, {\"properties\": {\"partition_by\": true}, \"required\": [\"partition_by\"]}, {\"properties\": {\"select\": true}, \"required\": [\"select\"]}, {\"properties\": {\"where\": true}, \"required\": [\"where\"]}]}}}}")};
+    "{\"dependentRequired\": {\"name_prefix\": [\"sql\"], \"parallelism\": [\"sql\"], \"source_stream\": [\"sql\"], \"reference\": [\"sql\"]}, \"dependentSchemas\": {\"sql\": {\"not\": {\"anyOf\": [{\"properties\": {\"query\": true}, \"required\": [\"query\"]}, {\"properties\": {\"window\": true}, \"required\": [\"window\"]}, {\"properties\": {\"partition_by\": true}, \"required\": [\"partition_by\"]}, {\"properties\": {\"select\": true}, \"required\": [\"select\"]}, {\"properties\": {\"where\": true}, \"required\": [\"where\"]}]}}}}")};
 static const struct kdo_format_map buffer = {MAP("buffer", NULL, buffer_keys, NULL)};
 static const struct kdo_format_map input_item = {MAP("an input item", "One input: exactly one of rate (generated rows), burst, row, rows or file, with an optional time span; rows and file may take a rate.", input_item_keys,
     "{\"oneOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"burst\": true}, \"required\": [\"burst\"], \"not\": {\"anyOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"row\": true}, \"required\": [\"row\"], \"not\": {\"anyOf\": [{\"properties\": {\"rate\": true}, \"required\": [\"rate\"]}, {\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"file\": true}, \"required\": [\"file\"]}]}}, {\"properties\": {\"file\": true}, \"required\": [\"file\"], \"not\": {\"anyOf\": [{\"properties\": {\"burst\": true}, \"required\": [\"burst\"]}, {\"properties\": {\"row\": true}, \"required\": [\"row\"]}, {\"properties\": {\"rows\": true}, \"required\": [\"rows\"]}]}}]}")};
@@ -646,8 +697,12 @@ static const char *const fault_required[] = {"from", "fault", NULL};
 static const struct kdo_format_map timeline_restart = {MAP("restart", "Restart the application at a time: {at, restart}.", timeline_restart_keys, NULL), .required = restart_required};
 static const struct kdo_format_map timeline_fix = {MAP("fix", "Deploy a fix at a time: {at, fix}; the faults so far (or the rule named) stop.", timeline_fix_keys, NULL), .required = fix_required};
 static const struct kdo_format_map timeline_fault = {MAP("fault", "A fault over a period: {from, until, fault, match} -- one more rule, active in [from, until).", timeline_fault_keys, NULL), .required = fault_required};
-static const struct kdo_format_map *const timeline_shapes[] = {&timeline_restart, &timeline_fix, &timeline_fault};
-static const struct kdo_format_map timeline_item = {.name = "a timeline item", .help = "One event: {at, restart}, {at, fix} or {from, until, fault, match}.", .shapes = timeline_shapes, .nshapes = N(timeline_shapes)};
+static const char *const reload_required[] = {"at", "reference", NULL};
+static const struct kdo_format_map timeline_reload = {MAP("reload", "Reload a reference table at a time: {at, reference: {name, file}}; the rows read at that instant and later join the new data.", timeline_reload_keys, NULL), .required = reload_required};
+static const struct kdo_format_map reference_item = {MAP("a reference table", "One of KDA's reference data sources: a table the SQL joins, its records read from a file.", reference_keys, "{\"required\": [\"name\", \"file\", \"schema\"]}")};
+static const struct kdo_format_map reload = {MAP("reference", NULL, reload_keys, "{\"required\": [\"name\", \"file\"]}")};
+static const struct kdo_format_map *const timeline_shapes[] = {&timeline_restart, &timeline_fix, &timeline_fault, &timeline_reload};
+static const struct kdo_format_map timeline_item = {.name = "a timeline item", .help = "One event: {at, restart}, {at, fix}, {from, until, fault, match} or {at, reference}.", .shapes = timeline_shapes, .nshapes = N(timeline_shapes)};
 const struct kdo_format_map kdo_format_match = {MAP("match", NULL, match_keys, NULL)};
 const struct kdo_format_map kdo_format_restart = {MAP("restart", NULL, restart_keys, NULL)};
 const struct kdo_format_map kdo_format_range = {MAP("a range", NULL, range_keys, NULL)};

@@ -25,6 +25,8 @@
 
 struct kdo__scenario_pump; /* scenario-app.c: the query being read */
 struct kdo_rowfile;
+struct kdo_program;
+struct kdo_row_schema;
 
 /* A row file read with `time:`: its rows hold wall-clock (or time-of-day)
  * ms until the epoch is known (scenario-time.c). */
@@ -57,6 +59,10 @@ struct kdo__scenario_ctx {
     char csv_path[4096]; /* for errors that name the file (err->file points here) */
     struct kdo__scenario_timed timed[KDO__SCENARIO_MAX_TIMED];
     size_t ntimed;
+    /* The application compiled with its reference tables (NULL: no SQL, or
+     * refused): the timeline's reloads are checked by loading into it.
+     * Freed when the load ends. */
+    struct kdo_program *program;
 };
 
 typedef const struct kdo_ynode node;
@@ -118,6 +124,30 @@ int kdo__scenario_input_keys(struct kdo__scenario_ctx *c, node *map, int *typed)
 #define KDO__SCENARIO_MAX_ROOTS 65
 int kdo__scenario_row_roots(struct kdo__scenario_ctx *c, node *n, char *folder,
                             const char **roots, size_t *nroots);
+/* A file a key names beside the scenario (or under an --allow-path): `what`
+ * names the key in messages, `max` bounds its bytes (`limit_why` says
+ * whose limit), `missing_hint` ends the message when it cannot be read. */
+struct kdo__scenario_file_kind {
+    const char *what;
+    size_t max;
+    const char *missing_hint, *limit_why;
+};
+/* scenario-sql.c: the file at `path` (resolved, a regular file inside the
+ * roots, at most k->max bytes) into *text (a new string, NUL-terminated)
+ * and *len; errors at n. */
+int kdo__scenario_read_beside(struct kdo__scenario_ctx *c, node *n, const char *path,
+                              const struct kdo__scenario_file_kind *k, char **text, size_t *len);
+/* "FOLDER/name" for a name relative to the scenario's folder (an absolute
+ * name as it is) into path[0..size). */
+void kdo__scenario_path_beside(struct kdo__scenario_ctx *c, const char *name, char *path,
+                               size_t size);
+/* One column `name` of SQL type `type` into schema; errors at `at`. */
+int kdo__scenario_column(struct kdo__scenario_ctx *c, node *at, struct kdo_row_schema *schema,
+                         const char *name, const char *type);
+/* scenario-reference.c: application.reference (with sql, before it
+ * compiles) and a timeline item {at, reference: {name, file}}. */
+int kdo__scenario_references(struct kdo__scenario_ctx *c, node *seq);
+int kdo__scenario_reload(struct kdo__scenario_ctx *c, node *map, kdo_time_ns at);
 /* scenario-time.c: a row file's `time:` column (the header's index idx for
  * CSV) cut from its rows, which go into g with their times; then, with the
  * application's map, application.epoch and the rows' instants after it. */

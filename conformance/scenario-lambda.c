@@ -5,7 +5,8 @@
  * lambda: the fake's settings, or an endpoint; rules: {match, action}, the
  * first matching rule wins.  The timeline's items are restarts, fixes (the
  * rules so far, or one named, stop at a time) and faults over a period,
- * which become one more rule each; items must come in time order.
+ * which become one more rule each, and reference data reloads
+ * (scenario-reference.c); items must come in time order.
  */
 #include "scenario-int.h"
 
@@ -263,24 +264,27 @@ static int timeline_item(struct kdo__scenario_ctx *c, node *map, kdo_time_ns *wh
         return err;
     const struct kdo_format_map *shape = shape_of(t, map);
     if (shape == NULL)
-        return kdo__scenario_fail(c, map, "a timeline item is one of: {at, restart}, {at, fix} or "
-                            "{from, until, fault, match}");
+        return kdo__scenario_fail(c, map, "a timeline item is one of: {at, restart}, {at, fix}, "
+                            "{from, until, fault, match} or {at, reference}");
     int fault = strcmp(shape->name, "fault") == 0;
     node *at = kdo_ynode_get(map, "at"), *from = kdo_ynode_get(map, "from");
     node *time = kdo_ynode_get(map, shape->required[0]);
     if (time == NULL)
         return kdo__scenario_fail(c, map, "%s", fault ? "a fault needs `from` (and usually `until`)"
-                                        : "a restart or a fix needs `at`");
+                                        : "a restart, a fix or a reload needs `at`");
     if ((fault && at) || (!fault && (from || kdo_ynode_get(map, "until"))))
         return kdo__scenario_fail(c, fault ? at : from, "%s",
                                   fault ? "a fault runs from/until, not at"
-                                        : "a restart or a fix happens at one time: use `at`");
+                                        : "a restart, a fix or a reload happens at one "
+                                          "time: use `at`");
     if ((err = kdo__scenario_duration(c, time, shape->required[0], when)))
         return err;
     if ((err = foreign_keys(c, map, t, shape)))
         return err;
     if (strcmp(shape->name, "restart") == 0)
         return restart_item(c, map, *when);
+    if (strcmp(shape->name, "reload") == 0)
+        return kdo__scenario_reload(c, map, *when);
     return fault ? fault_item(c, map, shape, *when)
                  : fix_item(c, kdo_ynode_get(map, "fix"), *when);
 }
@@ -289,13 +293,16 @@ int kdo__scenario_timeline(struct kdo__scenario_ctx *c, node *seq)
 {
     struct kdo_sim_config *sim = &c->s->sim;
     int err = kdo__scenario_want(c, seq, KDO_YNODE_SEQ,
-                                 "a list of timeline items (restarts, fixes, faults)");
+                                 "a list of timeline items (restarts, fixes, faults, reloads)");
     kdo_time_ns prev = INT64_MIN, when = 0;
     if (err)
         return err;
     sim->restarts = kdo_xcalloc(seq->n ? seq->n : 1, sizeof *sim->restarts);
+    c->s->reloads = kdo_xcalloc(seq->n ? seq->n : 1, sizeof *c->s->reloads);
+    sim->reloads = c->s->reloads;
     for (size_t i = 0; i < seq->n && err == 0; i++) {
         err = timeline_item(c, seq->items[i], &when);
+        sim->nreloads = c->s->nreloads;
         if (err == 0 && when < prev)
             return kdo__scenario_fail(c, seq->items[i], "timeline items must be in time order");
         prev = when;

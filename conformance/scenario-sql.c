@@ -48,7 +48,8 @@ static int allowed(const char *real, const char *const *roots, size_t nroots)
     return 0;
 }
 
-static int read_sql_file(struct kdo__scenario_ctx *c, node *n, const char *path)
+int kdo__scenario_read_beside(struct kdo__scenario_ctx *c, node *n, const char *path,
+                              const struct kdo__scenario_file_kind *k, char **text, size_t *len)
 {
     char folder[PATH_MAX], real[PATH_MAX];
     const char *roots[KDO__SCENARIO_MAX_ROOTS];
@@ -58,23 +59,42 @@ static int read_sql_file(struct kdo__scenario_ctx *c, node *n, const char *path)
     if (err)
         return err;
     if (realpath(path, real) == NULL || stat(real, &st) != 0)
-        return kdo__scenario_fail(c, n, "sql: cannot read %s (%s); inline SQL holds a newline or "
-                                  "';'", path, strerror(errno));
+        return kdo__scenario_fail(c, n, "%s: cannot read %s (%s)%s", k->what, path,
+                                  strerror(errno), k->missing_hint);
     if (!allowed(real, roots, nroots))
-        return kdo__scenario_fail(c, n, "sql: %s is outside the scenario's folder (kdaout run "
-                                  "--allow-path adds one)", path);
-    if (!S_ISREG(st.st_mode) || st.st_size > (off_t)KDO_SQL_MAX_TEXT)
-        return kdo__scenario_fail(c, n, "sql: %s is not a regular file of at most %d bytes "
-                                  "(KDA's 100 KB of application code)", path, KDO_SQL_MAX_TEXT);
+        return kdo__scenario_fail(c, n, "%s: %s is outside the scenario's folder (kdaout run "
+                                  "--allow-path adds one)", k->what, path);
+    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > k->max)
+        return kdo__scenario_fail(c, n, "%s: %s is not a regular file of at most %zu bytes (%s)",
+                                  k->what, path, k->max, k->limit_why);
     FILE *f = fopen(real, "rb");
     if (f == NULL)
-        return kdo__scenario_fail(c, n, "sql: cannot open %s (%s)", path, strerror(errno));
-    char *text = kdo_xmalloc((size_t)st.st_size + 1);
-    size_t len = fread(text, 1, (size_t)st.st_size, f);
+        return kdo__scenario_fail(c, n, "%s: cannot open %s (%s)", k->what, path,
+                                  strerror(errno));
+    *text = kdo_xmalloc((size_t)st.st_size + 1);
+    *len = fread(*text, 1, (size_t)st.st_size, f);
     fclose(f);
-    text[len] = '\0';
-    c->s->sql = text;
+    (*text)[*len] = '\0';
     return 0;
+}
+
+static int read_sql_file(struct kdo__scenario_ctx *c, node *n, const char *path)
+{
+    static const struct kdo__scenario_file_kind sql = {
+        "sql", KDO_SQL_MAX_TEXT, "; inline SQL holds a newline or ';'",
+        "KDA's 100 KB of application code"};
+    size_t len;
+    return kdo__scenario_read_beside(c, n, path, &sql, &c->s->sql, &len);
+}
+
+void kdo__scenario_path_beside(struct kdo__scenario_ctx *c, const char *name, char *path,
+                               size_t size)
+{
+    const char *slash = strrchr(c->file, '/');
+    if (name[0] == '/' || slash == NULL)
+        snprintf(path, size, "%s", name);
+    else
+        snprintf(path, size, "%.*s/%s", (int)(slash - c->file), c->file, name);
 }
 
 /* Where inline SQL's line 1 column 1 is in the scenario, when the value
@@ -102,12 +122,8 @@ static int sql_text(struct kdo__scenario_ctx *c, node *n)
         map_inline(c, n);
         return 0;
     }
-    const char *slash = strrchr(c->file, '/');
     char path[PATH_MAX];
-    if (n->text[0] == '/' || slash == NULL)
-        snprintf(path, sizeof path, "%s", n->text);
-    else
-        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - c->file), c->file, n->text);
+    kdo__scenario_path_beside(c, n->text, path, sizeof path);
     s->sql_file = kdo_xstrdup(n->text);
     s->sql_path = kdo_xstrdup(path);
     return read_sql_file(c, n, path);
@@ -123,14 +139,22 @@ static int input_schema(struct kdo__scenario_ctx *c, node *map)
     const char *const *types = q->ncolumns ? q->types : demo_types;
     size_t n = q->ncolumns ? q->ncolumns : 4;
     c->s->sql_input = kdo_row_schema_new();
-    for (size_t i = 0; i < n; i++) {
-        struct kdo_row_column t;
-        struct kdo_errinfo e = {0};
-        if (kdo_row_parse_type(types[i], &t, &e) != 0 ||
-            kdo_row_schema_add_type(c->s->sql_input, cols[i], strlen(cols[i]), &t, &e) != 0)
-            return kdo__scenario_fail(c, kdo_ynode_get(map, "schema"), "schema: column %s %s: %s",
-                                      cols[i], types[i], e.msg[0] ? e.msg : "unknown type");
-    }
+    int err = 0;
+    for (size_t i = 0; i < n && err == 0; i++)
+        err = kdo__scenario_column(c, kdo_ynode_get(map, "schema"), c->s->sql_input, cols[i],
+                                   types[i]);
+    return err;
+}
+
+int kdo__scenario_column(struct kdo__scenario_ctx *c, node *at, struct kdo_row_schema *schema,
+                         const char *name, const char *type)
+{
+    struct kdo_row_column t;
+    struct kdo_errinfo e = {0};
+    if (kdo_row_parse_type(type, &t, &e) != 0 ||
+        kdo_row_schema_add_type(schema, name, strlen(name), &t, &e) != 0)
+        return kdo__scenario_fail(c, at, "schema: column %s %s: %s", name, type,
+                                  e.msg[0] ? e.msg : "unknown type");
     return 0;
 }
 
@@ -176,7 +200,9 @@ static int compile(struct kdo__scenario_ctx *c, node *map, node *destinations)
                                       .epoch_ms = s->sim.app.window.epoch_ms,
                                       .outputs = (const char *const *)s->dest_stream,
                                       .output_formats = s->dest_format,
-                                      .noutputs = n};
+                                      .noutputs = n,
+                                      .tables = s->tables,
+                                      .ntables = s->ntables};
     struct kdo_program *p;
     unsigned d = 0;
     if (kdo_program_new(pc, &p, &s->sql_err) != 0) {
@@ -192,8 +218,10 @@ static int compile(struct kdo__scenario_ctx *c, node *map, node *destinations)
         s->sql_err.file = s->sql_file;
         return 0;
     }
-    kdo_program_free(p); /* each run builds its own */
+    c->program = p; /* the timeline's reloads load into it; each run builds its own */
     s->sim.program = pc;
+    s->sim.references = s->table_data;
+    s->sim.nreferences = s->ntables;
     return 0;
 }
 
@@ -207,6 +235,8 @@ int kdo__scenario_sql(struct kdo__scenario_ctx *c, node *map, node *destinations
         err = kdo__scenario_row_format(c, n, &c->s->query.output_format);
     if (err == 0 && destinations)
         err = kdo__scenario_destinations(c, destinations);
+    if (err == 0 && (n = kdo_ynode_get(map, "reference")))
+        err = kdo__scenario_references(c, n);
     return err ? err : compile(c, map, destinations);
 }
 

@@ -321,6 +321,11 @@ static int sections(struct kdo__scenario_ctx *c, node *root)
         return kdo__scenario_fail(c, n,
                                   "a restart at %.3f s comes after the run ends (duration + drain)",
                                   (double)s->sim.restarts[s->sim.nrestarts - 1].at / 1e9);
+    if (err == 0 && s->nreloads > 0 &&
+        s->reloads[s->nreloads - 1].at >= s->sim.duration + s->sim.drain_limit)
+        return kdo__scenario_fail(c, n,
+                                  "a reload at %.3f s comes after the run ends (duration + drain)",
+                                  (double)s->reloads[s->nreloads - 1].at / 1e9);
     if (err == 0 && (n = kdo_ynode_get(root, "expect")))
         err = kdo__scenario_expectations(c, n);
     if (err == 0) /* a refused SQL fails the load unless expect.sql_error wants it */
@@ -381,6 +386,7 @@ static int from_doc(const struct kdo_format_map *fmt, const char *file, struct k
     struct kdo_scenario *s = scenario_new(file);
     struct kdo__scenario_ctx c = {.fmt = fmt, .file = s->file, .err = err, .s = s};
     int rc = top(&c, doc->root);
+    kdo_program_free(c.program);
     for (size_t i = 0; i < c.ncsv_columns; i++) {
         free(c.csv_columns[i]);
         free(c.csv_types[i]);
@@ -499,6 +505,18 @@ void kdo_scenario_free(struct kdo_scenario *s)
     free(s->sql_error_message);
     free(s->sql_error_at);
     kdo_row_schema_free(s->sql_input);
+    for (size_t i = 0; i < s->ntables; i++) { /* table_data[i].table is tables[i].name */
+        free((char *)s->tables[i].name);
+        kdo_row_schema_free((struct kdo_row_schema *)s->tables[i].schema);
+        free((char *)s->table_data[i].data);
+        free((char *)s->table_data[i].file);
+    }
+    for (size_t i = 0; i < s->nreloads; i++) {
+        free((char *)s->reloads[i].table);
+        free((char *)s->reloads[i].data);
+        free((char *)s->reloads[i].file);
+    }
+    free(s->reloads);
     for (size_t i = 0; i < KDO_APP_MAX_OUTPUTS; i++)
         free(s->dest_stream[i]);
     free(s->name);

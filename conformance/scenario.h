@@ -60,6 +60,16 @@ struct kdo_scenario {
     int parallelism;
     struct kdo_program_config program;
     struct kdo_row_schema *sql_input;
+    /* application.reference: the reference tables (program.tables points at
+     * `tables`; names and schemas owned) and each one's initial data
+     * (sim.references points at `table_data`; data and file owned); the
+     * timeline's reloads (sim.reloads points at them; owned, with their
+     * data and file). */
+    struct kdo_program_table tables[KDO_PROGRAM_MAX_TABLES];
+    struct kdo_sim_reference table_data[KDO_PROGRAM_MAX_TABLES];
+    size_t ntables;
+    struct kdo_sim_reference *reloads;
+    size_t nreloads;
     char *dest_stream[KDO_APP_MAX_OUTPUTS];
     enum kdo_rowfmt_format dest_format[KDO_APP_MAX_OUTPUTS];
     /* The SQL's refusal when it did not compile (sql_refused; sql_err.file

@@ -1,10 +1,12 @@
 /*
  * sim.c -- the virtual-time driver.
  *
- * Order within one instant is fixed: restarts first, then the application
- * (it reads and pushes rows), then delivery (it flushes what was pushed), so
- * rows read at a flush tick go out in that flush.  This file is the one place
- * of the engine that may read a clock, and only in real-time runs.
+ * Order within one instant is fixed: restarts first, then reference data
+ * reloads (so the rows of that instant join the new rows), then the
+ * application (it reads and pushes rows), then delivery (it flushes what was
+ * pushed), so rows read at a flush tick go out in that flush.  This file is
+ * the one place of the engine that may read a clock, and only in real-time
+ * runs.
  */
 #include "app/sim.h"
 
@@ -37,6 +39,7 @@ struct lane {
     const char *id;
     struct kdo_delivery *delivery;
     struct kdo_query *query;
+    struct kdo_journal *journal; /* the result's */
 };
 
 struct run {
@@ -49,6 +52,7 @@ struct run {
     struct kdo_app *app;
     struct kdo_program *program;
     size_t next_restart;
+    size_t next_reload;
 };
 
 /* The destinations to run: the listed ones, or one from the main fields. */
@@ -70,6 +74,12 @@ static void lane_sent(void *ctx, kdo_time_ns now, const struct kdo_invocation *i
 {
     struct lane *l = ctx;
     l->cfg->on_send(l->cfg->on_send_ctx, l->id, now, inv);
+}
+
+static int load_reference(struct kdo_program *p, const struct kdo_sim_reference *ref)
+{
+    struct kdo_errinfo err;
+    return kdo_program_load_table(p, ref->table, ref->data, ref->len, ref->file, &err);
 }
 
 static int run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo_sim_result *out)
@@ -94,6 +104,9 @@ static int run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo_
         pc.seed = cfg->seed;
         if (kdo_program_new(&pc, &r->program, &err) != 0)
             return KDO_ESCHEMA; /* the loader compiled it once already */
+        for (size_t i = 0; i < cfg->nreferences; i++)
+            if (load_reference(r->program, &cfg->references[i]) != 0)
+                return KDO_ESCHEMA; /* the loader read it once already */
         ac.program = r->program;
     }
     out->nlanes = r->nlanes;
@@ -115,6 +128,7 @@ static int run_init(struct run *r, const struct kdo_sim_config *cfg, struct kdo_
         kdo_bug_delivery(cfg->bugs, &dc);
         l->cfg = cfg;
         l->id = ol->id;
+        l->journal = ol->journal;
         if (cfg->on_send)
             l->tap = kdo_transport_tap_new(l->transport, lane_sent, l);
         l->delivery = kdo_delivery_new(&dc, l->tap ? l->tap : l->transport, ol->journal,
@@ -159,13 +173,16 @@ static kdo_time_ns next_deadline(const struct run *r)
         t = kdo_time_min(t, kdo_delivery_next_deadline(r->lanes[i].delivery));
     if (r->next_restart < r->cfg->nrestarts)
         t = kdo_time_min(t, r->cfg->restarts[r->next_restart].at);
+    if (r->next_reload < r->cfg->nreloads)
+        t = kdo_time_min(t, r->cfg->reloads[r->next_reload].at);
     return t;
 }
 
 static int finished(struct run *r, kdo_time_ns now)
 {
     struct kdo_delivery_stats st;
-    if (now < r->cfg->duration || r->next_restart < r->cfg->nrestarts)
+    if (now < r->cfg->duration || r->next_restart < r->cfg->nrestarts ||
+        r->next_reload < r->cfg->nreloads)
         return 0;
     for (size_t i = 0; i < r->nlanes; i++) {
         kdo_delivery_stats(r->lanes[i].delivery, &st);
@@ -173,6 +190,16 @@ static int finished(struct run *r, kdo_time_ns now)
             return 0;
     }
     return kdo_app_caught_up(r->app, now);
+}
+
+/* A timeline reload: the table's new rows, journaled in every lane as a
+ * restart is. */
+static int reload(struct run *r, kdo_time_ns now, const struct kdo_sim_reference *ref)
+{
+    int err = r->program ? load_reference(r->program, ref) : KDO_EINVAL;
+    for (size_t i = 0; err == 0 && i < r->nlanes; i++)
+        kdo_journal_reload(r->lanes[i].journal, now, ref->table, ref->file);
+    return err;
 }
 
 static int step(struct run *r, kdo_time_ns now)
@@ -183,7 +210,12 @@ static int step(struct run *r, kdo_time_ns now)
             kdo_delivery_restart(r->lanes[i].delivery, now, down);
         kdo_app_restart(r->app, now, down);
     }
-    int err = kdo_app_advance(r->app, now);
+    int err = 0;
+    while (err == 0 && r->next_reload < r->cfg->nreloads &&
+           r->cfg->reloads[r->next_reload].at <= now)
+        err = reload(r, now, &r->cfg->reloads[r->next_reload++]);
+    if (err == 0)
+        err = kdo_app_advance(r->app, now);
     for (size_t i = 0; err == 0 && i < r->nlanes; i++)
         err = kdo_delivery_advance(r->lanes[i].delivery, now);
     return err;

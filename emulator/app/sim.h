@@ -32,6 +32,16 @@ struct kdo_restart_event {
     kdo_time_ns downtime;
 };
 
+/* Records for one of the program's reference tables (kdo_program_load_table):
+ * its initial data, or the timeline's reload of it at `at`. */
+struct kdo_sim_reference {
+    kdo_time_ns at;    /* a reload's instant (0 for initial data) */
+    const char *table; /* exact, as the SQL names it */
+    const char *data;  /* the records (borrowed: must outlive the run) */
+    size_t len;
+    const char *file;  /* names the data in messages */
+};
+
 /* One destination of the application (KDA's output), when there are several. */
 struct kdo_sim_output {
     char id[16];                          /* KDA's output Id: "1.1", "1.2", "1.3" */
@@ -55,6 +65,15 @@ struct kdo_sim_config {
      * outputs' queries are unused and output i reads program->outputs[i];
      * its epoch is app.window.epoch_ms. */
     const struct kdo_program_config *program;
+    /* With program: the reference tables' data, loaded right after the
+     * program is built (before the first row), and the timeline's reloads,
+     * sorted by `at`, each before the rows read at its instant (KDA swaps a
+     * reloaded table in whole).  The data was checked when the scenario
+     * loaded: a load that fails here ends the run with its error. */
+    const struct kdo_sim_reference *references;
+    size_t nreferences;
+    const struct kdo_sim_reference *reloads;
+    size_t nreloads;
     /* Destinations: none listed means one, from `query` and `delivery`. */
     struct kdo_sim_output outputs[KDO_APP_MAX_OUTPUTS];
     size_t noutputs;

@@ -24,6 +24,7 @@ static const char *const kind_names[] = {
     [KDO_J_INVOKE] = "invoke",   [KDO_J_REPLY] = "reply",         [KDO_J_SAMPLE] = "sample",
     [KDO_J_PAUSE] = "source_paused", [KDO_J_RESUME] = "source_resumed",
     [KDO_J_RESTART] = "restart", [KDO_J_END] = "end", [KDO_J_ERROR_ROW] = "error_stream",
+    [KDO_J_RELOAD] = "reference_reload",
 };
 
 static void put_head(struct kdo_buf *b, const struct kdo_jentry *e)
@@ -171,6 +172,14 @@ static void put_body(const struct kdo_journal *j, struct kdo_buf *b, const struc
     case KDO_J_RESTART:
         kdo_buf_printf(b, ",\"requeued\":%" PRIu64 ",\"downtimeMs\":%" PRId64,
                        e->u.restart.requeued, e->u.restart.downtime / KDO_MS);
+        break;
+    case KDO_J_RELOAD:
+        kdo_buf_puts(b, ",\"table\":");
+        kdo_buf_json_string(b, kdo_journal_str(j, e->u.reload.table),
+                            strlen(kdo_journal_str(j, e->u.reload.table)));
+        kdo_buf_puts(b, ",\"file\":");
+        kdo_buf_json_string(b, kdo_journal_str(j, e->u.reload.file),
+                            strlen(kdo_journal_str(j, e->u.reload.file)));
         break;
     default:
         break;

@@ -191,6 +191,17 @@ void kdo_journal_restart(struct kdo_journal *j, kdo_time_ns t, uint64_t requeued
     e->u.restart.downtime = downtime;
 }
 
+void kdo_journal_reload(struct kdo_journal *j, kdo_time_ns t, const char *table,
+                        const char *file)
+{
+    begin(j);
+    const char *slash = strrchr(file, '/');
+    uint32_t name = intern(j, table), base = intern(j, slash ? slash + 1 : file);
+    struct kdo_jentry *e = append(j, t, KDO_J_RELOAD);
+    e->u.reload.table = name;
+    e->u.reload.file = base;
+}
+
 /* KDA's DATA_ROW column is VARCHAR(49152). */
 #define DATA_ROW_MAX 49152
 

@@ -36,6 +36,7 @@ enum kdo_jkind {
     KDO_J_RESTART,      /* application disrupted */
     KDO_J_END,          /* end of the run */
     KDO_J_ERROR_ROW,    /* a source row sent to the in-application error stream */
+    KDO_J_RELOAD,       /* a reference table's data replaced (the timeline's reload) */
 };
 
 struct kdo_jentry {
@@ -82,6 +83,9 @@ struct kdo_jentry {
             kdo_time_ns downtime;
         } restart;
         struct {
+            uint32_t table, file; /* strings: the table's name, the data file's name */
+        } reload;
+        struct {
             uint64_t row;           /* source row number (UINT64_MAX: a window's output row) */
             uint32_t name, message; /* strings: ERROR_NAME, MESSAGE */
             uint32_t data, pump;    /* strings: DATA_ROW (cut to 49,152 bytes), PUMP_NAME */
@@ -115,6 +119,10 @@ void kdo_journal_mark(struct kdo_journal *j, kdo_time_ns t, enum kdo_jkind kind)
 void kdo_journal_pause(struct kdo_journal *j, kdo_time_ns t, const char *full);
 void kdo_journal_restart(struct kdo_journal *j, kdo_time_ns t, uint64_t requeued,
                          kdo_time_ns downtime);
+/* Reference table `table` took the records of `file` (its name without
+ * folders is kept, so journals do not depend on where a scenario lies). */
+void kdo_journal_reload(struct kdo_journal *j, kdo_time_ns t, const char *table,
+                        const char *file);
 /* A row of KDA's in-application error stream: its columns ERROR_TIME,
  * ERROR_LEVEL ("ERROR"), ERROR_NAME, MESSAGE, DATA_ROWTIME, DATA_ROW and
  * PUMP_NAME, and the source row number. */

@@ -307,11 +307,12 @@ END_TEST
 START_TEST(required_keys)
 {
     ck_assert(in_array(at("properties/lambda/properties/rules/items/required"), "action"));
-    /* Timeline items: {at, restart}, {at, fix}, {from, fault, ...}. */
+    /* Timeline items: {at, restart}, {at, fix}, {from, fault, ...}, {at, reference}. */
     json_t *shapes = at("properties/timeline/items/oneOf");
-    ck_assert_uint_eq(json_array_size(shapes), 3);
-    static const char *const req[3][2] = {{"at", "restart"}, {"at", "fix"}, {"from", "fault"}};
-    for (size_t i = 0; i < 3; i++) {
+    ck_assert_uint_eq(json_array_size(shapes), 4);
+    static const char *const req[4][2] = {{"at", "restart"}, {"at", "fix"}, {"from", "fault"},
+                                          {"at", "reference"}};
+    for (size_t i = 0; i < 4; i++) {
         json_t *r = json_object_get(json_array_get(shapes, i), "required");
         ck_assert_msg(in_array(r, req[i][0]) && in_array(r, req[i][1]), "timeline shape %zu", i);
     }
@@ -515,7 +516,7 @@ static void drop_fault_latency(struct changed_timeline *f)
 {
     const struct kdo_format_map *root = &kdo_format_scenario;
     const struct kdo_format_map *item = kdo_format_sub(root, "timeline");
-    ck_assert(root->nkeys <= 32 && item->nshapes == 3 && item->nshapes <= 8);
+    ck_assert(root->nkeys <= 32 && item->nshapes == 4 && item->nshapes <= 8);
     memcpy(f->top, root->keys, root->nkeys * sizeof *f->top);
     f->root = *root;
     f->root.keys = f->top;
