@@ -72,7 +72,7 @@ static void head(FILE *out, const char *title)
 
 static void tail(FILE *out)
 {
-    fputs("<footer><p>Written by kdaout from the run's journal.</p></footer>\n</body>\n</html>\n",
+    fputs("<div class=\"foot\"><p>Written by kdaout from the run's journal.</p></div>\n</body>\n</html>\n",
           out);
 }
 
@@ -117,7 +117,7 @@ static void run_facts(FILE *out, const struct kdo_scenario_result *r)
 
 static void timeline(FILE *out, const struct kdo_timeline *t)
 {
-    fputs("<section class=\"timeline\">\n<h2>Timeline</h2>\n<p class=\"key\">", out);
+    fputs("<div class=\"timeline\">\n<h2>Timeline</h2>\n<p class=\"key\">", out);
     for (int o = 0; o < KDO_TL_OUTCOMES; o++)
         fprintf(out, "<span><i class=\"key-%s\"></i>%s</span>",
                 kdo_tl_outcome_name((enum kdo_tl_outcome)o),
@@ -130,7 +130,7 @@ static void timeline(FILE *out, const struct kdo_timeline *t)
     fputs("<p>Bar height: records per invocation; hover for each invocation's number, records,"
           " bytes, retryHints and outcome.</p>\n", out);
     kdo__report_svg(out, t);
-    fputs("</section>\n", out);
+    fputs("</div>\n", out);
 }
 
 /* ---- checks ---------------------------------------------------------------------- */
@@ -151,10 +151,10 @@ static void check_item(FILE *out, const struct kdo_scenario_result *r,
 static void checks(FILE *out, const struct kdo_scenario_result *r)
 {
     size_t failed = kdo__report_failed_checks(r);
-    fprintf(out, "<section class=\"checks\">\n<h2>Checks: %zu of %zu failed</h2>\n", failed,
+    fprintf(out, "<div class=\"checks\">\n<h2>Checks: %zu of %zu failed</h2>\n", failed,
             r->nchecks);
     if (r->nchecks == 0) {
-        fputs("<p>No check was made.</p>\n</section>\n", out);
+        fputs("<p>No check was made.</p>\n</div>\n", out);
         return;
     }
     fputs("<ul>\n", out);
@@ -162,7 +162,7 @@ static void checks(FILE *out, const struct kdo_scenario_result *r)
         for (size_t i = 0; i < r->nchecks; i++)
             if (r->checks[i].passed == pass)
                 check_item(out, r, &r->checks[i]);
-    fputs("</ul>\n</section>\n", out);
+    fputs("</ul>\n</div>\n", out);
 }
 
 /* ---- records ----------------------------------------------------------------------- */
@@ -213,10 +213,10 @@ static void lane_records(FILE *out, const struct kdo_tl_lane *l, int several)
 
 static void records(FILE *out, const struct kdo_timeline *t)
 {
-    fputs("<section class=\"failed-records\">\n<h2>Records that failed longest</h2>\n", out);
+    fputs("<div class=\"failed-records\">\n<h2>Records that failed longest</h2>\n", out);
     for (size_t i = 0; i < t->nlanes; i++)
         lane_records(out, &t->lanes[i], t->nlanes > 1);
-    fputs("</section>\n", out);
+    fputs("</div>\n", out);
 }
 
 /* ---- pages ------------------------------------------------------------------------- */
@@ -227,11 +227,11 @@ int kdo_report_html(FILE *out, const struct kdo_scenario_result *r, const struct
     const char *v = kdo_verdict_name(r->verdict);
     snprintf(title, sizeof title, "%s: %.500s", v, kdo__report_title(r));
     head(out, title);
-    fprintf(out, "<header><h1>");
+    fprintf(out, "<div class=\"head\"><h1>");
     esc(out, kdo__report_title(r));
     fprintf(out, "</h1>\n<p><span class=\"verdict verdict-%s\">%s</span></p>\n", v, v);
     run_facts(out, r);
-    fputs("</header>\n", out);
+    fputs("</div>\n", out);
     if (t != NULL && t->nlanes > 0)
         timeline(out, t);
     checks(out, r);
@@ -257,10 +257,10 @@ int kdo_report_html_index(FILE *out, const struct kdo_scenario_result *r, size_t
 {
     struct kdo__report_counts c = kdo__report_count(r, n);
     head(out, "kdaout: scenarios");
-    fprintf(out, "<header><h1>kdaout: %zu passed, %zu failed", c.passed, c.failed);
+    fprintf(out, "<div class=\"head\"><h1>kdaout: %zu passed, %zu failed", c.passed, c.failed);
     if (c.errors || c.undecided)
         fprintf(out, ", %zu errors, %zu undecided", c.errors, c.undecided);
-    fputs("</h1></header>\n<table class=\"index\"><tr><th>verdict</th><th>scenario</th>"
+    fputs("</h1></div>\n<table class=\"index\"><tr><th>verdict</th><th>scenario</th>"
           "<th>failed checks</th><th>seed</th></tr>\n", out);
     for (size_t i = 0; i < n; i++) {
         const char *v = kdo_verdict_name(r[i].verdict);

@@ -102,6 +102,8 @@ static void mark_title(FILE *out, const struct kdo_tl_mark *m, enum kdo_tl_outco
 static void draw_mark(FILE *out, const struct frame *f, const struct kdo_tl_mark *m,
                       uint64_t max_records, double w)
 {
+    /* a retry's outline, only where a bar is wide enough to keep its colour */
+    const char *retry = m->retries && w >= 3 ? " retry" : "";
     uint64_t total = kdo_tl_mark_total(m);
     double per = total ? (double)m->records / (double)total : 0;
     double h = max_records ? BAR_H * per / (double)max_records : 0;
@@ -113,7 +115,7 @@ static void draw_mark(FILE *out, const struct frame *f, const struct kdo_tl_mark
         double seg = h * (double)m->count[o] / (double)total;
         bottom -= seg;
         fprintf(out, "<rect class=\"inv inv-%s%s\" data-n=\"%" PRIu64 "\" x=\"",
-                kdo_tl_outcome_name((enum kdo_tl_outcome)o), m->retries ? " retry" : "",
+                kdo_tl_outcome_name((enum kdo_tl_outcome)o), retry,
                 m->count[o]);
         put_num(out, x_of(f, m->t0));
         fputs("\" y=\"", out);
@@ -169,13 +171,13 @@ static void draw_line(FILE *out, const struct frame *f, const struct kdo_tl_lane
         put_num(out, f->y0 + LINE_Y + LINE_H - LINE_H * v / max);
         fputc(' ', out);
     }
+    char b[48];
+    kdo__report_fmt_num(b, sizeof b, 1, 0, max);
     fprintf(out, "\"><title>%s: at most ", lag ? "MillisBehindLatest" : "destination stream depth");
-    put_num(out, max);
-    fprintf(out, " %s</title></polyline>\n", lag ? "ms" : "rows");
+    fprintf(out, "%s %s</title></polyline>\n", b, lag ? "ms" : "rows");
     fprintf(out, "<text class=\"legend %s\" x=\"%d\" y=\"", lag ? "lag" : "depth", LEFT + PLOT_W - 4);
     put_num(out, f->y0 + LINE_Y + (lag ? 10 : 22));
-    fprintf(out, "\">%s max ", lag ? "lag" : "depth");
-    put_num(out, max);
+    fprintf(out, "\">%s max %s", lag ? "lag" : "depth", b);
     fprintf(out, " %s</text>\n", lag ? "ms" : "rows");
 }
 
