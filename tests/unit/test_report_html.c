@@ -79,6 +79,21 @@ static void result_of(struct kdo_scenario_result *r)
     r->nchecks = 3;
 }
 
+/* One invocation of one record and its reply, answered `v` 1 ms later. */
+static void exchange(struct kdo_journal *j, kdo_time_ns t, uint64_t number, uint64_t seq,
+                     uint64_t hint, uint8_t v)
+{
+    kdo_journal_invoke(j, t, number, number, hint > 0, "id", 100, 1, &seq, &hint);
+    struct kdo_jentry e = {.kind = KDO_J_REPLY};
+    e.u.reply.number = number;
+    e.u.reply.status = 200;
+    e.u.reply.whole = v == KDO_REASON_FUNCTION_ERROR ? v : KDO_REASON_OK;
+    e.u.reply.n = 1;
+    e.u.reply.ok = v == KDO_REASON_OK;
+    e.u.reply.failed = v != KDO_REASON_OK;
+    kdo_journal_reply(j, t + KDO_MS, &e, "", &v);
+}
+
 /* 40 invocations, one a second: the 10th fails (record 9), the 11th retries it. */
 static struct kdo_journal *journal_of(struct kdo_timeline *tl)
 {
@@ -86,18 +101,9 @@ static struct kdo_journal *journal_of(struct kdo_timeline *tl)
     ck_assert_int_eq(kdo_timeline_watch(tl, 0, "", j), 0);
     kdo_journal_start(j, 0, 7, "123456789012345678901234567890123456");
     for (uint64_t i = 0; i < 40; i++) {
-        uint64_t seq = i == 10 ? 9 : i, hint = i == 10;
-        uint8_t v = i == 9 ? KDO_REASON_FUNCTION_ERROR : KDO_REASON_OK;
         kdo_time_ns t = (kdo_time_ns)i * KDO_S;
-        kdo_journal_invoke(j, t, i + 1, i + 1, i == 10, "id", 100, 1, &seq, &hint);
-        struct kdo_jentry e = {.kind = KDO_J_REPLY};
-        e.u.reply.number = i + 1;
-        e.u.reply.status = 200;
-        e.u.reply.whole = i == 9 ? KDO_REASON_FUNCTION_ERROR : KDO_REASON_OK;
-        e.u.reply.n = 1;
-        e.u.reply.ok = v == KDO_REASON_OK;
-        e.u.reply.failed = v != KDO_REASON_OK;
-        kdo_journal_reply(j, t + 20 * KDO_MS, &e, "", &v);
+        exchange(j, t, i + 1, i == 10 ? 9 : i, i == 10,
+                 i == 9 ? KDO_REASON_FUNCTION_ERROR : KDO_REASON_OK);
         kdo_journal_sample(j, t, 10, 1000, (int64_t)i * 10, 0);
     }
     kdo_journal_pause(j, 15 * KDO_S, NULL);
@@ -207,19 +213,9 @@ START_TEST(many_invocations_go_into_buckets)
     ck_assert_int_eq(kdo_timeline_watch(tl, 0, "", j), 0);
     kdo_journal_forget(j);
     const uint64_t n = 5000;
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t seq = i, hint = 0;
-        uint8_t v = i % 4 ? KDO_REASON_OK : KDO_REASON_DELIVERY_FAILED;
-        kdo_time_ns t = (kdo_time_ns)i * 100 * KDO_MS;
-        kdo_journal_invoke(j, t, i + 1, i + 1, 0, "id", 100, 1, &seq, &hint);
-        struct kdo_jentry e = {.kind = KDO_J_REPLY};
-        e.u.reply.number = i + 1;
-        e.u.reply.status = 200;
-        e.u.reply.n = 1;
-        e.u.reply.ok = v == KDO_REASON_OK;
-        e.u.reply.failed = v != KDO_REASON_OK;
-        kdo_journal_reply(j, t + KDO_MS, &e, "", &v);
-    }
+    for (uint64_t i = 0; i < n; i++)
+        exchange(j, (kdo_time_ns)i * 100 * KDO_MS, i + 1, i, 0,
+                 i % 4 ? KDO_REASON_OK : KDO_REASON_DELIVERY_FAILED);
     kdo_journal_end(j, (kdo_time_ns)n * 100 * KDO_MS, 0, 0);
     struct kdo_scenario_result r = {.file = kdo_xstrdup("big.yaml")};
     char *page = page_of(&r, tl);

@@ -19,13 +19,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void invoke(struct kdo_journal *j, kdo_time_ns t, uint64_t number, int retry, size_t n,
+/* Every test: one journal, watched as lane 0 of a timeline. */
+static struct kdo_journal *j;
+static struct kdo_timeline *tl;
+
+static void setup(void)
+{
+    j = kdo_journal_new();
+    tl = kdo_timeline_new();
+    ck_assert_int_eq(kdo_timeline_watch(tl, 0, "1.1", j), 0);
+}
+
+static void teardown(void)
+{
+    kdo_timeline_free(tl);
+    kdo_journal_free(j);
+}
+
+static void invoke(kdo_time_ns t, uint64_t number, int retry, size_t n,
                    const uint64_t *seqs, const uint64_t *hints)
 {
     kdo_journal_invoke(j, t, number, number, retry, "id", 100 * n, n, seqs, hints);
 }
 
-static void reply(struct kdo_journal *j, kdo_time_ns t, uint64_t number, int status,
+static void reply(kdo_time_ns t, uint64_t number, int status,
                   enum kdo_transport_outcome outcome, enum kdo_reason whole, size_t n,
                   const uint8_t *verdicts)
 {
@@ -53,35 +70,41 @@ static uint64_t total_of(const struct kdo_tl_lane *l, enum kdo_tl_outcome o)
 
 START_TEST(every_outcome_is_coloured)
 {
-    struct kdo_journal *j = kdo_journal_new();
-    struct kdo_timeline *tl = kdo_timeline_new();
-    ck_assert_int_eq(kdo_timeline_watch(tl, 0, "1.1", j), 0);
     kdo_journal_start(j, 0, 1, "123");
+    /* each reply as the journal has it, and the outcome it must be drawn as */
+    static const struct {
+        int status;
+        enum kdo_transport_outcome outcome;
+        enum kdo_reason whole;
+        uint8_t v[2];
+        enum kdo_tl_outcome want;
+    } cases[] = {
+        {200, KDO_TRANSPORT_DONE, KDO_REASON_OK, {KDO_REASON_OK, KDO_REASON_OK}, KDO_TL_OK},
+        {200, KDO_TRANSPORT_DONE, KDO_REASON_OK, {KDO_REASON_OK, KDO_REASON_DELIVERY_FAILED},
+         KDO_TL_PARTIAL},
+        {200, KDO_TRANSPORT_DONE, KDO_REASON_FUNCTION_ERROR,
+         {KDO_REASON_FUNCTION_ERROR, KDO_REASON_FUNCTION_ERROR}, KDO_TL_FAILED},
+        {429, KDO_TRANSPORT_DONE, KDO_REASON_HTTP_STATUS,
+         {KDO_REASON_HTTP_STATUS, KDO_REASON_HTTP_STATUS}, KDO_TL_THROTTLED},
+        {0, KDO_TRANSPORT_TIMEDOUT, KDO_REASON_TRANSPORT_TIMEOUT,
+         {KDO_REASON_TRANSPORT_TIMEOUT, KDO_REASON_TRANSPORT_TIMEOUT}, KDO_TL_TIMEOUT},
+        {0, KDO_TRANSPORT_FAILED, KDO_REASON_TRANSPORT_ERROR,
+         {KDO_REASON_TRANSPORT_ERROR, KDO_REASON_TRANSPORT_ERROR}, KDO_TL_TRANSPORT},
+    };
     uint64_t seqs[2] = {0, 1}, hints[2] = {0, 0};
-    uint8_t ok[2] = {KDO_REASON_OK, KDO_REASON_OK};
-    uint8_t half[2] = {KDO_REASON_OK, KDO_REASON_DELIVERY_FAILED};
-    uint8_t fe[2] = {KDO_REASON_FUNCTION_ERROR, KDO_REASON_FUNCTION_ERROR};
-    uint8_t st[2] = {KDO_REASON_HTTP_STATUS, KDO_REASON_HTTP_STATUS};
-    uint8_t to[2] = {KDO_REASON_TRANSPORT_TIMEOUT, KDO_REASON_TRANSPORT_TIMEOUT};
-    uint8_t tr[2] = {KDO_REASON_TRANSPORT_ERROR, KDO_REASON_TRANSPORT_ERROR};
     kdo_time_ns t = 0;
-    invoke(j, t, 1, 0, 2, seqs, hints);
-    reply(j, t += KDO_S, 1, 200, KDO_TRANSPORT_DONE, KDO_REASON_OK, 2, ok);
-    invoke(j, t, 2, 0, 2, seqs, hints);
-    reply(j, t += KDO_S, 2, 200, KDO_TRANSPORT_DONE, KDO_REASON_OK, 2, half);
-    invoke(j, t, 3, 1, 2, seqs, hints);
-    reply(j, t += KDO_S, 3, 200, KDO_TRANSPORT_DONE, KDO_REASON_FUNCTION_ERROR, 2, fe);
-    invoke(j, t, 4, 1, 2, seqs, hints);
-    reply(j, t += KDO_S, 4, 429, KDO_TRANSPORT_DONE, KDO_REASON_HTTP_STATUS, 2, st);
-    invoke(j, t, 5, 1, 2, seqs, hints);
-    reply(j, t += KDO_S, 5, 0, KDO_TRANSPORT_TIMEDOUT, KDO_REASON_TRANSPORT_TIMEOUT, 2, to);
-    invoke(j, t, 6, 1, 2, seqs, hints);
-    reply(j, t += KDO_S, 6, 0, KDO_TRANSPORT_FAILED, KDO_REASON_TRANSPORT_ERROR, 2, tr);
-    invoke(j, t, 7, 1, 2, seqs, hints); /* never answered */
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        invoke(t, i + 1, i >= 2, 2, seqs, hints);
+        reply(t += KDO_S, i + 1, cases[i].status, cases[i].outcome, cases[i].whole, 2, cases[i].v);
+    }
+    invoke(t, 7, 1, 2, seqs, hints); /* never answered */
     kdo_journal_end(j, t += KDO_S, 2, 200);
     const struct kdo_tl_lane *l = &tl->lanes[0];
     ck_assert_uint_eq(l->invocations, 7);
     ck_assert_uint_eq(l->nmarks, 7);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ck_assert_msg(l->marks[i].count[cases[i].want] == 1, "reply %zu is not drawn %s", i + 1,
+                      kdo_tl_outcome_name(cases[i].want));
     for (int o = 0; o < KDO_TL_OUTCOMES; o++)
         ck_assert_msg(total_of(l, (enum kdo_tl_outcome)o) == 1, "outcome %s: %llu marks",
                       kdo_tl_outcome_name((enum kdo_tl_outcome)o),
@@ -91,8 +114,6 @@ START_TEST(every_outcome_is_coloured)
     ck_assert_uint_eq(l->marks[2].retries, 1);
     ck_assert_str_eq(l->prefix, "123");
     ck_assert_int_eq(kdo_timeline_end(tl), 7 * KDO_S);
-    kdo_timeline_free(tl);
-    kdo_journal_free(j);
 }
 END_TEST
 
@@ -150,18 +171,15 @@ END_TEST
 
 START_TEST(a_long_run_stays_bounded_and_exact)
 {
-    struct kdo_journal *j = kdo_journal_new();
-    struct kdo_timeline *tl = kdo_timeline_new();
-    ck_assert_int_eq(kdo_timeline_watch(tl, 0, "", j), 0);
     kdo_journal_forget(j);
     const uint64_t n = KDO_TIMELINE_MAX_MARKS * 2 + 77;
     uint8_t ok = KDO_REASON_OK, bad = KDO_REASON_FUNCTION_ERROR;
     for (uint64_t i = 0; i < n; i++) {
         uint64_t seq = i, hint = 0;
         kdo_time_ns t = (kdo_time_ns)i * 10 * KDO_MS;
-        invoke(j, t, i + 1, 0, 1, &seq, &hint);
+        invoke(t, i + 1, 0, 1, &seq, &hint);
         kdo_journal_sample(j, t, i, 1, (int64_t)i, 0);
-        reply(j, t + KDO_MS, i + 1, 200, KDO_TRANSPORT_DONE,
+        reply(t + KDO_MS, i + 1, 200, KDO_TRANSPORT_DONE,
               i % 5 ? KDO_REASON_OK : KDO_REASON_FUNCTION_ERROR, 1, i % 5 ? &ok : &bad);
     }
     kdo_journal_end(j, (kdo_time_ns)n * 10 * KDO_MS, 0, 0);
@@ -180,32 +198,27 @@ START_TEST(a_long_run_stays_bounded_and_exact)
     /* failed records: at most the bound followed, the rest counted */
     ck_assert_uint_le(l->nrecords, KDO_TIMELINE_MAX_RECORDS);
     ck_assert_uint_eq(l->nrecords + l->untracked, (n + 4) / 5);
-    kdo_timeline_free(tl);
-    kdo_journal_free(j);
 }
 END_TEST
 
 START_TEST(records_ranked_by_time_failing)
 {
-    struct kdo_journal *j = kdo_journal_new();
-    struct kdo_timeline *tl = kdo_timeline_new();
-    ck_assert_int_eq(kdo_timeline_watch(tl, 0, "", j), 0);
     /* seq 5 fails at 1 s and 2 s (two reasons), Ok at 4 s; seq 6 fails at 2 s,
      * Ok at 3 s; seq 7 fails at 3 s and never succeeds (the run ends at 10 s) */
     uint64_t s56[2] = {5, 6}, h[2] = {0, 0}, s5 = 5, s6 = 6, s7 = 7, h0 = 0;
     uint8_t both_fail[2] = {KDO_REASON_DELIVERY_FAILED, KDO_REASON_OK};
     uint8_t f_fe[2] = {KDO_REASON_FUNCTION_ERROR, KDO_REASON_DELIVERY_FAILED};
     uint8_t okv = KDO_REASON_OK, bad = KDO_REASON_DELIVERY_FAILED;
-    invoke(j, 0, 1, 0, 2, s56, h);
-    reply(j, 1 * KDO_S, 1, 200, KDO_TRANSPORT_DONE, KDO_REASON_OK, 2, both_fail);
-    invoke(j, 1 * KDO_S, 2, 1, 2, s56, h);
-    reply(j, 2 * KDO_S, 2, 200, KDO_TRANSPORT_DONE, KDO_REASON_OK, 2, f_fe);
-    invoke(j, 2 * KDO_S, 3, 1, 1, &s6, &h0);
-    reply(j, 3 * KDO_S, 3, 200, KDO_TRANSPORT_DONE, KDO_REASON_OK, 1, &okv);
-    invoke(j, 3 * KDO_S, 4, 0, 1, &s7, &h0);
-    reply(j, 3 * KDO_S, 4, 200, KDO_TRANSPORT_DONE, KDO_REASON_OK, 1, &bad);
-    invoke(j, 3 * KDO_S, 5, 1, 1, &s5, &h0);
-    reply(j, 4 * KDO_S, 5, 200, KDO_TRANSPORT_DONE, KDO_REASON_OK, 1, &okv);
+    invoke(0, 1, 0, 2, s56, h);
+    reply(1 * KDO_S, 1, 200, KDO_TRANSPORT_DONE, KDO_REASON_OK, 2, both_fail);
+    invoke(1 * KDO_S, 2, 1, 2, s56, h);
+    reply(2 * KDO_S, 2, 200, KDO_TRANSPORT_DONE, KDO_REASON_OK, 2, f_fe);
+    invoke(2 * KDO_S, 3, 1, 1, &s6, &h0);
+    reply(3 * KDO_S, 3, 200, KDO_TRANSPORT_DONE, KDO_REASON_OK, 1, &okv);
+    invoke(3 * KDO_S, 4, 0, 1, &s7, &h0);
+    reply(3 * KDO_S, 4, 200, KDO_TRANSPORT_DONE, KDO_REASON_OK, 1, &bad);
+    invoke(3 * KDO_S, 5, 1, 1, &s5, &h0);
+    reply(4 * KDO_S, 5, 200, KDO_TRANSPORT_DONE, KDO_REASON_OK, 1, &okv);
     kdo_journal_end(j, 10 * KDO_S, 1, 100);
     const struct kdo_tl_record *w[5];
     size_t n = kdo_timeline_worst_records(&tl->lanes[0], w, 5);
@@ -222,16 +235,11 @@ START_TEST(records_ranked_by_time_failing)
     ck_assert_uint_eq(w[2]->seq, 6); /* 1 s */
     ck_assert_uint_eq(kdo_timeline_worst_records(&tl->lanes[0], w, 1), 1);
     ck_assert_uint_eq(w[0]->seq, 7);
-    kdo_timeline_free(tl);
-    kdo_journal_free(j);
 }
 END_TEST
 
 START_TEST(pauses_restarts_and_faults)
 {
-    struct kdo_journal *j = kdo_journal_new();
-    struct kdo_timeline *tl = kdo_timeline_new();
-    ck_assert_int_eq(kdo_timeline_watch(tl, 0, "1.1", j), 0);
     kdo_timeline_fault(tl, 10 * KDO_S, 20 * KDO_S, "rule 1, throttle");
     kdo_journal_pause(j, 1 * KDO_S, NULL);
     kdo_journal_mark(j, 2 * KDO_S, KDO_J_RESUME);
@@ -250,8 +258,6 @@ START_TEST(pauses_restarts_and_faults)
     ck_assert_int_eq(l->spans[1].until, 8 * KDO_S);
     ck_assert_uint_eq(l->spans[1].n, 40);
     ck_assert_int_eq(kdo_timeline_watch(tl, KDO_TIMELINE_MAX_LANES, "x", j), KDO_EINVAL);
-    kdo_timeline_free(tl);
-    kdo_journal_free(j);
 }
 END_TEST
 
@@ -259,6 +265,7 @@ static Suite *suite(void)
 {
     Suite *s = suite_create("timeline");
     TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, every_outcome_is_coloured);
     tcase_add_test(tc, buckets_keep_counts_exact);
     tcase_add_test(tc, a_long_run_stays_bounded_and_exact);
