@@ -42,7 +42,8 @@ static const char style[] =
     ".key-failed{background:#c62828}.key-timeout{background:#6a1b9a}"
     ".key-throttled{background:#ef6c00}.key-transport{background:#37474f}"
     ".key-pending{background:#9e9e9e}.key-pause{background:#dce7f5}"
-    ".key-restart{background:#ffd699}.key-fault{background:#eda1bc}rect.retry{stroke:#000;stroke-width:.6}"
+    ".key-restart{background:#ffd699}.key-fault{background:#eda1bc}"
+    "rect.retry{stroke:#000;stroke-width:.6}"
     ".pause{fill:#1565c0;fill-opacity:.12}.restart{fill:#ff8f00;fill-opacity:.3}"
     ".fault{fill:#d81b60;fill-opacity:.45}"
     "polyline.lag{fill:none;stroke:#1565c0;stroke-width:1.2}"
@@ -72,8 +73,8 @@ static void head(FILE *out, const char *title)
 
 static void tail(FILE *out)
 {
-    fputs("<div class=\"foot\"><p>Written by kdaout from the run's journal.</p></div>\n</body>\n</html>\n",
-          out);
+    fputs("<div class=\"foot\"><p>Written by kdaout from the run's journal.</p></div>\n"
+          "</body>\n</html>\n", out);
 }
 
 /* ---- the run ------------------------------------------------------------------- */

@@ -83,16 +83,17 @@ static void mark_title(FILE *out, const struct kdo_tl_mark *m, enum kdo_tl_outco
         if (m->reason != KDO_REASON_OK && o != KDO_TL_PENDING)
             fprintf(out, " (%s)", kdo_reason_name((enum kdo_reason)m->reason));
         kdo__report_fmt_t(b, sizeof b, m->duration);
-        fprintf(out, ", %" PRIu64 " records, %" PRIu64 " bytes, reply in %s s", m->records,
-                m->bytes, b);
+        fprintf(out, ", %" PRIu64 " records, %" PRIu64 " bytes", m->records, m->bytes);
+        if (o != KDO_TL_PENDING)
+            fprintf(out, ", reply in %s s", b);
     } else {
         fprintf(out, "%s to %s s: %" PRIu64 " %s of %" PRIu64 " invocations, %" PRIu64
                      " records, %" PRIu64 " bytes",
                 a, b, m->count[o], kdo_tl_outcome_name(o), total, m->records, m->bytes);
     }
     if (m->retries > 0)
-        fprintf(out, "; %" PRIu64 " retr%s, retryHint %" PRIu64 "..%" PRIu64, m->retries, m->retries == 1 ? "y" : "ies", m->hint_min,
-                m->hint_max);
+        fprintf(out, "; %" PRIu64 " retr%s, retryHint %" PRIu64 "..%" PRIu64, m->retries,
+                m->retries == 1 ? "y" : "ies", m->hint_min, m->hint_max);
     else
         fprintf(out, "; retryHint %" PRIu64, m->hint_max);
     fputs("</title>", out);
@@ -175,7 +176,8 @@ static void draw_line(FILE *out, const struct frame *f, const struct kdo_tl_lane
     kdo__report_fmt_num(b, sizeof b, 1, 0, max);
     fprintf(out, "\"><title>%s: at most ", lag ? "MillisBehindLatest" : "destination stream depth");
     fprintf(out, "%s %s</title></polyline>\n", b, lag ? "ms" : "rows");
-    fprintf(out, "<text class=\"legend %s\" x=\"%d\" y=\"", lag ? "lag" : "depth", LEFT + PLOT_W - 4);
+    fprintf(out, "<text class=\"legend %s\" x=\"%d\" y=\"", lag ? "lag" : "depth",
+            LEFT + PLOT_W - 4);
     put_num(out, f->y0 + LINE_Y + (lag ? 10 : 22));
     fprintf(out, "\">%s max %s", lag ? "lag" : "depth", b);
     fprintf(out, " %s</text>\n", lag ? "ms" : "rows");

@@ -705,7 +705,8 @@ static int write_index(const struct kdo_runner_options *o, const struct kdo_suit
         output_path("", suite->files[i], 1, "html", path, sizeof path);
         pages[i] = kdo_xstrdup(path + 1); /* past the '/' of the empty folder */
     }
-    snprintf(path, sizeof path, "%s/index.html", o->report);
+    size_t len = strlen(o->report);
+    snprintf(path, sizeof path, "%s%sindex.html", o->report, o->report[len - 1] == '/' ? "" : "/");
     FILE *f = fopen(path, "w");
     int err = f == NULL ? KDO_EIO : kdo_report_html_index(f, r, suite->n,
                                                          (const char *const *)pages);

@@ -73,7 +73,8 @@ static void result_of(struct kdo_scenario_result *r)
                                       .verdict = KDO_VERDICT_FAILED, .seed = 7,
                                       .virtual_s = 12.5, .wall_s = 0.25};
     r->checks = kdo_xcalloc(3, sizeof *r->checks);
-    r->checks[0] = check_of("lost", 0, "{\"ev\":\"end\",\"x\":\"</pre><script>alert(1)</script>\"}");
+    r->checks[0] =
+        check_of("lost", 0, "{\"ev\":\"end\",\"x\":\"</pre><script>alert(1)</script>\"}");
     r->checks[1] = check_of("ok_resent", 1, NULL);
     r->checks[2] = check_of("retry_hint_errors", 1, NULL);
     r->nchecks = 3;
