@@ -40,6 +40,8 @@ static const char usage_run[] =
     "  --junit FILE        JUnit XML report (one test case per scenario)\n"
     "  --json FILE         JSON report;  --tap FILE  TAP 13;  --markdown FILE  Markdown summary\n"
     "                      (e.g. --markdown \"$GITHUB_STEP_SUMMARY\")\n"
+    "  --report PATH       HTML timeline report, self-contained: FILE.html for one scenario,\n"
+    "                      a folder (several, or PATH ending in /) with index.html and NAME.html\n"
     "  --filter TEXT       only the scenario files whose path contains TEXT\n"
     "  --shard I/N         only the I-th of N slices of the files (split a suite across CI jobs)\n"
     "  --jobs N            run N scenarios at once (default 1); reports keep the order\n"
@@ -203,6 +205,7 @@ static int run_option(int c, const char *arg, struct kdo_runner_options *o)
     case 'O': o->json = arg; return 0;
     case 'T': o->tap = arg; return 0;
     case 'M': o->markdown = arg; return 0;
+    case 'H': o->report = arg; return 0;
     case 'f': o->suite.filter = arg; return 0;
     case 'S': return parse_shard(arg, &o->suite);
     case 'n':
@@ -235,6 +238,7 @@ int kdo__main_run(int argc, char **argv)
         {"plant-bug", required_argument, NULL, 'b'}, {"verbose", no_argument, NULL, 'v'},
         {"no-colour", no_argument, NULL, 'c'},       {"no-color", no_argument, NULL, 'c'},
         {"allow-path", required_argument, NULL, 'A'},
+        {"report", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
     };
     struct kdo_runner_options o = {.out = stdout, .jobs = 1, .colour = kdo__main_want_colour()};

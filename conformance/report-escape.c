@@ -117,6 +117,21 @@ static void put_xml(FILE *out, uint32_t cp, enum kdo__esc mode)
     put_cp(out, cp);
 }
 
+/* HTML5: what XML allows, less what the HTML parser calls an error (C1
+ * controls, DEL, noncharacters); ' as a numeric reference, which every
+ * HTML and XML parser reads. */
+static void put_html(FILE *out, uint32_t cp)
+{
+    int nonchar = (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFEu) == 0xFFFEu;
+    if ((cp >= 0x7F && cp <= 0x9F) || nonchar || cp == '\r')
+        return;
+    if (cp == '\'') {
+        fputs("&#39;", out);
+        return;
+    }
+    put_xml(out, cp, KDO__ESC_XML_ATTR);
+}
+
 /* U+2028/9 and C1 controls are escaped too: JavaScript and YAML readers. */
 static void put_json(FILE *out, uint32_t cp)
 {
@@ -146,6 +161,7 @@ void kdo__report_put_span(FILE *out, const char *s, size_t n, enum kdo__esc mode
         case KDO__ESC_XML:
         case KDO__ESC_XML_ATTR: put_xml(out, cp, mode); break;
         case KDO__ESC_JSON: put_json(out, cp); break;
+        case KDO__ESC_HTML: put_html(out, cp); break;
         default: put_plain(out, cp, mode); break;
         }
     }

@@ -5,7 +5,8 @@
  * tells: counts, titles, a check as text), report-escape.c (the one UTF-8
  * walker and an escaper per format, numbers as the C locale writes them),
  * and one part per format: report-terminal.c, report-tap.c,
- * report-junit.c, report-json.c, report-markdown.c.  Every function here
+ * report-junit.c, report-json.c, report-markdown.c, and the HTML page in
+ * report-html.c with its timeline drawing in report-svg.c.  Every function here
  * only writes to the FILE given or fills the buffer given; none reads a
  * clock, the environment or the locale's decimal point.  Only the parts of
  * report include this header.
@@ -28,6 +29,8 @@ enum kdo__esc {
     KDO__ESC_XML,      /* XML 1.0 character data */
     KDO__ESC_XML_ATTR, /* as XML, and \t \n \r as references (attributes normalise them) */
     KDO__ESC_JSON,     /* inside a JSON (and YAML double-quoted) string */
+    KDO__ESC_HTML,     /* HTML5 text or a quoted attribute: as XML_ATTR, ' as &#39;, and
+                          the C1 controls and noncharacters HTML forbids dropped */
 };
 
 struct kdo__report_counts {
@@ -49,6 +52,17 @@ long long kdo__report_millis(double s);
 void kdo__report_fmt_seconds(char *buf, size_t size, double s);
 /* The shortest of %.15g/%.17g that reads back exactly; "null" if not finite. */
 void kdo__report_fmt_json_num(char *buf, size_t size, double v);
+
+/* ---- report-svg.c ---------------------------------------------------------- */
+
+struct kdo_timeline;
+/* The drawing width, and the most invocation marks a lane gets before they
+ * go into pixel-wide buckets. */
+#define KDO__SVG_PLOT_W 1100
+/* One <svg>: every destination of t on one time axis (see report.h). */
+void kdo__report_svg(FILE *out, const struct kdo_timeline *t);
+/* "12.250" seconds of a virtual time. */
+void kdo__report_fmt_t(char *buf, size_t size, int64_t t_ns);
 
 /* ---- report.c ------------------------------------------------------------- */
 

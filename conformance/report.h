@@ -5,8 +5,10 @@
  * the scenarios were given, whatever order they ran in); the reporters only
  * format: a terminal summary (colour on a TTY only), TAP version 13, JUnit
  * XML (one <testcase> per scenario, a <failure> with the failed checks and
- * their evidence), JSON, and a Markdown summary for a CI job page.  They do
- * no I/O but writing to the FILE given, and return 0 or KDO_EIO.
+ * their evidence), JSON, a Markdown summary for a CI job page, and HTML: a
+ * page per scenario with its timeline drawn from the journal (timeline.h),
+ * and an index.  They do no I/O but writing to the FILE given, and return 0
+ * or KDO_EIO.
  */
 #ifndef KDO_REPORT_H
 #define KDO_REPORT_H
@@ -83,5 +85,22 @@ int kdo_report_json(FILE *out, const struct kdo_scenario_result *r, size_t n);
  * seed, time), then a section per failed scenario with its failed checks and the
  * replay command. */
 int kdo_report_markdown(FILE *out, const struct kdo_scenario_result *r, size_t n);
+
+/* One self-contained HTML5 page (inline CSS and SVG, no script, nothing
+ * fetched): the verdict and replay command; per destination on one axis of
+ * virtual seconds the invocations coloured by outcome (<rect class="inv
+ * inv-ok|partial|failed|timeout|throttled|transport|pending" data-n=N>, N
+ * invocations: one, or a pixel-wide bucket's when there are more than
+ * pixels), source pauses (<rect class="pause" data-n=N>), restarts, fault
+ * periods, lag and stream depth (<polyline class="lag|depth">); every check
+ * (<li class="check check-passed|check-failed">) with a failed one's
+ * evidence; the records that failed longest.  t (borrowed) may be NULL when
+ * nothing ran. */
+struct kdo_timeline;
+int kdo_report_html(FILE *out, const struct kdo_scenario_result *r, const struct kdo_timeline *t);
+/* The index of several pages: one row per scenario with its verdict, linking
+ * pages[i] (a file name beside the index, percent-encoded; NULL: no link). */
+int kdo_report_html_index(FILE *out, const struct kdo_scenario_result *r, size_t n,
+                          const char *const *pages);
 
 #endif

@@ -18,6 +18,7 @@
 #include "report.h"
 #include "scenario.h"
 #include "sql/value.h"
+#include "timeline.h"
 
 #include <errno.h>
 #include <math.h>
@@ -83,6 +84,7 @@ struct watch {
     struct kdo_output_watch *output[KDO_APP_MAX_OUTPUTS];
     char lane_ids[KDO_APP_MAX_OUTPUTS][16];
     struct records *rec; /* --records, also told each invocation, or NULL */
+    struct kdo_timeline *tl; /* --report: the picture's facts, or NULL */
     int err;
     char why[160];                      /* what err means, for the user */
 };
@@ -127,6 +129,11 @@ static void lane_journal(void *ctx, size_t lane, const char *id, struct kdo_jour
         if (s->expect[i].destination == lane)
             watch_period(w, j, lane, s->expect[i].from, s->expect[i].until);
     snprintf(w->lane_ids[lane], sizeof w->lane_ids[lane], "%s", id ? id : "");
+    if (w->tl && kdo_timeline_watch(w->tl, lane, id, j) != 0) {
+        w->err = KDO_ETOOBIG;
+        snprintf(w->why, sizeof w->why, "too many watchers of destination %zu's journal",
+                 lane + 1);
+    }
     for (size_t i = 0; i < s->nexpect; i++)
         if (s->expect[i].output && s->expect[i].destination == lane &&
             (w->output[lane] = kdo_output_watch_new(j, s->expect[i].output)) == NULL) {
@@ -547,8 +554,21 @@ static void judge_sql_error(struct kdo_scenario_result *res, const struct kdo_sc
     res->verdict = passed ? KDO_VERDICT_PASSED : KDO_VERDICT_FAILED;
 }
 
-static void run_one(const char *file, const struct kdo_runner_options *o, int several,
-                    struct kdo_scenario_result *res)
+/* The scenario's fault periods (rules active over [from, until)), for the picture. */
+static void mark_faults(struct kdo_timeline *tl, const struct kdo_scenario *s)
+{
+    for (size_t i = 0; tl && i < s->sim.nrules; i++) {
+        const struct kdo_fault_rule *rule = &s->sim.rules[i];
+        char label[64];
+        if (rule->match.from == INT64_MIN && rule->match.until == KDO_TIME_NEVER)
+            continue;
+        snprintf(label, sizeof label, "rule %zu, %s", i + 1, kdo_fault_action_name(rule->action));
+        kdo_timeline_fault(tl, rule->match.from, rule->match.until, label);
+    }
+}
+
+static void run_scenario(const char *file, const struct kdo_runner_options *o, int several,
+                         struct kdo_scenario_result *res, struct kdo_timeline *tl)
 {
     struct kdo_errinfo err = {0};
     struct kdo_scenario *s;
@@ -577,7 +597,8 @@ static void run_one(const char *file, const struct kdo_runner_options *o, int se
     const char *type = NULL;
     int refused = rc == 0 ? kdo_endpoint_config_refused(end, &type) : 0;
     struct records rec = {NULL, s->ndest > 1, 0};
-    struct watch w = {.s = s};
+    struct watch w = {.s = s, .tl = tl};
+    mark_faults(tl, s);
     if (rc == 0 && !refused && o->records && (rec.f = open_output(o->records, file, several,
                                                       "records.jsonl")) == NULL)
         rc = KDO_EIO, snprintf(msg, sizeof msg, "cannot write the records file");
@@ -643,6 +664,60 @@ static void run_one(const char *file, const struct kdo_runner_options *o, int se
     kdo_endpoint_close(end);
     kdo_scenario_free(s);
     res->wall_s = wall_seconds() - t0;
+}
+
+/* --report: a page per scenario, in a folder (with an index) for several
+ * or for a PATH ending in '/'. */
+static int report_folder(const struct kdo_runner_options *o, int several)
+{
+    size_t len = o->report ? strlen(o->report) : 0;
+    return several || (len > 0 && o->report[len - 1] == '/');
+}
+
+static void write_page(const struct kdo_runner_options *o, const char *file, int several,
+                       struct kdo_scenario_result *res, const struct kdo_timeline *tl)
+{
+    FILE *f = open_output(o->report, file, report_folder(o, several), "html");
+    if (f == NULL || close_output(f, kdo_report_html(f, res, tl) != 0, o->report) != 0)
+        res->verdict = KDO_VERDICT_BAD_INPUT; /* a report that silently lacks a page is worse */
+}
+
+static void run_one(const char *file, const struct kdo_runner_options *o, int several,
+                    struct kdo_scenario_result *res)
+{
+    struct kdo_timeline *tl = o->report ? kdo_timeline_new() : NULL;
+    double t0 = wall_seconds();
+    run_scenario(file, o, several, res, tl);
+    res->wall_s = wall_seconds() - t0;
+    if (o->report)
+        write_page(o, file, several, res, tl);
+    kdo_timeline_free(tl);
+}
+
+/* The index beside the pages: NAME.html for each scenario file. */
+static int write_index(const struct kdo_runner_options *o, const struct kdo_suite *suite,
+                       const struct kdo_scenario_result *r)
+{
+    if (o->report == NULL || !report_folder(o, suite->n > 1))
+        return 0;
+    char **pages = kdo_xcalloc(suite->n + 1, sizeof *pages), path[4096];
+    for (size_t i = 0; i < suite->n; i++) {
+        output_path("", suite->files[i], 1, "html", path, sizeof path);
+        pages[i] = kdo_xstrdup(path + 1); /* past the '/' of the empty folder */
+    }
+    size_t len = strlen(o->report);
+    snprintf(path, sizeof path, "%s%sindex.html", o->report, o->report[len - 1] == '/' ? "" : "/");
+    FILE *f = fopen(path, "w");
+    int err = f == NULL ? KDO_EIO : kdo_report_html_index(f, r, suite->n,
+                                                         (const char *const *)pages);
+    if (f == NULL)
+        fprintf(stderr, "kdaout: cannot write %s: %s\n", path, strerror(errno));
+    else
+        err = close_output(f, err, o->report);
+    for (size_t i = 0; i < suite->n; i++)
+        free(pages[i]);
+    free(pages);
+    return err;
 }
 
 /* ---- many scenarios, in parallel ---------------------------------------------------- */
@@ -745,7 +820,7 @@ int kdo_runner_run(char **paths, int npaths, const struct kdo_runner_options *o)
                 o->suite.filter || o->suite.shards ? " left after --filter/--shard" : " found");
         bad = o->suite.filter == NULL && o->suite.shards == 0;
     }
-    if (!bad && (o->journal || o->metrics || o->records) && suite.n > 1 &&
+    if (!bad && (o->journal || o->metrics || o->records || o->report) && suite.n > 1 &&
         !distinct_outputs(&suite, o->out))
         bad = 1;
     if (bad) {
@@ -760,7 +835,7 @@ int kdo_runner_run(char **paths, int npaths, const struct kdo_runner_options *o)
     run_all(&p);
     kdo_report_terminal_summary(o->out, p.res, suite.n, o->colour);
     int rc = exit_status(p.res, suite.n);
-    if (report_files(o, p.res, suite.n) != 0)
+    if (report_files(o, p.res, suite.n) != 0 || write_index(o, &suite, p.res) != 0)
         rc = 2;
     for (size_t i = 0; i < suite.n; i++)
         kdo_scenario_result_cleanup(&p.res[i]);

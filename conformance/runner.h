@@ -27,6 +27,7 @@ struct kdo_runner_options {
     const char *metrics; /* the same, for the CloudWatch metrics as JSON */
     const char *records; /* the same, for every record sent with its row (NAME.records.jsonl) */
     const char *junit, *json, *tap, *markdown; /* report files, or NULL */
+    const char *report; /* HTML: a file (one scenario) or a folder with index.html, or NULL */
     struct kdo_suite_options suite;
     unsigned jobs;  /* scenarios run at once (default 1, at most KDO_RUNNER_MAX_JOBS) */
     unsigned bugs;  /* planted bugs */

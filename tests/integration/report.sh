@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# The HTML report (issue 15) in a real browser: bundled scenarios (poison
+# pill, restart, throttling, three destinations, and the poison pill with a
+# planted bug so checks fail) run with --report DIR/ and --journal DIR/;
+# each page must be well-formed XML (the pages are polyglot) and pass
+# `xmllint --html` but for the SVG tags its HTML 4 parser does not know;
+# then Debian's chromium renders it headless and, from the rendered DOM, the
+# invocation marks (their data-n summed) must equal the journal's invoke
+# lines, the failed checks the run's (--json), the shaded pauses the
+# journal's source_paused lines.  A 10-minute, 1,000 rows/s run with a
+# 100 ms cadence (more invocations than pixels: buckets) must give a page
+# under 2 MB that still counts exactly.  A screenshot of the poison pill's
+# page is kept under the build folder (report-artifacts/) for CI.
+# Without chromium: a skip (exit 77) locally, a failure when CI=true.
+#   report.sh KDAOUT SOURCE_ROOT [ARTIFACT_DIR]
+set -euo pipefail
+kdaout=$1
+root=$2
+artifacts=${3:-$(dirname "$kdaout")/report-artifacts}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+say() { printf '%s\n' "$*"; }
+bad() { say "FAIL: $*"; fail=1; }
+
+chromium=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$chromium" ]; then
+    if [ "${CI:-}" = true ]; then
+        say "FAIL: chromium is not installed (.ci/run installs it: apt-get install chromium)"
+        exit 1
+    fi
+    say "SKIP: no chromium (apt-get install -y --no-install-recommends chromium)"
+    exit 77
+fi
+# [choice] root in a container has no user namespace for the sandbox; the
+# pages are our own, opened from files, with no network
+browse() {
+    timeout 60 "$chromium" --headless --no-sandbox --disable-gpu --no-first-run \
+        --disable-dev-shm-usage --user-data-dir="$work/profile" "$@" 2>>"$work/chromium.log"
+}
+
+# ---- the runs -----------------------------------------------------------------
+mkdir -p "$work/s"
+for s in 07-poison-pill 12-restart-resets-retryhint 19-throttling 23-three-destinations; do
+    cp "$root/scenarios/$s.yaml" "$work/s/"
+done
+mkdir -p "$work/bug"
+set +e
+"$kdaout" run "$work/s" --report "$work/out/" --journal "$work/out" --json "$work/out/run.json" \
+    --no-colour >"$work/run.log" 2>&1
+rc=$?
+"$kdaout" run "$root/scenarios/07-poison-pill.yaml" --plant-bug drop-failed \
+    --report "$work/bug/" --journal "$work/bug/07-poison-pill.jsonl" \
+    --json "$work/bug/run.json" --no-colour >"$work/bug.log" 2>&1
+rc_bug=$?
+set -e
+[ $rc -eq 0 ] || { cat "$work/run.log"; bad "the bundled scenarios did not pass (exit $rc)"; }
+[ $rc_bug -eq 1 ] || { cat "$work/bug.log"; bad "the planted bug was not caught (exit $rc_bug)"; }
+
+# 10 minutes at 1,000 rows/s, flushed every 100 ms: ~6,000 invocations
+cat >"$work/big.yaml" <<'EOF'
+name: ten minutes at 1,000 rows/s, flushed every 100 ms
+seed: 15
+duration: 600s
+application:
+  input:
+    - {rate: 1000/s, from: 0s, until: 600s}
+delivery:
+  cadence: 100ms
+lambda:
+  rules:
+    - match: {from: 100s, until: 130s}
+      action: throttle
+EOF
+mkdir -p "$work/big"
+"$kdaout" run "$work/big.yaml" --report "$work/big/big.html" --journal "$work/big/big.jsonl" \
+    --json "$work/big/run.json" --no-colour >"$work/big.log" 2>&1 ||
+    { cat "$work/big.log"; bad "the ten-minute run failed"; }
+size=$(stat -c %s "$work/big/big.html")
+say "ten-minute report: $size bytes"
+[ "$size" -lt 2000000 ] || bad "the ten-minute report is $size bytes (at most 2,000,000)"
+
+# ---- each page ------------------------------------------------------------------
+# counts.py MODE FILE: "dom" counts a rendered DOM, "journal" a journal,
+# "checks NAME" the failed checks of scenario NAME in a --json report.
+cat >"$work/counts.py" <<'EOF'
+import json, sys
+from html.parser import HTMLParser
+
+class Count(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.inv = self.marks = self.pauses = self.failed = self.passed = 0
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        cls = (a.get('class') or '').split()
+        n = int(a.get('data-n') or 0)
+        if tag == 'rect' and 'inv' in cls:
+            self.inv += n
+            self.marks += 1
+        if tag == 'rect' and 'pause' in cls:
+            self.pauses += n
+        if tag == 'li' and 'check' in cls:
+            self.failed += 'check-failed' in cls
+            self.passed += 'check-passed' in cls
+
+mode, path = sys.argv[1], sys.argv[2]
+if mode == 'dom':
+    c = Count()
+    c.feed(open(path, encoding='utf-8').read())
+    print(c.inv, c.pauses, c.failed, c.passed, c.marks)
+elif mode == 'journal':
+    inv = pauses = 0
+    for line in open(path, encoding='utf-8'):
+        ev = json.loads(line)['ev']
+        inv += ev == 'invoke'
+        pauses += ev == 'source_paused'
+    print(inv, pauses)
+else:
+    name = sys.argv[3]
+    for s in json.load(open(path))['scenarios']:
+        if s['file'].endswith('/' + name + '.yaml'):
+            print(sum(1 for c in s['checks'] if not c['passed']), len(s['checks']))
+EOF
+
+check_page() { # DIR NAME
+    local dir=$1 name=$2 page=$1/$2.html
+    if [ ! -s "$page" ]; then
+        bad "$page was not written"
+        return
+    fi
+    xmllint --noout "$page" 2>"$work/xml.err" || { cat "$work/xml.err"; bad "$name: not well-formed"; }
+    # HTML 4's parser knows no SVG elements: those notices alone are allowed
+    xmllint --html --noout "$page" 2>&1 |
+        grep -E 'error|warning' | grep -vE 'Tag (svg|g|rect|line|polyline|text|title) invalid' \
+        >"$work/html.err" || true
+    [ ! -s "$work/html.err" ] || { cat "$work/html.err"; bad "$name: xmllint --html complains"; }
+    # self-contained: no script, stylesheet, font or image fetched (the two
+    # xmlns names are names, not fetched)
+    if grep -oiE '<script|<link|<img|@import|url\(|src=|https?://[^"]*' "$page" |
+        grep -vE '^http://www\.w3\.org/(1999/xhtml|2000/svg)$' | grep -q .; then
+        bad "$name: the page refers to something outside itself"
+    fi
+    browse --dump-dom "file://$page" >"$work/dom.html" || { bad "$name: chromium failed"; return; }
+    read -r inv pauses failed passed marks < <(python3 "$work/counts.py" dom "$work/dom.html")
+    read -r j_inv j_pauses < <(python3 "$work/counts.py" journal "$dir/$name.jsonl")
+    read -r j_failed j_checks < <(python3 "$work/counts.py" checks "$dir/run.json" "$name")
+    say "$name: DOM $inv invocations in $marks marks, $pauses pauses, $failed+$passed checks;" \
+        "journal $j_inv invocations, $j_pauses pauses; run $j_failed of $j_checks checks failed"
+    [ "$inv" = "$j_inv" ] || bad "$name: $inv invocation marks, the journal has $j_inv"
+    [ "$pauses" = "$j_pauses" ] || bad "$name: $pauses pauses shaded, the journal has $j_pauses"
+    [ "$failed" = "$j_failed" ] || bad "$name: $failed failed checks shown, the run had $j_failed"
+    [ $((failed + passed)) = "$j_checks" ] || bad "$name: $((failed + passed)) checks, the run had $j_checks"
+    [ "$inv" -gt 0 ] || bad "$name: no invocation drawn"
+}
+
+for s in 07-poison-pill 12-restart-resets-retryhint 19-throttling 23-three-destinations; do
+    check_page "$work/out" "$s"
+done
+check_page "$work/bug" 07-poison-pill
+check_page "$work/big" big
+# the planted bug's page must show failed checks, with their evidence
+grep -q 'class="check check-failed"' "$work/bug/07-poison-pill.html" || bad "no failed check shown"
+grep -q 'class="evidence"' "$work/bug/07-poison-pill.html" || bad "no evidence shown"
+# the big run merged invocations into buckets, and says how many each holds
+big_marks=$(grep -c 'class="inv ' "$work/big/big.html" || true)
+say "ten-minute report: $big_marks invocation marks"
+grep -q 'of [0-9]* invocations' "$work/big/big.html" || bad "no bucket in the ten-minute report"
+
+# the index lists each scenario with its verdict and links its page
+for s in 07-poison-pill 12-restart-resets-retryhint 19-throttling 23-three-destinations; do
+    grep -q "href=\"$s.html\"" "$work/out/index.html" || bad "index.html does not link $s.html"
+done
+[ "$(grep -c 'verdict-PASS">PASS' "$work/out/index.html")" = 4 ] || bad "index.html: not 4 PASS"
+xmllint --noout "$work/out/index.html" || bad "index.html: not well-formed"
+
+mkdir -p "$artifacts"
+browse --screenshot="$artifacts/07-poison-pill.png" --window-size=1400,900 \
+    "file://$work/out/07-poison-pill.html" >/dev/null || bad "no screenshot"
+[ -s "$artifacts/07-poison-pill.png" ] || bad "the screenshot is empty"
+cp "$work/out/"*.html "$artifacts/" 2>/dev/null || true
+say "artifacts: $artifacts"
+[ $fail -eq 0 ] && say "report: ok"
+exit $fail
