@@ -20,7 +20,7 @@
  * without a reply (a drop_connection fault).  An error's type is
  * Sandbox.Timedout for a timeout, else X-Amz-Function-Error's value
  * (Unhandled) for a function error, else x-amzn-ErrorType
- * (TooManyRequestsException for 429, RequestTooLargeException for 413, ...).
+ * (TooManyRequestsException for 429, RequestEntityTooLargeException for 413, ...).
  */
 #ifndef KDO_SRVSTATS_H
 #define KDO_SRVSTATS_H

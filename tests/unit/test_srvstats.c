@@ -27,8 +27,8 @@ START_TEST(error_kinds)
                      "Sandbox.Timedout");
     ck_assert_str_eq(kdo_srvstats_error_kind(429, NULL, "TooManyRequestsException", "", 0),
                      "TooManyRequestsException");
-    ck_assert_str_eq(kdo_srvstats_error_kind(413, NULL, "RequestTooLargeException", "", 0),
-                     "RequestTooLargeException");
+    ck_assert_str_eq(kdo_srvstats_error_kind(413, NULL, "RequestEntityTooLargeException", "", 0),
+                     "RequestEntityTooLargeException");
     ck_assert_str_eq(kdo_srvstats_error_kind(502, NULL, NULL, "", 0), "ServiceException");
     ck_assert_str_eq(kdo_srvstats_error_kind(0, NULL, NULL, NULL, 0), "ConnectionClosed");
 }
