@@ -6,9 +6,10 @@
  * at once and the collector list needs its lock only against kdo_promhttp_add.
  * Limits, all explicit: CONNECTIONS connections, IDLE_S seconds idle,
  * POOL_BYTES of memory per connection (a request head past it is refused by
- * libmicrohttpd), request bodies read and dropped, the exposition at most
- * KDO_PROMHTTP_BODY_MAX bytes.  process_start_time_seconds comes from
- * /proc (the process's start, not the exporter's), read once at start.
+ * libmicrohttpd), request bodies never kept (refused on the head, or
+ * dropped), the exposition at most KDO_PROMHTTP_BODY_MAX bytes.
+ * process_start_time_seconds comes from /proc (the process's start, not the
+ * exporter's), read once at start.
  */
 #include "base/promhttp.h"
 
@@ -121,28 +122,31 @@ static enum MHD_Result scrape(struct kdo_promhttp *p, struct MHD_Connection *con
     return ok;
 }
 
-/* Answered once the request is in; a body (there should be none) is dropped. */
+/* Refusals are answered on the head, before any body is read (libmicrohttpd
+ * then closes the connection), so no body is ever taken in; a GET is
+ * answered once its request is in. */
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version, const char *data,
                               size_t *size, void **con_cls)
 {
-    static int first;
+    static int seen;
     static const char not_found[] = "only /metrics is served here\n";
     static const char bad_method[] = "GET /metrics\n";
+    int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     (void)version;
     (void)data;
+    if (strcmp(url, "/metrics") != 0)
+        return reply(conn, 404, "text/plain; charset=utf-8", not_found, sizeof not_found - 1);
+    if (!get)
+        return reply(conn, 405, "text/plain; charset=utf-8", bad_method, sizeof bad_method - 1);
     if (*con_cls == NULL) {
-        *con_cls = &first;
+        *con_cls = &seen;
         return MHD_YES;
     }
-    if (*size > 0) {
+    if (*size > 0) { /* a GET with a body: dropped */
         *size = 0;
         return MHD_YES;
     }
-    if (strcmp(url, "/metrics") != 0)
-        return reply(conn, 404, "text/plain; charset=utf-8", not_found, sizeof not_found - 1);
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return reply(conn, 405, "text/plain; charset=utf-8", bad_method, sizeof bad_method - 1);
     return scrape(cls, conn);
 }
 
