@@ -13,7 +13,10 @@
 #define KDO_MAIN_INT_H
 
 #include "delivery/contract.h"
+#include "base/ktime.h"
+#include "lambda/srvstats.h"
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -54,5 +57,34 @@ uint64_t kdo__main_random_seed(void);
 int kdo__main_want_colour(void);
 /* --allow-path DIR for `kdaout cmd`: 0, or 2 after saying why on stderr. */
 int kdo__main_allow_path(const char *cmd, const char *arg);
+
+/* main-watch.c: fake-lambda's and host's wait for a stop signal, their
+ * /metrics (--metrics-listen) and their live progress line (--quiet). */
+struct kdo_promhttp;
+struct kdo__main_watch {
+    const char *name;                                      /* "fake-lambda" or "host" */
+    void (*stats)(void *server, struct kdo_srvstats *out); /* a copy of its counts */
+    void *server;
+    char metrics_host[64];
+    uint16_t metrics_port;
+    int metrics; /* --metrics-listen was given */
+    int quiet;   /* --quiet */
+    int verbose; /* the server writes lines of its own to stderr */
+    /* set by kdo__main_watch_start */
+    int progress;
+    kdo_time_ns t0;
+    struct kdo_promhttp *exporter;
+    char line[512]; /* the progress line on screen */
+};
+/* --metrics-listen HOST:PORT (or PORT, then 127.0.0.1) into w; 0, or 2 after
+ * saying why on stderr. */
+int kdo__main_metrics_listen(const char *cmd, const char *arg, struct kdo__main_watch *w);
+/* Starts /metrics if asked (printing "metrics on http://HOST:PORT/metrics");
+ * 0, or 2 after saying why. */
+int kdo__main_watch_start(struct kdo__main_watch *w);
+/* Waits for a signal in `stop` (blocked), drawing the progress line. */
+void kdo__main_watch_wait(struct kdo__main_watch *w, const sigset_t *stop);
+/* Stops /metrics; call before stopping the server it reads. */
+void kdo__main_watch_stop(struct kdo__main_watch *w);
 
 #endif

@@ -4,8 +4,9 @@
  * `kdaout fake-lambda` (the fake over HTTP).
  *
  * Both parse their options into the server's config, start it, print
- * "listening on http://HOST:PORT" first on stdout and wait for SIGINT or
- * SIGTERM; the servers themselves live in emulator/lambda.  Every limit an
+ * "listening on http://HOST:PORT" first on stdout (then "metrics on ..." with
+ * --metrics-listen) and wait for SIGINT or SIGTERM (main-watch.c: /metrics and
+ * the progress line); the servers themselves live in emulator/lambda.  Every limit an
  * option is held to is named: a function's Timeout and MemorySize from
  * contract.h, the rest below.  A part of the command line (main-int.h).
  */
@@ -68,8 +69,13 @@ static const char usage_host[] =
     "  --handler H         _HANDLER for the runtime (default: the environment's)\n"
     "  --memory MB         AWS_LAMBDA_FUNCTION_MEMORY_SIZE (default " KDO__MAIN_MEMORY_DEFAULT ")\n"
     "  --port N            listen on 127.0.0.1:N (default: any free port)\n"
+    "  --metrics-listen HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics (port 0 =\n"
+    "                      any free port; PORT alone = 127.0.0.1:PORT)\n"
+    "  --quiet             no live progress line on stderr (none either when stderr is not a\n"
+    "                      terminal or NO_COLOR is set)\n"
     "\n"
-    "The first line on stdout is `listening on http://127.0.0.1:PORT`.  Stops on SIGINT/SIGTERM.\n"
+    "The first line on stdout is `listening on http://127.0.0.1:PORT`, with --metrics-listen the\n"
+    "second `metrics on http://HOST:PORT/metrics`.  Stops on SIGINT/SIGTERM.\n"
     "Examples (run in the function's folder; the runtime client is yours to choose):\n"
     "  kdaout host --timeout 5 --handler index.handler -- npx aws-lambda-ric\n"
     "      Node.js async handlers, aws-lambda-ric 4 (it refuses callback handlers)\n"
@@ -79,6 +85,11 @@ static const char usage_host[] =
     "      Python, AWS's awslambdaric (pip install awslambdaric)\n"
     "  kdaout host --handler app.handler -- python3 tests/integration/host/pyruntime.py\n"
     "      Python without pip: kdaout's standard-library Runtime API loop\n";
+
+static void host_stats(void *server, struct kdo_srvstats *out)
+{
+    kdo_host_stats(server, out);
+}
 
 void kdo__main_help_host(FILE *out)
 {
@@ -91,9 +102,11 @@ int kdo__main_host(int argc, char **argv)
         {"timeout", required_argument, NULL, 't'}, {"function", required_argument, NULL, 'f'},
         {"handler", required_argument, NULL, 'H'}, {"memory", required_argument, NULL, 'm'},
         {"port", required_argument, NULL, 'p'},    {"help", no_argument, NULL, 'h'},
+        {"metrics-listen", required_argument, NULL, 'M'}, {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
     struct kdo_host_config cfg = {.log = stderr};
+    struct kdo__main_watch watch = {.name = "host", .stats = host_stats};
     uint64_t v;
     int c;
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
@@ -126,6 +139,11 @@ int kdo__main_host(int argc, char **argv)
             }
             cfg.port = (uint16_t)v;
             break;
+        case 'M':
+            if (kdo__main_metrics_listen("host", optarg, &watch) != 0)
+                return 2;
+            break;
+        case 'q': watch.quiet = 1; break;
         case 'h': kdo__main_help_host(stdout); return 0;
         default: fprintf(stderr, "Try 'kdaout host --help'.\n"); return 2;
         }
@@ -136,7 +154,6 @@ int kdo__main_host(int argc, char **argv)
     }
     cfg.argv = argv + optind;
     sigset_t set;
-    int sig;
     char err[300];
     struct kdo_host *h;
     block_stop_signals(&set);
@@ -146,9 +163,13 @@ int kdo__main_host(int argc, char **argv)
     }
     printf("listening on http://127.0.0.1:%u\n", (unsigned)kdo_host_port(h));
     fflush(stdout);
-    sigwait(&set, &sig);
+    watch.server = h;
+    int rc = kdo__main_watch_start(&watch);
+    if (rc == 0)
+        kdo__main_watch_wait(&watch, &set);
+    kdo__main_watch_stop(&watch);
     kdo_host_stop(h);
-    return 0;
+    return rc;
 }
 
 static const char usage_fake[] =
@@ -189,6 +210,10 @@ static const char usage_fake[] =
     "  --log-bytes SIZE          bytes the /_kdaout/invocations log keeps, the oldest\n"
     "                            entries dropped first (default 64MiB, at least 64KiB)\n"
     "  --seed N                  seed request ids and fault probabilities\n"
+    "  --metrics-listen HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics (port 0 =\n"
+    "                            any free port; PORT alone = 127.0.0.1:PORT); printed second\n"
+    "  --quiet                   no live progress line on stderr (none either when stderr is\n"
+    "                            not a terminal, NO_COLOR is set, or with -v)\n"
     "  -v, --verbose             one line per request on stderr\n"
     "  -h, --help                this text\n";
 
@@ -205,6 +230,7 @@ struct fake_opts {
     size_t nrules;
     const char *fail;
     double fail_probability;
+    struct kdo__main_watch watch;
 };
 
 static int bad_option(const char *opt, const char *value, const char *why)
@@ -310,6 +336,11 @@ static int fake_option(int c, const char *arg, struct fake_opts *o)
     case 'v':
         o->cfg.verbose = 1;
         return 0;
+    case 'M':
+        return kdo__main_metrics_listen("fake-lambda", arg, &o->watch);
+    case 'q':
+        o->watch.quiet = 1;
+        return 0;
     }
     fprintf(stderr, "Try 'kdaout fake-lambda --help'.\n");
     return 2;
@@ -328,10 +359,14 @@ static void add_fail_rule(struct fake_opts *o)
     r->match.probability = o->fail_probability;
 }
 
+static void fake_stats(void *server, struct kdo_srvstats *out)
+{
+    kdo_lambda_server_stats(server, out);
+}
+
 static int serve(struct fake_opts *o)
 {
     sigset_t set;
-    int sig;
     char err[300];
     struct kdo_lambda_server *srv;
     block_stop_signals(&set);
@@ -343,9 +378,14 @@ static int serve(struct fake_opts *o)
     }
     printf("listening on http://%s:%u\n", o->cfg.host, (unsigned)kdo_lambda_server_port(srv));
     fflush(stdout);
-    sigwait(&set, &sig);
+    o->watch.server = srv;
+    o->watch.verbose = o->cfg.verbose;
+    int rc = kdo__main_watch_start(&o->watch);
+    if (rc == 0)
+        kdo__main_watch_wait(&o->watch, &set);
+    kdo__main_watch_stop(&o->watch);
     kdo_lambda_server_stop(srv);
-    return 0;
+    return rc;
 }
 
 int kdo__main_fake_lambda(int argc, char **argv)
@@ -359,9 +399,12 @@ int kdo__main_fake_lambda(int argc, char **argv)
         {"connection-timeout", required_argument, NULL, 'T'}, {"seed", required_argument, NULL, 's'},
         {"request-timeout", required_argument, NULL, 'R'},
         {"inflight-bytes", required_argument, NULL, 'I'}, {"log-bytes", required_argument, NULL, 'B'},
-        {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
+        {"metrics-listen", required_argument, NULL, 'M'}, {"quiet", no_argument, NULL, 'q'},
+        {NULL, 0, NULL, 0},
     };
-    struct fake_opts o = {.fail_probability = 1.0};
+    struct fake_opts o = {.fail_probability = 1.0,
+                          .watch = {.name = "fake-lambda", .stats = fake_stats}};
     int c, rc = 0;
     kdo_lambda_server_config_default(&o.cfg);
     o.cfg.port = FAKE_PORT;

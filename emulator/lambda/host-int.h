@@ -21,6 +21,7 @@
 #include "base/rng.h"
 #include "lambda/invoke_api.h"
 #include "lambda/linelog.h"
+#include "lambda/srvstats.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -103,6 +104,10 @@ struct kdo_host {
     struct kdo__host_conn conns;    /* list head */
     pthread_t reaper;
     int reaper_started, reaper_stop;
+    /* The callers' requests, for /metrics and the progress line; stats_mu is
+     * never held with another lock. */
+    pthread_mutex_t stats_mu;
+    struct kdo_srvstats stats;
 };
 
 struct kdo__host_request {
@@ -111,6 +116,7 @@ struct kdo__host_request {
     int answered; /* a response was queued on the first call */
     struct kdo_invoke_request irq; /* what the Invoke API front read */
     struct kdo_invoke_answer a;
+    kdo_time_ns began; /* the head arrived (callers' requests), for the latency */
 };
 
 /* One line of the host's own to the log; never waits on the log's reader. */

@@ -238,6 +238,46 @@ static enum MHD_Result refuse_early(struct kdo__host_api *api, struct MHD_Connec
     return MHD_YES;
 }
 
+/* ---- statistics (the callers' side only) ----------------------------------------------- */
+
+static void stats_begin(struct kdo__host_api *api, struct kdo__host_request *rq)
+{
+    struct kdo_host *h = api->h;
+    if (api->runtime)
+        return;
+    rq->began = kdo_clock_now();
+    pthread_mutex_lock(&h->stats_mu);
+    kdo_srvstats_begin(&h->stats);
+    pthread_mutex_unlock(&h->stats_mu);
+}
+
+/* A reply that never went out (stopping, a client gone) counts as closed. */
+static void stats_done(struct kdo__host_api *api, struct kdo__host_request *rq,
+                       enum MHD_RequestTerminationCode code)
+{
+    struct kdo_host *h = api->h;
+    if (api->runtime)
+        return;
+    int status = code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? rq->a.status : 0;
+    const char *kind = kdo_srvstats_error_kind(status, rq->a.function_error, rq->a.error_type,
+                                               rq->a.reply, rq->a.reply_len);
+    enum kdo_srvstats_route route = rq->irq.route == KDO_ROUTE_INVOKE ? KDO_SRVSTATS_INVOKE
+                                    : rq->irq.route == KDO_ROUTE_CONFIGURATION
+                                        ? KDO_SRVSTATS_CONFIGURATION
+                                        : KDO_SRVSTATS_OTHER;
+    kdo_time_ns took = kdo_clock_now() - rq->began;
+    pthread_mutex_lock(&h->stats_mu);
+    kdo_srvstats_done(&h->stats, route, status, took, kind);
+    pthread_mutex_unlock(&h->stats_mu);
+}
+
+void kdo_host_stats(struct kdo_host *h, struct kdo_srvstats *out)
+{
+    pthread_mutex_lock(&h->stats_mu);
+    *out = h->stats;
+    pthread_mutex_unlock(&h->stats_mu);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *data,
                               size_t *size, void **con_cls)
@@ -250,6 +290,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         kdo_buf_init(&rq->body, api->body_max);
         kdo_invoke_answer_init(&rq->a, KDO_MAX_REPLY_BYTES + 1);
         *con_cls = rq;
+        stats_begin(api, rq);
         return refuse_early(api, c, url, rq);
     }
     if (*size > 0) { /* over the limit without a Content-Length: drop the rest */
@@ -277,8 +318,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
     struct kdo__host_api *api = cls;
     struct kdo__host_request *rq = *con_cls;
-    (void)code;
     if (rq) {
+        stats_done(api, rq, code);
         kdo_buf_cleanup(&rq->body);
         kdo_invoke_answer_cleanup(&rq->a);
         free(rq);
@@ -329,6 +370,8 @@ static void init_host(struct kdo_host *h, const struct kdo_host_config *cfg)
     kdo_clock_cond_init(&h->cv);
     pthread_mutex_init(&h->conn_mu, NULL);
     kdo_clock_cond_init(&h->conn_cv);
+    pthread_mutex_init(&h->stats_mu, NULL);
+    kdo_srvstats_init(&h->stats);
     h->conns.next = h->conns.prev = &h->conns;
     kdo_buf_init(&h->event, KDO_MAX_EVENT_BYTES + 1);
     kdo_buf_init(&h->result, KDO_MAX_REPLY_BYTES + 1);
@@ -421,5 +464,6 @@ void kdo_host_stop(struct kdo_host *h)
     pthread_cond_destroy(&h->cv);
     pthread_mutex_destroy(&h->conn_mu);
     pthread_cond_destroy(&h->conn_cv);
+    pthread_mutex_destroy(&h->stats_mu);
     free(h);
 }

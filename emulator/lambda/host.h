@@ -44,6 +44,8 @@
 #ifndef KDO_HOST_H
 #define KDO_HOST_H
 
+#include "lambda/srvstats.h"
+
 #include <stdint.h>
 #include <stdio.h>
 
@@ -67,6 +69,9 @@ int kdo_host_start(const struct kdo_host_config *cfg, struct kdo_host **out, cha
 uint16_t kdo_host_port(const struct kdo_host *h);
 /* The Runtime API's port (AWS_LAMBDA_RUNTIME_API; only the runtime uses it). */
 uint16_t kdo_host_runtime_port(const struct kdo_host *h);
+/* A copy of what the Invoke API has served so far (the runtime's own requests
+ * are not counted), for /metrics and the progress line; safe from any thread. */
+void kdo_host_stats(struct kdo_host *h, struct kdo_srvstats *out);
 /* Stops serving and kills the runtime and whatever it left; bounded in time
  * whatever the runtime does. */
 void kdo_host_stop(struct kdo_host *h);

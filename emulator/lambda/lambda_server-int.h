@@ -19,6 +19,7 @@
 #include "base/buf.h"
 #include "base/rng.h"
 #include "lambda/invoke_api.h"
+#include "lambda/srvstats.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -87,6 +88,10 @@ struct kdo_lambda_server {
     atomic_int suspended;
     atomic_int stopping;
     int timer_failed;
+    /* what was served, for /metrics and the progress line (under stats_lock:
+     * written by MHD's thread, read by a scrape's or main's) */
+    pthread_mutex_t stats_lock;
+    struct kdo_srvstats stats;
 };
 
 enum kdo__lsrv_route {
@@ -117,6 +122,7 @@ struct kdo__lsrv_request {
     int parked;
     int hang;
     kdo_time_ns now;      /* read once per call from MHD (handle, read_body) */
+    kdo_time_ns began;    /* the head arrived, for the latency histogram */
     kdo_time_ns ready_at;
     /* the reply: a.status, a's headers and this body */
     struct kdo__lsrv_blob out;

@@ -143,6 +143,50 @@ static void log_line(const struct kdo__lsrv_request *r, const char *method, cons
                                     : (r->a.error_type ? r->a.error_type : ""));
 }
 
+/* ---- statistics ------------------------------------------------------------ */
+
+static enum kdo_srvstats_route stats_route(const struct kdo__lsrv_request *r)
+{
+    switch (r->route) {
+    case KDO__LSRV_INVOKE: return KDO_SRVSTATS_INVOKE;
+    case KDO__LSRV_CONFIG: return KDO_SRVSTATS_CONFIGURATION;
+    case KDO__LSRV_LIST:
+    case KDO__LSRV_RESET:
+    case KDO__LSRV_HEALTH: return KDO_SRVSTATS_ADMIN;
+    case KDO__LSRV_FRONT: /* the front refused the head; an Invoke is still an Invoke */
+        return r->rq.route == KDO_ROUTE_INVOKE ? KDO_SRVSTATS_INVOKE : KDO_SRVSTATS_OTHER;
+    case KDO__LSRV_BAD_METHOD: break;
+    }
+    return KDO_SRVSTATS_OTHER;
+}
+
+static void stats_begin(struct kdo__lsrv_request *r)
+{
+    r->began = kdo_clock_now();
+    pthread_mutex_lock(&r->s->stats_lock);
+    kdo_srvstats_begin(&r->s->stats);
+    pthread_mutex_unlock(&r->s->stats_lock);
+}
+
+/* A reply that never went out (stopping, a client gone) counts as closed. */
+static void stats_done(struct kdo__lsrv_request *r, enum MHD_RequestTerminationCode code)
+{
+    int status = code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? r->a.status : 0;
+    const char *kind = kdo_srvstats_error_kind(status, r->a.function_error, r->a.error_type,
+                                               r->reply, r->reply_len);
+    kdo_time_ns took = kdo_clock_now() - r->began;
+    pthread_mutex_lock(&r->s->stats_lock);
+    kdo_srvstats_done(&r->s->stats, stats_route(r), status, took, kind);
+    pthread_mutex_unlock(&r->s->stats_lock);
+}
+
+void kdo_lambda_server_stats(struct kdo_lambda_server *s, struct kdo_srvstats *out)
+{
+    pthread_mutex_lock(&s->stats_lock);
+    *out = s->stats;
+    pthread_mutex_unlock(&s->stats_lock);
+}
+
 /* ---- the handler --------------------------------------------------------------- */
 
 static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -245,6 +289,7 @@ static enum MHD_Result first_call(struct kdo_lambda_server *s, struct MHD_Connec
     r->conn = conn;
     kdo_invoke_answer_init(&r->a, 1 << 16);
     *con_cls = r;
+    stats_begin(r);
     kdo__lsrv_route(r, url, method,
                     MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "Qualifier"),
                     MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Amz-Invocation-Type"),
@@ -317,6 +362,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (r == NULL)
         return;
     kdo__lsrv_unparked(r);
+    stats_done(r, code);
     kdo__lsrv_release(r);
     if (code == MHD_REQUEST_TERMINATED_COMPLETED_OK && !r->closing)
         kdo__lsrv_watch_replied(r->s, conn);
@@ -394,6 +440,8 @@ int kdo_lambda_server_start(const struct kdo_lambda_server_config *cfg,
     if (s->cfg.log_limit == 0)
         s->cfg.log_limit = 1;
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->stats_lock, NULL);
+    kdo_srvstats_init(&s->stats);
     kdo_clock_cond_init(&s->wake);
     make_functions(s);
     s->t0 = kdo_clock_now();
@@ -441,6 +489,7 @@ void kdo_lambda_server_stop(struct kdo_lambda_server *s)
     free(s->parked);
     kdo_event_reader_free(s->reader);
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->stats_lock);
     pthread_cond_destroy(&s->wake);
     free(s);
 }

@@ -24,6 +24,7 @@
 
 #include "lambda/fake_lambda.h"
 #include "lambda/faults.h"
+#include "lambda/srvstats.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +62,9 @@ int kdo_lambda_server_start(const struct kdo_lambda_server_config *cfg,
                             struct kdo_lambda_server **out, char *err, size_t err_size);
 /* The port it listens on. */
 uint16_t kdo_lambda_server_port(const struct kdo_lambda_server *s);
+/* A copy of what it has served so far (requests, errors, latency), for
+ * /metrics and the progress line; safe from any thread. */
+void kdo_lambda_server_stats(struct kdo_lambda_server *s, struct kdo_srvstats *out);
 /* Stops (finishing or closing parked replies) and frees; NULL is a no-op. */
 void kdo_lambda_server_stop(struct kdo_lambda_server *s);
 
