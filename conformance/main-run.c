@@ -12,12 +12,15 @@
 #include "app/bug.h"
 #include "expect.h"
 #include "lambda/faults.h"
+#include "live.h"
 #include "runner.h"
 #include "scenario-format.h"
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* [choice] --shard I/N: a bound on N, far above any CI matrix. */
 #define SHARDS_MAX 100000
@@ -42,6 +45,11 @@ static const char usage_run[] =
     "                      (e.g. --markdown \"$GITHUB_STEP_SUMMARY\")\n"
     "  --report PATH       HTML timeline report, self-contained: FILE.html for one scenario,\n"
     "                      a folder (several, or PATH ending in /) with index.html and NAME.html\n"
+    "  --metrics-listen HOST:PORT  during real-time runs (an HTTP Lambda end), serve the\n"
+    "                      CloudWatch-named metrics at http://HOST:PORT/metrics (Prometheus\n"
+    "                      text; labels scenario, output, flow; port 0 = any free port)\n"
+    "  --quiet             no progress line (else drawn on stderr during real-time runs when\n"
+    "                      it is a terminal and NO_COLOR is unset, --jobs 1)\n"
     "  --filter TEXT       only the scenario files whose path contains TEXT\n"
     "  --shard I/N         only the I-th of N slices of the files (split a suite across CI jobs)\n"
     "  --jobs N            run N scenarios at once (default 1); reports keep the order\n"
@@ -188,7 +196,14 @@ static int parse_shard(const char *arg, struct kdo_suite_options *s)
     return 0;
 }
 
-static int run_option(int c, const char *arg, struct kdo_runner_options *o)
+/* What the live view (live.h) is asked for. */
+struct live_opts {
+    struct kdo__main_watch listen; /* metrics_host, metrics_port, metrics */
+    int quiet;
+};
+
+static int run_option(int c, const char *arg, struct kdo_runner_options *o,
+                      struct live_opts *lo)
 {
     uint64_t v;
     int rc;
@@ -221,6 +236,8 @@ static int run_option(int c, const char *arg, struct kdo_runner_options *o)
     case 'v': o->verbose = 1; return 0;
     case 'c': o->colour = 0; return 0;
     case 'A': return kdo__main_allow_path("run", arg);
+    case 'L': return kdo__main_metrics_listen("run", arg, &lo->listen);
+    case 'q': lo->quiet = 1; return 0;
     }
     fprintf(stderr, "Try 'kdaout run --help'.\n");
     return 2;
@@ -239,16 +256,18 @@ int kdo__main_run(int argc, char **argv)
         {"no-colour", no_argument, NULL, 'c'},       {"no-color", no_argument, NULL, 'c'},
         {"allow-path", required_argument, NULL, 'A'},
         {"report", required_argument, NULL, 'H'},
+        {"metrics-listen", required_argument, NULL, 'L'}, {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
     };
     struct kdo_runner_options o = {.out = stdout, .jobs = 1, .colour = kdo__main_want_colour()};
+    struct live_opts lo = {{.name = "run"}, 0};
     int c, rc = 0;
     while (rc == 0 && (c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
         if (c == 'h') {
             kdo__main_help_run(stdout);
             return 0;
         }
-        rc = run_option(c, optarg, &o);
+        rc = run_option(c, optarg, &o, &lo);
     }
     if (rc != 0)
         return rc < 0 ? 0 : rc;
@@ -256,5 +275,17 @@ int kdo__main_run(int argc, char **argv)
         fprintf(stderr, "kdaout run: no scenario given (try: kdaout run scenarios/)\n");
         return 2;
     }
-    return kdo_runner_run(argv + optind, argc - optind, &o);
+    const char *no_color = getenv("NO_COLOR");
+    int progress = !lo.quiet && o.jobs == 1 && isatty(STDERR_FILENO) &&
+                   (no_color == NULL || no_color[0] == '\0');
+    char err[300];
+    if ((lo.listen.metrics || progress) &&
+        kdo_live_start(lo.listen.metrics ? lo.listen.metrics_host : NULL, lo.listen.metrics_port,
+                       progress, &o.live, err, sizeof err) != 0) {
+        fprintf(stderr, "kdaout run: --metrics-listen: %s\n", err);
+        return 2;
+    }
+    rc = kdo_runner_run(argv + optind, argc - optind, &o);
+    kdo_live_stop(o.live);
+    return rc;
 }

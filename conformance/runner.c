@@ -14,6 +14,7 @@
 #include "base/errors.h"
 #include "endpoint.h"
 #include "expect.h"
+#include "live.h"
 #include "probe.h"
 #include "report.h"
 #include "scenario.h"
@@ -567,6 +568,31 @@ static void mark_faults(struct kdo_timeline *tl, const struct kdo_scenario *s)
     }
 }
 
+/* A real-time run's steps, for the live view (live.h): named by its file. */
+struct live_run {
+    struct kdo_live *live;
+    char name[128];
+    kdo_time_ns total;
+};
+
+static void live_tick(void *ctx, const struct kdo_sim_result *r, kdo_time_ns now)
+{
+    struct live_run *lr = ctx;
+    kdo_live_tick(lr->live, lr->name, r, now, lr->total);
+}
+
+static void live_begin(struct live_run *lr, const struct kdo_runner_options *o,
+                       const char *file, struct kdo_scenario *s)
+{
+    const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+    const char *dot = strrchr(base, '.');
+    int len = dot ? (int)(dot - base) : (int)strlen(base);
+    *lr = (struct live_run){o->live, "", s->sim.duration + s->sim.drain_limit};
+    snprintf(lr->name, sizeof lr->name, "%.*s", len, base);
+    s->sim.on_tick = o->live ? live_tick : NULL;
+    s->sim.on_tick_ctx = lr;
+}
+
 static void run_scenario(const char *file, const struct kdo_runner_options *o, int several,
                          struct kdo_scenario_result *res, struct kdo_timeline *tl)
 {
@@ -622,9 +648,13 @@ static void run_scenario(const char *file, const struct kdo_runner_options *o, i
         }
         s->sim.on_journal = lane_journal;
         s->sim.on_journal_ctx = &w;
+        struct live_run lr;
+        live_begin(&lr, o, file, s);
         rc = s->sim.transport && kdo_transport_is_real(s->sim.transport)
                  ? kdo_sim_run_real(&s->sim, &r)
                  : kdo_sim_run(&s->sim, &r);
+        if (o->live)
+            kdo_live_done(o->live, lr.name);
         watch_finish(&w, &r);
         judge(res, &w, rc, &r, kdo_endpoint_unreachable(end));
         if (w.err) { /* the checks or the journal could not be set up: not the engine's fault */

@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct kdo_live;
+
 struct kdo_runner_options {
     int has_seed;
     uint64_t seed;
@@ -28,6 +30,7 @@ struct kdo_runner_options {
     const char *records; /* the same, for every record sent with its row (NAME.records.jsonl) */
     const char *junit, *json, *tap, *markdown; /* report files, or NULL */
     const char *report; /* HTML: a file (one scenario) or a folder with index.html, or NULL */
+    struct kdo_live *live; /* real-time runs report their steps here (live.h), or NULL */
     struct kdo_suite_options suite;
     unsigned jobs;  /* scenarios run at once (default 1, at most KDO_RUNNER_MAX_JOBS) */
     unsigned bugs;  /* planted bugs */

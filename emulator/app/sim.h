@@ -49,6 +49,8 @@ struct kdo_sim_output {
     struct kdo_delivery_config delivery;  /* its own lane: cadence, buffer, timeouts */
 };
 
+struct kdo_sim_result;
+
 struct kdo_sim_config {
     uint64_t seed;
     kdo_time_ns duration;
@@ -92,6 +94,10 @@ struct kdo_sim_config {
      * recorded (NULL: nobody): to watch it, forget it, write it out. */
     void (*on_journal)(void *ctx, size_t lane, const char *id, struct kdo_journal *j);
     void *on_journal_ctx;
+    /* Real time only: told after each step, on the run's thread, what the
+     * run has recorded so far (NULL: nobody): for kdaout run's live view. */
+    void (*on_tick)(void *ctx, const struct kdo_sim_result *r, kdo_time_ns now);
+    void *on_tick_ctx;
 };
 
 /* Defaults for everything; no source segments, no rules, no restarts. */

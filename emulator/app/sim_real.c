@@ -24,6 +24,8 @@ int kdo_sim_run_real(const struct kdo_sim_config *cfg, struct kdo_sim_result *ou
             break;
         if ((err = kdo_sim_step(m, now)) != 0)
             break;
+        if (cfg->on_tick)
+            cfg->on_tick(cfg->on_tick_ctx, out, now);
         kdo_time_ns wait = kdo_time_min(kdo_sim_next_deadline(m), limit) - now;
         if (wait > 0)
             err = kdo_transport_wait(kdo_sim_transport(m), wait);

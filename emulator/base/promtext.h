@@ -17,7 +17,9 @@
  * turned into '_' + a suffix, so
  *   LambdaDelivery.OkRecords              -> kdaout_lambdadelivery_okrecords_total    counter
  *   LambdaDelivery.DeliveryFailedRecords  -> kdaout_lambdadelivery_deliveryfailedrecords_total
- *   LambdaDelivery.Duration (ms, Sum)     -> kdaout_lambdadelivery_duration_milliseconds_total
+ *   LambdaDelivery.Duration (ms, Sum)     -> kdaout_lambdadelivery_duration_seconds_total
+ *                                            (Prometheus' base unit: the sum / 1000)
+ *   LambdaDelivery.Duration (count)       -> kdaout_lambdadelivery_invocations_total
  *   MillisBehindLatest (latest value)     -> kdaout_millisbehindlatest                 gauge
  *   Success                               -> kdaout_success_total                      counter
  *   Bytes, Records                        -> kdaout_bytes_total, kdaout_records_total  counter

@@ -222,6 +222,50 @@ sleep 0.6
 grep -q 'requests, ' "$tmp/file.err" && not_ok "stderr not a terminal, yet a line" ||
     ok "stderr not a terminal: no progress line"
 
+# 6. kdaout run in real time (scenario 14: the fake over HTTP, 5 s of rows):
+#    its CloudWatch-named metrics at /metrics rise while it runs, pass promtool,
+#    and on a terminal its progress line is drawn.
+"$kdaout" run "$root/scenarios/14-http-fake.yaml" --metrics-listen 127.0.0.1:0 \
+    >"$tmp/run.out" 2>"$tmp/run.err" &
+run_pid=$!
+pids+=($run_pid)
+murl=
+for _ in $(seq 1 200); do
+    murl=$(sed -n 's/^metrics on //p' "$tmp/run.out")
+    [ -n "$murl" ] && break
+    sleep 0.05
+done
+sleep 1.5
+scrape run1
+sleep 2
+scrape run2
+in1=$(value "$tmp/run1.txt" 'kdaout_records_total{scenario="14-http-fake",output="1.1",flow="Input"}')
+in2=$(value "$tmp/run2.txt" 'kdaout_records_total{scenario="14-http-fake",output="1.1",flow="Input"}')
+ok1=$(value "$tmp/run2.txt" 'kdaout_lambdadelivery_okrecords_total{scenario="14-http-fake",output="1.1"}')
+if [ -n "$murl" ] && [ "$in1" -gt 0 ] && [ "$in2" -gt "$in1" ] && [ "$ok1" -gt 0 ]; then
+    ok "run --metrics-listen: records read rise during the run ($in1 -> $in2), $ok1 Ok"
+else
+    not_ok "run --metrics-listen: records $in1 -> $in2, Ok $ok1 (at ${murl:-no url})"
+    cat "$tmp/run.out" "$tmp/run2.txt" 2>/dev/null | head -30
+fi
+promcheck "$tmp/run2.txt" "a run's scrape"
+if wait "$run_pid" && grep -q '1 passed, 0 failed' "$tmp/run.out"; then
+    ok "the run passes as without --metrics-listen"
+else
+    not_ok "the run with --metrics-listen"; cat "$tmp/run.out" "$tmp/run.err"
+fi
+grep -q 'rows .* read' "$tmp/run.err" && not_ok "run: stderr not a terminal, yet a line" ||
+    ok "run: stderr not a terminal: no progress line"
+if command -v script >/dev/null; then
+    timeout 60 script -q -e -c "$kdaout run $root/scenarios/14-http-fake.yaml" "$tmp/run-tty.txt" \
+        >/dev/null 2>&1 </dev/null
+    if grep -q $'\r''14-http-fake  [0-9]*/15 s  rows [0-9]* read, [0-9]* delivered' "$tmp/run-tty.txt"; then
+        ok "run on a terminal: the progress line is drawn, \\r-rewritten"
+    else
+        not_ok "run on a terminal: no progress line"; od -c "$tmp/run-tty.txt" | tail -20
+    fi
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] || exit 1
 if [ $promtool_missing = 1 ]; then

@@ -1,0 +1,37 @@
+/*
+ * test_live.c -- the live view's progress line (conformance/live.c): rows
+ * read counted once (every destination reads the one source), delivered,
+ * invocations and failed records summed over destinations, the highest lag,
+ * cut to the room given.
+ */
+#include "live.h"
+
+#include <check.h>
+#include <string.h>
+
+START_TEST(the_line_sums_destinations_and_reads_once)
+{
+    struct kdo_live_lane lanes[2] = {{"1.1", 5000, 4000, 12, 40, 1500},
+                                     {"1.2", 5000, 4500, 0, 30, 250}};
+    char line[256];
+    kdo_live_line("14-http-fake", 3 * KDO_S + 400 * KDO_MS, 15 * KDO_S, lanes, 2, line,
+                  sizeof line);
+    ck_assert_str_eq(line, "14-http-fake  3/15 s  rows 5000 read, 8500 delivered  "
+                           "invocations 70  failed records 12  lag 1.5 s");
+    kdo_live_line("x", 0, KDO_S, lanes, 1, line, 20);
+    ck_assert_uint_eq(strlen(line), 19);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("live");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, the_line_sums_destinations_and_reads_once);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
