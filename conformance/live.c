@@ -180,8 +180,9 @@ static int write_family(struct kdo_live *l, struct kdo_promtext *w, enum kdo_met
                                      strcmp(kdo_metric_name(m),
                                             kdo_metric_name((enum kdo_metric)f)) == 0))
                     continue;
-                struct kdo_promtext_label labels[3] = {{"scenario", c->name}, {"output", lc->id},
-                                                       {"flow", kdo_metric_flow((enum kdo_metric)f)}};
+                const char *flow = kdo_metric_flow((enum kdo_metric)f);
+                struct kdo_promtext_label labels[3] = {
+                    {"scenario", c->name}, {"output", lc->id}, {"flow", flow}};
                 double v = count ? (double)lc->total[f].count
                            : m == KDO_METRIC_MILLIS_BEHIND_LATEST ? lc->lag_ms
                            : m == KDO_METRIC_DURATION ? lc->total[f].sum / 1000 /* base unit */

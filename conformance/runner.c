@@ -7,7 +7,7 @@
  * ones do: in the order given, each as soon as it and those before it are
  * done.  The seed is part of every result, so any run can be replayed.
  */
-#include "runner.h"
+#include "runner-int.h"
 
 #include "app/sim.h"
 #include "base/buf.h"
@@ -45,371 +45,6 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* ---- checks ----------------------------------------------------------------- */
-
-static void format_bound(const struct kdo_expectation *e, char *buf, size_t n)
-{
-    char during[96] = "";
-    if (e->from != INT64_MIN || e->until != KDO_TIME_NEVER)
-        snprintf(during, sizeof during, " during [%.3f s, %.3f s)",
-                 e->from == INT64_MIN ? 0.0 : (double)e->from / 1e9,
-                 e->until == KDO_TIME_NEVER ? INFINITY : (double)e->until / 1e9);
-    if (e->min == e->max)
-        snprintf(buf, n, "= %.15g%s", e->min, during);
-    else if (e->min <= -1e299)
-        snprintf(buf, n, "<= %.15g%s", e->max, during);
-    else if (e->max >= 1e299)
-        snprintf(buf, n, ">= %.15g%s", e->min, during);
-    else
-        snprintf(buf, n, "in [%.15g, %.15g]%s", e->min, e->max, during);
-}
-
-/* The checks of one scenario, made before it runs: one set of facts per
- * destination and period an expectation names, each watching its
- * destination's journal as the run goes, so nothing of the journal needs to
- * be kept.  The whole run's facts per destination are always there (-v, and
- * the note on error rows). */
-struct period_facts {
-    size_t dest;
-    kdo_time_ns from, until;
-    struct kdo_facts *f;
-};
-
-struct watch {
-    const struct kdo_scenario *s;
-    struct period_facts *v;
-    size_t n, cap;
-    FILE *journal_out;                  /* --journal, or NULL */
-    FILE *lane_files[KDO_APP_MAX_OUTPUTS]; /* several destinations: each lane's lines */
-    /* expect: output: per destination, told each invocation sent (sent_to()) */
-    struct kdo_output_watch *output[KDO_APP_MAX_OUTPUTS];
-    char lane_ids[KDO_APP_MAX_OUTPUTS][16];
-    struct records *rec; /* --records, also told each invocation, or NULL */
-    struct kdo_timeline *tl; /* --report: the picture's facts, or NULL */
-    int err;
-    char why[160];                      /* what err means, for the user */
-};
-
-static struct kdo_facts *facts_for(const struct watch *w, size_t dest, kdo_time_ns from,
-                                   kdo_time_ns until)
-{
-    for (size_t i = 0; i < w->n; i++)
-        if (w->v[i].dest == dest && w->v[i].from == from && w->v[i].until == until)
-            return w->v[i].f;
-    return NULL;
-}
-
-static void watch_period(struct watch *w, struct kdo_journal *j, size_t dest, kdo_time_ns from,
-                         kdo_time_ns until)
-{
-    if (facts_for(w, dest, from, until))
-        return;
-    struct kdo_facts *f = kdo_facts_watch(j, from, until);
-    if (f == NULL) { /* more periods than a journal has watchers */
-        w->err = KDO_ETOOBIG;
-        snprintf(w->why, sizeof w->why, "too many distinct `during` periods for destination %zu "
-                 "(at most 63)", dest + 1);
-        return;
-    }
-    if (w->n == w->cap) {
-        w->cap = w->cap ? 2 * w->cap : 8;
-        w->v = kdo_xrealloc(w->v, w->cap * sizeof *w->v);
-    }
-    w->v[w->n++] = (struct period_facts){dest, from, until, f};
-}
-
-static void lane_journal(void *ctx, size_t lane, const char *id, struct kdo_journal *j)
-{
-    struct watch *w = ctx;
-    const struct kdo_scenario *s = w->s;
-    kdo_journal_forget(j);
-    if (lane >= KDO_APP_MAX_OUTPUTS)
-        return;
-    watch_period(w, j, lane, INT64_MIN, KDO_TIME_NEVER);
-    for (size_t i = 0; i < s->nexpect; i++)
-        if (s->expect[i].destination == lane)
-            watch_period(w, j, lane, s->expect[i].from, s->expect[i].until);
-    snprintf(w->lane_ids[lane], sizeof w->lane_ids[lane], "%s", id ? id : "");
-    if (w->tl && kdo_timeline_watch(w->tl, lane, id, j) != 0) {
-        w->err = KDO_ETOOBIG;
-        snprintf(w->why, sizeof w->why, "too many watchers of destination %zu's journal",
-                 lane + 1);
-    }
-    for (size_t i = 0; i < s->nexpect; i++)
-        if (s->expect[i].output && s->expect[i].destination == lane &&
-            (w->output[lane] = kdo_output_watch_new(j, s->expect[i].output)) == NULL) {
-            w->err = KDO_ETOOBIG;
-            snprintf(w->why, sizeof w->why, "too many watchers of destination %zu's journal",
-                     lane + 1);
-        }
-    if (w->journal_out && s->ndest > 1) {
-        if ((w->lane_files[lane] = tmpfile()) == NULL) {
-            w->err = KDO_EIO;
-            snprintf(w->why, sizeof w->why, "cannot make a scratch file for the journal: %s",
-                     strerror(errno));
-        } else
-            kdo_journal_sink(j, w->lane_files[lane]);
-    } else if (w->journal_out) {
-        kdo_journal_sink(j, w->journal_out);
-    }
-}
-
-/* Closes the ledgers once the run is over (r's journals may be gone
- * already, when the run could not start). */
-static void watch_finish(struct watch *w, const struct kdo_sim_result *r)
-{
-    for (size_t i = 0; i < r->nlanes; i++)
-        kdo_journal_flush(r->lanes[i].journal);
-    for (size_t i = 0; i < w->n; i++)
-        kdo_facts_finish(w->v[i].f, r->lanes[w->v[i].dest < r->nlanes ? w->v[i].dest : 0].metrics);
-    for (size_t i = 0; i < KDO_APP_MAX_OUTPUTS; i++)
-        if (w->output[i])
-            kdo_output_watch_finish(w->output[i]);
-}
-
-static void watch_cleanup(struct watch *w)
-{
-    for (size_t i = 0; i < w->n; i++)
-        kdo_facts_free(w->v[i].f);
-    free(w->v);
-    for (size_t i = 0; i < KDO_APP_MAX_OUTPUTS; i++)
-        kdo_output_watch_free(w->output[i]);
-    for (size_t i = 0; i < KDO_APP_MAX_OUTPUTS; i++)
-        if (w->lane_files[i])
-            fclose(w->lane_files[i]);
-}
-
-static const struct kdo_sim_lane *lane_of(const struct kdo_sim_result *r, size_t dest)
-{
-    return &r->lanes[dest < r->nlanes ? dest : 0];
-}
-
-static void check(const struct watch *w, const struct kdo_sim_result *r,
-                  const struct kdo_expectation *e, struct kdo_check_result *out)
-{
-    struct kdo_facts *f = facts_for(w, e->destination, e->from, e->until);
-    const struct kdo_output_watch *ow = e->output && e->destination < KDO_APP_MAX_OUTPUTS
-                                            ? w->output[e->destination] : NULL;
-    char want[160];
-    double v = NAN;
-    if (ow)
-        v = kdo_output_watch_differences(ow);
-    else if (f == NULL || kdo_facts_get(f, e->fact, &v, NULL) != 0)
-        v = NAN;
-    format_bound(e, want, sizeof want);
-    if (e->output) /* a count of differing rows: name what it is compared with */
-        snprintf(want, sizeof want, "= 0 rows differing from %.120s",
-                 e->output->file ? e->output->file : "no rows ([])");
-    char fact[200];
-    if (r->nlanes > 1) /* name the destination: "1.2:rows_delivered" */
-        snprintf(fact, sizeof fact, "%s:%s", lane_of(r, e->destination)->id, e->fact);
-    else
-        snprintf(fact, sizeof fact, "%s", e->fact);
-    *out = (struct kdo_check_result){
-        .fact = kdo_xstrdup(fact), .expected = kdo_xstrdup(want), .value = v,
-        .passed = v >= e->min && v <= e->max, .line = e->line, .column = e->column,
-    };
-    out->evidence = ow ? (out->passed ? NULL : kdo_output_watch_evidence(ow))
-                  : f ? kdo_facts_evidence(f, e->fact) : NULL;
-}
-
-static int overridden(const struct kdo_scenario *s, const char *fact, size_t dest)
-{
-    for (size_t i = 0; i < s->nexpect; i++)
-        if (strcmp(s->expect[i].fact, fact) == 0 && s->expect[i].destination == dest)
-            return 1;
-    return 0;
-}
-
-/* Fills res->checks; returns 1 if every check holds. */
-static int check_all(const struct watch *w, const struct kdo_sim_result *r,
-                     struct kdo_scenario_result *res)
-{
-    const struct kdo_scenario *s = w->s;
-    int ok = 1;
-    size_t lanes = r->nlanes ? r->nlanes : 1;
-    res->checks = kdo_xcalloc(lanes * kdo_default_expectations_count + s->nexpect,
-                              sizeof *res->checks);
-    /* The contract's invariants hold on every destination's lane. */
-    for (size_t d = 0; d < lanes; d++)
-        for (size_t i = 0; i < kdo_default_expectations_count; i++) {
-            struct kdo_expectation e = kdo_default_expectations[i];
-            e.destination = d;
-            if (!overridden(s, e.fact, d))
-                check(w, r, &e, &res->checks[res->nchecks++]);
-        }
-    for (size_t i = 0; i < s->nexpect; i++)
-        check(w, r, &s->expect[i], &res->checks[res->nchecks++]);
-    for (size_t i = 0; i < res->nchecks; i++)
-        ok &= res->checks[i].passed;
-    return ok;
-}
-
-/* ---- journal and metrics files ----------------------------------------------------- */
-
-static void output_path(const char *path, const char *file, int several, const char *ext,
-                        char *out, size_t n)
-{
-    if (!several) {
-        snprintf(out, n, "%s", path);
-        return;
-    }
-    const char *base = strrchr(file, '/');
-    base = base ? base + 1 : file;
-    const char *dot = strrchr(base, '.');
-    size_t len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-    snprintf(out, n, "%s/%.*s.%s", path, (int)len, base, ext);
-}
-
-static FILE *open_output(const char *path, const char *file, int several, const char *ext)
-{
-    char full[4096];
-    if (several && mkdir(path, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "kdaout: cannot create %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    output_path(path, file, several, ext, full, sizeof full);
-    FILE *f = fopen(full, "w");
-    if (f == NULL)
-        fprintf(stderr, "kdaout: cannot write %s: %s\n", full, strerror(errno));
-    return f;
-}
-
-static int close_output(FILE *f, int err, const char *path)
-{
-    if (fclose(f) != 0 || err) {
-        fprintf(stderr, "kdaout: error writing under %s\n", path);
-        return KDO_EIO;
-    }
-    return 0;
-}
-
-/* The journal was written as the run went: one destination's straight to
- * the file, several destinations' each to a scratch file, merged here in
- * time order. */
-static int finish_journal(const struct kdo_runner_options *o, struct watch *w,
-                          const struct kdo_sim_result *r)
-{
-    int err = 0;
-    FILE *f = w->journal_out;
-    w->journal_out = NULL;
-    if (f == NULL)
-        return 0;
-    for (size_t i = 0; i < r->nlanes && !err; i++)
-        err = kdo_journal_sink_error(r->lanes[i].journal);
-    for (size_t i = 0; i < r->nlanes && r->nlanes > 1 && !err; i++)
-        err = w->lane_files[i] ? 0 : KDO_EIO;
-    if (!err && r->nlanes > 1) {
-        const char *ids[KDO_APP_MAX_OUTPUTS];
-        for (size_t i = 0; i < r->nlanes; i++)
-            ids[i] = r->lanes[i].id;
-        err = kdo_journal_merge_files(w->lane_files, ids, r->nlanes, f);
-    }
-    return close_output(f, err, o->journal);
-}
-
-static int write_outputs(const struct kdo_runner_options *o, const char *file, int several,
-                         const struct kdo_sim_result *r)
-{
-    int err = 0;
-    FILE *f;
-    if (o->metrics && err == 0) {
-        struct kdo_buf b;
-        kdo_buf_init(&b, SIZE_MAX / 2);
-        if (r->nlanes > 1) { /* {"1.1": metrics, "1.2": metrics ...}: one set per output Id */
-            kdo_buf_puts(&b, "{");
-            for (size_t i = 0; i < r->nlanes; i++) {
-                kdo_buf_puts(&b, i ? "," : "");
-                kdo_buf_json_string(&b, r->lanes[i].id, strlen(r->lanes[i].id));
-                kdo_buf_puts(&b, ":");
-                kdo_metrics_to_json(r->lanes[i].metrics, &b);
-            }
-            kdo_buf_puts(&b, "}");
-        } else {
-            kdo_metrics_to_json(r->metrics, &b);
-        }
-        if ((f = open_output(o->metrics, file, several, "metrics.json")) == NULL)
-            err = KDO_EIO;
-        else
-            err = close_output(f, fwrite(b.data, 1, b.len, f) != b.len || fputc('\n', f) == EOF,
-                               o->metrics);
-        kdo_buf_cleanup(&b);
-    }
-    return err;
-}
-
-/* --records: every record as it was sent, one JSON line each, its row
- * decoded (text that is not UTF-8 shows U+FFFD), so the rows a function
- * receives can be read and diffed. */
-struct records {
-    FILE *f;
-    int several_dests;
-    int err;
-};
-
-static void write_records(void *ctx, const char *dest, kdo_time_ns now,
-                          const struct kdo_invocation *inv);
-
-/* Each invocation sent: to --records and to the destination's output check. */
-static void sent_to(void *ctx, const char *dest, kdo_time_ns now,
-                    const struct kdo_invocation *inv)
-{
-    struct watch *w = ctx;
-    if (w->rec && w->rec->f)
-        write_records(w->rec, dest, now, inv);
-    for (size_t i = 0; i < KDO_APP_MAX_OUTPUTS; i++)
-        if (w->output[i] && strcmp(w->lane_ids[i], dest ? dest : "") == 0)
-            kdo_output_watch_sent(w->output[i], inv);
-}
-
-static void write_records(void *ctx, const char *dest, kdo_time_ns now,
-                          const struct kdo_invocation *inv)
-{
-    struct records *rec = ctx;
-    struct kdo_buf b, text;
-    kdo_buf_init(&b, SIZE_MAX / 2);
-    kdo_buf_init(&text, SIZE_MAX / 2);
-    for (size_t i = 0; i < inv->n && !rec->err; i++) {
-        const char *d = inv->data[i].p;
-        size_t n = inv->data[i].n;
-        kdo_buf_reset(&b);
-        kdo_buf_reset(&text);
-        if (kdo_buf_reserve(&text, 3 * n + 1) == 0) /* invalid UTF-8 -> U+FFFD */
-            text.len = kdo_utf8_repair(text.data, d, n);
-        kdo_buf_printf(&b, "{\"t\":%lld.%06lld", (long long)(now / KDO_S),
-                       (long long)(now % KDO_S / KDO_US));
-        if (rec->several_dests)
-            kdo_buf_printf(&b, ",\"dest\":\"%s\"", dest);
-        kdo_buf_printf(&b, ",\"invocation\":%llu,\"invocationId\":\"%s\",\"recordId\":",
-                       (unsigned long long)inv->number, inv->invocation_id);
-        kdo_buf_json_string(&b, inv->ids[i].p, inv->ids[i].n);
-        kdo_buf_printf(&b, ",\"retryHint\":%llu,\"data\":", (unsigned long long)inv->hints[i]);
-        kdo_buf_json_string(&b, text.data ? text.data : "", text.len);
-        kdo_buf_puts(&b, "}\n");
-        rec->err = fwrite(b.data, 1, b.len, rec->f) != b.len;
-    }
-    kdo_buf_cleanup(&b);
-    kdo_buf_cleanup(&text);
-}
-
-/* Several scenarios write NAME.jsonl side by side: two with one NAME would
- * overwrite each other, so that is refused up front. */
-static int distinct_outputs(const struct kdo_suite *s, FILE *out)
-{
-    char a[4096], b[4096];
-    for (size_t i = 0; i < s->n; i++)
-        for (size_t k = i + 1; k < s->n; k++) {
-            output_path("", s->files[i], 1, "", a, sizeof a);
-            output_path("", s->files[k], 1, "", b, sizeof b);
-            if (strcmp(a, b) == 0) {
-                fprintf(out, "ERROR %s and %s would both write %sjsonl; rename one\n",
-                        s->files[i], s->files[k], a + 1);
-                return 0;
-            }
-        }
-    return 1;
-}
-
 /* ---- one scenario ------------------------------------------------------------------- */
 
 static void bad_input(struct kdo_scenario_result *res, const struct kdo_errinfo *err)
@@ -432,7 +67,7 @@ static void judge(struct kdo_scenario_result *res, const struct watch *w, int rc
         res->verdict = rc == KDO_EROWSIZE ? KDO_VERDICT_BAD_INPUT : KDO_VERDICT_FAILED;
         return;
     }
-    if (check_all(w, r, res))
+    if (kdo__runner_check_all(w, r, res))
         res->verdict = KDO_VERDICT_PASSED;
     else if (unreachable) {
         res->verdict = KDO_VERDICT_UNDECIDED;
@@ -474,8 +109,8 @@ static void note_error_rows(struct kdo_scenario_result *res, const struct watch 
 {
     for (size_t d = 0; d < r->nlanes; d++) {
         double v = 0;
-        struct kdo_facts *f = facts_for(w, d, INT64_MIN, KDO_TIME_NEVER);
-        if (overridden(w->s, "error_rows", d) || f == NULL)
+        struct kdo_facts *f = kdo__runner_facts_for(w, d, INT64_MIN, KDO_TIME_NEVER);
+        if (kdo__runner_overridden(w->s, "error_rows", d) || f == NULL)
             continue;
         if (kdo_facts_get(f, "error_rows", &v, NULL) == 0 && v > 0) {
             char line[300];
@@ -499,7 +134,7 @@ static void append_facts(struct kdo_scenario_result *res, const struct watch *w,
     FILE *f = open_memstream(&text, &len);
     fprintf(f, "%s", res->notes ? res->notes : "");
     for (size_t i = 0; i < (r->nlanes ? r->nlanes : 1); i++) {
-        struct kdo_facts *facts = facts_for(w, i, INT64_MIN, KDO_TIME_NEVER);
+        struct kdo_facts *facts = kdo__runner_facts_for(w, i, INT64_MIN, KDO_TIME_NEVER);
         if (facts == NULL)
             continue;
         if (r->nlanes > 1)
@@ -625,11 +260,11 @@ static void run_scenario(const char *file, const struct kdo_runner_options *o, i
     struct records rec = {NULL, s->ndest > 1, 0};
     struct watch w = {.s = s, .tl = tl};
     mark_faults(tl, s);
-    if (rc == 0 && !refused && o->records && (rec.f = open_output(o->records, file, several,
-                                                      "records.jsonl")) == NULL)
+    if (rc == 0 && !refused && o->records &&
+        (rec.f = kdo__runner_open_output(o->records, file, several, "records.jsonl")) == NULL)
         rc = KDO_EIO, snprintf(msg, sizeof msg, "cannot write the records file");
-    if (rc == 0 && !refused && o->journal && (w.journal_out = open_output(o->journal, file, several,
-                                                              "jsonl")) == NULL)
+    if (rc == 0 && !refused && o->journal &&
+        (w.journal_out = kdo__runner_open_output(o->journal, file, several, "jsonl")) == NULL)
         rc = KDO_EIO, snprintf(msg, sizeof msg, "cannot write the journal file");
     if (rc == 0 && refused) {
         if (rec.f)
@@ -643,10 +278,10 @@ static void run_scenario(const char *file, const struct kdo_runner_options *o, i
         s->sim.transport = kdo_endpoint_transport(end);
         w.rec = &rec;
         if (rec.f || has_output(s)) {
-            s->sim.on_send = sent_to;
+            s->sim.on_send = kdo__runner_sent_to;
             s->sim.on_send_ctx = &w;
         }
-        s->sim.on_journal = lane_journal;
+        s->sim.on_journal = kdo__runner_lane_journal;
         s->sim.on_journal_ctx = &w;
         struct live_run lr;
         live_begin(&lr, o, file, s);
@@ -655,7 +290,7 @@ static void run_scenario(const char *file, const struct kdo_runner_options *o, i
                  : kdo_sim_run(&s->sim, &r);
         if (o->live)
             kdo_live_done(o->live, lr.name);
-        watch_finish(&w, &r);
+        kdo__runner_watch_finish(&w, &r);
         judge(res, &w, rc, &r, kdo_endpoint_unreachable(end));
         if (w.err) { /* the checks or the journal could not be set up: not the engine's fault */
             res->verdict = KDO_VERDICT_BAD_INPUT;
@@ -668,10 +303,10 @@ static void run_scenario(const char *file, const struct kdo_runner_options *o, i
             append_facts(res, &w, &r);
         /* An output that could not be written fails the run whatever its
          * checks said: a report that silently lacks what was asked is worse. */
-        int out_err = rec.f && close_output(rec.f, rec.err, o->records) != 0;
+        int out_err = rec.f && kdo__runner_close_output(rec.f, rec.err, o->records) != 0;
         rec.f = NULL;
-        out_err |= finish_journal(o, &w, &r) != 0;
-        out_err |= r.journal && write_outputs(o, file, several, &r) != 0;
+        out_err |= kdo__runner_finish_journal(o, &w, &r) != 0;
+        out_err |= r.journal && kdo__runner_write_outputs(o, file, several, &r) != 0;
         if (out_err)
             res->verdict = KDO_VERDICT_BAD_INPUT;
         kdo_sim_result_cleanup(&r);
@@ -690,7 +325,7 @@ static void run_scenario(const char *file, const struct kdo_runner_options *o, i
         free(res->notes);
         res->notes = NULL;
     }
-    watch_cleanup(&w);
+    kdo__runner_watch_cleanup(&w);
     kdo_endpoint_close(end);
     kdo_scenario_free(s);
     res->wall_s = wall_seconds() - t0;
@@ -707,8 +342,8 @@ static int report_folder(const struct kdo_runner_options *o, int several)
 static void write_page(const struct kdo_runner_options *o, const char *file, int several,
                        struct kdo_scenario_result *res, const struct kdo_timeline *tl)
 {
-    FILE *f = open_output(o->report, file, report_folder(o, several), "html");
-    if (f == NULL || close_output(f, kdo_report_html(f, res, tl) != 0, o->report) != 0)
+    FILE *f = kdo__runner_open_output(o->report, file, report_folder(o, several), "html");
+    if (f == NULL || kdo__runner_close_output(f, kdo_report_html(f, res, tl) != 0, o->report) != 0)
         res->verdict = KDO_VERDICT_BAD_INPUT; /* a report that silently lacks a page is worse */
 }
 
@@ -732,7 +367,7 @@ static int write_index(const struct kdo_runner_options *o, const struct kdo_suit
         return 0;
     char **pages = kdo_xcalloc(suite->n + 1, sizeof *pages), path[4096];
     for (size_t i = 0; i < suite->n; i++) {
-        output_path("", suite->files[i], 1, "html", path, sizeof path);
+        kdo__runner_output_path("", suite->files[i], 1, "html", path, sizeof path);
         pages[i] = kdo_xstrdup(path + 1); /* past the '/' of the empty folder */
     }
     size_t len = strlen(o->report);
@@ -743,7 +378,7 @@ static int write_index(const struct kdo_runner_options *o, const struct kdo_suit
     if (f == NULL)
         fprintf(stderr, "kdaout: cannot write %s: %s\n", path, strerror(errno));
     else
-        err = close_output(f, err, o->report);
+        err = kdo__runner_close_output(f, err, o->report);
     for (size_t i = 0; i < suite->n; i++)
         free(pages[i]);
     free(pages);
@@ -851,7 +486,7 @@ int kdo_runner_run(char **paths, int npaths, const struct kdo_runner_options *o)
         bad = o->suite.filter == NULL && o->suite.shards == 0;
     }
     if (!bad && (o->journal || o->metrics || o->records || o->report) && suite.n > 1 &&
-        !distinct_outputs(&suite, o->out))
+        !kdo__runner_distinct_outputs(&suite, o->out))
         bad = 1;
     if (bad) {
         kdo_suite_cleanup(&suite);
