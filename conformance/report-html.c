@@ -54,7 +54,9 @@ static const char style[] =
     ".check{margin:.2em 0}.check-passed::before{content:'\\2713  ';color:#2e7d32}"
     ".check-failed::before{content:'\\2717  ';color:#c62828}.check-failed{font-weight:bold}"
     "table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2em .5em;"
-    "text-align:left;font-size:13px}td.id{font-family:monospace}";
+    "text-align:left;font-size:13px}td.id{font-family:monospace}"
+    ".cw-row{display:flex;flex-wrap:wrap;gap:14px}.cw-title{font-size:12px;margin:0 0 2px}"
+    ".cw-max{color:#666}.cw-bar{fill:#4a7bb7}.cw-axis{stroke:#999}";
 
 static void esc(FILE *out, const char *s)
 {
@@ -236,8 +238,10 @@ int kdo_report_html(FILE *out, const struct kdo_scenario_result *r, const struct
     if (t != NULL && t->nlanes > 0)
         timeline(out, t);
     checks(out, r);
-    if (t != NULL && t->nlanes > 0)
+    if (t != NULL && t->nlanes > 0) {
         records(out, t);
+        kdo__report_minutes(out, t);
+    }
     tail(out);
     return kdo__report_finish(out);
 }

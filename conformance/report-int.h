@@ -64,6 +64,11 @@ void kdo__report_svg(FILE *out, const struct kdo_timeline *t);
 /* "12.250" seconds of a virtual time. */
 void kdo__report_fmt_t(char *buf, size_t size, int64_t t_ns);
 
+/* ---- report-cw.c ------------------------------------------------------------ */
+
+/* The CloudWatch charts per minute of every destination of t (none without). */
+void kdo__report_minutes(FILE *out, const struct kdo_timeline *t);
+
 /* ---- report.c ------------------------------------------------------------- */
 
 struct kdo__report_counts kdo__report_count(const struct kdo_scenario_result *r, size_t n);

@@ -290,6 +290,8 @@ static void run_scenario(const char *file, const struct kdo_runner_options *o, i
                  : kdo_sim_run(&s->sim, &r);
         if (o->live)
             kdo_live_done(o->live, lr.name);
+        for (size_t i = 0; tl && rc == 0 && i < r.nlanes; i++)
+            kdo_timeline_metrics(tl, i, r.lanes[i].metrics);
         kdo__runner_watch_finish(&w, &r);
         judge(res, &w, rc, &r, kdo_endpoint_unreachable(end));
         if (w.err) { /* the checks or the journal could not be set up: not the engine's fault */

@@ -14,6 +14,7 @@
 
 #include "base/errors.h"
 #include "delivery/contract.h"
+#include "delivery/metrics.h"
 #include "delivery/reply.h"
 
 #include <stdlib.h>
@@ -45,8 +46,51 @@ void kdo_timeline_free(struct kdo_timeline *t)
         free(t->lanes[i].samples);
         free(t->lanes[i].pauses);
         free(t->lanes[i].records);
+        for (int m = 0; m < KDO_TL_METRICS; m++)
+            free(t->lanes[i].minutes[m]);
     }
     free(t);
+}
+
+/* ---- CloudWatch minutes ------------------------------------------------------ */
+
+static const struct {
+    enum kdo_metric metric;
+    enum kdo_stat_kind stat;
+    const char *title;
+} charted[KDO_TL_METRICS] = {
+    [KDO_TL_INPUT_RECORDS] = {KDO_METRIC_INPUT_RECORDS, KDO_STAT_SUM, "Records, Input (Sum)"},
+    [KDO_TL_OK_RECORDS] = {KDO_METRIC_OK_RECORDS, KDO_STAT_SUM,
+                           "LambdaDelivery.OkRecords (Sum)"},
+    [KDO_TL_FAILED_RECORDS] = {KDO_METRIC_DELIVERY_FAILED_RECORDS, KDO_STAT_SUM,
+                               "LambdaDelivery.DeliveryFailedRecords (Sum)"},
+    [KDO_TL_DURATION] = {KDO_METRIC_DURATION, KDO_STAT_AVERAGE,
+                         "LambdaDelivery.Duration (Average, ms)"},
+    [KDO_TL_LAG] = {KDO_METRIC_MILLIS_BEHIND_LATEST, KDO_STAT_MAXIMUM,
+                    "MillisBehindLatest (Maximum, ms)"},
+};
+
+const char *kdo_tl_metric_title(enum kdo_tl_metric m)
+{
+    return (unsigned)m < KDO_TL_METRICS ? charted[m].title : "?";
+}
+
+void kdo_timeline_metrics(struct kdo_timeline *t, size_t lane, const struct kdo_metrics *m)
+{
+    if (t == NULL || m == NULL || lane >= KDO_TIMELINE_MAX_LANES)
+        return;
+    struct kdo_tl_lane *l = &t->lanes[lane];
+    size_t n = kdo_metrics_minutes(m);
+    l->nminutes = n < KDO_TIMELINE_MAX_MINUTES ? n : KDO_TIMELINE_MAX_MINUTES;
+    l->minutes_cut = n - l->nminutes;
+    for (int k = 0; k < KDO_TL_METRICS; k++) {
+        free(l->minutes[k]);
+        l->minutes[k] = kdo_xcalloc(l->nminutes + 1, sizeof *l->minutes[k]);
+        for (size_t i = 0; i < l->nminutes; i++) {
+            struct kdo_stat st = kdo_metrics_minute(m, charted[k].metric, i);
+            l->minutes[k][i] = kdo_stat_value(&st, charted[k].stat);
+        }
+    }
 }
 
 kdo_time_ns kdo_timeline_end(const struct kdo_timeline *t)

@@ -25,6 +25,20 @@
 #define KDO_TIMELINE_MAX_RECORDS 4096 /* failed records followed per lane */
 #define KDO_TIMELINE_MAX_SPANS 256    /* restarts, fault periods per lane */
 #define KDO_TIMELINE_REASONS 6        /* reasons kept per failed record */
+#define KDO_TIMELINE_MAX_MINUTES 1440 /* CloudWatch minutes charted per lane (24 h) */
+
+/* The CloudWatch metrics the report charts per minute, as the console drew
+ * them, each with the statistic it shows. */
+enum kdo_tl_metric {
+    KDO_TL_INPUT_RECORDS, /* Records (Input), Sum */
+    KDO_TL_OK_RECORDS,    /* LambdaDelivery.OkRecords, Sum */
+    KDO_TL_FAILED_RECORDS, /* LambdaDelivery.DeliveryFailedRecords, Sum */
+    KDO_TL_DURATION,      /* LambdaDelivery.Duration, Average (ms) */
+    KDO_TL_LAG,           /* MillisBehindLatest, Maximum (ms) */
+    KDO_TL_METRICS
+};
+/* The metric's CloudWatch name and statistic, e.g. "LambdaDelivery.OkRecords (Sum)". */
+const char *kdo_tl_metric_title(enum kdo_tl_metric m);
 
 /* An invocation's outcome as the report colours it ("ok" ... "pending"). */
 enum kdo_tl_outcome {
@@ -97,6 +111,9 @@ struct kdo_tl_lane {
     size_t last_invoke;
     int have_invoke;
     struct kdo_tl_mark pending;
+    /* per minute, from the run's metrics (kdo_timeline_metrics), or none */
+    double *minutes[KDO_TL_METRICS];
+    size_t nminutes, minutes_cut; /* minutes charted; minutes past the bound */
 };
 
 struct kdo_timeline {
@@ -120,6 +137,11 @@ int kdo_timeline_watch(struct kdo_timeline *t, size_t lane, const char *id,
  * every lane; label is copied (cut to 63 bytes). */
 void kdo_timeline_fault(struct kdo_timeline *t, kdo_time_ns from, kdo_time_ns until,
                         const char *label);
+
+/* Lane `lane`'s CloudWatch metrics per minute (delivery/metrics.h), copied
+ * at the end of the run: the first KDO_TIMELINE_MAX_MINUTES minutes. */
+struct kdo_metrics;
+void kdo_timeline_metrics(struct kdo_timeline *t, size_t lane, const struct kdo_metrics *m);
 
 /* Pixel-wide buckets: merges n marks (sorted by t0) into at most `width`
  * buckets over [t0, t1) by each mark's t0, into out (width entries).

@@ -47,7 +47,7 @@ done
 mkdir -p "$work/bug"
 set +e
 "$kdaout" run "$work/s" --report "$work/out/" --journal "$work/out" --json "$work/out/run.json" \
-    --no-colour >"$work/run.log" 2>&1
+    --metrics "$work/out" --no-colour >"$work/run.log" 2>&1
 rc=$?
 "$kdaout" run "$root/scenarios/07-poison-pill.yaml" --plant-bug drop-failed \
     --report "$work/bug/" --journal "$work/bug/07-poison-pill.jsonl" \
@@ -116,6 +116,27 @@ elif mode == 'journal':
         inv += ev == 'invoke'
         pauses += ev == 'source_paused'
     print(inv, pauses)
+elif mode == 'cw':
+    # the CloudWatch charts' bars, in page order: a chart starts at minute 0;
+    # the first destination's OkRecords and DeliveryFailedRecords (charts 2
+    # and 3) against --metrics' per-minute sums
+    class Bars(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.charts = []
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == 'rect' and 'cw-bar' in (a.get('class') or '').split():
+                if a['data-minute'] == '0':
+                    self.charts.append([])
+                self.charts[-1].append(float(a['data-v']))
+    b = Bars()
+    b.feed(open(path, encoding='utf-8').read())
+    metrics = {m['name']: [x['Sum'] for x in m['perMinute']]
+               for m in json.load(open(sys.argv[3]))['metrics'] if m.get('flow') is None}
+    want = [metrics['LambdaDelivery.OkRecords'], metrics['LambdaDelivery.DeliveryFailedRecords']]
+    got = b.charts[1:3] if len(b.charts) >= 3 else []
+    print(len(b.charts), 'ok' if got == want else 'differ: %s against %s' % (got, want))
 else:
     name = sys.argv[3]
     for s in json.load(open(path))['scenarios']:
@@ -152,6 +173,12 @@ check_page() { # DIR NAME
     [ "$failed" = "$j_failed" ] || bad "$name: $failed failed checks shown, the run had $j_failed"
     [ $((failed + passed)) = "$j_checks" ] || bad "$name: $((failed + passed)) checks, the run had $j_checks"
     [ "$inv" -gt 0 ] || bad "$name: no invocation drawn"
+    if [ -s "$dir/$name.metrics.json" ] && python3 -c "import json,sys; \
+            sys.exit('metrics' not in json.load(open(sys.argv[1])))" "$dir/$name.metrics.json"; then
+        read -r charts cw < <(python3 "$work/counts.py" cw "$work/dom.html" "$dir/$name.metrics.json")
+        say "$name: $charts CloudWatch charts; OkRecords and DeliveryFailedRecords per minute: $cw"
+        [ "$cw" = ok ] || bad "$name: the CloudWatch charts differ from --metrics: $cw"
+    fi
 }
 
 for s in 07-poison-pill 12-restart-resets-retryhint 19-throttling 23-three-destinations; do
