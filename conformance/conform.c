@@ -540,6 +540,7 @@ int kdo_conform_run(const struct kdo_conform_options *o)
     rc |= write_report(o->json, kdo_report_json, s.res, s.n);
     rc |= write_report(o->tap, kdo_report_tap, s.res, s.n);
     rc |= write_report(o->markdown, kdo_report_markdown, s.res, s.n);
+    rc |= write_report(o->report, kdo_report_html_probes, s.res, s.n);
     for (size_t i = 0; i < s.n; i++)
         kdo_scenario_result_cleanup(&s.res[i]);
     free(s.res);

@@ -37,7 +37,7 @@ struct kdo_conform_options {
                               the Timeout assumed if GetFunctionConfiguration fails (0: 3 s) */
     const char *only;      /* run only probes whose name contains this, or NULL */
     uint64_t seed;
-    const char *junit, *json, *tap, *markdown;
+    const char *junit, *json, *tap, *markdown, *report; /* report: the HTML page */
     int verbose, colour;
     FILE *out;
 };

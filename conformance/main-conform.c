@@ -43,6 +43,8 @@ static const char usage_conform[] =
     "  --probe TEXT        run only the probes whose name contains TEXT\n"
     "  --seed N            seed the record ids and rows (default: random, printed in reports)\n"
     "  --junit FILE, --json FILE, --tap FILE, --markdown FILE   reports, as for kdaout run\n"
+    "  --report FILE.html  one self-contained HTML page: a row per probe, what was sent, what\n"
+    "                      came back and why it matters\n"
     "  -v, --verbose       what was sent and received for passing probes too\n"
     "  --no-colour         no ANSI colour\n"
     "\n"
@@ -80,6 +82,7 @@ int kdo__main_conform(int argc, char **argv)
         {"region", required_argument, NULL, 'r'},   {"timeout", required_argument, NULL, 't'},
         {"probe", required_argument, NULL, 'p'},    {"seed", required_argument, NULL, 's'},
         {"junit", required_argument, NULL, 'J'},    {"json", required_argument, NULL, 'O'},
+        {"report", required_argument, NULL, 'H'},
         {"tap", required_argument, NULL, 'T'},      {"markdown", required_argument, NULL, 'M'},
         {"verbose", no_argument, NULL, 'v'},        {"no-colour", no_argument, NULL, 'c'},
         {"no-color", no_argument, NULL, 'c'},       {"help", no_argument, NULL, 'h'},
@@ -115,6 +118,7 @@ int kdo__main_conform(int argc, char **argv)
             }
             break;
         case 'J': o.junit = optarg; break;
+        case 'H': o.report = optarg; break;
         case 'O': o.json = optarg; break;
         case 'T': o.tap = optarg; break;
         case 'M': o.markdown = optarg; break;

@@ -246,6 +246,55 @@ int kdo_report_html(FILE *out, const struct kdo_scenario_result *r, const struct
     return kdo__report_finish(out);
 }
 
+/* ---- kdaout conform ------------------------------------------------------------- */
+
+/* One row per probe: its name, verdict, and what was sent, what came back and
+ * why it matters (the probe's message, notes and failed checks' evidence). */
+static void probe_row(FILE *out, const struct kdo_scenario_result *r)
+{
+    const char *v = kdo_verdict_name(r->verdict);
+    char took[64];
+    kdo__report_fmt_seconds(took, sizeof took, r->wall_s);
+    fprintf(out, "<tr class=\"probe probe-%s\"><td class=\"id\">", v);
+    esc(out, kdo__report_title(r));
+    fprintf(out, "</td><td><span class=\"verdict verdict-%s\">%s</span></td><td>%s s</td><td>",
+            v, v, took);
+    if (r->message && *r->message) {
+        fputs("<pre class=\"message\">", out);
+        esc(out, r->message);
+        fputs("</pre>", out);
+    }
+    if (r->notes && *r->notes) {
+        fputs("<pre class=\"notes\">", out);
+        esc(out, r->notes);
+        fputs("</pre>", out);
+    }
+    if (kdo__report_failed_checks(r) > 0) {
+        fputs("<ul>\n", out);
+        for (size_t i = 0; i < r->nchecks; i++)
+            if (!r->checks[i].passed)
+                check_item(out, r, &r->checks[i]);
+        fputs("</ul>", out);
+    }
+    fputs("</td></tr>\n", out);
+}
+
+int kdo_report_html_probes(FILE *out, const struct kdo_scenario_result *r, size_t n)
+{
+    struct kdo__report_counts c = kdo__report_count(r, n);
+    head(out, "kdaout conform");
+    fputs("<div class=\"head\"><h1>kdaout conform</h1>\n", out);
+    fprintf(out, "<p class=\"summary\">%zu checks: %zu passed, %zu failed, %zu errors, %zu "
+            "undecided</p>\n", n, c.passed, c.failed, c.errors, c.undecided);
+    fputs("</div>\n<table class=\"probes\">\n<tr><th>probe</th><th>verdict</th><th>took</th>"
+          "<th>what was sent, what came back, why it matters</th></tr>\n", out);
+    for (size_t i = 0; i < n; i++)
+        probe_row(out, &r[i]);
+    fputs("</table>\n", out);
+    tail(out);
+    return kdo__report_finish(out);
+}
+
 /* An href: the name's bytes outside [A-Za-z0-9._-] percent-encoded. */
 static void put_href(FILE *out, const char *s)
 {

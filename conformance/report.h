@@ -102,5 +102,8 @@ int kdo_report_html(FILE *out, const struct kdo_scenario_result *r, const struct
  * pages[i] (a file name beside the index, percent-encoded; NULL: no link). */
 int kdo_report_html_index(FILE *out, const struct kdo_scenario_result *r, size_t n,
                           const char *const *pages);
+/* kdaout conform's page: one row per probe (and session check) with its
+ * verdict, what was sent, what came back and why it matters. */
+int kdo_report_html_probes(FILE *out, const struct kdo_scenario_result *r, size_t n);
 
 #endif

@@ -46,7 +46,7 @@ start() {
 # 1. A healthy function passes everything; the reports say so.
 start
 "$kdaout" conform --endpoint "$url" --seed 1 --no-colour --junit "$tmp/c.xml" --json "$tmp/c.json" \
-    >"$tmp/out.txt" 2>&1
+    --report "$tmp/c.html" >"$tmp/out.txt" 2>&1
 rc=$?
 if [ $rc -eq 0 ] && grep -q "11 passed, 0 failed (0 warnings)" "$tmp/out.txt" &&
    grep -q "^PASS  delivery " "$tmp/out.txt"; then
@@ -59,6 +59,14 @@ if grep -q '<testsuite name="kdaout" tests="11" failures="0"' "$tmp/c.xml" &&
     ok "JUnit and JSON reports"
 else
     not_ok "JUnit and JSON reports"; head -c 600 "$tmp/c.xml"; head -c 600 "$tmp/c.json"
+fi
+# the HTML page: one row per probe, as many as the JSON report's, all PASS, well-formed
+if xmllint --noout "$tmp/c.html" &&
+   [ "$(grep -c '<tr class="probe probe-PASS"' "$tmp/c.html")" -eq 11 ] &&
+   [ "$(grep -c '<tr class="probe ' "$tmp/c.html")" -eq 11 ]; then
+    ok "--report: one row per probe, 11 PASS, well-formed"
+else
+    not_ok "--report's page"; head -c 1500 "$tmp/c.html"
 fi
 
 # 2. Each probe fails (or warns) against the fake broken its way.
@@ -141,7 +149,14 @@ else
 fi
 
 launch "$kdaout" fake-lambda --listen 127.0.0.1:0 --fail delivery_failed
-"$kdaout" conform --endpoint "$url" --seed 1 --no-colour >"$tmp/out.txt" 2>&1; rc=$?
+"$kdaout" conform --endpoint "$url" --seed 1 --no-colour --report "$tmp/f.html" >"$tmp/out.txt" 2>&1
+rc=$?
+if [ "$(grep -c '<tr class="probe probe-FAIL"' "$tmp/f.html")" -eq 1 ] &&
+   grep -q 'KDA resends a DeliveryFailed record forever' "$tmp/f.html"; then
+    ok "--report: the failing probe's row says what came back and why"
+else
+    not_ok "--report of a failing function"; head -c 3000 "$tmp/f.html"
+fi
 if [ $rc -eq 1 ] && grep -q "^FAIL  delivery .*every one of the [0-9]* well-formed rows" "$tmp/out.txt" &&
    grep -q "^        why: KDA resends a DeliveryFailed record forever" "$tmp/out.txt" &&
    [ "$(grep -c '^FAIL' "$tmp/out.txt")" -eq 1 ]; then
