@@ -56,7 +56,8 @@ static const char style[] =
     "table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2em .5em;"
     "text-align:left;font-size:13px}td.id{font-family:monospace}"
     ".cw-row{display:flex;flex-wrap:wrap;gap:14px}.cw-title{font-size:12px;margin:0 0 2px}"
-    ".cw-max{color:#666}.cw-bar{fill:#4a7bb7}.cw-axis{stroke:#999}";
+    ".cw-max{color:#666}.cw-bar{fill:#4a7bb7}.cw-axis{stroke:#999}"
+    ".trigger{stroke:#7b1fa2;stroke-width:1;stroke-dasharray:3,3}";
 
 static void esc(FILE *out, const char *s)
 {
@@ -128,7 +129,8 @@ static void timeline(FILE *out, const struct kdo_timeline *t)
     fputs("<span><i class=\"key-pause\"></i>source paused</span>"
           "<span><i class=\"key-restart\"></i>restart</span>"
           "<span><i class=\"key-fault\"></i>fault period</span>"
-          "<span>blue line: MillisBehindLatest; dashed: stream depth</span></p>\n",
+          "<span>blue line: MillisBehindLatest; dashed: stream depth; purple dashes: "
+          "window triggers (tumbling, stagger)</span></p>\n",
           out);
     fputs("<p>Bar height: records per invocation; hover for each invocation's number, records,"
           " bytes, retryHints and outcome.</p>\n", out);

@@ -227,6 +227,25 @@ static void draw_span(FILE *out, const struct frame *f, const struct kdo_tl_span
 
 /* ---- lanes and axis --------------------------------------------------------------- */
 
+/* A windowed lane's window triggers: a thin line each, across the bars. */
+static void draw_triggers(FILE *out, const struct frame *f, const struct kdo_tl_lane *l)
+{
+    char t[32];
+    for (size_t i = 0; i < l->ntriggers; i++) {
+        double x = x_of(f, l->triggers[i]);
+        kdo__report_fmt_t(t, sizeof t, l->triggers[i]);
+        fputs("<line class=\"trigger\" data-n=\"1\" x1=\"", out);
+        put_num(out, x);
+        fputs("\" y1=\"", out);
+        put_num(out, f->y0 + BAR_Y);
+        fputs("\" x2=\"", out);
+        put_num(out, x);
+        fputs("\" y2=\"", out);
+        put_num(out, f->y0 + BAR_Y + BAR_H);
+        fprintf(out, "\"><title>window trigger at %s s</title></line>\n", t);
+    }
+}
+
 static void draw_lane(FILE *out, const struct frame *f, const struct kdo_tl_lane *l)
 {
     fprintf(out, "<g class=\"lane\" data-id=\"");
@@ -240,6 +259,7 @@ static void draw_lane(FILE *out, const struct frame *f, const struct kdo_tl_lane
     for (size_t i = 0; i < l->nspans; i++)
         draw_span(out, f, &l->spans[i], l->span_kind[i]);
     draw_pauses(out, f, l);
+    draw_triggers(out, f, l);
     draw_marks(out, f, l);
     if (l->nsamples > 0) {
         draw_line(out, f, l, 0);

@@ -228,6 +228,18 @@ static void live_begin(struct live_run *lr, const struct kdo_runner_options *o,
     s->sim.on_tick_ctx = lr;
 }
 
+/* Destination i's rows come from windows that close (tumbling, stagger):
+ * its report marks their triggers. */
+static int windowed(const struct kdo_scenario *s, size_t i)
+{
+    if (s->sql)
+        return s->dest_folds[i];
+    const struct kdo_query_config *q = s->sim.noutputs ? s->sim.outputs[i].query : s->sim.query;
+    if (q == NULL)
+        return s->sim.app.window.kind == KDO_WINDOW_TUMBLING;
+    return q->window == KDO_QUERY_TUMBLING || q->window == KDO_QUERY_STAGGER;
+}
+
 static void run_scenario(const char *file, const struct kdo_runner_options *o, int several,
                          struct kdo_scenario_result *res, struct kdo_timeline *tl)
 {
@@ -260,6 +272,9 @@ static void run_scenario(const char *file, const struct kdo_runner_options *o, i
     struct records rec = {NULL, s->ndest > 1, 0};
     struct watch w = {.s = s, .tl = tl};
     mark_faults(tl, s);
+    for (size_t i = 0; tl && i < (s->sim.noutputs ? s->sim.noutputs : 1); i++)
+        if (windowed(s, i))
+            kdo_timeline_windowed(tl, i);
     if (rc == 0 && !refused && o->records &&
         (rec.f = kdo__runner_open_output(o->records, file, several, "records.jsonl")) == NULL)
         rc = KDO_EIO, snprintf(msg, sizeof msg, "cannot write the records file");

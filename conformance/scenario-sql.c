@@ -218,6 +218,8 @@ static int compile(struct kdo__scenario_ctx *c, node *map, node *destinations)
         s->sql_err.file = s->sql_file;
         return 0;
     }
+    for (size_t i = 0; i < n; i++)
+        s->dest_folds[i] = kdo_program_folds(p, i);
     c->program = p; /* the timeline's reloads load into it; each run builds its own */
     s->sim.program = pc;
     s->sim.references = s->table_data;

@@ -48,6 +48,8 @@ struct kdo_scenario {
     /* application.destinations, when listed: each one's query (the input
      * side copied from `query`); sim.outputs points at them. */
     struct kdo_query_config dest_query[KDO_APP_MAX_OUTPUTS];
+    int dest_folds[KDO_APP_MAX_OUTPUTS]; /* SQL: its rows come only from windows that fold
+                                            (tumbling, stagger): kdo_program_folds() */
     size_t ndest;
     struct kdo_expectation *expect;
     size_t nexpect;

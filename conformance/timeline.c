@@ -46,6 +46,7 @@ void kdo_timeline_free(struct kdo_timeline *t)
         free(t->lanes[i].samples);
         free(t->lanes[i].pauses);
         free(t->lanes[i].records);
+        free(t->lanes[i].triggers);
         for (int m = 0; m < KDO_TL_METRICS; m++)
             free(t->lanes[i].minutes[m]);
     }
@@ -182,6 +183,26 @@ static void push_sample(struct kdo_tl_lane *l, kdo_time_ns t, uint64_t rows, int
         l->nsamples = k;
     }
     l->samples[l->nsamples++] = (struct kdo_tl_sample){t, rows, lag};
+}
+
+/* A window of a windowed lane sent rows at t (once per instant). */
+static void trigger(struct kdo_tl_lane *l, kdo_time_ns t)
+{
+    if (!l->windowed || (l->ntriggers > 0 && l->triggers[l->ntriggers - 1] == t))
+        return;
+    if (l->ntriggers == KDO_TIMELINE_MAX_MARKS) {
+        l->triggers_cut++;
+        return;
+    }
+    if (l->triggers == NULL)
+        l->triggers = kdo_xcalloc(KDO_TIMELINE_MAX_MARKS, sizeof *l->triggers);
+    l->triggers[l->ntriggers++] = t;
+}
+
+void kdo_timeline_windowed(struct kdo_timeline *t, size_t lane)
+{
+    if (t != NULL && lane < KDO_TIMELINE_MAX_LANES)
+        t->lanes[lane].windowed = 1;
 }
 
 static void pause_begin(struct kdo_tl_lane *l, kdo_time_ns t)
@@ -382,6 +403,7 @@ static void on_entry(void *ctx, const struct kdo_journal *j, size_t i)
     case KDO_J_INVOKE: on_invoke(l, j, e, i); break;
     case KDO_J_REPLY: on_reply(l, j, e); break;
     case KDO_J_SAMPLE: push_sample(l, e->t, e->u.sample.rows, e->u.sample.lag_ms); break;
+    case KDO_J_ROWS_EMITTED: trigger(l, e->t); break;
     case KDO_J_PAUSE: pause_begin(l, e->t); break;
     case KDO_J_RESUME: pause_end(l, e->t); break;
     case KDO_J_RESTART:

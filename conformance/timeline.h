@@ -111,6 +111,11 @@ struct kdo_tl_lane {
     size_t last_invoke;
     int have_invoke;
     struct kdo_tl_mark pending;
+    /* a windowed lane (tumbling or stagger): the instants its windows sent rows */
+    int windowed;
+    kdo_time_ns *triggers;
+    size_t ntriggers;
+    uint64_t triggers_cut; /* instants past KDO_TIMELINE_MAX_MARKS, not kept */
     /* per minute, from the run's metrics (kdo_timeline_metrics), or none */
     double *minutes[KDO_TL_METRICS];
     size_t nminutes, minutes_cut; /* minutes charted; minutes past the bound */
@@ -133,6 +138,10 @@ void kdo_timeline_free(struct kdo_timeline *t);
  * watchers. */
 int kdo_timeline_watch(struct kdo_timeline *t, size_t lane, const char *id,
                        struct kdo_journal *j);
+/* Lane `lane` reads a tumbling or stagger query: the instants its windows
+ * send rows (the journal's rows_emitted) are kept as window triggers.  Call
+ * before the run. */
+void kdo_timeline_windowed(struct kdo_timeline *t, size_t lane);
 /* A fault period of the scenario (a rule active in [from, until)), marked on
  * every lane; label is copied (cut to 63 bytes). */
 void kdo_timeline_fault(struct kdo_timeline *t, kdo_time_ns from, kdo_time_ns until,

@@ -116,6 +116,17 @@ elif mode == 'journal':
         inv += ev == 'invoke'
         pauses += ev == 'source_paused'
     print(inv, pauses)
+elif mode == 'triggers':
+    # window triggers drawn (DOM) and the journal's distinct rows_emitted instants
+    class T(HTMLParser):
+        n = 0
+        def handle_starttag(self, tag, attrs):
+            if tag == 'line' and 'trigger' in (dict(attrs).get('class') or '').split():
+                T.n += 1
+    T().feed(open(path, encoding='utf-8').read())
+    times = {json.loads(l)['t'] for l in open(sys.argv[3], encoding='utf-8')
+             if json.loads(l)['ev'] == 'rows_emitted'}
+    print(T.n, len(times))
 elif mode == 'cw':
     # the CloudWatch charts' bars, in page order: a chart starts at minute 0;
     # the first destination's OkRecords and DeliveryFailedRecords (charts 2
@@ -186,6 +197,19 @@ for s in 07-poison-pill 12-restart-resets-retryhint 19-throttling 23-three-desti
 done
 check_page "$work/bug" 07-poison-pill
 check_page "$work/big" big
+# window triggers: a tumbling (08), a stagger (22) and a SQL TOP_K (40) destination draw one
+# per instant their windows sent rows; a continuous one (07) draws none
+"$kdaout" run "$root/scenarios/08-tumbling-60s.yaml" "$root/scenarios/22-stagger-by-ticker.yaml" \
+    "$root/scenarios/40-doc-top-k-items.yaml" --report "$work/win/" --journal "$work/win" \
+    --no-colour >"$work/win.log" 2>&1 || { cat "$work/win.log"; bad "the windowed scenarios failed"; }
+for s in 08-tumbling-60s 22-stagger-by-ticker 40-doc-top-k-items; do
+    browse --dump-dom "file://$work/win/$s.html" >"$work/dom.html" || bad "$s: chromium failed"
+    read -r drawn instants < <(python3 "$work/counts.py" triggers "$work/dom.html" "$work/win/$s.jsonl")
+    say "$s: $drawn window triggers drawn, $instants instants in the journal"
+    [ "$drawn" = "$instants" ] && [ "$drawn" -gt 0 ] || bad "$s: $drawn triggers, journal $instants"
+done
+grep -q 'class="trigger"' "$work/out/07-poison-pill.html" && bad "07 (continuous) draws triggers"
+
 # the planted bug's page must show failed checks, with their evidence
 grep -q 'class="check check-failed"' "$work/bug/07-poison-pill.html" || bad "no failed check shown"
 grep -q 'class="evidence"' "$work/bug/07-poison-pill.html" || bad "no evidence shown"
