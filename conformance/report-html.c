@@ -190,6 +190,12 @@ static void record_row(FILE *out, const struct kdo_tl_lane *l, const struct kdo_
         fprintf(out, "%s%s", k ? ", " : "", kdo_reason_name((enum kdo_reason)rec->reasons[k]));
     if (rec->failures > rec->nreasons)
         fputs(", ...", out);
+    fputs("</td><td class=\"row\">", out);
+    if (rec->row_len > 0) { /* the row as sent (bad UTF-8 shown as U+FFFD) */
+        kdo__report_put_span(out, rec->row, rec->row_len, KDO__ESC_HTML);
+        if (rec->row_cut)
+            fputs(" ...", out);
+    }
     fputs("</td></tr>\n", out);
 }
 
@@ -207,7 +213,8 @@ static void lane_records(FILE *out, const struct kdo_tl_lane *l, int several)
         return;
     }
     fputs("<table class=\"records\"><tr><th>recordId</th><th>attempts</th><th>failures</th>"
-          "<th>first failed</th><th>Ok at</th><th>reasons</th></tr>\n", out);
+          "<th>first failed</th><th>Ok at</th><th>reasons</th><th>row (when sent again)</th>"
+          "</tr>\n", out);
     for (size_t i = 0; i < n; i++)
         record_row(out, l, worst[i]);
     fputs("</table>\n", out);

@@ -121,6 +121,8 @@ void kdo__runner_sent_to(void *ctx, const char *dest, kdo_time_ns now,
     struct watch *w = ctx;
     if (w->rec && w->rec->f)
         write_records(w->rec, dest, now, inv);
+    if (w->tl)
+        kdo_timeline_sent(w->tl, dest, inv);
     for (size_t i = 0; i < KDO_APP_MAX_OUTPUTS; i++)
         if (w->output[i] && strcmp(w->lane_ids[i], dest ? dest : "") == 0)
             kdo_output_watch_sent(w->output[i], inv);

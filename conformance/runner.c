@@ -292,7 +292,7 @@ static void run_scenario(const char *file, const struct kdo_runner_options *o, i
         struct kdo_sim_result r;
         s->sim.transport = kdo_endpoint_transport(end);
         w.rec = &rec;
-        if (rec.f || has_output(s)) {
+        if (rec.f || has_output(s) || tl) {
             s->sim.on_send = kdo__runner_sent_to;
             s->sim.on_send_ctx = &w;
         }

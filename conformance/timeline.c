@@ -14,6 +14,7 @@
 
 #include "base/errors.h"
 #include "delivery/contract.h"
+#include "delivery/invocation.h"
 #include "delivery/metrics.h"
 #include "delivery/reply.h"
 
@@ -268,6 +269,35 @@ static struct kdo_tl_record *record_slot(struct kdo_tl_lane *l, uint64_t seq, in
         l->nrecords++;
         *r = (struct kdo_tl_record){.seq = seq, .ok_at = KDO_TIME_NEVER};
         return r;
+    }
+}
+
+void kdo_timeline_sent(struct kdo_timeline *t, const char *dest,
+                       const struct kdo_invocation *inv)
+{
+    struct kdo_tl_lane *l = NULL;
+    for (size_t i = 0; t && i < t->nlanes && l == NULL; i++)
+        if (strcmp(t->lanes[i].id, dest ? dest : "") == 0 || t->nlanes == 1)
+            l = &t->lanes[i];
+    if (l == NULL || l->records == NULL || l->nrecords == 0)
+        return;
+    size_t plen = strlen(l->prefix);
+    for (size_t i = 0; i < inv->n; i++) {
+        const struct kdo_str *id = &inv->ids[i];
+        if (id->n <= plen || memcmp(id->p, l->prefix, plen) != 0)
+            continue;
+        uint64_t seq = 0;
+        for (size_t k = plen; k < id->n && id->p[k] >= '0' && id->p[k] <= '9'; k++)
+            seq = seq * 10 + (uint64_t)(id->p[k] - '0');
+        struct kdo_tl_record *r = record_slot(l, seq, 0);
+        if (r == NULL || r->row_len > 0)
+            continue;
+        size_t n = inv->data[i].n < KDO_TIMELINE_ROW_BYTES ? inv->data[i].n
+                                                             : KDO_TIMELINE_ROW_BYTES;
+        memcpy(r->row, inv->data[i].p, n);
+        r->row[n] = '\0';
+        r->row_len = (uint16_t)n;
+        r->row_cut = inv->data[i].n > n;
     }
 }
 

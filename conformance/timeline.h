@@ -17,6 +17,7 @@
 #include "base/ktime.h"
 #include "delivery/journal.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -81,8 +82,13 @@ struct kdo_tl_span {
     char label[64];   /* a fault's rule and action */
 };
 
+#define KDO_TIMELINE_ROW_BYTES 160 /* a failed record's row, as sent, kept up to this */
+
 struct kdo_tl_record {
     uint64_t seq;
+    char row[KDO_TIMELINE_ROW_BYTES + 1]; /* its row, seen when it was sent again ("" not) */
+    uint16_t row_len;
+    bool row_cut; /* the row was longer */
     kdo_time_ns first_fail, last_fail, ok_at; /* ok_at: KDO_TIME_NEVER if never Ok */
     uint32_t attempts, failures;
     uint8_t reasons[KDO_TIMELINE_REASONS]; /* the first ones, in order */
@@ -138,6 +144,12 @@ void kdo_timeline_free(struct kdo_timeline *t);
  * watchers. */
 int kdo_timeline_watch(struct kdo_timeline *t, size_t lane, const char *id,
                        struct kdo_journal *j);
+/* An invocation was sent to destination `dest` (its output Id; NULL or ""
+ * for one destination): the rows of records that already failed are kept
+ * (the journal holds no rows), for the report's table. */
+struct kdo_invocation;
+void kdo_timeline_sent(struct kdo_timeline *t, const char *dest,
+                       const struct kdo_invocation *inv);
 /* Lane `lane` reads a tumbling or stagger query: the instants its windows
  * send rows (the journal's rows_emitted) are kept as window triggers.  Call
  * before the run. */

@@ -47,7 +47,7 @@ done
 mkdir -p "$work/bug"
 set +e
 "$kdaout" run "$work/s" --report "$work/out/" --journal "$work/out" --json "$work/out/run.json" \
-    --metrics "$work/out" --no-colour >"$work/run.log" 2>&1
+    --metrics "$work/out" --records "$work/out" --no-colour >"$work/run.log" 2>&1
 rc=$?
 "$kdaout" run "$root/scenarios/07-poison-pill.yaml" --plant-bug drop-failed \
     --report "$work/bug/" --journal "$work/bug/07-poison-pill.jsonl" \
@@ -127,6 +127,35 @@ elif mode == 'triggers':
     times = {json.loads(l)['t'] for l in open(sys.argv[3], encoding='utf-8')
              if json.loads(l)['ev'] == 'rows_emitted'}
     print(T.n, len(times))
+elif mode == 'rows':
+    # the failed records' rows shown (DOM) against --records: each the row sent
+    class R(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.rows, self.cell, self.cls, self.cur = [], None, None, []
+        def handle_starttag(self, tag, attrs):
+            if tag == 'tr':
+                self.cur = []
+            if tag == 'td':
+                self.cell, self.cls = '', dict(attrs).get('class')
+        def handle_data(self, d):
+            if self.cell is not None:
+                self.cell += d
+        def handle_endtag(self, tag):
+            if tag == 'td':
+                self.cur.append((self.cls, self.cell))
+                self.cell = None
+            if tag == 'tr' and self.cur and self.cur[-1][0] == 'row':
+                self.rows.append((self.cur[0][1], self.cur[-1][1]))
+    r = R()
+    r.feed(open(path, encoding='utf-8').read())
+    sent = {}
+    for line in open(sys.argv[3], encoding='utf-8'):
+        rec = json.loads(line)
+        sent.setdefault(rec['recordId'], rec['data'])
+    shown = [(i, row) for i, row in r.rows if row]
+    bad = [i for i, row in shown if row.rstrip(' .') not in sent.get(i, '')]
+    print(len(shown), 'ok' if not bad else 'differ: ' + ' '.join(bad[:3]))
 elif mode == 'cw':
     # the CloudWatch charts' bars, in page order: a chart starts at minute 0;
     # the first destination's OkRecords and DeliveryFailedRecords (charts 2
@@ -209,6 +238,12 @@ for s in 08-tumbling-60s 22-stagger-by-ticker 40-doc-top-k-items; do
     [ "$drawn" = "$instants" ] && [ "$drawn" -gt 0 ] || bad "$s: $drawn triggers, journal $instants"
 done
 grep -q 'class="trigger"' "$work/out/07-poison-pill.html" && bad "07 (continuous) draws triggers"
+
+# the records that failed longest show their rows, as --records saw them sent
+read -r nrows rows_ok < <(python3 "$work/counts.py" rows "$work/out/07-poison-pill.html" \
+    "$work/out/07-poison-pill.records.jsonl")
+say "07-poison-pill: $nrows failed records' rows shown: $rows_ok"
+[ "$nrows" -gt 0 ] && [ "$rows_ok" = ok ] || bad "07's failed records' rows: $nrows, $rows_ok"
 
 # the planted bug's page must show failed checks, with their evidence
 grep -q 'class="check check-failed"' "$work/bug/07-poison-pill.html" || bad "no failed check shown"
