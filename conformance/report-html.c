@@ -13,6 +13,7 @@
  * parser can check it.  A part of report (report-int.h).
  */
 #include "report-int.h"
+#include "report-zoom.h"
 
 #include "delivery/contract.h"
 #include "delivery/journal.h"
@@ -42,7 +43,7 @@ static const char style[] =
     ".key-failed{background:#c62828}.key-timeout{background:#6a1b9a}"
     ".key-throttled{background:#ef6c00}.key-transport{background:#37474f}"
     ".key-pending{background:#9e9e9e}.key-pause{background:#dce7f5}"
-    ".key-restart{background:#ffd699}.key-fault{background:#eda1bc}"
+    ".key-restart{background:#ffd699}.key-fault{background:#eda1bc}.key-fix{background:#00897b}"
     "rect.retry{stroke:#000;stroke-width:.6}"
     ".pause{fill:#1565c0;fill-opacity:.12}.restart{fill:#ff8f00;fill-opacity:.3}"
     ".fault{fill:#d81b60;fill-opacity:.45}"
@@ -57,7 +58,11 @@ static const char style[] =
     "text-align:left;font-size:13px}td.id{font-family:monospace}"
     ".cw-row{display:flex;flex-wrap:wrap;gap:14px}.cw-title{font-size:12px;margin:0 0 2px}"
     ".cw-max{color:#666}.cw-bar{fill:#4a7bb7}.cw-axis{stroke:#999}"
-    ".trigger{stroke:#7b1fa2;stroke-width:1;stroke-dasharray:3,3}";
+    ".trigger{stroke:#7b1fa2;stroke-width:1;stroke-dasharray:3,3}"
+    "line.fix{stroke:#00897b;stroke-width:2}"
+    /* zooming stretches the plots sideways: strokes keep their width */
+    "svg.plot *{vector-effect:non-scaling-stroke}svg.timeline{cursor:crosshair;user-select:none}"
+    ".zoom-sel{fill:#1565c0;fill-opacity:.15;stroke:#1565c0}";
 
 static void esc(FILE *out, const char *s)
 {
@@ -129,12 +134,16 @@ static void timeline(FILE *out, const struct kdo_timeline *t)
     fputs("<span><i class=\"key-pause\"></i>source paused</span>"
           "<span><i class=\"key-restart\"></i>restart</span>"
           "<span><i class=\"key-fault\"></i>fault period</span>"
+          "<span><i class=\"key-fix\"></i>fix deployed</span>"
           "<span>blue line: MillisBehindLatest; dashed: stream depth; purple dashes: "
           "window triggers (tumbling, stagger)</span></p>\n",
           out);
     fputs("<p>Bar height: records per invocation; hover for each invocation's number, records,"
-          " bytes, retryHints and outcome.</p>\n", out);
+          " bytes, retryHints and outcome. Drag across the timeline to zoom in; double-click or"
+          " Escape to see the whole run.</p>\n", out);
     kdo__report_svg(out, t);
+    /* CDATA for the page's XML reading, hidden from the HTML one by // */
+    fprintf(out, "<script>//<![CDATA[\n%s//]]>\n</script>\n", zoom_js);
     fputs("</div>\n", out);
 }
 

@@ -7,7 +7,8 @@
  * inv-pending"; height by records, a <title> with number, records, bytes,
  * retryHints, outcome and reason), then MillisBehindLatest ("lag") and the
  * destination stream's depth ("depth") as polylines; source pauses
- * ("pause") and restarts ("restart") shade the whole lane.  Every invocation
+ * ("pause") and restarts ("restart") shade the whole lane; a fix deployed
+ * by the scenario's timeline is a line across it (a group "fix").  Every invocation
  * and pause shape carries data-n, the number it stands for, so a reader can
  * count them exactly even when more invocations than pixels were merged into
  * pixel-wide buckets.  Pure output: a part of report (report-int.h).
@@ -156,13 +157,19 @@ static void draw_marks(FILE *out, const struct frame *f, const struct kdo_tl_lan
 
 /* ---- lines, pauses, restarts, faults ------------------------------------------ */
 
-static void draw_line(FILE *out, const struct frame *f, const struct kdo_tl_lane *l, int lag)
+static double line_max(const struct kdo_tl_lane *l, int lag)
 {
     double max = 1;
     for (size_t i = 0; i < l->nsamples; i++) {
         double v = lag ? (double)l->samples[i].lag_ms : (double)l->samples[i].rows;
         max = v > max ? v : max;
     }
+    return max;
+}
+
+static void draw_line(FILE *out, const struct frame *f, const struct kdo_tl_lane *l, int lag)
+{
+    double max = line_max(l, lag);
     fprintf(out, "<polyline class=\"%s\" points=\"", lag ? "lag" : "depth");
     for (size_t i = 0; i < l->nsamples; i++) {
         double v = lag ? (double)l->samples[i].lag_ms : (double)l->samples[i].rows;
@@ -176,6 +183,15 @@ static void draw_line(FILE *out, const struct frame *f, const struct kdo_tl_lane
     kdo__report_fmt_num(b, sizeof b, 1, 0, max);
     fprintf(out, "\"><title>%s: at most ", lag ? "MillisBehindLatest" : "destination stream depth");
     fprintf(out, "%s %s</title></polyline>\n", b, lag ? "ms" : "rows");
+}
+
+/* The line's scale, at the plot's right edge, outside the part that zooms. */
+static void draw_line_legend(FILE *out, const struct frame *f, const struct kdo_tl_lane *l,
+                             int lag)
+{
+    char b[48];
+    double max = line_max(l, lag);
+    kdo__report_fmt_num(b, sizeof b, 1, 0, max);
     fprintf(out, "<text class=\"legend %s\" x=\"%d\" y=\"", lag ? "lag" : "depth",
             LEFT + PLOT_W - 4);
     put_num(out, f->y0 + LINE_Y + (lag ? 10 : 22));
@@ -203,11 +219,35 @@ static void draw_pauses(FILE *out, const struct frame *f, const struct kdo_tl_la
     }
 }
 
+/* A fix: one instant, a line from the fault row down through the bars and
+ * lines (no text beside it: the plot stretches when zoomed; its title says). */
+static void draw_fix(FILE *out, const struct frame *f, const struct kdo_tl_span *s)
+{
+    char a[32];
+    double x = x_of(f, s->from);
+    kdo__report_fmt_t(a, sizeof a, s->from < 0 ? 0 : s->from);
+    fputs("<line class=\"fix\" data-n=\"1\" x1=\"", out);
+    put_num(out, x);
+    fputs("\" y1=\"", out);
+    put_num(out, f->y0 + FAULT_Y - 4);
+    fputs("\" x2=\"", out);
+    put_num(out, x);
+    fputs("\" y2=\"", out);
+    put_num(out, f->y0 + LINE_Y + LINE_H);
+    fprintf(out, "\"><title>fix deployed at %s s: ", a);
+    kdo__report_put(out, s->label, KDO__ESC_HTML);
+    fputs("</title></line>\n", out);
+}
+
 static void draw_span(FILE *out, const struct frame *f, const struct kdo_tl_span *s,
                       enum kdo_tl_span_kind kind)
 {
     char a[32], b[32];
     int fault = kind == KDO_TL_FAULT;
+    if (kind == KDO_TL_FIX) {
+        draw_fix(out, f, s);
+        return;
+    }
     kdo_time_ns until = s->until == KDO_TIME_NEVER ? f->end : s->until;
     kdo__report_fmt_t(a, sizeof a, s->from < 0 ? 0 : s->from);
     kdo__report_fmt_t(b, sizeof b, until);
@@ -246,6 +286,9 @@ static void draw_triggers(FILE *out, const struct frame *f, const struct kdo_tl_
     }
 }
 
+/* A lane: its title and the lines' scales fixed; everything placed in time
+ * inside a nested <svg class="plot"> whose viewBox the page's script
+ * narrows to zoom (preserveAspectRatio none: time stretches, height not). */
 static void draw_lane(FILE *out, const struct frame *f, const struct kdo_tl_lane *l)
 {
     fprintf(out, "<g class=\"lane\" data-id=\"");
@@ -256,6 +299,11 @@ static void draw_lane(FILE *out, const struct frame *f, const struct kdo_tl_lane
     kdo__report_put(out, l->id[0] ? l->id : "1.1", KDO__ESC_HTML);
     fprintf(out, ": %" PRIu64 " invocation%s, %" PRIu64 " pause%s</text>\n", l->invocations,
             l->invocations == 1 ? "" : "s", l->pause_count, l->pause_count == 1 ? "" : "s");
+    fprintf(out, "<svg class=\"plot\" x=\"%d\" y=\"", LEFT);
+    put_num(out, f->y0);
+    fprintf(out, "\" width=\"%d\" height=\"%d\" viewBox=\"%d ", PLOT_W, LANE_H, LEFT);
+    put_num(out, f->y0);
+    fprintf(out, " %d %d\" preserveAspectRatio=\"none\">\n", PLOT_W, LANE_H);
     for (size_t i = 0; i < l->nspans; i++)
         draw_span(out, f, &l->spans[i], l->span_kind[i]);
     draw_pauses(out, f, l);
@@ -264,6 +312,11 @@ static void draw_lane(FILE *out, const struct frame *f, const struct kdo_tl_lane
     if (l->nsamples > 0) {
         draw_line(out, f, l, 0);
         draw_line(out, f, l, 1);
+    }
+    fputs("</svg>\n", out);
+    if (l->nsamples > 0) {
+        draw_line_legend(out, f, l, 0);
+        draw_line_legend(out, f, l, 1);
     }
     fputs("</g>\n", out);
 }
@@ -282,7 +335,9 @@ static double tick_step(double end_s)
 static void draw_axis(FILE *out, const struct frame *f)
 {
     double end_s = (double)f->end / 1e9, step = tick_step(end_s);
-    fprintf(out, "<g class=\"axis\"><line x1=\"%d\" x2=\"%d\" y1=\"", LEFT, LEFT + PLOT_W);
+    fprintf(out, "<g class=\"axis\" data-y=\"");
+    put_num(out, f->y0 + 16);
+    fprintf(out, "\"><line x1=\"%d\" x2=\"%d\" y1=\"", LEFT, LEFT + PLOT_W);
     put_num(out, f->y0);
     fputs("\" y2=\"", out);
     put_num(out, f->y0);
@@ -306,9 +361,13 @@ void kdo__report_svg(FILE *out, const struct kdo_timeline *t)
     size_t lanes = t->nlanes ? t->nlanes : 1;
     struct frame f = {.end = kdo_timeline_end(t)};
     int height = (int)lanes * LANE_H + AXIS_H;
+    char end[48];
+    kdo__report_fmt_num(end, sizeof end, 1, 3, (double)f.end / 1e9);
+    /* data-*: what the page's zoom script needs to map seconds to x */
     fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" width=\"%d\" "
-                 "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n",
-            WIDTH, height, WIDTH, height);
+                 "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" data-left=\"%d\" "
+                 "data-width=\"%d\" data-end=\"%s\">\n",
+            WIDTH, height, WIDTH, height, LEFT, PLOT_W, end);
     fputs("<title>invocations, lag and pauses per destination over virtual time</title>\n", out);
     for (size_t i = 0; i < t->nlanes; i++) {
         f.y0 = (double)i * LANE_H;

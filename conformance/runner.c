@@ -190,7 +190,8 @@ static void judge_sql_error(struct kdo_scenario_result *res, const struct kdo_sc
     res->verdict = passed ? KDO_VERDICT_PASSED : KDO_VERDICT_FAILED;
 }
 
-/* The scenario's fault periods (rules active over [from, until)), for the picture. */
+/* The scenario's fault periods (rules active over [from, until)) and the
+ * fixes that end them, for the picture. */
 static void mark_faults(struct kdo_timeline *tl, const struct kdo_scenario *s)
 {
     for (size_t i = 0; tl && i < s->sim.nrules; i++) {
@@ -200,6 +201,14 @@ static void mark_faults(struct kdo_timeline *tl, const struct kdo_scenario *s)
             continue;
         snprintf(label, sizeof label, "rule %zu, %s", i + 1, kdo_fault_action_name(rule->action));
         kdo_timeline_fault(tl, rule->match.from, rule->match.until, label);
+    }
+    for (size_t i = 0; tl && i < s->nfixes; i++) {
+        const struct kdo_scenario_fix *fix = &s->fixes[i];
+        char label[64];
+        snprintf(label, sizeof label, "%.40s (%zu rule%s ended)",
+                 fix->rule ? fix->rule : "every fault so far", fix->ended,
+                 fix->ended == 1 ? "" : "s");
+        kdo_timeline_fix(tl, fix->at, label);
     }
 }
 

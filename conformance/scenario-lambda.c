@@ -174,7 +174,8 @@ static int restart_item(struct kdo__scenario_ctx *c, node *map, kdo_time_ns at)
 static int fix_item(struct kdo__scenario_ctx *c, node *fix, kdo_time_ns at)
 {
     struct kdo_sim_config *sim = &c->s->sim;
-    int all = 0, err = 0, hit = 0;
+    int all = 0, err = 0;
+    size_t hit = 0;
     if (fix->type == KDO_YNODE_SCALAR && (strcmp(fix->text, "true") == 0))
         all = 1;
     else if (fix->type != KDO_YNODE_SCALAR)
@@ -186,10 +187,12 @@ static int fix_item(struct kdo__scenario_ctx *c, node *fix, kdo_time_ns at)
             continue;
         if (r->match.until > at)
             r->match.until = at;
-        hit = 1;
+        hit++;
     }
     if (!hit && !all)
-        err = kdo__scenario_fail(c, fix, "fix: no rule is named \"%s\"", fix->text);
+        return kdo__scenario_fail(c, fix, "fix: no rule is named \"%s\"", fix->text);
+    c->s->fixes[c->s->nfixes++] = (struct kdo_scenario_fix){
+        .at = at, .rule = all ? NULL : kdo_xstrdup(fix->text), .ended = hit};
     return err;
 }
 
@@ -300,6 +303,7 @@ int kdo__scenario_timeline(struct kdo__scenario_ctx *c, node *seq)
     sim->restarts = kdo_xcalloc(seq->n ? seq->n : 1, sizeof *sim->restarts);
     c->s->reloads = kdo_xcalloc(seq->n ? seq->n : 1, sizeof *c->s->reloads);
     sim->reloads = c->s->reloads;
+    c->s->fixes = kdo_xcalloc(seq->n ? seq->n : 1, sizeof *c->s->fixes);
     for (size_t i = 0; i < seq->n && err == 0; i++) {
         err = timeline_item(c, seq->items[i], &when);
         sim->nreloads = c->s->nreloads;

@@ -517,6 +517,9 @@ void kdo_scenario_free(struct kdo_scenario *s)
         free((char *)s->reloads[i].file);
     }
     free(s->reloads);
+    for (size_t i = 0; i < s->nfixes; i++)
+        free(s->fixes[i].rule);
+    free(s->fixes);
     for (size_t i = 0; i < KDO_APP_MAX_OUTPUTS; i++)
         free(s->dest_stream[i]);
     free(s->name);

@@ -72,6 +72,14 @@ struct kdo_scenario {
     size_t ntables;
     struct kdo_sim_reference *reloads;
     size_t nreloads;
+    /* The timeline's fixes, for the report: when, the rule named (owned;
+     * NULL: every fault so far) and how many rules it ended. */
+    struct kdo_scenario_fix {
+        kdo_time_ns at;
+        char *rule;
+        size_t ended;
+    } *fixes;
+    size_t nfixes;
     char *dest_stream[KDO_APP_MAX_OUTPUTS];
     enum kdo_rowfmt_format dest_format[KDO_APP_MAX_OUTPUTS];
     /* The SQL's refusal when it did not compile (sql_refused; sql_err.file

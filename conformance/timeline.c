@@ -232,7 +232,7 @@ static void pause_end(struct kdo_tl_lane *l, kdo_time_ns t)
 static void add_span(struct kdo_tl_lane *l, enum kdo_tl_span_kind k, const struct kdo_tl_span *s)
 {
     if (l->nspans == KDO_TIMELINE_MAX_SPANS)
-        return; /* [choice] past 256 restarts or fault periods the picture shows the first */
+        return; /* [choice] past 256 restarts, fault periods and fixes the picture shows the first */
     l->span_kind[l->nspans] = k;
     l->spans[l->nspans++] = *s;
 }
@@ -244,6 +244,14 @@ void kdo_timeline_fault(struct kdo_timeline *t, kdo_time_ns from, kdo_time_ns un
     snprintf(s.label, sizeof s.label, "%s", label ? label : "");
     for (size_t i = 0; i < KDO_TIMELINE_MAX_LANES; i++)
         add_span(&t->lanes[i], KDO_TL_FAULT, &s);
+}
+
+void kdo_timeline_fix(struct kdo_timeline *t, kdo_time_ns at, const char *label)
+{
+    struct kdo_tl_span s = {.from = at, .until = at};
+    snprintf(s.label, sizeof s.label, "%s", label ? label : "");
+    for (size_t i = 0; i < KDO_TIMELINE_MAX_LANES; i++)
+        add_span(&t->lanes[i], KDO_TL_FIX, &s);
 }
 
 /* ---- failed records --------------------------------------------------------- */

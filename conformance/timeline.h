@@ -74,12 +74,12 @@ struct kdo_tl_sample {
     int64_t lag_ms; /* MillisBehindLatest (the larger of merged ones) */
 };
 
-enum kdo_tl_span_kind { KDO_TL_PAUSE, KDO_TL_RESTART, KDO_TL_FAULT };
+enum kdo_tl_span_kind { KDO_TL_PAUSE, KDO_TL_RESTART, KDO_TL_FAULT, KDO_TL_FIX /* from == until */ };
 
 struct kdo_tl_span {
     kdo_time_ns from, until;
     uint64_t n;       /* pauses merged into it; requeued rows for a restart */
-    char label[64];   /* a fault's rule and action */
+    char label[64];   /* a fault's rule and action; a fix's rule */
 };
 
 #define KDO_TIMELINE_ROW_BYTES 160 /* a failed record's row, as sent, kept up to this */
@@ -106,7 +106,7 @@ struct kdo_tl_lane {
     struct kdo_tl_span *pauses;
     size_t npauses;
     uint64_t pause_count;
-    struct kdo_tl_span spans[KDO_TIMELINE_MAX_SPANS]; /* restarts and fault periods */
+    struct kdo_tl_span spans[KDO_TIMELINE_MAX_SPANS]; /* restarts, fault periods, fixes */
     enum kdo_tl_span_kind span_kind[KDO_TIMELINE_MAX_SPANS];
     size_t nspans;
     struct kdo_tl_record *records; /* open-addressed by seq, KDO_TIMELINE_MAX_RECORDS * 2 */
@@ -158,6 +158,9 @@ void kdo_timeline_windowed(struct kdo_timeline *t, size_t lane);
  * every lane; label is copied (cut to 63 bytes). */
 void kdo_timeline_fault(struct kdo_timeline *t, kdo_time_ns from, kdo_time_ns until,
                         const char *label);
+/* A fix the scenario deploys at `at` (its timeline's {at, fix}), marked on
+ * every lane; label is copied (cut to 63 bytes). */
+void kdo_timeline_fix(struct kdo_timeline *t, kdo_time_ns at, const char *label);
 
 /* Lane `lane`'s CloudWatch metrics per minute (delivery/metrics.h), copied
  * at the end of the run: the first KDO_TIMELINE_MAX_MINUTES minutes. */

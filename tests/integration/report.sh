@@ -9,7 +9,12 @@
 # lines, the failed checks the run's (--json), the shaded pauses the
 # journal's source_paused lines.  A 10-minute, 1,000 rows/s run with a
 # 100 ms cadence (more invocations than pixels: buckets) must give a page
-# under 2 MB that still counts exactly.  A screenshot of the poison pill's
+# under 2 MB that still counts exactly.  The fixes of a scenario's timeline
+# are drawn on every lane at their times (07's poison-pill fix, the big
+# run's `fix: true`); the page's one inline script zooms: opened at
+# #t=50-70, every lane's plot shows 50 to 70 s and the axis says so; a
+# mouse drag (DevTools protocol, cdp.py) zooms to the stretch dragged
+# over.  A page with its fix line or its script taken out must be caught.  A screenshot of the poison pill's
 # page is kept under the build folder (report-artifacts/) for CI.
 # Without chromium: a skip (exit 77) locally, a failure when CI=true.
 #   report.sh KDAOUT SOURCE_ROOT [ARTIFACT_DIR]
@@ -58,20 +63,7 @@ set -e
 [ $rc_bug -eq 1 ] || { cat "$work/bug.log"; bad "the planted bug was not caught (exit $rc_bug)"; }
 
 # 10 minutes at 1,000 rows/s, flushed every 100 ms: ~6,000 invocations
-cat >"$work/big.yaml" <<'EOF'
-name: ten minutes at 1,000 rows/s, flushed every 100 ms
-seed: 15
-duration: 600s
-application:
-  input:
-    - {rate: 1000/s, from: 0s, until: 600s}
-delivery:
-  cadence: 100ms
-lambda:
-  rules:
-    - match: {from: 100s, until: 130s}
-      action: throttle
-EOF
+cp "$root/tests/integration/report-big.yaml" "$work/big.yaml"
 mkdir -p "$work/big"
 "$kdaout" run "$work/big.yaml" --report "$work/big/big.html" --journal "$work/big/big.jsonl" \
     --json "$work/big/run.json" --no-colour >"$work/big.log" 2>&1 ||
@@ -127,6 +119,67 @@ elif mode == 'triggers':
     times = {json.loads(l)['t'] for l in open(sys.argv[3], encoding='utf-8')
              if json.loads(l)['ev'] == 'rows_emitted'}
     print(T.n, len(times))
+elif mode == 'fixes':
+    # the fixes drawn (DOM: each line's time, from its title) against the
+    # scenario's timeline items {at: T, fix: ...}, once per lane
+    import re
+    class F(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.lanes, self.times, self.title = 0, [], False
+        def handle_starttag(self, tag, attrs):
+            cls = (dict(attrs).get('class') or '').split()
+            self.lanes += tag == 'g' and 'lane' in cls
+            if tag == 'line' and 'fix' in cls:
+                self.title = True
+        def handle_data(self, d):
+            if self.title:
+                self.times.append(float(re.match(r'fix deployed at ([0-9.]+) s', d).group(1)))
+                self.title = False
+    f = F()
+    f.feed(open(path, encoding='utf-8').read())
+    unit = {'ms': 1e-3, 's': 1, 'm': 60, 'min': 60}
+    want = [float(v) * unit[u] for v, u in
+            re.findall(r'\{\s*at:\s*([0-9.]+)(ms|s|min|m),\s*fix:', open(sys.argv[3]).read())]
+    print(len(f.times), 'ok' if sorted(f.times) == sorted(want * f.lanes) and want
+          else 'differ: %s against %s on %d lanes' % (f.times, want, f.lanes))
+elif mode == 'zoom':
+    # a page opened at #t=A-B: the svg says A and B, every lane's plot
+    # shows [A, B] (its viewBox), the axis' labels lie in [A, B]
+    import re
+    a, b = float(sys.argv[3]), float(sys.argv[4])
+    class Z(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.svg, self.plots, self.labels, self.inaxis, self.intext = {}, [], [], False, False
+        def handle_starttag(self, tag, attrs):
+            at = dict(attrs)
+            cls = (at.get('class') or '').split()
+            if tag == 'svg' and 'timeline' in cls:
+                self.svg = at
+            if tag == 'svg' and 'plot' in cls:
+                self.plots.append([float(v) for v in at['viewbox'].split()])
+            self.inaxis |= tag == 'g' and 'axis' in cls
+            self.intext = self.inaxis and tag == 'text'
+        def handle_endtag(self, tag):
+            self.inaxis &= tag != 'g'
+        def handle_data(self, d):
+            if self.intext and d.strip():
+                self.labels.append(float(d.strip().rstrip(' s')))
+                self.intext = False
+    z = Z()
+    z.feed(open(path, encoding='utf-8').read())
+    s = z.svg
+    end, left, width = float(s['data-end']), float(s['data-left']), float(s['data-width'])
+    x0, w = left + a / end * width, (b - a) / end * width
+    bad = []
+    if (s.get('data-from'), s.get('data-to')) != ('%g' % a, '%g' % b):
+        bad.append('svg says %s-%s' % (s.get('data-from'), s.get('data-to')))
+    if not z.plots or any(abs(p[0] - x0) > 0.01 or abs(p[2] - w) > 0.01 for p in z.plots):
+        bad.append('plots %s, want x %.3f width %.3f' % (z.plots[:2], x0, w))
+    if len(z.labels) < 2 or min(z.labels) < a or max(z.labels) > b:
+        bad.append('axis %s' % z.labels)
+    print(len(z.plots), 'ok' if not bad else 'differ: ' + '; '.join(bad))
 elif mode == 'rows':
     # the failed records' rows shown (DOM) against --records: each the row sent
     class R(HTMLParser):
@@ -197,8 +250,10 @@ check_page() { # DIR NAME
         >"$work/html.err" || true
     [ ! -s "$work/html.err" ] || { cat "$work/html.err"; bad "$name: xmllint --html complains"; }
     # self-contained: no script, stylesheet, font or image fetched (the two
-    # xmlns names are names, not fetched)
-    if grep -oiE '<script|<link|<img|@import|url\(|src=|https?://[^"]*' "$page" |
+    # xmlns names are names, not fetched); one inline script, the zoom's
+    [ "$(grep -c '<script' "$page")" = 1 ] && grep -q '<script>//<!\[CDATA\[' "$page" ||
+        bad "$name: not exactly one inline script"
+    if grep -oiE '<link|<img|@import|url\(|src=|https?://[^"]*' "$page" |
         grep -vE '^http://www\.w3\.org/(1999/xhtml|2000/svg)$' | grep -q .; then
         bad "$name: the page refers to something outside itself"
     fi
@@ -238,6 +293,75 @@ for s in 08-tumbling-60s 22-stagger-by-ticker 40-doc-top-k-items; do
     [ "$drawn" = "$instants" ] && [ "$drawn" -gt 0 ] || bad "$s: $drawn triggers, journal $instants"
 done
 grep -q 'class="trigger"' "$work/out/07-poison-pill.html" && bad "07 (continuous) draws triggers"
+
+# the scenario's fixes, a line on every lane at their times: 07's fix of its
+# poison pill, the big run's `fix: true`; 12 and 23 have none
+for p in "out/07-poison-pill:$root/scenarios/07-poison-pill.yaml" "big/big:$work/big.yaml"; do
+    read -r nfix fix_ok < <(python3 "$work/counts.py" fixes "$work/${p%%:*}.html" "${p#*:}")
+    say "${p%%:*}: $nfix fixes drawn: $fix_ok"
+    [ "$fix_ok" = ok ] || bad "${p%%:*}: fixes $fix_ok"
+done
+grep -q 'class="fix"' "$work/out/12-restart-resets-retryhint.html" && bad "12 (no fix) draws one"
+sed 's/<line class="fix"[^>]*>.*<\/line>//' "$work/out/07-poison-pill.html" >"$work/nofix.html"
+read -r nfix fix_ok < <(python3 "$work/counts.py" fixes "$work/nofix.html" \
+    "$root/scenarios/07-poison-pill.yaml")
+[ "$fix_ok" != ok ] || bad "a page without its fix line passed the fixes check"
+
+# zoom: the poison pill's page opened at 50-70 s shows that stretch on every
+# lane and still holds every invocation; 23's three lanes zoom together
+zoom_check() { # PAGE NAME A B [want]
+    browse --dump-dom "file://$1#t=$3-$4" >"$work/zoom.html" || { bad "$2: chromium failed"; return; }
+    read -r nplots zoom_ok < <(python3 "$work/counts.py" zoom "$work/zoom.html" "$3" "$4")
+    say "$2 at #t=$3-$4: $nplots plots: $zoom_ok"
+    if [ "${5:-ok}" = ok ]; then
+        [ "$zoom_ok" = ok ] || bad "$2: zoom $zoom_ok"
+    else
+        [ "$zoom_ok" != ok ] || bad "$2: the zoom check passed a page that cannot zoom"
+    fi
+}
+zoom_check "$work/out/07-poison-pill.html" 07-poison-pill 50 70
+read -r zinv _ < <(python3 "$work/counts.py" dom "$work/zoom.html")
+read -r j_inv _ < <(python3 "$work/counts.py" journal "$work/out/07-poison-pill.jsonl")
+[ "$zinv" = "$j_inv" ] || bad "07 zoomed holds $zinv invocations, the journal $j_inv"
+zoom_check "$work/out/23-three-destinations.html" 23-three-destinations 10 12.5
+zoom_check "$work/big/big.html" big 100 130
+sed '/<script>/,/<\/script>/d' "$work/out/07-poison-pill.html" >"$work/noscript.html"
+zoom_check "$work/noscript.html" "07 without its script" 50 70 planted
+
+# and as a user zooms: a drag across 400 pixels of the timeline, driven
+# through chromium's DevTools protocol (cdp.py), shows 400/1100 of the
+# run and puts it in the address; the page without its script does not zoom
+drag_check() { # PAGE NAME [planted]
+    local prof="$work/cdp-$RANDOM" pid port="" shown end
+    "$chromium" --headless --no-sandbox --disable-gpu --no-first-run --disable-dev-shm-usage \
+        --user-data-dir="$prof" --remote-debugging-address=127.0.0.1 --remote-debugging-port=0 \
+        --window-size=1400,900 about:blank 2>>"$work/chromium.log" &
+    pid=$!
+    for _ in $(seq 100); do
+        [ -s "$prof/DevToolsActivePort" ] && { port=$(head -1 "$prof/DevToolsActivePort"); break; }
+        sleep 0.1
+    done
+    shown=$(timeout 60 python3 "$root/tests/integration/cdp.py" drag "$port" "file://$1" 200 600 500 ||
+        echo "no drag")
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+    end=$(grep -o 'data-end="[0-9.]*"' "$1" | head -1 | tr -dc '0-9.')
+    say "$2: dragged from x 200 to 600 of 1100: shows $shown (of $end s)"
+    if python3 - "$end" $shown <<'PY'
+import sys
+if len(sys.argv) != 5:
+    sys.exit(1)  # the page did not say what it shows
+end, a, b, frag = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+ok = 0 < a < b < end and abs((b - a) - 400 / 1100 * end) < 0.01 * end
+sys.exit(0 if ok and frag == '#t=%g-%g' % (a, b) else 1)
+PY
+    then
+        [ -z "${3:-}" ] || bad "$2: the drag check passed a page that cannot zoom"
+    else
+        [ -n "${3:-}" ] || bad "$2: a drag did not zoom: $shown"
+    fi
+}
+drag_check "$work/out/07-poison-pill.html" 07-poison-pill
+drag_check "$work/noscript.html" "07 without its script" planted
 
 # the records that failed longest show their rows, as --records saw them sent
 read -r nrows rows_ok < <(python3 "$work/counts.py" rows "$work/out/07-poison-pill.html" \

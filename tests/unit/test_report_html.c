@@ -168,6 +168,7 @@ START_TEST(page_from_journal_and_checks)
     struct kdo_scenario_result r;
     struct kdo_timeline *tl = kdo_timeline_new();
     struct kdo_journal *j = journal_of(tl);
+    kdo_timeline_fix(tl, 3 * KDO_S, "poison pill (1 rule ended)");
     result_of(&r);
     char *page = page_of(&r, tl);
     ck_assert_uint_eq(sum_data_n(page, "inv "), 40);
@@ -183,8 +184,14 @@ START_TEST(page_from_journal_and_checks)
     ck_assert_ptr_nonnull(strstr(page, "12345678901234567890123456789012345600000000000000000009"));
     ck_assert_ptr_nonnull(strstr(page, "function_error"));
     ck_assert_ptr_nonnull(strstr(page, "retryHint 1"));
+    /* the fix, a line on the lane with its title */
+    ck_assert_uint_eq(count(page, "<line class=\"fix\" data-n=\"1\""), 1);
+    ck_assert_ptr_nonnull(strstr(page, "fix deployed at 3.000 s: poison pill (1 rule ended)"));
+    /* each lane's plot zooms; the one script is the zoom's, inline */
+    ck_assert_uint_eq(count(page, "<svg class=\"plot\""), 1);
+    ck_assert_uint_eq(count(page, "<script"), 1);
+    ck_assert_ptr_nonnull(strstr(page, "<script>//<![CDATA[\n/* Zoom on time"));
     /* untrusted text stays text */
-    ck_assert_ptr_null(strstr(page, "<script"));
     ck_assert_ptr_null(strstr(page, "<b>poison"));
     ck_assert_ptr_nonnull(strstr(page, "&lt;/pre&gt;&lt;script&gt;"));
     ck_assert_ptr_nonnull(strstr(page, "a &lt;b&gt;poison&lt;/b&gt; &amp; &quot;pill&quot;"));

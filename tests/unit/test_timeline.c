@@ -241,6 +241,7 @@ END_TEST
 START_TEST(pauses_restarts_and_faults)
 {
     kdo_timeline_fault(tl, 10 * KDO_S, 20 * KDO_S, "rule 1, throttle");
+    kdo_timeline_fix(tl, 20 * KDO_S, "every fault so far (1 rule ended)");
     kdo_journal_pause(j, 1 * KDO_S, NULL);
     kdo_journal_mark(j, 2 * KDO_S, KDO_J_RESUME);
     kdo_journal_restart(j, 5 * KDO_S, 40, 3 * KDO_S);
@@ -251,12 +252,16 @@ START_TEST(pauses_restarts_and_faults)
     ck_assert_uint_eq(l->pause_count, 2);
     ck_assert_int_eq(l->pauses[0].until, 2 * KDO_S);
     ck_assert_int_eq(l->pauses[1].until, 30 * KDO_S); /* closed by the end */
-    ck_assert_uint_eq(l->nspans, 2);
+    ck_assert_uint_eq(l->nspans, 3);
     ck_assert_int_eq(l->span_kind[0], KDO_TL_FAULT);
     ck_assert_str_eq(l->spans[0].label, "rule 1, throttle");
-    ck_assert_int_eq(l->span_kind[1], KDO_TL_RESTART);
-    ck_assert_int_eq(l->spans[1].until, 8 * KDO_S);
-    ck_assert_uint_eq(l->spans[1].n, 40);
+    ck_assert_int_eq(l->span_kind[1], KDO_TL_FIX); /* an instant */
+    ck_assert_int_eq(l->spans[1].from, 20 * KDO_S);
+    ck_assert_int_eq(l->spans[1].until, 20 * KDO_S);
+    ck_assert_int_eq(l->span_kind[2], KDO_TL_RESTART);
+    ck_assert_int_eq(l->spans[2].until, 8 * KDO_S);
+    ck_assert_uint_eq(l->spans[2].n, 40);
+    ck_assert_uint_eq(tl->lanes[KDO_TIMELINE_MAX_LANES - 1].nspans, 2); /* on every lane */
     ck_assert_int_eq(kdo_timeline_watch(tl, KDO_TIMELINE_MAX_LANES, "x", j), KDO_EINVAL);
 }
 END_TEST
