@@ -49,7 +49,7 @@ static const char usage_run[] =
     "                      CloudWatch-named metrics at http://HOST:PORT/metrics (Prometheus\n"
     "                      text; labels scenario, output, flow; port 0 = any free port)\n"
     "  --quiet             no progress line (else drawn on stderr during real-time runs when\n"
-    "                      it is a terminal and NO_COLOR is unset, --jobs 1)\n"
+    "                      it and stdout are terminals, NO_COLOR is unset, --jobs 1)\n"
     "  --filter TEXT       only the scenario files whose path contains TEXT\n"
     "  --shard I/N         only the I-th of N slices of the files (split a suite across CI jobs)\n"
     "  --jobs N            run N scenarios at once (default 1); reports keep the order\n"
@@ -276,7 +276,9 @@ int kdo__main_run(int argc, char **argv)
         return 2;
     }
     const char *no_color = getenv("NO_COLOR");
-    int progress = !lo.quiet && o.jobs == 1 && isatty(STDERR_FILENO) &&
+    /* drawn on stderr, and only when both ends are a terminal: a user reading
+     * stdout from a file or a pipe wants none (nor escapes in a log) */
+    int progress = !lo.quiet && o.jobs == 1 && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) &&
                    (no_color == NULL || no_color[0] == '\0');
     char err[300];
     if ((lo.listen.metrics || progress) &&

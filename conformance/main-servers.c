@@ -71,8 +71,8 @@ static const char usage_host[] =
     "  --port N            listen on 127.0.0.1:N (default: any free port)\n"
     "  --metrics-listen HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics (port 0 =\n"
     "                      any free port; PORT alone = 127.0.0.1:PORT)\n"
-    "  --quiet             no live progress line on stderr (none either when stderr is not a\n"
-    "                      terminal or NO_COLOR is set)\n"
+    "  --quiet             no live progress line on stderr (none either when stdout or\n"
+    "                      stderr is not a terminal, or NO_COLOR is set)\n"
     "\n"
     "The first line on stdout is `listening on http://127.0.0.1:PORT`, with --metrics-listen the\n"
     "second `metrics on http://HOST:PORT/metrics`.  Stops on SIGINT/SIGTERM.\n"
@@ -212,8 +212,8 @@ static const char usage_fake[] =
     "  --seed N                  seed request ids and fault probabilities\n"
     "  --metrics-listen HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics (port 0 =\n"
     "                            any free port; PORT alone = 127.0.0.1:PORT); printed second\n"
-    "  --quiet                   no live progress line on stderr (none either when stderr is\n"
-    "                            not a terminal, NO_COLOR is set, or with -v)\n"
+    "  --quiet                   no live progress line on stderr (none either when stdout or\n"
+    "                            stderr is not a terminal, NO_COLOR is set, or with -v)\n"
     "  -v, --verbose             one line per request on stderr\n"
     "  -h, --help                this text\n";
 

@@ -65,7 +65,8 @@ static int collect(void *ctx, struct kdo_promtext *pt)
 static int want_progress(const struct kdo__main_watch *w)
 {
     const char *no_color = getenv("NO_COLOR");
-    return !w->quiet && !w->verbose && isatty(STDERR_FILENO) &&
+    /* on stderr, only when stdout is a terminal too (as run's) */
+    return !w->quiet && !w->verbose && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) &&
            (no_color == NULL || no_color[0] == '\0');
 }
 

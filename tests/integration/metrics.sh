@@ -183,23 +183,29 @@ else
         { not_ok "port in use"; cat "$tmp/bad.out"; }
 fi
 
-# 5. The progress line: on a pty (script(1)), not with --quiet, NO_COLOR or a file.
-# progress_run FILE ENV... -- ARGS...: fake-lambda with ARGS on a pty for ~1.5 s,
+# 5. The progress line: on a pty (script(1)), not with --quiet, NO_COLOR, stdout
+# in a file (the issue: "none when stdout is not a terminal") or stderr in one.
+# progress_run FILE ENV... -- ARGS...: fake-lambda with ARGS on a pty for ~1.5 s
+# (its URL read back from the pty's record; with OUT=FILE, stdout goes there),
 # three invocations in between; what it drew in FILE.
 progress_run() {
     local file=$1
     shift
     cat >"$tmp/inner.sh" <<SH
-"$kdaout" fake-lambda --listen 127.0.0.1:0 $* >"$tmp/inner.out" &
+if [ -n "\${OUT:-}" ]; then
+    "$kdaout" fake-lambda --listen 127.0.0.1:0 $* >"\$OUT" &
+else
+    "$kdaout" fake-lambda --listen 127.0.0.1:0 $* &
+fi
 p=\$!
-for _ in \$(seq 1 100); do grep -q listening "$tmp/inner.out" 2>/dev/null && break; sleep 0.05; done
-u=\$(sed -n 's/^listening on //p' "$tmp/inner.out")
+for _ in \$(seq 1 100); do grep -q listening "$file" \${OUT:-} 2>/dev/null && break; sleep 0.05; done
+u=\$(cat "$file" \${OUT:-} 2>/dev/null | tr -d '\\r' | sed -n 's/^listening on //p' | head -1)
 for _ in 1 2 3; do curl -s -m 5 -o /dev/null -d '{"records":[]}' "\$u/2015-03-31/functions/kdaout-fake/invocations"; done
 sleep 1.2
 kill -INT \$p
 wait \$p
 SH
-    timeout 20 script -q -e -c "sh $tmp/inner.sh" "$file" >/dev/null 2>&1 </dev/null
+    timeout 20 script -q -f -e -c "sh $tmp/inner.sh" "$file" >/dev/null 2>&1 </dev/null
 }
 if command -v script >/dev/null; then
     progress_run "$tmp/tty.txt"
@@ -213,6 +219,14 @@ if command -v script >/dev/null; then
     grep -q 'requests, ' "$tmp/quiet.txt" && not_ok "--quiet still draws" || ok "--quiet: no line"
     NO_COLOR=1 progress_run "$tmp/nocolor.txt"
     grep -q 'requests, ' "$tmp/nocolor.txt" && not_ok "NO_COLOR still draws" || ok "NO_COLOR: no line"
+    OUT="$tmp/stdout.txt" progress_run "$tmp/redirected.txt"
+    if grep -q 'requests, ' "$tmp/redirected.txt"; then
+        not_ok "stdout in a file, yet a line on the terminal"
+    elif grep -q '^listening on' "$tmp/stdout.txt"; then
+        ok "stdout in a file: no line (the server ran: $(wc -l <"$tmp/stdout.txt") lines out)"
+    else
+        not_ok "stdout in a file: the server did not run"; cat "$tmp/stdout.txt"
+    fi
 else
     not_ok "script(1) (util-linux) is needed for the terminal case"
 fi
