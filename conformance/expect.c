@@ -582,6 +582,12 @@ static int fact_index(const char *name)
     return -1;
 }
 
+void kdo_facts_add_failures(const struct kdo_facts *f, uint64_t *out)
+{
+    for (int r = 1; r < KDO_REASON_COUNT; r++) /* 0 is Ok */
+        out[r] += (uint64_t)f->v[F_REASON_BASE + r];
+}
+
 /* The evidence a failed expectation prints: the entry that explains the
  * fact's witness (when there is one), then the witness. */
 char *kdo_facts_evidence(const struct kdo_facts *f, const char *name)

@@ -74,6 +74,11 @@ void kdo_facts_free(struct kdo_facts *f);
  * or SIZE_MAX. */
 int kdo_facts_get(const struct kdo_facts *f, const char *name, double *value, size_t *witness);
 
+/* The records failed so far by reason (failures.<reason>), as the run
+ * goes: out[r] for each enum kdo_reason r (KDO_REASON_COUNT entries) is
+ * increased by f's count; for the live view. */
+void kdo_facts_add_failures(const struct kdo_facts *f, uint64_t *out);
+
 /* Prints every fact of the run, one per line. */
 void kdo_facts_print(const struct kdo_facts *f, FILE *out);
 

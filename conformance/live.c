@@ -14,6 +14,7 @@
 #include "base/promhttp.h"
 #include "delivery/metrics.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,8 @@ struct run_copy {
     char name[128];
     struct lane_copy lanes[KDO_APP_MAX_OUTPUTS];
     size_t nlanes;
+    uint64_t failures[KDO_REASON_COUNT]; /* records failed by reason, all lanes */
+    int have_failures;
     int done;
     uint64_t born; /* to find the oldest */
 };
@@ -82,9 +85,36 @@ static void copy_lane(struct lane_copy *c, const struct kdo_sim_lane *lane)
 
 /* ---- the progress line ------------------------------------------------------ */
 
-void kdo_live_line(const char *name, kdo_time_ns now, kdo_time_ns total,
-                   const struct kdo_live_lane *lanes, size_t nlanes, char *out, size_t n)
+/* " (function_error 48, timeout 2)": the three commonest reasons, or "". */
+static void reasons(const uint64_t *failures, char *out, size_t n)
 {
+    int top[3] = {0, 0, 0}, ntop = 0;
+    out[0] = '\0';
+    for (int pick = 0; failures && pick < 3; pick++) {
+        int best = 0;
+        for (int r = 1; r < KDO_REASON_COUNT; r++) {
+            int taken = 0;
+            for (int i = 0; i < ntop; i++)
+                taken |= top[i] == r;
+            if (!taken && failures[r] > (best ? failures[best] : 0))
+                best = r;
+        }
+        if (best == 0)
+            break;
+        top[ntop++] = best;
+    }
+    size_t len = 0;
+    for (int i = 0; i < ntop && len < n; i++)
+        len += (size_t)snprintf(out + len, n - len, "%s%s %" PRIu64 "%s", i ? ", " : " (",
+                                kdo_reason_name((enum kdo_reason)top[i]), failures[top[i]],
+                                i == ntop - 1 ? ")" : "");
+}
+
+void kdo_live_line(const char *name, kdo_time_ns now, kdo_time_ns total,
+                   const struct kdo_live_lane *lanes, size_t nlanes, const uint64_t *failures,
+                   char *out, size_t n)
+{
+    char why[160];
     double in = 0, ok = 0, failed = 0, inv = 0, lag = 0;
     for (size_t i = 0; i < nlanes; i++) {
         in = lanes[i].input_records > in ? lanes[i].input_records : in; /* one source */
@@ -93,9 +123,16 @@ void kdo_live_line(const char *name, kdo_time_ns now, kdo_time_ns total,
         inv += lanes[i].invocations;
         lag = lanes[i].lag_ms > lag ? lanes[i].lag_ms : lag;
     }
+    reasons(failures, why, sizeof why);
+    if (failures) { /* every failed attempt of a record, whatever failed it; the metric
+                       (DeliveryFailedRecords) counts only the function's DeliveryFailed */
+        failed = 0;
+        for (int r = 1; r < KDO_REASON_COUNT; r++)
+            failed += (double)failures[r];
+    }
     snprintf(out, n, "%s  %.0f/%.0f s  rows %.0f read, %.0f delivered  invocations %.0f  "
-             "failed records %.0f  lag %.1f s", name, (double)now / KDO_S,
-             (double)total / KDO_S, in, ok, inv, failed, lag / 1000);
+             "failed records %.0f%s  lag %.1f s", name, (double)now / KDO_S,
+             (double)total / KDO_S, in, ok, inv, failed, why, lag / 1000);
 }
 
 static void draw(struct kdo_live *l, const struct run_copy *c, kdo_time_ns now,
@@ -113,7 +150,8 @@ static void draw(struct kdo_live *l, const struct run_copy *c, kdo_time_ns now,
             .lag_ms = lc->lag_ms};
         snprintf(lanes[i].id, sizeof lanes[i].id, "%s", lc->id);
     }
-    kdo_live_line(c->name, now, total, lanes, c->nlanes, line, sizeof line);
+    kdo_live_line(c->name, now, total, lanes, c->nlanes,
+                  c->have_failures ? c->failures : NULL, line, sizeof line);
     size_t len = strlen(line);
     fprintf(stderr, "\r%s%*s", line, l->drawn_len > len ? (int)(l->drawn_len - len) : 0, "");
     fflush(stderr);
@@ -121,7 +159,7 @@ static void draw(struct kdo_live *l, const struct run_copy *c, kdo_time_ns now,
 }
 
 void kdo_live_tick(struct kdo_live *l, const char *name, const struct kdo_sim_result *r,
-                   kdo_time_ns now, kdo_time_ns total)
+                   const uint64_t *failures, kdo_time_ns now, kdo_time_ns total)
 {
     if (l == NULL)
         return;
@@ -131,6 +169,9 @@ void kdo_live_tick(struct kdo_live *l, const char *name, const struct kdo_sim_re
         c->nlanes = r->nlanes;
         for (size_t i = 0; i < r->nlanes; i++)
             copy_lane(&c->lanes[i], &r->lanes[i]);
+        c->have_failures = failures != NULL;
+        if (failures)
+            memcpy(c->failures, failures, sizeof c->failures);
     }
     kdo_time_ns wall = kdo_clock_now();
     if (c && l->progress && (l->drawn_at == 0 || wall - l->drawn_at >= REDRAW_MS * KDO_MS)) {

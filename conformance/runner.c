@@ -217,21 +217,28 @@ struct live_run {
     struct kdo_live *live;
     char name[128];
     kdo_time_ns total;
+    const struct watch *w; /* the checks' facts: failed records by reason */
 };
 
 static void live_tick(void *ctx, const struct kdo_sim_result *r, kdo_time_ns now)
 {
     struct live_run *lr = ctx;
-    kdo_live_tick(lr->live, lr->name, r, now, lr->total);
+    uint64_t failures[KDO_REASON_COUNT] = {0};
+    for (size_t i = 0; i < r->nlanes; i++) {
+        const struct kdo_facts *f = kdo__runner_facts_for(lr->w, i, INT64_MIN, KDO_TIME_NEVER);
+        if (f)
+            kdo_facts_add_failures(f, failures);
+    }
+    kdo_live_tick(lr->live, lr->name, r, failures, now, lr->total);
 }
 
 static void live_begin(struct live_run *lr, const struct kdo_runner_options *o,
-                       const char *file, struct kdo_scenario *s)
+                       const char *file, struct kdo_scenario *s, const struct watch *w)
 {
     const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
     const char *dot = strrchr(base, '.');
     int len = dot ? (int)(dot - base) : (int)strlen(base);
-    *lr = (struct live_run){o->live, "", s->sim.duration + s->sim.drain_limit};
+    *lr = (struct live_run){o->live, "", s->sim.duration + s->sim.drain_limit, w};
     snprintf(lr->name, sizeof lr->name, "%.*s", len, base);
     s->sim.on_tick = o->live ? live_tick : NULL;
     s->sim.on_tick_ctx = lr;
@@ -308,7 +315,7 @@ static void run_scenario(const char *file, const struct kdo_runner_options *o, i
         s->sim.on_journal = kdo__runner_lane_journal;
         s->sim.on_journal_ctx = &w;
         struct live_run lr;
-        live_begin(&lr, o, file, s);
+        live_begin(&lr, o, file, s, &w);
         rc = s->sim.transport && kdo_transport_is_real(s->sim.transport)
                  ? kdo_sim_run_real(&s->sim, &r)
                  : kdo_sim_run(&s->sim, &r);

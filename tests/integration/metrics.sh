@@ -278,6 +278,14 @@ if command -v script >/dev/null; then
     else
         not_ok "run on a terminal: no progress line"; od -c "$tmp/run-tty.txt" | tail -20
     fi
+    # failures by kind: 14's connection resets (0.9-1.5 s) fail whole batches
+    if grep -aq 'failed records [0-9]* (transport_error [0-9]*' "$tmp/run-tty.txt"; then
+        ok "run on a terminal: failures named by kind ($(tr '\r' '\n' <"$tmp/run-tty.txt" |
+            grep -ao 'failed records [0-9]* ([^)]*)' | tail -1))"
+    else
+        not_ok "run on a terminal: failures not named by kind"
+        tr '\r' '\n' <"$tmp/run-tty.txt" | tail -5
+    fi
 fi
 
 echo "$passed passed, $failed failed"
