@@ -8,10 +8,12 @@
  * retryHints, outcome and reason), then MillisBehindLatest ("lag") and the
  * destination stream's depth ("depth") as polylines; source pauses
  * ("pause") and restarts ("restart") shade the whole lane; a fix deployed
- * by the scenario's timeline is a line across it (a group "fix").  Every invocation
+ * by the scenario's timeline is a line across it ("fix").  Every invocation
  * and pause shape carries data-n, the number it stands for, so a reader can
  * count them exactly even when more invocations than pixels were merged into
- * pixel-wide buckets.  Pure output: a part of report (report-int.h).
+ * pixel-wide buckets.  What is placed in time sits in a nested svg per lane
+ * whose viewBox the page's script (report-zoom.js) narrows to zoom.  Pure
+ * output: a part of report (report-int.h).
  */
 #include "report-int.h"
 

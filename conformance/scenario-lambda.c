@@ -174,8 +174,8 @@ static int restart_item(struct kdo__scenario_ctx *c, node *map, kdo_time_ns at)
 static int fix_item(struct kdo__scenario_ctx *c, node *fix, kdo_time_ns at)
 {
     struct kdo_sim_config *sim = &c->s->sim;
-    int all = 0, err = 0;
-    size_t hit = 0;
+    int all = 0, hit = 0;
+    size_t ended = 0; /* rules still active at `at` (the report says how many it ended) */
     if (fix->type == KDO_YNODE_SCALAR && (strcmp(fix->text, "true") == 0))
         all = 1;
     else if (fix->type != KDO_YNODE_SCALAR)
@@ -185,15 +185,17 @@ static int fix_item(struct kdo__scenario_ctx *c, node *fix, kdo_time_ns at)
         struct kdo_fault_rule *r = &sim->rules[i];
         if (!all && (r->name == NULL || strcmp(r->name, fix->text) != 0))
             continue;
-        if (r->match.until > at)
+        if (r->match.until > at) {
             r->match.until = at;
-        hit++;
+            ended += r->match.from < at;
+        }
+        hit = 1;
     }
     if (!hit && !all)
         return kdo__scenario_fail(c, fix, "fix: no rule is named \"%s\"", fix->text);
     c->s->fixes[c->s->nfixes++] = (struct kdo_scenario_fix){
-        .at = at, .rule = all ? NULL : kdo_xstrdup(fix->text), .ended = hit};
-    return err;
+        .at = at, .rule = all ? NULL : kdo_xstrdup(fix->text), .ended = ended};
+    return 0;
 }
 
 /* A fault over a period: one more rule, its plain keys stored where the

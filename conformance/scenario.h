@@ -73,7 +73,7 @@ struct kdo_scenario {
     struct kdo_sim_reference *reloads;
     size_t nreloads;
     /* The timeline's fixes, for the report: when, the rule named (owned;
-     * NULL: every fault so far) and how many rules it ended. */
+     * NULL: every fault so far) and how many rules it ended (active then). */
     struct kdo_scenario_fix {
         kdo_time_ns at;
         char *rule;
