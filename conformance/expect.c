@@ -10,92 +10,20 @@
  * The pass is a watcher: it reads each entry once as the run appends it,
  * keeps per-row state only from the oldest row not yet acknowledged, and
  * copies the few entries a failed check will print, so a run of any length
- * is checked in memory bounded by what the engine itself holds.
+ * is checked in memory bounded by what the engine itself holds.  The
+ * facts' names and what each means: expect-facts.c.
  */
 #include "expect.h"
+#include "expect-int.h"
 
 #include "base/buf.h"
 #include "base/errors.h"
 #include "delivery/contract.h"
-#include "suggest.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* X(enum, name, can be restricted to a period (`during`), explanation) */
-#define FACT_MAP(X)                                                                                \
-    X(ROWS_READ, "rows_read", 0, "source rows read by the application")                           \
-    X(ROWS_EMITTED, "rows_emitted", 0, "output rows that entered the destination stream")         \
-    X(ROWS_DELIVERED, "rows_delivered", 0, "distinct output rows acknowledged Ok")                \
-    X(LOST, "lost", 0, "output rows neither delivered nor still held by the engine at the end (must be 0)") \
-    X(UNDELIVERED, "undelivered", 0, "output rows never acknowledged Ok by the end of the run")  \
-    X(DUPLICATES, "duplicates", 0, "rows sent again after an attempt that may have reached the function (Ok, timed out, errored, abandoned)") \
-    X(ACKED_TWICE, "acked_twice", 0, "rows acknowledged Ok more than once")                      \
-    X(OK_RESENT, "ok_resent", 0, "sends of a row already acknowledged Ok (must be 0)")           \
-    X(HINT_ERRORS, "retry_hint_errors", 0, "sends whose retryHint is not 0 on first send/after a restart, or previous + 1 after a failure") \
-    X(MAX_HINT, "max_retry_hint", 0, "highest retryHint sent")                                   \
-    X(HEAD_OF_LINE, "head_of_line_violations", 0, "rows first sent while earlier rows were failing, instead of waiting behind them (must be 0)") \
-    X(MAX_ATTEMPTS, "max_attempts", 0, "most sends of one row before it was acknowledged (or by the end)") \
-    X(TIME_TO_OK_MAX, "time_to_ok_max_ms", 0, "longest time from a row entering the destination stream to its first Ok") \
-    X(TIME_TO_OK_AVG, "time_to_ok_avg_ms", 0, "average time from a row entering the destination stream to its first Ok") \
-    X(INVOCATIONS, "invocations", 1, "invocations sent")                                          \
-    X(RETRY_INVOCATIONS, "retry_invocations", 1, "invocations that resend failed records")       \
-    X(FAILED_INVOCATIONS, "failed_invocations", 1, "invocations with at least one failed record") \
-    X(FLUSHES, "flushes", 1, "flushes of new rows (a flush may take several invocations)")       \
-    X(SPLIT_FLUSHES, "split_flushes", 1, "flushes that needed more than one invocation (6 MB split)") \
-    X(FLUSH_INTERVAL_MIN, "flush_interval_min_ms", 1, "shortest time between two consecutive flushes") \
-    X(FLUSH_INTERVAL_MAX, "flush_interval_max_ms", 1, "longest time between two consecutive flushes") \
-    X(MAX_EVENT_BYTES, "max_event_bytes", 1, "largest encoded event sent (limit 6291456)")        \
-    X(MAX_RECORDS, "max_records_per_invocation", 1, "most records in one invocation")             \
-    X(MAX_LAG, "max_lag_ms", 1, "highest MillisBehindLatest sampled")                             \
-    X(MIN_LAG, "min_lag_ms", 1, "lowest MillisBehindLatest sampled")                              \
-    X(FINAL_LAG, "final_lag_ms", 1, "MillisBehindLatest at the last sample")                      \
-    X(LAST_LAG, "last_lag_s", 0, "time of the last sample with MillisBehindLatest above 0, in seconds (0 if none): when the backlog had drained") \
-    X(PAUSES, "source_pauses", 1, "times the application stopped reading because the destination stream was full") \
-    X(PAUSED_MS, "source_paused_ms", 1, "total time the source was not read because of backpressure") \
-    X(BUFFER_MAX, "buffer_max_rows", 1, "highest destination stream depth sampled (rows)")        \
-    X(RESTARTS, "restarts", 1, "application restarts")                                           \
-    X(ERROR_ROWS, "error_rows", 1, "source rows sent to the in-application error stream (unreadable, or an expression failed)") \
-    X(END_S, "end_s", 0, "virtual time at which the run ended, in seconds")
-
-enum fact {
-#define FACT_ENUM(e, name, win, text) F_##e,
-    FACT_MAP(FACT_ENUM)
-#undef FACT_ENUM
-    F_REASON_BASE, /* failures.<reason>, one per enum kdo_reason */
-    F_COUNT = F_REASON_BASE + KDO_REASON_COUNT
-};
-
-static const char *const fact_names[] = {
-#define FACT_NAME(e, name, win, text) name,
-    FACT_MAP(FACT_NAME)
-#undef FACT_NAME
-};
-
-static const char *const fact_texts[] = {
-#define FACT_TEXT(e, name, win, text) text,
-    FACT_MAP(FACT_TEXT)
-#undef FACT_TEXT
-};
-
-static const unsigned char fact_windowable[] = {
-#define FACT_WIN(e, name, win, text) win,
-    FACT_MAP(FACT_WIN)
-#undef FACT_WIN
-};
-
-#define WHOLE_RUN INT64_MIN, KDO_TIME_NEVER
-const struct kdo_expectation kdo_default_expectations[] = {
-    {"lost", 0, 0, WHOLE_RUN, 0, 0, 0, NULL},
-    {"ok_resent", 0, 0, WHOLE_RUN, 0, 0, 0, NULL},
-    {"retry_hint_errors", 0, 0, WHOLE_RUN, 0, 0, 0, NULL},
-    {"head_of_line_violations", 0, 0, WHOLE_RUN, 0, 0, 0, NULL},
-    {"max_event_bytes", 0, 6291456, WHOLE_RUN, 0, 0, 0, NULL},
-};
-const size_t kdo_default_expectations_count =
-    sizeof kdo_default_expectations / sizeof kdo_default_expectations[0];
 
 /* Per output row. */
 struct rowstate {
@@ -178,7 +106,7 @@ static void set_witness(struct kdo_facts *f, enum fact k, size_t at)
  * period the entry is outside of. */
 static int counts(const struct kdo_facts *f, enum fact k, size_t at)
 {
-    if (k >= F_REASON_BASE || fact_windowable[k]) {
+    if (k >= F_REASON_BASE || kdo__fact_windowable[k]) {
         kdo_time_ns t = kdo_journal_at(journal_of(f), at)->t;
         return t >= f->from && t < f->until;
     }
@@ -538,23 +466,14 @@ void kdo_facts_free(struct kdo_facts *f)
 }
 
 
-/* "metric:<Name>[:<Flow>]:<Stat>" */
+/* "metric:<Name>[:<Flow>]:<Stat>" over the run, or over the minutes f's
+ * period touches. */
 static int metric_fact(const struct kdo_facts *f, const char *name, double *value)
 {
-    const struct kdo_metrics *m = f ? f->m : NULL;
-    char buf[128], *parts[4];
-    int n = 0;
-    if (strncmp(name, "metric:", 7) != 0 || strlen(name) >= sizeof buf)
-        return KDO_EINVAL;
-    snprintf(buf, sizeof buf, "%s", name + 7);
-    for (char *s = buf, *tok; n < 4 && (tok = strsep(&s, ":")) != NULL;)
-        parts[n++] = tok;
-    if (n < 2 || n > 3)
-        return KDO_EINVAL;
-    int metric = kdo_metric_from_name(parts[0], n == 3 ? parts[1] : NULL);
-    int stat = kdo_stat_from_name(parts[n - 1]);
-    if (metric < 0 || stat < 0)
-        return KDO_EINVAL;
+    int metric, stat, rc = kdo__metric_fact_parse(name, &metric, &stat);
+    if (rc != 0)
+        return rc;
+    const struct kdo_metrics *m = f->m;
     if (m == NULL)
         return 0;
     if (f->from == INT64_MIN && f->until == KDO_TIME_NEVER) {
@@ -569,19 +488,6 @@ static int metric_fact(const struct kdo_facts *f, const char *name, double *valu
     return 0;
 }
 
-static int fact_index(const char *name)
-{
-    for (int k = 0; k < F_REASON_BASE; k++)
-        if (strcmp(fact_names[k], name) == 0)
-            return k;
-    if (strncmp(name, "failures.", 9) == 0) {
-        int r = kdo_reason_from_name(name + 9);
-        if (r > 0)
-            return F_REASON_BASE + r;
-    }
-    return -1;
-}
-
 void kdo_facts_add_failures(const struct kdo_facts *f, uint64_t *out)
 {
     for (int r = 1; r < KDO_REASON_COUNT; r++) /* 0 is Ok */
@@ -592,7 +498,7 @@ void kdo_facts_add_failures(const struct kdo_facts *f, uint64_t *out)
  * fact's witness (when there is one), then the witness. */
 char *kdo_facts_evidence(const struct kdo_facts *f, const char *name)
 {
-    int k = fact_index(name);
+    int k = kdo__fact_index(name);
     if (k < 0 || f->witness[k] == SIZE_MAX)
         return NULL;
     const char *ctx = f->context[k] != SIZE_MAX ? f->context_shown[k] : "";
@@ -606,13 +512,13 @@ char *kdo_facts_evidence(const struct kdo_facts *f, const char *name)
 
 int kdo_facts_context(const struct kdo_facts *f, const char *name)
 {
-    int k = fact_index(name);
+    int k = kdo__fact_index(name);
     return k < 0 || f->context[k] == SIZE_MAX ? -1 : (int)f->context[k];
 }
 
 int kdo_facts_get(const struct kdo_facts *f, const char *name, double *value, size_t *witness)
 {
-    int k = fact_index(name);
+    int k = kdo__fact_index(name);
     if (witness)
         *witness = SIZE_MAX;
     if (k < 0)
@@ -623,82 +529,12 @@ int kdo_facts_get(const struct kdo_facts *f, const char *name, double *value, si
     return 0;
 }
 
-/* The rows the function received (expect-output.c): a fact of its own
- * form, compared whole, never windowed, never in the list of counted facts. */
-#define OUTPUT_FACT "output"
-
-int kdo_fact_known(const char *name)
-{
-    double v;
-    return fact_index(name) >= 0 || metric_fact(NULL, name, &v) == 0 ||
-           strcmp(name, OUTPUT_FACT) == 0 || strcmp(name, "sql_error") == 0;
-}
-
-int kdo_fact_windowable(const char *name)
-{
-    int k = fact_index(name);
-    if (strcmp(name, OUTPUT_FACT) == 0 || strcmp(name, "sql_error") == 0)
-        return 0; /* a whole run's, or the load's (expect.sql_error) */
-    return k < 0 ? kdo_fact_known(name) : k >= F_REASON_BASE || fact_windowable[k];
-}
-
-const char *kdo_fact_suggest(const char *name)
-{
-    /* Per thread: scenarios may be loaded in parallel (--jobs). */
-    static _Thread_local char names[F_COUNT][96];
-    static _Thread_local const char *list[F_COUNT + 1];
-    size_t n = 0;
-    for (int k = 0; k < F_COUNT; k++) {
-        if (k < F_REASON_BASE)
-            snprintf(names[n], sizeof names[n], "%s", fact_names[k]);
-        else if (k > F_REASON_BASE)
-            snprintf(names[n], sizeof names[n], "failures.%s",
-                     kdo_reason_name((enum kdo_reason)(k - F_REASON_BASE)));
-        else
-            continue;
-        list[n] = names[n];
-        n++;
-    }
-    list[n++] = OUTPUT_FACT; /* n < F_COUNT: the reasons' base has no name */
-    list[n] = NULL;
-    return kdo_suggest_nearest(name, list);
-}
-
 void kdo_facts_print(const struct kdo_facts *f, FILE *out)
 {
     for (int k = 0; k < F_REASON_BASE; k++)
-        fprintf(out, "      %-30s %.15g\n", fact_names[k], f->v[k]);
+        fprintf(out, "      %-30s %.15g\n", kdo__fact_names[k], f->v[k]);
     for (int r = 1; r < KDO_REASON_COUNT; r++)
         if (f->v[F_REASON_BASE + r] != 0)
             fprintf(out, "      failures.%-21s %.15g\n", kdo_reason_name((enum kdo_reason)r),
                     f->v[F_REASON_BASE + r]);
-}
-
-int kdo_fact_describe(size_t i, char *name, size_t name_size, char *text, size_t text_size)
-{
-    if (i < (size_t)F_REASON_BASE) {
-        snprintf(name, name_size, "%s", fact_names[i]);
-        snprintf(text, text_size, "%s", fact_texts[i]);
-        return 0;
-    }
-    size_t r = i - (size_t)F_REASON_BASE + 1;
-    if (r >= (size_t)KDO_REASON_COUNT)
-        return -1;
-    snprintf(name, name_size, "failures.%s", kdo_reason_name((enum kdo_reason)r));
-    snprintf(text, text_size, "records that failed because %s", kdo_reason_text((enum kdo_reason)r));
-    return 0;
-}
-
-void kdo_facts_help(FILE *out)
-{
-    char name[96], text[512];
-    for (size_t i = 0; kdo_fact_describe(i, name, sizeof name, text, sizeof text) == 0; i++)
-        fprintf(out, "  %-28s %s\n", name, text);
-    fprintf(out, "  %-28s a CloudWatch metric's statistic over the run, e.g.\n"
-                 "  %-28s metric:LambdaDelivery.OkRecords:Sum, metric:Success:Average,\n"
-                 "  %-28s metric:Bytes:Input:Sum, metric:MillisBehindLatest:Maximum\n",
-            "metric:NAME[:FLOW]:STAT", "", "");
-    fprintf(out, "  %-28s the rows the function must receive, each once, in emission order:\n"
-                 "  %-28s a file name, [] for none, or {file, ...} (expect.output.* above)\n",
-            OUTPUT_FACT, "");
 }
