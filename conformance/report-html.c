@@ -124,7 +124,7 @@ static void run_facts(FILE *out, const struct kdo_scenario_result *r)
     }
 }
 
-static void timeline(FILE *out, const struct kdo_timeline *t)
+static void timeline(FILE *out, const struct kdo_timeline *t, int realtime)
 {
     fputs("<div class=\"timeline\">\n<h2>Timeline</h2>\n<p class=\"key\">", out);
     for (int o = 0; o < KDO_TL_OUTCOMES; o++)
@@ -141,7 +141,7 @@ static void timeline(FILE *out, const struct kdo_timeline *t)
     fputs("<p>Bar height: records per invocation; hover for each invocation's number, records,"
           " bytes, retryHints and outcome. Drag across the timeline to zoom in; double-click or"
           " Escape to see the whole run.</p>\n", out);
-    kdo__report_svg(out, t);
+    kdo__report_svg(out, t, realtime);
     /* CDATA for the page's XML reading, hidden from the HTML one by // */
     fprintf(out, "<script>//<![CDATA[\n%s//]]>\n</script>\n", zoom_js);
     fputs("</div>\n", out);
@@ -254,7 +254,7 @@ int kdo_report_html(FILE *out, const struct kdo_scenario_result *r, const struct
     run_facts(out, r);
     fputs("</div>\n", out);
     if (t != NULL && t->nlanes > 0)
-        timeline(out, t);
+        timeline(out, t, r->realtime);
     checks(out, r);
     if (t != NULL && t->nlanes > 0) {
         records(out, t);

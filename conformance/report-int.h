@@ -60,7 +60,8 @@ struct kdo_timeline;
  * go into pixel-wide buckets. */
 #define KDO__SVG_PLOT_W 1100
 /* One <svg>: every destination of t on one time axis (see report.h). */
-void kdo__report_svg(FILE *out, const struct kdo_timeline *t);
+/* realtime: the axis counts seconds of the wall clock, else virtual ones. */
+void kdo__report_svg(FILE *out, const struct kdo_timeline *t, int realtime);
 /* "12.250" seconds of a virtual time. */
 void kdo__report_fmt_t(char *buf, size_t size, int64_t t_ns);
 

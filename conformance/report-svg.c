@@ -1,6 +1,7 @@
 /*
  * report-svg.c -- the timeline drawing of the HTML report: every
- * destination of a run on one shared axis of virtual seconds.
+ * destination of a run on one shared axis of seconds (virtual, or of the
+ * wall clock for a real-time run).
  *
  * Per destination, top to bottom: fault periods (class "fault"), the
  * invocations as bars coloured by outcome ("inv inv-ok" ... "inv
@@ -358,7 +359,7 @@ static void draw_axis(FILE *out, const struct frame *f)
     fputs("</g>\n", out);
 }
 
-void kdo__report_svg(FILE *out, const struct kdo_timeline *t)
+void kdo__report_svg(FILE *out, const struct kdo_timeline *t, int realtime)
 {
     size_t lanes = t->nlanes ? t->nlanes : 1;
     struct frame f = {.end = kdo_timeline_end(t)};
@@ -370,7 +371,8 @@ void kdo__report_svg(FILE *out, const struct kdo_timeline *t)
                  "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" data-left=\"%d\" "
                  "data-width=\"%d\" data-end=\"%s\">\n",
             WIDTH, height, WIDTH, height, LEFT, PLOT_W, end);
-    fputs("<title>invocations, lag and pauses per destination over virtual time</title>\n", out);
+    fprintf(out, "<title>invocations, lag and pauses per destination over %s time</title>\n",
+            realtime ? "real (wall-clock)" : "virtual");
     for (size_t i = 0; i < t->nlanes; i++) {
         f.y0 = (double)i * LANE_H;
         draw_lane(out, &f, &t->lanes[i]);
