@@ -202,6 +202,14 @@ static void halt_on_reply(struct session *s, size_t i, enum kdo_probe_answer a,
     halt(s, of[a], kdo_probes[i].name, kdo_probes[i].title, summary, cause, fix, ms);
 }
 
+/* A passing probe's detail (what was sent, what came back, why) is kept for
+ * -v and for the HTML report, whose row is that detail; the terminal shows
+ * it only with -v (print_result). */
+static int detailed(const struct kdo_conform_options *o)
+{
+    return o->verbose || o->report != NULL;
+}
+
 static void run_probe(struct session *s, struct kdo_transport *t, kdo_time_ns t0, size_t i,
                       struct kdo_rng *rng)
 {
@@ -235,7 +243,7 @@ static void run_probe(struct session *s, struct kdo_transport *t, kdo_time_ns t0
     snprintf(warn, sizeof warn, "warning: %s", pr.summary);
     char *notes = pr.status == KDO_PROBE_PASS ? NULL
                   : notes_of(pr.status == KDO_PROBE_WARN ? warn : NULL, &pr, kdo_probes[i].why);
-    if (pr.status == KDO_PROBE_PASS && s->o->verbose)
+    if (pr.status == KDO_PROBE_PASS && detailed(s->o))
         notes = notes_of(NULL, &pr, kdo_probes[i].why);
     add_result(s, kdo_probes[i].name, kdo_probes[i].title, pr.status, pr.summary, notes, total);
     int undecided = pr.timed_out && s->capped;
@@ -275,7 +283,7 @@ static void timing(struct session *s)
              st == KDO_PROBE_FAIL ? "" : "\n",
              s->timeout_known ? "" : " (the Timeout was assumed: GetFunctionConfiguration did "
                                      "not give one, so no answer fails for being too slow)");
-    int noted = st != KDO_PROBE_PASS || s->o->verbose;
+    int noted = st != KDO_PROBE_PASS || detailed(s->o);
     add_result(s, "timing", "answers well inside the Timeout", st, summary,
                noted ? notes : NULL, slowest);
     if (!noted)
@@ -305,7 +313,7 @@ static void delivery(struct session *s)
     snprintf(notes, 1024, "%s%swhy: KDA resends a DeliveryFailed record forever, so a function "
              "that refuses every record stalls the output for good while answering the "
              "contract's shape perfectly\n", none ? "" : summary, none ? "" : "\n");
-    int noted = none || s->o->verbose;
+    int noted = none || detailed(s->o);
     add_result(s, "delivery", "delivers well-formed rows", none ? KDO_PROBE_FAIL : KDO_PROBE_PASS,
                summary, noted ? notes : NULL, 0);
     if (!noted)
@@ -315,18 +323,21 @@ static void delivery(struct session *s)
 /* ---- the terminal --------------------------------------------------------------------- */
 
 static void print_result(FILE *out, const struct kdo_scenario_result *r, enum kdo_probe_status st,
-                         int colour)
+                         const struct kdo_conform_options *o)
 {
     static const char *const names[] = {"PASS", "WARN", "FAIL"};
     static const char *const colours[] = {"\033[32m", "\033[33m", "\033[31m"};
     const char *name = r->verdict == KDO_VERDICT_UNDECIDED ? "UNDECIDED"
                        : r->verdict == KDO_VERDICT_BAD_INPUT ? "ERROR" : names[st];
     int c = r->verdict == KDO_VERDICT_UNDECIDED ? KDO_PROBE_WARN : (int)st;
+    int colour = o->colour;
     fprintf(out, "%s%-5s%s %-12s %s", colour ? colours[c] : "", name, colour ? "\033[0m" : "",
             r->file + 6, r->name);
     if (r->message)
         fprintf(out, ": %s", r->message);
     fprintf(out, " (%.0f ms)\n", r->wall_s * 1000);
+    if (st == KDO_PROBE_PASS && r->verdict == KDO_VERDICT_PASSED && !o->verbose)
+        return; /* kept for the report (detailed()), said on the terminal with -v */
     for (const char *l = r->notes; l && *l;) {
         const char *e = strchr(l, '\n');
         size_t len = e ? (size_t)(e - l) : strlen(l);
@@ -468,16 +479,16 @@ static void run_probes(struct session *s, struct kdo_transport *t, FILE *out)
         if (o->only && strstr(kdo_probes[i].name, o->only) == NULL)
             continue;
         run_probe(s, t, t0, i, &rng);
-        print_result(out, &s->res[s->n - 1], s->status[s->n - 1], o->colour);
+        print_result(out, &s->res[s->n - 1], s->status[s->n - 1], o);
         fflush(out);
     }
     if (s->n == 0 || s->halt != GOING)
         return;
     timing(s);
-    print_result(out, &s->res[s->n - 1], s->status[s->n - 1], o->colour);
+    print_result(out, &s->res[s->n - 1], s->status[s->n - 1], o);
     if (s->wellformed > 0) {
         delivery(s);
-        print_result(out, &s->res[s->n - 1], s->status[s->n - 1], o->colour);
+        print_result(out, &s->res[s->n - 1], s->status[s->n - 1], o);
     }
 }
 
@@ -505,7 +516,7 @@ int kdo_conform_run(const struct kdo_conform_options *o)
     if (setup > 0) {
         fprintf(out, "kdaout conform: %s, function %s%s%s\n", s.endpoint, function,
                 o->qualifier ? ":" : "", o->qualifier ? o->qualifier : "");
-        print_result(out, &s.res[0], s.status[0], o->colour);
+        print_result(out, &s.res[0], s.status[0], o);
     } else {
         fprintf(out, "kdaout conform: %s, function %s%s%s (Timeout %.0f s; each probe waits at "
                 "most %.0f s%s)\n", s.endpoint, function, o->qualifier ? ":" : "",

@@ -7,8 +7,9 @@
  * verdict (class "check check-passed" / "check check-failed") and a failed
  * one's evidence, and the records that failed longest.  It is written from
  * the journal's timeline and the checks alone.  Self-contained by design: CSS
- * inline, the drawing inline SVG with <title> hover text, no script, no
- * font, no link out, so it opens from a CI artifact offline.  The markup is
+ * inline, the drawing inline SVG with <title> hover text, one inline
+ * script (report-zoom.js: zoom on time), no font, no link out, so it opens
+ * from a CI artifact offline.  The markup is
  * polyglot (well-formed XML as well as HTML5), so both an HTML and an XML
  * parser can check it.  A part of report (report-int.h).
  */
@@ -79,10 +80,10 @@ static void head(FILE *out, const char *title)
     fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n", style);
 }
 
-static void tail(FILE *out)
+static void tail(FILE *out, const char *from)
 {
-    fputs("<div class=\"foot\"><p>Written by kdaout from the run's journal.</p></div>\n"
-          "</body>\n</html>\n", out);
+    fprintf(out, "<div class=\"foot\"><p>Written by kdaout from %s.</p></div>\n", from);
+    fputs("</body>\n</html>\n", out);
 }
 
 /* ---- the run ------------------------------------------------------------------- */
@@ -260,7 +261,7 @@ int kdo_report_html(FILE *out, const struct kdo_scenario_result *r, const struct
         records(out, t);
         kdo__report_minutes(out, t);
     }
-    tail(out);
+    tail(out, "the run's journal and checks");
     return kdo__report_finish(out);
 }
 
@@ -309,7 +310,7 @@ int kdo_report_html_probes(FILE *out, const struct kdo_scenario_result *r, size_
     for (size_t i = 0; i < n; i++)
         probe_row(out, &r[i]);
     fputs("</table>\n", out);
-    tail(out);
+    tail(out, "the probes' requests and replies");
     return kdo__report_finish(out);
 }
 
@@ -346,6 +347,6 @@ int kdo_report_html_index(FILE *out, const struct kdo_scenario_result *r, size_t
                 kdo__report_failed_checks(&r[i]), r[i].seed);
     }
     fputs("</table>\n", out);
-    tail(out);
+    tail(out, "each run's journal and checks");
     return kdo__report_finish(out);
 }

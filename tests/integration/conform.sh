@@ -68,6 +68,14 @@ if xmllint --noout "$tmp/c.html" &&
 else
     not_ok "--report's page"; head -c 1500 "$tmp/c.html"
 fi
+# without -v: every passing row still says what was sent and why (the page is that
+# detail); the terminal keeps to one line a probe
+notes=$(grep -c '<tr class="probe probe-PASS".*<pre class="notes">[^<]*why: ' "$tmp/c.html" || true)
+if [ "$notes" -eq 11 ] && ! grep -q '^        why: ' "$tmp/out.txt"; then
+    ok "--report without -v: all 11 passing rows explain themselves; the terminal stays terse"
+else
+    not_ok "--report without -v: $notes of 11 rows with their detail"; grep -c 'why: ' "$tmp/out.txt"
+fi
 
 # 2. Each probe fails (or warns) against the fake broken its way.
 for probe in one-row batch-100 full-event binary-rows empty-rows row-512kb poison-pill \
