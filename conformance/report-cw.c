@@ -2,9 +2,10 @@
  * report-cw.c -- the HTML report's CloudWatch charts: per destination, the
  * metrics the KDA console drew (Records in, OkRecords, DeliveryFailedRecords,
  * Duration, MillisBehindLatest), one small bar chart each, one bar a
- * minute, as the timeline copied them from the run's metrics
- * (kdo_timeline_metrics).  Each chart is an <svg class="cw-chart"> whose
- * bars ("cw-bar") carry data-minute and data-v and a <title>, so a reader
+ * minute (or a longer period for a long run, as the console chose), as the
+ * timeline copied them from the run's metrics (kdo_timeline_metrics).  Each
+ * chart is an <svg class="cw-chart"> whose bars ("cw-bar") carry
+ * data-minute (the period's first) and data-v and a <title>, so a reader
  * can check them against `kdaout run --metrics`.  Pure output: a part of
  * report (report-int.h).
  */
@@ -39,9 +40,13 @@ static void chart(FILE *out, const struct kdo_tl_lane *l, enum kdo_tl_metric m)
         double h = top > 0 ? (CHART_H - 2 * PAD) * v[i] / top : 0;
         kdo__report_fmt_num(num, sizeof num, 0, 6, v[i]);
         fprintf(out, "<rect class=\"cw-bar\" data-minute=\"%zu\" data-v=\"%s\" x=\"%.2f\" "
-                "y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"><title>minute %zu: %s</title></rect>\n",
-                i, num, PAD + bar * (double)i, CHART_H - PAD - h, bar > 1.5 ? bar - 0.5 : bar,
-                h, i + 1, num);
+                "y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"><title>", i * l->period, num,
+                PAD + bar * (double)i, CHART_H - PAD - h, bar > 1.5 ? bar - 0.5 : bar, h);
+        if (l->period == 1)
+            fprintf(out, "minute %zu: %s</title></rect>\n", i + 1, num);
+        else
+            fprintf(out, "minutes %zu-%zu: %s</title></rect>\n", i * l->period + 1,
+                    (i + 1) * l->period, num);
     }
     fputs("</svg></div>\n", out);
 }
@@ -53,20 +58,24 @@ void kdo__report_minutes(FILE *out, const struct kdo_timeline *t)
         any |= t->lanes[i].nminutes > 0;
     if (!any)
         return;
-    fputs("<div class=\"cloudwatch\">\n<h2>CloudWatch metrics per minute</h2>\n", out);
+    fputs("<div class=\"cloudwatch\">\n<h2>CloudWatch metrics</h2>\n", out);
     for (size_t i = 0; i < t->nlanes; i++) {
         const struct kdo_tl_lane *l = &t->lanes[i];
         if (l->nminutes == 0)
             continue;
         fputs("<h3>destination ", out);
         kdo__report_put(out, l->id[0] ? l->id : "1.1", KDO__ESC_HTML);
-        fputs("</h3>\n<div class=\"cw-row\">\n", out);
+        if (l->period == 1)
+            fputs(": a bar a minute</h3>\n<div class=\"cw-row\">\n", out);
+        else
+            fprintf(out, ": a bar per %zu minutes (the run is long)</h3>\n"
+                    "<div class=\"cw-row\">\n", l->period);
         for (int m = 0; m < KDO_TL_METRICS; m++)
             chart(out, l, (enum kdo_tl_metric)m);
         fputs("</div>\n", out);
         if (l->minutes_cut)
             fprintf(out, "<p>The first %zu minutes are charted; %zu more are not.</p>\n",
-                    l->nminutes, l->minutes_cut);
+                    l->nminutes * l->period, l->minutes_cut);
     }
     fputs("</div>\n", out);
 }

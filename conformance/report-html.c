@@ -37,6 +37,7 @@ static const char style[] =
     "pre{background:#f5f5f5;padding:.5em;overflow-x:auto;font-size:12px}"
     "svg.timeline{display:block;border:1px solid #ddd}"
     "svg text{font:11px sans-serif;fill:#333}svg .legend{text-anchor:end}"
+    ".axis text{text-anchor:middle}"
     "svg .lane-title{font-weight:bold}"
     ".inv-ok{fill:#2e7d32}.inv-partial{fill:#f9a825}.inv-failed{fill:#c62828}"
     ".inv-timeout{fill:#6a1b9a}.inv-throttled{fill:#ef6c00}.inv-transport{fill:#37474f}"
@@ -44,6 +45,7 @@ static const char style[] =
     ".key-failed{background:#c62828}.key-timeout{background:#6a1b9a}"
     ".key-throttled{background:#ef6c00}.key-transport{background:#37474f}"
     ".key-pending{background:#9e9e9e}.key-pause{background:#dce7f5}"
+    ".key-retry{border:1px solid #000;box-sizing:border-box}"
     ".key-restart{background:#ffd699}.key-fault{background:#eda1bc}.key-fix{background:#00897b}"
     "rect.retry{stroke:#000;stroke-width:.6}"
     ".pause{fill:#1565c0;fill-opacity:.12}.restart{fill:#ff8f00;fill-opacity:.3}"
@@ -56,7 +58,9 @@ static const char style[] =
     ".check{margin:.2em 0}.check-passed::before{content:'\\2713  ';color:#2e7d32}"
     ".check-failed::before{content:'\\2717  ';color:#c62828}.check-failed{font-weight:bold}"
     "table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2em .5em;"
-    "text-align:left;font-size:13px}td.id{font-family:monospace}"
+    "text-align:left;font-size:13px}td.id{font-family:monospace;font-size:12px}"
+    "td.row{font-family:monospace;font-size:12px;word-break:break-all;min-width:24em}"
+    "table.records td:not(.row){white-space:nowrap}"
     ".cw-row{display:flex;flex-wrap:wrap;gap:14px}.cw-title{font-size:12px;margin:0 0 2px}"
     ".cw-max{color:#666}.cw-bar{fill:#4a7bb7}.cw-axis{stroke:#999}"
     ".trigger{stroke:#7b1fa2;stroke-width:1;stroke-dasharray:3,3}"
@@ -136,6 +140,7 @@ static void timeline(FILE *out, const struct kdo_timeline *t, int realtime)
           "<span><i class=\"key-restart\"></i>restart</span>"
           "<span><i class=\"key-fault\"></i>fault period</span>"
           "<span><i class=\"key-fix\"></i>fix deployed</span>"
+          "<span><i class=\"key-retry\"></i>outlined: a retry (resends failed records)</span>"
           "<span>blue line: MillisBehindLatest; dashed: stream depth; purple dashes: "
           "window triggers (tumbling, stagger)</span></p>\n",
           out);
@@ -196,10 +201,23 @@ static void record_row(FILE *out, const struct kdo_tl_lane *l, const struct kdo_
         fprintf(out, "%s s", b);
     }
     fputs("</td><td>", out);
-    for (uint8_t k = 0; k < rec->nreasons; k++)
+    if (!rec->mixed && rec->nreasons > 0) { /* every failure had one reason */
+        fputs(kdo_reason_name((enum kdo_reason)rec->reasons[0]), out);
+        if (rec->failures > 1)
+            fprintf(out, " &#215;%" PRIu32, rec->failures);
+    }
+    for (uint8_t k = 0; rec->mixed && k < rec->nreasons;) { /* in order; a run of one reason once, with its count */
+        uint8_t e = k;
+        while (e < rec->nreasons && rec->reasons[e] == rec->reasons[k])
+            e++;
         fprintf(out, "%s%s", k ? ", " : "", kdo_reason_name((enum kdo_reason)rec->reasons[k]));
-    if (rec->failures > rec->nreasons)
-        fputs(", ...", out);
+        if (e - k > 1)
+            fprintf(out, " &#215;%d", e - k);
+        k = e;
+    }
+    if (rec->mixed && rec->failures > rec->nreasons)
+        fprintf(out, ", ... (%" PRIu32 " failures; the first %u listed)", rec->failures,
+                (unsigned)rec->nreasons);
     fputs("</td><td class=\"row\">", out);
     if (rec->row_len > 0) { /* the row as sent (bad UTF-8 shown as U+FFFD) */
         kdo__report_put_span(out, rec->row, rec->row_len, KDO__ESC_HTML);
@@ -212,7 +230,8 @@ static void record_row(FILE *out, const struct kdo_tl_lane *l, const struct kdo_
 static void lane_records(FILE *out, const struct kdo_tl_lane *l, int several)
 {
     const struct kdo_tl_record *worst[WORST_RECORDS];
-    size_t n = kdo_timeline_worst_records(l, worst, WORST_RECORDS);
+    size_t tied;
+    size_t n = kdo_timeline_worst_records(l, worst, WORST_RECORDS, &tied);
     if (several) {
         fputs("<h3>destination ", out);
         esc(out, l->id);
@@ -228,6 +247,11 @@ static void lane_records(FILE *out, const struct kdo_tl_lane *l, int several)
     for (size_t i = 0; i < n; i++)
         record_row(out, l, worst[i]);
     fputs("</table>\n", out);
+    if (tied > 1 && n == WORST_RECORDS) /* e.g. a whole batch behind a poison pill */
+        fprintf(out, "<p class=\"tied\">%zu records failed for exactly as long as the last one "
+                     "shown (they failed together, in the same invocations); the table shows "
+                     "the first by recordId. <code>kdaout run --records FILE</code> lists every "
+                     "record sent, with its row.</p>\n", tied);
     if (l->untracked > 0)
         fprintf(out, "<p>%" PRIu64 " more failures of records past the first %d followed are "
                      "not in this table.</p>\n", l->untracked, KDO_TIMELINE_MAX_RECORDS);

@@ -114,6 +114,8 @@ static void draw_mark(FILE *out, const struct frame *f, const struct kdo_tl_mark
     double h = max_records ? BAR_H * per / (double)max_records : 0;
     h = h < 3 ? 3 : h;
     double bottom = f->y0 + BAR_Y + BAR_H;
+    double x = x_of(f, m->t0);
+    x = x + w > LEFT + PLOT_W ? LEFT + PLOT_W - w : x; /* the last ones stay inside the plot */
     for (int o = 0; o < KDO_TL_OUTCOMES; o++) {
         if (m->count[o] == 0)
             continue;
@@ -122,7 +124,7 @@ static void draw_mark(FILE *out, const struct frame *f, const struct kdo_tl_mark
         fprintf(out, "<rect class=\"inv inv-%s%s\" data-n=\"%" PRIu64 "\" x=\"",
                 kdo_tl_outcome_name((enum kdo_tl_outcome)o), retry,
                 m->count[o]);
-        put_num(out, x_of(f, m->t0));
+        put_num(out, x);
         fputs("\" y=\"", out);
         put_num(out, bottom);
         fputs("\" width=\"", out);
@@ -160,27 +162,52 @@ static void draw_marks(FILE *out, const struct frame *f, const struct kdo_tl_lan
 
 /* ---- lines, pauses, restarts, faults ------------------------------------------ */
 
+static double sample_value(const struct kdo_tl_sample *x, int lag)
+{
+    double v = lag ? (double)x->lag_ms : (double)x->rows;
+    return v < 0 ? 0 : v;
+}
+
+/* The highest value sampled (0 if none rose). */
 static double line_max(const struct kdo_tl_lane *l, int lag)
 {
-    double max = 1;
+    double max = 0;
     for (size_t i = 0; i < l->nsamples; i++) {
-        double v = lag ? (double)l->samples[i].lag_ms : (double)l->samples[i].rows;
+        double v = sample_value(&l->samples[i], lag);
         max = v > max ? v : max;
     }
     return max;
 }
 
+static void put_point(FILE *out, const struct frame *f, kdo_time_ns t, double v, double max)
+{
+    put_num(out, x_of(f, t));
+    fputc(',', out);
+    put_num(out, f->y0 + LINE_Y + LINE_H - LINE_H * v / max);
+    fputc(' ', out);
+}
+
+/* A polyline of at most four points a pixel column (its first, lowest,
+ * highest and last sample, in time order), however many samples a long run
+ * took: the peaks stay, the page stays small. */
 static void draw_line(FILE *out, const struct frame *f, const struct kdo_tl_lane *l, int lag)
 {
-    double max = line_max(l, lag);
+    double max = line_max(l, lag), scale = max > 0 ? max : 1;
     fprintf(out, "<polyline class=\"%s\" points=\"", lag ? "lag" : "depth");
-    for (size_t i = 0; i < l->nsamples; i++) {
-        double v = lag ? (double)l->samples[i].lag_ms : (double)l->samples[i].rows;
-        v = v < 0 ? 0 : v;
-        put_num(out, x_of(f, l->samples[i].t));
-        fputc(',', out);
-        put_num(out, f->y0 + LINE_Y + LINE_H - LINE_H * v / max);
-        fputc(' ', out);
+    for (size_t i = 0; i < l->nsamples;) {
+        long col = (long)x_of(f, l->samples[i].t);
+        size_t j = i, lo = i, hi = i;
+        while (j < l->nsamples && (long)x_of(f, l->samples[j].t) == col) {
+            lo = sample_value(&l->samples[j], lag) < sample_value(&l->samples[lo], lag) ? j : lo;
+            hi = sample_value(&l->samples[j], lag) > sample_value(&l->samples[hi], lag) ? j : hi;
+            j++;
+        }
+        size_t pick[4] = {i, lo < hi ? lo : hi, lo < hi ? hi : lo, j - 1};
+        for (int k = 0; k < 4; k++)
+            if (k == 0 || pick[k] != pick[k - 1])
+                put_point(out, f, l->samples[pick[k]].t, sample_value(&l->samples[pick[k]], lag),
+                          scale);
+        i = j;
     }
     char b[48];
     kdo__report_fmt_num(b, sizeof b, 1, 0, max);
@@ -202,24 +229,43 @@ static void draw_line_legend(FILE *out, const struct frame *f, const struct kdo_
     fprintf(out, " %s</text>\n", lag ? "ms" : "rows");
 }
 
-static void draw_pauses(FILE *out, const struct frame *f, const struct kdo_tl_lane *l)
+static void put_pause(FILE *out, const struct frame *f, const struct kdo_tl_span *p)
 {
     char a[32], b[32];
+    kdo__report_fmt_t(a, sizeof a, p->from);
+    kdo__report_fmt_t(b, sizeof b, p->until);
+    fprintf(out, "<rect class=\"pause\" data-n=\"%" PRIu64 "\"", p->n);
+    put_xspan(out, f, p->from, p->until);
+    fputs(" y=\"", out);
+    put_num(out, f->y0 + BAR_Y);
+    fprintf(out, "\" height=\"%d\"><title>source paused %s to %s s", LINE_Y + LINE_H - BAR_Y,
+            a, b);
+    if (p->n > 1)
+        fprintf(out, " (%" PRIu64 " pauses)", p->n);
+    fputs(": the destination stream was full</title></rect>\n", out);
+}
+
+/* Pauses whose shading would touch the same pixel are drawn as one (data-n:
+ * how many), so a run that pauses thousands of times stays a small page. */
+static void draw_pauses(FILE *out, const struct frame *f, const struct kdo_tl_lane *l)
+{
+    struct kdo_tl_span cur = {0};
+    int have = 0;
     for (size_t i = 0; i < l->npauses; i++) {
-        const struct kdo_tl_span *p = &l->pauses[i];
-        kdo_time_ns until = p->until == KDO_TIME_NEVER ? l->end : p->until;
-        kdo__report_fmt_t(a, sizeof a, p->from);
-        kdo__report_fmt_t(b, sizeof b, until);
-        fprintf(out, "<rect class=\"pause\" data-n=\"%" PRIu64 "\"", p->n);
-        put_xspan(out, f, p->from, until);
-        fputs(" y=\"", out);
-        put_num(out, f->y0 + BAR_Y);
-        fprintf(out, "\" height=\"%d\"><title>source paused %s to %s s", LINE_Y + LINE_H - BAR_Y,
-                a, b);
-        if (p->n > 1)
-            fprintf(out, " (%" PRIu64 " pauses)", p->n);
-        fputs(": the destination stream was full</title></rect>\n", out);
+        struct kdo_tl_span p = l->pauses[i];
+        p.until = p.until == KDO_TIME_NEVER ? l->end : p.until;
+        if (have && x_of(f, p.from) < x_of(f, cur.until) + 1) {
+            cur.until = p.until > cur.until ? p.until : cur.until;
+            cur.n += p.n;
+            continue;
+        }
+        if (have)
+            put_pause(out, f, &cur);
+        cur = p;
+        have = 1;
     }
+    if (have)
+        put_pause(out, f, &cur);
 }
 
 /* A fix: one instant, a line from the fault row down through the bars and
@@ -270,14 +316,20 @@ static void draw_span(FILE *out, const struct frame *f, const struct kdo_tl_span
 
 /* ---- lanes and axis --------------------------------------------------------------- */
 
-/* A windowed lane's window triggers: a thin line each, across the bars. */
+/* A windowed lane's window triggers: a thin line each, across the bars;
+ * those in one pixel column are one line (data-n: how many). */
 static void draw_triggers(FILE *out, const struct frame *f, const struct kdo_tl_lane *l)
 {
-    char t[32];
-    for (size_t i = 0; i < l->ntriggers; i++) {
+    char a[32], b[32];
+    for (size_t i = 0; i < l->ntriggers;) {
+        size_t j = i;
+        long col = (long)x_of(f, l->triggers[i]);
+        while (j < l->ntriggers && (long)x_of(f, l->triggers[j]) == col)
+            j++;
         double x = x_of(f, l->triggers[i]);
-        kdo__report_fmt_t(t, sizeof t, l->triggers[i]);
-        fputs("<line class=\"trigger\" data-n=\"1\" x1=\"", out);
+        kdo__report_fmt_t(a, sizeof a, l->triggers[i]);
+        kdo__report_fmt_t(b, sizeof b, l->triggers[j - 1]);
+        fprintf(out, "<line class=\"trigger\" data-n=\"%zu\" x1=\"", j - i);
         put_num(out, x);
         fputs("\" y1=\"", out);
         put_num(out, f->y0 + BAR_Y);
@@ -285,7 +337,12 @@ static void draw_triggers(FILE *out, const struct frame *f, const struct kdo_tl_
         put_num(out, x);
         fputs("\" y2=\"", out);
         put_num(out, f->y0 + BAR_Y + BAR_H);
-        fprintf(out, "\"><title>window trigger at %s s</title></line>\n", t);
+        if (j - i == 1)
+            fprintf(out, "\"><title>window trigger at %s s</title></line>\n", a);
+        else
+            fprintf(out, "\"><title>%zu window triggers, %s to %s s</title></line>\n", j - i,
+                    a, b);
+        i = j;
     }
 }
 
@@ -347,7 +404,15 @@ static void draw_axis(FILE *out, const struct frame *f)
     fputs("\"/>\n", out);
     for (int i = 0; i * step <= end_s + 1e-9 && i < 100; i++) {
         double x = LEFT + i * step / end_s * PLOT_W;
-        fputs("<text x=\"", out);
+        fputs("<line class=\"tick\" x1=\"", out); /* the label centred under its tick */
+        put_num(out, x);
+        fputs("\" x2=\"", out);
+        put_num(out, x);
+        fputs("\" y1=\"", out);
+        put_num(out, f->y0);
+        fputs("\" y2=\"", out);
+        put_num(out, f->y0 + 4);
+        fputs("\"/><text x=\"", out);
         put_num(out, x);
         fputs("\" y=\"", out);
         put_num(out, f->y0 + 16);

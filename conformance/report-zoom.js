@@ -1,7 +1,7 @@
 /* Zoom on time, for the report's timeline (report-svg.c draws it).  Drag
  * across the timeline to see that stretch of the run; double-click or press
  * Escape to see it whole.  The address keeps the stretch (#t=FROM-TO, in
- * seconds), so a link opens the same view.  Each lane's plot is a nested
+ * seconds), so a link opens the same view; typing one there zooms too.  Each lane's plot is a nested
  * svg of class "plot": narrowing its viewBox stretches time, not height. */
 (function () {
     "use strict";
@@ -31,12 +31,20 @@
         function seconds(xv) {
             return from + (xv - left) / width * (to - from);
         }
-        function ticks() {
-            axis.querySelectorAll("text").forEach(function (t) { t.remove(); });
-            var span = to - from, s = step(span);
+        function ticks() { /* report-svg.c's draw_axis, for the stretch shown */
+            axis.querySelectorAll("text, line.tick").forEach(function (t) { t.remove(); });
+            var span = to - from, s = step(span), y0 = +axis.dataset.y - 16;
             for (var v = Math.ceil(from / s - 1e-9) * s; v <= to + 1e-9; v += s) {
+                var x = (left + (v - from) / span * width).toFixed(1);
+                var tick = document.createElementNS(ns, "line");
+                tick.setAttribute("class", "tick");
+                tick.setAttribute("x1", x);
+                tick.setAttribute("x2", x);
+                tick.setAttribute("y1", y0);
+                tick.setAttribute("y2", y0 + 4);
+                axis.appendChild(tick);
                 var t = document.createElementNS(ns, "text");
-                t.setAttribute("x", (left + (v - from) / span * width).toFixed(1));
+                t.setAttribute("x", x);
                 t.setAttribute("y", axis.dataset.y);
                 t.textContent = +v.toFixed(6) + " s";
                 axis.appendChild(t);
@@ -97,9 +105,15 @@
             if (e.key === "Escape")
                 zoom(0, end);
         });
-        var m = /^#t=([0-9.]+)-([0-9.]+)$/.exec(location.hash);
-        if (m)
-            zoom(+m[1], +m[2], true);
+        function fromAddress() { /* #t=FROM-TO, or the whole run */
+            var m = /^#t=([0-9.]+)-([0-9.]+)$/.exec(location.hash);
+            if (m)
+                zoom(+m[1], +m[2], true);
+            else if (from > 0 || to < end)
+                zoom(0, end, true);
+        }
+        window.addEventListener("hashchange", fromAddress);
+        fromAddress();
     }
 
     document.querySelectorAll("svg.timeline").forEach(timeline);

@@ -190,8 +190,9 @@ static void judge_sql_error(struct kdo_scenario_result *res, const struct kdo_sc
     res->verdict = passed ? KDO_VERDICT_PASSED : KDO_VERDICT_FAILED;
 }
 
-/* The scenario's fault periods (rules active over [from, until)) and the
- * fixes that end them, for the picture. */
+/* The scenario's fault periods (rules active over [from, until); one armed
+ * the whole run is not a period) and the fixes that end them, for the
+ * picture: on every lane, as the rules answer for every destination. */
 static void mark_faults(struct kdo_timeline *tl, const struct kdo_scenario *s)
 {
     for (size_t i = 0; tl && i < s->sim.nrules; i++) {
@@ -199,7 +200,15 @@ static void mark_faults(struct kdo_timeline *tl, const struct kdo_scenario *s)
         char label[64];
         if (rule->match.from == INT64_MIN && rule->match.until == KDO_TIME_NEVER)
             continue;
-        snprintf(label, sizeof label, "rule %zu, %s", i + 1, kdo_fault_action_name(rule->action));
+        /* its name when it has one (a fix names it too), and what rows it takes */
+        int n = rule->name ? snprintf(label, sizeof label, "%.30s: %s", rule->name,
+                                      kdo_fault_action_name(rule->action))
+                           : snprintf(label, sizeof label, "rule %zu: %s", i + 1,
+                                      kdo_fault_action_name(rule->action));
+        if (rule->match.contains && n > 0 && (size_t)n < sizeof label)
+            snprintf(label + n, sizeof label - (size_t)n, " (rows containing %.*s)",
+                     (int)(rule->match.contains_len < 16 ? rule->match.contains_len : 16),
+                     rule->match.contains);
         kdo_timeline_fault(tl, rule->match.from, rule->match.until, label);
     }
     for (size_t i = 0; tl && i < s->nfixes; i++) {

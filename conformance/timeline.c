@@ -82,14 +82,21 @@ void kdo_timeline_metrics(struct kdo_timeline *t, size_t lane, const struct kdo_
     if (t == NULL || m == NULL || lane >= KDO_TIMELINE_MAX_LANES)
         return;
     struct kdo_tl_lane *l = &t->lanes[lane];
-    size_t n = kdo_metrics_minutes(m);
-    l->nminutes = n < KDO_TIMELINE_MAX_MINUTES ? n : KDO_TIMELINE_MAX_MINUTES;
-    l->minutes_cut = n - l->nminutes;
+    static const size_t periods[] = {1, 5, 15, 60, 360, 1440, 10080};
+    size_t n = kdo_metrics_minutes(m), p = 0;
+    while (p + 1 < sizeof periods / sizeof periods[0] &&
+           (n + periods[p] - 1) / periods[p] > KDO_TIMELINE_MAX_BARS)
+        p++;
+    l->period = periods[p];
+    size_t bars = (n + l->period - 1) / l->period;
+    l->nminutes = bars < KDO_TIMELINE_MAX_BARS ? bars : KDO_TIMELINE_MAX_BARS;
+    l->minutes_cut = n > l->nminutes * l->period ? n - l->nminutes * l->period : 0;
     for (int k = 0; k < KDO_TL_METRICS; k++) {
         free(l->minutes[k]);
         l->minutes[k] = kdo_xcalloc(l->nminutes + 1, sizeof *l->minutes[k]);
         for (size_t i = 0; i < l->nminutes; i++) {
-            struct kdo_stat st = kdo_metrics_minute(m, charted[k].metric, i);
+            struct kdo_stat st = kdo_metrics_range(m, charted[k].metric, i * l->period,
+                                                   (i + 1) * l->period);
             l->minutes[k][i] = kdo_stat_value(&st, charted[k].stat);
         }
     }
@@ -324,6 +331,7 @@ static void record_verdict(struct kdo_tl_lane *l, uint64_t seq, uint8_t v, kdo_t
     if (r->failures++ == 0)
         r->first_fail = t;
     r->last_fail = t;
+    r->mixed |= r->nreasons > 0 && r->reasons[0] != v;
     if (r->nreasons < KDO_TIMELINE_REASONS)
         r->reasons[r->nreasons++] = v;
 }
@@ -334,8 +342,10 @@ static kdo_time_ns failing_for(const struct kdo_tl_record *r, kdo_time_ns end)
 }
 
 size_t kdo_timeline_worst_records(const struct kdo_tl_lane *l, const struct kdo_tl_record **out,
-                                  size_t max)
+                                  size_t max, size_t *tied)
 {
+    if (tied)
+        *tied = 0;
     if (l->records == NULL || max == 0)
         return 0;
     const struct kdo_tl_record **all = kdo_xcalloc(l->nrecords + 1, sizeof *all);
@@ -355,10 +365,12 @@ size_t kdo_timeline_worst_records(const struct kdo_tl_lane *l, const struct kdo_
         }
         all[k] = r;
     }
-    n = n < max ? n : max;
-    memcpy(out, all, n * sizeof *out);
+    size_t shown = n < max ? n : max;
+    for (size_t i = 0; tied && shown > 0 && i < n; i++)
+        *tied += failing_for(all[i], l->end) == failing_for(all[shown - 1], l->end);
+    memcpy(out, all, shown * sizeof *out);
     free(all);
-    return n;
+    return shown;
 }
 
 /* ---- the watcher ------------------------------------------------------------- */

@@ -26,7 +26,7 @@
 #define KDO_TIMELINE_MAX_RECORDS 4096 /* failed records followed per lane */
 #define KDO_TIMELINE_MAX_SPANS 256    /* restarts, fault periods per lane */
 #define KDO_TIMELINE_REASONS 6        /* reasons kept per failed record */
-#define KDO_TIMELINE_MAX_MINUTES 1440 /* CloudWatch minutes charted per lane (24 h) */
+#define KDO_TIMELINE_MAX_BARS 180 /* CloudWatch chart bars per metric: 2 px each */
 
 /* The CloudWatch metrics the report charts per minute, as the console drew
  * them, each with the statistic it shows. */
@@ -93,6 +93,7 @@ struct kdo_tl_record {
     uint32_t attempts, failures;
     uint8_t reasons[KDO_TIMELINE_REASONS]; /* the first ones, in order */
     uint8_t nreasons;
+    bool mixed; /* some failure's reason differs from the first's */
 };
 
 struct kdo_tl_lane {
@@ -124,7 +125,8 @@ struct kdo_tl_lane {
     uint64_t triggers_cut; /* instants past KDO_TIMELINE_MAX_MARKS, not kept */
     /* per minute, from the run's metrics (kdo_timeline_metrics), or none */
     double *minutes[KDO_TL_METRICS];
-    size_t nminutes, minutes_cut; /* minutes charted; minutes past the bound */
+    size_t nminutes, minutes_cut; /* bars charted; minutes past the bound */
+    size_t period; /* minutes a bar stands for: 1, 5, 15, 60, 360, 1440 or 10080 */
 };
 
 struct kdo_timeline {
@@ -163,7 +165,10 @@ void kdo_timeline_fault(struct kdo_timeline *t, kdo_time_ns from, kdo_time_ns un
 void kdo_timeline_fix(struct kdo_timeline *t, kdo_time_ns at, const char *label);
 
 /* Lane `lane`'s CloudWatch metrics per minute (delivery/metrics.h), copied
- * at the end of the run: the first KDO_TIMELINE_MAX_MINUTES minutes. */
+ * at the end of the run, a bar per period: one minute, or as the console did
+ * for a longer range 5 or 15 minutes, an hour, 6 hours, a day or a week, the
+ * first that needs at most KDO_TIMELINE_MAX_BARS bars (each the metric's
+ * statistic over its period: Sums add, Average averages, Maximum the max). */
 struct kdo_metrics;
 void kdo_timeline_metrics(struct kdo_timeline *t, size_t lane, const struct kdo_metrics *m);
 
@@ -178,9 +183,11 @@ void kdo_tl_mark_merge(struct kdo_tl_mark *a, const struct kdo_tl_mark *b);
 /* Invocations a mark stands for. */
 uint64_t kdo_tl_mark_total(const struct kdo_tl_mark *m);
 
-/* The lane's failed records, longest failing first (until Ok, or the end):
- * fills out with at most max pointers, returns how many. */
+/* The lane's failed records, longest failing first (until Ok, or the end;
+ * ties by recordId): fills out with at most max pointers, returns how many.
+ * *tied (may be NULL): how many records failed for exactly as long as the
+ * last one given (a whole batch failing together ties: more than shown). */
 size_t kdo_timeline_worst_records(const struct kdo_tl_lane *l, const struct kdo_tl_record **out,
-                                  size_t max);
+                                  size_t max, size_t *tied);
 
 #endif

@@ -113,8 +113,9 @@ elif mode == 'triggers':
     class T(HTMLParser):
         n = 0
         def handle_starttag(self, tag, attrs):
-            if tag == 'line' and 'trigger' in (dict(attrs).get('class') or '').split():
-                T.n += 1
+            a = dict(attrs)
+            if tag == 'line' and 'trigger' in (a.get('class') or '').split():
+                T.n += int(a['data-n'])  # those in one pixel column are one line
     T().feed(open(path, encoding='utf-8').read())
     times = {json.loads(l)['t'] for l in open(sys.argv[3], encoding='utf-8')
              if json.loads(l)['ev'] == 'rows_emitted'}
@@ -362,6 +363,24 @@ PY
 }
 drag_check "$work/out/07-poison-pill.html" 07-poison-pill
 drag_check "$work/noscript.html" "07 without its script" planted
+
+# every invocation is inside its plot (the last ones too: x + width <= 1170)
+for page in "$work/out/"[0-9]*.html "$work/big/big.html"; do
+    outside=$( (grep -o '<rect class="inv [^>]*' "$page" || true) | sed 's/.* x="\([0-9.]*\)".* width="\([0-9.]*\)".*/\1 \2/' |
+        awk '$1 + $2 > 1170.05 || $1 < 69.95' | wc -l)
+    [ "$outside" = 0 ] || bad "$(basename "$page"): $outside invocation bars outside the plot"
+done
+# a long run sampled every second stays a small page: lines, pauses and
+# triggers are reduced to what a pixel column shows (scenario 33's virtual
+# time spans hours for 18 rows)
+"$kdaout" run "$root/scenarios/33-doc-weatherstream-a.yaml" --report "$work/long.html" \
+    >/dev/null 2>&1 || bad "scenario 33 failed"
+long=$(stat -c %s "$work/long.html")
+say "33-doc-weatherstream-a (hours of samples): $long bytes"
+[ "$long" -lt 300000 ] || bad "scenario 33's page is $long bytes (a line per sample?)"
+# a whole batch failing together ties: the page says how many, not just 10
+grep -q '<p class="tied">1001 records failed for exactly as long' "$work/out/07-poison-pill.html" ||
+    bad "07: no note that 1001 records tie"
 
 # the records that failed longest show their rows, as --records saw them sent
 read -r nrows rows_ok < <(python3 "$work/counts.py" rows "$work/out/07-poison-pill.html" \

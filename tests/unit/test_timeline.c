@@ -13,6 +13,7 @@
 #include "base/errors.h"
 #include "delivery/contract.h"
 #include "delivery/journal.h"
+#include "delivery/metrics.h"
 #include "delivery/reply.h"
 
 #include <check.h>
@@ -221,7 +222,9 @@ START_TEST(records_ranked_by_time_failing)
     reply(4 * KDO_S, 5, 200, KDO_TRANSPORT_DONE, KDO_REASON_OK, 1, &okv);
     kdo_journal_end(j, 10 * KDO_S, 1, 100);
     const struct kdo_tl_record *w[5];
-    size_t n = kdo_timeline_worst_records(&tl->lanes[0], w, 5);
+    size_t tied;
+    size_t n = kdo_timeline_worst_records(&tl->lanes[0], w, 5, &tied);
+    ck_assert_uint_eq(tied, 1);
     ck_assert_uint_eq(n, 3);
     ck_assert_uint_eq(w[0]->seq, 7); /* 7 s failing, never Ok */
     ck_assert_int_eq(w[0]->ok_at, KDO_TIME_NEVER);
@@ -233,7 +236,7 @@ START_TEST(records_ranked_by_time_failing)
     ck_assert_uint_eq(w[1]->reasons[1], KDO_REASON_FUNCTION_ERROR);
     ck_assert_int_eq(w[1]->ok_at, 4 * KDO_S);
     ck_assert_uint_eq(w[2]->seq, 6); /* 1 s */
-    ck_assert_uint_eq(kdo_timeline_worst_records(&tl->lanes[0], w, 1), 1);
+    ck_assert_uint_eq(kdo_timeline_worst_records(&tl->lanes[0], w, 1, NULL), 1);
     ck_assert_uint_eq(w[0]->seq, 7);
 }
 END_TEST
@@ -266,6 +269,38 @@ START_TEST(pauses_restarts_and_faults)
 }
 END_TEST
 
+/* A long run's charts: a bar per 5 minutes past 180 minutes, each the
+ * period's Sum (or Maximum), nothing lost at the seams. */
+START_TEST(long_runs_chart_longer_periods)
+{
+    struct kdo_metrics *m = kdo_metrics_new();
+    for (int minute = 0; minute < 600; minute++) { /* 10 hours */
+        kdo_metrics_put(m, (kdo_time_ns)minute * KDO_MIN, KDO_METRIC_OK_RECORDS, minute);
+        kdo_metrics_put(m, (kdo_time_ns)minute * KDO_MIN, KDO_METRIC_MILLIS_BEHIND_LATEST,
+                        minute == 301 ? 9000 : 10);
+    }
+    kdo_timeline_metrics(tl, 0, m);
+    const struct kdo_tl_lane *l = &tl->lanes[0];
+    ck_assert_uint_eq(l->period, 5);
+    ck_assert_uint_eq(l->nminutes, 120);
+    ck_assert_uint_eq(l->minutes_cut, 0);
+    double total = 0;
+    for (size_t i = 0; i < l->nminutes; i++)
+        total += l->minutes[KDO_TL_OK_RECORDS][i];
+    ck_assert(total == 599.0 * 600 / 2);
+    ck_assert(l->minutes[KDO_TL_OK_RECORDS][1] == 5 + 6 + 7 + 8 + 9);
+    ck_assert(l->minutes[KDO_TL_LAG][60] == 9000); /* minutes 300-304: the max */
+    ck_assert(l->minutes[KDO_TL_LAG][59] == 10);
+    struct kdo_metrics *s = kdo_metrics_new(); /* a short run: a minute a bar */
+    kdo_metrics_put(s, 2 * KDO_MIN, KDO_METRIC_OK_RECORDS, 3);
+    kdo_timeline_metrics(tl, 1, s);
+    ck_assert_uint_eq(tl->lanes[1].period, 1);
+    ck_assert_uint_eq(tl->lanes[1].nminutes, 3);
+    kdo_metrics_free(s);
+    kdo_metrics_free(m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("timeline");
@@ -276,6 +311,7 @@ static Suite *suite(void)
     tcase_add_test(tc, a_long_run_stays_bounded_and_exact);
     tcase_add_test(tc, records_ranked_by_time_failing);
     tcase_add_test(tc, pauses_restarts_and_faults);
+    tcase_add_test(tc, long_runs_chart_longer_periods);
     suite_add_tcase(s, tc);
     return s;
 }
