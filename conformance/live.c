@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #define REDRAW_MS 250 /* at most 4 redraws a second (issue 15) */
 
@@ -85,12 +87,13 @@ static void copy_lane(struct lane_copy *c, const struct kdo_sim_lane *lane)
 
 /* ---- the progress line ------------------------------------------------------ */
 
-/* " (function_error 48, timeout 2)": the three commonest reasons, or "". */
-static void reasons(const uint64_t *failures, char *out, size_t n)
+/* " (function_error 48, timeout 2)": the `most` commonest reasons (", ..."
+ * when there are more), or "". */
+static void reasons(const uint64_t *failures, int most, char *out, size_t n)
 {
-    int top[3] = {0, 0, 0}, ntop = 0;
+    int top[4] = {0, 0, 0, 0}, ntop = 0;
     out[0] = '\0';
-    for (int pick = 0; failures && pick < 3; pick++) {
+    for (int pick = 0; failures && pick < most + 1 && pick < 4; pick++) {
         int best = 0;
         for (int r = 1; r < KDO_REASON_COUNT; r++) {
             int taken = 0;
@@ -103,18 +106,20 @@ static void reasons(const uint64_t *failures, char *out, size_t n)
             break;
         top[ntop++] = best;
     }
+    int more = ntop > most;
+    ntop = more ? most : ntop;
     size_t len = 0;
     for (int i = 0; i < ntop && len < n; i++)
         len += (size_t)snprintf(out + len, n - len, "%s%s %" PRIu64 "%s", i ? ", " : " (",
                                 kdo_reason_name((enum kdo_reason)top[i]), failures[top[i]],
-                                i == ntop - 1 ? ")" : "");
+                                i < ntop - 1 ? "" : more ? ", ...)" : ")");
 }
 
 void kdo_live_line(const char *name, kdo_time_ns now, kdo_time_ns total,
                    const struct kdo_live_lane *lanes, size_t nlanes, const uint64_t *failures,
                    char *out, size_t n)
 {
-    char why[160];
+    char why[160], why1[80];
     double in = 0, ok = 0, failed = 0, inv = 0, lag = 0;
     for (size_t i = 0; i < nlanes; i++) {
         in = lanes[i].input_records > in ? lanes[i].input_records : in; /* one source */
@@ -123,16 +128,63 @@ void kdo_live_line(const char *name, kdo_time_ns now, kdo_time_ns total,
         inv += lanes[i].invocations;
         lag = lanes[i].lag_ms > lag ? lanes[i].lag_ms : lag;
     }
-    reasons(failures, why, sizeof why);
+    reasons(failures, 3, why, sizeof why);
+    reasons(failures, 1, why1, sizeof why1);
     if (failures) { /* every failed attempt of a record, whatever failed it; the metric
                        (DeliveryFailedRecords) counts only the function's DeliveryFailed */
         failed = 0;
         for (int r = 1; r < KDO_REASON_COUNT; r++)
             failed += (double)failures[r];
     }
-    snprintf(out, n, "%s  %.0f/%.0f s  rows %.0f read, %.0f delivered  invocations %.0f  "
-             "failed records %.0f%s  lag %.1f s", name, (double)now / KDO_S,
-             (double)total / KDO_S, in, ok, inv, failed, why, lag / 1000);
+    /* The parts in the order shown; when the line must fit a narrow terminal
+     * (n - 1 columns) the least telling go first, from the highest `drop`:
+     * invocations, the rows, all reasons but the commonest, that one, the
+     * time; the name, the failures and the lag stay (cut only if even they
+     * do not fit). */
+    enum { NAME, TIME, ROWS, INVOCATIONS, FAILED, WHY, LAG, PARTS };
+    static const int drop[PARTS] = {0, 1, 4, 5, 0, 2, 0}; /* level 3: WHY shortened */
+    char part[PARTS][200];
+    snprintf(part[NAME], sizeof part[NAME], "%s", name);
+    snprintf(part[TIME], sizeof part[TIME], "  %.0f/%.0f s", (double)now / KDO_S,
+             (double)total / KDO_S);
+    snprintf(part[ROWS], sizeof part[ROWS], "  rows %.0f read, %.0f delivered", in, ok);
+    snprintf(part[INVOCATIONS], sizeof part[INVOCATIONS], "  invocations %.0f", inv);
+    snprintf(part[FAILED], sizeof part[FAILED], "  failed %.0f", failed);
+    snprintf(part[WHY], sizeof part[WHY], "%s", why);
+    snprintf(part[LAG], sizeof part[LAG], "  lag %.1f s", lag / 1000);
+    size_t len = 0;
+    for (int i = 0; i < PARTS; i++)
+        len += strlen(part[i]);
+    for (int level = 5; level > 0 && n > 0 && len > n - 1; level--) {
+        if (level == 3) { /* the commonest reason alone (then none, at 2) */
+            len -= strlen(part[WHY]) - strlen(why1);
+            snprintf(part[WHY], sizeof part[WHY], "%s", why1);
+            continue;
+        }
+        for (int i = 0; i < PARTS; i++)
+            if (drop[i] == level) {
+                len -= strlen(part[i]);
+                part[i][0] = '\0';
+            }
+    }
+    if (n == 0)
+        return;
+    out[0] = '\0';
+    for (size_t i = 0, used = 0; i < PARTS && used + 1 < n; i++) {
+        size_t k = strlen(part[i]);
+        k = k < n - 1 - used ? k : n - 1 - used; /* cut at the room left */
+        memcpy(out + used, part[i], k);
+        used += k;
+        out[used] = '\0';
+    }
+}
+
+size_t kdo_live_terminal_width(void)
+{
+    struct winsize ws;
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+        return (size_t)ws.ws_col - 1;
+    return 79;
 }
 
 static void draw(struct kdo_live *l, const struct run_copy *c, kdo_time_ns now,
@@ -150,8 +202,9 @@ static void draw(struct kdo_live *l, const struct run_copy *c, kdo_time_ns now,
             .lag_ms = lc->lag_ms};
         snprintf(lanes[i].id, sizeof lanes[i].id, "%s", lc->id);
     }
-    kdo_live_line(c->name, now, total, lanes, c->nlanes,
-                  c->have_failures ? c->failures : NULL, line, sizeof line);
+    size_t width = kdo_live_terminal_width(); /* a wrapped line would not be redrawn in place */
+    kdo_live_line(c->name, now, total, lanes, c->nlanes, c->have_failures ? c->failures : NULL,
+                  line, width + 1 < sizeof line ? width + 1 : sizeof line);
     size_t len = strlen(line);
     fprintf(stderr, "\r%s%*s", line, l->drawn_len > len ? (int)(l->drawn_len - len) : 0, "");
     fflush(stderr);

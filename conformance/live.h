@@ -52,6 +52,9 @@ struct kdo_live_lane {
 void kdo_live_line(const char *name, kdo_time_ns now, kdo_time_ns total,
                    const struct kdo_live_lane *lanes, size_t nlanes, const uint64_t *failures,
                    char *out, size_t n);
+/* The columns a progress line may use on stderr's terminal (one less than
+ * it has: the last would wrap on some), 79 when it does not say. */
+size_t kdo_live_terminal_width(void);
 /* Stops /metrics and frees; NULL is a no-op. */
 void kdo_live_stop(struct kdo_live *l);
 

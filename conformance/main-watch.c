@@ -13,6 +13,7 @@
  * garble both.  A part of the command line (main-int.h).
  */
 #include "main-int.h"
+#include "live.h"
 
 #include "base/clock.h"
 #include "base/errors.h"
@@ -23,12 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #define TICK_MS 250 /* at most 4 updates a second (issue 15) */
-#define LINE_WIDTH_DEFAULT 80
 
 int kdo__main_metrics_listen(const char *cmd, const char *arg, struct kdo__main_watch *w)
 {
@@ -88,21 +87,13 @@ int kdo__main_watch_start(struct kdo__main_watch *w)
     return 0;
 }
 
-static size_t terminal_width(void)
-{
-    struct winsize ws;
-    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
-        return (size_t)ws.ws_col - 1; /* the last column would wrap on some terminals */
-    return LINE_WIDTH_DEFAULT - 1;
-}
-
 /* Rewrites the line when its text changed; spaces cover a longer old one. */
 static void draw(struct kdo__main_watch *w)
 {
     struct kdo_srvstats s;
     char line[sizeof w->line];
     w->stats(w->server, &s);
-    kdo_srvstats_progress(&s, w->name, kdo_clock_now() - w->t0, terminal_width(), line,
+    kdo_srvstats_progress(&s, w->name, kdo_clock_now() - w->t0, kdo_live_terminal_width(), line,
                           sizeof line);
     if (strcmp(line, w->line) == 0)
         return;

@@ -271,17 +271,30 @@ fi
 grep -q 'rows .* read' "$tmp/run.err" && not_ok "run: stderr not a terminal, yet a line" ||
     ok "run: stderr not a terminal: no progress line"
 if command -v script >/dev/null; then
-    timeout 60 script -q -e -c "$kdaout run $root/scenarios/14-http-fake.yaml" "$tmp/run-tty.txt" \
+    timeout 60 script -q -e -c "stty cols 160; $kdaout run $root/scenarios/14-http-fake.yaml" \
+        "$tmp/run-tty.txt" \
         >/dev/null 2>&1 </dev/null
     if grep -q $'\r''14-http-fake  [0-9]*/15 s  rows [0-9]* read, [0-9]* delivered' "$tmp/run-tty.txt"; then
         ok "run on a terminal: the progress line is drawn, \\r-rewritten"
     else
         not_ok "run on a terminal: no progress line"; od -c "$tmp/run-tty.txt" | tail -20
     fi
+    # an 80-column terminal: every redraw fits (no wrap to leave behind)
+    timeout 60 script -q -e -c "stty cols 80; $kdaout run $root/scenarios/14-http-fake.yaml" \
+        "$tmp/run-narrow.txt" >/dev/null 2>&1 </dev/null
+    widest=$(tr '\r' '\n' <"$tmp/run-narrow.txt" | grep -a '^14-http-fake ' |
+        awk '{ if (length($0) > w) w = length($0) } END { print w + 0 }')
+    if [ "$widest" -gt 0 ] && [ "$widest" -le 79 ] &&
+        tr '\r' '\n' <"$tmp/run-narrow.txt" | grep -aq 'failed [0-9]* ([a-z_]* [0-9]*, \.\.\.)  lag'; then
+        ok "run on an 80-column terminal: lines of at most $widest columns, the commonest failure kind and the lag kept"
+    else
+        not_ok "run on an 80-column terminal: widest line $widest"
+        tr '\r' '\n' <"$tmp/run-narrow.txt" | tail -3
+    fi
     # failures by kind: 14's connection resets (0.9-1.5 s) fail whole batches
-    if grep -aq 'failed records [0-9]* (transport_error [0-9]*' "$tmp/run-tty.txt"; then
+    if grep -aq 'failed [0-9]* (transport_error [0-9]*' "$tmp/run-tty.txt"; then
         ok "run on a terminal: failures named by kind ($(tr '\r' '\n' <"$tmp/run-tty.txt" |
-            grep -ao 'failed records [0-9]* ([^)]*)' | tail -1))"
+            grep -ao 'failed [0-9]* ([^)]*)' | tail -1))"
     else
         not_ok "run on a terminal: failures not named by kind"
         tr '\r' '\n' <"$tmp/run-tty.txt" | tail -5

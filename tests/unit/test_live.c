@@ -17,7 +17,7 @@ START_TEST(the_line_sums_destinations_and_reads_once)
     kdo_live_line("14-http-fake", 3 * KDO_S + 400 * KDO_MS, 15 * KDO_S, lanes, 2, NULL, line,
                   sizeof line);
     ck_assert_str_eq(line, "14-http-fake  3/15 s  rows 5000 read, 8500 delivered  "
-                           "invocations 70  failed records 12  lag 1.5 s");
+                           "invocations 70  failed 12  lag 1.5 s");
     kdo_live_line("x", 0, KDO_S, lanes, 1, NULL, line, 20);
     ck_assert_uint_eq(strlen(line), 19);
 }
@@ -33,12 +33,20 @@ START_TEST(failures_by_kind_the_three_commonest)
     failures[KDO_REASON_FUNCTION_TIMEOUT] = 20;
     failures[KDO_REASON_DELIVERY_FAILED] = 8;
     kdo_live_line("s", 0, KDO_S, lanes, 1, failures, line, sizeof line);
-    ck_assert_str_eq(line, "s  0/1 s  rows 100 read, 40 delivered  invocations 9  failed "
-                           "records 60 (function_error 30, function_timeout 20, delivery_failed 8)  "
+    ck_assert_str_eq(line, "s  0/1 s  rows 100 read, 40 delivered  invocations 9  failed 60 "
+                           "(function_error 30, function_timeout 20, delivery_failed 8, ...)  "
                            "lag 0.0 s");
+    /* a narrow terminal: the least telling parts go first, failures and lag stay */
+    kdo_live_line("s", 0, KDO_S, lanes, 1, failures, line, 100);
+    ck_assert_str_eq(line, "s  0/1 s  failed 60 (function_error 30, function_timeout 20, "
+                           "delivery_failed 8, ...)  lag 0.0 s");
+    kdo_live_line("s", 0, KDO_S, lanes, 1, failures, line, 60);
+    ck_assert_str_eq(line, "s  0/1 s  failed 60 (function_error 30, ...)  lag 0.0 s");
+    kdo_live_line("s", 0, KDO_S, lanes, 1, failures, line, 40);
+    ck_assert_str_eq(line, "s  0/1 s  failed 60  lag 0.0 s");
     memset(failures, 0, sizeof failures); /* none yet: nothing named */
     kdo_live_line("s", 0, KDO_S, lanes, 1, failures, line, sizeof line);
-    ck_assert_ptr_nonnull(strstr(line, "failed records 0  lag"));
+    ck_assert_ptr_nonnull(strstr(line, "failed 0  lag"));
 }
 END_TEST
 
