@@ -530,6 +530,15 @@ int kdo_runner_run(char **paths, int npaths, const struct kdo_runner_options *o)
     if (!bad && (o->journal || o->metrics || o->records || o->report) && suite.n > 1 &&
         !kdo__runner_distinct_outputs(&suite, o->out))
         bad = 1;
+    for (size_t i = 0; !bad && o->report && report_folder(o, suite.n > 1) && i < suite.n; i++) {
+        char page[4096];
+        kdo__runner_output_path("", suite.files[i], 1, "html", page, sizeof page);
+        if (strcmp(page, "/index.html") == 0) { /* its page and the index: one file */
+            fprintf(o->out, "ERROR %s would write its page over the suite's index.html in %s; "
+                            "rename it\n", suite.files[i], o->report);
+            bad = 1;
+        }
+    }
     if (bad) {
         kdo_suite_cleanup(&suite);
         return 2;

@@ -396,6 +396,16 @@ big_marks=$(grep -c 'class="inv ' "$work/big/big.html" || true)
 say "ten-minute report: $big_marks invocation marks"
 grep -q 'of [0-9]* invocations' "$work/big/big.html" || bad "no bucket in the ten-minute report"
 
+# a scenario named index.yaml would overwrite the suite's index: refused before running
+mkdir -p "$work/ix"
+cp "$root/scenarios/09-continuous-1s.yaml" "$work/ix/index.yaml"
+set +e
+"$kdaout" run "$work/ix" --report "$work/ixout/" >"$work/ix.log" 2>&1
+rc_ix=$?
+set -e
+[ $rc_ix -eq 2 ] && grep -q "index.yaml would write its page over the suite's index.html" \
+    "$work/ix.log" || { cat "$work/ix.log"; bad "index.yaml: exit $rc_ix, not refused"; }
+
 # the index lists each scenario with its verdict and links its page
 for s in 07-poison-pill 12-restart-resets-retryhint 19-throttling 23-three-destinations; do
     grep -q "href=\"$s.html\"" "$work/out/index.html" || bad "index.html does not link $s.html"
