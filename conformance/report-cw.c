@@ -18,6 +18,7 @@
 #define CHART_W 360
 #define CHART_H 64
 #define PAD 4
+#define LABEL_H 12 /* the time under the bars: 0 and the end, in minutes */
 
 static void chart(FILE *out, const struct kdo_tl_lane *l, enum kdo_tl_metric m)
 {
@@ -32,8 +33,8 @@ static void chart(FILE *out, const struct kdo_tl_lane *l, enum kdo_tl_metric m)
     kdo__report_fmt_num(num, sizeof num, 0, 6, top);
     fprintf(out, " <span class=\"cw-max\">max %s</span></p>\n", num);
     fprintf(out, "<svg class=\"cw-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n", CHART_W, CHART_H, CHART_W,
-            CHART_H);
+            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n", CHART_W, CHART_H + LABEL_H,
+            CHART_W, CHART_H + LABEL_H);
     fprintf(out, "<line class=\"cw-axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n", PAD,
             CHART_H - PAD, CHART_W - PAD, CHART_H - PAD);
     for (size_t i = 0; i < l->nminutes; i++) {
@@ -48,6 +49,10 @@ static void chart(FILE *out, const struct kdo_tl_lane *l, enum kdo_tl_metric m)
             fprintf(out, "minutes %zu-%zu: %s</title></rect>\n", i * l->period + 1,
                     (i + 1) * l->period, num);
     }
+    fprintf(out, "<text class=\"cw-time\" x=\"%d\" y=\"%d\">0</text>"
+            "<text class=\"cw-time cw-end\" x=\"%d\" y=\"%d\">%zu min</text>\n", PAD,
+            CHART_H + LABEL_H - 2, CHART_W - PAD, CHART_H + LABEL_H - 2,
+            l->nminutes * l->period);
     fputs("</svg></div>\n", out);
 }
 
@@ -58,7 +63,10 @@ void kdo__report_minutes(FILE *out, const struct kdo_timeline *t)
         any |= t->lanes[i].nminutes > 0;
     if (!any)
         return;
-    fputs("<div class=\"cloudwatch\">\n<h2>CloudWatch metrics</h2>\n", out);
+    fputs("<div class=\"cloudwatch\">\n<h2>CloudWatch metrics</h2>\n<p>As KDA published them: "
+          "DeliveryFailedRecords counts the records the function answered DeliveryFailed; a "
+          "function error, a timeout or a throttled call fails its whole invocation and shows "
+          "in the timeline and the checks, not here.</p>\n", out);
     for (size_t i = 0; i < t->nlanes; i++) {
         const struct kdo_tl_lane *l = &t->lanes[i];
         if (l->nminutes == 0)

@@ -63,6 +63,7 @@ static const char style[] =
     "table.records td:not(.row){white-space:nowrap}"
     ".cw-row{display:flex;flex-wrap:wrap;gap:14px}.cw-title{font-size:12px;margin:0 0 2px}"
     ".cw-max{color:#666}.cw-bar{fill:#4a7bb7}.cw-axis{stroke:#999}"
+    "svg text.cw-time{font-size:10px;fill:#666}svg text.cw-end{text-anchor:end}"
     ".trigger{stroke:#7b1fa2;stroke-width:1;stroke-dasharray:3,3}"
     "line.fix{stroke:#00897b;stroke-width:2}"
     /* zooming stretches the plots sideways: strokes keep their width */
