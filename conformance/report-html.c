@@ -7,11 +7,11 @@
  * verdict (class "check check-passed" / "check check-failed") and a failed
  * one's evidence, and the records that failed longest.  It is written from
  * the journal's timeline and the checks alone.  Self-contained by design: CSS
- * inline, the drawing inline SVG with <title> hover text, one inline
- * script (report-zoom.js: zoom on time), no font, no link out, so it opens
- * from a CI artifact offline.  The markup is
- * polyglot (well-formed XML as well as HTML5), so both an HTML and an XML
- * parser can check it.  A part of report (report-int.h).
+ * inline, the drawing inline SVG with <title> hover text, one inline script
+ * (report-zoom.js: zoom on time), no font, no link out, so it opens from a
+ * CI artifact offline.  The markup is polyglot (well-formed XML as well as
+ * HTML5), so both an HTML and an XML parser can check it.  A part of report
+ * (report-int.h).
  */
 #include "report-int.h"
 #include "report-zoom.h"
@@ -207,7 +207,8 @@ static void record_row(FILE *out, const struct kdo_tl_lane *l, const struct kdo_
         if (rec->failures > 1)
             fprintf(out, " &#215;%" PRIu32, rec->failures);
     }
-    for (uint8_t k = 0; rec->mixed && k < rec->nreasons;) { /* in order; a run of one reason once, with its count */
+    /* else in order, a run of one reason once with its count */
+    for (uint8_t k = 0; rec->mixed && k < rec->nreasons;) {
         uint8_t e = k;
         while (e < rec->nreasons && rec->reasons[e] == rec->reasons[k])
             e++;

@@ -239,7 +239,7 @@ static void pause_end(struct kdo_tl_lane *l, kdo_time_ns t)
 static void add_span(struct kdo_tl_lane *l, enum kdo_tl_span_kind k, const struct kdo_tl_span *s)
 {
     if (l->nspans == KDO_TIMELINE_MAX_SPANS)
-        return; /* [choice] past 256 restarts, fault periods and fixes the picture shows the first */
+        return; /* [choice] past 256 restarts, faults and fixes the picture shows the first */
     l->span_kind[l->nspans] = k;
     l->spans[l->nspans++] = *s;
 }
