@@ -288,38 +288,43 @@ static int write_family(struct kdo_live *l, struct kdo_promtext *w, enum kdo_met
     return rc;
 }
 
+/* The families /metrics serves, in order (count: the metric's count, not
+ * its Sum; Bytes and Records take both flows). */
+static const struct family {
+    enum kdo_metric metric;
+    const char *suffix;
+    enum kdo_promtext_type type;
+    const char *help;
+    int count;
+} families[] = {
+    {KDO_METRIC_OK_RECORDS, "_total", KDO_PROMTEXT_COUNTER,
+     "Records the function answered Ok (LambdaDelivery.OkRecords)", 0},
+    {KDO_METRIC_DELIVERY_FAILED_RECORDS, "_total", KDO_PROMTEXT_COUNTER,
+     "Records that failed a delivery (LambdaDelivery.DeliveryFailedRecords)", 0},
+    {KDO_METRIC_DURATION, "_seconds_total", KDO_PROMTEXT_COUNTER,
+     "Time spent invoking the function, summed, in seconds (LambdaDelivery.Duration, which "
+     "CloudWatch gives in ms)", 0},
+    {KDO_METRIC_DURATION, "_total", KDO_PROMTEXT_COUNTER,
+     "Invocations of the function (the count of LambdaDelivery.Duration)", 1},
+    {KDO_METRIC_MILLIS_BEHIND_LATEST, "", KDO_PROMTEXT_GAUGE,
+     "How far the application is behind its source, ms: the latest minute's highest "
+     "(MillisBehindLatest)", 0},
+    {KDO_METRIC_SUCCESS, "_total", KDO_PROMTEXT_COUNTER, "Deliveries that succeeded (Success)", 0},
+    {KDO_METRIC_INPUT_BYTES, "_total", KDO_PROMTEXT_COUNTER,
+     "Bytes read from the source (flow Input) and delivered (Output)", 0},
+    {KDO_METRIC_INPUT_RECORDS, "_total", KDO_PROMTEXT_COUNTER,
+     "Records read from the source (flow Input) and delivered (Output)", 0},
+};
+
 static int collect(void *ctx, struct kdo_promtext *w)
 {
     struct kdo_live *l = ctx;
+    int rc = 0;
     pthread_mutex_lock(&l->lock);
-    int rc = write_family(l, w, KDO_METRIC_OK_RECORDS, "_total", KDO_PROMTEXT_COUNTER,
-                          "Records the function answered Ok (LambdaDelivery.OkRecords)", 0);
-    if (rc == 0)
-        rc = write_family(l, w, KDO_METRIC_DELIVERY_FAILED_RECORDS, "_total",
-                          KDO_PROMTEXT_COUNTER, "Records that failed a delivery "
-                          "(LambdaDelivery.DeliveryFailedRecords)", 0);
-    if (rc == 0)
-        rc = write_family(l, w, KDO_METRIC_DURATION, "_seconds_total", KDO_PROMTEXT_COUNTER,
-                          "Time spent invoking the function, summed, in seconds "
-                          "(LambdaDelivery.Duration, which CloudWatch gives in ms)", 0);
-    if (rc == 0)
-        rc = write_family(l, w, KDO_METRIC_DURATION, "_total", KDO_PROMTEXT_COUNTER,
-                          "Invocations of the function (the count of LambdaDelivery.Duration)",
-                          1);
-    if (rc == 0)
-        rc = write_family(l, w, KDO_METRIC_MILLIS_BEHIND_LATEST, "", KDO_PROMTEXT_GAUGE,
-                          "How far the application is behind its source, ms: the latest "
-                          "minute's highest (MillisBehindLatest)", 0);
-    if (rc == 0)
-        rc = write_family(l, w, KDO_METRIC_SUCCESS, "_total", KDO_PROMTEXT_COUNTER,
-                          "Deliveries that succeeded (Success)", 0);
-    if (rc == 0)
-        rc = write_family(l, w, KDO_METRIC_INPUT_BYTES, "_total", KDO_PROMTEXT_COUNTER,
-                          "Bytes read from the source (flow Input) and delivered (Output)", 0);
-    if (rc == 0)
-        rc = write_family(l, w, KDO_METRIC_INPUT_RECORDS, "_total", KDO_PROMTEXT_COUNTER,
-                          "Records read from the source (flow Input) and delivered (Output)",
-                          0);
+    for (size_t i = 0; rc == 0 && i < sizeof families / sizeof families[0]; i++) {
+        const struct family *f = &families[i];
+        rc = write_family(l, w, f->metric, f->suffix, f->type, f->help, f->count);
+    }
     pthread_mutex_unlock(&l->lock);
     return rc;
 }

@@ -22,12 +22,12 @@
 
 static void chart(FILE *out, const struct kdo_tl_lane *l, enum kdo_tl_metric m)
 {
-    const double *v = l->minutes[m];
+    const double *v = l->bars[m];
     double top = 0;
     char num[48];
-    for (size_t i = 0; i < l->nminutes; i++)
+    for (size_t i = 0; i < l->nbars; i++)
         top = v[i] > top ? v[i] : top;
-    double bar = (double)(CHART_W - 2 * PAD) / (double)l->nminutes;
+    double bar = (double)(CHART_W - 2 * PAD) / (double)l->nbars;
     fputs("<div class=\"cw\"><p class=\"cw-title\">", out);
     kdo__report_put(out, kdo_tl_metric_title(m), KDO__ESC_HTML);
     kdo__report_fmt_num(num, sizeof num, 0, 6, top);
@@ -37,7 +37,7 @@ static void chart(FILE *out, const struct kdo_tl_lane *l, enum kdo_tl_metric m)
             CHART_W, CHART_H + LABEL_H);
     fprintf(out, "<line class=\"cw-axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n", PAD,
             CHART_H - PAD, CHART_W - PAD, CHART_H - PAD);
-    for (size_t i = 0; i < l->nminutes; i++) {
+    for (size_t i = 0; i < l->nbars; i++) {
         double h = top > 0 ? (CHART_H - 2 * PAD) * v[i] / top : 0;
         kdo__report_fmt_num(num, sizeof num, 0, 6, v[i]);
         fprintf(out, "<rect class=\"cw-bar\" data-minute=\"%zu\" data-v=\"%s\" x=\"%.2f\" "
@@ -52,7 +52,7 @@ static void chart(FILE *out, const struct kdo_tl_lane *l, enum kdo_tl_metric m)
     fprintf(out, "<text class=\"cw-time\" x=\"%d\" y=\"%d\">0</text>"
             "<text class=\"cw-time cw-end\" x=\"%d\" y=\"%d\">%zu min</text>\n", PAD,
             CHART_H + LABEL_H - 2, CHART_W - PAD, CHART_H + LABEL_H - 2,
-            l->nminutes * l->period);
+            l->nbars * l->period);
     fputs("</svg></div>\n", out);
 }
 
@@ -60,7 +60,7 @@ void kdo__report_minutes(FILE *out, const struct kdo_timeline *t)
 {
     int any = 0;
     for (size_t i = 0; i < t->nlanes; i++)
-        any |= t->lanes[i].nminutes > 0;
+        any |= t->lanes[i].nbars > 0;
     if (!any)
         return;
     fputs("<div class=\"cloudwatch\">\n<h2>CloudWatch metrics</h2>\n<p>As KDA published them: "
@@ -69,7 +69,7 @@ void kdo__report_minutes(FILE *out, const struct kdo_timeline *t)
           "in the timeline and the checks, not here.</p>\n", out);
     for (size_t i = 0; i < t->nlanes; i++) {
         const struct kdo_tl_lane *l = &t->lanes[i];
-        if (l->nminutes == 0)
+        if (l->nbars == 0)
             continue;
         fputs("<h3>destination ", out);
         kdo__report_put(out, l->id[0] ? l->id : "1.1", KDO__ESC_HTML);
@@ -83,7 +83,7 @@ void kdo__report_minutes(FILE *out, const struct kdo_timeline *t)
         fputs("</div>\n", out);
         if (l->minutes_cut)
             fprintf(out, "<p>The first %zu minutes are charted; %zu more are not.</p>\n",
-                    l->nminutes * l->period, l->minutes_cut);
+                    l->nbars * l->period, l->minutes_cut);
     }
     fputs("</div>\n", out);
 }

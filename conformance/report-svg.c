@@ -62,6 +62,20 @@ static void put_num(FILE *out, double v)
     fputs(b, out);
 }
 
+/* <line class="CLS" data-n="N" x1=x y1 x2=x y2 (left open for a title). */
+static void put_vline(FILE *out, const char *cls, uint64_t n, double x, double y1, double y2)
+{
+    fprintf(out, "<line class=\"%s\" data-n=\"%" PRIu64 "\" x1=\"", cls, n);
+    put_num(out, x);
+    fputs("\" y1=\"", out);
+    put_num(out, y1);
+    fputs("\" x2=\"", out);
+    put_num(out, x);
+    fputs("\" y2=\"", out);
+    put_num(out, y2);
+    fputs("\">", out);
+}
+
 /* x="" width="" for [from, until), at least one pixel wide. */
 static void put_xspan(FILE *out, const struct frame *f, kdo_time_ns from, kdo_time_ns until)
 {
@@ -190,9 +204,10 @@ static void put_point(FILE *out, const struct frame *f, kdo_time_ns t, double v,
 /* A polyline of at most four points a pixel column (its first, lowest,
  * highest and last sample, in time order), however many samples a long run
  * took: the peaks stay, the page stays small. */
-static void draw_line(FILE *out, const struct frame *f, const struct kdo_tl_lane *l, int lag)
+static void draw_line(FILE *out, const struct frame *f, const struct kdo_tl_lane *l, int lag,
+                      double max)
 {
-    double max = line_max(l, lag), scale = max > 0 ? max : 1;
+    double scale = max > 0 ? max : 1;
     fprintf(out, "<polyline class=\"%s\" points=\"", lag ? "lag" : "depth");
     for (size_t i = 0; i < l->nsamples;) {
         long col = (long)x_of(f, l->samples[i].t);
@@ -216,11 +231,9 @@ static void draw_line(FILE *out, const struct frame *f, const struct kdo_tl_lane
 }
 
 /* The line's scale, at the plot's right edge, outside the part that zooms. */
-static void draw_line_legend(FILE *out, const struct frame *f, const struct kdo_tl_lane *l,
-                             int lag)
+static void draw_line_legend(FILE *out, const struct frame *f, int lag, double max)
 {
     char b[48];
-    double max = line_max(l, lag);
     kdo__report_fmt_num(b, sizeof b, 1, 0, max);
     fprintf(out, "<text class=\"legend %s\" x=\"%d\" y=\"", lag ? "lag" : "depth",
             LEFT + PLOT_W - 4);
@@ -275,15 +288,8 @@ static void draw_fix(FILE *out, const struct frame *f, const struct kdo_tl_span 
     char a[32];
     double x = x_of(f, s->from);
     kdo__report_fmt_t(a, sizeof a, s->from < 0 ? 0 : s->from);
-    fputs("<line class=\"fix\" data-n=\"1\" x1=\"", out);
-    put_num(out, x);
-    fputs("\" y1=\"", out);
-    put_num(out, f->y0 + FAULT_Y - 4);
-    fputs("\" x2=\"", out);
-    put_num(out, x);
-    fputs("\" y2=\"", out);
-    put_num(out, f->y0 + LINE_Y + LINE_H);
-    fprintf(out, "\"><title>fix deployed at %s s: ", a);
+    put_vline(out, "fix", 1, x, f->y0 + FAULT_Y - 4, f->y0 + LINE_Y + LINE_H);
+    fprintf(out, "<title>fix deployed at %s s: ", a);
     kdo__report_put(out, s->label, KDO__ESC_HTML);
     fputs("</title></line>\n", out);
 }
@@ -329,19 +335,11 @@ static void draw_triggers(FILE *out, const struct frame *f, const struct kdo_tl_
         double x = x_of(f, l->triggers[i]);
         kdo__report_fmt_t(a, sizeof a, l->triggers[i]);
         kdo__report_fmt_t(b, sizeof b, l->triggers[j - 1]);
-        fprintf(out, "<line class=\"trigger\" data-n=\"%zu\" x1=\"", j - i);
-        put_num(out, x);
-        fputs("\" y1=\"", out);
-        put_num(out, f->y0 + BAR_Y);
-        fputs("\" x2=\"", out);
-        put_num(out, x);
-        fputs("\" y2=\"", out);
-        put_num(out, f->y0 + BAR_Y + BAR_H);
+        put_vline(out, "trigger", j - i, x, f->y0 + BAR_Y, f->y0 + BAR_Y + BAR_H);
         if (j - i == 1)
-            fprintf(out, "\"><title>window trigger at %s s</title></line>\n", a);
+            fprintf(out, "<title>window trigger at %s s</title></line>\n", a);
         else
-            fprintf(out, "\"><title>%zu window triggers, %s to %s s</title></line>\n", j - i,
-                    a, b);
+            fprintf(out, "<title>%zu window triggers, %s to %s s</title></line>\n", j - i, a, b);
         i = j;
     }
 }
@@ -369,14 +367,15 @@ static void draw_lane(FILE *out, const struct frame *f, const struct kdo_tl_lane
     draw_pauses(out, f, l);
     draw_triggers(out, f, l);
     draw_marks(out, f, l);
+    double depth_max = line_max(l, 0), lag_max = line_max(l, 1);
     if (l->nsamples > 0) {
-        draw_line(out, f, l, 0);
-        draw_line(out, f, l, 1);
+        draw_line(out, f, l, 0, depth_max);
+        draw_line(out, f, l, 1, lag_max);
     }
     fputs("</svg>\n", out);
     if (l->nsamples > 0) {
-        draw_line_legend(out, f, l, 0);
-        draw_line_legend(out, f, l, 1);
+        draw_line_legend(out, f, 0, depth_max);
+        draw_line_legend(out, f, 1, lag_max);
     }
     fputs("</g>\n", out);
 }

@@ -49,7 +49,7 @@ void kdo_timeline_free(struct kdo_timeline *t)
         free(t->lanes[i].records);
         free(t->lanes[i].triggers);
         for (int m = 0; m < KDO_TL_METRICS; m++)
-            free(t->lanes[i].minutes[m]);
+            free(t->lanes[i].bars[m]);
     }
     free(t);
 }
@@ -89,15 +89,15 @@ void kdo_timeline_metrics(struct kdo_timeline *t, size_t lane, const struct kdo_
         p++;
     l->period = periods[p];
     size_t bars = (n + l->period - 1) / l->period;
-    l->nminutes = bars < KDO_TIMELINE_MAX_BARS ? bars : KDO_TIMELINE_MAX_BARS;
-    l->minutes_cut = n > l->nminutes * l->period ? n - l->nminutes * l->period : 0;
+    l->nbars = bars < KDO_TIMELINE_MAX_BARS ? bars : KDO_TIMELINE_MAX_BARS;
+    l->minutes_cut = n > l->nbars * l->period ? n - l->nbars * l->period : 0;
     for (int k = 0; k < KDO_TL_METRICS; k++) {
-        free(l->minutes[k]);
-        l->minutes[k] = kdo_xcalloc(l->nminutes + 1, sizeof *l->minutes[k]);
-        for (size_t i = 0; i < l->nminutes; i++) {
+        free(l->bars[k]);
+        l->bars[k] = kdo_xcalloc(l->nbars + 1, sizeof *l->bars[k]);
+        for (size_t i = 0; i < l->nbars; i++) {
             struct kdo_stat st = kdo_metrics_range(m, charted[k].metric, i * l->period,
                                                    (i + 1) * l->period);
-            l->minutes[k][i] = kdo_stat_value(&st, charted[k].stat);
+            l->bars[k][i] = kdo_stat_value(&st, charted[k].stat);
         }
     }
 }
@@ -244,21 +244,25 @@ static void add_span(struct kdo_tl_lane *l, enum kdo_tl_span_kind k, const struc
     l->spans[l->nspans++] = *s;
 }
 
-void kdo_timeline_fault(struct kdo_timeline *t, kdo_time_ns from, kdo_time_ns until,
-                        const char *label)
+/* A scenario's mark, on every lane: the rules answer for every destination. */
+static void mark_every_lane(struct kdo_timeline *t, enum kdo_tl_span_kind kind,
+                            kdo_time_ns from, kdo_time_ns until, const char *label)
 {
     struct kdo_tl_span s = {.from = from, .until = until};
     snprintf(s.label, sizeof s.label, "%s", label ? label : "");
     for (size_t i = 0; i < KDO_TIMELINE_MAX_LANES; i++)
-        add_span(&t->lanes[i], KDO_TL_FAULT, &s);
+        add_span(&t->lanes[i], kind, &s);
+}
+
+void kdo_timeline_fault(struct kdo_timeline *t, kdo_time_ns from, kdo_time_ns until,
+                        const char *label)
+{
+    mark_every_lane(t, KDO_TL_FAULT, from, until, label);
 }
 
 void kdo_timeline_fix(struct kdo_timeline *t, kdo_time_ns at, const char *label)
 {
-    struct kdo_tl_span s = {.from = at, .until = at};
-    snprintf(s.label, sizeof s.label, "%s", label ? label : "");
-    for (size_t i = 0; i < KDO_TIMELINE_MAX_LANES; i++)
-        add_span(&t->lanes[i], KDO_TL_FIX, &s);
+    mark_every_lane(t, KDO_TL_FIX, at, at, label);
 }
 
 /* ---- failed records --------------------------------------------------------- */

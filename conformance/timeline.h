@@ -123,9 +123,10 @@ struct kdo_tl_lane {
     kdo_time_ns *triggers;
     size_t ntriggers;
     uint64_t triggers_cut; /* instants past KDO_TIMELINE_MAX_MARKS, not kept */
-    /* per minute, from the run's metrics (kdo_timeline_metrics), or none */
-    double *minutes[KDO_TL_METRICS];
-    size_t nminutes, minutes_cut; /* bars charted; minutes past the bound */
+    /* a value per bar (`period` minutes each), from the run's metrics
+     * (kdo_timeline_metrics), or none */
+    double *bars[KDO_TL_METRICS];
+    size_t nbars, minutes_cut; /* bars charted; minutes past the bound */
     size_t period; /* minutes a bar stands for: 1, 5, 15, 60, 360, 1440 or 10080 */
 };
 

@@ -13,24 +13,13 @@ root=$2
 chromium=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$chromium" ] || { echo "SKIP: no chromium"; exit 77; }
 work=$(mktemp -d)
-pid=
-trap '[ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }; rm -rf "$work"' EXIT
+trap 'rm -rf "$work"' EXIT
 cp "$root/tests/integration/report-big.yaml" "$work/big.yaml"
 "$kdaout" run "$work/big.yaml" --report "$work/big.html" --quiet >/dev/null
 "$kdaout" run "$root/scenarios/07-poison-pill.yaml" --report "$work/poison.html" --quiet >/dev/null
 echo '<!DOCTYPE html><html lang="en"><head><title>empty</title></head><body><p>x</p></body></html>' \
     >"$work/empty.html"
-# [choice] no sandbox: root in a container has no user namespace; our own files, no network
-"$chromium" --headless --no-sandbox --disable-gpu --no-first-run --disable-dev-shm-usage \
-    --user-data-dir="$work/profile" --remote-debugging-address=127.0.0.1 \
-    --remote-debugging-port=0 --window-size=1400,900 about:blank 2>/dev/null &
-pid=$!
-for _ in $(seq 200); do
-    [ -s "$work/profile/DevToolsActivePort" ] && break
-    sleep 0.05
-done
-port=$(head -1 "$work/profile/DevToolsActivePort")
-timeout 300 python3 "$root/tests/integration/cdp.py" load "$port" 7 "file://$work/empty.html" \
+timeout 300 python3 "$root/tests/integration/cdp.py" "$chromium" load 7 "file://$work/empty.html" \
     "file://$work/poison.html" "file://$work/big.html" >"$work/times"
 python3 - "$work/times" "$(stat -c %s "$work/big.html")" "$(stat -c %s "$work/poison.html")" <<'PY'
 import statistics, sys

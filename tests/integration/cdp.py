@@ -1,24 +1,58 @@
 #!/usr/bin/env python3
-"""cdp.py: drives a headless chromium listening for the DevTools protocol on
-127.0.0.1:PORT, for the report's tests and benchmark.
+"""cdp.py: starts a headless chromium listening for the DevTools protocol on
+127.0.0.1 (an ephemeral port, a profile of its own, stopped at the end) and
+drives it, for the report's tests and benchmark.
 
-  cdp.py drag PORT URL X0 X1 Y   opens URL, drags the mouse from (X0, Y) to
-                                 (X1, Y) as a user would, and prints what the
-                                 report's timeline then shows: its data-from,
-                                 data-to (seconds) and the address' #fragment
-  cdp.py load PORT N URL...      opens each URL N times in turn and prints
-                                 "NAME MS" each time: navigationStart to the
-                                 end of the load event (scripts run, laid out)
+  cdp.py CHROMIUM drag URL X0 X1 Y   opens URL, drags the mouse from (X0, Y)
+                                     to (X1, Y) as a user would, and prints
+                                     what the report's timeline then shows:
+                                     its data-from, data-to (seconds) and the
+                                     address' #fragment
+  cdp.py CHROMIUM load N URL...      opens each URL N times in turn and prints
+                                     "NAME MS" each time: navigationStart to
+                                     the end of the load event (scripts run)
 
 The standard library only (Debian's python3 has no WebSocket client): a
 WebSocket client enough for one page's messages (RFC 6455: a masked text
 frame out, unmasked text frames in, lengths of 7, 16 or 64 bits)."""
-import base64, json, os, socket, struct, sys, time, urllib.parse, urllib.request
+import atexit, base64, json, os, shutil, socket, struct, subprocess, sys, tempfile, time
+import urllib.parse, urllib.request
 
-if len(sys.argv) < 4 or sys.argv[1] not in ('drag', 'load'):
+if len(sys.argv) < 5 or sys.argv[2] not in ('drag', 'load'):
     sys.exit(__doc__)
-mode, port = sys.argv[1], sys.argv[2]
+chromium, mode = sys.argv[1], sys.argv[2]
 deadline = time.monotonic() + 60
+
+
+def start_browser():
+    """The browser, and the port it wrote to its profile's DevToolsActivePort."""
+    profile = tempfile.mkdtemp(prefix='kdaout-cdp-')
+    # [choice] no sandbox: root in a container has no user namespace; our own files, no network
+    browser = subprocess.Popen(
+        [chromium, '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+         '--disable-dev-shm-usage', '--user-data-dir=' + profile,
+         '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0',
+         '--window-size=1400,900', 'about:blank'],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop():  # SIGTERM: chromium stops its helper processes too, then the profile can go
+        browser.terminate()
+        try:
+            browser.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            browser.kill()
+            browser.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+    atexit.register(stop)
+    active = os.path.join(profile, 'DevToolsActivePort')
+    while not (os.path.exists(active) and os.path.getsize(active) > 0):
+        if time.monotonic() > deadline or browser.poll() is not None:
+            sys.exit('cdp: chromium did not open its DevTools port')
+        time.sleep(0.05)
+    return open(active).readline().strip()
+
+
+port = start_browser()
 
 
 def page_target():

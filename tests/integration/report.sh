@@ -333,18 +333,9 @@ zoom_check "$work/noscript.html" "07 without its script" 50 70 planted
 # through chromium's DevTools protocol (cdp.py), shows 400/1100 of the
 # run and puts it in the address; the page without its script does not zoom
 drag_check() { # PAGE NAME [planted]
-    local prof="$work/cdp-$RANDOM" pid port="" shown end
-    "$chromium" --headless --no-sandbox --disable-gpu --no-first-run --disable-dev-shm-usage \
-        --user-data-dir="$prof" --remote-debugging-address=127.0.0.1 --remote-debugging-port=0 \
-        --window-size=1400,900 about:blank 2>>"$work/chromium.log" &
-    pid=$!
-    for _ in $(seq 100); do
-        [ -s "$prof/DevToolsActivePort" ] && { port=$(head -1 "$prof/DevToolsActivePort"); break; }
-        sleep 0.1
-    done
-    shown=$(timeout 60 python3 "$root/tests/integration/cdp.py" drag "$port" "file://$1" 200 600 500 ||
-        echo "no drag")
-    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+    local shown end
+    shown=$(timeout 90 python3 "$root/tests/integration/cdp.py" "$chromium" drag "file://$1" \
+        200 600 500 2>>"$work/chromium.log" || echo "no drag")
     end=$(grep -o 'data-end="[0-9.]*"' "$1" | head -1 | tr -dc '0-9.')
     say "$2: dragged from x 200 to 600 of 1100: shows $shown (of $end s)"
     if python3 - "$end" $shown <<'PY'

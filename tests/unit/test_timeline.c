@@ -282,20 +282,20 @@ START_TEST(long_runs_chart_longer_periods)
     kdo_timeline_metrics(tl, 0, m);
     const struct kdo_tl_lane *l = &tl->lanes[0];
     ck_assert_uint_eq(l->period, 5);
-    ck_assert_uint_eq(l->nminutes, 120);
+    ck_assert_uint_eq(l->nbars, 120);
     ck_assert_uint_eq(l->minutes_cut, 0);
     double total = 0;
-    for (size_t i = 0; i < l->nminutes; i++)
-        total += l->minutes[KDO_TL_OK_RECORDS][i];
+    for (size_t i = 0; i < l->nbars; i++)
+        total += l->bars[KDO_TL_OK_RECORDS][i];
     ck_assert(total == 599.0 * 600 / 2);
-    ck_assert(l->minutes[KDO_TL_OK_RECORDS][1] == 5 + 6 + 7 + 8 + 9);
-    ck_assert(l->minutes[KDO_TL_LAG][60] == 9000); /* minutes 300-304: the max */
-    ck_assert(l->minutes[KDO_TL_LAG][59] == 10);
+    ck_assert(l->bars[KDO_TL_OK_RECORDS][1] == 5 + 6 + 7 + 8 + 9);
+    ck_assert(l->bars[KDO_TL_LAG][60] == 9000); /* minutes 300-304: the max */
+    ck_assert(l->bars[KDO_TL_LAG][59] == 10);
     struct kdo_metrics *s = kdo_metrics_new(); /* a short run: a minute a bar */
     kdo_metrics_put(s, 2 * KDO_MIN, KDO_METRIC_OK_RECORDS, 3);
     kdo_timeline_metrics(tl, 1, s);
     ck_assert_uint_eq(tl->lanes[1].period, 1);
-    ck_assert_uint_eq(tl->lanes[1].nminutes, 3);
+    ck_assert_uint_eq(tl->lanes[1].nbars, 3);
     kdo_metrics_free(s);
     kdo_metrics_free(m);
 }
